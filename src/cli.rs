@@ -1,0 +1,89 @@
+//! The command line, as clap sees it. Only argument definitions live here;
+//! `commands/` turns them into work.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Measure concurrency models on workloads described in TOML files.
+#[derive(Debug, Parser)]
+#[command(
+    name = "conlab",
+    version,
+    about = "Turns claims about concurrency models into measured, reproducible experiments",
+    long_about = "Turns claims about concurrency models into measured, reproducible experiments.\n\n\
+        An experiment file describes workloads (tasks, IO latency, CPU cost) and a matrix of \
+        concurrency models. `conlab run` executes every combination in fresh child processes, \
+        measures it, and writes runs.csv, summaries and charts to output/<name>/.",
+    after_help = "Start with: conlab run experiments/seed.toml"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run experiment files and record every measurement
+    Run(RunArgs),
+    /// Check experiment files and show the cells, runs and estimated time
+    Validate {
+        /// Experiment files (TOML)
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// List the concurrency models, their parameters and predictions
+    Models,
+    /// Runs one job from stdin in this process (used by `run`)
+    #[command(name = "__worker", hide = true)]
+    Worker,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Experiment files (TOML)
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Results directory [default: output/<name>]; with several files,
+    /// each goes to DIR/<name>
+    #[arg(long, short, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Measured runs per cell, overriding the file's `repetitions`
+    #[arg(long, short = 'n', value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub repetitions: Option<u32>,
+
+    /// Unmeasured runs per cell first, overriding the file's `warmup`
+    #[arg(long, short = 'w', value_name = "N")]
+    pub warmup: Option<u32>,
+
+    /// Only run cells whose label contains TEXT (e.g. "threads" or
+    /// "tasks=10"); repeat to keep cells matching any
+    #[arg(long, short, value_name = "TEXT")]
+    pub filter: Vec<String>,
+
+    /// Limit for one run, overriding the file's `timeout` (e.g. "30s")
+    #[arg(long, value_name = "DURATION")]
+    pub timeout: Option<String>,
+
+    /// Order of runs: interleaved spreads machine drift over all cells
+    #[arg(long, value_enum, default_value_t = OrderArg::Interleaved)]
+    pub order: OrderArg,
+
+    /// Replace results an earlier run left in the results directory
+    #[arg(long)]
+    pub force: bool,
+
+    /// No progress bar and no summary table
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OrderArg {
+    /// Repetition 1 of every cell, then repetition 2, …
+    Interleaved,
+    /// All runs of one cell, then the next
+    Grouped,
+}

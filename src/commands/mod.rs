@@ -1,0 +1,54 @@
+//! One file per subcommand; each turns parsed arguments into work and
+//! returns the exit status.
+
+pub mod models;
+pub mod run;
+pub mod validate;
+
+use std::path::Path;
+
+use crate::config::{self, ConfigError, Loaded};
+
+/// How conlab exits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// Everything ran.
+    Ok = 0,
+    /// Some runs failed or timed out; they are recorded.
+    RunsFailed = 1,
+    /// An experiment file or an argument is wrong; nothing ran.
+    BadInput = 2,
+    /// The user pressed Ctrl-C; what was measured is kept.
+    Interrupted = 130,
+}
+
+/// Loads every file, printing each problem; `None` if any file is bad.
+pub fn load_all(files: &[impl AsRef<Path>]) -> Option<Vec<Loaded>> {
+    let mut loaded = Vec::new();
+    let mut bad = 0;
+    for file in files {
+        match config::load(file.as_ref()) {
+            Ok(l) => {
+                if !l.warnings.items.is_empty() {
+                    eprintln!("{}", l.warnings);
+                }
+                loaded.push(l);
+            }
+            Err(ConfigError::Invalid(d)) => {
+                eprintln!("{d}");
+                let n = d.error_count();
+                eprintln!(
+                    "{}: {n} error{} found; nothing was run\n",
+                    d.file.path,
+                    if n == 1 { "" } else { "s" }
+                );
+                bad += 1;
+            }
+            Err(e) => {
+                eprintln!("error: {e}\n");
+                bad += 1;
+            }
+        }
+    }
+    (bad == 0).then_some(loaded)
+}

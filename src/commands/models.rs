@@ -1,0 +1,38 @@
+//! `conlab models`: every model kind, its parameters and its prediction.
+
+use comfy_table::{Table, presets};
+
+use super::Exit;
+use crate::environment::usable_cores;
+use crate::model::ModelKind;
+
+pub fn run() -> Exit {
+    let mut table = Table::new();
+    table.load_preset(presets::UTF8_HORIZONTAL_ONLY);
+    table.set_header(["kind", "parameters", "prediction", "what it is"]);
+    for kind in ModelKind::ALL {
+        let params: Vec<&str> = kind.params().iter().map(|p| p.key()).collect();
+        let mut what = kind.summary().to_string();
+        if !kind.is_available() {
+            what.push_str(" (not available yet)");
+        }
+        table.add_row(vec![
+            kind.name().to_string(),
+            if params.is_empty() {
+                "-".to_string()
+            } else {
+                params.join(", ")
+            },
+            kind.prediction().to_string(),
+            what,
+        ]);
+    }
+    println!("{table}");
+    println!(
+        "\nFor task i: I_i is its total IO wait, P_i its total CPU work, S_i = I_i + P_i.\n\
+         C is the number of usable cores ({} here), W the workers (default: C).\n\
+         Every summary row has `predicted` and `efficiency` = predicted / median wall time.",
+        usable_cores()
+    );
+    Exit::Ok
+}

@@ -1,0 +1,198 @@
+//! `conlab run FILE...`: validates every file first, then runs each
+//! experiment's cells and stores the results, one experiment after another.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use anyhow::Context;
+
+use super::{Exit, load_all};
+use crate::cli::{OrderArg, RunArgs};
+use crate::config::{Loaded, Nanos};
+use crate::environment::{self, usable_cores};
+use crate::matrix::{self, Cell};
+use crate::progress::Progress;
+use crate::report::table;
+use crate::results::{CellStatus, RunStatus, Store, StoreError, SummaryFile};
+use crate::runner::{self, ChildExecutor, Limits, Order, Run, Settings};
+
+/// Cells with at most this many tasks record one run's timeline.
+const TIMELINE_MAX_TASKS: u64 = 64;
+
+/// Where an experiment's results go.
+fn results_dir(args: &RunArgs, name: &str) -> PathBuf {
+    match &args.out {
+        Some(out) if args.files.len() == 1 => out.clone(),
+        Some(out) => out.join(name),
+        None => Path::new("output").join(name),
+    }
+}
+
+fn matches_filter(cell: &Cell, filters: &[String]) -> bool {
+    let label = cell.label().to_lowercase();
+    filters.is_empty() || filters.iter().any(|f| label.contains(&f.to_lowercase()))
+}
+
+pub fn run(args: &RunArgs, interrupted: &AtomicBool) -> anyhow::Result<Exit> {
+    let timeout = match args.timeout.as_deref().map(str::parse::<Nanos>) {
+        None => None,
+        Some(Ok(t)) if t.0 > 0 => Some(t),
+        Some(Ok(_)) => {
+            eprintln!("error: --timeout must be longer than zero");
+            return Ok(Exit::BadInput);
+        }
+        Some(Err(e)) => {
+            eprintln!(
+                "error: invalid --timeout: {e}\n  = help: write a number with a unit, e.g. --timeout 30s"
+            );
+            return Ok(Exit::BadInput);
+        }
+    };
+    let Some(loaded) = load_all(&args.files) else {
+        return Ok(Exit::BadInput);
+    };
+    let cores = usable_cores();
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    for l in &loaded {
+        let dir = results_dir(args, &l.experiment.name);
+        if dirs.contains(&dir) {
+            eprintln!(
+                "error: two experiments write to {}\n  = help: give them different [experiment] names",
+                dir.display()
+            );
+            return Ok(Exit::BadInput);
+        }
+        if let Err(e) = crate::results::store::check_free(&dir, args.force) {
+            eprintln!("error: {e}");
+            return Ok(Exit::BadInput);
+        }
+        let any = matrix::expand(&l.experiment, cores)
+            .iter()
+            .any(|c| matches_filter(c, &args.filter));
+        if !any {
+            eprintln!(
+                "error: no cell of {} matches --filter {}\n  = help: `conlab validate {}` lists the cells",
+                l.experiment.source_path,
+                args.filter.join(" --filter "),
+                l.experiment.source_path
+            );
+            return Ok(Exit::BadInput);
+        }
+        dirs.push(dir);
+    }
+    let mut exit = Exit::Ok;
+    for (l, dir) in loaded.iter().zip(&dirs) {
+        match run_one(args, l, dir, timeout, cores, interrupted)? {
+            Exit::Ok => {}
+            Exit::Interrupted => return Ok(Exit::Interrupted),
+            other => exit = other,
+        }
+    }
+    Ok(exit)
+}
+
+fn run_one(
+    args: &RunArgs,
+    loaded: &Loaded,
+    dir: &Path,
+    timeout: Option<Nanos>,
+    cores: usize,
+    interrupted: &AtomicBool,
+) -> anyhow::Result<Exit> {
+    let exp = &loaded.experiment;
+    let limits = Limits::of_this_machine();
+    let cells: Vec<Cell> = matrix::expand(exp, cores)
+        .into_iter()
+        .filter(|c| matches_filter(c, &args.filter))
+        .collect();
+    let prepared = runner::prepare(exp, cells, cores, &limits);
+    let settings = Settings {
+        repetitions: args.repetitions.unwrap_or(exp.repetitions),
+        warmup: args.warmup.unwrap_or(exp.warmup),
+        order: match args.order {
+            OrderArg::Interleaved => Order::Interleaved,
+            OrderArg::Grouped => Order::Grouped,
+        },
+        timeout: timeout.unwrap_or(exp.timeout).as_std(),
+        cores,
+        timeline_max_tasks: TIMELINE_MAX_TASKS,
+    };
+    let mut store = match Store::create(dir, args.force, &exp.source_text) {
+        Ok(store) => store,
+        Err(e @ StoreError::Exists { .. }) => {
+            eprintln!("error: {e}");
+            return Ok(Exit::BadInput);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let env = environment::capture(&exp.source_path, &exp.source_text, &limits);
+    store.write_json("environment.json", &env)?;
+    let runnable = prepared.iter().filter(|p| p.plan.skip.is_none()).count() as u64;
+    let total = runnable * (settings.warmup + settings.repetitions) as u64;
+    if !args.quiet {
+        let est = super::validate::estimate(&prepared, settings.warmup, settings.repetitions);
+        eprintln!(
+            "Running {} ({} cells, {total} runs, at least {}) into {}",
+            exp.source_path,
+            prepared.len(),
+            humantime::format_duration(Duration::from_secs(est.as_secs().max(1))),
+            dir.display()
+        );
+    }
+    let mut progress = Progress::new(total, args.quiet);
+    let mut executor = ChildExecutor::new().context("cannot find conlab's own executable")?;
+    let finished = Run {
+        prepared: &prepared,
+        settings: &settings,
+        executor: &mut executor,
+        store: &mut store,
+        observer: &mut progress,
+        interrupted,
+        summary: SummaryFile {
+            experiment: exp.name.clone(),
+            description: exp.description.clone(),
+            conlab_version: env!("CARGO_PKG_VERSION").to_string(),
+            cores,
+            cells: Vec::new(),
+        },
+    }
+    .execute()?;
+    progress.finish();
+    if !args.quiet {
+        println!("{}", table::render(&finished.summary.cells));
+    }
+    let failed = finished
+        .records
+        .iter()
+        .filter(|r| matches!(r.status, RunStatus::Failed | RunStatus::TimedOut))
+        .count();
+    let failed_cells = finished
+        .summary
+        .cells
+        .iter()
+        .filter(|c| matches!(c.status, CellStatus::Failed | CellStatus::Partial))
+        .count();
+    let measured = finished
+        .records
+        .iter()
+        .filter(|r| r.status == RunStatus::Ok)
+        .count();
+    if !args.quiet {
+        eprintln!(
+            "{measured} runs measured, {failed} failed, {failed_cells} cells with failures; results in {}",
+            dir.display()
+        );
+    }
+    Ok(if finished.interrupted {
+        eprintln!(
+            "interrupted: the runs measured so far are kept in {}",
+            dir.display()
+        );
+        Exit::Interrupted
+    } else if failed_cells > 0 {
+        Exit::RunsFailed
+    } else {
+        Exit::Ok
+    })
+}

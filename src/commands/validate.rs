@@ -1,0 +1,75 @@
+//! `conlab validate FILE...`: checks files without running anything and
+//! shows the expanded matrix, the cells this machine must skip, and an
+//! estimated duration.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::{Exit, load_all};
+use crate::environment::usable_cores;
+use crate::matrix;
+use crate::report::table;
+use crate::runner::{self, Limits, Prepared};
+
+/// Time to start a worker process and hand it its job, per run, as
+/// measured on a 2-core machine (a few milliseconds), rounded up.
+const RUN_OVERHEAD: Duration = Duration::from_millis(10);
+
+/// Estimated wall time of running every runnable cell.
+pub fn estimate(prepared: &[Prepared], warmup: u32, repetitions: u32) -> Duration {
+    let runs = (warmup + repetitions) as u64;
+    prepared
+        .iter()
+        .filter(|p| p.plan.skip.is_none())
+        .map(|p| {
+            Duration::from_nanos(p.plan.predicted_ns) * runs as u32 + RUN_OVERHEAD * runs as u32
+        })
+        .sum()
+}
+
+pub fn run(files: &[PathBuf]) -> Exit {
+    let Some(loaded) = load_all(files) else {
+        return Exit::BadInput;
+    };
+    let cores = usable_cores();
+    let limits = Limits::of_this_machine();
+    for l in loaded {
+        let exp = &l.experiment;
+        let cells = matrix::expand(exp, cores);
+        let prepared = runner::prepare(exp, cells, cores, &limits);
+        let skipped: Vec<&Prepared> = prepared.iter().filter(|p| p.plan.skip.is_some()).collect();
+        for p in &skipped {
+            eprintln!(
+                "warning: cell \"{}\" will be skipped: {}",
+                p.plan.cell.label(),
+                p.plan.skip.as_deref().unwrap_or("")
+            );
+        }
+        let runnable = prepared.len() - skipped.len();
+        let per_cell = exp.warmup + exp.repetitions;
+        let plans: Vec<_> = prepared.iter().map(|p| p.plan.clone()).collect();
+        println!("{}: ok, experiment \"{}\"", exp.source_path, exp.name);
+        if !exp.description.is_empty() {
+            println!("  {}", exp.description.trim());
+        }
+        println!(
+            "  {} workload{} × {} model{} → {} cells ({} skipped), {} runs ({} warm-up + {} measured per cell)",
+            exp.workloads.len(),
+            if exp.workloads.len() == 1 { "" } else { "s" },
+            exp.models.len(),
+            if exp.models.len() == 1 { "" } else { "s" },
+            prepared.len(),
+            skipped.len(),
+            runnable as u64 * per_cell as u64,
+            exp.warmup,
+            exp.repetitions
+        );
+        let est = estimate(&prepared, exp.warmup, exp.repetitions);
+        println!(
+            "  estimated duration: about {} (from the predictions; real runs are slower than ideal)\n",
+            humantime::format_duration(Duration::from_secs(est.as_secs().max(1)))
+        );
+        println!("{}\n", table::render_plan(&plans));
+    }
+    Exit::Ok
+}

@@ -1,0 +1,232 @@
+//! Problems found in an experiment file, and how they are shown: the file,
+//! line and column, the key path, the offending line with a caret under the
+//! problem, and a hint that says how to fix it.
+
+use std::fmt;
+use std::ops::Range;
+
+use unicode_width::UnicodeWidthStr;
+
+/// How bad a problem is: errors stop the run, warnings do not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One problem in one experiment file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub message: String,
+    /// Where in the document, as `workload[0].io_latency`.
+    pub key_path: Option<String>,
+    /// Byte range in the file's text.
+    pub span: Option<Range<usize>>,
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            message: message.into(),
+            key_path: None,
+            span: None,
+            hint: None,
+        }
+    }
+
+    pub fn warning(message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(message)
+        }
+    }
+
+    pub fn at(mut self, path: impl Into<String>, span: Range<usize>) -> Self {
+        self.key_path = Some(path.into()).filter(|p: &String| !p.is_empty());
+        self.span = Some(span);
+        self
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// Renders the problem against the file it was found in.
+    pub fn render<'a>(&'a self, file: &'a SourceFile) -> Rendered<'a> {
+        Rendered { diag: self, file }
+    }
+}
+
+/// An experiment file's name (as the user gave it) and its text.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    pub path: String,
+    pub text: String,
+}
+
+impl SourceFile {
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = clamp_to_char(&self.text, offset);
+        let before = &self.text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let col = self.text[line_start..offset].chars().count() + 1;
+        (line, col)
+    }
+
+    fn line_text(&self, line: usize) -> &str {
+        self.text
+            .split('\n')
+            .nth(line - 1)
+            .unwrap_or("")
+            .trim_end_matches('\r')
+    }
+}
+
+fn clamp_to_char(text: &str, mut offset: usize) -> usize {
+    offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// A diagnostic bound to its file, ready to print.
+pub struct Rendered<'a> {
+    diag: &'a Diagnostic,
+    file: &'a SourceFile,
+}
+
+impl fmt::Display for Rendered<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = self.diag;
+        let label = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        writeln!(f, "{label}: {}", d.message)?;
+        let Some(span) = &d.span else {
+            write!(f, "  --> {}", self.file.path)?;
+            if let Some(path) = &d.key_path {
+                write!(f, ", at {path}")?;
+            }
+            writeln!(f)?;
+            if let Some(hint) = &d.hint {
+                writeln!(f, "   = help: {hint}")?;
+            }
+            return Ok(());
+        };
+        let (line, col) = self.file.line_col(span.start);
+        let gutter = line.to_string().len();
+        let pad = " ".repeat(gutter);
+        write!(f, "{pad}--> {}:{line}:{col}", self.file.path)?;
+        if let Some(path) = &d.key_path {
+            write!(f, ", at {path}")?;
+        }
+        writeln!(f)?;
+        let text = self.file.line_text(line);
+        writeln!(f, "{pad} |")?;
+        writeln!(f, "{line} | {text}")?;
+        let line_start = self.file.text[..clamp_to_char(&self.file.text, span.start)]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
+        let start = clamp_to_char(&self.file.text, span.start);
+        let end = clamp_to_char(&self.file.text, span.end.max(span.start));
+        let lead = UnicodeWidthStr::width(&self.file.text[line_start..start]);
+        let marked = &self.file.text[start..end];
+        let marked = marked.split('\n').next().unwrap_or("");
+        let width = UnicodeWidthStr::width(marked).max(1);
+        writeln!(f, "{pad} | {}{}", " ".repeat(lead), "^".repeat(width))?;
+        if let Some(hint) = &d.hint {
+            writeln!(f, "{pad} = help: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Every problem found in one file, errors and warnings.
+#[derive(Debug)]
+pub struct Diagnostics {
+    pub file: SourceFile,
+    pub items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(Diagnostic::is_error)
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.items.iter().filter(|d| d.is_error()).count()
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.items.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{}", d.render(&self.file))?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> SourceFile {
+        SourceFile {
+            path: "exp.toml".into(),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn line_and_column_count_characters() {
+        let f = file("a = 1\nname = \"동시성\"\nb = 2\n");
+        assert_eq!(f.line_col(0), (1, 1));
+        assert_eq!(f.line_col(6), (2, 1));
+        let b = f.text.find("b =").unwrap_or(0);
+        assert_eq!(f.line_col(b), (3, 1));
+        let after = f.text.find("\"\n").unwrap_or(0);
+        assert_eq!(f.line_col(after), (2, 12));
+    }
+
+    #[test]
+    fn renders_caret_under_the_span() {
+        let f = file("[experiment]\nrepetitons = 5\n");
+        let start = f.text.find("repetitons").unwrap_or(0);
+        let d = Diagnostic::error("unknown key `repetitons`")
+            .at("experiment.repetitons", start..start + 10)
+            .hint("did you mean `repetitions`?");
+        let text = d.render(&f).to_string();
+        assert_eq!(
+            text,
+            "error: unknown key `repetitons`\n \
+             --> exp.toml:2:1, at experiment.repetitons\n  |\n\
+             2 | repetitons = 5\n  | ^^^^^^^^^^\n  = help: did you mean `repetitions`?\n"
+        );
+    }
+
+    #[test]
+    fn caret_accounts_for_wide_characters() {
+        let f = file("name = \"동시\" x\n");
+        let start = f.text.find('x').unwrap_or(0);
+        let d = Diagnostic::error("bad").at("", start..start + 1);
+        let text = d.render(&f).to_string();
+        let caret_line = text.lines().nth(4).unwrap_or("");
+        assert_eq!(caret_line, format!("  | {}^", " ".repeat(14)));
+    }
+}

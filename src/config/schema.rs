@@ -1,0 +1,175 @@
+//! The validated experiment: what `config::load` returns once a file has
+//! passed every check. Everything downstream works from these types only.
+
+use serde::{Deserialize, Serialize};
+
+use super::duration::Nanos;
+use crate::model::ModelKind;
+
+/// One experiment file, validated.
+#[derive(Clone, Debug)]
+pub struct Experiment {
+    pub name: String,
+    pub description: String,
+    pub repetitions: u32,
+    pub warmup: u32,
+    pub seed: u64,
+    pub timeout: Nanos,
+    /// Interpreter for the `python-*` models unless a model names its own.
+    pub python: Option<String>,
+    pub workloads: Vec<Workload>,
+    pub models: Vec<ModelSpec>,
+    pub charts: Vec<ChartSpec>,
+    /// The file as it was read, kept so results can store it verbatim.
+    pub source_path: String,
+    pub source_text: String,
+}
+
+pub const DEFAULT_REPETITIONS: u32 = 5;
+pub const DEFAULT_WARMUP: u32 = 1;
+pub const DEFAULT_TIMEOUT: Nanos = Nanos(300_000_000_000);
+
+/// A field that is either one value or a list of values to sweep over.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sweep<T> {
+    pub values: Vec<T>,
+}
+
+impl<T> Sweep<T> {
+    pub fn one(value: T) -> Self {
+        Sweep {
+            values: vec![value],
+        }
+    }
+
+    pub fn is_axis(&self) -> bool {
+        self.values.len() > 1
+    }
+}
+
+/// A described set of tasks: how many, how long each waits, how much CPU
+/// each burns, and how many times.
+#[derive(Clone, Debug)]
+pub struct Workload {
+    pub name: String,
+    pub tasks: Sweep<u64>,
+    pub io_latency: Sweep<IoLatency>,
+    pub cpu_cost: Sweep<Nanos>,
+    pub rounds: Sweep<u32>,
+    pub io: IoKind,
+}
+
+/// How long one IO wait lasts: fixed, or drawn from a distribution.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "dist", rename_all = "lowercase")]
+pub enum IoLatency {
+    Fixed { value: Nanos },
+    Uniform { min: Nanos, max: Nanos },
+    Exponential { mean: Nanos },
+    Normal { mean: Nanos, sd: Nanos },
+}
+
+impl IoLatency {
+    /// The distribution's own mean (before truncation for `normal`).
+    pub fn nominal_mean(&self) -> Nanos {
+        match *self {
+            IoLatency::Fixed { value } => value,
+            IoLatency::Uniform { min, max } => Nanos((min.0 + max.0) / 2),
+            IoLatency::Exponential { mean } | IoLatency::Normal { mean, .. } => mean,
+        }
+    }
+}
+
+impl std::fmt::Display for IoLatency {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            IoLatency::Fixed { value } => write!(f, "{value}"),
+            IoLatency::Uniform { min, max } => write!(f, "uniform({min}..{max})"),
+            IoLatency::Exponential { mean } => write!(f, "exp(mean {mean})"),
+            IoLatency::Normal { mean, sd } => write!(f, "normal({mean}±{sd})"),
+        }
+    }
+}
+
+/// How an IO wait happens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum IoKind {
+    /// An OS timer: the task's thread (or event loop) sleeps until a deadline.
+    #[default]
+    Sleep,
+    /// A request over loopback TCP to a delay server.
+    Tcp,
+}
+
+impl IoKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IoKind::Sleep => "sleep",
+            IoKind::Tcp => "tcp",
+        }
+    }
+}
+
+/// A `[[model]]` entry: a kind and its (possibly swept) parameters.
+#[derive(Clone, Debug)]
+pub struct ModelSpec {
+    /// The label the user gave, or one derived from kind and fixed params.
+    pub name: String,
+    pub kind: ModelKind,
+    pub workers: Option<Sweep<u32>>,
+    pub switch_interval: Option<Sweep<Nanos>>,
+    pub poll_interval: Option<Sweep<Nanos>>,
+    pub python: Option<String>,
+}
+
+/// What a chart puts on its y axis.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChartY {
+    Wall,
+    Cpu,
+    Speedup,
+    Efficiency,
+    CtxSwitches,
+    PeakRss,
+}
+
+impl ChartY {
+    pub const ALL: [(&'static str, ChartY); 6] = [
+        ("wall", ChartY::Wall),
+        ("cpu", ChartY::Cpu),
+        ("speedup", ChartY::Speedup),
+        ("efficiency", ChartY::Efficiency),
+        ("ctx_switches", ChartY::CtxSwitches),
+        ("peak_rss", ChartY::PeakRss),
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        ChartY::ALL
+            .iter()
+            .find(|(_, y)| *y == self)
+            .map_or("wall", |(name, _)| name)
+    }
+}
+
+/// A `[[chart]]` entry.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ChartSpec {
+    pub workload: String,
+    pub y: ChartY,
+    /// Which sweep axis goes on x; by default the workload's first axis.
+    pub x: Option<String>,
+    pub log_x: Option<bool>,
+    pub log_y: bool,
+    pub width: u32,
+    pub height: u32,
+    pub title: Option<String>,
+    /// Draw each model's prediction as a dotted line.
+    pub predictions: bool,
+    /// Only these models (by name); all when empty.
+    pub models: Vec<String>,
+}
+
+pub const DEFAULT_CHART_WIDTH: u32 = 1200;
+pub const DEFAULT_CHART_HEIGHT: u32 = 800;

@@ -1,0 +1,311 @@
+//! Parsing and validation, checked against the exact messages users see.
+
+use super::*;
+
+fn errors(text: &str) -> String {
+    match from_text("exp.toml", text, "exp") {
+        Ok(_) => panic!("expected errors in:\n{text}"),
+        Err(ConfigError::Invalid(d)) => d.to_string(),
+        Err(e) => panic!("unexpected error {e}"),
+    }
+}
+
+fn ok(text: &str) -> Experiment {
+    match from_text("exp.toml", text, "exp") {
+        Ok(l) => l.experiment,
+        Err(e) => panic!("expected a valid file, got:\n{e}"),
+    }
+}
+
+const MINIMAL: &str = "[[workload]]\ntasks = 3\n[[model]]\nkind = \"threads\"\n";
+
+#[test]
+fn a_full_file_parses_into_the_schema() {
+    let exp = ok(r#"
+        [experiment]
+        name = "동시성 실험"
+        description = "the note's claims"
+        repetitions = 7
+        warmup = 0
+        seed = 42
+        timeout = "90s"
+
+        [[workload]]
+        name = "io-bound"
+        tasks = [1, 10, 100]
+        io_latency = { dist = "uniform", min = "10ms", max = "90ms" }
+        cpu_cost = "1.5ms"
+        rounds = 2
+
+        [[workload]]
+        name = "jitter"
+        tasks = 5
+        io_latency = [{ dist = "exponential", mean = "20ms" }, { dist = "normal", mean = "20ms", sd = "5ms" }, "250us"]
+
+        [[model]]
+        kind = "thread-pool"
+        workers = [2, 8]
+        name = "pool"
+
+        [[model]]
+        kind = "sequential"
+
+        [[chart]]
+        workload = "io-bound"
+        y = "speedup"
+        log_x = true
+        width = 800
+        height = 600
+        models = ["pool"]
+    "#);
+    assert_eq!(exp.name, "동시성 실험");
+    assert_eq!((exp.repetitions, exp.warmup, exp.seed), (7, 0, 42));
+    assert_eq!(exp.timeout, Nanos(90_000_000_000));
+    let w = &exp.workloads[0];
+    assert_eq!(w.tasks.values, [1, 10, 100]);
+    assert_eq!(
+        w.io_latency.values,
+        [IoLatency::Uniform {
+            min: Nanos(10_000_000),
+            max: Nanos(90_000_000)
+        }]
+    );
+    assert_eq!(w.cpu_cost.values, [Nanos(1_500_000)]);
+    assert_eq!(w.rounds.values, [2]);
+    assert_eq!(exp.workloads[1].io_latency.values.len(), 3);
+    assert_eq!(exp.models[0].name, "pool");
+    assert_eq!(
+        exp.models[0].workers.as_ref().map(|s| s.values.clone()),
+        Some(vec![2, 8])
+    );
+    assert_eq!(exp.models[1].name, "sequential");
+    assert_eq!(exp.charts[0].y, ChartY::Speedup);
+    assert_eq!(exp.charts[0].log_x, Some(true));
+    assert_eq!(exp.charts[0].models, ["pool"]);
+}
+
+#[test]
+fn defaults_apply() {
+    let exp = ok(MINIMAL);
+    assert_eq!(exp.name, "exp");
+    assert_eq!((exp.repetitions, exp.warmup, exp.seed), (5, 1, 0));
+    assert_eq!(exp.timeout, Nanos(300_000_000_000));
+    assert_eq!(exp.workloads[0].name, "workload-1");
+    assert_eq!(exp.workloads[0].rounds.values, [1]);
+    assert_eq!(exp.workloads[0].io, IoKind::Sleep);
+}
+
+#[test]
+fn derived_model_names_carry_fixed_parameters() {
+    let exp = ok(
+        "[[workload]]\ntasks = 3\n[[model]]\nkind = \"thread-pool\"\nworkers = 8\n\
+                  [[model]]\nkind = \"thread-pool\"\nworkers = 2\n",
+    );
+    assert_eq!(exp.models[0].name, "thread-pool workers=8");
+    assert_eq!(exp.models[1].name, "thread-pool workers=2");
+}
+
+#[test]
+fn unknown_key_suggests_the_right_one() {
+    let text = "[[workload]]\ntasks = 3\nio_latancy = \"50ms\"\n[[model]]\nkind = \"threads\"\n";
+    assert_eq!(
+        errors(text),
+        "error: unknown key `io_latancy` in [[workload]]\n \
+         --> exp.toml:3:1, at workload[0].io_latancy\n  |\n\
+         3 | io_latancy = \"50ms\"\n  | ^^^^^^^^^^\n  = help: did you mean `io_latency`?\n"
+    );
+}
+
+#[test]
+fn a_key_in_the_wrong_section_says_where_it_belongs() {
+    let text = "[experiment]\ntasks = 3\n[[workload]]\ntasks = 3\n[[model]]\nkind = \"threads\"\n";
+    assert!(errors(text).contains("help: `tasks` belongs in [[workload]]"));
+}
+
+#[test]
+fn durations_need_units() {
+    let text = "[[workload]]\ntasks = 3\nio_latency = 50\n[[model]]\nkind = \"threads\"\n";
+    assert_eq!(
+        errors(text),
+        "error: `io_latency` is a duration and needs a unit\n \
+         --> exp.toml:3:14, at workload[0].io_latency\n  |\n\
+         3 | io_latency = 50\n  |              ^^\n  \
+         = help: write it as a string with a unit, e.g. io_latency = \"50ms\"\n"
+    );
+    let text = "[[workload]]\ntasks = 3\ncpu_cost = \"50\"\n[[model]]\nkind = \"threads\"\n";
+    assert!(errors(text).contains("invalid duration for `cpu_cost`: `50` has no unit"));
+}
+
+#[test]
+fn impossible_counts_are_rejected() {
+    for (key, text) in [
+        (
+            "tasks",
+            "[[workload]]\ntasks = 0\n[[model]]\nkind = \"threads\"\n",
+        ),
+        (
+            "tasks",
+            "[[workload]]\ntasks = [5, -1]\n[[model]]\nkind = \"threads\"\n",
+        ),
+        (
+            "rounds",
+            "[[workload]]\ntasks = 1\nrounds = 0\n[[model]]\nkind = \"threads\"\n",
+        ),
+        (
+            "workers",
+            "[[workload]]\ntasks = 1\n[[model]]\nkind = \"thread-pool\"\nworkers = 0\n",
+        ),
+        (
+            "repetitions",
+            "[experiment]\nrepetitions = 0\n[[workload]]\ntasks = 1\n[[model]]\nkind = \"threads\"\n",
+        ),
+        (
+            "warmup",
+            "[experiment]\nwarmup = -1\n[[workload]]\ntasks = 1\n[[model]]\nkind = \"threads\"\n",
+        ),
+    ] {
+        let e = errors(text);
+        assert!(e.contains(&format!("error: `{key}` = ")), "{e}");
+        assert!(e.contains("is impossible"), "{e}");
+    }
+}
+
+#[test]
+fn wrong_types_name_the_expected_type() {
+    let e = errors("[[workload]]\ntasks = \"ten\"\n[[model]]\nkind = \"threads\"\n");
+    assert!(
+        e.contains("error: `tasks` must be a whole number, not a string"),
+        "{e}"
+    );
+    let e = errors("[[workload]]\ntasks = 1.5\n[[model]]\nkind = \"threads\"\n");
+    assert!(
+        e.contains("error: `tasks` must be a whole number, not 1.5"),
+        "{e}"
+    );
+    let e = errors("[[workload]]\ntasks = 1\nname = 3\n[[model]]\nkind = \"threads\"\n");
+    assert!(
+        e.contains("error: `name` must be a string, not a whole number"),
+        "{e}"
+    );
+}
+
+#[test]
+fn duplicate_names_are_rejected() {
+    let e = errors(
+        "[[workload]]\nname = \"a\"\ntasks = 1\n[[workload]]\nname = \"a\"\ntasks = 2\n\
+         [[model]]\nkind = \"threads\"\n[[model]]\nkind = \"threads\"\n",
+    );
+    assert!(e.contains("error: two workloads are named \"a\""), "{e}");
+    assert!(e.contains("at workload[1].name"), "{e}");
+    assert!(e.contains("error: two models are named \"threads\""), "{e}");
+}
+
+#[test]
+fn unknown_model_kind_lists_the_valid_ones() {
+    let e = errors("[[workload]]\ntasks = 1\n[[model]]\nkind = \"fibers\"\n");
+    assert!(e.contains("error: unknown model kind \"fibers\""), "{e}");
+    assert!(
+        e.contains("valid kinds: sequential, threads, thread-pool, async,"),
+        "{e}"
+    );
+}
+
+#[test]
+fn parameters_must_belong_to_the_kind() {
+    let e = errors("[[workload]]\ntasks = 1\n[[model]]\nkind = \"threads\"\nworkers = 4\n");
+    assert!(
+        e.contains("error: `workers` does not apply to model kind \"threads\""),
+        "{e}"
+    );
+}
+
+#[test]
+fn sweeps_reject_empty_lists_and_repeats() {
+    let e = errors("[[workload]]\ntasks = []\n[[model]]\nkind = \"threads\"\n");
+    assert!(e.contains("`tasks` is an empty list"), "{e}");
+    let e = errors("[[workload]]\ntasks = [1, 2, 1]\n[[model]]\nkind = \"threads\"\n");
+    assert!(e.contains("`tasks` lists the same value twice"), "{e}");
+    assert!(e.contains("at workload[0].tasks[2]"), "{e}");
+}
+
+#[test]
+fn distributions_are_checked() {
+    let e = errors(
+        "[[workload]]\ntasks = 1\nio_latency = { dist = \"uniform\", min = \"9ms\", max = \"1ms\" }\n\
+         [[model]]\nkind = \"threads\"\n",
+    );
+    assert!(e.contains("min (9ms) above max (1ms)"), "{e}");
+    let e = errors(
+        "[[workload]]\ntasks = 1\nio_latency = { dist = \"gauss\", mean = \"9ms\" }\n[[model]]\nkind = \"threads\"\n",
+    );
+    assert!(e.contains("unknown distribution \"gauss\""), "{e}");
+    let e = errors(
+        "[[workload]]\ntasks = 1\nio_latency = { dist = \"normal\", mean = \"9ms\", sdev = \"1ms\" }\n\
+         [[model]]\nkind = \"threads\"\n",
+    );
+    assert!(
+        e.contains("unknown key `sdev` in a normal distribution"),
+        "{e}"
+    );
+    assert!(e.contains("did you mean `sd`?"), "{e}");
+}
+
+#[test]
+fn syntax_errors_show_the_place() {
+    let e = errors("[experiment\nname = \"x\"\n");
+    assert!(e.starts_with("error: invalid TOML: "), "{e}");
+    assert!(e.contains("--> exp.toml:1:12"), "{e}");
+}
+
+#[test]
+fn missing_sections_and_keys() {
+    let e = errors("[experiment]\nname = \"x\"\n");
+    assert!(
+        e.contains("error: the experiment has no [[workload]]"),
+        "{e}"
+    );
+    assert!(e.contains("error: the experiment has no [[model]]"), "{e}");
+    let e = errors("[[workload]]\nname = \"w\"\n[[model]]\nkind = \"threads\"\n");
+    assert!(
+        e.contains("error: [[workload]] is missing the key `tasks`"),
+        "{e}"
+    );
+    assert!(e.contains("--> exp.toml:1:1, at workload[0].tasks"), "{e}");
+}
+
+#[test]
+fn experiment_names_must_make_a_directory() {
+    let e = errors(
+        "[experiment]\nname = \"../up\"\n[[workload]]\ntasks = 1\n[[model]]\nkind = \"threads\"\n",
+    );
+    assert!(e.contains("invalid name \"../up\""), "{e}");
+}
+
+#[test]
+fn charts_must_name_what_exists() {
+    let base = "[[workload]]\nname = \"w\"\ntasks = [1, 2]\n[[model]]\nkind = \"threads\"\n";
+    let e = errors(&format!("{base}[[chart]]\nworkload = \"v\"\n"));
+    assert!(
+        e.contains("names workload \"v\", which the experiment does not have"),
+        "{e}"
+    );
+    let e = errors(&format!(
+        "{base}[[chart]]\nworkload = \"w\"\ny = \"latency\"\n"
+    ));
+    assert!(e.contains("unknown chart y \"latency\""), "{e}");
+    let e = errors(&format!(
+        "{base}[[chart]]\nworkload = \"w\"\nx = \"rounds\"\n"
+    ));
+    assert!(e.contains("chart x = \"rounds\" is not swept"), "{e}");
+    let ok_chart = ok(&format!(
+        "{base}[[chart]]\nworkload = \"w\"\nx = \"tasks\"\ny = \"cpu\"\n"
+    ));
+    assert_eq!(ok_chart.charts[0].x.as_deref(), Some("tasks"));
+}
+
+#[test]
+fn several_errors_are_all_reported() {
+    let e =
+        errors("[experiment]\nrepetitons = 3\n[[workload]]\ntasks = 0\n[[model]]\nkind = \"x\"\n");
+    assert_eq!(e.matches("error:").count(), 3, "{e}");
+}

@@ -1,0 +1,154 @@
+//! What a run is given and what a model hands back: the [`Job`] (a cell and
+//! its drawn latencies, sent to the child process as JSON) and the
+//! [`TaskLog`]s a model fills while its tasks run.
+
+use serde::{Deserialize, Serialize};
+
+use crate::matrix::Cell;
+use crate::measure;
+
+/// Everything a child process needs to run one cell once.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Job {
+    pub cell: Cell,
+    /// IO latency of every wait, `latencies[task * rounds + round]`, in ns.
+    pub latencies: Vec<u64>,
+    /// Cores usable by the run (for models that size themselves by them).
+    pub cores: usize,
+    /// Record per-task IO and CPU spans for a timeline chart.
+    pub record_timeline: bool,
+}
+
+impl Job {
+    pub fn tasks(&self) -> usize {
+        self.cell.tasks as usize
+    }
+
+    pub fn rounds(&self) -> usize {
+        self.cell.rounds as usize
+    }
+
+    /// The latencies of one task's rounds.
+    pub fn task_latencies(&self, task: usize) -> &[u64] {
+        let r = self.rounds();
+        self.latencies.get(task * r..(task + 1) * r).unwrap_or(&[])
+    }
+
+    pub fn cpu_ns(&self) -> u64 {
+        self.cell.cpu_cost.0
+    }
+
+    /// Empty logs for every task, allocated before the run starts so that
+    /// recording never allocates while tasks run.
+    pub fn new_logs(&self) -> Vec<TaskLog> {
+        (0..self.tasks())
+            .map(|task| TaskLog::new(task as u32, self.rounds(), self.record_timeline))
+            .collect()
+    }
+}
+
+/// What one span of a task's timeline was spent on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SpanKind {
+    Io,
+    Cpu,
+    LockWait,
+}
+
+/// One interval of one task, on the thread (or worker) it ran on.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Span {
+    pub task: u32,
+    pub kind: SpanKind,
+    pub start_ns: u64,
+    pub end_ns: u64,
+    /// Kernel thread id (or worker process id) it ran on.
+    pub thread: u32,
+}
+
+/// What a task recorded about itself while it ran.
+#[derive(Clone, Debug)]
+pub struct TaskLog {
+    pub task: u32,
+    pub start_ns: u64,
+    pub end_ns: u64,
+    /// How late each IO wait ended compared with its deadline.
+    pub overshoots_ns: Vec<u64>,
+    pub trace: bool,
+    pub spans: Vec<Span>,
+}
+
+impl TaskLog {
+    pub fn new(task: u32, rounds: usize, trace: bool) -> TaskLog {
+        TaskLog {
+            task,
+            start_ns: 0,
+            end_ns: 0,
+            overshoots_ns: Vec::with_capacity(rounds),
+            trace,
+            // Room for each round's IO and CPU span plus lock waits.
+            spans: Vec::with_capacity(if trace { rounds * 4 + 16 } else { 0 }),
+        }
+    }
+
+    pub fn span(&mut self, kind: SpanKind, start_ns: u64, end_ns: u64) {
+        if self.trace {
+            self.spans.push(Span {
+                task: self.task,
+                kind,
+                start_ns,
+                end_ns,
+                thread: measure::thread_id(),
+            });
+        }
+    }
+
+    /// Records an IO wait that began at `start_ns`, was due at
+    /// `deadline_ns` and ended at `end_ns`.
+    pub fn io(&mut self, start_ns: u64, deadline_ns: u64, end_ns: u64) {
+        self.overshoots_ns.push(end_ns.saturating_sub(deadline_ns));
+        self.span(SpanKind::Io, start_ns, end_ns);
+    }
+}
+
+/// What a model reports beyond its task logs.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Extras {
+    /// gil-threads: times the lock went from one thread to another.
+    pub lock_handoffs: Option<u64>,
+    /// gil-threads: total time threads waited for the lock.
+    pub lock_wait_total_ns: Option<u64>,
+    /// gil-threads: the longest single wait for the lock.
+    pub lock_wait_max_ns: Option<u64>,
+    /// async-blocking: the longest the event loop was late for its probe.
+    pub loop_lag_max_ns: Option<u64>,
+}
+
+/// A model's account of one run.
+#[derive(Debug)]
+pub struct ModelRun {
+    /// When the model was ready to run tasks (runtime, pool, threads up).
+    pub ready_ns: u64,
+    pub logs: Vec<TaskLog>,
+    pub extras: Extras,
+}
+
+/// Why a model could not complete a run.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    #[error("could not start thread {index}: {source}")]
+    Thread {
+        index: usize,
+        source: std::io::Error,
+    },
+    #[error("a task panicked: {0}")]
+    TaskPanicked(String),
+    #[error("could not build the {what}: {source}")]
+    Setup {
+        what: &'static str,
+        source: std::io::Error,
+    },
+    #[error("model kind `{0}` cannot run in this build")]
+    Unavailable(&'static str),
+}

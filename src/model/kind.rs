@@ -1,0 +1,196 @@
+//! The concurrency models conlab knows: their names in experiment files,
+//! the parameters each accepts, and how `conlab models` describes them.
+
+use serde::{Deserialize, Serialize};
+
+/// The `kind` of a `[[model]]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ModelKind {
+    Sequential,
+    Threads,
+    ThreadPool,
+    Async,
+    AsyncMulti,
+    GilThreads,
+    Processes,
+    AsyncBlocking,
+    Polling,
+    PythonSequential,
+    PythonThreads,
+    PythonThreadPool,
+    PythonAsyncio,
+    PythonProcesses,
+}
+
+/// A model parameter that a `[[model]]` entry may set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Param {
+    Workers,
+    SwitchInterval,
+    PollInterval,
+    Python,
+}
+
+impl Param {
+    pub fn key(self) -> &'static str {
+        match self {
+            Param::Workers => "workers",
+            Param::SwitchInterval => "switch_interval",
+            Param::PollInterval => "poll_interval",
+            Param::Python => "python",
+        }
+    }
+}
+
+impl ModelKind {
+    pub const ALL: [ModelKind; 14] = [
+        ModelKind::Sequential,
+        ModelKind::Threads,
+        ModelKind::ThreadPool,
+        ModelKind::Async,
+        ModelKind::AsyncMulti,
+        ModelKind::GilThreads,
+        ModelKind::Processes,
+        ModelKind::AsyncBlocking,
+        ModelKind::Polling,
+        ModelKind::PythonSequential,
+        ModelKind::PythonThreads,
+        ModelKind::PythonThreadPool,
+        ModelKind::PythonAsyncio,
+        ModelKind::PythonProcesses,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ModelKind::Sequential => "sequential",
+            ModelKind::Threads => "threads",
+            ModelKind::ThreadPool => "thread-pool",
+            ModelKind::Async => "async",
+            ModelKind::AsyncMulti => "async-multi",
+            ModelKind::GilThreads => "gil-threads",
+            ModelKind::Processes => "processes",
+            ModelKind::AsyncBlocking => "async-blocking",
+            ModelKind::Polling => "polling",
+            ModelKind::PythonSequential => "python-sequential",
+            ModelKind::PythonThreads => "python-threads",
+            ModelKind::PythonThreadPool => "python-thread-pool",
+            ModelKind::PythonAsyncio => "python-asyncio",
+            ModelKind::PythonProcesses => "python-processes",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<ModelKind> {
+        ModelKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// The parameters this kind accepts besides `kind` and `name`.
+    pub fn params(self) -> &'static [Param] {
+        match self {
+            ModelKind::ThreadPool | ModelKind::AsyncMulti | ModelKind::Processes => {
+                &[Param::Workers]
+            }
+            ModelKind::GilThreads => &[Param::SwitchInterval],
+            ModelKind::Polling => &[Param::PollInterval],
+            ModelKind::PythonSequential | ModelKind::PythonThreads | ModelKind::PythonAsyncio => {
+                &[Param::Python]
+            }
+            ModelKind::PythonThreadPool | ModelKind::PythonProcesses => {
+                &[Param::Workers, Param::Python]
+            }
+            ModelKind::Sequential
+            | ModelKind::Threads
+            | ModelKind::Async
+            | ModelKind::AsyncBlocking => &[],
+        }
+    }
+
+    pub fn is_python(self) -> bool {
+        self.name().starts_with("python-")
+    }
+
+    /// Whether this build of conlab can run the kind.
+    pub fn is_available(self) -> bool {
+        matches!(
+            self,
+            ModelKind::Sequential | ModelKind::Threads | ModelKind::ThreadPool | ModelKind::Async
+        )
+    }
+
+    /// One line on what the model is, for `conlab models`.
+    pub fn summary(self) -> &'static str {
+        match self {
+            ModelKind::Sequential => {
+                "one thread runs the tasks one after another, blocking on each wait"
+            }
+            ModelKind::Threads => "one OS thread per task (1:1), preemptive",
+            ModelKind::ThreadPool => {
+                "W OS threads take tasks from a queue (N:M), like ThreadPoolExecutor"
+            }
+            ModelKind::Async => "one thread, cooperative event loop (N:1), like asyncio",
+            ModelKind::AsyncMulti => "multi-threaded work-stealing async runtime (N:M)",
+            ModelKind::GilThreads => {
+                "one OS thread per task; CPU work needs a global lock modelled on CPython's GIL"
+            }
+            ModelKind::Processes => {
+                "W worker processes, each running its tasks one at a time, like multiprocessing.Pool"
+            }
+            ModelKind::AsyncBlocking => {
+                "the async loop, but each IO wait is a blocking call (the pitfall)"
+            }
+            ModelKind::Polling => {
+                "one thread submits all IO, then polls for completion every poll_interval"
+            }
+            ModelKind::PythonSequential => "a real CPython runs the tasks one after another",
+            ModelKind::PythonThreads => "a real CPython, one threading.Thread per task",
+            ModelKind::PythonThreadPool => "a real CPython, concurrent.futures.ThreadPoolExecutor",
+            ModelKind::PythonAsyncio => "a real CPython, asyncio.gather on one event loop",
+            ModelKind::PythonProcesses => "a real CPython, multiprocessing.Pool, start-up counted",
+        }
+    }
+
+    /// The ideal wall time this model can reach, as a formula.
+    pub fn prediction(self) -> &'static str {
+        match self {
+            ModelKind::Sequential | ModelKind::AsyncBlocking | ModelKind::PythonSequential => {
+                "Σ S_i"
+            }
+            ModelKind::Threads => "max(max S_i, Σ P_i / C)",
+            ModelKind::Async
+            | ModelKind::GilThreads
+            | ModelKind::Polling
+            | ModelKind::PythonThreads
+            | ModelKind::PythonAsyncio => "max(max S_i, Σ P_i)",
+            ModelKind::AsyncMulti => "max(max S_i, Σ P_i / min(W, C))",
+            ModelKind::ThreadPool | ModelKind::Processes | ModelKind::PythonProcesses => {
+                "max(makespan of tasks in order on W workers, Σ P_i / min(W, C))"
+            }
+            ModelKind::PythonThreadPool => "max(makespan of tasks in order on W workers, Σ P_i)",
+        }
+    }
+
+    pub fn names() -> Vec<&'static str> {
+        ModelKind::ALL.iter().map(|k| k.name()).collect()
+    }
+}
+
+impl std::fmt::Display for ModelKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for kind in ModelKind::ALL {
+            assert_eq!(ModelKind::from_name(kind.name()), Some(kind));
+            let json = serde_json::to_string(&kind).unwrap_or_default();
+            assert_eq!(json, format!("\"{}\"", kind.name()));
+        }
+        assert_eq!(ModelKind::from_name("fibers"), None);
+    }
+}

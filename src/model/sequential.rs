@@ -1,0 +1,18 @@
+//! `sequential`: one thread runs the tasks one after another, blocking on
+//! each IO wait. The note's baseline: N tasks wait N × avg(io_wait).
+
+use super::job::{Extras, Job, ModelError, ModelRun, TaskLog};
+use super::task;
+use crate::measure::now_ns;
+
+pub fn run(job: &Job, mut logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
+    let ready_ns = now_ns();
+    for (i, log) in logs.iter_mut().enumerate() {
+        task::run_blocking(job.task_latencies(i), job.cpu_ns(), log);
+    }
+    Ok(ModelRun {
+        ready_ns,
+        logs,
+        extras: Extras::default(),
+    })
+}

@@ -1,0 +1,63 @@
+//! `thread-pool`: W OS threads take tasks from a queue (N:M), like Python's
+//! ThreadPoolExecutor. The pool is rayon's; tasks are submitted in order
+//! with `spawn_fifo`, so idle workers take the oldest task first.
+
+use std::sync::Mutex;
+
+use super::job::{Extras, Job, ModelError, ModelRun, TaskLog};
+use super::task;
+use super::threads::{TASK_STACK, panic_message};
+use crate::measure::now_ns;
+
+pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
+    let workers = job.cell.workers.unwrap_or(job.cores as u32).max(1) as usize;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(workers)
+        .stack_size(TASK_STACK)
+        .thread_name(|i| format!("pool-{i}"))
+        .build()
+        .map_err(|e| ModelError::Setup {
+            what: "thread pool",
+            source: std::io::Error::other(e.to_string()),
+        })?;
+    let ready_ns = now_ns();
+    let cpu_ns = job.cpu_ns();
+    // Each task takes its own log out of a slot and puts it back when done;
+    // the slots are touched once at the start and once at the end of a task.
+    let slots: Vec<Mutex<Option<TaskLog>>> =
+        logs.into_iter().map(|l| Mutex::new(Some(l))).collect();
+    let panicked = Mutex::new(None);
+    pool.scope_fifo(|scope| {
+        for (i, slot) in slots.iter().enumerate() {
+            let latencies = job.task_latencies(i);
+            let panicked = &panicked;
+            scope.spawn_fifo(move |_| {
+                let taken = slot.lock().map(|mut s| s.take()).unwrap_or(None);
+                let Some(mut log) = taken else { return };
+                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    task::run_blocking(latencies, cpu_ns, &mut log)
+                }));
+                if let Err(payload) = outcome
+                    && let Ok(mut p) = panicked.lock()
+                {
+                    p.get_or_insert_with(|| panic_message(&*payload));
+                }
+                if let Ok(mut s) = slot.lock() {
+                    *s = Some(log);
+                }
+            });
+        }
+    });
+    if let Some(message) = panicked.into_inner().unwrap_or(None) {
+        return Err(ModelError::TaskPanicked(message));
+    }
+    let logs = slots
+        .into_iter()
+        .filter_map(|s| s.into_inner().unwrap_or(None))
+        .collect();
+    Ok(ModelRun {
+        ready_ns,
+        logs,
+        extras: Extras::default(),
+    })
+}

@@ -1,0 +1,124 @@
+//! The ideal wall time each model can reach for a cell, from the cell's
+//! actual per-task latencies and the machine's usable cores (see
+//! PRODUCT.md). For task i, I_i is its total IO wait, P_i its total CPU and
+//! S_i = I_i + P_i; C is the usable cores and W the workers. Pure.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use crate::model::ModelKind;
+
+/// The inputs of a prediction.
+pub struct Workload<'a> {
+    /// Every IO wait, `latencies[task * rounds + round]`, in ns.
+    pub latencies: &'a [u64],
+    pub tasks: usize,
+    pub rounds: usize,
+    pub cpu_ns: u64,
+}
+
+impl Workload<'_> {
+    fn io(&self, task: usize) -> u64 {
+        let r = self.rounds;
+        self.latencies
+            .get(task * r..(task + 1) * r)
+            .map_or(0, |l| l.iter().sum())
+    }
+
+    fn cpu(&self) -> u64 {
+        self.cpu_ns * self.rounds as u64
+    }
+
+    fn spans(&self) -> impl Iterator<Item = u64> + '_ {
+        (0..self.tasks).map(|t| self.io(t) + self.cpu())
+    }
+
+    /// N × rounds × avg(io_latency): what a single thread waits in total.
+    pub fn baseline(&self) -> u64 {
+        self.latencies.iter().sum()
+    }
+}
+
+/// The predicted wall time in ns of `kind` with `workers` on `cores`.
+pub fn predict(kind: ModelKind, workers: Option<u32>, cores: usize, w: &Workload) -> u64 {
+    let cores = cores.max(1) as f64;
+    let workers = workers.unwrap_or(cores as u32).max(1) as usize;
+    let sum_s: u64 = w.spans().sum();
+    let max_s = w.spans().max().unwrap_or(0);
+    let sum_p = w.cpu() as f64 * w.tasks as f64;
+    let parallel = |ways: f64| (sum_p / ways).round() as u64;
+    match kind {
+        ModelKind::Sequential | ModelKind::AsyncBlocking | ModelKind::PythonSequential => sum_s,
+        ModelKind::Threads => max_s.max(parallel(cores)),
+        ModelKind::Async
+        | ModelKind::GilThreads
+        | ModelKind::Polling
+        | ModelKind::PythonThreads
+        | ModelKind::PythonAsyncio => max_s.max(parallel(1.0)),
+        ModelKind::AsyncMulti => max_s.max(parallel(cores.min(workers as f64))),
+        ModelKind::ThreadPool | ModelKind::Processes | ModelKind::PythonProcesses => {
+            makespan(w.spans(), workers).max(parallel(cores.min(workers as f64)))
+        }
+        ModelKind::PythonThreadPool => makespan(w.spans(), workers).max(parallel(1.0)),
+    }
+}
+
+/// The finish time of handing tasks, in order, each to the worker that
+/// frees up first.
+pub fn makespan(spans: impl Iterator<Item = u64>, workers: usize) -> u64 {
+    let mut free: BinaryHeap<Reverse<u64>> = (0..workers.max(1)).map(|_| Reverse(0)).collect();
+    let mut end = 0;
+    for s in spans {
+        let Reverse(at) = free.pop().unwrap_or(Reverse(0));
+        end = end.max(at + s);
+        free.push(Reverse(at + s));
+    }
+    end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MS: u64 = 1_000_000;
+
+    fn w(latencies: &[u64], tasks: usize, cpu: u64) -> Workload<'_> {
+        Workload {
+            latencies,
+            tasks,
+            rounds: latencies.len() / tasks,
+            cpu_ns: cpu,
+        }
+    }
+
+    #[test]
+    fn the_notes_three_tasks() {
+        let l = [100 * MS; 3];
+        let w = w(&l, 3, 0);
+        assert_eq!(w.baseline(), 300 * MS);
+        assert_eq!(predict(ModelKind::Sequential, None, 2, &w), 300 * MS);
+        assert_eq!(predict(ModelKind::Threads, None, 2, &w), 100 * MS);
+        assert_eq!(predict(ModelKind::Async, None, 2, &w), 100 * MS);
+        assert_eq!(predict(ModelKind::ThreadPool, Some(2), 2, &w), 200 * MS);
+        assert_eq!(predict(ModelKind::ThreadPool, Some(3), 2, &w), 100 * MS);
+    }
+
+    #[test]
+    fn cpu_bound_work() {
+        let l = [0; 4];
+        let w = w(&l, 4, 50 * MS);
+        assert_eq!(predict(ModelKind::Sequential, None, 2, &w), 200 * MS);
+        assert_eq!(predict(ModelKind::Threads, None, 2, &w), 100 * MS);
+        assert_eq!(predict(ModelKind::GilThreads, None, 2, &w), 200 * MS);
+        assert_eq!(predict(ModelKind::AsyncMulti, Some(8), 2, &w), 100 * MS);
+        assert_eq!(predict(ModelKind::Processes, Some(2), 2, &w), 100 * MS);
+        assert_eq!(predict(ModelKind::ThreadPool, Some(1), 2, &w), 200 * MS);
+    }
+
+    #[test]
+    fn makespan_hands_tasks_in_order() {
+        assert_eq!(makespan([5, 1, 1, 1].into_iter(), 2), 5);
+        assert_eq!(makespan([1, 1, 1, 5].into_iter(), 2), 6);
+        assert_eq!(makespan(std::iter::empty(), 4), 0);
+    }
+}

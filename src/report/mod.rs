@@ -1,0 +1,4 @@
+//! Reports made from results only: the summary table printed at the end of
+//! a run.
+
+pub mod table;

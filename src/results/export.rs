@@ -1,0 +1,48 @@
+//! Serialisers for the result files: pure functions from results to bytes.
+//! Writing them to disk is `store.rs`'s job alone.
+
+use serde::{Deserialize, Serialize};
+
+use super::record::RunRecord;
+use super::summary::CellSummary;
+
+/// The content of `summary.json`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SummaryFile {
+    pub experiment: String,
+    pub description: String,
+    pub conlab_version: String,
+    /// Cores the predictions assumed.
+    pub cores: usize,
+    pub cells: Vec<CellSummary>,
+}
+
+/// `summary.csv`: one row per cell.
+pub fn summary_csv(cells: &[CellSummary]) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for c in cells {
+        w.serialize(c)?;
+    }
+    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// `summary.json`.
+pub fn summary_json(file: &SummaryFile) -> Result<Vec<u8>, serde_json::Error> {
+    let mut bytes = serde_json::to_vec_pretty(file)?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+/// One `runs.csv` row, with the header when `header` is set.
+pub fn run_row(record: &RunRecord, header: bool) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(header)
+        .from_writer(Vec::new());
+    w.serialize(record)?;
+    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// Reads `runs.csv` back.
+pub fn parse_runs(bytes: &[u8]) -> Result<Vec<RunRecord>, csv::Error> {
+    csv::Reader::from_reader(bytes).deserialize().collect()
+}

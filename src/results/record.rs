@@ -1,0 +1,160 @@
+//! One run's result: the [`Measurement`] a worker takes around a model,
+//! and the [`RunRecord`], the row of `runs.csv` that ties it to its cell.
+
+use serde::{Deserialize, Serialize};
+
+use crate::matrix::Cell;
+use crate::measure::Usage;
+use crate::model::{Extras, Span};
+
+/// What the worker measured around one run of a model.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Measurement {
+    /// From the start of model setup to the end of the last task.
+    pub wall_ns: u64,
+    /// From the start of model setup until it could run tasks.
+    pub setup_ns: u64,
+    pub usage: Usage,
+    pub io_waits: u64,
+    pub io_overshoot_median_ns: Option<u64>,
+    pub io_overshoot_max_ns: Option<u64>,
+    pub extras: Extras,
+}
+
+/// Per-task spans of one run, times relative to the start of the run and
+/// threads numbered from 0 in order of first appearance.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Timeline {
+    pub cell: usize,
+    pub label: String,
+    pub wall_ns: u64,
+    pub spans: Vec<Span>,
+}
+
+/// How a run ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    Ok,
+    Failed,
+    TimedOut,
+    Skipped,
+}
+
+impl RunStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Ok => "ok",
+            RunStatus::Failed => "failed",
+            RunStatus::TimedOut => "timed_out",
+            RunStatus::Skipped => "skipped",
+        }
+    }
+}
+
+/// One row of `runs.csv`: a measured run (or a run that failed, timed out
+/// or was skipped), with its cell's coordinates. Times in milliseconds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    pub cell: usize,
+    pub workload: String,
+    pub model: String,
+    pub variant: String,
+    pub kind: String,
+    pub tasks: u64,
+    pub io_latency: String,
+    pub cpu_cost: String,
+    pub rounds: u32,
+    pub io: String,
+    pub workers: Option<u32>,
+    pub switch_interval: Option<String>,
+    pub poll_interval: Option<String>,
+    pub repetition: u32,
+    pub status: RunStatus,
+    pub message: String,
+    pub wall_ms: Option<f64>,
+    pub setup_ms: Option<f64>,
+    pub user_ms: Option<f64>,
+    pub sys_ms: Option<f64>,
+    pub cpu_ms: Option<f64>,
+    pub ctx_voluntary: Option<u64>,
+    pub ctx_involuntary: Option<u64>,
+    pub peak_rss_kb: Option<u64>,
+    pub io_waits: Option<u64>,
+    pub io_overshoot_median_us: Option<f64>,
+    pub io_overshoot_max_us: Option<f64>,
+    pub lock_handoffs: Option<u64>,
+    pub lock_wait_total_ms: Option<f64>,
+    pub lock_wait_max_ms: Option<f64>,
+    pub loop_lag_max_ms: Option<f64>,
+}
+
+pub fn ms(ns: u64) -> f64 {
+    ns as f64 / 1e6
+}
+
+fn us(ns: u64) -> f64 {
+    ns as f64 / 1e3
+}
+
+impl RunRecord {
+    /// A record of `cell`'s repetition `repetition` (from 1).
+    pub fn new(cell: &Cell, repetition: u32, status: RunStatus, message: String) -> RunRecord {
+        RunRecord {
+            cell: cell.index,
+            workload: cell.workload.clone(),
+            model: cell.model.clone(),
+            variant: cell.variant.clone(),
+            kind: cell.kind.name().to_string(),
+            tasks: cell.tasks,
+            io_latency: cell.io_latency.to_string(),
+            cpu_cost: cell.cpu_cost.to_string(),
+            rounds: cell.rounds,
+            io: cell.io.as_str().to_string(),
+            workers: cell.workers,
+            switch_interval: cell.switch_interval.map(|d| d.to_string()),
+            poll_interval: cell.poll_interval.map(|d| d.to_string()),
+            repetition,
+            status,
+            message,
+            wall_ms: None,
+            setup_ms: None,
+            user_ms: None,
+            sys_ms: None,
+            cpu_ms: None,
+            ctx_voluntary: None,
+            ctx_involuntary: None,
+            peak_rss_kb: None,
+            io_waits: None,
+            io_overshoot_median_us: None,
+            io_overshoot_max_us: None,
+            lock_handoffs: None,
+            lock_wait_total_ms: None,
+            lock_wait_max_ms: None,
+            loop_lag_max_ms: None,
+        }
+    }
+
+    /// A successful run's record.
+    pub fn measured(cell: &Cell, repetition: u32, m: &Measurement) -> RunRecord {
+        let u = m.usage;
+        RunRecord {
+            wall_ms: Some(ms(m.wall_ns)),
+            setup_ms: Some(ms(m.setup_ns)),
+            user_ms: Some(ms(u.user_ns)),
+            sys_ms: Some(ms(u.sys_ns)),
+            cpu_ms: Some(ms(u.user_ns + u.sys_ns)),
+            ctx_voluntary: Some(u.ctx_voluntary),
+            ctx_involuntary: Some(u.ctx_involuntary),
+            peak_rss_kb: Some(u.peak_rss_kb),
+            io_waits: Some(m.io_waits),
+            io_overshoot_median_us: m.io_overshoot_median_ns.map(us),
+            io_overshoot_max_us: m.io_overshoot_max_ns.map(us),
+            lock_handoffs: m.extras.lock_handoffs,
+            lock_wait_total_ms: m.extras.lock_wait_total_ns.map(ms),
+            lock_wait_max_ms: m.extras.lock_wait_max_ns.map(ms),
+            loop_lag_max_ms: m.extras.loop_lag_max_ns.map(ms),
+            ..RunRecord::new(cell, repetition, RunStatus::Ok, String::new())
+        }
+    }
+}

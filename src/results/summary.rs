@@ -1,0 +1,214 @@
+//! One row per cell: the statistics of its measured runs, its baseline and
+//! prediction, and how it compares with `sequential` at the same workload
+//! point. Built from run records only, so `conlab plot` can rebuild it.
+
+use serde::{Deserialize, Serialize};
+
+use super::record::{RunRecord, RunStatus, ms};
+use crate::matrix::Cell;
+use crate::model::ModelKind;
+use crate::stats::{self, Stats};
+
+/// What the runner knew about a cell before running it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CellPlan {
+    pub cell: Cell,
+    /// Mean of the cell's drawn IO latencies, in ns.
+    pub io_latency_mean_ns: f64,
+    /// tasks × rounds × avg(io_latency), in ns.
+    pub baseline_ns: u64,
+    /// The model's ideal wall time, in ns.
+    pub predicted_ns: u64,
+    /// Why the cell is not run, if it is not.
+    pub skip: Option<String>,
+}
+
+/// The status of a cell as a whole.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CellStatus {
+    /// Every measured run succeeded.
+    Ok,
+    /// Some runs failed or timed out; the statistics use the others.
+    Partial,
+    /// No run succeeded.
+    Failed,
+    Skipped,
+    /// Not run yet (an interrupted experiment).
+    Pending,
+}
+
+/// The summary of one cell; times in milliseconds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CellSummary {
+    pub cell: usize,
+    pub label: String,
+    pub workload: String,
+    pub model: String,
+    pub variant: String,
+    pub kind: ModelKind,
+    pub tasks: u64,
+    pub io_latency: String,
+    pub io_latency_mean_ms: f64,
+    pub cpu_cost_ms: f64,
+    pub rounds: u32,
+    pub io: String,
+    pub workers: Option<u32>,
+    pub switch_interval_ms: Option<f64>,
+    pub poll_interval_ms: Option<f64>,
+    /// Swept fields, `;`-separated, e.g. `tasks;workers`.
+    pub axes: String,
+    pub status: CellStatus,
+    pub message: String,
+    pub n: usize,
+    pub n_failed: usize,
+    pub wall_mean_ms: Option<f64>,
+    pub wall_median_ms: Option<f64>,
+    pub wall_stddev_ms: Option<f64>,
+    pub wall_min_ms: Option<f64>,
+    pub wall_max_ms: Option<f64>,
+    pub wall_ci95_low_ms: Option<f64>,
+    pub wall_ci95_high_ms: Option<f64>,
+    pub wall_cv: Option<f64>,
+    pub setup_median_ms: Option<f64>,
+    pub cpu_median_ms: Option<f64>,
+    pub user_median_ms: Option<f64>,
+    pub sys_median_ms: Option<f64>,
+    pub ctx_voluntary_median: Option<f64>,
+    pub ctx_involuntary_median: Option<f64>,
+    pub peak_rss_median_kb: Option<f64>,
+    pub io_overshoot_median_us: Option<f64>,
+    pub lock_handoffs_median: Option<f64>,
+    pub lock_wait_total_median_ms: Option<f64>,
+    pub lock_wait_max_ms: Option<f64>,
+    pub loop_lag_max_median_ms: Option<f64>,
+    pub baseline_ms: f64,
+    pub predicted_ms: f64,
+    /// predicted / median wall: 1 is ideal, lower is slower than ideal.
+    pub efficiency: Option<f64>,
+    /// sequential's median / this median, at the same workload point.
+    pub speedup: Option<f64>,
+}
+
+fn median_of(records: &[&RunRecord], field: impl Fn(&RunRecord) -> Option<f64>) -> Option<f64> {
+    let values: Vec<f64> = records.iter().filter_map(|r| field(r)).collect();
+    stats::median(&values)
+}
+
+/// Summarises every planned cell from the records measured so far.
+pub fn summarize(plans: &[CellPlan], records: &[RunRecord]) -> Vec<CellSummary> {
+    let mut rows: Vec<CellSummary> = plans
+        .iter()
+        .map(|plan| {
+            let mine: Vec<&RunRecord> = records
+                .iter()
+                .filter(|r| r.cell == plan.cell.index)
+                .collect();
+            summarize_cell(plan, &mine)
+        })
+        .collect();
+    let sequential: Vec<(String, f64)> = plans
+        .iter()
+        .zip(&rows)
+        .filter(|(p, _)| p.cell.kind == ModelKind::Sequential)
+        .filter_map(|(p, r)| Some((p.cell.workload_key(), r.wall_median_ms?)))
+        .collect();
+    for (plan, row) in plans.iter().zip(rows.iter_mut()) {
+        let key = plan.cell.workload_key();
+        let reference = sequential.iter().find(|(k, _)| *k == key).map(|(_, m)| *m);
+        row.speedup = match (reference, row.wall_median_ms) {
+            (Some(seq), Some(me)) if me > 0.0 => Some(seq / me),
+            _ => None,
+        };
+    }
+    rows
+}
+
+fn summarize_cell(plan: &CellPlan, records: &[&RunRecord]) -> CellSummary {
+    let c = &plan.cell;
+    let ok: Vec<&RunRecord> = records
+        .iter()
+        .copied()
+        .filter(|r| r.status == RunStatus::Ok)
+        .collect();
+    let failed: Vec<&RunRecord> = records
+        .iter()
+        .copied()
+        .filter(|r| matches!(r.status, RunStatus::Failed | RunStatus::TimedOut))
+        .collect();
+    let walls: Vec<f64> = ok.iter().filter_map(|r| r.wall_ms).collect();
+    let wall: Option<Stats> = stats::describe(&walls);
+    let (status, message) = if let Some(reason) = &plan.skip {
+        (CellStatus::Skipped, reason.clone())
+    } else if records.is_empty() {
+        (CellStatus::Pending, String::new())
+    } else if ok.is_empty() {
+        let all: Vec<&RunRecord> = records.to_vec();
+        (CellStatus::Failed, first_message(&all))
+    } else if !failed.is_empty() {
+        (CellStatus::Partial, first_message(&failed))
+    } else {
+        (CellStatus::Ok, String::new())
+    };
+    let predicted_ms = ms(plan.predicted_ns);
+    CellSummary {
+        cell: c.index,
+        label: c.label(),
+        workload: c.workload.clone(),
+        model: c.model.clone(),
+        variant: c.variant.clone(),
+        kind: c.kind,
+        tasks: c.tasks,
+        io_latency: c.io_latency.to_string(),
+        io_latency_mean_ms: plan.io_latency_mean_ns / 1e6,
+        cpu_cost_ms: c.cpu_cost.as_millis_f64(),
+        rounds: c.rounds,
+        io: c.io.as_str().to_string(),
+        workers: c.workers,
+        switch_interval_ms: c.switch_interval.map(|d| d.as_millis_f64()),
+        poll_interval_ms: c.poll_interval.map(|d| d.as_millis_f64()),
+        axes: c.axes.join(";"),
+        status,
+        message,
+        n: ok.len(),
+        n_failed: failed.len(),
+        wall_mean_ms: wall.map(|s| s.mean),
+        wall_median_ms: wall.map(|s| s.median),
+        wall_stddev_ms: wall.map(|s| s.stddev),
+        wall_min_ms: wall.map(|s| s.min),
+        wall_max_ms: wall.map(|s| s.max),
+        wall_ci95_low_ms: wall.map(|s| s.ci95_low),
+        wall_ci95_high_ms: wall.map(|s| s.ci95_high),
+        wall_cv: wall.map(|s| s.cv()),
+        setup_median_ms: median_of(&ok, |r| r.setup_ms),
+        cpu_median_ms: median_of(&ok, |r| r.cpu_ms),
+        user_median_ms: median_of(&ok, |r| r.user_ms),
+        sys_median_ms: median_of(&ok, |r| r.sys_ms),
+        ctx_voluntary_median: median_of(&ok, |r| r.ctx_voluntary.map(|v| v as f64)),
+        ctx_involuntary_median: median_of(&ok, |r| r.ctx_involuntary.map(|v| v as f64)),
+        peak_rss_median_kb: median_of(&ok, |r| r.peak_rss_kb.map(|v| v as f64)),
+        io_overshoot_median_us: median_of(&ok, |r| r.io_overshoot_median_us),
+        lock_handoffs_median: median_of(&ok, |r| r.lock_handoffs.map(|v| v as f64)),
+        lock_wait_total_median_ms: median_of(&ok, |r| r.lock_wait_total_ms),
+        lock_wait_max_ms: ok
+            .iter()
+            .filter_map(|r| r.lock_wait_max_ms)
+            .reduce(f64::max),
+        loop_lag_max_median_ms: median_of(&ok, |r| r.loop_lag_max_ms),
+        baseline_ms: ms(plan.baseline_ns),
+        predicted_ms,
+        efficiency: wall
+            .filter(|s| s.median > 0.0)
+            .map(|s| predicted_ms / s.median),
+        speedup: None,
+    }
+}
+
+fn first_message(records: &[&RunRecord]) -> String {
+    records
+        .iter()
+        .map(|r| r.message.as_str())
+        .find(|m| !m.is_empty())
+        .unwrap_or("")
+        .to_string()
+}

@@ -1,0 +1,272 @@
+//! Running an experiment: preparing each cell (its latencies, baseline,
+//! prediction, and whether this machine can run it), ordering the runs,
+//! executing each in a child process, and handing every measured run to
+//! the store as soon as it ends.
+
+pub mod capacity;
+pub mod executor;
+pub mod worker;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+pub use capacity::Limits;
+pub use executor::{ChildExecutor, Executor, Outcome};
+
+use crate::config::Experiment;
+use crate::matrix::Cell;
+use crate::model::Job;
+use crate::predict;
+use crate::results::{CellPlan, RunRecord, RunStatus, Store, StoreError, SummaryFile, summarize};
+use crate::workload::latency;
+
+/// In which order runs happen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Order {
+    /// Repetition 1 of every cell, then repetition 2, …: machine drift
+    /// spreads evenly over the cells.
+    Interleaved,
+    /// All runs of a cell, then the next cell.
+    Grouped,
+}
+
+/// How to run the cells.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub repetitions: u32,
+    pub warmup: u32,
+    pub order: Order,
+    pub timeout: Duration,
+    pub cores: usize,
+    /// Cells with at most this many tasks record one run's timeline.
+    pub timeline_max_tasks: u64,
+}
+
+/// A cell ready to run: its plan and its drawn latencies.
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    pub plan: CellPlan,
+    pub latencies: Vec<u64>,
+}
+
+/// The seed of a cell's latency draw: the experiment's seed and the
+/// workload point, not the model, so every model waits the same times.
+pub fn cell_seed(seed: u64, cell: &Cell) -> u64 {
+    latency::stable_hash(&[&seed.to_string(), &cell.workload_key()])
+}
+
+/// Draws every cell's latencies and works out its baseline, prediction and
+/// whether this machine can run it.
+pub fn prepare(exp: &Experiment, cells: Vec<Cell>, cores: usize, limits: &Limits) -> Vec<Prepared> {
+    cells
+        .into_iter()
+        .map(|cell| {
+            let latencies = latency::draw(
+                cell.io_latency,
+                cell.tasks,
+                cell.rounds,
+                cell_seed(exp.seed, &cell),
+            );
+            let w = predict::Workload {
+                latencies: &latencies,
+                tasks: cell.tasks as usize,
+                rounds: cell.rounds as usize,
+                cpu_ns: cell.cpu_cost.0,
+            };
+            let baseline_ns = w.baseline();
+            let predicted_ns = predict::predict(cell.kind, cell.workers, cores, &w);
+            let io_latency_mean_ns = if latencies.is_empty() {
+                0.0
+            } else {
+                baseline_ns as f64 / latencies.len() as f64
+            };
+            let skip = limits.check(&cell);
+            Prepared {
+                plan: CellPlan {
+                    cell,
+                    io_latency_mean_ns,
+                    baseline_ns,
+                    predicted_ns,
+                    skip,
+                },
+                latencies,
+            }
+        })
+        .collect()
+}
+
+/// Whether a slot is a warm-up or a measured repetition (both from 1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    Warmup(u32),
+    Measured(u32),
+}
+
+/// One run in the schedule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Slot {
+    /// Index into the prepared cells.
+    pub cell: usize,
+    pub phase: Phase,
+}
+
+/// The order of every run: warm-ups first, then measured repetitions,
+/// interleaved across cells or grouped by cell. Deterministic.
+pub fn schedule(cells: &[usize], warmup: u32, repetitions: u32, order: Order) -> Vec<Slot> {
+    let phases: Vec<Phase> = (1..=warmup)
+        .map(Phase::Warmup)
+        .chain((1..=repetitions).map(Phase::Measured))
+        .collect();
+    let mut slots = Vec::with_capacity(cells.len() * phases.len());
+    match order {
+        Order::Interleaved => {
+            for &phase in &phases {
+                for &cell in cells {
+                    slots.push(Slot { cell, phase });
+                }
+            }
+        }
+        Order::Grouped => {
+            for &cell in cells {
+                for &phase in &phases {
+                    slots.push(Slot { cell, phase });
+                }
+            }
+        }
+    }
+    slots
+}
+
+/// Told about each run as it happens (the progress bar).
+pub trait Observer {
+    fn run_started(&mut self, label: &str, phase: Phase);
+    fn run_ended(&mut self, label: &str, phase: Phase, outcome: &Outcome);
+    fn note(&mut self, message: &str);
+}
+
+/// What running an experiment produced.
+#[derive(Debug)]
+pub struct Finished {
+    pub plans: Vec<CellPlan>,
+    pub records: Vec<RunRecord>,
+    pub summary: SummaryFile,
+    pub interrupted: bool,
+}
+
+/// Everything a run of the experiment needs.
+pub struct Run<'a> {
+    pub prepared: &'a [Prepared],
+    pub settings: &'a Settings,
+    pub executor: &'a mut dyn Executor,
+    pub store: &'a mut Store,
+    pub observer: &'a mut dyn Observer,
+    pub interrupted: &'a AtomicBool,
+    /// Name and description for `summary.json`; its cells are filled here.
+    pub summary: SummaryFile,
+}
+
+/// How often the summaries are rewritten while runs go on.
+const SUMMARY_EVERY: Duration = Duration::from_secs(2);
+
+impl Run<'_> {
+    /// Runs every scheduled run, storing each measured one as it ends.
+    pub fn execute(mut self) -> Result<Finished, StoreError> {
+        let plans: Vec<CellPlan> = self.prepared.iter().map(|p| p.plan.clone()).collect();
+        let mut records = Vec::new();
+        let s = self.settings;
+        for p in self.prepared.iter().filter(|p| p.plan.skip.is_some()) {
+            let reason = p.plan.skip.clone().unwrap_or_default();
+            self.observer
+                .note(&format!("skipped {}: {reason}", p.plan.cell.label()));
+            for rep in 1..=s.repetitions {
+                let record = RunRecord::new(&p.plan.cell, rep, RunStatus::Skipped, reason.clone());
+                self.store.append_run(&record)?;
+                records.push(record);
+            }
+        }
+        let runnable: Vec<usize> = (0..self.prepared.len())
+            .filter(|&i| self.prepared[i].plan.skip.is_none())
+            .collect();
+        let slots = schedule(&runnable, s.warmup, s.repetitions, s.order);
+        // Cells whose run timed out are not run again: their remaining
+        // runs would only wait out the timeout too.
+        let mut gave_up: Vec<Option<String>> = vec![None; self.prepared.len()];
+        let mut last_summary = Instant::now();
+        let mut interrupted = false;
+        for slot in slots {
+            let prepared = &self.prepared[slot.cell];
+            let cell = &prepared.plan.cell;
+            if let Some(reason) = &gave_up[slot.cell] {
+                if let Phase::Measured(rep) = slot.phase {
+                    let record = RunRecord::new(cell, rep, RunStatus::Skipped, reason.clone());
+                    self.store.append_run(&record)?;
+                    records.push(record);
+                }
+                continue;
+            }
+            if self.interrupted.load(Ordering::SeqCst) {
+                interrupted = true;
+                break;
+            }
+            let label = cell.label();
+            let job = Job {
+                cell: cell.clone(),
+                latencies: prepared.latencies.clone(),
+                cores: s.cores,
+                record_timeline: slot.phase == Phase::Measured(1)
+                    && cell.tasks <= s.timeline_max_tasks,
+            };
+            self.observer.run_started(&label, slot.phase);
+            let outcome = self.executor.execute(&job, s.timeout, self.interrupted);
+            self.observer.run_ended(&label, slot.phase, &outcome);
+            if let Outcome::TimedOut(message) = &outcome {
+                let run = match slot.phase {
+                    Phase::Warmup(i) => format!("warm-up {i}"),
+                    Phase::Measured(i) => format!("run {i}"),
+                };
+                gave_up[slot.cell] = Some(format!("not run: {run} of this cell was {message}"));
+            }
+            let Phase::Measured(rep) = slot.phase else {
+                if matches!(outcome, Outcome::Interrupted) {
+                    interrupted = true;
+                    break;
+                }
+                continue;
+            };
+            let record = match outcome {
+                Outcome::Done(m, timeline) => {
+                    if let Some(t) = timeline {
+                        self.store.write_timeline(&t)?;
+                    }
+                    RunRecord::measured(cell, rep, &m)
+                }
+                Outcome::Failed(message) => RunRecord::new(cell, rep, RunStatus::Failed, message),
+                Outcome::TimedOut(message) => {
+                    RunRecord::new(cell, rep, RunStatus::TimedOut, message)
+                }
+                Outcome::Interrupted => {
+                    interrupted = true;
+                    break;
+                }
+            };
+            self.store.append_run(&record)?;
+            records.push(record);
+            if last_summary.elapsed() >= SUMMARY_EVERY {
+                self.summary.cells = summarize(&plans, &records);
+                self.store.write_summary(&self.summary)?;
+                last_summary = Instant::now();
+            }
+        }
+        self.summary.cells = summarize(&plans, &records);
+        self.store.write_summary(&self.summary)?;
+        Ok(Finished {
+            plans,
+            records,
+            summary: self.summary,
+            interrupted,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;

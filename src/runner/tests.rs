@@ -1,0 +1,154 @@
+//! The scheduler and the run loop, driven by a fake executor.
+
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use super::*;
+use crate::config;
+use crate::matrix;
+use crate::results::{CellStatus, Measurement};
+
+#[test]
+fn interleaved_runs_every_cell_once_per_pass() {
+    let s = schedule(&[0, 1, 2], 1, 2, Order::Interleaved);
+    let cells: Vec<usize> = s.iter().map(|s| s.cell).collect();
+    assert_eq!(cells, [0, 1, 2, 0, 1, 2, 0, 1, 2]);
+    assert_eq!(s[0].phase, Phase::Warmup(1));
+    assert_eq!(s[3].phase, Phase::Measured(1));
+    assert_eq!(s[8].phase, Phase::Measured(2));
+}
+
+#[test]
+fn grouped_runs_each_cell_to_the_end() {
+    let s = schedule(&[4, 7], 1, 2, Order::Grouped);
+    let got: Vec<(usize, Phase)> = s.iter().map(|s| (s.cell, s.phase)).collect();
+    assert_eq!(
+        got,
+        [
+            (4, Phase::Warmup(1)),
+            (4, Phase::Measured(1)),
+            (4, Phase::Measured(2)),
+            (7, Phase::Warmup(1)),
+            (7, Phase::Measured(1)),
+            (7, Phase::Measured(2)),
+        ]
+    );
+}
+
+/// Pretends to run: the wall time is the job's prediction-free sum of
+/// latencies, and any cell named "slow" times out.
+struct FakeExecutor {
+    calls: Vec<String>,
+}
+
+impl Executor for FakeExecutor {
+    fn execute(&mut self, job: &Job, _timeout: Duration, _i: &AtomicBool) -> Outcome {
+        self.calls.push(job.cell.label());
+        if job.cell.workload == "slow" {
+            return Outcome::TimedOut("killed after the timeout of 1s".into());
+        }
+        Outcome::Done(
+            Measurement {
+                wall_ns: job.latencies.iter().sum(),
+                ..Measurement::default()
+            },
+            None,
+        )
+    }
+}
+
+struct Silent;
+impl Observer for Silent {
+    fn run_started(&mut self, _: &str, _: Phase) {}
+    fn run_ended(&mut self, _: &str, _: Phase, _: &Outcome) {}
+    fn note(&mut self, _: &str) {}
+}
+
+#[test]
+fn a_timed_out_cell_is_recorded_and_the_others_complete() {
+    let exp = match config::from_text(
+        "t.toml",
+        "[[workload]]\nname = \"fast\"\ntasks = 2\nio_latency = \"1ms\"\n\
+         [[workload]]\nname = \"slow\"\ntasks = 1\n[[model]]\nkind = \"sequential\"\n",
+        "t",
+    ) {
+        Ok(l) => l.experiment,
+        Err(e) => panic!("{e}"),
+    };
+    let limits = Limits::of_this_machine();
+    let prepared = prepare(&exp, matrix::expand(&exp, 2), 2, &limits);
+    let dir = match tempfile::tempdir() {
+        Ok(d) => d,
+        Err(e) => panic!("{e}"),
+    };
+    let mut store = match Store::create(dir.path(), false, "") {
+        Ok(s) => s,
+        Err(e) => panic!("{e}"),
+    };
+    let settings = Settings {
+        repetitions: 3,
+        warmup: 1,
+        order: Order::Interleaved,
+        timeout: Duration::from_secs(1),
+        cores: 2,
+        timeline_max_tasks: 64,
+    };
+    let mut executor = FakeExecutor { calls: Vec::new() };
+    let interrupted = AtomicBool::new(false);
+    let finished = Run {
+        prepared: &prepared,
+        settings: &settings,
+        executor: &mut executor,
+        store: &mut store,
+        observer: &mut Silent,
+        interrupted: &interrupted,
+        summary: SummaryFile {
+            experiment: "t".into(),
+            description: String::new(),
+            conlab_version: String::new(),
+            cores: 2,
+            cells: Vec::new(),
+        },
+    }
+    .execute();
+    let finished = match finished {
+        Ok(f) => f,
+        Err(e) => panic!("{e}"),
+    };
+    // The slow cell ran once (its warm-up) and was not tried again.
+    assert_eq!(
+        executor
+            .calls
+            .iter()
+            .filter(|c| c.starts_with("slow"))
+            .count(),
+        1
+    );
+    assert_eq!(
+        executor
+            .calls
+            .iter()
+            .filter(|c| c.starts_with("fast"))
+            .count(),
+        4
+    );
+    assert_eq!(finished.records.len(), 6);
+    let cells = &finished.summary.cells;
+    assert_eq!(cells[0].status, CellStatus::Ok);
+    assert_eq!(cells[0].wall_median_ms, Some(2.0));
+    assert_eq!(cells[1].status, CellStatus::Failed);
+    assert_eq!(
+        cells[1].message,
+        "not run: warm-up 1 of this cell was killed after the timeout of 1s"
+    );
+    let slow: Vec<_> = finished
+        .records
+        .iter()
+        .filter(|r| r.workload == "slow")
+        .collect();
+    assert_eq!(slow.len(), 3);
+    assert!(slow.iter().all(|r| r.status == RunStatus::Skipped));
+    assert!(slow[0].message.contains("timed out") || slow[0].message.contains("timeout"));
+    let csv = std::fs::read_to_string(dir.path().join("runs.csv")).unwrap_or_default();
+    assert_eq!(csv.lines().count(), 7, "{csv}");
+}

@@ -1,0 +1,150 @@
+//! The child side of a run: the hidden `conlab __worker` subcommand reads
+//! one [`Job`] as JSON on stdin, runs it with its model, measures it, and
+//! writes one [`Reply`] as JSON on stdout. Running each run in a fresh
+//! process makes CPU time, context switches and peak memory that run's own,
+//! and makes a crash or a hang that run's alone.
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+
+use serde::{Deserialize, Serialize};
+
+use crate::measure::{self, Start};
+use crate::model::{self, Job, ModelRun};
+use crate::results::{Measurement, Timeline};
+use crate::stats;
+use crate::workload::io;
+
+/// The worker's answer on stdout.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reply {
+    Done {
+        measurement: Measurement,
+        timeline: Option<Timeline>,
+    },
+    Failed {
+        message: String,
+    },
+}
+
+/// Entry point of `conlab __worker`; returns the process exit code.
+pub fn serve() -> i32 {
+    prepare_process();
+    let reply = match read_job() {
+        Ok(job) => run(&job),
+        Err(message) => Reply::Failed { message },
+    };
+    let failed = matches!(reply, Reply::Failed { .. });
+    let bytes = serde_json::to_vec(&reply).unwrap_or_else(|e| {
+        format!("{{\"failed\":{{\"message\":\"cannot encode reply: {e}\"}}}}").into_bytes()
+    });
+    let mut out = std::io::stdout().lock();
+    if out.write_all(&bytes).and_then(|_| out.flush()).is_err() {
+        return 3;
+    }
+    if failed { 1 } else { 0 }
+}
+
+/// Settings every worker process wants before it runs anything.
+fn prepare_process() {
+    // Die with the parent: an interrupted `conlab run` leaves no orphans.
+    // SAFETY: PR_SET_PDEATHSIG takes a signal number; no memory effects.
+    unsafe {
+        libc::prctl(
+            libc::PR_SET_PDEATHSIG,
+            libc::SIGKILL as libc::c_ulong,
+            0,
+            0,
+            0,
+        )
+    };
+    // Precise blocking waits, inherited by every thread started from here.
+    let _ = io::precise_timers();
+    // Raise the open-file limit to its hard maximum: many-task runs over
+    // sockets need one descriptor per connection.
+    // SAFETY: `lim` is a valid rlimit for get/setrlimit to read and write.
+    unsafe {
+        let mut lim = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) == 0 {
+            lim.rlim_cur = lim.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &lim);
+        }
+    }
+}
+
+fn read_job() -> Result<Job, String> {
+    let mut input = Vec::new();
+    std::io::stdin()
+        .read_to_end(&mut input)
+        .map_err(|e| format!("cannot read the job from stdin: {e}"))?;
+    serde_json::from_slice(&input).map_err(|e| format!("malformed job on stdin: {e}"))
+}
+
+/// Runs the job once and measures it.
+pub fn run(job: &Job) -> Reply {
+    let logs = job.new_logs();
+    let start = Start::now();
+    let outcome = model::run(job, logs);
+    let usage = start.usage();
+    match outcome {
+        Ok(run) => {
+            let timeline = job
+                .record_timeline
+                .then(|| timeline(job, &run, start.at_ns));
+            Reply::Done {
+                measurement: measurement(&run, start.at_ns, usage),
+                timeline,
+            }
+        }
+        Err(e) => Reply::Failed {
+            message: e.to_string(),
+        },
+    }
+}
+
+fn measurement(run: &ModelRun, start_ns: u64, usage: measure::Usage) -> Measurement {
+    let end = run.logs.iter().map(|l| l.end_ns).max().unwrap_or(start_ns);
+    let mut overshoots: Vec<u64> = run
+        .logs
+        .iter()
+        .flat_map(|l| l.overshoots_ns.iter().copied())
+        .collect();
+    Measurement {
+        wall_ns: end.saturating_sub(start_ns),
+        setup_ns: run.ready_ns.saturating_sub(start_ns),
+        usage,
+        io_waits: overshoots.len() as u64,
+        io_overshoot_max_ns: overshoots.iter().copied().max(),
+        io_overshoot_median_ns: stats::median_u64(&mut overshoots),
+        extras: run.extras.clone(),
+    }
+}
+
+/// The run's spans relative to its start, threads renumbered from 0 in the
+/// order they first did something.
+fn timeline(job: &Job, run: &ModelRun, start_ns: u64) -> Timeline {
+    let mut spans: Vec<_> = run
+        .logs
+        .iter()
+        .flat_map(|l| l.spans.iter().copied())
+        .collect();
+    spans.sort_by_key(|s| (s.start_ns, s.task));
+    let mut threads: HashMap<u32, u32> = HashMap::new();
+    for s in &mut spans {
+        let next = threads.len() as u32;
+        s.thread = *threads.entry(s.thread).or_insert(next);
+        s.start_ns = s.start_ns.saturating_sub(start_ns);
+        s.end_ns = s.end_ns.saturating_sub(start_ns);
+    }
+    let end = run.logs.iter().map(|l| l.end_ns).max().unwrap_or(start_ns);
+    Timeline {
+        cell: job.cell.index,
+        label: job.cell.label(),
+        wall_ns: end.saturating_sub(start_ns),
+        spans,
+    }
+}
