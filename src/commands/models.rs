@@ -1,6 +1,6 @@
 //! `conlab models`: every model kind, its parameters and its prediction.
 
-use comfy_table::{Table, presets};
+use comfy_table::Table;
 
 use super::Exit;
 use crate::environment::usable_cores;
@@ -8,7 +8,7 @@ use crate::model::ModelKind;
 
 pub fn run() -> Exit {
     let mut table = Table::new();
-    table.load_preset(presets::UTF8_HORIZONTAL_ONLY);
+    table.load_preset(crate::report::table::STYLE);
     table.set_header(["kind", "parameters", "prediction", "what it is"]);
     for kind in ModelKind::ALL {
         let params: Vec<&str> = kind.params().iter().map(|p| p.key()).collect();

@@ -2,9 +2,13 @@
 //! median wall time, the sequential IO baseline, the speedup over
 //! `sequential` and the efficiency against the prediction.
 
-use comfy_table::{Cell as TableCell, CellAlignment, Table, presets};
+use comfy_table::{Cell as TableCell, CellAlignment, Table};
 
 use crate::results::{CellStatus, CellSummary};
+
+/// No outer border, a rule under the header, columns split by a thin line,
+/// no lines between rows: compact, and still aligned when piped to a file.
+pub const STYLE: &str = "     ─┼ │          ";
 
 /// Milliseconds as a short human string: `0.85 ms`, `301 ms`, `1.24 s`.
 pub fn format_ms(ms: f64) -> String {
@@ -30,7 +34,7 @@ fn ratio(value: Option<f64>) -> String {
 /// Renders the end-of-run table.
 pub fn render(cells: &[CellSummary]) -> String {
     let mut table = Table::new();
-    table.load_preset(presets::UTF8_HORIZONTAL_ONLY);
+    table.load_preset(STYLE);
     table.set_header([
         "cell",
         "median",
@@ -66,7 +70,7 @@ pub fn render(cells: &[CellSummary]) -> String {
 /// Renders the cells `validate` would run: baseline, prediction, status.
 pub fn render_plan(plans: &[crate::results::CellPlan]) -> String {
     let mut table = Table::new();
-    table.load_preset(presets::UTF8_HORIZONTAL_ONLY);
+    table.load_preset(STYLE);
     table.set_header(["cell", "baseline", "predicted", "note"]);
     for p in plans {
         let right = |text: String| TableCell::new(text).set_alignment(CellAlignment::Right);

@@ -1,0 +1,100 @@
+//! Helpers shared by the end-to-end tests: running the real binary into a
+//! temporary directory and reading back what it wrote.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use assert_cmd::Command;
+
+/// The conlab binary cargo built for these tests.
+pub fn conlab() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_conlab"));
+    cmd.env("NO_COLOR", "1");
+    cmd
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// Timing tests take this lock so they never compete for the two cores.
+pub fn serial() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+pub fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap_or_else(|e| panic!("cannot create a temp dir: {e}"))
+}
+
+/// Writes `text` as an experiment file in `dir`.
+pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+    path
+}
+
+/// Runs `conlab run FILE --out DIR -q` and returns the exit code.
+pub fn run_into(file: &Path, out: &Path, extra: &[&str]) -> (i32, String) {
+    let output = conlab()
+        .arg("run")
+        .arg(file)
+        .arg("--out")
+        .arg(out)
+        .arg("--quiet")
+        .args(extra)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run conlab: {e}"));
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// The rows of a CSV file as header → value maps.
+pub fn csv_rows(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
+    let mut reader = csv::Reader::from_path(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let headers = reader.headers().map(|h| h.clone()).unwrap_or_default();
+    reader
+        .records()
+        .filter_map(Result::ok)
+        .map(|r| {
+            headers
+                .iter()
+                .zip(r.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+/// The summary rows, by variant name, for one workload.
+pub fn summary(out: &Path) -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(out.join("summary.json"))
+        .unwrap_or_else(|e| panic!("no summary.json: {e}"));
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
+    json["cells"].as_array().cloned().unwrap_or_default()
+}
+
+/// The median wall time (ms) of the cell with this workload and variant,
+/// and `tasks` if given.
+pub fn median(cells: &[serde_json::Value], workload: &str, variant: &str) -> f64 {
+    cells
+        .iter()
+        .find(|c| c["workload"] == workload && c["variant"] == variant)
+        .and_then(|c| c["wall_median_ms"].as_f64())
+        .unwrap_or_else(|| panic!("no median for {workload} / {variant}"))
+}
+
+pub fn field(cells: &[serde_json::Value], workload: &str, variant: &str, key: &str) -> f64 {
+    cells
+        .iter()
+        .find(|c| c["workload"] == workload && c["variant"] == variant)
+        .and_then(|c| c[key].as_f64())
+        .unwrap_or_else(|| panic!("no {key} for {workload} / {variant}"))
+}
