@@ -217,7 +217,7 @@ fn filter_keeps_matching_cells_only() {
 #[test]
 fn names_may_be_any_language() {
     let dir = tempdir();
-    let file = write(
+    write(
         dir.path(),
         "ko.toml",
         r#"

@@ -59,7 +59,7 @@ pub fn run_into(file: &Path, out: &Path, extra: &[&str]) -> (i32, String) {
 pub fn csv_rows(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
     let mut reader = csv::Reader::from_path(path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    let headers = reader.headers().map(|h| h.clone()).unwrap_or_default();
+    let headers = reader.headers().cloned().unwrap_or_default();
     reader
         .records()
         .filter_map(Result::ok)
