@@ -61,6 +61,7 @@ pub fn run_on(
             return Err(ModelError::TaskPanicked(message));
         }
         Ok(ModelRun {
+            wall_start_ns: None,
             ready_ns,
             logs,
             extras: Extras::default(),

@@ -128,6 +128,10 @@ pub struct Extras {
 /// A model's account of one run.
 #[derive(Debug)]
 pub struct ModelRun {
+    /// When wall time starts, if not when the worker called the model:
+    /// models that run in another interpreter start it when that
+    /// interpreter is up, so its start-up counts as setup, not wall time.
+    pub wall_start_ns: Option<u64>,
     /// When the model was ready to run tasks (runtime, pool, threads up).
     pub ready_ns: u64,
     pub logs: Vec<TaskLog>,

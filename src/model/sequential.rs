@@ -11,6 +11,7 @@ pub fn run(job: &Job, mut logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
         task::run_blocking(job.task_latencies(i), job.cpu_ns(), log);
     }
     Ok(ModelRun {
+        wall_start_ns: None,
         ready_ns,
         logs,
         extras: Extras::default(),

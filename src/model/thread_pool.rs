@@ -56,6 +56,7 @@ pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
         .filter_map(|s| s.into_inner().unwrap_or(None))
         .collect();
     Ok(ModelRun {
+        wall_start_ns: None,
         ready_ns,
         logs,
         extras: Extras::default(),

@@ -32,6 +32,7 @@ pub fn run(job: &Job, mut logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
     });
     outcome?;
     Ok(ModelRun {
+        wall_start_ns: None,
         ready_ns,
         logs,
         extras: Extras::default(),

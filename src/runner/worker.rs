@@ -108,13 +108,14 @@ pub fn run(job: &Job) -> Reply {
 
 fn measurement(run: &ModelRun, start_ns: u64, usage: measure::Usage) -> Measurement {
     let end = run.logs.iter().map(|l| l.end_ns).max().unwrap_or(start_ns);
+    let wall_start = run.wall_start_ns.unwrap_or(start_ns);
     let mut overshoots: Vec<u64> = run
         .logs
         .iter()
         .flat_map(|l| l.overshoots_ns.iter().copied())
         .collect();
     Measurement {
-        wall_ns: end.saturating_sub(start_ns),
+        wall_ns: end.saturating_sub(wall_start),
         setup_ns: run.ready_ns.saturating_sub(start_ns),
         usage,
         io_waits: overshoots.len() as u64,
@@ -127,6 +128,7 @@ fn measurement(run: &ModelRun, start_ns: u64, usage: measure::Usage) -> Measurem
 /// The run's spans relative to its start, threads renumbered from 0 in the
 /// order they first did something.
 fn timeline(job: &Job, run: &ModelRun, start_ns: u64) -> Timeline {
+    let start_ns = run.wall_start_ns.unwrap_or(start_ns);
     let mut spans: Vec<_> = run
         .logs
         .iter()
@@ -144,7 +146,7 @@ fn timeline(job: &Job, run: &ModelRun, start_ns: u64) -> Timeline {
     Timeline {
         cell: job.cell.index,
         label: job.cell.label(),
-        wall_ns: end.saturating_sub(start_ns),
+        wall_ns: end.saturating_sub(wall_start),
         spans,
     }
 }
