@@ -146,7 +146,7 @@ fn timeline(job: &Job, run: &ModelRun, start_ns: u64) -> Timeline {
     Timeline {
         cell: job.cell.index,
         label: job.cell.label(),
-        wall_ns: end.saturating_sub(wall_start),
+        wall_ns: end.saturating_sub(start_ns),
         spans,
     }
 }
