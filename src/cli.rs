@@ -37,6 +37,9 @@ pub enum Command {
     /// Runs one job from stdin in this process (used by `run`)
     #[command(name = "__worker", hide = true)]
     Worker,
+    /// Serves tasks of the `processes` model (started by a run)
+    #[command(name = "__pool-worker", hide = true)]
+    PoolWorker,
 }
 
 #[derive(Debug, Args)]

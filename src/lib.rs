@@ -33,6 +33,7 @@ static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 pub fn run(cli: Cli) -> i32 {
     let outcome = match cli.command {
         Command::Worker => return runner::worker::serve(),
+        Command::PoolWorker => return model::processes::serve_pool_worker(),
         Command::Models => Ok(commands::models::run()),
         Command::Validate { files } => Ok(commands::validate::run(&files)),
         Command::Run(args) => {

@@ -111,10 +111,7 @@ impl ModelKind {
 
     /// Whether this build of conlab can run the kind.
     pub fn is_available(self) -> bool {
-        matches!(
-            self,
-            ModelKind::Sequential | ModelKind::Threads | ModelKind::ThreadPool | ModelKind::Async
-        )
+        !self.is_python()
     }
 
     /// One line on what the model is, for `conlab models`.

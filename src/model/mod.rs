@@ -3,9 +3,15 @@
 //! back the task logs. Models do the work; they do not time the run as a
 //! whole (the runner's worker does, around `run`).
 
+mod async_blocking;
 mod async_loop;
+mod async_multi;
+mod gil;
+mod gil_threads;
 pub mod job;
 pub mod kind;
+mod polling;
+pub mod processes;
 mod sequential;
 mod task;
 mod thread_pool;
@@ -14,6 +20,8 @@ mod threads;
 pub use job::{Extras, Job, ModelError, ModelRun, Span, SpanKind, TaskLog};
 pub use kind::{ModelKind, Param};
 
+use crate::config::IoKind;
+
 /// Runs `job` with its cell's model, filling the preallocated `logs`.
 pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
     match job.cell.kind {
@@ -21,7 +29,31 @@ pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
         ModelKind::Threads => threads::run(job, logs),
         ModelKind::ThreadPool => thread_pool::run(job, logs),
         ModelKind::Async => async_loop::run(job, logs),
+        ModelKind::AsyncMulti => async_multi::run(job, logs),
+        ModelKind::GilThreads => gil_threads::run(job, logs),
+        ModelKind::Processes => processes::run(job, logs),
+        ModelKind::AsyncBlocking => async_blocking::run(job, logs),
+        ModelKind::Polling => polling::run(job, logs),
         other => Err(ModelError::Unavailable(other.name())),
+    }
+}
+
+/// Files a run of this cell keeps open at once for its tasks' IO.
+pub fn files_needed(kind: ModelKind, io: IoKind, tasks: u64) -> u64 {
+    match (kind, io) {
+        // One timerfd per pending IO.
+        (ModelKind::Polling, _) => tasks,
+        // One connection per task.
+        (_, IoKind::Tcp) => tasks,
+        _ => 0,
+    }
+}
+
+/// Worker processes a run of this cell starts.
+pub fn processes_needed(kind: ModelKind, workers: Option<u32>) -> u64 {
+    match kind {
+        ModelKind::Processes | ModelKind::PythonProcesses => workers.unwrap_or(1) as u64,
+        _ => 0,
     }
 }
 

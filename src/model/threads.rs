@@ -11,16 +11,37 @@ use crate::measure::now_ns;
 /// let thousands of threads start quickly.
 pub const TASK_STACK: usize = 128 * 1024;
 
-pub fn run(job: &Job, mut logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
-    let mut ready_ns = 0;
+pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
     let cpu_ns = job.cpu_ns();
-    let outcome = thread::scope(|scope| {
+    let (ready_ns, logs) = thread_per_task(job, logs, |i, log| {
+        task::run_blocking(job.task_latencies(i), cpu_ns, log)
+    })?;
+    Ok(ModelRun {
+        wall_start_ns: None,
+        ready_ns,
+        logs,
+        extras: Extras::default(),
+    })
+}
+
+/// Starts one OS thread per task running `body(task, log)` and joins them
+/// all; returns when the last thread was started and the filled logs.
+pub fn thread_per_task<F>(
+    _job: &Job,
+    mut logs: Vec<TaskLog>,
+    body: F,
+) -> Result<(u64, Vec<TaskLog>), ModelError>
+where
+    F: Fn(usize, &mut TaskLog) + Sync,
+{
+    let mut ready_ns = 0;
+    let body = &body;
+    thread::scope(|scope| {
         let mut handles = Vec::with_capacity(logs.len());
         for (i, log) in logs.iter_mut().enumerate() {
-            let latencies = job.task_latencies(i);
             let spawned = thread::Builder::new()
                 .stack_size(TASK_STACK)
-                .spawn_scoped(scope, move || task::run_blocking(latencies, cpu_ns, log));
+                .spawn_scoped(scope, move || body(i, log));
             match spawned {
                 Ok(handle) => handles.push(handle),
                 // The threads already started finish when the scope ends.
@@ -29,14 +50,8 @@ pub fn run(job: &Job, mut logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
         }
         ready_ns = now_ns();
         join_all(handles)
-    });
-    outcome?;
-    Ok(ModelRun {
-        wall_start_ns: None,
-        ready_ns,
-        logs,
-        extras: Extras::default(),
-    })
+    })?;
+    Ok((ready_ns, logs))
 }
 
 /// Joins every handle, reporting the first task that panicked.

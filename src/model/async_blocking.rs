@@ -1,0 +1,112 @@
+//! `async-blocking`: the `async` event loop, but each IO wait is a blocking
+//! call made inside the task, the pitfall the study note warns about: the
+//! loop cannot switch tasks while one blocks, so everything runs one after
+//! another. Beside the tasks a probe task asks to run every millisecond and
+//! records how late the loop lets it run; the worst lag (`loop_lag_max`)
+//! shows the loop frozen for a whole wait.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::job::{Extras, Job, ModelError, ModelRun, TaskLog};
+use super::task;
+use crate::measure::now_ns;
+use crate::workload::io;
+use crate::workload::timer::PreciseTimer;
+
+/// How often the probe wants to run.
+pub const PROBE_PERIOD_NS: u64 = 1_000_000;
+
+pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .build()
+        .map_err(|source| ModelError::Setup {
+            what: "tokio current-thread runtime",
+            source,
+        })?;
+    let job = Arc::new(job.clone());
+    runtime.block_on(async move {
+        let timer = PreciseTimer::new().map_err(|source| ModelError::Setup {
+            what: "timerfd",
+            source,
+        })?;
+        let driver = tokio::spawn(timer.clone().drive());
+        let lag = Arc::new(Lag::default());
+        lag.due.store(now_ns() + PROBE_PERIOD_NS, Ordering::Relaxed);
+        let probe = tokio::spawn(probe(timer.clone(), lag.clone()));
+        let ready_ns = now_ns();
+        let cpu_ns = job.cpu_ns();
+        let mut handles = Vec::with_capacity(logs.len());
+        for (i, mut log) in logs.into_iter().enumerate() {
+            let job = job.clone();
+            handles.push(tokio::spawn(async move {
+                blocking_task(job.task_latencies(i), cpu_ns, &mut log).await;
+                log
+            }));
+        }
+        let mut logs = Vec::with_capacity(handles.len());
+        let mut failure = None;
+        for handle in handles {
+            match handle.await {
+                Ok(log) => logs.push(log),
+                Err(e) => {
+                    failure.get_or_insert_with(|| e.to_string());
+                }
+            }
+        }
+        probe.abort();
+        driver.abort();
+        // The probe may still be waiting for the loop: it wanted to run at
+        // `due` and has not been let run by now.
+        let still_late = now_ns().saturating_sub(lag.due.load(Ordering::Relaxed));
+        let worst = lag.worst.load(Ordering::Relaxed).max(still_late);
+        if let Some(message) = failure {
+            return Err(ModelError::TaskPanicked(message));
+        }
+        Ok(ModelRun {
+            wall_start_ns: None,
+            ready_ns,
+            logs,
+            extras: Extras {
+                loop_lag_max_ns: Some(worst),
+                ..Extras::default()
+            },
+        })
+    })
+}
+
+/// A task written as async code that calls a blocking wait: it never
+/// yields while waiting, so it holds the loop for the whole wait.
+async fn blocking_task(latencies: &[u64], cpu_ns: u64, log: &mut TaskLog) {
+    log.start_ns = now_ns();
+    for &latency in latencies {
+        if latency > 0 {
+            let start = now_ns();
+            let deadline = start + latency;
+            io::sleep_until(deadline);
+            log.io(start, deadline, now_ns());
+        }
+        task::burn(cpu_ns, log);
+    }
+    log.end_ns = now_ns();
+}
+
+/// When the probe wants to run next, and the worst it was late.
+#[derive(Default)]
+struct Lag {
+    due: AtomicU64,
+    worst: AtomicU64,
+}
+
+/// Wants to run every [`PROBE_PERIOD_NS`]; records the worst lateness.
+async fn probe(timer: PreciseTimer, lag: Arc<Lag>) {
+    loop {
+        let due = lag.due.load(Ordering::Relaxed);
+        timer.sleep_until(due).await;
+        let now = now_ns();
+        lag.worst
+            .fetch_max(now.saturating_sub(due), Ordering::Relaxed);
+        lag.due.store(now + PROBE_PERIOD_NS, Ordering::Relaxed);
+    }
+}

@@ -1,0 +1,24 @@
+//! `async-multi`: a multi-threaded work-stealing async runtime (N:M):
+//! tokio's multi-thread scheduler with `workers` threads, running the same
+//! tasks and the same precise timerfd waits as `async`.
+
+use super::async_loop::run_on;
+use super::job::{Job, ModelError, ModelRun, TaskLog};
+use super::threads::TASK_STACK;
+
+pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
+    let workers = job.cell.workers.unwrap_or(job.cores as u32).max(1) as usize;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
+        .thread_stack_size(TASK_STACK)
+        .enable_io()
+        .build()
+        .map_err(|source| ModelError::Setup {
+            what: "tokio multi-thread runtime",
+            source,
+        })?;
+    let run = run_on(&runtime, job, logs);
+    // Worker threads are joined here, before the worker reads its usage.
+    drop(runtime);
+    run
+}

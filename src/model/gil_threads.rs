@@ -1,0 +1,71 @@
+//! `gil-threads`: one OS thread per task, as `threads`, but a task may only
+//! compute while it holds a global lock modelled on CPython's GIL (see
+//! [`super::gil`]). IO waits release the lock, so IO still overlaps; CPU
+//! work is serialised and switched every `switch_interval`.
+
+use super::gil::Gil;
+use super::job::{Extras, Job, ModelError, ModelRun, SpanKind, TaskLog};
+use super::threads::thread_per_task;
+use crate::matrix::DEFAULT_SWITCH_INTERVAL;
+use crate::measure::now_ns;
+use crate::workload::{cpu, io};
+
+pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
+    let interval = job.cell.switch_interval.unwrap_or(DEFAULT_SWITCH_INTERVAL);
+    let gil = Gil::new(interval.0);
+    let cpu_ns = job.cpu_ns();
+    let (ready_ns, logs) = thread_per_task(job, logs, |i, log| {
+        run_task(&gil, i as u32 + 1, job.task_latencies(i), cpu_ns, log)
+    })?;
+    let stats = gil.stats();
+    Ok(ModelRun {
+        wall_start_ns: None,
+        ready_ns,
+        logs,
+        extras: Extras {
+            lock_handoffs: Some(stats.handoffs),
+            lock_wait_total_ns: Some(stats.wait_total_ns),
+            lock_wait_max_ns: Some(stats.wait_max_ns),
+            loop_lag_max_ns: None,
+        },
+    })
+}
+
+/// Takes the lock, logging the wait if there was one.
+fn take(gil: &Gil, me: u32, log: &mut TaskLog) {
+    let start = now_ns();
+    if gil.take(me) > 0 {
+        log.span(SpanKind::LockWait, start, now_ns());
+    }
+}
+
+/// One task: like a Python thread, it needs the lock to run at all,
+/// releases it around each IO wait, and gives it up mid-computation when
+/// another thread asks for it.
+fn run_task(gil: &Gil, me: u32, latencies: &[u64], cpu_ns: u64, log: &mut TaskLog) {
+    log.start_ns = now_ns();
+    take(gil, me, log);
+    for &latency in latencies {
+        if latency > 0 {
+            gil.release(me, false);
+            let start = now_ns();
+            let deadline = start + latency;
+            io::sleep_until(deadline);
+            log.io(start, deadline, now_ns());
+            take(gil, me, log);
+        }
+        let mut left = cpu_ns;
+        while left > 0 {
+            let start = now_ns();
+            let used = cpu::burn_until_asked(left, || gil.drop_requested());
+            log.span(SpanKind::Cpu, start, now_ns());
+            left = left.saturating_sub(used);
+            if left > 0 && gil.drop_requested() {
+                gil.release(me, true);
+                take(gil, me, log);
+            }
+        }
+    }
+    gil.release(me, false);
+    log.end_ns = now_ns();
+}

@@ -1,0 +1,251 @@
+//! `processes`: `workers` worker processes of this same binary
+//! (`conlab __pool-worker`), like Python's `multiprocessing.Pool`. They are
+//! started by the run, so their start-up counts in wall time (and shows as
+//! setup). Tasks are handed out one at a time, in order, to whichever
+//! worker is free, like `Pool.map(..., chunksize=1)`; each worker runs its
+//! tasks one after another with blocking waits. The workers are children of
+//! the run's process and are waited for, so their CPU time and context
+//! switches are part of the run's.
+//!
+//! Protocol over the worker's pipes: the parent writes the job as one JSON
+//! line, the worker answers `ready`; then for each task the parent writes
+//! its index on a line and the worker answers one JSON [`TaskReport`] line.
+//! End of input ends the worker.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde::{Deserialize, Serialize};
+
+use super::job::{Extras, Job, ModelError, ModelRun, Span, TaskLog};
+use super::task;
+use super::threads::panic_message;
+use crate::measure::now_ns;
+
+/// What a worker reports about one task it ran.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct TaskReport {
+    pub task: u32,
+    pub start_ns: u64,
+    pub end_ns: u64,
+    pub overshoots_ns: Vec<u64>,
+    pub spans: Vec<Span>,
+}
+
+/// The most worker processes one run may start.
+pub const MAX_WORKERS: u32 = 1024;
+
+fn failure(message: String) -> ModelError {
+    ModelError::Setup {
+        what: "process pool",
+        source: std::io::Error::other(message),
+    }
+}
+
+pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
+    let workers = job
+        .cell
+        .workers
+        .unwrap_or(job.cores as u32)
+        .clamp(1, MAX_WORKERS) as usize;
+    let program = std::env::current_exe().map_err(|source| ModelError::Setup {
+        what: "process pool (cannot find conlab's executable)",
+        source,
+    })?;
+    let job_line = serde_json::to_vec(job).map_err(|e| failure(e.to_string()))?;
+    let mut children: Vec<Child> = Vec::with_capacity(workers);
+    for _ in 0..workers {
+        let spawned = Command::new(&program)
+            .arg("__pool-worker")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn();
+        match spawned {
+            Ok(child) => children.push(child),
+            Err(e) => {
+                reap(&mut children);
+                return Err(failure(format!("cannot start worker process: {e}")));
+            }
+        }
+    }
+    let slots: Vec<Mutex<Option<TaskLog>>> =
+        logs.into_iter().map(|l| Mutex::new(Some(l))).collect();
+    let next = AtomicUsize::new(0);
+    let ready = Mutex::new(0u64);
+    let outcome: Result<(), String> = std::thread::scope(|scope| {
+        let handles: Vec<_> = children
+            .iter_mut()
+            .enumerate()
+            .map(|(w, child)| {
+                let (slots, next, ready, job_line) = (&slots, &next, &ready, &job_line);
+                scope.spawn(move || serve_from_parent(w, child, job_line, slots, next, ready))
+            })
+            .collect();
+        let mut first_error = None;
+        for h in handles {
+            let result = h.join().unwrap_or_else(|p| Err(panic_message(&*p)));
+            if let Err(e) = result {
+                first_error.get_or_insert(e);
+            }
+        }
+        first_error.map_or(Ok(()), Err)
+    });
+    reap(&mut children);
+    outcome.map_err(failure)?;
+    let ready_ns = ready.into_inner().unwrap_or_else(|e| e.into_inner());
+    let logs = slots
+        .into_iter()
+        .filter_map(|s| s.into_inner().unwrap_or_else(|e| e.into_inner()))
+        .collect();
+    Ok(ModelRun {
+        wall_start_ns: None,
+        ready_ns,
+        logs,
+        extras: Extras::default(),
+    })
+}
+
+/// Closes every worker's input and waits for it, so its resource usage is
+/// counted in this process's children.
+fn reap(children: &mut [Child]) {
+    for child in children.iter_mut() {
+        drop(child.stdin.take());
+    }
+    for child in children.iter_mut() {
+        let _ = child.wait();
+    }
+}
+
+/// The parent's side of one worker: send the job, wait for `ready`, then
+/// hand it the next task whenever it is free.
+fn serve_from_parent(
+    w: usize,
+    child: &mut Child,
+    job_line: &[u8],
+    slots: &[Mutex<Option<TaskLog>>],
+    next: &AtomicUsize,
+    ready: &Mutex<u64>,
+) -> Result<(), String> {
+    let died = |child: &mut Child, what: &str| -> String {
+        let mut err = String::new();
+        if let Some(mut e) = child.stderr.take() {
+            let _ = e.read_to_string(&mut err);
+        }
+        let err = err.trim();
+        format!(
+            "worker process {w} {what}{}",
+            if err.is_empty() {
+                String::new()
+            } else {
+                format!(": {err}")
+            }
+        )
+    };
+    let (Some(mut input), Some(output)) = (child.stdin.take(), child.stdout.take()) else {
+        return Err(format!("worker process {w} has no pipes"));
+    };
+    let mut output = BufReader::new(output);
+    let mut line = String::new();
+    if input
+        .write_all(job_line)
+        .and_then(|_| input.write_all(b"\n"))
+        .and_then(|_| input.flush())
+        .is_err()
+    {
+        return Err(died(child, "did not take its job"));
+    }
+    if output.read_line(&mut line).map_or(true, |n| n == 0) || line.trim() != "ready" {
+        return Err(died(child, "did not start"));
+    }
+    {
+        let mut r = ready.lock().unwrap_or_else(|e| e.into_inner());
+        *r = (*r).max(now_ns());
+    }
+    loop {
+        let i = next.fetch_add(1, Ordering::SeqCst);
+        if i >= slots.len() {
+            return Ok(());
+        }
+        if writeln!(input, "{i}").and_then(|_| input.flush()).is_err() {
+            return Err(died(child, &format!("exited before task {i}")));
+        }
+        line.clear();
+        if output.read_line(&mut line).map_or(true, |n| n == 0) {
+            return Err(died(child, &format!("exited during task {i}")));
+        }
+        let report: TaskReport = serde_json::from_str(&line)
+            .map_err(|e| format!("worker process {w} sent a malformed report: {e}"))?;
+        let mut slot = slots[i].lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(log) = slot.as_mut() {
+            log.start_ns = report.start_ns;
+            log.end_ns = report.end_ns;
+            log.overshoots_ns = report.overshoots_ns;
+            log.spans = report.spans;
+        }
+    }
+}
+
+/// Entry point of `conlab __pool-worker`: the worker's side of the
+/// protocol. Returns the process exit code.
+pub fn serve_pool_worker() -> i32 {
+    // SAFETY: PR_SET_PDEATHSIG takes a signal number; no memory effects.
+    unsafe {
+        libc::prctl(
+            libc::PR_SET_PDEATHSIG,
+            libc::SIGKILL as libc::c_ulong,
+            0,
+            0,
+            0,
+        )
+    };
+    let _ = crate::workload::io::precise_timers();
+    let stdin = std::io::stdin();
+    let mut input = stdin.lock();
+    let mut line = String::new();
+    if input.read_line(&mut line).map_or(true, |n| n == 0) {
+        eprintln!("no job on stdin");
+        return 2;
+    }
+    let job: Job = match serde_json::from_str(&line) {
+        Ok(job) => job,
+        Err(e) => {
+            eprintln!("malformed job: {e}");
+            return 2;
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    if writeln!(out, "ready").and_then(|_| out.flush()).is_err() {
+        return 3;
+    }
+    let cpu_ns = job.cpu_ns();
+    loop {
+        line.clear();
+        match input.read_line(&mut line) {
+            Ok(0) | Err(_) => return 0,
+            Ok(_) => {}
+        }
+        let Ok(i) = line.trim().parse::<usize>() else {
+            eprintln!("malformed task index {:?}", line.trim());
+            return 2;
+        };
+        let mut log = TaskLog::new(i as u32, job.rounds(), job.record_timeline);
+        task::run_blocking(job.task_latencies(i), cpu_ns, &mut log);
+        let report = TaskReport {
+            task: i as u32,
+            start_ns: log.start_ns,
+            end_ns: log.end_ns,
+            overshoots_ns: log.overshoots_ns,
+            spans: log.spans,
+        };
+        let written = serde_json::to_writer(&mut out, &report)
+            .map_err(std::io::Error::other)
+            .and_then(|_| out.write_all(b"\n"))
+            .and_then(|_| out.flush());
+        if written.is_err() {
+            return 3;
+        }
+    }
+}
