@@ -40,6 +40,9 @@ pub enum Command {
     /// Serves tasks of the `processes` model (started by a run)
     #[command(name = "__pool-worker", hide = true)]
     PoolWorker,
+    /// Answers `io = "tcp"` requests after their latency (started by a run)
+    #[command(name = "__delay-server", hide = true)]
+    DelayServer,
 }
 
 #[derive(Debug, Args)]

@@ -34,6 +34,7 @@ pub fn run(cli: Cli) -> i32 {
     let outcome = match cli.command {
         Command::Worker => return runner::worker::serve(),
         Command::PoolWorker => return model::processes::serve_pool_worker(),
+        Command::DelayServer => return workload::delay_server::serve(),
         Command::Models => Ok(commands::models::run()),
         Command::Validate { files } => Ok(commands::validate::run(&files)),
         Command::Run(args) => {

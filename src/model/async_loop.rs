@@ -36,29 +36,31 @@ pub fn run_on(
         })?;
         let driver = tokio::spawn(timer.clone().drive());
         let ready_ns = now_ns();
-        let cpu_ns = job.cpu_ns();
         let mut handles = Vec::with_capacity(logs.len());
         for (i, mut log) in logs.into_iter().enumerate() {
             let job = job.clone();
             let timer = timer.clone();
             handles.push(tokio::spawn(async move {
-                task::run_async(job.task_latencies(i), cpu_ns, &timer, &mut log).await;
-                log
+                let outcome = task::run_async(&job, i, &timer, &mut log).await;
+                (log, outcome.map_err(|e| task::io_failure(i, &e)))
             }));
         }
         let mut logs = Vec::with_capacity(handles.len());
         let mut failure = None;
         for handle in handles {
             match handle.await {
-                Ok(log) => logs.push(log),
+                Ok((log, Ok(()))) => logs.push(log),
+                Ok((_, Err(message))) => {
+                    failure.get_or_insert(ModelError::Io(message));
+                }
                 Err(e) => {
-                    failure.get_or_insert_with(|| e.to_string());
+                    failure.get_or_insert(ModelError::TaskPanicked(e.to_string()));
                 }
             }
         }
         driver.abort();
-        if let Some(message) = failure {
-            return Err(ModelError::TaskPanicked(message));
+        if let Some(error) = failure {
+            return Err(error);
         }
         Ok(ModelRun {
             wall_start_ns: None,

@@ -4,19 +4,17 @@
 //! work is serialised and switched every `switch_interval`.
 
 use super::gil::Gil;
+use super::io::BlockingIo;
 use super::job::{Extras, Job, ModelError, ModelRun, SpanKind, TaskLog};
 use super::threads::thread_per_task;
 use crate::matrix::DEFAULT_SWITCH_INTERVAL;
 use crate::measure::now_ns;
-use crate::workload::{cpu, io};
+use crate::workload::cpu;
 
 pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
     let interval = job.cell.switch_interval.unwrap_or(DEFAULT_SWITCH_INTERVAL);
     let gil = Gil::new(interval.0);
-    let cpu_ns = job.cpu_ns();
-    let (ready_ns, logs) = thread_per_task(job, logs, |i, log| {
-        run_task(&gil, i as u32 + 1, job.task_latencies(i), cpu_ns, log)
-    })?;
+    let (ready_ns, logs) = thread_per_task(job, logs, |i, log| run_task(&gil, job, i, log))?;
     let stats = gil.stats();
     Ok(ModelRun {
         wall_start_ns: None,
@@ -42,17 +40,24 @@ fn take(gil: &Gil, me: u32, log: &mut TaskLog) {
 /// One task: like a Python thread, it needs the lock to run at all,
 /// releases it around each IO wait, and gives it up mid-computation when
 /// another thread asks for it.
-fn run_task(gil: &Gil, me: u32, latencies: &[u64], cpu_ns: u64, log: &mut TaskLog) {
+fn run_task(gil: &Gil, job: &Job, i: usize, log: &mut TaskLog) -> std::io::Result<()> {
+    let me = i as u32 + 1;
+    let cpu_ns = job.cpu_ns();
     log.start_ns = now_ns();
+    let mut io = BlockingIo::open(job)?;
     take(gil, me, log);
-    for &latency in latencies {
+    for &latency in job.task_latencies(i) {
         if latency > 0 {
             gil.release(me, false);
             let start = now_ns();
             let deadline = start + latency;
-            io::sleep_until(deadline);
+            let waited = io.wait(latency, deadline);
             log.io(start, deadline, now_ns());
             take(gil, me, log);
+            if let Err(e) = waited {
+                gil.release(me, false);
+                return Err(e);
+            }
         }
         let mut left = cpu_ns;
         while left > 0 {
@@ -68,4 +73,5 @@ fn run_task(gil: &Gil, me: u32, latencies: &[u64], cpu_ns: u64, log: &mut TaskLo
     }
     gil.release(me, false);
     log.end_ns = now_ns();
+    Ok(())
 }

@@ -17,6 +17,10 @@ pub struct Job {
     pub cores: usize,
     /// Record per-task IO and CPU spans for a timeline chart.
     pub record_timeline: bool,
+    /// The delay server's address (`127.0.0.1:PORT`) when `io = "tcp"`;
+    /// the worker fills it in after starting the server.
+    #[serde(default)]
+    pub tcp_server: Option<String>,
 }
 
 impl Job {
@@ -148,6 +152,8 @@ pub enum ModelError {
     },
     #[error("a task panicked: {0}")]
     TaskPanicked(String),
+    #[error("{0}")]
+    Io(String),
     #[error("could not build the {what}: {source}")]
     Setup {
         what: &'static str,

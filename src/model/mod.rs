@@ -8,6 +8,7 @@ mod async_loop;
 mod async_multi;
 mod gil;
 mod gil_threads;
+mod io;
 pub mod job;
 pub mod kind;
 mod polling;

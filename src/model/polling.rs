@@ -1,26 +1,78 @@
 //! `polling`: one thread submits every task's IO at once, then finds out
-//! about completions only by checking, never by being woken. Each pending
-//! IO is a timerfd armed for its deadline (the OS completes the "IO" when
-//! the timer expires); the thread checks every pending IO with a
-//! non-blocking `read`, runs the CPU work of each completion it notices,
-//! submits that task's next IO, and then sleeps `poll_interval` before the
-//! next pass (0: no sleep, a busy spin). Its CPU time shows what polling
-//! costs; its IO overshoot shows how late completions are noticed.
+//! about completions only by checking, never by being woken. With `sleep`
+//! IO each pending wait is a timerfd armed for its deadline (the OS
+//! completes the "IO" when the timer expires); with `tcp` it is a request
+//! on the task's non-blocking connection. The thread checks every pending
+//! IO without blocking (a non-blocking `read`), runs the CPU work of each
+//! completion it notices, submits that task's next IO, and then sleeps
+//! `poll_interval` before the next pass (0: no sleep, a busy spin). Its CPU
+//! time shows what polling costs; its IO overshoot shows how late
+//! completions are noticed.
 
 use std::io;
+use std::net::TcpStream;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 
 use super::job::{Extras, Job, ModelError, ModelRun, TaskLog};
 use super::task;
+use crate::config::IoKind;
 use crate::matrix::DEFAULT_POLL_INTERVAL;
 use crate::measure::now_ns;
 use crate::workload::io as wait;
+use crate::workload::tcp::{self, PendingReply};
+
+/// Where a task's IO completes.
+enum Source {
+    Timer(OwnedFd),
+    Tcp(TcpStream, Option<PendingReply>),
+}
+
+impl Source {
+    fn open(job: &Job) -> io::Result<Source> {
+        match job.cell.io {
+            IoKind::Sleep => timerfd().map(Source::Timer),
+            IoKind::Tcp => {
+                let addr = job.tcp_server.as_deref().ok_or_else(|| {
+                    io::Error::new(io::ErrorKind::NotConnected, "no delay server was started")
+                })?;
+                let stream = tcp::connect(addr)?;
+                stream.set_nonblocking(true)?;
+                Ok(Source::Tcp(stream, None))
+            }
+        }
+    }
+
+    /// Starts an IO of `latency_ns` due at `deadline_ns`.
+    fn submit(&mut self, latency_ns: u64, deadline_ns: u64) -> io::Result<()> {
+        match self {
+            Source::Timer(fd) => {
+                arm(fd, deadline_ns);
+                Ok(())
+            }
+            Source::Tcp(stream, pending) => {
+                *pending = Some(PendingReply::send(stream, latency_ns)?);
+                Ok(())
+            }
+        }
+    }
+
+    /// The non-blocking check: has the IO completed?
+    fn completed(&mut self) -> io::Result<bool> {
+        match self {
+            Source::Timer(fd) => Ok(expired(fd)),
+            Source::Tcp(stream, pending) => match pending {
+                Some(reply) => reply.check(stream),
+                None => Ok(false),
+            },
+        }
+    }
+}
 
 /// One task's pending IO.
 struct Pending {
     task: usize,
     round: usize,
-    fd: OwnedFd,
+    source: Source,
     start_ns: u64,
     deadline_ns: u64,
 }
@@ -56,37 +108,46 @@ fn arm(fd: &OwnedFd, deadline_ns: u64) {
     };
 }
 
-/// The non-blocking check: has the timer expired?
-fn completed(fd: &OwnedFd) -> bool {
+/// Has the timer expired? A non-blocking read of its expiration count.
+fn expired(fd: &OwnedFd) -> bool {
     let mut expirations = 0u64;
     // SAFETY: reads at most 8 bytes into an 8-byte integer.
     let n = unsafe { libc::read(fd.as_raw_fd(), (&mut expirations as *mut u64).cast(), 8) };
     n == 8
 }
 
+fn failed(task: usize) -> impl Fn(io::Error) -> ModelError {
+    move |e| ModelError::Io(task::io_failure(task, &e))
+}
+
 pub fn run(job: &Job, mut logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
     let interval = job.cell.poll_interval.unwrap_or(DEFAULT_POLL_INTERVAL).0;
-    let rounds = job.rounds();
     let cpu_ns = job.cpu_ns();
-    let mut fds = Vec::with_capacity(job.tasks());
-    for _ in 0..job.tasks() {
-        fds.push(timerfd().map_err(|source| ModelError::Setup {
-            what: "timerfd for an IO",
-            source,
-        })?);
+    let mut sources = Vec::with_capacity(job.tasks());
+    if job.cell.io == IoKind::Sleep {
+        for task in 0..job.tasks() {
+            sources.push(Source::open(job).map_err(failed(task))?);
+        }
     }
     let ready_ns = now_ns();
     let mut pending: Vec<Pending> = Vec::with_capacity(job.tasks());
-    for (task, fd) in fds.into_iter().enumerate() {
-        logs[task].start_ns = now_ns();
-        if let Some(p) = submit(job, task, 0, fd, cpu_ns, &mut logs[task]) {
+    let mut sources = sources.into_iter();
+    for (task, log) in logs.iter_mut().enumerate() {
+        log.start_ns = now_ns();
+        // Connections are part of each task's work, as in every model.
+        let source = match sources.next() {
+            Some(source) => source,
+            None => Source::open(job).map_err(failed(task))?,
+        };
+        if let Some(p) = submit(job, task, 0, source, log).map_err(failed(task))? {
             pending.push(p);
         }
     }
     while !pending.is_empty() {
         let mut i = 0;
         while i < pending.len() {
-            if !completed(&pending[i].fd) {
+            let task = pending[i].task;
+            if !pending[i].source.completed().map_err(failed(task))? {
                 i += 1;
                 continue;
             }
@@ -94,12 +155,10 @@ pub fn run(job: &Job, mut logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
             let log = &mut logs[p.task];
             log.io(p.start_ns, p.deadline_ns, now_ns());
             task::burn(cpu_ns, log);
-            if p.round + 1 < rounds {
-                if let Some(next) = submit(job, p.task, p.round + 1, p.fd, cpu_ns, log) {
-                    pending.push(next);
-                }
-            } else {
-                log.end_ns = now_ns();
+            if let Some(next) =
+                submit(job, p.task, p.round + 1, p.source, log).map_err(failed(task))?
+            {
+                pending.push(next);
             }
         }
         if interval > 0 && !pending.is_empty() {
@@ -120,28 +179,27 @@ fn submit(
     job: &Job,
     task: usize,
     mut round: usize,
-    fd: OwnedFd,
-    cpu_ns: u64,
+    mut source: Source,
     log: &mut TaskLog,
-) -> Option<Pending> {
+) -> io::Result<Option<Pending>> {
     let latencies = job.task_latencies(task);
     while round < latencies.len() {
         let latency = latencies[round];
         if latency > 0 {
             let start_ns = now_ns();
             let deadline_ns = start_ns + latency;
-            arm(&fd, deadline_ns);
-            return Some(Pending {
+            source.submit(latency, deadline_ns)?;
+            return Ok(Some(Pending {
                 task,
                 round,
-                fd,
+                source,
                 start_ns,
                 deadline_ns,
-            });
+            }));
         }
-        task::burn(cpu_ns, log);
+        task::burn(job.cpu_ns(), log);
         round += 1;
     }
     log.end_ns = now_ns();
-    None
+    Ok(None)
 }

@@ -32,6 +32,9 @@ pub struct TaskReport {
     pub end_ns: u64,
     pub overshoots_ns: Vec<u64>,
     pub spans: Vec<Span>,
+    /// Why the task failed, if it did.
+    #[serde(default)]
+    pub error: Option<String>,
 }
 
 /// The most worker processes one run may start.
@@ -178,6 +181,9 @@ fn serve_from_parent(
         }
         let report: TaskReport = serde_json::from_str(&line)
             .map_err(|e| format!("worker process {w} sent a malformed report: {e}"))?;
+        if let Some(error) = report.error {
+            return Err(error);
+        }
         let mut slot = slots[i].lock().unwrap_or_else(|e| e.into_inner());
         if let Some(log) = slot.as_mut() {
             log.start_ns = report.start_ns;
@@ -220,7 +226,6 @@ pub fn serve_pool_worker() -> i32 {
     if writeln!(out, "ready").and_then(|_| out.flush()).is_err() {
         return 3;
     }
-    let cpu_ns = job.cpu_ns();
     loop {
         line.clear();
         match input.read_line(&mut line) {
@@ -232,8 +237,9 @@ pub fn serve_pool_worker() -> i32 {
             return 2;
         };
         let mut log = TaskLog::new(i as u32, job.rounds(), job.record_timeline);
-        task::run_blocking(job.task_latencies(i), cpu_ns, &mut log);
+        let outcome = task::run_blocking(&job, i, &mut log);
         let report = TaskReport {
+            error: outcome.err().map(|e| task::io_failure(i, &e)),
             task: i as u32,
             start_ns: log.start_ns,
             end_ns: log.end_ns,

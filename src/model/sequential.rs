@@ -8,7 +8,7 @@ use crate::measure::now_ns;
 pub fn run(job: &Job, mut logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
     let ready_ns = now_ns();
     for (i, log) in logs.iter_mut().enumerate() {
-        task::run_blocking(job.task_latencies(i), job.cpu_ns(), log);
+        task::run_blocking(job, i, log).map_err(|e| ModelError::Io(task::io_failure(i, &e)))?;
     }
     Ok(ModelRun {
         wall_start_ns: None,

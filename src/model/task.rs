@@ -4,39 +4,54 @@
 //! task's log. A zero latency means no IO at all: nothing waits, nothing is
 //! logged.
 
-use super::job::{SpanKind, TaskLog};
-use crate::measure::now_ns;
-use crate::workload::{cpu, io, timer::PreciseTimer};
+use std::io;
 
-/// Runs one task on the calling thread, blocking on each IO wait.
-pub fn run_blocking(latencies: &[u64], cpu_ns: u64, log: &mut TaskLog) {
+use super::io::{AsyncIo, BlockingIo};
+use super::job::{Job, SpanKind, TaskLog};
+use crate::measure::now_ns;
+use crate::workload::cpu;
+use crate::workload::timer::PreciseTimer;
+
+/// Runs task `i` of `job` on the calling thread, blocking on each IO wait.
+pub fn run_blocking(job: &Job, i: usize, log: &mut TaskLog) -> io::Result<()> {
     log.start_ns = now_ns();
-    for &latency in latencies {
+    let mut io = BlockingIo::open(job)?;
+    let cpu_ns = job.cpu_ns();
+    for &latency in job.task_latencies(i) {
         if latency > 0 {
             let start = now_ns();
             let deadline = start + latency;
-            io::sleep_until(deadline);
+            io.wait(latency, deadline)?;
             log.io(start, deadline, now_ns());
         }
         burn(cpu_ns, log);
     }
     log.end_ns = now_ns();
+    Ok(())
 }
 
-/// Runs one task on an event loop: each IO wait yields to the loop until
-/// the precise timer wakes it; CPU work runs inline and holds the loop.
-pub async fn run_async(latencies: &[u64], cpu_ns: u64, timer: &PreciseTimer, log: &mut TaskLog) {
+/// Runs task `i` of `job` on an event loop: each IO wait yields to the
+/// loop until it completes; CPU work runs inline and holds the loop.
+pub async fn run_async(
+    job: &Job,
+    i: usize,
+    timer: &PreciseTimer,
+    log: &mut TaskLog,
+) -> io::Result<()> {
     log.start_ns = now_ns();
-    for &latency in latencies {
+    let mut io = AsyncIo::open(job, timer).await?;
+    let cpu_ns = job.cpu_ns();
+    for &latency in job.task_latencies(i) {
         if latency > 0 {
             let start = now_ns();
             let deadline = start + latency;
-            timer.sleep_until(deadline).await;
+            io.wait(latency, deadline).await?;
             log.io(start, deadline, now_ns());
         }
         burn(cpu_ns, log);
     }
     log.end_ns = now_ns();
+    Ok(())
 }
 
 /// Burns `cpu_ns` of the calling thread's CPU, logging the burst.
@@ -46,4 +61,9 @@ pub fn burn(cpu_ns: u64, log: &mut TaskLog) {
         cpu::burn(cpu_ns);
         log.span(SpanKind::Cpu, start, now_ns());
     }
+}
+
+/// The message of a task's IO failure.
+pub fn io_failure(i: usize, e: &io::Error) -> String {
+    format!("task {i}: IO failed: {e}")
 }

@@ -21,26 +21,29 @@ pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
             source: std::io::Error::other(e.to_string()),
         })?;
     let ready_ns = now_ns();
-    let cpu_ns = job.cpu_ns();
     // Each task takes its own log out of a slot and puts it back when done;
     // the slots are touched once at the start and once at the end of a task.
     let slots: Vec<Mutex<Option<TaskLog>>> =
         logs.into_iter().map(|l| Mutex::new(Some(l))).collect();
-    let panicked = Mutex::new(None);
+    let failed: Mutex<Option<ModelError>> = Mutex::new(None);
     pool.scope_fifo(|scope| {
         for (i, slot) in slots.iter().enumerate() {
-            let latencies = job.task_latencies(i);
-            let panicked = &panicked;
+            let failed = &failed;
             scope.spawn_fifo(move |_| {
                 let taken = slot.lock().map(|mut s| s.take()).unwrap_or(None);
                 let Some(mut log) = taken else { return };
                 let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    task::run_blocking(latencies, cpu_ns, &mut log)
+                    task::run_blocking(job, i, &mut log)
                 }));
-                if let Err(payload) = outcome
-                    && let Ok(mut p) = panicked.lock()
+                let error = match outcome {
+                    Ok(Ok(())) => None,
+                    Ok(Err(e)) => Some(ModelError::Io(task::io_failure(i, &e))),
+                    Err(payload) => Some(ModelError::TaskPanicked(panic_message(&*payload))),
+                };
+                if let Some(error) = error
+                    && let Ok(mut f) = failed.lock()
                 {
-                    p.get_or_insert_with(|| panic_message(&*payload));
+                    f.get_or_insert(error);
                 }
                 if let Ok(mut s) = slot.lock() {
                     *s = Some(log);
@@ -48,8 +51,8 @@ pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
             });
         }
     });
-    if let Some(message) = panicked.into_inner().unwrap_or(None) {
-        return Err(ModelError::TaskPanicked(message));
+    if let Some(error) = failed.into_inner().unwrap_or(None) {
+        return Err(error);
     }
     let logs = slots
         .into_iter()

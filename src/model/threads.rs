@@ -12,10 +12,7 @@ use crate::measure::now_ns;
 pub const TASK_STACK: usize = 128 * 1024;
 
 pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
-    let cpu_ns = job.cpu_ns();
-    let (ready_ns, logs) = thread_per_task(job, logs, |i, log| {
-        task::run_blocking(job.task_latencies(i), cpu_ns, log)
-    })?;
+    let (ready_ns, logs) = thread_per_task(job, logs, |i, log| task::run_blocking(job, i, log))?;
     Ok(ModelRun {
         wall_start_ns: None,
         ready_ns,
@@ -32,7 +29,7 @@ pub fn thread_per_task<F>(
     body: F,
 ) -> Result<(u64, Vec<TaskLog>), ModelError>
 where
-    F: Fn(usize, &mut TaskLog) + Sync,
+    F: Fn(usize, &mut TaskLog) -> std::io::Result<()> + Sync,
 {
     let mut ready_ns = 0;
     let body = &body;
@@ -41,7 +38,9 @@ where
         for (i, log) in logs.iter_mut().enumerate() {
             let spawned = thread::Builder::new()
                 .stack_size(TASK_STACK)
-                .spawn_scoped(scope, move || body(i, log));
+                .spawn_scoped(scope, move || {
+                    body(i, log).map_err(|e| task::io_failure(i, &e))
+                });
             match spawned {
                 Ok(handle) => handles.push(handle),
                 // The threads already started finish when the scope ends.
@@ -54,18 +53,23 @@ where
     Ok((ready_ns, logs))
 }
 
-/// Joins every handle, reporting the first task that panicked.
-pub fn join_all<T>(handles: Vec<thread::ScopedJoinHandle<'_, T>>) -> Result<(), ModelError> {
-    let mut first_panic = None;
+/// Joins every handle, reporting the first task that panicked or failed.
+pub fn join_all(
+    handles: Vec<thread::ScopedJoinHandle<'_, Result<(), String>>>,
+) -> Result<(), ModelError> {
+    let mut first = None;
     for handle in handles {
-        if let Err(payload) = handle.join() {
-            first_panic.get_or_insert_with(|| panic_message(&*payload));
+        match handle.join() {
+            Ok(Ok(())) => {}
+            Ok(Err(message)) => {
+                first.get_or_insert(ModelError::Io(message));
+            }
+            Err(payload) => {
+                first.get_or_insert_with(|| ModelError::TaskPanicked(panic_message(&*payload)));
+            }
         }
     }
-    match first_panic {
-        Some(message) => Err(ModelError::TaskPanicked(message)),
-        None => Ok(()),
-    }
+    first.map_or(Ok(()), Err)
 }
 
 pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {

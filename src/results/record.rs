@@ -18,6 +18,8 @@ pub struct Measurement {
     pub io_waits: u64,
     pub io_overshoot_median_ns: Option<u64>,
     pub io_overshoot_max_ns: Option<u64>,
+    /// With `io = "tcp"`: how late the delay server itself answered.
+    pub server_overshoot_median_ns: Option<u64>,
     pub extras: Extras,
 }
 
@@ -83,6 +85,7 @@ pub struct RunRecord {
     pub io_waits: Option<u64>,
     pub io_overshoot_median_us: Option<f64>,
     pub io_overshoot_max_us: Option<f64>,
+    pub server_overshoot_median_us: Option<f64>,
     pub lock_handoffs: Option<u64>,
     pub lock_wait_total_ms: Option<f64>,
     pub lock_wait_max_ms: Option<f64>,
@@ -128,6 +131,7 @@ impl RunRecord {
             io_waits: None,
             io_overshoot_median_us: None,
             io_overshoot_max_us: None,
+            server_overshoot_median_us: None,
             lock_handoffs: None,
             lock_wait_total_ms: None,
             lock_wait_max_ms: None,
@@ -150,6 +154,7 @@ impl RunRecord {
             io_waits: Some(m.io_waits),
             io_overshoot_median_us: m.io_overshoot_median_ns.map(us),
             io_overshoot_max_us: m.io_overshoot_max_ns.map(us),
+            server_overshoot_median_us: m.server_overshoot_median_ns.map(us),
             lock_handoffs: m.extras.lock_handoffs,
             lock_wait_total_ms: m.extras.lock_wait_total_ns.map(ms),
             lock_wait_max_ms: m.extras.lock_wait_max_ns.map(ms),

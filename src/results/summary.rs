@@ -78,6 +78,7 @@ pub struct CellSummary {
     pub ctx_involuntary_median: Option<f64>,
     pub peak_rss_median_kb: Option<f64>,
     pub io_overshoot_median_us: Option<f64>,
+    pub server_overshoot_median_us: Option<f64>,
     pub lock_handoffs_median: Option<f64>,
     pub lock_wait_total_median_ms: Option<f64>,
     pub lock_wait_max_ms: Option<f64>,
@@ -188,6 +189,7 @@ fn summarize_cell(plan: &CellPlan, records: &[&RunRecord]) -> CellSummary {
         ctx_involuntary_median: median_of(&ok, |r| r.ctx_involuntary.map(|v| v as f64)),
         peak_rss_median_kb: median_of(&ok, |r| r.peak_rss_kb.map(|v| v as f64)),
         io_overshoot_median_us: median_of(&ok, |r| r.io_overshoot_median_us),
+        server_overshoot_median_us: median_of(&ok, |r| r.server_overshoot_median_us),
         lock_handoffs_median: median_of(&ok, |r| r.lock_handoffs.map(|v| v as f64)),
         lock_wait_total_median_ms: median_of(&ok, |r| r.lock_wait_total_ms),
         lock_wait_max_ms: ok

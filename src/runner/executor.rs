@@ -17,7 +17,7 @@ use crate::results::{Measurement, Timeline};
 /// How one run ended.
 #[derive(Debug)]
 pub enum Outcome {
-    Done(Measurement, Option<Timeline>),
+    Done(Box<Measurement>, Option<Timeline>),
     Failed(String),
     TimedOut(String),
     /// The user interrupted conlab while the run was going on.

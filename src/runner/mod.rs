@@ -5,6 +5,7 @@
 
 pub mod capacity;
 pub mod executor;
+pub mod server;
 pub mod worker;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -215,6 +216,7 @@ impl Run<'_> {
                 cores: s.cores,
                 record_timeline: slot.phase == Phase::Measured(1)
                     && cell.tasks <= s.timeline_max_tasks,
+                tcp_server: None,
             };
             self.observer.run_started(&label, slot.phase);
             let outcome = self.executor.execute(&job, s.timeout, self.interrupted);

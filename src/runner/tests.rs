@@ -48,10 +48,10 @@ impl Executor for FakeExecutor {
             return Outcome::TimedOut("killed after the timeout of 1s".into());
         }
         Outcome::Done(
-            Measurement {
+            Box::new(Measurement {
                 wall_ns: job.latencies.iter().sum(),
                 ..Measurement::default()
-            },
+            }),
             None,
         )
     }

@@ -9,6 +9,8 @@ use std::io::{Read, Write};
 
 use serde::{Deserialize, Serialize};
 
+use super::server::DelayServer;
+use crate::config::IoKind;
 use crate::measure::{self, Start};
 use crate::model::{self, Job, ModelRun};
 use crate::results::{Measurement, Timeline};
@@ -20,7 +22,7 @@ use crate::workload::io;
 #[serde(rename_all = "snake_case")]
 pub enum Reply {
     Done {
-        measurement: Measurement,
+        measurement: Box<Measurement>,
         timeline: Option<Timeline>,
     },
     Failed {
@@ -32,7 +34,7 @@ pub enum Reply {
 pub fn serve() -> i32 {
     prepare_process();
     let reply = match read_job() {
-        Ok(job) => run(&job),
+        Ok(job) => run(job),
         Err(message) => Reply::Failed { message },
     };
     let failed = matches!(reply, Reply::Failed { .. });
@@ -85,18 +87,37 @@ fn read_job() -> Result<Job, String> {
 }
 
 /// Runs the job once and measures it.
-pub fn run(job: &Job) -> Reply {
+pub fn run(mut job: Job) -> Reply {
+    // The delay server starts before, and stops after, the measured part,
+    // and is reaped only after the run's usage is read: its CPU time is
+    // not the model's.
+    let server = if job.cell.io == IoKind::Tcp {
+        match DelayServer::start() {
+            Ok(server) => {
+                job.tcp_server = Some(server.addr().to_string());
+                Some(server)
+            }
+            Err(message) => return Reply::Failed { message },
+        }
+    } else {
+        None
+    };
     let logs = job.new_logs();
     let start = Start::now();
-    let outcome = model::run(job, logs);
+    let outcome = model::run(&job, logs);
     let usage = start.usage();
+    let report = server.and_then(DelayServer::stop);
     match outcome {
         Ok(run) => {
             let timeline = job
                 .record_timeline
-                .then(|| timeline(job, &run, start.at_ns));
+                .then(|| timeline(&job, &run, start.at_ns));
+            let mut measurement = measurement(&run, start.at_ns, usage);
+            if let Some(report) = report {
+                measurement.server_overshoot_median_ns = report.overshoot_median_ns;
+            }
             Reply::Done {
-                measurement: measurement(&run, start.at_ns, usage),
+                measurement: Box::new(measurement),
                 timeline,
             }
         }
@@ -121,6 +142,7 @@ fn measurement(run: &ModelRun, start_ns: u64, usage: measure::Usage) -> Measurem
         io_waits: overshoots.len() as u64,
         io_overshoot_max_ns: overshoots.iter().copied().max(),
         io_overshoot_median_ns: stats::median_u64(&mut overshoots),
+        server_overshoot_median_ns: None,
         extras: run.extras.clone(),
     }
 }

@@ -1,0 +1,74 @@
+//! A task's IO handle: how its waits happen, chosen by the workload's `io`.
+//! `sleep` waits on an OS timer; `tcp` sends a request over the task's own
+//! loopback connection to the delay server and waits for the answer. The
+//! connection is opened when the task starts and kept across its rounds.
+
+use std::io;
+use std::net::TcpStream;
+
+use super::job::Job;
+use crate::config::IoKind;
+use crate::workload::timer::PreciseTimer;
+use crate::workload::{io as timer_io, tcp};
+
+fn server(job: &Job) -> io::Result<&str> {
+    job.tcp_server.as_deref().ok_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::NotConnected,
+            "io = \"tcp\" but no delay server was started",
+        )
+    })
+}
+
+/// IO for a task that blocks its thread while it waits.
+pub enum BlockingIo {
+    Timer,
+    Tcp(TcpStream),
+}
+
+impl BlockingIo {
+    /// Opens the task's IO: nothing for timers, a connection for tcp.
+    pub fn open(job: &Job) -> io::Result<BlockingIo> {
+        match job.cell.io {
+            IoKind::Sleep => Ok(BlockingIo::Timer),
+            IoKind::Tcp => tcp::connect(server(job)?).map(BlockingIo::Tcp),
+        }
+    }
+
+    /// Waits `latency_ns`, which began at `deadline_ns - latency_ns`.
+    pub fn wait(&mut self, latency_ns: u64, deadline_ns: u64) -> io::Result<()> {
+        match self {
+            BlockingIo::Timer => {
+                timer_io::sleep_until(deadline_ns);
+                Ok(())
+            }
+            BlockingIo::Tcp(stream) => tcp::request(stream, latency_ns),
+        }
+    }
+}
+
+/// IO for a task on an event loop, which yields while it waits.
+pub enum AsyncIo {
+    Timer(PreciseTimer),
+    Tcp(tokio::net::TcpStream),
+}
+
+impl AsyncIo {
+    /// Opens the task's IO: the shared precise timer, or a connection.
+    pub async fn open(job: &Job, timer: &PreciseTimer) -> io::Result<AsyncIo> {
+        match job.cell.io {
+            IoKind::Sleep => Ok(AsyncIo::Timer(timer.clone())),
+            IoKind::Tcp => tcp::connect_async(server(job)?).await.map(AsyncIo::Tcp),
+        }
+    }
+
+    pub async fn wait(&mut self, latency_ns: u64, deadline_ns: u64) -> io::Result<()> {
+        match self {
+            AsyncIo::Timer(timer) => {
+                timer.sleep_until(deadline_ns).await;
+                Ok(())
+            }
+            AsyncIo::Tcp(stream) => tcp::request_async(stream, latency_ns).await,
+        }
+    }
+}

@@ -1,0 +1,115 @@
+//! `io = "tcp"`: every model does its IO over loopback sockets to a delay
+//! server that lives exactly as long as its run.
+
+mod common;
+
+use common::*;
+
+/// Processes whose command line names the delay server.
+fn delay_servers() -> usize {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .chars()
+                .all(|c| c.is_ascii_digit())
+        })
+        .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
+        .filter(|cmd| String::from_utf8_lossy(cmd).contains("__delay-server"))
+        .count()
+}
+
+const EVERY_MODEL: &str = r#"
+[[model]]
+kind = "sequential"
+[[model]]
+kind = "threads"
+[[model]]
+kind = "thread-pool"
+workers = 4
+[[model]]
+kind = "async"
+[[model]]
+kind = "async-multi"
+[[model]]
+kind = "gil-threads"
+[[model]]
+kind = "processes"
+workers = 2
+[[model]]
+kind = "async-blocking"
+[[model]]
+kind = "polling"
+poll_interval = "100us"
+"#;
+
+#[test]
+fn every_model_waits_over_tcp_about_as_long_as_on_timers() {
+    let _cores = serial();
+    let dir = tempdir();
+    let file = write(
+        dir.path(),
+        "tcp.toml",
+        &format!(
+            "[experiment]\nrepetitions = 3\nwarmup = 1\n\
+             [[workload]]\nname = \"timer\"\ntasks = 4\nio_latency = \"10ms\"\nrounds = 2\n\
+             [[workload]]\nname = \"tcp\"\ntasks = 4\nio_latency = \"10ms\"\nrounds = 2\nio = \"tcp\"\n\
+             {EVERY_MODEL}"
+        ),
+    );
+    let out = dir.path().join("out");
+    let (code, stderr) = run_into(&file, &out, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let cells = summary(&out);
+    for variant in [
+        "sequential",
+        "threads",
+        "thread-pool workers=4",
+        "async",
+        "async-multi",
+        "gil-threads",
+        "processes workers=2",
+        "async-blocking",
+        "polling poll_interval=100us",
+    ] {
+        let timer = median(&cells, "timer", variant);
+        let tcp = median(&cells, "tcp", variant);
+        assert!(
+            tcp > 0.5 * timer && tcp < 2.0 * timer + 20.0,
+            "{variant}: tcp {tcp} ms against timer {timer} ms"
+        );
+        let served = field(&cells, "tcp", variant, "server_overshoot_median_us");
+        assert!(served >= 0.0);
+    }
+    assert_eq!(delay_servers(), 0, "a delay server outlived its run");
+}
+
+#[test]
+fn the_delay_server_dies_with_a_run_killed_by_its_timeout() {
+    let _cores = serial();
+    let dir = tempdir();
+    let file = write(
+        dir.path(),
+        "hang.toml",
+        "[experiment]\nrepetitions = 1\nwarmup = 0\ntimeout = \"1s\"\n\
+         [[workload]]\nname = \"hangs\"\ntasks = 2\nio_latency = \"60s\"\nio = \"tcp\"\n\
+         [[model]]\nkind = \"threads\"\n[[model]]\nkind = \"processes\"\nworkers = 2\n",
+    );
+    let out = dir.path().join("out");
+    let (code, stderr) = run_into(&file, &out, &[]);
+    assert_eq!(code, 1, "{stderr}");
+    let runs = csv_rows(&out.join("runs.csv"));
+    assert!(runs.iter().all(|r| r["status"] == "timed_out"), "{runs:?}");
+    // The kill is of the whole process group; give the kernel a moment.
+    for _ in 0..50 {
+        if delay_servers() == 0 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(delay_servers(), 0, "a delay server outlived its killed run");
+}
