@@ -42,9 +42,12 @@ const STDERR_TAIL: usize = 600;
 
 impl ChildExecutor {
     pub fn new() -> std::io::Result<ChildExecutor> {
-        Ok(ChildExecutor {
-            program: std::env::current_exe()?,
-        })
+        Ok(ChildExecutor::with_program(std::env::current_exe()?))
+    }
+
+    /// Runs `program __worker` instead of this binary (for tests).
+    pub fn with_program(program: std::path::PathBuf) -> ChildExecutor {
+        ChildExecutor { program }
     }
 }
 
@@ -189,5 +192,85 @@ impl Executor for ChildExecutor {
             _ => "worker process ended without a reply".to_string(),
         };
         Outcome::Failed(format!("{how}{}", tail(&stderr)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config;
+    use crate::matrix;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn job() -> Job {
+        let exp = match config::from_text(
+            "t.toml",
+            "[[workload]]\ntasks = 1\n[[model]]\nkind = \"sequential\"\n",
+            "t",
+        ) {
+            Ok(l) => l.experiment,
+            Err(e) => panic!("{e}"),
+        };
+        let cell = matrix::expand(&exp, 1).remove(0);
+        Job {
+            cell,
+            latencies: vec![0],
+            cores: 1,
+            record_timeline: false,
+            tcp_server: None,
+        }
+    }
+
+    /// A stand-in worker: a shell script with the given body.
+    fn worker(dir: &std::path::Path, body: &str) -> ChildExecutor {
+        let path = dir.join("worker.sh");
+        let written = std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).and_then(|_| {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+        });
+        if let Err(e) = written {
+            panic!("cannot write {}: {e}", path.display());
+        }
+        ChildExecutor::with_program(path)
+    }
+
+    fn run(body: &str, timeout: Duration) -> Outcome {
+        let dir = match tempfile::tempdir() {
+            Ok(d) => d,
+            Err(e) => panic!("{e}"),
+        };
+        worker(dir.path(), body).execute(&job(), timeout, &AtomicBool::new(false))
+    }
+
+    #[test]
+    fn a_crashing_worker_is_a_failed_run_with_the_signal_and_stderr() {
+        let outcome = run("echo 'out of luck' >&2; kill -ABRT $$", Duration::from_secs(10));
+        let Outcome::Failed(message) = outcome else {
+            panic!("expected a failure, got {outcome:?}")
+        };
+        assert!(
+            message.starts_with("worker process was killed by signal 6 (SIGABRT)"),
+            "{message}"
+        );
+        assert!(message.contains("out of luck"), "{message}");
+    }
+
+    #[test]
+    fn a_worker_exiting_without_a_reply_is_a_failed_run() {
+        let outcome = run("cat > /dev/null; exit 7", Duration::from_secs(10));
+        let Outcome::Failed(message) = outcome else {
+            panic!("expected a failure, got {outcome:?}")
+        };
+        assert_eq!(message, "worker process exited with code 7");
+    }
+
+    #[test]
+    fn a_hanging_worker_is_killed_at_the_timeout() {
+        let started = Instant::now();
+        let outcome = run("sleep 30", Duration::from_millis(300));
+        assert!(started.elapsed() < Duration::from_secs(10));
+        let Outcome::TimedOut(message) = outcome else {
+            panic!("expected a timeout, got {outcome:?}")
+        };
+        assert_eq!(message, "killed after the timeout of 300ms");
     }
 }
