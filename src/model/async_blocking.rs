@@ -8,7 +8,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::io::BlockingIo;
+use super::async_loop::spawn_all;
 use super::job::{Extras, Job, ModelError, ModelRun, TaskLog};
 use super::task;
 use crate::measure::now_ns;
@@ -36,36 +36,24 @@ pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
         lag.due.store(now_ns() + PROBE_PERIOD_NS, Ordering::Relaxed);
         let probe = tokio::spawn(probe(timer.clone(), lag.clone()));
         let ready_ns = now_ns();
-        let mut handles = Vec::with_capacity(logs.len());
-        for (i, mut log) in logs.into_iter().enumerate() {
+        // Each task is async code that calls the blocking task body: it
+        // never yields while it waits, so it holds the loop for every wait
+        // (a blocking sleep, or a blocking socket).
+        let logs = spawn_all(logs, |i, mut log| {
             let job = job.clone();
-            handles.push(tokio::spawn(async move {
-                let outcome = blocking_task(&job, i, &mut log).await;
-                (log, outcome.map_err(|e| task::io_failure(i, &e)))
-            }));
-        }
-        let mut logs = Vec::with_capacity(handles.len());
-        let mut failure = None;
-        for handle in handles {
-            match handle.await {
-                Ok((log, Ok(()))) => logs.push(log),
-                Ok((_, Err(message))) => {
-                    failure.get_or_insert(ModelError::Io(message));
-                }
-                Err(e) => {
-                    failure.get_or_insert(ModelError::TaskPanicked(e.to_string()));
-                }
+            async move {
+                let outcome = task::run_blocking(&job, i, &mut log);
+                (log, outcome)
             }
-        }
+        })
+        .await;
         probe.abort();
         driver.abort();
         // The probe may still be waiting for the loop: it wanted to run at
         // `due` and has not been let run by now.
         let still_late = now_ns().saturating_sub(lag.due.load(Ordering::Relaxed));
         let worst = lag.worst.load(Ordering::Relaxed).max(still_late);
-        if let Some(error) = failure {
-            return Err(error);
-        }
+        let logs = logs?;
         Ok(ModelRun {
             wall_start_ns: None,
             ready_ns,
@@ -76,25 +64,6 @@ pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
             },
         })
     })
-}
-
-/// A task written as async code that calls a blocking wait (a blocking
-/// sleep, or a blocking socket): it never yields while waiting, so it
-/// holds the loop for the whole wait.
-async fn blocking_task(job: &Job, i: usize, log: &mut TaskLog) -> std::io::Result<()> {
-    log.start_ns = now_ns();
-    let mut io = BlockingIo::open(job)?;
-    for &latency in job.task_latencies(i) {
-        if latency > 0 {
-            let start = now_ns();
-            let deadline = start + latency;
-            io.wait(latency, deadline)?;
-            log.io(start, deadline, now_ns());
-        }
-        task::burn(job.cpu_ns(), log);
-    }
-    log.end_ns = now_ns();
-    Ok(())
 }
 
 /// When the probe wants to run next, and the worst it was late.

@@ -3,6 +3,7 @@
 //! precise timerfd timer wakes the task; CPU work runs inline and holds the
 //! loop, exactly as a coroutine's computation holds asyncio's.
 
+use std::future::Future;
 use std::sync::Arc;
 
 use super::job::{Extras, Job, ModelError, ModelRun, TaskLog};
@@ -36,32 +37,16 @@ pub fn run_on(
         })?;
         let driver = tokio::spawn(timer.clone().drive());
         let ready_ns = now_ns();
-        let mut handles = Vec::with_capacity(logs.len());
-        for (i, mut log) in logs.into_iter().enumerate() {
-            let job = job.clone();
-            let timer = timer.clone();
-            handles.push(tokio::spawn(async move {
+        let logs = spawn_all(logs, |i, mut log| {
+            let (job, timer) = (job.clone(), timer.clone());
+            async move {
                 let outcome = task::run_async(&job, i, &timer, &mut log).await;
-                (log, outcome.map_err(|e| task::io_failure(i, &e)))
-            }));
-        }
-        let mut logs = Vec::with_capacity(handles.len());
-        let mut failure = None;
-        for handle in handles {
-            match handle.await {
-                Ok((log, Ok(()))) => logs.push(log),
-                Ok((_, Err(message))) => {
-                    failure.get_or_insert(ModelError::Io(message));
-                }
-                Err(e) => {
-                    failure.get_or_insert(ModelError::TaskPanicked(e.to_string()));
-                }
+                (log, outcome)
             }
-        }
+        })
+        .await;
         driver.abort();
-        if let Some(error) = failure {
-            return Err(error);
-        }
+        let logs = logs?;
         Ok(ModelRun {
             wall_start_ns: None,
             ready_ns,
@@ -69,4 +54,36 @@ pub fn run_on(
             extras: Extras::default(),
         })
     })
+}
+
+/// Spawns one task per log running `body(task, log)` on the current
+/// runtime, and collects the logs back in task order; the first failure
+/// (an IO error or a panic) wins.
+pub(super) async fn spawn_all<F, Fut>(
+    logs: Vec<TaskLog>,
+    body: F,
+) -> Result<Vec<TaskLog>, ModelError>
+where
+    F: Fn(usize, TaskLog) -> Fut,
+    Fut: Future<Output = (TaskLog, std::io::Result<()>)> + Send + 'static,
+{
+    let handles: Vec<_> = logs
+        .into_iter()
+        .enumerate()
+        .map(|(i, log)| (i, tokio::spawn(body(i, log))))
+        .collect();
+    let mut logs = Vec::with_capacity(handles.len());
+    let mut failure = None;
+    for (i, handle) in handles {
+        match handle.await {
+            Ok((log, Ok(()))) => logs.push(log),
+            Ok((_, Err(e))) => {
+                failure.get_or_insert(ModelError::Io(task::io_failure(i, &e)));
+            }
+            Err(e) => {
+                failure.get_or_insert(ModelError::TaskPanicked(e.to_string()));
+            }
+        }
+    }
+    failure.map_or(Ok(logs), Err)
 }

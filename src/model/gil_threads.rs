@@ -14,7 +14,7 @@ use crate::workload::cpu;
 pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
     let interval = job.cell.switch_interval.unwrap_or(DEFAULT_SWITCH_INTERVAL);
     let gil = Gil::new(interval.0);
-    let (ready_ns, logs) = thread_per_task(job, logs, |i, log| run_task(&gil, job, i, log))?;
+    let (ready_ns, logs) = thread_per_task(logs, |i, log| run_task(&gil, job, i, log))?;
     let stats = gil.stats();
     Ok(ModelRun {
         wall_start_ns: None,

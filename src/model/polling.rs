@@ -11,7 +11,6 @@
 
 use std::io;
 use std::net::TcpStream;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 
 use super::job::{Extras, Job, ModelError, ModelRun, TaskLog};
 use super::task;
@@ -20,17 +19,18 @@ use crate::matrix::DEFAULT_POLL_INTERVAL;
 use crate::measure::now_ns;
 use crate::workload::io as wait;
 use crate::workload::tcp::{self, PendingReply};
+use crate::workload::timerfd::TimerFd;
 
 /// Where a task's IO completes.
 enum Source {
-    Timer(OwnedFd),
+    Timer(TimerFd),
     Tcp(TcpStream, Option<PendingReply>),
 }
 
 impl Source {
     fn open(job: &Job) -> io::Result<Source> {
         match job.cell.io {
-            IoKind::Sleep => timerfd().map(Source::Timer),
+            IoKind::Sleep => TimerFd::new().map(Source::Timer),
             IoKind::Tcp => {
                 let addr = job.tcp_server.as_deref().ok_or_else(|| {
                     io::Error::new(io::ErrorKind::NotConnected, "no delay server was started")
@@ -46,7 +46,7 @@ impl Source {
     fn submit(&mut self, latency_ns: u64, deadline_ns: u64) -> io::Result<()> {
         match self {
             Source::Timer(fd) => {
-                arm(fd, deadline_ns);
+                fd.arm(deadline_ns.max(1));
                 Ok(())
             }
             Source::Tcp(stream, pending) => {
@@ -59,7 +59,7 @@ impl Source {
     /// The non-blocking check: has the IO completed?
     fn completed(&mut self) -> io::Result<bool> {
         match self {
-            Source::Timer(fd) => Ok(expired(fd)),
+            Source::Timer(fd) => fd.expired(),
             Source::Tcp(stream, pending) => match pending {
                 Some(reply) => reply.check(stream),
                 None => Ok(false),
@@ -75,45 +75,6 @@ struct Pending {
     source: Source,
     start_ns: u64,
     deadline_ns: u64,
-}
-
-fn timerfd() -> io::Result<OwnedFd> {
-    // SAFETY: timerfd_create has no memory effects; the result is checked.
-    let raw = unsafe {
-        libc::timerfd_create(
-            libc::CLOCK_MONOTONIC,
-            libc::TFD_NONBLOCK | libc::TFD_CLOEXEC,
-        )
-    };
-    if raw < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    // SAFETY: `raw` is a new descriptor that nothing else owns.
-    Ok(unsafe { OwnedFd::from_raw_fd(raw) })
-}
-
-fn arm(fd: &OwnedFd, deadline_ns: u64) {
-    let spec = libc::itimerspec {
-        it_interval: wait::timespec(0),
-        it_value: wait::timespec(deadline_ns.max(1)),
-    };
-    // SAFETY: a live timerfd and a valid itimerspec.
-    unsafe {
-        libc::timerfd_settime(
-            fd.as_raw_fd(),
-            libc::TFD_TIMER_ABSTIME,
-            &spec,
-            std::ptr::null_mut(),
-        )
-    };
-}
-
-/// Has the timer expired? A non-blocking read of its expiration count.
-fn expired(fd: &OwnedFd) -> bool {
-    let mut expirations = 0u64;
-    // SAFETY: reads at most 8 bytes into an 8-byte integer.
-    let n = unsafe { libc::read(fd.as_raw_fd(), (&mut expirations as *mut u64).cast(), 8) };
-    n == 8
 }
 
 fn failed(task: usize) -> impl Fn(io::Error) -> ModelError {

@@ -12,7 +12,7 @@ use crate::measure::now_ns;
 pub const TASK_STACK: usize = 128 * 1024;
 
 pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
-    let (ready_ns, logs) = thread_per_task(job, logs, |i, log| task::run_blocking(job, i, log))?;
+    let (ready_ns, logs) = thread_per_task(logs, |i, log| task::run_blocking(job, i, log))?;
     Ok(ModelRun {
         wall_start_ns: None,
         ready_ns,
@@ -24,7 +24,6 @@ pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
 /// Starts one OS thread per task running `body(task, log)` and joins them
 /// all; returns when the last thread was started and the filled logs.
 pub fn thread_per_task<F>(
-    _job: &Job,
     mut logs: Vec<TaskLog>,
     body: F,
 ) -> Result<(u64, Vec<TaskLog>), ModelError>

@@ -224,9 +224,8 @@ mod tests {
     /// A stand-in worker: a shell script with the given body.
     fn worker(dir: &std::path::Path, body: &str) -> ChildExecutor {
         let path = dir.join("worker.sh");
-        let written = std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).and_then(|_| {
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
-        });
+        let written = std::fs::write(&path, format!("#!/bin/sh\n{body}\n"))
+            .and_then(|_| std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)));
         if let Err(e) = written {
             panic!("cannot write {}: {e}", path.display());
         }
@@ -243,7 +242,10 @@ mod tests {
 
     #[test]
     fn a_crashing_worker_is_a_failed_run_with_the_signal_and_stderr() {
-        let outcome = run("echo 'out of luck' >&2; kill -ABRT $$", Duration::from_secs(10));
+        let outcome = run(
+            "echo 'out of luck' >&2; kill -ABRT $$",
+            Duration::from_secs(10),
+        );
         let Outcome::Failed(message) = outcome else {
             panic!("expected a failure, got {outcome:?}")
         };

@@ -9,3 +9,4 @@ pub mod io;
 pub mod latency;
 pub mod tcp;
 pub mod timer;
+pub mod timerfd;

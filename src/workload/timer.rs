@@ -14,7 +14,6 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::future::Future;
 use std::io;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -23,7 +22,8 @@ use std::task::{Context, Poll, Waker};
 use tokio::io::Interest;
 use tokio::io::unix::AsyncFd;
 
-use super::io::{timespec, wake_target};
+use super::io::wake_target;
+use super::timerfd::TimerFd;
 use crate::measure::now_ns;
 
 /// A sleeper waiting in the heap.
@@ -64,7 +64,7 @@ struct State {
 }
 
 struct Shared {
-    fd: AsyncFd<OwnedFd>,
+    fd: AsyncFd<TimerFd>,
     state: Mutex<State>,
 }
 
@@ -78,21 +78,9 @@ pub struct PreciseTimer {
 impl PreciseTimer {
     /// Creates the timerfd and registers it with the current runtime.
     pub fn new() -> io::Result<PreciseTimer> {
-        // SAFETY: timerfd_create has no memory effects; the result is
-        // checked before use.
-        let raw = unsafe {
-            libc::timerfd_create(
-                libc::CLOCK_MONOTONIC,
-                libc::TFD_NONBLOCK | libc::TFD_CLOEXEC,
-            )
-        };
-        if raw < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        // SAFETY: `raw` is a freshly created descriptor that nothing else owns.
-        let fd = unsafe { OwnedFd::from_raw_fd(raw) };
-        // SAFETY: the OwnedFd stays open, and is the same descriptor, for as
-        // long as the AsyncFd owns it.
+        let fd = TimerFd::new()?;
+        // SAFETY: the TimerFd owns its descriptor, which stays open and the
+        // same for as long as the AsyncFd owns it.
         let fd = unsafe { AsyncFd::register_with_interest(fd, Interest::READABLE) }?;
         Ok(PreciseTimer {
             shared: Arc::new(Shared {
@@ -120,23 +108,7 @@ impl PreciseTimer {
 
     /// Arms the timerfd for `deadline`, or disarms it with 0.
     fn arm(&self, deadline: u64) {
-        let spec = libc::itimerspec {
-            it_interval: timespec(0),
-            // An all-zero it_value disarms; a deadline already passed fires
-            // at once, so clamp to at least 1 ns.
-            it_value: timespec(deadline),
-        };
-        // SAFETY: the descriptor is a live timerfd and `spec` is valid; a
-        // failure leaves the timer as it was and is caught by the sleepers'
-        // own deadline checks on the next wake.
-        unsafe {
-            libc::timerfd_settime(
-                self.shared.fd.get_ref().as_raw_fd(),
-                libc::TFD_TIMER_ABSTIME,
-                &spec,
-                std::ptr::null_mut(),
-            )
-        };
+        self.shared.fd.get_ref().arm(deadline);
     }
 
     /// Wakes every sleeper whose deadline has passed and re-arms the timer
@@ -178,15 +150,10 @@ impl PreciseTimer {
             let mut guard = self.shared.fd.readable().await?;
             // Consume the expiration count. When there is none the read
             // fails with WouldBlock and try_io clears the readiness.
-            let _ = guard.try_io(|fd| {
-                let mut buf = [0u8; 8];
-                // SAFETY: reading 8 bytes into an 8-byte buffer from a live fd.
-                let n = unsafe { libc::read(fd.get_ref().as_raw_fd(), buf.as_mut_ptr().cast(), 8) };
-                if n < 0 {
-                    Err(io::Error::last_os_error())
-                } else {
-                    Ok(())
-                }
+            let _ = guard.try_io(|fd| match fd.get_ref().expired() {
+                Ok(true) => Ok(()),
+                Ok(false) => Err(io::ErrorKind::WouldBlock.into()),
+                Err(e) => Err(e),
             });
             self.fire_expired();
         }
