@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::kind::ModelKind;
 use crate::matrix::Cell;
 use crate::measure;
 
@@ -45,10 +46,33 @@ impl Job {
     /// Empty logs for every task, allocated before the run starts so that
     /// recording never allocates while tasks run.
     pub fn new_logs(&self) -> Vec<TaskLog> {
+        let spans = if self.record_timeline {
+            self.spans_per_task()
+        } else {
+            0
+        };
         (0..self.tasks())
-            .map(|task| TaskLog::new(task as u32, self.rounds(), self.record_timeline))
+            .map(|task| TaskLog::new(task as u32, self.rounds(), spans))
             .collect()
     }
+
+    /// Room for a task's timeline: an IO and a CPU span per round, and
+    /// for `gil-threads` a lock wait and a CPU span per switch interval of
+    /// everyone's CPU work (the most switches a task can see).
+    pub fn spans_per_task(&self) -> usize {
+        let mut spans = self.rounds() * 4 + 16;
+        if let (ModelKind::GilThreads, Some(interval)) = (self.cell.kind, self.cell.switch_interval)
+        {
+            let all_cpu = self.cpu_ns() * self.rounds() as u64 * self.tasks() as u64;
+            spans += 2 * (all_cpu / interval.0.max(1)) as usize;
+        }
+        spans
+    }
+}
+
+thread_local! {
+    /// The kernel id of this thread, read once.
+    static THREAD_ID: u32 = measure::thread_id();
 }
 
 /// What one span of a task's timeline was spent on.
@@ -84,15 +108,16 @@ pub struct TaskLog {
 }
 
 impl TaskLog {
-    pub fn new(task: u32, rounds: usize, trace: bool) -> TaskLog {
+    /// A log for `rounds` IO waits that records a timeline of up to
+    /// `spans` spans without allocating, or none when `spans` is 0.
+    pub fn new(task: u32, rounds: usize, spans: usize) -> TaskLog {
         TaskLog {
             task,
             start_ns: 0,
             end_ns: 0,
             overshoots_ns: Vec::with_capacity(rounds),
-            trace,
-            // Room for each round's IO and CPU span plus lock waits.
-            spans: Vec::with_capacity(if trace { rounds * 4 + 16 } else { 0 }),
+            trace: spans > 0,
+            spans: Vec::with_capacity(spans),
         }
     }
 
@@ -103,7 +128,7 @@ impl TaskLog {
                 kind,
                 start_ns,
                 end_ns,
-                thread: measure::thread_id(),
+                thread: THREAD_ID.with(|id| *id),
             });
         }
     }

@@ -236,7 +236,12 @@ pub fn serve_pool_worker() -> i32 {
             eprintln!("malformed task index {:?}", line.trim());
             return 2;
         };
-        let mut log = TaskLog::new(i as u32, job.rounds(), job.record_timeline);
+        let spans = if job.record_timeline {
+            job.spans_per_task()
+        } else {
+            0
+        };
+        let mut log = TaskLog::new(i as u32, job.rounds(), spans);
         let outcome = task::run_blocking(&job, i, &mut log);
         let report = TaskReport {
             error: outcome.err().map(|e| task::io_failure(i, &e)),
