@@ -52,13 +52,13 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<Exit> {
     );
     let png = plot::png(size, |area| {
         plot::font::ensure_registered()?;
-        let c = plot::canvas::Canvas::new(area);
+        let c = plot::canvas::Canvas::new(area, plot::Format::Png);
         c.clear()?;
         plot::compare::draw(&c, &a_name, &b_name, &rows)
     });
     let svg = plot::svg(size, |area| {
         plot::font::ensure_registered()?;
-        let c = plot::canvas::Canvas::new(area);
+        let c = plot::canvas::Canvas::new(area, plot::Format::Svg);
         c.clear()?;
         plot::compare::draw(&c, &a_name, &b_name, &rows)
     });

@@ -8,9 +8,9 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{FontTransform, RGBColor};
 
-use super::ChartError;
-use super::font::FAMILY;
+use super::font::{self, FAMILY};
 use super::style::Marker;
+use super::{ChartError, Format};
 
 /// A pixel rectangle: left, top, right, bottom.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,6 +65,8 @@ pub struct Canvas<'a, DB: DrawingBackend> {
     pub height: i32,
     /// Size factor against a 1200 × 800 chart.
     pub k: f64,
+    /// Bitmaps draw characters the font lacks as a box (see `font`).
+    bitmap: bool,
 }
 
 fn err<E: std::error::Error + Send + Sync>(e: DrawingAreaErrorKind<E>) -> ChartError {
@@ -72,7 +74,7 @@ fn err<E: std::error::Error + Send + Sync>(e: DrawingAreaErrorKind<E>) -> ChartE
 }
 
 impl<'a, DB: DrawingBackend> Canvas<'a, DB> {
-    pub fn new(area: &'a DrawingArea<DB, Shift>) -> Canvas<'a, DB> {
+    pub fn new(area: &'a DrawingArea<DB, Shift>, format: Format) -> Canvas<'a, DB> {
         let (w, h) = area.dim_in_pixel();
         let k = (w as f64 / 1200.0).min(h as f64 / 800.0).clamp(0.5, 3.0);
         Canvas {
@@ -80,6 +82,7 @@ impl<'a, DB: DrawingBackend> Canvas<'a, DB> {
             width: w as i32,
             height: h as i32,
             k,
+            bitmap: format == Format::Png,
         }
     }
 
@@ -93,6 +96,14 @@ impl<'a, DB: DrawingBackend> Canvas<'a, DB> {
         style.color = color.to_backend_color();
         style.pos = anchor.pos();
         style
+    }
+
+    fn drawable<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
+        if self.bitmap {
+            font::drawable(text)
+        } else {
+            std::borrow::Cow::Borrowed(text)
+        }
     }
 
     pub fn clear(&self) -> Result<(), ChartError> {
@@ -125,6 +136,33 @@ impl<'a, DB: DrawingBackend> Canvas<'a, DB> {
         String::new()
     }
 
+    /// `text` broken into lines of at most `max` pixels at word breaks,
+    /// at most `max_lines` of them (the last one shortened if need be).
+    pub fn wrap(&self, text: &str, size: f64, max: i32, max_lines: usize) -> Vec<String> {
+        let mut lines: Vec<String> = Vec::new();
+        let mut current = String::new();
+        for word in text.split(' ') {
+            let candidate = if current.is_empty() {
+                word.to_string()
+            } else {
+                format!("{current} {word}")
+            };
+            if current.is_empty() || self.text_width(&candidate, size) <= max {
+                current = candidate;
+            } else {
+                lines.push(std::mem::take(&mut current));
+                current = word.to_string();
+            }
+        }
+        lines.push(current);
+        if lines.len() > max_lines {
+            let rest = lines[max_lines - 1..].join(" ");
+            lines.truncate(max_lines - 1);
+            lines.push(rest);
+        }
+        lines.into_iter().map(|l| self.fit(&l, size, max)).collect()
+    }
+
     pub fn text(
         &self,
         text: &str,
@@ -137,7 +175,7 @@ impl<'a, DB: DrawingBackend> Canvas<'a, DB> {
             return Ok(());
         }
         self.area
-            .draw_text(text, &self.style(size, color, anchor), at)
+            .draw_text(&self.drawable(text), &self.style(size, color, anchor), at)
             .map_err(err)
     }
 
@@ -152,7 +190,9 @@ impl<'a, DB: DrawingBackend> Canvas<'a, DB> {
         let style = self
             .style(size, color, Anchor::Center)
             .transform(FontTransform::Rotate270);
-        self.area.draw_text(text, &style, at).map_err(err)
+        self.area
+            .draw_text(&self.drawable(text), &style, at)
+            .map_err(err)
     }
 
     pub fn line(

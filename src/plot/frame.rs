@@ -381,45 +381,71 @@ impl Frame {
     }
 }
 
-/// Draws legend entries top-down in `r`, smaller if they do not fit, and
-/// says how many were left out if even that is not enough.
+/// Draws legend entries top-down in `r`, long labels on up to three
+/// lines, smaller if they do not fit, and says how many were left out if
+/// even that is not enough.
 pub fn draw_legend<DB: DrawingBackend>(
     c: &Canvas<DB>,
     entries: &[Entry],
     r: Rect,
 ) -> Result<(), ChartError> {
-    let mut size = LEGEND_SIZE;
-    let row = |size: f64| c.px(size * 1.65).max(1);
-    while size > 11.0 && entries.len() as i32 * row(size) > r.height() {
-        size -= 1.0;
-    }
-    let fits = (r.height() / row(size)).max(1) as usize;
-    let shown = if entries.len() > fits {
-        fits - 1
-    } else {
-        entries.len()
-    };
     let symbol_w = c.px(40.0);
-    let mut y = r.top + row(size) / 2;
-    for e in &entries[..shown] {
-        let (text_x, color) = if e.symbol == Symbol::Note {
-            (r.left, style::MUTED)
+    let text_left = |e: &Entry| {
+        if e.symbol == Symbol::Note {
+            r.left
         } else {
-            draw_symbol(c, e.symbol, r.left, y, symbol_w)?;
-            (r.left + symbol_w + c.px(8.0), style::TEXT)
-        };
-        let label = c.fit(&e.label, size, r.right - text_x);
-        c.text(&label, (text_x, y), size, color, Anchor::Left)?;
-        y += row(size);
+            r.left + symbol_w + c.px(8.0)
+        }
+    };
+    let layout = |size: f64| -> Vec<Vec<String>> {
+        entries
+            .iter()
+            .map(|e| c.wrap(&e.label, size, r.right - text_left(e), 3))
+            .collect()
+    };
+    let line_h = |size: f64| c.px(size * 1.25).max(1);
+    let gap = |size: f64| c.px(size * 0.45).max(1);
+    let height = |lines: &[Vec<String>], size: f64| -> i32 {
+        lines
+            .iter()
+            .map(|l| l.len() as i32 * line_h(size) + gap(size))
+            .sum()
+    };
+    let mut size = LEGEND_SIZE;
+    let mut lines = layout(size);
+    while size > 11.0 && height(&lines, size) > r.height() {
+        size -= 1.0;
+        lines = layout(size);
     }
-    if shown < entries.len() {
-        c.text(
-            &format!("… and {} more", entries.len() - shown),
-            (r.left, y),
-            size,
-            style::MUTED,
-            Anchor::Left,
-        )?;
+    let mut y = r.top;
+    for (i, (e, text)) in entries.iter().zip(&lines).enumerate() {
+        let h = text.len() as i32 * line_h(size);
+        if y + h + line_h(size) > r.bottom && i + 1 < entries.len() {
+            c.text(
+                &format!("… and {} more", entries.len() - i),
+                (r.left, y + line_h(size) / 2),
+                size,
+                style::MUTED,
+                Anchor::Left,
+            )?;
+            break;
+        }
+        let color = if e.symbol == Symbol::Note {
+            style::MUTED
+        } else {
+            draw_symbol(c, e.symbol, r.left, y + line_h(size) / 2, symbol_w)?;
+            style::TEXT
+        };
+        for (k, line) in text.iter().enumerate() {
+            c.text(
+                line,
+                (text_left(e), y + line_h(size) / 2 + k as i32 * line_h(size)),
+                size,
+                color,
+                Anchor::Left,
+            )?;
+        }
+        y += h + gap(size);
     }
     Ok(())
 }

@@ -30,8 +30,8 @@ use canvas::Canvas;
 /// Why a chart could not be drawn.
 #[derive(Debug, thiserror::Error)]
 pub enum ChartError {
-    #[error("the embedded chart font could not be loaded")]
-    Font,
+    #[error("the chart font could not be loaded: {0}")]
+    Font(String),
     #[error("drawing failed: {0}")]
     Draw(String),
     #[error("nothing to draw: {0}")]
@@ -78,9 +78,10 @@ pub fn draw<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     job: &ChartJob,
     input: &Input,
+    format: Format,
 ) -> Result<(), ChartError> {
     font::ensure_registered()?;
-    let c = Canvas::new(area);
+    let c = Canvas::new(area, format);
     c.clear()?;
     let all = &input.summary.cells;
     match &job.kind {
@@ -178,7 +179,7 @@ pub fn render(job: &ChartJob, input: &Input) -> Result<Rendered, ChartError> {
     let size = (job.width, job.height);
     Ok(Rendered {
         job: job.clone(),
-        png: png(size, |area| draw(area, job, input))?,
-        svg: svg(size, |area| draw(area, job, input))?,
+        png: png(size, |area| draw(area, job, input, Format::Png))?,
+        svg: svg(size, |area| draw(area, job, input, Format::Svg))?,
     })
 }
