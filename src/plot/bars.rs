@@ -194,20 +194,20 @@ pub fn draw<DB: DrawingBackend>(
                 c.line(&[(mid - cap, yhi), (mid + cap, yhi)], style::TEXT, 1.5)?;
                 label_y = label_y.min(yhi);
             }
-            if show_predictions {
-                if let Some(p) = m.predicted(b.cell, all).filter(|p| y_scale.shows(p * f)) {
-                    let y = plot.y_px(p * f);
-                    let ext = c.px(6.0);
-                    c.dashed(
-                        &[(left - ext, y), (right + ext, y)],
-                        style::TEXT,
-                        2.0,
-                        2.0,
-                        3.0,
-                    )?;
-                    if y < label_y + c.px(4.0) && y > label_y - c.px(24.0) {
-                        label_y = y;
-                    }
+            if show_predictions
+                && let Some(p) = m.predicted(b.cell, all).filter(|p| y_scale.shows(p * f))
+            {
+                let y = plot.y_px(p * f);
+                let ext = c.px(6.0);
+                c.dashed(
+                    &[(left - ext, y), (right + ext, y)],
+                    style::TEXT,
+                    2.0,
+                    2.0,
+                    3.0,
+                )?;
+                if y < label_y + c.px(4.0) && y > label_y - c.px(24.0) {
+                    label_y = y;
                 }
             }
             let text = m.format(v * if m.is_time() { 1.0 } else { f });
@@ -230,17 +230,17 @@ pub fn draw<DB: DrawingBackend>(
             5.0,
         )?;
     }
-    if let Some((v, _)) = m.reference() {
-        if y_scale.shows(v) {
-            let y = plot.y_px(v);
-            c.dashed(
-                &[(plot.area.left, y), (plot.area.right, y)],
-                style::REFERENCE,
-                2.0,
-                8.0,
-                5.0,
-            )?;
-        }
+    if let Some((v, _)) = m.reference()
+        && y_scale.shows(v)
+    {
+        let y = plot.y_px(v);
+        c.dashed(
+            &[(plot.area.left, y), (plot.area.right, y)],
+            style::REFERENCE,
+            2.0,
+            8.0,
+            5.0,
+        )?;
     }
     Ok(())
 }

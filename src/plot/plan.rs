@@ -111,7 +111,9 @@ fn metric_chart(workload: &str, y: ChartY) -> MetricChart {
     }
 }
 
-/// Every chart of a report, in report order, with unique file stems.
+/// Every chart of a report, in report order, with unique file stems. The
+/// default charts of a workload with nothing measured (an interrupted run)
+/// are left out; `[[chart]]` entries are always drawn.
 pub fn plan(cells: &[CellSummary], charts: &[ChartSpec], timelines: &[Timeline]) -> Vec<ChartJob> {
     let mut jobs: Vec<ChartJob> = Vec::new();
     let mut push = |stem: String, caption: String, section: String, kind, w, h| {
@@ -135,14 +137,16 @@ pub fn plan(cells: &[CellSummary], charts: &[ChartSpec], timelines: &[Timeline])
         for name in workloads(cells) {
             let mine: Vec<&CellSummary> = cells.iter().filter(|c| c.workload == name).collect();
             let base = slug(&name);
-            push(
-                format!("{base}-wall"),
-                format!("Wall time of {name}"),
-                name.clone(),
-                ChartKind::Metric(metric_chart(&name, ChartY::Wall)),
-                w,
-                h,
-            );
+            if mine.iter().any(|c| c.wall_median_ms.is_some()) {
+                push(
+                    format!("{base}-wall"),
+                    format!("Wall time of {name}"),
+                    name.clone(),
+                    ChartKind::Metric(metric_chart(&name, ChartY::Wall)),
+                    w,
+                    h,
+                );
+            }
             if mine.iter().any(|c| c.speedup.is_some()) {
                 push(
                     format!("{base}-speedup"),
@@ -208,7 +212,10 @@ pub fn plan(cells: &[CellSummary], charts: &[ChartSpec], timelines: &[Timeline])
             );
         }
     }
-    if !cells.is_empty() {
+    if cells
+        .iter()
+        .any(|c| c.speedup.is_some() || c.efficiency.is_some())
+    {
         push(
             "overview".to_string(),
             "Overview: every workload × model".to_string(),

@@ -219,8 +219,7 @@ pub fn draw<DB: DrawingBackend>(
             .filter(|(bx, by)| shows(*bx, *by))
             .map(|(bx, by)| plot.at(bx, by))
             .collect();
-        if pts.len() == 1 {
-            let (px, py) = pts[0];
+        if let [(_, py)] = pts[..] {
             c.dashed(
                 &[(plot.area.left, py), (plot.area.right, py)],
                 style::REFERENCE,
@@ -228,22 +227,21 @@ pub fn draw<DB: DrawingBackend>(
                 8.0,
                 5.0,
             )?;
-            let _ = px;
         } else {
             c.dashed(&pts, style::REFERENCE, 2.0, 8.0, 5.0)?;
         }
     }
-    if let Some((v, _)) = m.reference() {
-        if y_scale.shows(v) {
-            let y = plot.y_px(v);
-            c.dashed(
-                &[(plot.area.left, y), (plot.area.right, y)],
-                style::REFERENCE,
-                2.0,
-                8.0,
-                5.0,
-            )?;
-        }
+    if let Some((v, _)) = m.reference()
+        && y_scale.shows(v)
+    {
+        let y = plot.y_px(v);
+        c.dashed(
+            &[(plot.area.left, y), (plot.area.right, y)],
+            style::REFERENCE,
+            2.0,
+            8.0,
+            5.0,
+        )?;
     }
     if show_predictions {
         for s in &series {
@@ -284,12 +282,12 @@ pub fn draw<DB: DrawingBackend>(
             )?;
         }
         // A model the x axis does not apply to: a flat line, marker mid-way.
-        if s.points.iter().all(|p| p.0.is_none()) {
-            if let Some(v) = s.points.first().and_then(|p| m.value(p.1)) {
-                let y = plot.y_px(v * y_factor);
-                let mid = (plot.area.left + plot.area.right) / 2;
-                c.marker(s.style.marker, (mid, y), 11.0, s.style.color)?;
-            }
+        if s.points.iter().all(|p| p.0.is_none())
+            && let Some(v) = s.points.first().and_then(|p| m.value(p.1))
+        {
+            let y = plot.y_px(v * y_factor);
+            let mid = (plot.area.left + plot.area.right) / 2;
+            c.marker(s.style.marker, (mid, y), 11.0, s.style.color)?;
         }
     }
     Ok(())

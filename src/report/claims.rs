@@ -105,6 +105,9 @@ pub struct Warning {
     pub text: String,
 }
 
+/// Said once above the warnings.
+pub const WARNINGS_NOTE: &str = "A cell is noisy when the coefficient of variation of its wall times exceeds 10 %: its median is less certain; more repetitions or a quieter machine help.";
+
 /// Noisy cells (CV above 10 %) and failed, partial, skipped or pending
 /// cells with their reasons, in cell order.
 pub fn warnings(cells: &[CellSummary]) -> Vec<Warning> {
@@ -138,7 +141,7 @@ pub fn warnings(cells: &[CellSummary]) -> Vec<Warning> {
                 level: Level::Noisy,
                 label: c.label.clone(),
                 text: format!(
-                    "noisy: the wall times of its {} runs vary by {:.0} % (coefficient of variation); more repetitions or a quieter machine would help",
+                    "its {} runs' wall times vary by {:.0} % (coefficient of variation)",
                     c.n,
                     cv * 100.0
                 ),

@@ -163,6 +163,10 @@ pub fn render(input: &ReportInput) -> String {
     if warnings.is_empty() && input.chart_failures.is_empty() {
         out.push_str("<p>None: every cell ran, and no cell varied by more than 10 %.</p>\n");
     } else {
+        out.push_str(&format!(
+            "<p class=\"note\">{}</p>\n",
+            escape(claims::WARNINGS_NOTE)
+        ));
         out.push_str("<ul class=\"warnings\">\n");
         for w in &warnings {
             let level = match w.level {

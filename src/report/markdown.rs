@@ -56,6 +56,7 @@ pub fn render(input: &ReportInput) -> String {
     if warnings.is_empty() && input.chart_failures.is_empty() {
         out.push_str("None: every cell ran, and no cell varied by more than 10 %.\n\n");
     } else {
+        out.push_str(&format!("{}\n\n", escape(claims::WARNINGS_NOTE)));
         for w in &warnings {
             let level = match w.level {
                 Level::Noisy => "noisy",
