@@ -212,10 +212,10 @@ pub fn format_number(v: f64, decimals: usize) -> String {
         return "0".to_string();
     }
     let a = v.abs();
-    if a >= 1e6 && (a / 1e6).fract() == 0.0 || a >= 1e7 {
+    if a >= 1e6 {
         return format!("{}M", trim(format!("{:.1}", v / 1e6)));
     }
-    if a >= 1e4 && (a / 1e3).fract() == 0.0 || a >= 1e5 {
+    if a >= 1e4 {
         return format!("{}k", trim(format!("{:.1}", v / 1e3)));
     }
     trim(format!("{v:.decimals$}"))

@@ -161,3 +161,99 @@ pub fn workloads(cells: &[CellSummary]) -> Vec<String> {
     }
     names
 }
+
+/// A measurement beyond wall time, shown when any cell has it.
+struct Extra {
+    title: &'static str,
+    value: fn(&CellSummary) -> Option<f64>,
+    format: fn(f64) -> String,
+}
+
+fn count(v: f64) -> String {
+    format!("{v:.0}")
+}
+
+fn us(v: f64) -> String {
+    format!("{v:.0} µs")
+}
+
+const EXTRAS: [Extra; 9] = [
+    Extra {
+        title: "CPU (user + sys)",
+        value: |c| c.cpu_median_ms,
+        format: format_ms,
+    },
+    Extra {
+        title: "setup",
+        value: |c| c.setup_median_ms,
+        format: format_ms,
+    },
+    Extra {
+        title: "context switches (vol. / invol.)",
+        value: |c| c.ctx_voluntary_median,
+        format: count,
+    },
+    Extra {
+        title: "peak RSS",
+        value: |c| c.peak_rss_median_kb,
+        format: |kb| format!("{:.1} MB", kb / 1024.0),
+    },
+    Extra {
+        title: "IO wait overshoot",
+        value: |c| c.io_overshoot_median_us,
+        format: us,
+    },
+    Extra {
+        title: "lock handoffs",
+        value: |c| c.lock_handoffs_median,
+        format: count,
+    },
+    Extra {
+        title: "lock wait, total",
+        value: |c| c.lock_wait_total_median_ms,
+        format: format_ms,
+    },
+    Extra {
+        title: "lock wait, longest",
+        value: |c| c.lock_wait_max_ms,
+        format: format_ms,
+    },
+    Extra {
+        title: "event-loop lag, longest",
+        value: |c| c.loop_lag_max_median_ms,
+        format: format_ms,
+    },
+];
+
+/// The other measurements (medians over the runs; the longest lock wait
+/// is the longest of all runs): a header and a row per measured cell,
+/// with only the columns some cell has.
+pub fn measurements(cells: &[CellSummary]) -> (Vec<String>, Vec<Vec<String>>) {
+    let shown: Vec<&Extra> = EXTRAS
+        .iter()
+        .filter(|e| cells.iter().any(|c| (e.value)(c).is_some()))
+        .collect();
+    let mut header = vec!["cell".to_string()];
+    header.extend(shown.iter().map(|e| e.title.to_string()));
+    let rows = cells
+        .iter()
+        .filter(|c| c.n > 0)
+        .map(|c| {
+            let mut row = vec![c.label.clone()];
+            for e in &shown {
+                let text = match (e.title.starts_with("context"), (e.value)(c)) {
+                    (true, Some(v)) => format!(
+                        "{} / {}",
+                        count(v),
+                        c.ctx_involuntary_median.map_or("–".to_string(), count)
+                    ),
+                    (false, Some(v)) => (e.format)(v),
+                    (_, None) => "–".to_string(),
+                };
+                row.push(text);
+            }
+            row
+        })
+        .collect();
+    (header, rows)
+}

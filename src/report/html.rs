@@ -156,6 +156,23 @@ pub fn render(input: &ReportInput) -> String {
         }
         out.push_str("</tbody>\n</table></div>\n");
     }
+    let (header, extra) = claims::measurements(&s.cells);
+    if !extra.is_empty() {
+        out.push_str("<h3>Other measurements</h3>\n<p class=\"note\">Medians over the measured runs (the longest lock wait is the longest of any run).</p>\n<div class=\"table-wrap\"><table>\n<thead><tr>");
+        for h in &header {
+            out.push_str(&format!("<th>{}</th>", escape(h)));
+        }
+        out.push_str("</tr></thead>\n<tbody>\n");
+        for row in &extra {
+            out.push_str("<tr>");
+            for (i, cell) in row.iter().enumerate() {
+                let class = if i > 0 { " class=\"num\"" } else { "" };
+                out.push_str(&format!("<td{class}>{}</td>", escape(cell)));
+            }
+            out.push_str("</tr>\n");
+        }
+        out.push_str("</tbody>\n</table></div>\n");
+    }
     out.push_str("</section>\n");
 
     out.push_str("<section id=\"warnings\">\n<h2>Warnings</h2>\n");

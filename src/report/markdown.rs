@@ -51,6 +51,31 @@ pub fn render(input: &ReportInput) -> String {
         }
         out.push('\n');
     }
+    let (header, extra) = claims::measurements(&s.cells);
+    if !extra.is_empty() {
+        out.push_str("### Other measurements\n\nMedians over the measured runs (the longest lock wait is the longest of any run).\n\n");
+        out.push_str(&format!(
+            "| {} |\n",
+            header
+                .iter()
+                .map(|h| escape(h))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        ));
+        out.push_str("|---|");
+        out.push_str(&"---:|".repeat(header.len() - 1));
+        out.push('\n');
+        for row in &extra {
+            out.push_str(&format!(
+                "| {} |\n",
+                row.iter()
+                    .map(|c| escape(c))
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            ));
+        }
+        out.push('\n');
+    }
     out.push_str("## Warnings\n\n");
     let warnings = claims::warnings(&s.cells);
     if warnings.is_empty() && input.chart_failures.is_empty() {
