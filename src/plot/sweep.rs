@@ -208,7 +208,14 @@ pub fn draw<DB: DrawingBackend>(
             .clone()
             .unwrap_or_else(|| format!("{} · {workload}", m.title())),
         subtitle,
-        x: Axis::numeric(x_scale, metric::axis_title(x, x_unit.symbol())),
+        x: {
+            let mut axis = Axis::numeric(x_scale, metric::axis_title(x, x_unit.symbol()));
+            if !metric::is_duration_axis(x) {
+                // Counts (tasks, rounds, workers) have no halves.
+                axis.ticks.retain(|t| t.value.fract() == 0.0);
+            }
+            axis
+        },
         y: Axis::numeric(y_scale, m.axis_title(y_unit.symbol())),
         legend,
         y_down: false,
