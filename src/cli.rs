@@ -34,6 +34,11 @@ pub enum Command {
     },
     /// List the concurrency models, their parameters and predictions
     Models,
+    /// Render the charts and reports of a results directory again, from
+    /// its saved files, without running anything
+    Plot(PlotArgs),
+    /// Compare two results directories of the same experiment, cell by cell
+    Compare(CompareArgs),
     /// Runs one job from stdin in this process (used by `run`)
     #[command(name = "__worker", hide = true)]
     Worker,
@@ -84,6 +89,45 @@ pub struct RunArgs {
     /// No progress bar and no summary table
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Writes DIR/charts/*.png and *.svg, DIR/report.html, DIR/report.md and DIR/summary.tex, \
+        from DIR/summary.json, runs.csv, timelines/, experiment.toml and environment.json. \
+        Chart files that an earlier rendering left and this one does not make are removed."
+)]
+pub struct PlotArgs {
+    /// A results directory written by `conlab run` (e.g. output/seed)
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+
+    /// Print only warnings and errors
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Cells are matched by label. For each: the ratio of median wall times B / A and a verdict: \
+        B is faster or slower only if the 95 % interval of the ratio (Welch's t-test on the runs' log wall \
+        times) excludes 1 and the medians differ by at least 5 %; otherwise \"no significant difference\". \
+        Fewer than 2 runs on a side: \"not enough runs\".\n\n\
+        Prints a table and writes compare.md, compare.png and compare.svg into the --out directory."
+)]
+pub struct CompareArgs {
+    /// The results directory to compare against (A)
+    #[arg(value_name = "DIR_A")]
+    pub a: PathBuf,
+
+    /// The results directory compared with it (B)
+    #[arg(value_name = "DIR_B")]
+    pub b: PathBuf,
+
+    /// Where compare.md, compare.png and compare.svg go
+    /// [default: output/compare-<name of DIR_A>-vs-<name of DIR_B>]
+    #[arg(long, short, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -5,7 +5,7 @@
 //! ([`config`]) → cells ([`matrix`]) → the runner ([`runner`]), which runs
 //! each cell's runs in child processes that drive a [`model`] built from
 //! [`workload`] primitives and timed by [`measure`] → [`results`] and
-//! [`stats`] → [`report`].
+//! [`stats`] → charts ([`plot`]) and [`report`].
 
 pub mod cli;
 pub mod commands;
@@ -14,6 +14,7 @@ pub mod environment;
 pub mod matrix;
 pub mod measure;
 pub mod model;
+pub mod plot;
 pub mod predict;
 pub mod progress;
 pub mod report;
@@ -37,6 +38,8 @@ pub fn run(cli: Cli) -> i32 {
         Command::DelayServer => return workload::delay_server::serve(),
         Command::Models => Ok(commands::models::run()),
         Command::Validate { files } => Ok(commands::validate::run(&files)),
+        Command::Plot(args) => commands::plot::run(&args),
+        Command::Compare(args) => commands::compare::run(&args),
         Command::Run(args) => {
             // First Ctrl-C: stop after the current run, keep what was
             // measured. Second: leave at once.

@@ -1,7 +1,9 @@
 //! One file per subcommand; each turns parsed arguments into work and
 //! returns the exit status.
 
+pub mod compare;
 pub mod models;
+pub mod plot;
 pub mod run;
 pub mod validate;
 

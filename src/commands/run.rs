@@ -183,14 +183,29 @@ fn run_one(
             "{measured} runs measured, {failed} failed, {failed_cells} cells with failures; results in {}",
             dir.display()
         );
+        eprintln!("Rendering charts and reports…");
     }
+    // The measurements are on disk already: a failure here loses none.
+    let rendered = match super::plot::render_dir(dir) {
+        Ok(r) => {
+            super::plot::report(dir, &r, args.quiet);
+            r.failures.is_empty()
+        }
+        Err(e) => {
+            eprintln!(
+                "error: could not render the charts and reports: {e:#}\n  = help: the measurements are kept in {dir}; `conlab plot {dir}` renders them again",
+                dir = dir.display()
+            );
+            false
+        }
+    };
     Ok(if finished.interrupted {
         eprintln!(
             "interrupted: the runs measured so far are kept in {}",
             dir.display()
         );
         Exit::Interrupted
-    } else if failed_cells > 0 {
+    } else if failed_cells > 0 || !rendered {
         Exit::RunsFailed
     } else {
         Exit::Ok

@@ -158,6 +158,37 @@ pub fn write_summary(dir: &Path, file: &SummaryFile) -> Result<(), StoreError> {
     write_file(&json_path, &json)
 }
 
+/// Writes rendered charts (`charts/<file name>`) and report files into
+/// `dir`, then removes the chart files an earlier rendering left there
+/// that this one did not write (a chart set can shrink).
+pub fn write_rendered(
+    dir: &Path,
+    charts: &[(String, Vec<u8>)],
+    reports: &[(&str, Vec<u8>)],
+) -> Result<(), StoreError> {
+    let charts_dir = dir.join("charts");
+    fs::create_dir_all(&charts_dir).map_err(io_err(&charts_dir))?;
+    for (name, bytes) in charts {
+        write_file(&charts_dir.join(name), bytes)?;
+    }
+    for (name, bytes) in reports {
+        write_file(&dir.join(name), bytes)?;
+    }
+    let entries = fs::read_dir(&charts_dir).map_err(io_err(&charts_dir))?;
+    for entry in entries {
+        let entry = entry.map_err(io_err(&charts_dir))?;
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let ours = path
+            .extension()
+            .is_some_and(|e| e == "png" || e == "svg" || e == "tmp~");
+        if ours && path.is_file() && !charts.iter().any(|(n, _)| *n == name) {
+            fs::remove_file(&path).map_err(io_err(&path))?;
+        }
+    }
+    Ok(())
+}
+
 /// Fails if `dir` holds results of an earlier run and `force` is not set.
 pub fn check_free(dir: &Path, force: bool) -> Result<(), StoreError> {
     let taken = OWNED

@@ -1,0 +1,89 @@
+//! `conlab compare DIR_A DIR_B`: the same experiment measured twice, cell
+//! by cell (matched by label): the ratio of median wall times and a
+//! noise-aware verdict (see `results::compare` for the rule), printed as a
+//! table and written as a chart and a Markdown file.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use super::Exit;
+use crate::cli::CompareArgs;
+use crate::plot::{self, plan::slug};
+use crate::report::compare as show;
+use crate::results::{Results, compare, store};
+
+/// `output/compare-<A>-vs-<B>`, from the directories' names.
+pub fn default_out(a: &Path, b: &Path) -> PathBuf {
+    let name = |p: &Path| {
+        p.canonicalize()
+            .ok()
+            .and_then(|c| c.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .or_else(|| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .unwrap_or_else(|| "results".to_string())
+    };
+    Path::new("output").join(format!("compare-{}-vs-{}", slug(&name(a)), slug(&name(b))))
+}
+
+pub fn run(args: &CompareArgs) -> anyhow::Result<Exit> {
+    let mut loaded = Vec::new();
+    for dir in [&args.a, &args.b] {
+        match Results::load(dir) {
+            Ok(r) => loaded.push(r),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Ok(Exit::BadInput);
+            }
+        }
+    }
+    let (a, b) = (&loaded[0], &loaded[1]);
+    let rows = compare::compare(&a.summary.cells, &a.runs, &b.summary.cells, &b.runs);
+    let (a_name, b_name) = (args.a.display().to_string(), args.b.display().to_string());
+    println!("A = {a_name}\nB = {b_name}\n");
+    println!("{}", show::render_table(&rows));
+    println!("\n{}", show::rule());
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out(&args.a, &args.b));
+    let size = (
+        crate::config::DEFAULT_CHART_WIDTH,
+        plot::compare::height(rows.len()),
+    );
+    let png = plot::png(size, |area| {
+        plot::font::ensure_registered()?;
+        let c = plot::canvas::Canvas::new(area, plot::Format::Png);
+        c.clear()?;
+        plot::compare::draw(&c, &a_name, &b_name, &rows)
+    });
+    let svg = plot::svg(size, |area| {
+        plot::font::ensure_registered()?;
+        let c = plot::canvas::Canvas::new(area, plot::Format::Svg);
+        c.clear()?;
+        plot::compare::draw(&c, &a_name, &b_name, &rows)
+    });
+    let chart_ok = match (png, svg) {
+        (Ok(png), Ok(svg)) => {
+            store::write_file(&out.join("compare.png"), &png)?;
+            store::write_file(&out.join("compare.svg"), svg.as_bytes())?;
+            true
+        }
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("warning: the comparison chart could not be drawn: {e}");
+            false
+        }
+    };
+    let md = show::render_markdown(&a_name, &b_name, &rows, chart_ok.then_some("compare.png"));
+    store::write_file(&out.join("compare.md"), md.as_bytes())
+        .with_context(|| format!("cannot write the comparison into {}", out.display()))?;
+    eprintln!(
+        "\nWrote compare.md{} into {}",
+        if chart_ok {
+            ", compare.png and compare.svg"
+        } else {
+            ""
+        },
+        out.display()
+    );
+    Ok(Exit::Ok)
+}

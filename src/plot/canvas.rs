@@ -1,0 +1,322 @@
+//! Drawing primitives in pixels, generic over the plotters backend: the
+//! same calls produce the PNG and the SVG of a chart. Sizes given to a
+//! [`Canvas`] are for a 1200 × 800 chart and scale with the chart's size.
+
+use plotters::coord::Shift;
+use plotters::element::DashedPathElement;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::{FontTransform, RGBColor};
+
+use super::font::{self, FAMILY};
+use super::style::Marker;
+use super::{ChartError, Format};
+
+/// A pixel rectangle: left, top, right, bottom.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rect {
+    pub left: i32,
+    pub top: i32,
+    pub right: i32,
+    pub bottom: i32,
+}
+
+impl Rect {
+    pub fn width(&self) -> i32 {
+        self.right - self.left
+    }
+
+    pub fn height(&self) -> i32 {
+        self.bottom - self.top
+    }
+}
+
+/// Where a text's anchor point is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Anchor {
+    Left,
+    Center,
+    Right,
+    /// Centred horizontally, top at the point.
+    Top,
+    /// Centred horizontally, bottom at the point.
+    Bottom,
+    /// Right-aligned, top at the point.
+    TopRight,
+}
+
+impl Anchor {
+    fn pos(self) -> Pos {
+        match self {
+            Anchor::Left => Pos::new(HPos::Left, VPos::Center),
+            Anchor::Center => Pos::new(HPos::Center, VPos::Center),
+            Anchor::Right => Pos::new(HPos::Right, VPos::Center),
+            Anchor::Top => Pos::new(HPos::Center, VPos::Top),
+            Anchor::Bottom => Pos::new(HPos::Center, VPos::Bottom),
+            Anchor::TopRight => Pos::new(HPos::Right, VPos::Top),
+        }
+    }
+}
+
+/// A drawing area and the scale of the chart drawn on it.
+pub struct Canvas<'a, DB: DrawingBackend> {
+    area: &'a DrawingArea<DB, Shift>,
+    pub width: i32,
+    pub height: i32,
+    /// Size factor against a 1200 × 800 chart.
+    pub k: f64,
+    /// Bitmaps draw characters the font lacks as a box (see `font`).
+    bitmap: bool,
+}
+
+fn err<E: std::error::Error + Send + Sync>(e: DrawingAreaErrorKind<E>) -> ChartError {
+    ChartError::Draw(e.to_string())
+}
+
+impl<'a, DB: DrawingBackend> Canvas<'a, DB> {
+    pub fn new(area: &'a DrawingArea<DB, Shift>, format: Format) -> Canvas<'a, DB> {
+        let (w, h) = area.dim_in_pixel();
+        let k = (w as f64 / 1200.0).min(h as f64 / 800.0).clamp(0.5, 3.0);
+        Canvas {
+            area,
+            width: w as i32,
+            height: h as i32,
+            k,
+            bitmap: format == Format::Png,
+        }
+    }
+
+    /// A length for a 1200 × 800 chart, scaled to this one.
+    pub fn px(&self, v: f64) -> i32 {
+        (v * self.k).round() as i32
+    }
+
+    fn style(&self, size: f64, color: RGBColor, anchor: Anchor) -> TextStyle<'static> {
+        let mut style = TextStyle::from((FontFamily::Name(FAMILY), size * self.k));
+        style.color = color.to_backend_color();
+        style.pos = anchor.pos();
+        style
+    }
+
+    fn drawable<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
+        if self.bitmap {
+            font::drawable(text)
+        } else {
+            std::borrow::Cow::Borrowed(text)
+        }
+    }
+
+    pub fn clear(&self) -> Result<(), ChartError> {
+        self.area.fill(&WHITE).map_err(err)
+    }
+
+    /// The width of `text` at `size`, in pixels.
+    pub fn text_width(&self, text: &str, size: f64) -> i32 {
+        let style = self.style(size, RGBColor(0, 0, 0), Anchor::Left);
+        self.area.estimate_text_size(text, &style).map_or(
+            (text.chars().count() as f64 * size * self.k * 0.6) as i32,
+            |(w, _)| w as i32,
+        )
+    }
+
+    /// `text`, shortened with an ellipsis until it fits `max` pixels.
+    pub fn fit(&self, text: &str, size: f64, max: i32) -> String {
+        if self.text_width(text, size) <= max {
+            return text.to_string();
+        }
+        let chars: Vec<char> = text.chars().collect();
+        let mut n = chars.len();
+        while n > 0 {
+            n -= 1;
+            let candidate: String = chars[..n].iter().collect::<String>() + "…";
+            if self.text_width(&candidate, size) <= max {
+                return candidate;
+            }
+        }
+        String::new()
+    }
+
+    /// `text` broken into lines of at most `max` pixels at word breaks,
+    /// at most `max_lines` of them (the last one shortened if need be).
+    pub fn wrap(&self, text: &str, size: f64, max: i32, max_lines: usize) -> Vec<String> {
+        let mut lines: Vec<String> = Vec::new();
+        let mut current = String::new();
+        for word in text.split(' ') {
+            let candidate = if current.is_empty() {
+                word.to_string()
+            } else {
+                format!("{current} {word}")
+            };
+            if current.is_empty() || self.text_width(&candidate, size) <= max {
+                current = candidate;
+            } else {
+                lines.push(std::mem::take(&mut current));
+                current = word.to_string();
+            }
+        }
+        lines.push(current);
+        if lines.len() > max_lines {
+            let rest = lines[max_lines - 1..].join(" ");
+            lines.truncate(max_lines - 1);
+            lines.push(rest);
+        }
+        lines.into_iter().map(|l| self.fit(&l, size, max)).collect()
+    }
+
+    pub fn text(
+        &self,
+        text: &str,
+        at: (i32, i32),
+        size: f64,
+        color: RGBColor,
+        anchor: Anchor,
+    ) -> Result<(), ChartError> {
+        if text.is_empty() {
+            return Ok(());
+        }
+        self.area
+            .draw_text(&self.drawable(text), &self.style(size, color, anchor), at)
+            .map_err(err)
+    }
+
+    /// Text turned to read bottom to top (a y-axis title), centred on `at`.
+    pub fn text_up(
+        &self,
+        text: &str,
+        at: (i32, i32),
+        size: f64,
+        color: RGBColor,
+    ) -> Result<(), ChartError> {
+        let style = self
+            .style(size, color, Anchor::Center)
+            .transform(FontTransform::Rotate270);
+        self.area
+            .draw_text(&self.drawable(text), &style, at)
+            .map_err(err)
+    }
+
+    pub fn line(
+        &self,
+        points: &[(i32, i32)],
+        color: RGBColor,
+        width: f64,
+    ) -> Result<(), ChartError> {
+        if points.len() < 2 {
+            return Ok(());
+        }
+        let style = color.stroke_width(self.stroke(width));
+        self.area
+            .draw(&PathElement::new(points.to_vec(), style))
+            .map_err(err)
+    }
+
+    fn stroke(&self, width: f64) -> u32 {
+        (width * self.k).round().max(1.0) as u32
+    }
+
+    /// A dashed line: `dash` pixels drawn, `gap` pixels left out.
+    pub fn dashed(
+        &self,
+        points: &[(i32, i32)],
+        color: RGBColor,
+        width: f64,
+        dash: f64,
+        gap: f64,
+    ) -> Result<(), ChartError> {
+        if points.len() < 2 {
+            return Ok(());
+        }
+        let style = color.stroke_width(self.stroke(width));
+        self.area
+            .draw(&DashedPathElement::new(
+                points.to_vec(),
+                self.px(dash).max(1),
+                self.px(gap).max(1),
+                style,
+            ))
+            .map_err(err)
+    }
+
+    pub fn rect(&self, r: Rect, color: RGBColor) -> Result<(), ChartError> {
+        if r.right <= r.left || r.bottom <= r.top {
+            return Ok(());
+        }
+        self.area
+            .draw(&Rectangle::new(
+                [(r.left, r.top), (r.right, r.bottom)],
+                color.filled(),
+            ))
+            .map_err(err)
+    }
+
+    pub fn outline(&self, r: Rect, color: RGBColor, width: f64) -> Result<(), ChartError> {
+        self.area
+            .draw(&Rectangle::new(
+                [(r.left, r.top), (r.right, r.bottom)],
+                color.stroke_width(self.stroke(width)),
+            ))
+            .map_err(err)
+    }
+
+    /// A marker centred on `at`, `size` across (before scaling).
+    pub fn marker(
+        &self,
+        marker: Marker,
+        at: (i32, i32),
+        size: f64,
+        color: RGBColor,
+    ) -> Result<(), ChartError> {
+        let r = self.px(size / 2.0).max(2);
+        let (x, y) = at;
+        let filled = color.filled();
+        match marker {
+            Marker::Circle => self.area.draw(&Circle::new(at, r, filled)),
+            Marker::HollowCircle => {
+                self.area
+                    .draw(&Circle::new(at, r, color.stroke_width(self.stroke(2.0))))
+            }
+            Marker::Square => {
+                let s = (r as f64 * 0.85) as i32;
+                self.area
+                    .draw(&Rectangle::new([(x - s, y - s), (x + s, y + s)], filled))
+            }
+            Marker::TriangleUp => self.area.draw(&Polygon::new(
+                vec![(x, y - r - 1), (x - r, y + r - 1), (x + r, y + r - 1)],
+                filled,
+            )),
+            Marker::TriangleDown => self.area.draw(&Polygon::new(
+                vec![(x, y + r + 1), (x - r, y - r + 1), (x + r, y - r + 1)],
+                filled,
+            )),
+            Marker::Diamond => self.area.draw(&Polygon::new(
+                vec![(x, y - r - 1), (x + r, y), (x, y + r + 1), (x - r, y)],
+                filled,
+            )),
+            Marker::Cross => {
+                let style = color.stroke_width(self.stroke(2.5));
+                self.area
+                    .draw(&PathElement::new(
+                        vec![(x - r, y - r), (x + r, y + r)],
+                        style,
+                    ))
+                    .and_then(|_| {
+                        self.area.draw(&PathElement::new(
+                            vec![(x - r, y + r), (x + r, y - r)],
+                            style,
+                        ))
+                    })
+            }
+            Marker::Plus => {
+                let style = color.stroke_width(self.stroke(2.5));
+                let r = r + 1;
+                self.area
+                    .draw(&PathElement::new(vec![(x - r, y), (x + r, y)], style))
+                    .and_then(|_| {
+                        self.area
+                            .draw(&PathElement::new(vec![(x, y - r), (x, y + r)], style))
+                    })
+            }
+        }
+        .map_err(err)
+    }
+}

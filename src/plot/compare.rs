@@ -1,0 +1,123 @@
+//! The chart of `conlab compare`: per cell, the ratio of B's median wall
+//! time to A's on a log axis, with its 95 % interval, coloured by verdict;
+//! the band of differences too small to count is shaded.
+
+use plotters::prelude::DrawingBackend;
+use plotters::style::RGBColor;
+
+use crate::results::compare::MIN_EFFECT;
+use crate::results::{CellComparison, Verdict};
+
+use super::ChartError;
+use super::axis::Scale;
+use super::canvas::{Canvas, Rect};
+use super::frame::{Axis, Dash, Entry, Frame, Symbol};
+use super::style::{self, Marker};
+use super::sweep::min_max;
+
+const FASTER: RGBColor = RGBColor(0x00, 0x72, 0xB2);
+const SLOWER: RGBColor = RGBColor(0xD5, 0x5E, 0x00);
+const SAME: RGBColor = RGBColor(0x77, 0x77, 0x77);
+const BAND: RGBColor = RGBColor(0xEE, 0xEE, 0xEE);
+
+fn look(v: Verdict) -> (RGBColor, Marker) {
+    match v {
+        Verdict::Faster => (FASTER, Marker::TriangleDown),
+        Verdict::Slower => (SLOWER, Marker::TriangleUp),
+        Verdict::NoSignificantDifference => (SAME, Marker::Circle),
+        Verdict::NotEnoughRuns => (SAME, Marker::HollowCircle),
+    }
+}
+
+/// The height that gives every row room.
+pub fn height(rows: usize) -> u32 {
+    (rows as u32 * 26 + 260).max(crate::config::DEFAULT_CHART_HEIGHT)
+}
+
+pub fn draw<DB: DrawingBackend>(
+    c: &Canvas<DB>,
+    a: &str,
+    b: &str,
+    rows: &[CellComparison],
+) -> Result<(), ChartError> {
+    let values = rows.iter().flat_map(|r| {
+        r.ratio
+            .into_iter()
+            .chain(r.ratio_ci95.into_iter().flat_map(|(lo, hi)| [lo, hi]))
+    });
+    let (lo, hi) = min_max(values.chain([1.0 - MIN_EFFECT, 1.0 + MIN_EFFECT]));
+    // Symmetric around 1 on the log scale, so faster and slower look alike.
+    let reach = (1.0 / lo.max(1e-6)).max(hi).max(1.1);
+    let x = Scale::logarithmic(1.0 / reach, reach);
+    let labels: Vec<String> = rows.iter().map(|r| r.label.clone()).collect();
+    let mut legend = Vec::new();
+    for v in [
+        Verdict::Faster,
+        Verdict::Slower,
+        Verdict::NoSignificantDifference,
+        Verdict::NotEnoughRuns,
+    ] {
+        if rows.iter().any(|r| r.verdict == v) {
+            let (color, marker) = look(v);
+            legend.push(Entry::new(
+                Symbol::Line {
+                    color,
+                    dash: Dash::Solid,
+                    marker: Some(marker),
+                },
+                format!("B {}", v.text()),
+            ));
+        }
+    }
+    legend.push(Entry::new(
+        Symbol::Swatch(BAND),
+        "within ±5 % (too small to count)",
+    ));
+    legend.push(Entry::new(
+        Symbol::Note,
+        "bars: 95 % interval (Welch, log times)",
+    ));
+    let frame = Frame {
+        title: format!("B / A median wall time · A = {a} · B = {b}"),
+        subtitle:
+            "below 1: B is faster; a verdict needs the interval to exclude 1 and a 5 % difference"
+                .to_string(),
+        x: Axis::numeric(x, "ratio of medians, B / A (log scale)"),
+        y: Axis::categories(&labels, ""),
+        legend,
+        y_down: true,
+    };
+    let plot = frame.draw(c)?;
+    c.rect(
+        Rect {
+            left: plot.x_px(1.0 - MIN_EFFECT),
+            top: plot.area.top,
+            right: plot.x_px(1.0 + MIN_EFFECT),
+            bottom: plot.area.bottom,
+        },
+        BAND,
+    )?;
+    let one = plot.x_px(1.0);
+    c.dashed(
+        &[(one, plot.area.top), (one, plot.area.bottom)],
+        style::REFERENCE,
+        2.0,
+        8.0,
+        5.0,
+    )?;
+    for (i, r) in rows.iter().enumerate() {
+        let y = plot.y_px(i as f64);
+        let (color, marker) = look(r.verdict);
+        if let Some((lo, hi)) = r.ratio_ci95 {
+            let cap = c.px(4.0);
+            let (xl, xh) = (plot.x_px(lo), plot.x_px(hi));
+            c.line(&[(xl, y), (xh, y)], color, 1.5)?;
+            c.line(&[(xl, y - cap), (xl, y + cap)], color, 1.5)?;
+            c.line(&[(xh, y - cap), (xh, y + cap)], color, 1.5)?;
+        }
+        if let Some(ratio) = r.ratio {
+            c.marker(marker, (plot.x_px(ratio), y), 10.0, color)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,165 @@
+//! CPU time beside wall time for every model variant of a workload, at its
+//! heaviest point (the last of its sweep): CPU split into user and system
+//! time. A model that burns CPU while it waits (polling) or cannot use more
+//! than one core (a GIL) shows here.
+
+use plotters::prelude::DrawingBackend;
+
+use crate::report::table::format_ms;
+use crate::results::CellSummary;
+
+use super::ChartError;
+use super::axis::{Scale, TimeUnit};
+use super::canvas::{Anchor, Canvas, Rect};
+use super::frame::{Axis, Entry, Frame, Symbol, TICK_SIZE};
+use super::metric::{self, same_point};
+use super::style::{self, Styles, mix};
+
+fn user_tint(c: plotters::style::RGBColor) -> plotters::style::RGBColor {
+    mix(c, style::WHITE, 0.45)
+}
+
+fn sys_tint(c: plotters::style::RGBColor) -> plotters::style::RGBColor {
+    mix(c, style::WHITE, 0.75)
+}
+
+pub fn draw<DB: DrawingBackend>(
+    c: &Canvas<DB>,
+    title: Option<&str>,
+    cells: &[&CellSummary],
+    styles: &Styles,
+) -> Result<(), ChartError> {
+    let Some(last) = cells.last() else {
+        return Err(ChartError::NoData("no cells".into()));
+    };
+    let point: Vec<&CellSummary> = cells
+        .iter()
+        .copied()
+        .filter(|cell| same_point(cell, last))
+        .collect();
+    let shown: Vec<&CellSummary> = point
+        .iter()
+        .copied()
+        .filter(|cell| cell.wall_median_ms.is_some())
+        .collect();
+    let max_ms = shown
+        .iter()
+        .flat_map(|c| [c.wall_median_ms, c.cpu_median_ms])
+        .flatten()
+        .fold(0.0, f64::max);
+    let unit = TimeUnit::for_max(max_ms, false);
+    let f = unit.per_ms();
+    let y = Scale::linear(0.0, max_ms * f * 1.08, true);
+    let names: Vec<String> = shown.iter().map(|c| c.variant.clone()).collect();
+    let gray = style::REFERENCE;
+    let mut legend = vec![
+        Entry::new(Symbol::Swatch(gray), "wall time (left bar)"),
+        Entry::new(Symbol::Swatch(user_tint(gray)), "CPU, user (right bar)"),
+        Entry::new(Symbol::Swatch(sys_tint(gray)), "CPU, system (on top)"),
+        Entry::new(Symbol::Note, "bars take each model's colour"),
+    ];
+    if shown.len() < point.len() {
+        legend.push(Entry::new(
+            Symbol::Note,
+            format!(
+                "{} cell(s) without a measurement left out",
+                point.len() - shown.len()
+            ),
+        ));
+    }
+    let wp = metric::workload_point(last);
+    let n = shown.iter().map(|c| c.n).max().unwrap_or(0);
+    let frame = Frame {
+        title: title
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("CPU time vs wall time · {}", last.workload)),
+        subtitle: format!(
+            "{}{} · median of {n} run{}",
+            if wp.is_empty() {
+                String::new()
+            } else {
+                format!("at {wp} · ")
+            },
+            metric::fixed_fields(last),
+            if n == 1 { "" } else { "s" }
+        ),
+        x: Axis::categories(&names, "model"),
+        y: Axis::numeric(y, format!("time, median ({})", unit.symbol())),
+        legend,
+        y_down: false,
+    };
+    let plot = frame.draw(c)?;
+    let slot = plot.area.width() as f64 / shown.len().max(1) as f64;
+    for (i, cell) in shown.iter().enumerate() {
+        let color = styles.model(&cell.model).color;
+        let x0 = plot.area.left as f64 + slot * i as f64 + slot * 0.14;
+        let w = slot * 0.72 / 2.0;
+        let bottom = plot.y_px(0.0);
+        let wall = cell.wall_median_ms.unwrap_or(0.0);
+        let wall_left = x0.round() as i32;
+        let wall_right = (x0 + w * 0.94).round() as i32;
+        let wall_top = plot.y_px(wall * f);
+        c.rect(
+            Rect {
+                left: wall_left,
+                top: wall_top,
+                right: wall_right,
+                bottom,
+            },
+            color,
+        )?;
+        c.text(
+            &c.fit(&format_ms(wall), TICK_SIZE, (w * 1.9) as i32),
+            ((wall_left + wall_right) / 2, wall_top - c.px(5.0)),
+            TICK_SIZE,
+            style::TEXT,
+            Anchor::Bottom,
+        )?;
+        let user = cell.user_median_ms.unwrap_or(0.0);
+        let sys = cell.sys_median_ms.unwrap_or(0.0);
+        let cpu = cell.cpu_median_ms.unwrap_or(user + sys);
+        let cpu_left = (x0 + w * 1.06).round() as i32;
+        let cpu_right = (x0 + w * 2.0).round() as i32;
+        let user_top = plot.y_px(user * f);
+        c.rect(
+            Rect {
+                left: cpu_left,
+                top: user_top,
+                right: cpu_right,
+                bottom,
+            },
+            user_tint(color),
+        )?;
+        let sys_top = plot.y_px((user + sys) * f);
+        c.rect(
+            Rect {
+                left: cpu_left,
+                top: sys_top,
+                right: cpu_right,
+                bottom: user_top,
+            },
+            sys_tint(color),
+        )?;
+        c.outline(
+            Rect {
+                left: cpu_left,
+                top: sys_top.min(user_top),
+                right: cpu_right,
+                bottom,
+            },
+            color,
+            1.0,
+        )?;
+        c.text(
+            &c.fit(&format_ms(cpu), TICK_SIZE, (w * 1.9) as i32),
+            (
+                (cpu_left + cpu_right) / 2,
+                sys_top.min(user_top) - c.px(5.0),
+            ),
+            TICK_SIZE,
+            style::TEXT,
+            Anchor::Bottom,
+        )?;
+    }
+    Ok(())
+}

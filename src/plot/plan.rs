@@ -1,0 +1,271 @@
+//! Which charts a report has: the default set, or the experiment's
+//! `[[chart]]` entries in place of the per-workload defaults; plus the
+//! overview and a timeline per recorded run. Also the file names, made
+//! safe for any file system from any workload or model name. Pure.
+
+use crate::config::{ChartSpec, ChartY, DEFAULT_CHART_HEIGHT, DEFAULT_CHART_WIDTH};
+use crate::results::{CellSummary, Timeline};
+
+use super::metric::{self, Metric};
+
+/// A chart of one measurement of one workload.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MetricChart {
+    pub workload: String,
+    pub metric: Metric,
+    /// The sweep axis on x; the workload's first when `None`.
+    pub x: Option<String>,
+    /// Log x; automatic (two decades or more) when `None`.
+    pub log_x: Option<bool>,
+    pub log_y: bool,
+    pub predictions: bool,
+    /// Only these models; all when empty.
+    pub models: Vec<String>,
+    pub title: Option<String>,
+}
+
+/// What a chart shows.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ChartKind {
+    Metric(MetricChart),
+    CpuWall {
+        workload: String,
+    },
+    Overview,
+    /// The timeline of the cell with this index.
+    Timeline {
+        cell: usize,
+    },
+}
+
+/// One chart to render: `charts/<stem>.png` and `.svg`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChartJob {
+    pub stem: String,
+    /// A one-line description for reports.
+    pub caption: String,
+    /// The report section it belongs to: a workload, or "overview" or
+    /// "timelines".
+    pub section: String,
+    pub kind: ChartKind,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// A file-name-safe form of `text`: letters and digits (of any script)
+/// lower-cased, everything else a single `-`, at most 60 characters.
+pub fn slug(text: &str) -> String {
+    let mut out = String::new();
+    let chars: Vec<char> = text.chars().collect();
+    for (i, &ch) in chars.iter().enumerate() {
+        let between_digits = i > 0
+            && chars[i - 1].is_ascii_digit()
+            && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit());
+        if ch.is_alphanumeric() {
+            out.extend(ch.to_lowercase());
+        } else if ch == '.' && between_digits {
+            out.push('.');
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let trimmed: String = out.trim_matches('-').chars().take(60).collect();
+    let trimmed = trimmed.trim_end_matches('-').to_string();
+    if trimmed.is_empty() {
+        "chart".to_string()
+    } else {
+        trimmed
+    }
+}
+
+/// The workload's first swept workload field, the default x of its charts.
+pub fn default_x(cells: &[&CellSummary]) -> Option<String> {
+    cells.iter().find_map(|c| {
+        c.axes
+            .split(';')
+            .find(|a| metric::is_workload_axis(a))
+            .map(str::to_string)
+    })
+}
+
+fn workloads(cells: &[CellSummary]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for c in cells {
+        if !names.contains(&c.workload) {
+            names.push(c.workload.clone());
+        }
+    }
+    names
+}
+
+fn metric_chart(workload: &str, y: ChartY) -> MetricChart {
+    MetricChart {
+        workload: workload.to_string(),
+        metric: Metric(y),
+        x: None,
+        log_x: None,
+        log_y: false,
+        predictions: true,
+        models: Vec::new(),
+        title: None,
+    }
+}
+
+/// Every chart of a report, in report order, with unique file stems. The
+/// default charts of a workload with nothing measured (an interrupted run)
+/// are left out; `[[chart]]` entries are always drawn.
+pub fn plan(cells: &[CellSummary], charts: &[ChartSpec], timelines: &[Timeline]) -> Vec<ChartJob> {
+    let mut jobs: Vec<ChartJob> = Vec::new();
+    let mut push = |stem: String, caption: String, section: String, kind, w, h| {
+        let mut unique = stem.clone();
+        let mut n = 2;
+        while jobs.iter().any(|j: &ChartJob| j.stem == unique) {
+            unique = format!("{stem}-{n}");
+            n += 1;
+        }
+        jobs.push(ChartJob {
+            stem: unique,
+            caption,
+            section,
+            kind,
+            width: w,
+            height: h,
+        });
+    };
+    let (w, h) = (DEFAULT_CHART_WIDTH, DEFAULT_CHART_HEIGHT);
+    if charts.is_empty() {
+        for name in workloads(cells) {
+            let mine: Vec<&CellSummary> = cells.iter().filter(|c| c.workload == name).collect();
+            let base = slug(&name);
+            if mine.iter().any(|c| c.wall_median_ms.is_some()) {
+                push(
+                    format!("{base}-wall"),
+                    format!("Wall time of {name}"),
+                    name.clone(),
+                    ChartKind::Metric(metric_chart(&name, ChartY::Wall)),
+                    w,
+                    h,
+                );
+            }
+            if mine.iter().any(|c| c.speedup.is_some()) {
+                push(
+                    format!("{base}-speedup"),
+                    format!("Speedup over sequential, {name}"),
+                    name.clone(),
+                    ChartKind::Metric(metric_chart(&name, ChartY::Speedup)),
+                    w,
+                    h,
+                );
+            }
+            if mine.iter().any(|c| c.efficiency.is_some()) {
+                push(
+                    format!("{base}-efficiency"),
+                    format!("Efficiency against the prediction, {name}"),
+                    name.clone(),
+                    ChartKind::Metric(metric_chart(&name, ChartY::Efficiency)),
+                    w,
+                    h,
+                );
+            }
+            if mine.iter().any(|c| c.cpu_median_ms.is_some()) {
+                push(
+                    format!("{base}-cpu"),
+                    format!("CPU time vs wall time, {name}"),
+                    name.clone(),
+                    ChartKind::CpuWall {
+                        workload: name.clone(),
+                    },
+                    w,
+                    h,
+                );
+            }
+        }
+    } else {
+        for spec in charts {
+            let mut stem = format!(
+                "{}-{}",
+                slug(&spec.workload),
+                spec.y.as_str().replace('_', "-")
+            );
+            if let Some(x) = &spec.x {
+                stem.push_str(&format!("-by-{}", slug(x)));
+            }
+            let chart = MetricChart {
+                workload: spec.workload.clone(),
+                metric: Metric(spec.y),
+                x: spec.x.clone(),
+                log_x: spec.log_x,
+                log_y: spec.log_y,
+                predictions: spec.predictions,
+                models: spec.models.clone(),
+                title: spec.title.clone(),
+            };
+            push(
+                stem,
+                spec.title
+                    .clone()
+                    .unwrap_or_else(|| format!("{} · {}", Metric(spec.y).title(), spec.workload)),
+                spec.workload.clone(),
+                ChartKind::Metric(chart),
+                spec.width,
+                spec.height,
+            );
+        }
+    }
+    if cells
+        .iter()
+        .any(|c| c.speedup.is_some() || c.efficiency.is_some())
+    {
+        push(
+            "overview".to_string(),
+            "Overview: every workload × model".to_string(),
+            "overview".to_string(),
+            ChartKind::Overview,
+            w,
+            h,
+        );
+    }
+    let mut sorted: Vec<&Timeline> = timelines.iter().collect();
+    sorted.sort_by_key(|t| t.cell);
+    for t in sorted {
+        let cell = cells.iter().find(|c| c.cell == t.cell);
+        let stem = match cell {
+            Some(c) => {
+                let point = metric::workload_point(c);
+                let mut s = format!("{}-timeline-{}", slug(&c.workload), slug(&c.variant));
+                if !point.is_empty() {
+                    s.push('-');
+                    s.push_str(&slug(&point));
+                }
+                s
+            }
+            None => format!("timeline-cell-{}", t.cell),
+        };
+        push(
+            stem,
+            format!("Timeline of one run: {}", t.label),
+            "timelines".to_string(),
+            ChartKind::Timeline { cell: t.cell },
+            w,
+            h,
+        );
+    }
+    jobs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_safe() {
+        assert_eq!(slug("io-bound"), "io-bound");
+        assert_eq!(slug("Pool workers=2"), "pool-workers-2");
+        assert_eq!(slug("io_latency=1.5ms"), "io-latency-1.5ms");
+        assert_eq!(slug("../etc/passwd"), "etc-passwd");
+        assert_eq!(slug("입출력 작업"), "입출력-작업");
+        assert_eq!(slug("🚀🚀"), "chart");
+        assert_eq!(slug(""), "chart");
+        assert!(slug(&"x".repeat(200)).len() <= 60);
+    }
+}

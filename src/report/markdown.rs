@@ -1,0 +1,172 @@
+//! `report.md`: the same tables as the HTML report, the warnings, and the
+//! charts as links to their PNG files (which a Markdown viewer shows).
+
+use super::ReportInput;
+use super::claims::{self, COLUMNS, Level};
+
+/// Escapes text for a Markdown table cell or paragraph.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '|' | '\\' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '#' => {
+                out.push('\\');
+                out.push(ch);
+            }
+            '\n' | '\r' => out.push(' '),
+            _ => out.push(ch),
+        }
+    }
+    out
+}
+
+/// A link target: spaces and parentheses would end it early.
+fn target(path: &str) -> String {
+    path.replace(' ', "%20")
+        .replace('(', "%28")
+        .replace(')', "%29")
+}
+
+pub fn render(input: &ReportInput) -> String {
+    let r = input.results;
+    let s = &r.summary;
+    let mut out = String::new();
+    out.push_str(&format!("# {}\n\n", escape(&s.experiment)));
+    if !s.description.is_empty() {
+        out.push_str(&format!("{}\n\n", escape(s.description.trim())));
+    }
+    out.push_str(&format!("_{}_\n\n", escape(&super::meta_line(r))));
+    out.push_str("## Claims\n\n");
+    out.push_str(&format!("{}\n\n", escape(super::CLAIMS_NOTE)));
+    let rows = claims::rows(&s.cells);
+    for w in claims::workloads(&s.cells) {
+        out.push_str(&format!("### {}\n\n", escape(&w)));
+        out.push_str(&format!("| {} |\n", COLUMNS[1..].join(" | ")));
+        out.push_str("|---|---|");
+        out.push_str(&"---:|".repeat(6));
+        out.push_str("---|\n");
+        for row in rows.iter().filter(|row| row.workload == w) {
+            let cells: Vec<String> = row.cells()[1..].iter().map(|c| escape(c)).collect();
+            out.push_str(&format!("| {} |\n", cells.join(" | ")));
+        }
+        out.push('\n');
+    }
+    let (header, extra) = claims::measurements(&s.cells);
+    if !extra.is_empty() {
+        out.push_str("### Other measurements\n\nMedians over the measured runs (the longest lock wait is the longest of any run).\n\n");
+        out.push_str(&format!(
+            "| {} |\n",
+            header
+                .iter()
+                .map(|h| escape(h))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        ));
+        out.push_str("|---|");
+        out.push_str(&"---:|".repeat(header.len() - 1));
+        out.push('\n');
+        for row in &extra {
+            out.push_str(&format!(
+                "| {} |\n",
+                row.iter()
+                    .map(|c| escape(c))
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            ));
+        }
+        out.push('\n');
+    }
+    out.push_str("## Warnings\n\n");
+    let warnings = claims::warnings(&s.cells);
+    if warnings.is_empty() && input.chart_failures.is_empty() {
+        out.push_str("None: every cell ran, and no cell varied by more than 10 %.\n\n");
+    } else {
+        out.push_str(&format!("{}\n\n", escape(claims::WARNINGS_NOTE)));
+        for w in &warnings {
+            let level = match w.level {
+                Level::Noisy => "noisy",
+                Level::Missing => "missing runs",
+            };
+            out.push_str(&format!(
+                "- **{level}** · {} — {}\n",
+                escape(&w.label),
+                escape(&w.text)
+            ));
+        }
+        for (stem, message) in input.chart_failures {
+            out.push_str(&format!(
+                "- **chart missing** · {} — {}\n",
+                escape(stem),
+                escape(message)
+            ));
+        }
+        out.push('\n');
+    }
+    out.push_str("## Charts\n\n");
+    let mut last_section = "";
+    let mut timelines = Vec::new();
+    for c in input.charts {
+        let job = &c.job;
+        if job.section == "timelines" {
+            timelines.push(job);
+            continue;
+        }
+        if job.section != last_section {
+            let heading = if job.section == "overview" {
+                "Overview"
+            } else {
+                &job.section
+            };
+            out.push_str(&format!("### {}\n\n", escape(heading)));
+            last_section = &job.section;
+        }
+        out.push_str(&format!(
+            "![{}]({})\n\n",
+            escape(&job.caption),
+            target(&format!("charts/{}.png", job.stem))
+        ));
+    }
+    if !timelines.is_empty() {
+        out.push_str("### Timelines\n\nOne measured run per cell of at most 64 tasks:\n\n");
+        for job in timelines {
+            out.push_str(&format!(
+                "- [{}]({})\n",
+                escape(&job.caption),
+                target(&format!("charts/{}.png", job.stem))
+            ));
+        }
+        out.push('\n');
+    }
+    out.push_str("## Experiment file\n\n");
+    match &r.experiment_text {
+        Some(text) => {
+            let fence = if text.contains("```") { "~~~~" } else { "```" };
+            out.push_str(&format!("{fence}toml\n{}\n{fence}\n\n", text.trim_end()));
+        }
+        None => out.push_str("experiment.toml is missing from the results.\n\n"),
+    }
+    out.push_str("## Environment\n\n");
+    match &r.environment {
+        Some(env) => {
+            let mut rows = Vec::new();
+            super::html::flatten("", env, &mut rows);
+            out.push_str("| field | value |\n|---|---|\n");
+            for (k, v) in rows {
+                out.push_str(&format!("| {} | {} |\n", escape(&k), escape(&v)));
+            }
+            out.push('\n');
+        }
+        None => out.push_str("environment.json is missing from the results.\n\n"),
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_cells_cannot_break_the_table() {
+        assert_eq!(escape("a|b_c\nd"), "a\\|b\\_c d");
+    }
+}

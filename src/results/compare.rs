@@ -1,0 +1,207 @@
+//! The same experiment measured twice (on another machine, with another
+//! version): per cell, matched by label, the ratio of median wall times of
+//! B over A and a verdict that takes the noise into account. Pure.
+//!
+//! The rule: on the logarithms of the runs' wall times, Welch's t-test
+//! (unequal variances) gives a 95 % confidence interval of the ratio of
+//! geometric means. B is **faster** or **slower** only if that interval
+//! excludes 1 *and* the medians differ by at least [`MIN_EFFECT`] (5 %);
+//! otherwise there is **no significant difference**. Fewer than two
+//! successful runs on either side cannot show a difference at all.
+
+use serde::Serialize;
+
+use super::record::{RunRecord, RunStatus};
+use super::summary::CellSummary;
+use crate::stats;
+
+/// The smallest relative difference of medians that counts.
+pub const MIN_EFFECT: f64 = 0.05;
+
+/// What the comparison of one cell concludes about B against A.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Faster,
+    Slower,
+    NoSignificantDifference,
+    /// Fewer than two measured runs on a side, or the cell is missing.
+    NotEnoughRuns,
+}
+
+impl Verdict {
+    pub fn text(self) -> &'static str {
+        match self {
+            Verdict::Faster => "faster",
+            Verdict::Slower => "slower",
+            Verdict::NoSignificantDifference => "no significant difference",
+            Verdict::NotEnoughRuns => "not enough runs",
+        }
+    }
+}
+
+/// One cell in A and B.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CellComparison {
+    pub label: String,
+    pub workload: String,
+    pub model: String,
+    pub n_a: usize,
+    pub n_b: usize,
+    pub median_a_ms: Option<f64>,
+    pub median_b_ms: Option<f64>,
+    /// median B / median A: below 1, B is faster.
+    pub ratio: Option<f64>,
+    /// 95 % confidence interval of the ratio of geometric means.
+    pub ratio_ci95: Option<(f64, f64)>,
+    pub verdict: Verdict,
+}
+
+/// Ratio of medians, interval and verdict for two samples of wall times.
+pub fn judge(a: &[f64], b: &[f64]) -> (Option<f64>, Option<(f64, f64)>, Verdict) {
+    let ratio = match (stats::median(a), stats::median(b)) {
+        (Some(ma), Some(mb)) if ma > 0.0 => Some(mb / ma),
+        _ => None,
+    };
+    let la: Vec<f64> = a.iter().filter(|v| **v > 0.0).map(|v| v.ln()).collect();
+    let lb: Vec<f64> = b.iter().filter(|v| **v > 0.0).map(|v| v.ln()).collect();
+    let (Some(sa), Some(sb)) = (stats::describe(&la), stats::describe(&lb)) else {
+        return (ratio, None, Verdict::NotEnoughRuns);
+    };
+    if sa.n < 2 || sb.n < 2 {
+        return (ratio, None, Verdict::NotEnoughRuns);
+    }
+    let (va, vb) = (
+        sa.stddev.powi(2) / sa.n as f64,
+        sb.stddev.powi(2) / sb.n as f64,
+    );
+    let se = (va + vb).sqrt();
+    let d = sb.mean - sa.mean;
+    let half = if se > 0.0 {
+        let df =
+            (va + vb).powi(2) / (va.powi(2) / (sa.n - 1) as f64 + vb.powi(2) / (sb.n - 1) as f64);
+        stats::t_975(df.floor().max(0.0) as usize) * se
+    } else {
+        0.0
+    };
+    let ci = ((d - half).exp(), (d + half).exp());
+    let excludes_one = ci.0 > 1.0 || ci.1 < 1.0;
+    let verdict = match ratio {
+        Some(r) if excludes_one && (r - 1.0).abs() >= MIN_EFFECT => {
+            if r < 1.0 {
+                Verdict::Faster
+            } else {
+                Verdict::Slower
+            }
+        }
+        _ => Verdict::NoSignificantDifference,
+    };
+    (ratio, Some(ci), verdict)
+}
+
+fn walls(runs: &[RunRecord], cell: usize) -> Vec<f64> {
+    runs.iter()
+        .filter(|r| r.cell == cell && r.status == RunStatus::Ok)
+        .filter_map(|r| r.wall_ms)
+        .collect()
+}
+
+/// Compares every cell of A with the cell of B that has the same label,
+/// in A's order, then B's cells that A does not have.
+pub fn compare(
+    a_cells: &[CellSummary],
+    a_runs: &[RunRecord],
+    b_cells: &[CellSummary],
+    b_runs: &[RunRecord],
+) -> Vec<CellComparison> {
+    let mut rows = Vec::new();
+    for a in a_cells {
+        let wa = walls(a_runs, a.cell);
+        let b = b_cells.iter().find(|b| b.label == a.label);
+        let wb = b.map(|b| walls(b_runs, b.cell)).unwrap_or_default();
+        let (ratio, ci, verdict) = judge(&wa, &wb);
+        rows.push(CellComparison {
+            label: a.label.clone(),
+            workload: a.workload.clone(),
+            model: a.model.clone(),
+            n_a: wa.len(),
+            n_b: wb.len(),
+            median_a_ms: stats::median(&wa),
+            median_b_ms: stats::median(&wb),
+            ratio,
+            ratio_ci95: ci,
+            verdict,
+        });
+    }
+    for b in b_cells {
+        if a_cells.iter().any(|a| a.label == b.label) {
+            continue;
+        }
+        let wb = walls(b_runs, b.cell);
+        rows.push(CellComparison {
+            label: b.label.clone(),
+            workload: b.workload.clone(),
+            model: b.model.clone(),
+            n_a: 0,
+            n_b: wb.len(),
+            median_a_ms: None,
+            median_b_ms: stats::median(&wb),
+            ratio: None,
+            ratio_ci95: None,
+            verdict: Verdict::NotEnoughRuns,
+        });
+    }
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn a_sample_against_itself_is_no_difference() {
+        let a = [100.0, 101.0, 99.5, 100.2, 100.8];
+        let (ratio, ci, verdict) = judge(&a, &a);
+        assert_eq!(ratio, Some(1.0));
+        assert_eq!(verdict, Verdict::NoSignificantDifference);
+        let Some((lo, hi)) = ci else {
+            panic!("no interval")
+        };
+        assert!(lo < 1.0 && hi > 1.0);
+    }
+
+    #[test]
+    fn clear_differences_are_found_both_ways() {
+        let a = [100.0, 101.0, 99.0, 100.5, 100.2];
+        let b = [50.0, 50.5, 49.8, 50.1, 50.3];
+        assert_eq!(judge(&a, &b).2, Verdict::Faster);
+        assert_eq!(judge(&b, &a).2, Verdict::Slower);
+    }
+
+    #[test]
+    fn small_or_noisy_differences_are_not_significant() {
+        // 2 % apart, very steady: below the minimum effect.
+        let a = [100.0, 100.1, 100.05];
+        let b = [102.0, 102.1, 102.05];
+        assert_eq!(judge(&a, &b).2, Verdict::NoSignificantDifference);
+        // 20 % apart in the medians, but the runs overlap widely.
+        let a = [100.0, 60.0, 140.0];
+        let b = [120.0, 70.0, 170.0];
+        assert_eq!(judge(&a, &b).2, Verdict::NoSignificantDifference);
+    }
+
+    #[test]
+    fn one_run_is_not_enough() {
+        assert_eq!(judge(&[100.0], &[50.0]).2, Verdict::NotEnoughRuns);
+        assert_eq!(judge(&[], &[50.0, 51.0]).2, Verdict::NotEnoughRuns);
+    }
+
+    proptest! {
+        #[test]
+        fn identical_samples_never_differ(values in prop::collection::vec(0.01f64..1e6, 1..20)) {
+            let v = judge(&values, &values).2;
+            prop_assert!(matches!(v, Verdict::NoSignificantDifference | Verdict::NotEnoughRuns));
+        }
+    }
+}
