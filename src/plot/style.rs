@@ -1,16 +1,19 @@
 //! How models look: one colour and one marker per `[[model]]`, fixed for a
 //! whole report so a model is recognisable on every chart. Colours are the
 //! Okabe–Ito palette, which readers with any common colour-vision
-//! deficiency can tell apart; markers make lines distinguishable in
+//! deficiency can tell apart, continued with six colours of Paul Tol's
+//! colour-blind-safe "muted" scheme, so the fourteen model kinds of one
+//! experiment never share a colour; markers make lines distinguishable in
 //! grey-scale print too.
 
 use plotters::style::RGBColor;
 
 use crate::results::CellSummary;
 
-/// Okabe–Ito, in the order models get them. Its yellow is darkened a
-/// little so that thin lines stay visible on white.
-pub const PALETTE: [RGBColor; 8] = [
+/// Okabe–Ito, then Tol's muted colours, in the order models get them.
+/// Okabe–Ito's yellow is darkened a little so thin lines stay visible on
+/// white.
+pub const PALETTE: [RGBColor; 14] = [
     RGBColor(0x00, 0x72, 0xB2), // blue
     RGBColor(0xD5, 0x5E, 0x00), // vermillion
     RGBColor(0x00, 0x9E, 0x73), // bluish green
@@ -19,6 +22,12 @@ pub const PALETTE: [RGBColor; 8] = [
     RGBColor(0x56, 0xB4, 0xE9), // sky blue
     RGBColor(0x00, 0x00, 0x00), // black
     RGBColor(0xC9, 0xB2, 0x00), // yellow, darkened
+    RGBColor(0x88, 0x22, 0x55), // wine
+    RGBColor(0x44, 0xAA, 0x99), // teal
+    RGBColor(0x33, 0x22, 0x88), // indigo
+    RGBColor(0x99, 0x99, 0x33), // olive
+    RGBColor(0xCC, 0x66, 0x77), // rose
+    RGBColor(0x11, 0x77, 0x33), // green
 ];
 
 /// Reference lines (baseline, speedup 1, ideal efficiency).
@@ -91,8 +100,8 @@ impl Styles {
             .unwrap_or(self.models.len())
     }
 
-    /// The model's own colour and marker. Past eight models colours repeat,
-    /// but with another marker.
+    /// The model's own colour and marker. Past fourteen models colours
+    /// repeat, but with another marker.
     pub fn model(&self, model: &str) -> SeriesStyle {
         let i = self.index(model);
         SeriesStyle {
