@@ -95,24 +95,10 @@ pub fn draw<DB: DrawingBackend>(
         legend.push(Entry::new(Symbol::Swatch(b.style.color), b.label.clone()));
     }
     if baseline > 0.0 {
-        legend.push(Entry::new(
-            Symbol::Line {
-                color: style::REFERENCE,
-                dash: Dash::Dashed,
-                marker: None,
-            },
-            m.baseline_label(),
-        ));
+        legend.push(Entry::reference(m.baseline_label()));
     }
     if let Some((_, label)) = m.reference() {
-        legend.push(Entry::new(
-            Symbol::Line {
-                color: style::REFERENCE,
-                dash: Dash::Dashed,
-                marker: None,
-            },
-            label,
-        ));
+        legend.push(Entry::reference(label));
     }
     let show_predictions = chart.predictions && bars().any(|b| m.predicted(b.cell, all).is_some());
     if show_predictions {

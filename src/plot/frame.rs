@@ -51,6 +51,18 @@ impl Entry {
             label: label.into(),
         }
     }
+
+    /// A dashed grey line: a reference such as the baseline.
+    pub fn reference(label: impl Into<String>) -> Entry {
+        Entry::new(
+            Symbol::Line {
+                color: style::REFERENCE,
+                dash: Dash::Dashed,
+                marker: None,
+            },
+            label,
+        )
+    }
 }
 
 /// One axis: its scale, its ticks (in scale values), its title.

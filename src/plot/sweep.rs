@@ -162,24 +162,10 @@ pub fn draw<DB: DrawingBackend>(
         })
         .collect();
     if !baselines.is_empty() {
-        legend.push(Entry::new(
-            Symbol::Line {
-                color: style::REFERENCE,
-                dash: Dash::Dashed,
-                marker: None,
-            },
-            m.baseline_label(),
-        ));
+        legend.push(Entry::reference(m.baseline_label()));
     }
     if let Some((_, label)) = m.reference() {
-        legend.push(Entry::new(
-            Symbol::Line {
-                color: style::REFERENCE,
-                dash: Dash::Dashed,
-                marker: None,
-            },
-            label,
-        ));
+        legend.push(Entry::reference(label));
     }
     let show_predictions = chart.predictions
         && series

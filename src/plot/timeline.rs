@@ -14,7 +14,7 @@ use crate::results::{CellSummary, Timeline};
 use super::ChartError;
 use super::axis::{Scale, Tick, TimeUnit};
 use super::canvas::{Canvas, Rect};
-use super::frame::{Axis, Dash, Entry, Frame, Symbol};
+use super::frame::{Axis, Entry, Frame, Symbol};
 use super::metric;
 use super::style;
 
@@ -106,14 +106,10 @@ pub fn draw<DB: DrawingBackend>(
             )
         })
         .collect();
-    legend.push(Entry::new(
-        Symbol::Line {
-            color: style::REFERENCE,
-            dash: Dash::Dashed,
-            marker: None,
-        },
-        format!("end of run ({})", format_ms(timeline.wall_ns as f64 / 1e6)),
-    ));
+    legend.push(Entry::reference(format!(
+        "end of run ({})",
+        format_ms(timeline.wall_ns as f64 / 1e6)
+    )));
     let threads = {
         let mut t: Vec<u32> = timeline.spans.iter().map(|s| s.thread).collect();
         t.sort_unstable();
