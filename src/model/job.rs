@@ -17,6 +17,9 @@ pub struct Job {
     pub cores: usize,
     /// Record per-task IO and CPU spans for a timeline chart.
     pub record_timeline: bool,
+    /// The delay server's `127.0.0.1:PORT` when the cell's IO is `tcp`.
+    #[serde(default)]
+    pub tcp_server: Option<String>,
 }
 
 impl Job {
@@ -123,6 +126,11 @@ pub struct Extras {
     pub lock_wait_max_ns: Option<u64>,
     /// async-blocking: the longest the event loop was late for its probe.
     pub loop_lag_max_ns: Option<u64>,
+    /// python-*: what the interpreter used before its model started (its
+    /// start-up); the worker subtracts it from the run's usage. Boxed to
+    /// keep every other run's measurement small.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interpreter_startup: Option<Box<measure::Usage>>,
 }
 
 /// A model's account of one run.
@@ -155,4 +163,6 @@ pub enum ModelError {
     },
     #[error("model kind `{0}` cannot run in this build")]
     Unavailable(&'static str),
+    #[error(transparent)]
+    Python(#[from] super::python::PythonError),
 }

@@ -113,7 +113,15 @@ impl ModelKind {
     pub fn is_available(self) -> bool {
         matches!(
             self,
-            ModelKind::Sequential | ModelKind::Threads | ModelKind::ThreadPool | ModelKind::Async
+            ModelKind::Sequential
+                | ModelKind::Threads
+                | ModelKind::ThreadPool
+                | ModelKind::Async
+                | ModelKind::PythonSequential
+                | ModelKind::PythonThreads
+                | ModelKind::PythonThreadPool
+                | ModelKind::PythonAsyncio
+                | ModelKind::PythonProcesses
         )
     }
 

@@ -6,6 +6,7 @@
 mod async_loop;
 pub mod job;
 pub mod kind;
+pub mod python;
 mod sequential;
 mod task;
 mod thread_pool;
@@ -21,6 +22,11 @@ pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
         ModelKind::Threads => threads::run(job, logs),
         ModelKind::ThreadPool => thread_pool::run(job, logs),
         ModelKind::Async => async_loop::run(job, logs),
+        ModelKind::PythonSequential
+        | ModelKind::PythonThreads
+        | ModelKind::PythonThreadPool
+        | ModelKind::PythonAsyncio
+        | ModelKind::PythonProcesses => python::run(job, logs),
         other => Err(ModelError::Unavailable(other.name())),
     }
 }

@@ -16,6 +16,10 @@ use crate::results::{Measurement, Timeline};
 
 /// How one run ended.
 #[derive(Debug)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one per run; boxing the measurement would buy nothing"
+)]
 pub enum Outcome {
     Done(Measurement, Option<Timeline>),
     Failed(String),

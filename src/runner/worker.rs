@@ -18,6 +18,10 @@ use crate::workload::io;
 /// The worker's answer on stdout.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one per run; boxing the measurement would buy nothing"
+)]
 pub enum Reply {
     Done {
         measurement: Measurement,
@@ -92,6 +96,11 @@ pub fn run(job: &Job) -> Reply {
     let usage = start.usage();
     match outcome {
         Ok(run) => {
+            // An interpreter's start-up is setup: neither wall time nor work.
+            let usage = match run.extras.interpreter_startup.as_deref() {
+                Some(&startup) => usage.since(startup),
+                None => usage,
+            };
             let timeline = job
                 .record_timeline
                 .then(|| timeline(job, &run, start.at_ns));
