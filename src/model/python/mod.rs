@@ -4,10 +4,10 @@
 //! The worker process (`conlab __worker`) starts the interpreter as
 //! `<interpreter> -I -c <runner.py>`, where `runner.py` is fixed code
 //! compiled into conlab. The job reaches it only as JSON on stdin (a
-//! [`Request`](request::Request)); it answers with JSON on stdout (a
-//! [`Reply`](reply::Reply)): per task its start and end, how late each IO
-//! wait ended and, for timelines, every IO wait and CPU burst. Python takes
-//! those timestamps on `CLOCK_MONOTONIC`, conlab's own clock.
+//! `Request`); it answers with JSON on stdout (a `Reply`): per task its
+//! start and end, how late each IO wait ended and, for timelines, every IO
+//! wait and CPU burst. Python takes those timestamps on `CLOCK_MONOTONIC`,
+//! conlab's own clock.
 //!
 //! What counts where:
 //! - wall time starts at `t0`, taken in Python right before the model
