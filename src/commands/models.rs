@@ -12,10 +12,7 @@ pub fn run() -> Exit {
     table.set_header(["kind", "parameters", "prediction", "what it is"]);
     for kind in ModelKind::ALL {
         let params: Vec<&str> = kind.params().iter().map(|p| p.key()).collect();
-        let mut what = kind.summary().to_string();
-        if !kind.is_available() {
-            what.push_str(" (not available yet)");
-        }
+        let what = kind.summary().to_string();
         table.add_row(vec![
             kind.name().to_string(),
             if params.is_empty() {

@@ -761,24 +761,6 @@ impl Checker {
             );
             return None;
         };
-        if !kind.is_available() {
-            self.error(
-                &kind_path,
-                kind_value.span(),
-                format!(
-                    "model kind \"{kind_name}\" is not available yet in this version of conlab"
-                ),
-                &format!(
-                    "available now: {}",
-                    ModelKind::ALL
-                        .iter()
-                        .filter(|k| k.is_available())
-                        .map(|k| k.name())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            );
-        }
         let accepts = kind.params();
         let mut spec = ModelSpec {
             name: String::new(),

@@ -50,6 +50,7 @@ pub fn run_on(
         Ok(ModelRun {
             wall_start_ns: None,
             ready_ns,
+            startup_usage: None,
             logs,
             extras: Extras::default(),
         })

@@ -19,6 +19,7 @@ pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
     Ok(ModelRun {
         wall_start_ns: None,
         ready_ns,
+        startup_usage: None,
         logs,
         extras: Extras {
             lock_handoffs: Some(stats.handoffs),

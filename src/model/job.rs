@@ -163,6 +163,9 @@ pub struct ModelRun {
     pub wall_start_ns: Option<u64>,
     /// When the model was ready to run tasks (runtime, pool, threads up).
     pub ready_ns: u64,
+    /// python-*: what the interpreter used before its model started (its
+    /// start-up); the worker subtracts it from the run's usage.
+    pub startup_usage: Option<measure::Usage>,
     pub logs: Vec<TaskLog>,
     pub extras: Extras,
 }
@@ -186,4 +189,6 @@ pub enum ModelError {
     },
     #[error("model kind `{0}` cannot run in this build")]
     Unavailable(&'static str),
+    #[error(transparent)]
+    Python(#[from] super::python::PythonError),
 }

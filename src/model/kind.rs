@@ -109,11 +109,6 @@ impl ModelKind {
         self.name().starts_with("python-")
     }
 
-    /// Whether this build of conlab can run the kind.
-    pub fn is_available(self) -> bool {
-        !self.is_python()
-    }
-
     /// One line on what the model is, for `conlab models`.
     pub fn summary(self) -> &'static str {
         match self {

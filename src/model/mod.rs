@@ -13,6 +13,7 @@ pub mod job;
 pub mod kind;
 mod polling;
 pub mod processes;
+pub mod python;
 mod sequential;
 mod task;
 mod thread_pool;
@@ -35,7 +36,11 @@ pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
         ModelKind::Processes => processes::run(job, logs),
         ModelKind::AsyncBlocking => async_blocking::run(job, logs),
         ModelKind::Polling => polling::run(job, logs),
-        other => Err(ModelError::Unavailable(other.name())),
+        ModelKind::PythonSequential
+        | ModelKind::PythonThreads
+        | ModelKind::PythonThreadPool
+        | ModelKind::PythonAsyncio
+        | ModelKind::PythonProcesses => python::run(job, logs),
     }
 }
 

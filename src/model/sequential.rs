@@ -13,6 +13,7 @@ pub fn run(job: &Job, mut logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
     Ok(ModelRun {
         wall_start_ns: None,
         ready_ns,
+        startup_usage: None,
         logs,
         extras: Extras::default(),
     })

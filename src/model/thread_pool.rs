@@ -61,6 +61,7 @@ pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
     Ok(ModelRun {
         wall_start_ns: None,
         ready_ns,
+        startup_usage: None,
         logs,
         extras: Extras::default(),
     })

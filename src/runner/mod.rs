@@ -17,6 +17,7 @@ pub use executor::{ChildExecutor, Executor, Outcome};
 use crate::config::Experiment;
 use crate::matrix::Cell;
 use crate::model::Job;
+use crate::model::python::Interpreters;
 use crate::predict;
 use crate::results::{CellPlan, RunRecord, RunStatus, Store, StoreError, SummaryFile, summarize};
 use crate::workload::latency;
@@ -57,8 +58,10 @@ pub fn cell_seed(seed: u64, cell: &Cell) -> u64 {
 }
 
 /// Draws every cell's latencies and works out its baseline, prediction and
-/// whether this machine can run it.
+/// whether this machine can run it (python cells: whether their interpreter
+/// is usable, each probed once).
 pub fn prepare(exp: &Experiment, cells: Vec<Cell>, cores: usize, limits: &Limits) -> Vec<Prepared> {
+    let interpreters = Interpreters::probe_for(&cells);
     cells
         .into_iter()
         .map(|cell| {
@@ -81,7 +84,9 @@ pub fn prepare(exp: &Experiment, cells: Vec<Cell>, cores: usize, limits: &Limits
             } else {
                 baseline_ns as f64 / latencies.len() as f64
             };
-            let skip = limits.check(&cell);
+            let skip = limits
+                .check(&cell)
+                .or_else(|| interpreters.skip_reason(&cell));
             Prepared {
                 plan: CellPlan {
                     cell,

@@ -109,6 +109,11 @@ pub fn run(mut job: Job) -> Reply {
     let report = server.and_then(DelayServer::stop);
     match outcome {
         Ok(run) => {
+            // An interpreter's start-up is setup: neither wall time nor work.
+            let usage = match run.startup_usage {
+                Some(startup) => usage.since(startup),
+                None => usage,
+            };
             let timeline = job
                 .record_timeline
                 .then(|| timeline(&job, &run, start.at_ns));

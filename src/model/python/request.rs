@@ -1,0 +1,60 @@
+//! The job as the Python runner reads it on stdin: plain data, never code.
+//! The runner (`runner.py`) reads exactly these fields.
+
+use serde::Serialize;
+
+use super::error::PythonError;
+use crate::config::IoKind;
+use crate::model::{Job, ModelKind};
+
+/// The version of the stdin/stdout exchange; `runner.py` checks it.
+pub const PROTOCOL: u32 = 1;
+
+/// What `runner.py` is asked to run.
+#[derive(Debug, Serialize)]
+pub struct Request<'a> {
+    pub protocol: u32,
+    /// The runner's name for the model: `threads`, `thread-pool`, ….
+    pub model: &'static str,
+    /// Pool size of `thread-pool` and `processes`; ignored by the others.
+    pub workers: u32,
+    /// CPU burned per round, in ns of the task's thread CPU clock.
+    pub cpu_ns: u64,
+    /// Each task's IO latencies in ns, one list per task, a round each.
+    pub latencies: Vec<&'a [u64]>,
+    /// Record every IO wait and CPU burst.
+    pub timeline: bool,
+    /// The delay server's `host:port` when IO goes over TCP.
+    pub tcp: Option<&'a str>,
+}
+
+/// The runner's name for a python kind; `None` for conlab's own models.
+pub fn runner_model(kind: ModelKind) -> Option<&'static str> {
+    Some(match kind {
+        ModelKind::PythonSequential => "sequential",
+        ModelKind::PythonThreads => "threads",
+        ModelKind::PythonThreadPool => "thread-pool",
+        ModelKind::PythonAsyncio => "asyncio",
+        ModelKind::PythonProcesses => "processes",
+        _ => return None,
+    })
+}
+
+impl<'a> Request<'a> {
+    /// The request for `job`, whose cell must be of a python kind.
+    pub fn new(job: &'a Job, model: &'static str) -> Result<Request<'a>, PythonError> {
+        let tcp = match job.cell.io {
+            IoKind::Sleep => None,
+            IoKind::Tcp => Some(job.tcp_server.as_deref().ok_or(PythonError::NoTcpServer)?),
+        };
+        Ok(Request {
+            protocol: PROTOCOL,
+            model,
+            workers: job.cell.workers.unwrap_or(job.cores as u32).max(1),
+            cpu_ns: job.cpu_ns(),
+            latencies: (0..job.tasks()).map(|i| job.task_latencies(i)).collect(),
+            timeline: job.record_timeline,
+            tcp,
+        })
+    }
+}

@@ -1,0 +1,302 @@
+# conlab's CPython runner: runs one job of a python-* model and reports when
+# each task started and ended, how late each IO wait ended and, if asked,
+# every IO wait and CPU burst. conlab ships this file inside its binary and
+# runs it as `<interpreter> -I -c <this file>`; the job arrives as JSON on
+# stdin and the timings leave as JSON on stdout. Nothing from an experiment
+# file is ever part of this program, only data.
+#
+# It must run on CPython 3.8 and later (threading.get_native_id is 3.8).
+#
+# Every timestamp is nanoseconds on CLOCK_MONOTONIC, the clock conlab itself
+# uses, so conlab can put them straight beside its own.
+
+import json
+import os
+import sys
+import time
+
+PROTOCOL = 1
+
+# Pure-Python arithmetic steps between two reads of the thread's CPU clock:
+# a few microseconds, so a burst ends close to its target while most of it
+# is interpreted bytecode, not the clock's system call.
+CHUNK = 200
+
+_clock = time.clock_gettime_ns
+_MONOTONIC = time.CLOCK_MONOTONIC
+
+
+def now():
+    return _clock(_MONOTONIC)
+
+
+def burn(cost_ns):
+    """Computes in pure Python until this thread's CPU clock has advanced by
+    cost_ns. Time spent waiting for the GIL or preempted does not count."""
+    clock = time.thread_time_ns
+    end = clock() + cost_ns
+    x = 1
+    while True:
+        for _ in range(CHUNK):
+            x = (x * 1103515245 + 12345) & 0x7FFFFFFF
+        if clock() >= end:
+            return x
+
+
+class Task:
+    """What one task records about itself while it runs."""
+
+    def __init__(self, job, index, ident):
+        self.latencies = job["latencies"][index]
+        self.cpu_ns = job["cpu_ns"]
+        self.ident = ident
+        self.spans = [] if job["timeline"] else None
+        self.overshoots = []
+        self.start = 0
+        self.end = 0
+
+    def io(self, start, deadline, end):
+        self.overshoots.append(max(0, end - deadline))
+        if self.spans is not None:
+            self.spans.append(("io", start, end, self.ident))
+
+    def cpu(self):
+        if self.cpu_ns > 0:
+            start = now()
+            burn(self.cpu_ns)
+            if self.spans is not None:
+                self.spans.append(("cpu", start, now(), self.ident))
+
+    def needs_io(self):
+        return any(latency > 0 for latency in self.latencies)
+
+    def record(self):
+        return {
+            "start": self.start,
+            "end": self.end,
+            "overshoots": self.overshoots,
+            "spans": self.spans or [],
+        }
+
+
+def server_address(job):
+    host, _, port = job["tcp"].rpartition(":")
+    return host, int(port)
+
+
+def connect(job):
+    import socket
+
+    sock = socket.create_connection(server_address(job))
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock
+
+
+def ask(sock, latency):
+    """One request to the delay server: the latency as a big-endian u64;
+    it answers 8 bytes once the latency has passed."""
+    sock.sendall(latency.to_bytes(8, "big"))
+    got = 0
+    while got < 8:
+        chunk = sock.recv(8 - got)
+        if not chunk:
+            raise ConnectionError("the delay server closed the connection")
+        got += len(chunk)
+
+
+def run_blocking(job, index, ident):
+    """One task on the calling thread, blocking on each IO wait."""
+    task = Task(job, index, ident)
+    task.start = now()
+    sock = connect(job) if job["tcp"] and task.needs_io() else None
+    try:
+        for latency in task.latencies:
+            if latency > 0:
+                start = now()
+                if sock is None:
+                    time.sleep(latency / 1e9)
+                else:
+                    ask(sock, latency)
+                task.io(start, start + latency, now())
+            task.cpu()
+    finally:
+        if sock is not None:
+            sock.close()
+    task.end = now()
+    return task.record()
+
+
+async def run_async(job, index, ident):
+    """One task on the event loop: each IO wait yields to the loop; CPU work
+    runs inline and holds the loop."""
+    import asyncio
+
+    task = Task(job, index, ident)
+    task.start = now()
+    writer = None
+    if job["tcp"] and task.needs_io():
+        host, port = server_address(job)
+        reader, writer = await asyncio.open_connection(host, port)
+    try:
+        for latency in task.latencies:
+            if latency > 0:
+                start = now()
+                if writer is None:
+                    await asyncio.sleep(latency / 1e9)
+                else:
+                    writer.write(latency.to_bytes(8, "big"))
+                    await writer.drain()
+                    await reader.readexactly(8)
+                task.io(start, start + latency, now())
+            task.cpu()
+    finally:
+        if writer is not None:
+            writer.close()
+            await writer.wait_closed()
+    task.end = now()
+    return task.record()
+
+
+# Each model: `prepare(job)` imports what it needs (setup, before t0);
+# `run(job)` starts at t0 and returns the task records in task order.
+
+
+def sequential(job):
+    import threading
+
+    ident = threading.get_native_id()
+    return [run_blocking(job, i, ident) for i in range(len(job["latencies"]))]
+
+
+def threads(job):
+    import threading
+
+    records = [None] * len(job["latencies"])
+    failures = []
+
+    def body(i):
+        try:
+            records[i] = run_blocking(job, i, threading.get_native_id())
+        except BaseException as e:
+            failures.append("task %d: %s: %s" % (i, type(e).__name__, e))
+
+    started = [threading.Thread(target=body, args=(i,)) for i in range(len(records))]
+    for t in started:
+        t.start()
+    for t in started:
+        t.join()
+    if failures:
+        raise RuntimeError("; ".join(failures))
+    return records
+
+
+def thread_pool(job):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    def body(i):
+        return run_blocking(job, i, threading.get_native_id())
+
+    with ThreadPoolExecutor(max_workers=job["workers"]) as pool:
+        futures = [pool.submit(body, i) for i in range(len(job["latencies"]))]
+        return [f.result() for f in futures]
+
+
+def asyncio_gather(job):
+    import asyncio
+    import threading
+
+    ident = threading.get_native_id()
+
+    async def main():
+        return await asyncio.gather(
+            *(run_async(job, i, ident) for i in range(len(job["latencies"])))
+        )
+
+    return list(asyncio.run(main()))
+
+
+# The job as pool workers see it: they are forked, so they inherit it.
+JOB = None
+
+
+def process_task(index):
+    return run_blocking(JOB, index, os.getpid())
+
+
+def processes(job):
+    import multiprocessing
+
+    global JOB
+    JOB = job
+    # fork: the pool's workers inherit this program, which `-c` code has no
+    # file to re-import from (spawn and forkserver would need one).
+    pool = multiprocessing.get_context("fork").Pool(processes=job["workers"])
+    try:
+        # One task at a time to whichever worker is free, in task order.
+        return pool.map(process_task, range(len(job["latencies"])), chunksize=1)
+    finally:
+        # Closed and joined, so the workers' CPU is in this process's
+        # RUSAGE_CHILDREN by the time it exits.
+        pool.close()
+        pool.join()
+
+
+MODELS = {
+    "sequential": (sequential, ("threading",)),
+    "threads": (threads, ("threading",)),
+    "thread-pool": (thread_pool, ("threading", "concurrent.futures")),
+    "asyncio": (asyncio_gather, ("threading", "asyncio")),
+    "processes": (processes, ("multiprocessing", "multiprocessing.pool")),
+}
+
+
+def usage():
+    """CPU time and context switches so far, this process and its waited-for
+    children together, or None where the resource module is missing."""
+    try:
+        import resource
+    except ImportError:
+        return None
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {
+        "user_ns": round((own.ru_utime + children.ru_utime) * 1e6) * 1000,
+        "sys_ns": round((own.ru_stime + children.ru_stime) * 1e6) * 1000,
+        "ctx_voluntary": own.ru_nvcsw + children.ru_nvcsw,
+        "ctx_involuntary": own.ru_nivcsw + children.ru_nivcsw,
+        "peak_rss_kb": max(own.ru_maxrss, children.ru_maxrss),
+    }
+
+
+def main():
+    job = json.loads(sys.stdin.buffer.read())
+    if job.get("protocol") != PROTOCOL:
+        sys.exit("conlab runner: protocol %r, expected %r" % (job.get("protocol"), PROTOCOL))
+    model, modules = MODELS[job["model"]]
+    for name in modules:
+        __import__(name)
+    if job["tcp"]:
+        import socket  # noqa: F401
+
+    before = usage()
+    t0 = now()
+    records = model(job)
+    reply = {
+        "protocol": PROTOCOL,
+        "t0": t0,
+        "startup_usage": before,
+        "tasks": records,
+    }
+    out = sys.stdout
+    out.write(json.dumps(reply, separators=(",", ":")))
+    out.write("\n")
+    out.flush()
+    sys.stderr.flush()
+    # Every thread, pool worker and event loop has ended; skipping the
+    # interpreter's finalization keeps its teardown out of the run's CPU.
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()

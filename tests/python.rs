@@ -1,0 +1,269 @@
+//! The python-* models end to end through the real binary: the note's
+//! claims on a real CPython, and what happens when the interpreter is
+//! missing or crashes. Tests that need `python3` pass with a note when it
+//! is not installed. Skipped cells are not failures: a run whose only
+//! problems are skipped cells exits 0. Every test holds the core lock, so
+//! the timed one never shares the two cores with another.
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::Command;
+
+use common::*;
+
+/// Whether a `python3` of 3.8 or newer is on PATH; prints a note if not.
+fn python3_usable() -> bool {
+    let ok = Command::new("python3")
+        .args(["-c", "import sys; sys.exit(sys.version_info < (3, 8))"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        eprintln!("note: no python3 3.8 or newer on PATH; skipping this test");
+    }
+    ok
+}
+
+fn runs_of<'a>(
+    runs: &'a [std::collections::HashMap<String, String>],
+    model: &str,
+) -> Vec<&'a std::collections::HashMap<String, String>> {
+    runs.iter().filter(|r| r["model"] == model).collect()
+}
+
+#[test]
+fn python_threads_gain_nothing_on_cpu_and_overlap_io() {
+    if !python3_usable() {
+        return;
+    }
+    let _cores = serial();
+    let dir = tempdir();
+    let file = write(
+        dir.path(),
+        "claims.toml",
+        r#"
+        [experiment]
+        name = "python-claims"
+        repetitions = 5
+        warmup = 1
+
+        [[workload]]
+        name = "cpu"
+        tasks = 3
+        cpu_cost = "40ms"
+
+        [[workload]]
+        name = "io"
+        tasks = 4
+        io_latency = "40ms"
+
+        [[model]]
+        kind = "python-sequential"
+
+        [[model]]
+        kind = "python-threads"
+        "#,
+    );
+    let out = dir.path().join("out");
+    let (code, stderr) = run_into(&file, &out, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let cells = summary(&out);
+    let seq_cpu = median(&cells, "cpu", "python-sequential");
+    let threads_cpu = median(&cells, "cpu", "python-threads");
+    // Under the GIL three threads compute one at a time.
+    assert!(
+        threads_cpu >= 0.8 * seq_cpu,
+        "CPU-bound: python-threads {threads_cpu} ms, python-sequential {seq_cpu} ms"
+    );
+    let seq_io = median(&cells, "io", "python-sequential");
+    let threads_io = median(&cells, "io", "python-threads");
+    assert!(
+        (0.9 * 160.0..3.0 * 160.0).contains(&seq_io),
+        "python-sequential took {seq_io} ms for 4 × 40 ms"
+    );
+    assert!(
+        threads_io < 0.5 * seq_io,
+        "IO-bound: python-threads {threads_io} ms, python-sequential {seq_io} ms"
+    );
+    // The interpreter's own start-up is setup, and its CPU is not the run's.
+    let runs = csv_rows(&out.join("runs.csv"));
+    for r in runs.iter().filter(|r| r["workload"] == "io") {
+        let cpu: f64 = r["cpu_ms"].parse().unwrap_or(f64::MAX);
+        assert!(cpu < 30.0, "{r:?}");
+        let setup: f64 = r["setup_ms"].parse().unwrap_or(0.0);
+        assert!(setup > 0.0, "{r:?}");
+    }
+}
+
+const MISSING: &str = r#"
+[experiment]
+name = "missing"
+repetitions = 2
+warmup = 0
+
+[[workload]]
+name = "io"
+tasks = 2
+io_latency = "1ms"
+
+[[model]]
+kind = "sequential"
+
+[[model]]
+kind = "python-threads"
+python = "/nonexistent/conlab-test/python3"
+
+[[model]]
+kind = "python-asyncio"
+python = "/nonexistent/conlab-test/python3"
+"#;
+
+#[test]
+fn a_missing_interpreter_skips_its_cells_and_the_others_run() {
+    let _cores = serial();
+    let dir = tempdir();
+    let file = write(dir.path(), "missing.toml", MISSING);
+    let validate = conlab()
+        .arg("validate")
+        .arg(&file)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(validate.status.code(), Some(0));
+    let warnings = String::from_utf8_lossy(&validate.stderr);
+    assert!(
+        warnings.contains(
+            "warning: cell \"io · python-threads\" will be skipped: Python interpreter \
+             `/nonexistent/conlab-test/python3` not found; install CPython 3.8 or newer, \
+             or name one with python = \"...\" in [experiment] or in the [[model]]"
+        ),
+        "{warnings}"
+    );
+    assert!(
+        String::from_utf8_lossy(&validate.stdout).contains("3 cells (2 skipped)"),
+        "{}",
+        String::from_utf8_lossy(&validate.stdout)
+    );
+    let out = dir.path().join("out");
+    let (code, stderr) = run_into(&file, &out, &[]);
+    assert_eq!(code, 0, "skipped cells are not failures: {stderr}");
+    let runs = csv_rows(&out.join("runs.csv"));
+    assert_eq!(runs.len(), 6);
+    assert!(
+        runs_of(&runs, "sequential")
+            .iter()
+            .all(|r| r["status"] == "ok")
+    );
+    for model in ["python-threads", "python-asyncio"] {
+        let rows = runs_of(&runs, model);
+        assert_eq!(rows.len(), 2);
+        for r in rows {
+            assert_eq!(r["status"], "skipped");
+            assert!(r["message"].contains("not found"), "{r:?}");
+        }
+    }
+    let cells = summary(&out);
+    assert_eq!(cells[0]["status"], "ok");
+    assert_eq!(cells[1]["status"], "skipped");
+}
+
+#[test]
+fn without_python3_on_path_python_cells_are_skipped() {
+    let _cores = serial();
+    let dir = tempdir();
+    let empty = dir.path().join("empty-path");
+    std::fs::create_dir(&empty).unwrap_or_else(|e| panic!("{e}"));
+    let file = write(
+        dir.path(),
+        "default.toml",
+        &MISSING.replace("python = \"/nonexistent/conlab-test/python3\"\n", ""),
+    );
+    let output = conlab()
+        .env("PATH", &empty)
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .arg("-q")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let runs = csv_rows(&dir.path().join("out").join("runs.csv"));
+    let skipped = runs_of(&runs, "python-threads");
+    assert!(
+        skipped[0]["message"].starts_with("Python interpreter `python3` not found"),
+        "{skipped:?}"
+    );
+}
+
+/// An interpreter that passes the probe but is handed a job the real
+/// runner refuses (a thread pool of no workers), so the run really crashes
+/// inside Python with a traceback.
+fn crashing_python(dir: &Path) -> String {
+    let path = dir.join("crashing-python");
+    std::fs::write(
+        &path,
+        "#!/bin/sh\n\
+         case \"$*\" in *conlab-probe*) exec python3 \"$@\" ;; esac\n\
+         sed 's/\"workers\":[0-9]*/\"workers\":0/' | exec python3 \"$@\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+        .unwrap_or_else(|e| panic!("{e}"));
+    path.display().to_string()
+}
+
+#[test]
+fn a_python_crash_is_recorded_as_failed_and_the_other_cells_run() {
+    if !python3_usable() {
+        return;
+    }
+    let _cores = serial();
+    let dir = tempdir();
+    let file = write(
+        dir.path(),
+        "crash.toml",
+        &format!(
+            r#"
+            [experiment]
+            name = "crash"
+            repetitions = 2
+            warmup = 0
+
+            [[workload]]
+            name = "io"
+            tasks = 2
+            io_latency = "1ms"
+
+            [[model]]
+            kind = "python-thread-pool"
+            name = "crashes"
+            python = "{}"
+
+            [[model]]
+            kind = "python-sequential"
+            "#,
+            crashing_python(dir.path())
+        ),
+    );
+    let out = dir.path().join("out");
+    let (code, stderr) = run_into(&file, &out, &[]);
+    assert_eq!(code, 1, "failed runs exit 1: {stderr}");
+    let runs = csv_rows(&out.join("runs.csv"));
+    let crashed = runs_of(&runs, "crashes");
+    assert_eq!(crashed.len(), 2);
+    for r in crashed {
+        assert_eq!(r["status"], "failed");
+        assert!(
+            r["message"].contains("exited with status 1")
+                && r["message"].contains("ValueError: max_workers must be greater than 0"),
+            "{r:?}"
+        );
+    }
+    assert!(
+        runs_of(&runs, "python-sequential")
+            .iter()
+            .all(|r| r["status"] == "ok")
+    );
+}
