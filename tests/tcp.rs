@@ -113,3 +113,48 @@ fn the_delay_server_dies_with_a_run_killed_by_its_timeout() {
     }
     assert_eq!(delay_servers(), 0, "a delay server outlived its killed run");
 }
+
+#[test]
+fn the_python_models_wait_over_tcp_through_the_real_server() {
+    let python = std::process::Command::new("python3")
+        .args(["-c", "import sys; sys.exit(sys.version_info < (3, 8))"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !python {
+        eprintln!("note: no python3 3.8 or newer on PATH; skipping this test");
+        return;
+    }
+    let _cores = serial();
+    let dir = tempdir();
+    let file = write(
+        dir.path(),
+        "pytcp.toml",
+        "[experiment]\nrepetitions = 2\nwarmup = 0\n\
+         [[workload]]\nname = \"tcp\"\ntasks = 4\nio_latency = \"10ms\"\nrounds = 2\nio = \"tcp\"\n\
+         [[model]]\nkind = \"python-sequential\"\n[[model]]\nkind = \"python-threads\"\n\
+         [[model]]\nkind = \"python-thread-pool\"\nworkers = 4\n[[model]]\nkind = \"python-asyncio\"\n\
+         [[model]]\nkind = \"python-processes\"\nworkers = 2\n",
+    );
+    let out = dir.path().join("out");
+    let (code, stderr) = run_into(&file, &out, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let cells = summary(&out);
+    let sequential = median(&cells, "tcp", "python-sequential");
+    // 4 tasks × 2 rounds × 10 ms, one after another.
+    assert!(
+        sequential > 0.9 * 80.0,
+        "python-sequential took {sequential} ms"
+    );
+    for variant in [
+        "python-threads",
+        "python-thread-pool workers=4",
+        "python-asyncio",
+    ] {
+        let m = median(&cells, "tcp", variant);
+        assert!(
+            m < 0.5 * sequential,
+            "{variant} took {m} ms, sequential {sequential} ms"
+        );
+    }
+    assert_eq!(delay_servers(), 0, "a delay server outlived its run");
+}

@@ -92,10 +92,38 @@ impl<'a, DB: DrawingBackend> Canvas<'a, DB> {
     }
 
     fn style(&self, size: f64, color: RGBColor, anchor: Anchor) -> TextStyle<'static> {
-        let mut style = TextStyle::from((FontFamily::Name(FAMILY), size * self.k));
+        self.family_style(FAMILY, size, color, anchor.pos())
+    }
+
+    fn family_style(
+        &self,
+        family: &'static str,
+        size: f64,
+        color: RGBColor,
+        pos: Pos,
+    ) -> TextStyle<'static> {
+        let mut style = TextStyle::from((FontFamily::Name(family), size * self.k));
         style.color = color.to_backend_color();
-        style.pos = anchor.pos();
+        style.pos = pos;
         style
+    }
+
+    /// Bitmap text in runs of one font each (see `font::runs`), or None
+    /// when the primary font draws all of it.
+    fn font_runs<'t>(&self, text: &'t str) -> Option<Vec<(&'static str, &'t str)>> {
+        if !self.bitmap {
+            return None;
+        }
+        let runs = font::runs(text);
+        (runs.iter().any(|(family, _)| *family != FAMILY)).then_some(runs)
+    }
+
+    fn run_width(&self, family: &'static str, text: &str, size: f64) -> i32 {
+        let style = self.family_style(family, size, RGBColor(0, 0, 0), Anchor::Left.pos());
+        self.area.estimate_text_size(text, &style).map_or(
+            (text.chars().count() as f64 * size * self.k * 0.6) as i32,
+            |(w, _)| w as i32,
+        )
     }
 
     fn drawable<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
@@ -112,6 +140,10 @@ impl<'a, DB: DrawingBackend> Canvas<'a, DB> {
 
     /// The width of `text` at `size`, in pixels.
     pub fn text_width(&self, text: &str, size: f64) -> i32 {
+        let drawn = self.drawable(text);
+        if let Some(runs) = self.font_runs(&drawn) {
+            return runs.iter().map(|(f, t)| self.run_width(f, t, size)).sum();
+        }
         let style = self.style(size, RGBColor(0, 0, 0), Anchor::Left);
         self.area.estimate_text_size(text, &style).map_or(
             (text.chars().count() as f64 * size * self.k * 0.6) as i32,
@@ -174,9 +206,31 @@ impl<'a, DB: DrawingBackend> Canvas<'a, DB> {
         if text.is_empty() {
             return Ok(());
         }
-        self.area
-            .draw_text(&self.drawable(text), &self.style(size, color, anchor), at)
-            .map_err(err)
+        let drawn = self.drawable(text);
+        let Some(runs) = self.font_runs(&drawn) else {
+            return self
+                .area
+                .draw_text(&drawn, &self.style(size, color, anchor), at)
+                .map_err(err);
+        };
+        // Lay the runs out left to right from where the whole would start.
+        let widths: Vec<i32> = runs
+            .iter()
+            .map(|(f, t)| self.run_width(f, t, size))
+            .collect();
+        let total: i32 = widths.iter().sum();
+        let pos = anchor.pos();
+        let mut x = match pos.h_pos {
+            HPos::Left => at.0,
+            HPos::Center => at.0 - total / 2,
+            HPos::Right => at.0 - total,
+        };
+        for ((family, run), width) in runs.iter().zip(widths) {
+            let style = self.family_style(family, size, color, Pos::new(HPos::Left, pos.v_pos));
+            self.area.draw_text(run, &style, (x, at.1)).map_err(err)?;
+            x += width;
+        }
+        Ok(())
     }
 
     /// Text turned to read bottom to top (a y-axis title), centred on `at`.
