@@ -27,6 +27,10 @@ pub struct Environment {
     pub memory_total_mb: u64,
     /// The most threads conlab starts in one process here.
     pub thread_limit: u64,
+    /// Each Python interpreter the experiment's python-* cells name, and
+    /// what it is (`CPython 3.11.7`) or why it cannot be used.
+    #[serde(default)]
+    pub python: Vec<(String, String)>,
     pub calibration: Calibration,
     /// When the experiment started (UTC, RFC 3339).
     pub date: String,
@@ -93,7 +97,12 @@ pub fn calibrate() -> Calibration {
 }
 
 /// Captures the environment of an experiment about to run.
-pub fn capture(experiment_file: &str, experiment_text: &str, limits: &Limits) -> Environment {
+pub fn capture(
+    experiment_file: &str,
+    experiment_text: &str,
+    limits: &Limits,
+    python: Vec<(String, String)>,
+) -> Environment {
     let cpuinfo = read("/proc/cpuinfo");
     let meminfo = read("/proc/meminfo");
     let memory_kb: u64 = first_line_with(&meminfo, "MemTotal")
@@ -117,6 +126,7 @@ pub fn capture(experiment_file: &str, experiment_text: &str, limits: &Limits) ->
         usable_cores: usable_cores(),
         memory_total_mb: memory_kb / 1024,
         thread_limit: limits.max_threads(),
+        python,
         calibration: calibrate(),
         date: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
         command_line: std::env::args().collect::<Vec<_>>().join(" "),

@@ -12,6 +12,7 @@ use crate::cli::{OrderArg, RunArgs};
 use crate::config::{Loaded, Nanos};
 use crate::environment::{self, usable_cores};
 use crate::matrix::{self, Cell};
+use crate::model::python::Interpreters;
 use crate::progress::Progress;
 use crate::report::table;
 use crate::results::{CellStatus, RunStatus, Store, StoreError, SummaryFile};
@@ -106,7 +107,8 @@ fn run_one(
         .into_iter()
         .filter(|c| matches_filter(c, &args.filter))
         .collect();
-    let prepared = runner::prepare(exp, cells, cores, &limits);
+    let interpreters = Interpreters::probe_for(&cells);
+    let prepared = runner::prepare(exp, cells, cores, &limits, &interpreters);
     let settings = Settings {
         repetitions: args.repetitions.unwrap_or(exp.repetitions),
         warmup: args.warmup.unwrap_or(exp.warmup),
@@ -126,7 +128,12 @@ fn run_one(
         }
         Err(e) => return Err(e.into()),
     };
-    let env = environment::capture(&exp.source_path, &exp.source_text, &limits);
+    let env = environment::capture(
+        &exp.source_path,
+        &exp.source_text,
+        &limits,
+        interpreters.describe(),
+    );
     store.write_json("environment.json", &env)?;
     let runnable = prepared.iter().filter(|p| p.plan.skip.is_none()).count() as u64;
     let total = runnable * (settings.warmup + settings.repetitions) as u64;

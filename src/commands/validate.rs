@@ -8,6 +8,7 @@ use std::time::Duration;
 use super::{Exit, load_all};
 use crate::environment::usable_cores;
 use crate::matrix;
+use crate::model::python::Interpreters;
 use crate::report::table;
 use crate::runner::{self, Limits, Prepared};
 
@@ -36,7 +37,8 @@ pub fn run(files: &[PathBuf]) -> Exit {
     for l in loaded {
         let exp = &l.experiment;
         let cells = matrix::expand(exp, cores);
-        let prepared = runner::prepare(exp, cells, cores, &limits);
+        let interpreters = Interpreters::probe_for(&cells);
+        let prepared = runner::prepare(exp, cells, cores, &limits, &interpreters);
         let skipped: Vec<&Prepared> = prepared.iter().filter(|p| p.plan.skip.is_some()).collect();
         for p in &skipped {
             eprintln!(

@@ -447,6 +447,21 @@ impl Checker {
         }
     }
 
+    /// A Python interpreter: a command on PATH or a path, not empty.
+    fn interpreter(&mut self, v: &Value, path: &str) -> Option<String> {
+        let name = self.string(v, path)?;
+        if name.trim().is_empty() {
+            self.error(
+                path,
+                v.span(),
+                "`python` is empty",
+                "name an interpreter, e.g. python = \"python3.12\" or a path to one",
+            );
+            return None;
+        }
+        Some(name)
+    }
+
     fn name(&mut self, v: &Value, path: &str, for_directory: bool) -> Option<String> {
         let name = self.string(v, path)?;
         let bad = if name.trim().is_empty() {
@@ -561,7 +576,7 @@ impl Checker {
                 .unwrap_or(exp.timeout);
         }
         if let Some(v) = entry(t, "python") {
-            exp.python = self.string(v, "experiment.python");
+            exp.python = self.interpreter(v, "experiment.python");
         }
     }
 
@@ -821,7 +836,7 @@ impl Checker {
                     }
                 }
                 Param::Python => {
-                    spec.python = self.string(v, &p);
+                    spec.python = self.interpreter(v, &p);
                     ok &= spec.python.is_some();
                 }
             }

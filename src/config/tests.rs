@@ -309,3 +309,11 @@ fn several_errors_are_all_reported() {
         errors("[experiment]\nrepetitons = 3\n[[workload]]\ntasks = 0\n[[model]]\nkind = \"x\"\n");
     assert_eq!(e.matches("error:").count(), 3, "{e}");
 }
+
+#[test]
+fn python_must_name_an_interpreter() {
+    let e = errors(
+        "[experiment]\npython = \"\"\n[[workload]]\ntasks = 1\n[[model]]\nkind = \"python-threads\"\n",
+    );
+    assert!(e.contains("error: `python` is empty"), "{e}");
+}

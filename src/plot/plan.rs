@@ -113,7 +113,8 @@ fn metric_chart(workload: &str, y: ChartY) -> MetricChart {
 
 /// Every chart of a report, in report order, with unique file stems. The
 /// default charts of a workload with nothing measured (an interrupted run)
-/// are left out; `[[chart]]` entries are always drawn.
+/// are left out, and so are `[[chart]]` entries whose workload has no cells
+/// at all (`run --filter` left it out).
 pub fn plan(cells: &[CellSummary], charts: &[ChartSpec], timelines: &[Timeline]) -> Vec<ChartJob> {
     let mut jobs: Vec<ChartJob> = Vec::new();
     let mut push = |stem: String, caption: String, section: String, kind, w, h| {
@@ -181,7 +182,10 @@ pub fn plan(cells: &[CellSummary], charts: &[ChartSpec], timelines: &[Timeline])
             }
         }
     } else {
-        for spec in charts {
+        for spec in charts
+            .iter()
+            .filter(|spec| cells.iter().any(|c| c.workload == spec.workload))
+        {
             let mut stem = format!(
                 "{}-{}",
                 slug(&spec.workload),

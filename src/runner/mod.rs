@@ -58,10 +58,15 @@ pub fn cell_seed(seed: u64, cell: &Cell) -> u64 {
 }
 
 /// Draws every cell's latencies and works out its baseline, prediction and
-/// whether this machine can run it (python cells: whether their interpreter
-/// is usable, each probed once).
-pub fn prepare(exp: &Experiment, cells: Vec<Cell>, cores: usize, limits: &Limits) -> Vec<Prepared> {
-    let interpreters = Interpreters::probe_for(&cells);
+/// whether this machine can run it (python cells: whether their interpreter,
+/// probed in `interpreters`, is usable).
+pub fn prepare(
+    exp: &Experiment,
+    cells: Vec<Cell>,
+    cores: usize,
+    limits: &Limits,
+    interpreters: &Interpreters,
+) -> Vec<Prepared> {
     cells
         .into_iter()
         .map(|cell| {

@@ -76,7 +76,9 @@ fn a_timed_out_cell_is_recorded_and_the_others_complete() {
         Err(e) => panic!("{e}"),
     };
     let limits = Limits::of_this_machine();
-    let prepared = prepare(&exp, matrix::expand(&exp, 2), 2, &limits);
+    let cells = matrix::expand(&exp, 2);
+    let interpreters = crate::model::python::Interpreters::probe_for(&cells);
+    let prepared = prepare(&exp, cells, 2, &limits, &interpreters);
     let dir = match tempfile::tempdir() {
         Ok(d) => d,
         Err(e) => panic!("{e}"),

@@ -44,6 +44,24 @@ impl Interpreters {
         Interpreters { probed }
     }
 
+    /// Each probed interpreter and what it is (`CPython 3.11.7`) or why it
+    /// cannot be used, sorted by name, for the environment record.
+    pub fn describe(&self) -> Vec<(String, String)> {
+        let mut all: Vec<(String, String)> = self
+            .probed
+            .iter()
+            .map(|(name, found)| {
+                let what = match found {
+                    Ok(interpreter) => interpreter.describe(),
+                    Err(e) => e.to_string(),
+                };
+                (name.clone(), what)
+            })
+            .collect();
+        all.sort();
+        all
+    }
+
     /// Why `cell` cannot run, if its interpreter failed the probe.
     pub fn skip_reason(&self, cell: &Cell) -> Option<String> {
         if !cell.kind.is_python() {
