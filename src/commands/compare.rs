@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use super::Exit;
+use super::{Exit, out};
 use crate::cli::CompareArgs;
 use crate::plot::{self, plan::slug};
 use crate::report::compare as show;
@@ -39,9 +39,9 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<Exit> {
     let (a, b) = (&loaded[0], &loaded[1]);
     let rows = compare::compare(&a.summary.cells, &a.runs, &b.summary.cells, &b.runs);
     let (a_name, b_name) = (args.a.display().to_string(), args.b.display().to_string());
-    println!("A = {a_name}\nB = {b_name}\n");
-    println!("{}", show::render_table(&rows));
-    println!("\n{}", show::rule());
+    out(format_args!("A = {a_name}\nB = {b_name}\n"));
+    out(format_args!("{}", show::render_table(&rows)));
+    out(format_args!("\n{}", show::rule()));
     let out = args
         .out
         .clone()

@@ -24,6 +24,13 @@ pub enum Exit {
     Interrupted = 130,
 }
 
+/// Prints `text` and a newline on stdout. A reader that went away
+/// (`conlab validate x.toml | head`) is not an error worth a panic.
+pub fn out(text: impl std::fmt::Display) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout().lock(), "{text}");
+}
+
 /// Loads every file, printing each problem; `None` if any file is bad.
 pub fn load_all(files: &[impl AsRef<Path>]) -> Option<Vec<Loaded>> {
     let mut loaded = Vec::new();

@@ -2,7 +2,7 @@
 
 use comfy_table::Table;
 
-use super::Exit;
+use super::{Exit, out};
 use crate::environment::usable_cores;
 use crate::model::ModelKind;
 
@@ -24,12 +24,12 @@ pub fn run() -> Exit {
             what,
         ]);
     }
-    println!("{table}");
-    println!(
+    out(format_args!("{table}"));
+    out(format_args!(
         "\nFor task i: I_i is its total IO wait, P_i its total CPU work, S_i = I_i + P_i.\n\
          C is the number of usable cores ({} here), W the workers (default: C).\n\
          Every summary row has `predicted` and `efficiency` = predicted / median wall time.",
         usable_cores()
-    );
+    ));
     Exit::Ok
 }

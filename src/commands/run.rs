@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 
-use super::{Exit, load_all};
+use super::{Exit, load_all, out};
 use crate::cli::{OrderArg, RunArgs};
 use crate::config::{Loaded, Nanos};
 use crate::environment::{self, usable_cores};
@@ -167,7 +167,7 @@ fn run_one(
     .execute()?;
     progress.finish();
     if !args.quiet {
-        println!("{}", table::render(&finished.summary.cells));
+        out(format_args!("{}", table::render(&finished.summary.cells)));
     }
     let failed = finished
         .records

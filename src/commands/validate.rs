@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::{Exit, load_all};
+use super::{Exit, load_all, out};
 use crate::environment::usable_cores;
 use crate::matrix;
 use crate::model::python::Interpreters;
@@ -50,11 +50,14 @@ pub fn run(files: &[PathBuf]) -> Exit {
         let runnable = prepared.len() - skipped.len();
         let per_cell = exp.warmup + exp.repetitions;
         let plans: Vec<_> = prepared.iter().map(|p| p.plan.clone()).collect();
-        println!("{}: ok, experiment \"{}\"", exp.source_path, exp.name);
+        out(format_args!(
+            "{}: ok, experiment \"{}\"",
+            exp.source_path, exp.name
+        ));
         if !exp.description.is_empty() {
-            println!("  {}", exp.description.trim());
+            out(format_args!("  {}", exp.description.trim()));
         }
-        println!(
+        out(format_args!(
             "  {} workload{} × {} model{} → {} cells ({} skipped), {} runs ({} warm-up + {} measured per cell)",
             exp.workloads.len(),
             if exp.workloads.len() == 1 { "" } else { "s" },
@@ -65,13 +68,13 @@ pub fn run(files: &[PathBuf]) -> Exit {
             runnable as u64 * per_cell as u64,
             exp.warmup,
             exp.repetitions
-        );
+        ));
         let est = estimate(&prepared, exp.warmup, exp.repetitions);
-        println!(
+        out(format_args!(
             "  estimated duration: about {} (from the predictions; real runs are slower than ideal)\n",
             humantime::format_duration(Duration::from_secs(est.as_secs().max(1)))
-        );
-        println!("{}\n", table::render_plan(&plans));
+        ));
+        out(format_args!("{}\n", table::render_plan(&plans)));
     }
     Exit::Ok
 }

@@ -11,7 +11,6 @@ use super::ChartError;
 use super::axis::{Scale, TimeUnit};
 use super::canvas::{Anchor, Canvas, Rect};
 use super::frame::{Axis, Dash, Entry, Frame, Symbol, TICK_SIZE};
-use super::metric;
 use super::plan::MetricChart;
 use super::style::{self, SeriesStyle, Styles};
 use super::sweep::min_max;
@@ -119,7 +118,7 @@ pub fn draw<DB: DrawingBackend>(
     }
     let first = cells.first();
     let n = bars().map(|b| b.cell.n).max().unwrap_or(0);
-    let mut subtitle = first.map_or(String::new(), |c| metric::fixed_fields(c));
+    let mut subtitle = super::sweep::fixed_subtitle(chart, first.copied());
     subtitle.push_str(&format!(
         " · median of {n} run{}",
         if n == 1 { "" } else { "s" }

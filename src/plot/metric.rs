@@ -172,29 +172,25 @@ pub fn axis_title(axis: &str, unit: &str) -> String {
     }
 }
 
-/// The cell's swept fields as written in its label (`workers=2`,
-/// `io_latency=2ms`), in the order of `axes`.
+/// The cell's swept fields and their values (`workers`, `2`), in the
+/// order of `axes`, read from the cell's own fields.
 pub fn axis_values(c: &CellSummary) -> Vec<(String, String)> {
-    let mut tokens: Vec<(String, String)> = Vec::new();
-    let model_part = c.variant.strip_prefix(c.model.as_str()).unwrap_or("");
-    let head = format!("{} · {}", c.workload, c.variant);
-    let workload_part = c
-        .label
-        .strip_prefix(head.as_str())
-        .map(|rest| rest.trim_start_matches(" · "))
-        .unwrap_or("");
-    for token in model_part
-        .split_whitespace()
-        .chain(workload_part.split_whitespace())
-    {
-        if let Some((k, v)) = token.split_once('=') {
-            tokens.push((k.to_string(), v.to_string()));
-        }
-    }
     c.axes
         .split(';')
         .filter(|a| !a.is_empty())
-        .filter_map(|a| tokens.iter().find(|(k, _)| k == a).cloned())
+        .filter_map(|a| {
+            let value = match a {
+                "tasks" => c.tasks.to_string(),
+                "io_latency" => c.io_latency.clone(),
+                "cpu_cost" => duration_text(c.cpu_cost_ms),
+                "rounds" => c.rounds.to_string(),
+                "workers" => c.workers?.to_string(),
+                "switch_interval" => duration_text(c.switch_interval_ms?),
+                "poll_interval" => duration_text(c.poll_interval_ms?),
+                _ => return None,
+            };
+            Some((a.to_string(), value))
+        })
         .collect()
 }
 
@@ -269,7 +265,24 @@ mod tests {
     }
 
     #[test]
-    fn axis_values_come_from_label_and_variant() {
+    fn distribution_values_keep_their_spaces() {
+        let cs = cells(
+            r#"
+            [[workload]]
+            tasks = 2
+            io_latency = ["1ms", { dist = "exponential", mean = "2ms" }]
+            [[model]]
+            kind = "async"
+            "#,
+        );
+        assert_eq!(
+            axis_values(&cs[1]),
+            [("io_latency".to_string(), "exp(mean 2ms)".to_string())]
+        );
+    }
+
+    #[test]
+    fn axis_values_come_from_the_cell() {
         let cs = cells(
             r#"
             [[workload]]

@@ -86,11 +86,7 @@ pub fn draw<DB: DrawingBackend>(
     let all = &input.summary.cells;
     match &job.kind {
         ChartKind::Metric(chart) => {
-            let cells: Vec<&CellSummary> = all
-                .iter()
-                .filter(|c| c.workload == chart.workload)
-                .filter(|c| chart.models.is_empty() || chart.models.contains(&c.model))
-                .collect();
+            let cells: Vec<&CellSummary> = all.iter().filter(|c| chart.shows(c)).collect();
             if cells.is_empty() {
                 return Err(ChartError::NoData(format!(
                     "workload \"{}\" has no cells",

@@ -22,6 +22,21 @@ pub struct MetricChart {
     /// Only these models; all when empty.
     pub models: Vec<String>,
     pub title: Option<String>,
+    /// Only cells with these values of the workload's other sweep axes
+    /// (one chart per combination when a workload sweeps several fields).
+    pub fixed: Vec<(String, String)>,
+}
+
+impl MetricChart {
+    /// Whether `c` is one of the cells this chart shows.
+    pub fn shows(&self, c: &CellSummary) -> bool {
+        c.workload == self.workload
+            && (self.models.is_empty() || self.models.contains(&c.model))
+            && (self.fixed.is_empty() || {
+                let values = metric::axis_values(c);
+                self.fixed.iter().all(|f| values.contains(f))
+            })
+    }
 }
 
 /// What a chart shows.
@@ -108,7 +123,28 @@ fn metric_chart(workload: &str, y: ChartY) -> MetricChart {
         predictions: true,
         models: Vec::new(),
         title: None,
+        fixed: Vec::new(),
     }
+}
+
+/// The values of a workload's sweep axes other than `x` in each of its
+/// cells, in order of first appearance: one default chart each. A single
+/// empty combination when the workload sweeps one field or none.
+fn combinations(cells: &[&CellSummary], x: Option<&str>) -> Vec<Vec<(String, String)>> {
+    let mut all: Vec<Vec<(String, String)>> = Vec::new();
+    for c in cells {
+        let others: Vec<(String, String)> = metric::axis_values(c)
+            .into_iter()
+            .filter(|(a, _)| metric::is_workload_axis(a) && Some(a.as_str()) != x)
+            .collect();
+        if !all.contains(&others) {
+            all.push(others);
+        }
+    }
+    if all.is_empty() {
+        all.push(Vec::new());
+    }
+    all
 }
 
 /// Every chart of a report, in report order, with unique file stems. The
@@ -138,35 +174,58 @@ pub fn plan(cells: &[CellSummary], charts: &[ChartSpec], timelines: &[Timeline])
         for name in workloads(cells) {
             let mine: Vec<&CellSummary> = cells.iter().filter(|c| c.workload == name).collect();
             let base = slug(&name);
-            if mine.iter().any(|c| c.wall_median_ms.is_some()) {
-                push(
-                    format!("{base}-wall"),
-                    format!("Wall time of {name}"),
-                    name.clone(),
-                    ChartKind::Metric(metric_chart(&name, ChartY::Wall)),
-                    w,
-                    h,
-                );
-            }
-            if mine.iter().any(|c| c.speedup.is_some()) {
-                push(
-                    format!("{base}-speedup"),
-                    format!("Speedup over sequential, {name}"),
-                    name.clone(),
-                    ChartKind::Metric(metric_chart(&name, ChartY::Speedup)),
-                    w,
-                    h,
-                );
-            }
-            if mine.iter().any(|c| c.efficiency.is_some()) {
-                push(
-                    format!("{base}-efficiency"),
-                    format!("Efficiency against the prediction, {name}"),
-                    name.clone(),
-                    ChartKind::Metric(metric_chart(&name, ChartY::Efficiency)),
-                    w,
-                    h,
-                );
+            let x = default_x(&mine);
+            for fixed in combinations(&mine, x.as_deref()) {
+                let (suffix, at) = if fixed.is_empty() {
+                    (String::new(), String::new())
+                } else {
+                    let point: Vec<String> =
+                        fixed.iter().map(|(a, v)| format!("{a}={v}")).collect();
+                    (
+                        format!("-{}", slug(&point.join("-"))),
+                        format!(" at {}", point.join(" ")),
+                    )
+                };
+                let shown: Vec<&&CellSummary> = mine
+                    .iter()
+                    .filter(|c| {
+                        let values = metric::axis_values(c);
+                        fixed.iter().all(|f| values.contains(f))
+                    })
+                    .collect();
+                for (y, stem, caption, any) in [
+                    (
+                        ChartY::Wall,
+                        "wall",
+                        format!("Wall time of {name}{at}"),
+                        shown.iter().any(|c| c.wall_median_ms.is_some()),
+                    ),
+                    (
+                        ChartY::Speedup,
+                        "speedup",
+                        format!("Speedup over sequential, {name}{at}"),
+                        shown.iter().any(|c| c.speedup.is_some()),
+                    ),
+                    (
+                        ChartY::Efficiency,
+                        "efficiency",
+                        format!("Efficiency against the prediction, {name}{at}"),
+                        shown.iter().any(|c| c.efficiency.is_some()),
+                    ),
+                ] {
+                    if any {
+                        let mut chart = metric_chart(&name, y);
+                        chart.fixed = fixed.clone();
+                        push(
+                            format!("{base}-{stem}{suffix}"),
+                            caption,
+                            name.clone(),
+                            ChartKind::Metric(chart),
+                            w,
+                            h,
+                        );
+                    }
+                }
             }
             if mine.iter().any(|c| c.cpu_median_ms.is_some()) {
                 push(
@@ -203,6 +262,7 @@ pub fn plan(cells: &[CellSummary], charts: &[ChartSpec], timelines: &[Timeline])
                 predictions: spec.predictions,
                 models: spec.models.clone(),
                 title: spec.title.clone(),
+                fixed: Vec::new(),
             };
             push(
                 stem,
@@ -260,6 +320,57 @@ pub fn plan(cells: &[CellSummary], charts: &[ChartSpec], timelines: &[Timeline])
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn cells(text: &str) -> Vec<CellSummary> {
+        let exp = match crate::config::from_text("t.toml", text, "t") {
+            Ok(l) => l.experiment,
+            Err(e) => panic!("{e}"),
+        };
+        let plans: Vec<crate::results::CellPlan> = crate::matrix::expand(&exp, 2)
+            .into_iter()
+            .map(|cell| crate::results::CellPlan {
+                cell,
+                io_latency_mean_ns: 1e6,
+                baseline_ns: 0,
+                predicted_ns: 0,
+                skip: None,
+            })
+            .collect();
+        let mut rows = crate::results::summarize(&plans, &[]);
+        for r in &mut rows {
+            r.wall_median_ms = Some(1.0);
+        }
+        rows
+    }
+
+    #[test]
+    fn a_workload_sweeping_several_fields_gets_a_chart_per_combination() {
+        let cs = cells(
+            "[[workload]]\nname = \"w\"\ntasks = [1, 2]\nio_latency = [\"1ms\", \"2ms\"]\n\
+             rounds = [1, 3]\n[[model]]\nkind = \"async\"\n",
+        );
+        let walls: Vec<String> = plan(&cs, &[], &[])
+            .into_iter()
+            .filter(|j| j.stem.starts_with("w-wall"))
+            .map(|j| j.stem)
+            .collect();
+        assert_eq!(
+            walls,
+            [
+                "w-wall-io-latency-1ms-rounds-1",
+                "w-wall-io-latency-1ms-rounds-3",
+                "w-wall-io-latency-2ms-rounds-1",
+                "w-wall-io-latency-2ms-rounds-3",
+            ]
+        );
+        let one_axis =
+            cells("[[workload]]\nname = \"w\"\ntasks = [1, 2]\n[[model]]\nkind = \"async\"\n");
+        let stems: Vec<String> = plan(&one_axis, &[], &[])
+            .into_iter()
+            .map(|j| j.stem)
+            .collect();
+        assert!(stems.contains(&"w-wall".to_string()), "{stems:?}");
+    }
 
     #[test]
     fn slugs_are_safe() {

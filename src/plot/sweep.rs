@@ -25,21 +25,27 @@ struct Series<'a> {
     style: SeriesStyle,
 }
 
-/// The series key of a cell: its model and every swept field except x.
-fn series_label(c: &CellSummary, x: &str) -> String {
+/// The series key of a cell: its model and every swept field except x
+/// and those the chart holds fixed.
+fn series_label(c: &CellSummary, x: &str, fixed: &[(String, String)]) -> String {
     let mut label = c.model.clone();
     for (k, v) in metric::axis_values(c) {
-        if k != x {
+        if k != x && !fixed.iter().any(|(f, _)| *f == k) {
             label.push_str(&format!(" {k}={v}"));
         }
     }
     label
 }
 
-fn build_series<'a>(cells: &[&'a CellSummary], x: &str, styles: &Styles) -> Vec<Series<'a>> {
+fn build_series<'a>(
+    cells: &[&'a CellSummary],
+    x: &str,
+    fixed: &[(String, String)],
+    styles: &Styles,
+) -> Vec<Series<'a>> {
     let mut series: Vec<Series> = Vec::new();
     for &c in cells {
-        let label = series_label(c, x);
+        let label = series_label(c, x, fixed);
         let xv = metric::axis_number(c, x);
         match series.iter_mut().find(|s| s.label == label) {
             Some(s) => s.points.push((xv, c)),
@@ -77,7 +83,7 @@ pub fn draw<DB: DrawingBackend>(
         .filter(|cell| m.value(cell).is_some())
         .collect();
     let left_out = cells.len() - measured.len();
-    let series = build_series(&measured, x, styles);
+    let series = build_series(&measured, x, &chart.fixed, styles);
 
     // x axis: its unit, its scale.
     let xs_ms: Vec<f64> = series
@@ -138,7 +144,7 @@ pub fn draw<DB: DrawingBackend>(
     };
 
     let first = cells.first();
-    let mut subtitle = first.map_or(String::new(), |c| metric::fixed_fields(c));
+    let mut subtitle = fixed_subtitle(chart, first.copied());
     let n = measured.iter().map(|c| c.n).max().unwrap_or(0);
     subtitle.push_str(&format!(
         "{}median of {n} run{}",
@@ -364,4 +370,21 @@ pub fn min_max(values: impl Iterator<Item = f64>) -> (f64, f64) {
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
             (lo.min(v), hi.max(v))
         })
+}
+
+/// The fields a chart holds still: the values it was drawn at, then the
+/// workload's unswept fields.
+pub fn fixed_subtitle(chart: &MetricChart, first: Option<&CellSummary>) -> String {
+    let mut parts: Vec<String> = chart
+        .fixed
+        .iter()
+        .map(|(a, v)| format!("{a}={v}"))
+        .collect();
+    if let Some(c) = first {
+        let rest = metric::fixed_fields(c);
+        if !rest.is_empty() {
+            parts.push(rest);
+        }
+    }
+    parts.join(" ")
 }
