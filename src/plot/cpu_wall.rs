@@ -5,7 +5,6 @@
 
 use plotters::prelude::DrawingBackend;
 
-use crate::report::table::format_ms;
 use crate::results::CellSummary;
 
 use super::ChartError;
@@ -108,12 +107,11 @@ pub fn draw<DB: DrawingBackend>(
             },
             color,
         )?;
-        c.text(
-            &c.fit(&format_ms(wall), TICK_SIZE, (w * 1.9) as i32),
+        bar_label(
+            c,
+            wall * f,
+            w,
             ((wall_left + wall_right) / 2, wall_top - c.px(5.0)),
-            TICK_SIZE,
-            style::TEXT,
-            Anchor::Bottom,
         )?;
         let user = cell.user_median_ms.unwrap_or(0.0);
         let sys = cell.sys_median_ms.unwrap_or(0.0);
@@ -150,16 +148,35 @@ pub fn draw<DB: DrawingBackend>(
             color,
             1.0,
         )?;
-        c.text(
-            &c.fit(&format_ms(cpu), TICK_SIZE, (w * 1.9) as i32),
+        bar_label(
+            c,
+            cpu * f,
+            w,
             (
                 (cpu_left + cpu_right) / 2,
                 sys_top.min(user_top) - c.px(5.0),
             ),
-            TICK_SIZE,
-            style::TEXT,
-            Anchor::Bottom,
         )?;
     }
     Ok(())
+}
+
+/// The value above a bar, in the y axis's unit (the axis title names it),
+/// made small enough to stay over its own bar, `width` pixels wide.
+fn bar_label<DB: DrawingBackend>(
+    c: &Canvas<DB>,
+    value: f64,
+    width: f64,
+    at: (i32, i32),
+) -> Result<(), ChartError> {
+    let text = if value >= 100.0 {
+        format!("{value:.0}")
+    } else if value >= 10.0 {
+        format!("{value:.1}")
+    } else {
+        format!("{value:.2}")
+    };
+    let natural = c.text_width(&text, TICK_SIZE).max(1) as f64;
+    let size = (TICK_SIZE * (width * 1.05 / natural).min(1.0)).max(TICK_SIZE * 0.6);
+    c.text(&text, at, size, style::TEXT, Anchor::Bottom)
 }
