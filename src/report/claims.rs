@@ -204,6 +204,11 @@ const EXTRAS: [Extra; 9] = [
         format: us,
     },
     Extra {
+        title: "delay server overshoot (tcp)",
+        value: |c| c.server_overshoot_median_us,
+        format: us,
+    },
+    Extra {
         title: "lock handoffs",
         value: |c| c.lock_handoffs_median,
         format: count,
