@@ -177,7 +177,7 @@ fn us(v: f64) -> String {
     format!("{v:.0} µs")
 }
 
-const EXTRAS: [Extra; 9] = [
+const EXTRAS: [Extra; 10] = [
     Extra {
         title: "CPU (user + sys)",
         value: |c| c.cpu_median_ms,
