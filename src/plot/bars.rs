@@ -10,7 +10,7 @@ use crate::results::CellSummary;
 use super::ChartError;
 use super::axis::{Scale, TimeUnit};
 use super::canvas::{Anchor, Canvas, Rect};
-use super::frame::{Axis, Dash, Entry, Frame, Symbol, TICK_SIZE};
+use super::frame::{Axis, Entry, Frame, Symbol, TICK_SIZE};
 use super::plan::MetricChart;
 use super::style::{self, SeriesStyle, Styles};
 use super::sweep::min_max;
@@ -93,29 +93,13 @@ pub fn draw<DB: DrawingBackend>(
     for b in bars() {
         legend.push(Entry::new(Symbol::Swatch(b.style.color), b.label.clone()));
     }
-    if baseline > 0.0 {
-        legend.push(Entry::reference(m.baseline_label()));
-    }
-    if let Some((_, label)) = m.reference() {
-        legend.push(Entry::reference(label));
-    }
     let show_predictions = chart.predictions && bars().any(|b| m.predicted(b.cell, all).is_some());
-    if show_predictions {
-        legend.push(Entry::new(
-            Symbol::Line {
-                color: style::TEXT,
-                dash: Dash::Dotted,
-                marker: None,
-            },
-            "prediction (dotted, across its bar)",
-        ));
-    }
-    if left_out > 0 {
-        legend.push(Entry::new(
-            Symbol::Note,
-            format!("{left_out} cell(s) without a measurement left out"),
-        ));
-    }
+    legend.extend(Entry::references(
+        m,
+        baseline > 0.0,
+        show_predictions.then_some((style::TEXT, "prediction (dotted, across its bar)")),
+        left_out,
+    ));
     let first = cells.first();
     let n = bars().map(|b| b.cell.n).max().unwrap_or(0);
     let mut subtitle = super::sweep::fixed_subtitle(chart, first.copied());

@@ -167,32 +167,16 @@ pub fn draw<DB: DrawingBackend>(
             )
         })
         .collect();
-    if !baselines.is_empty() {
-        legend.push(Entry::reference(m.baseline_label()));
-    }
-    if let Some((_, label)) = m.reference() {
-        legend.push(Entry::reference(label));
-    }
     let show_predictions = chart.predictions
         && series
             .iter()
             .any(|s| s.points.iter().any(|(_, c)| m.predicted(c, all).is_some()));
-    if show_predictions {
-        legend.push(Entry::new(
-            Symbol::Line {
-                color: style::MUTED,
-                dash: Dash::Dotted,
-                marker: None,
-            },
-            "prediction (dotted, in the model's colour)",
-        ));
-    }
-    if left_out > 0 {
-        legend.push(Entry::new(
-            Symbol::Note,
-            format!("{left_out} cell(s) without a measurement left out"),
-        ));
-    }
+    legend.extend(Entry::references(
+        m,
+        !baselines.is_empty(),
+        show_predictions.then_some((style::MUTED, "prediction (dotted, in the model's colour)")),
+        left_out,
+    ));
     let workload = first.map_or("", |c| c.workload.as_str());
     let frame = Frame {
         title: chart
