@@ -191,25 +191,13 @@ pub fn draw<DB: DrawingBackend>(
     }
     if baseline > 0.0 && y_scale.shows(baseline * f) {
         let y = plot.y_px(baseline * f);
-        c.dashed(
-            &[(plot.area.left, y), (plot.area.right, y)],
-            style::REFERENCE,
-            2.0,
-            8.0,
-            5.0,
-        )?;
+        c.reference(&[(plot.area.left, y), (plot.area.right, y)])?;
     }
     if let Some((v, _)) = m.reference()
         && y_scale.shows(v)
     {
         let y = plot.y_px(v);
-        c.dashed(
-            &[(plot.area.left, y), (plot.area.right, y)],
-            style::REFERENCE,
-            2.0,
-            8.0,
-            5.0,
-        )?;
+        c.reference(&[(plot.area.left, y), (plot.area.right, y)])?;
     }
     Ok(())
 }

@@ -9,7 +9,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{FontTransform, RGBColor};
 
 use super::font::{self, FAMILY};
-use super::style::Marker;
+use super::style::{self, Marker};
 use super::{ChartError, Format};
 
 /// A pixel rectangle: left, top, right, bottom.
@@ -269,6 +269,12 @@ impl<'a, DB: DrawingBackend> Canvas<'a, DB> {
     }
 
     /// A dashed line: `dash` pixels drawn, `gap` pixels left out.
+    /// A reference line (baseline, 1×, end of run): grey, dashed, the same
+    /// on every chart.
+    pub fn reference(&self, points: &[(i32, i32)]) -> Result<(), ChartError> {
+        self.dashed(points, style::REFERENCE, 2.0, 8.0, 5.0)
+    }
+
     pub fn dashed(
         &self,
         points: &[(i32, i32)],

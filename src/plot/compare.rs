@@ -12,7 +12,7 @@ use super::ChartError;
 use super::axis::Scale;
 use super::canvas::{Canvas, Rect};
 use super::frame::{Axis, Dash, Entry, Frame, Symbol};
-use super::style::{self, Marker};
+use super::style::Marker;
 use super::sweep::min_max;
 
 const FASTER: RGBColor = RGBColor(0x00, 0x72, 0xB2);
@@ -98,13 +98,7 @@ pub fn draw<DB: DrawingBackend>(
         BAND,
     )?;
     let one = plot.x_px(1.0);
-    c.dashed(
-        &[(one, plot.area.top), (one, plot.area.bottom)],
-        style::REFERENCE,
-        2.0,
-        8.0,
-        5.0,
-    )?;
+    c.reference(&[(one, plot.area.top), (one, plot.area.bottom)])?;
     for (i, r) in rows.iter().enumerate() {
         let y = plot.y_px(i as f64);
         let (color, marker) = look(r.verdict);

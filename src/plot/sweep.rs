@@ -207,28 +207,16 @@ pub fn draw<DB: DrawingBackend>(
             .map(|(bx, by)| plot.at(bx, by))
             .collect();
         if let [(_, py)] = pts[..] {
-            c.dashed(
-                &[(plot.area.left, py), (plot.area.right, py)],
-                style::REFERENCE,
-                2.0,
-                8.0,
-                5.0,
-            )?;
+            c.reference(&[(plot.area.left, py), (plot.area.right, py)])?;
         } else {
-            c.dashed(&pts, style::REFERENCE, 2.0, 8.0, 5.0)?;
+            c.reference(&pts)?;
         }
     }
     if let Some((v, _)) = m.reference()
         && y_scale.shows(v)
     {
         let y = plot.y_px(v);
-        c.dashed(
-            &[(plot.area.left, y), (plot.area.right, y)],
-            style::REFERENCE,
-            2.0,
-            8.0,
-            5.0,
-        )?;
+        c.reference(&[(plot.area.left, y), (plot.area.right, y)])?;
     }
     if show_predictions {
         for s in &series {

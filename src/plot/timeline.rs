@@ -16,7 +16,6 @@ use super::axis::{Scale, Tick, TimeUnit};
 use super::canvas::{Canvas, Rect};
 use super::frame::{Axis, Entry, Frame, Symbol};
 use super::metric;
-use super::style;
 
 pub const IO: RGBColor = RGBColor(0x56, 0xB4, 0xE9);
 pub const CPU: RGBColor = RGBColor(0xD5, 0x5E, 0x00);
@@ -177,12 +176,6 @@ pub fn draw<DB: DrawingBackend>(
         )?;
     }
     let end = plot.x_px(timeline.wall_ns as f64 / 1e6 * f);
-    c.dashed(
-        &[(end, plot.area.top), (end, plot.area.bottom)],
-        style::REFERENCE,
-        2.0,
-        8.0,
-        5.0,
-    )?;
+    c.reference(&[(end, plot.area.top), (end, plot.area.bottom)])?;
     Ok(())
 }
