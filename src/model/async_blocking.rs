@@ -8,7 +8,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::async_loop::spawn_all;
+use super::async_loop::{current_thread_runtime, spawn_all, start_timer};
 use super::job::{Extras, Job, ModelError, ModelRun, TaskLog};
 use super::task;
 use crate::measure::now_ns;
@@ -17,21 +17,11 @@ use crate::workload::timer::PreciseTimer;
 /// How often the probe wants to run.
 pub const PROBE_PERIOD_NS: u64 = 1_000_000;
 
-pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_io()
-        .build()
-        .map_err(|source| ModelError::Setup {
-            what: "tokio current-thread runtime",
-            source,
-        })?;
-    let job = Arc::new(job.clone());
+pub fn run(job: &Arc<Job>, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
+    let runtime = current_thread_runtime()?;
+    let job = job.clone();
     runtime.block_on(async move {
-        let timer = PreciseTimer::new().map_err(|source| ModelError::Setup {
-            what: "timerfd",
-            source,
-        })?;
-        let driver = tokio::spawn(timer.clone().drive());
+        let (timer, driver) = start_timer()?;
         let lag = Arc::new(Lag::default());
         lag.due.store(now_ns() + PROBE_PERIOD_NS, Ordering::Relaxed);
         let probe = tokio::spawn(probe(timer.clone(), lag.clone()));

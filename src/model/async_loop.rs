@@ -11,31 +11,44 @@ use super::task;
 use crate::measure::now_ns;
 use crate::workload::timer::PreciseTimer;
 
-pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
+pub fn run(job: &Arc<Job>, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
+    run_on(&current_thread_runtime()?, job, logs)
+}
+
+/// A single-threaded tokio event loop with IO (for timerfds and sockets);
+/// shared with `async-blocking`.
+pub(super) fn current_thread_runtime() -> Result<tokio::runtime::Runtime, ModelError> {
+    tokio::runtime::Builder::new_current_thread()
         .enable_io()
         .build()
         .map_err(|source| ModelError::Setup {
             what: "tokio current-thread runtime",
             source,
-        })?;
-    run_on(&runtime, job, logs)
+        })
+}
+
+/// The precise timer, with its driver spawned on the current runtime;
+/// abort the handle when the tasks are done.
+pub(super) fn start_timer()
+-> Result<(PreciseTimer, tokio::task::JoinHandle<std::io::Result<()>>), ModelError> {
+    let timer = PreciseTimer::new().map_err(|source| ModelError::Setup {
+        what: "timerfd",
+        source,
+    })?;
+    let driver = tokio::spawn(timer.clone().drive());
+    Ok((timer, driver))
 }
 
 /// Runs the tasks on `runtime` with the precise timer; shared with
 /// `async-multi`, which passes a multi-threaded runtime.
 pub fn run_on(
     runtime: &tokio::runtime::Runtime,
-    job: &Job,
+    job: &Arc<Job>,
     logs: Vec<TaskLog>,
 ) -> Result<ModelRun, ModelError> {
-    let job = Arc::new(job.clone());
+    let job = job.clone();
     runtime.block_on(async move {
-        let timer = PreciseTimer::new().map_err(|source| ModelError::Setup {
-            what: "timerfd",
-            source,
-        })?;
-        let driver = tokio::spawn(timer.clone().drive());
+        let (timer, driver) = start_timer()?;
         let ready_ns = now_ns();
         let logs = spawn_all(logs, |i, mut log| {
             let (job, timer) = (job.clone(), timer.clone());

@@ -2,11 +2,13 @@
 //! tokio's multi-thread scheduler with `workers` threads, running the same
 //! tasks and the same precise timerfd waits as `async`.
 
+use std::sync::Arc;
+
 use super::async_loop::run_on;
 use super::job::{Job, ModelError, ModelRun, TaskLog};
 use super::threads::TASK_STACK;
 
-pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
+pub fn run(job: &Arc<Job>, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
     let workers = job.cell.workers.unwrap_or(job.cores as u32).max(1) as usize;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(workers)

@@ -22,10 +22,14 @@ mod threads;
 pub use job::{Extras, Job, ModelError, ModelRun, Span, SpanKind, TaskLog};
 pub use kind::{ModelKind, Param};
 
+use std::sync::Arc;
+
 use crate::config::IoKind;
 
-/// Runs `job` with its cell's model, filling the preallocated `logs`.
-pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
+/// Runs `job` with its cell's model, filling the preallocated `logs`. The
+/// job comes shared so that models whose tasks outlive a borrow (tokio's)
+/// need not copy it while the run is being timed.
+pub fn run(job: &Arc<Job>, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
     match job.cell.kind {
         ModelKind::Sequential => sequential::run(job, logs),
         ModelKind::Threads => threads::run(job, logs),

@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 use std::io::{Read, Write};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -103,6 +104,7 @@ pub fn run(mut job: Job) -> Reply {
         None
     };
     let logs = job.new_logs();
+    let job = Arc::new(job);
     let start = Start::now();
     let outcome = model::run(&job, logs);
     let usage = start.usage();
