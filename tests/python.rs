@@ -9,21 +9,8 @@ mod common;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::Command;
 
 use common::*;
-
-/// Whether a `python3` of 3.8 or newer is on PATH; prints a note if not.
-fn python3_usable() -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", "import sys; sys.exit(sys.version_info < (3, 8))"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        eprintln!("note: no python3 3.8 or newer on PATH; skipping this test");
-    }
-    ok
-}
 
 fn runs_of<'a>(
     runs: &'a [std::collections::HashMap<String, String>],

@@ -116,12 +116,7 @@ fn the_delay_server_dies_with_a_run_killed_by_its_timeout() {
 
 #[test]
 fn the_python_models_wait_over_tcp_through_the_real_server() {
-    let python = std::process::Command::new("python3")
-        .args(["-c", "import sys; sys.exit(sys.version_info < (3, 8))"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !python {
-        eprintln!("note: no python3 3.8 or newer on PATH; skipping this test");
+    if !python3_usable() {
         return;
     }
     let _cores = serial();

@@ -98,3 +98,15 @@ pub fn field(cells: &[serde_json::Value], workload: &str, variant: &str, key: &s
         .and_then(|c| c[key].as_f64())
         .unwrap_or_else(|| panic!("no {key} for {workload} / {variant}"))
 }
+
+/// Whether a `python3` of 3.8 or newer is on PATH; prints a note if not.
+pub fn python3_usable() -> bool {
+    let ok = std::process::Command::new("python3")
+        .args(["-c", "import sys; sys.exit(sys.version_info < (3, 8))"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        eprintln!("note: no python3 3.8 or newer on PATH; skipping this test");
+    }
+    ok
+}
