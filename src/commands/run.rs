@@ -54,10 +54,11 @@ pub fn run(args: &RunArgs, interrupted: &AtomicBool) -> anyhow::Result<Exit> {
         return Ok(Exit::BadInput);
     };
     let cores = usable_cores();
-    let mut dirs: Vec<PathBuf> = Vec::new();
+    // Every experiment's directory and cells, checked before any runs.
+    let mut plans: Vec<(&Loaded, PathBuf, Vec<Cell>)> = Vec::new();
     for l in &loaded {
         let dir = results_dir(args, &l.experiment.name);
-        if dirs.contains(&dir) {
+        if plans.iter().any(|(_, d, _)| *d == dir) {
             eprintln!(
                 "error: two experiments write to {}\n  = help: give them different [experiment] names",
                 dir.display()
@@ -68,10 +69,11 @@ pub fn run(args: &RunArgs, interrupted: &AtomicBool) -> anyhow::Result<Exit> {
             eprintln!("error: {e}");
             return Ok(Exit::BadInput);
         }
-        let any = matrix::expand(&l.experiment, cores)
-            .iter()
-            .any(|c| matches_filter(c, &args.filter));
-        if !any {
+        let cells: Vec<Cell> = matrix::expand(&l.experiment, cores)
+            .into_iter()
+            .filter(|c| matches_filter(c, &args.filter))
+            .collect();
+        if cells.is_empty() {
             eprintln!(
                 "error: no cell of {} matches --filter {}\n  = help: `conlab validate {}` lists the cells",
                 l.experiment.source_path,
@@ -80,11 +82,11 @@ pub fn run(args: &RunArgs, interrupted: &AtomicBool) -> anyhow::Result<Exit> {
             );
             return Ok(Exit::BadInput);
         }
-        dirs.push(dir);
+        plans.push((l, dir, cells));
     }
     let mut exit = Exit::Ok;
-    for (l, dir) in loaded.iter().zip(&dirs) {
-        match run_one(args, l, dir, timeout, cores, interrupted)? {
+    for (l, dir, cells) in plans {
+        match run_one(args, l, &dir, cells, timeout, cores, interrupted)? {
             Exit::Ok => {}
             Exit::Interrupted => return Ok(Exit::Interrupted),
             other => exit = other,
@@ -97,16 +99,13 @@ fn run_one(
     args: &RunArgs,
     loaded: &Loaded,
     dir: &Path,
+    cells: Vec<Cell>,
     timeout: Option<Nanos>,
     cores: usize,
     interrupted: &AtomicBool,
 ) -> anyhow::Result<Exit> {
     let exp = &loaded.experiment;
     let limits = Limits::of_this_machine();
-    let cells: Vec<Cell> = matrix::expand(exp, cores)
-        .into_iter()
-        .filter(|c| matches_filter(c, &args.filter))
-        .collect();
     let interpreters = Interpreters::probe_for(&cells);
     let prepared = runner::prepare(exp, cells, cores, &limits, &interpreters);
     let settings = Settings {
