@@ -9,7 +9,7 @@ use super::task;
 use super::threads::{TASK_STACK, panic_message};
 use crate::measure::now_ns;
 
-pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
+pub fn run(job: &Job, mut logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
     let workers = job.cell.workers.unwrap_or(job.cores as u32).max(1) as usize;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(workers)
@@ -21,19 +21,14 @@ pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
             source: std::io::Error::other(e.to_string()),
         })?;
     let ready_ns = now_ns();
-    // Each task takes its own log out of a slot and puts it back when done;
-    // the slots are touched once at the start and once at the end of a task.
-    let slots: Vec<Mutex<Option<TaskLog>>> =
-        logs.into_iter().map(|l| Mutex::new(Some(l))).collect();
+    // Each task borrows its own log for as long as the scope lasts.
     let failed: Mutex<Option<ModelError>> = Mutex::new(None);
     pool.scope_fifo(|scope| {
-        for (i, slot) in slots.iter().enumerate() {
+        for (i, log) in logs.iter_mut().enumerate() {
             let failed = &failed;
             scope.spawn_fifo(move |_| {
-                let taken = slot.lock().map(|mut s| s.take()).unwrap_or(None);
-                let Some(mut log) = taken else { return };
                 let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    task::run_blocking(job, i, &mut log)
+                    task::run_blocking(job, i, log)
                 }));
                 let error = match outcome {
                     Ok(Ok(())) => None,
@@ -45,19 +40,12 @@ pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
                 {
                     f.get_or_insert(error);
                 }
-                if let Ok(mut s) = slot.lock() {
-                    *s = Some(log);
-                }
             });
         }
     });
     if let Some(error) = failed.into_inner().unwrap_or(None) {
         return Err(error);
     }
-    let logs = slots
-        .into_iter()
-        .filter_map(|s| s.into_inner().unwrap_or(None))
-        .collect();
     Ok(ModelRun {
         wall_start_ns: None,
         ready_ns,
