@@ -109,6 +109,13 @@ fn child(path: &str, key: &str) -> String {
     }
 }
 
+/// The key a path ends in, without a list index: `workload[0].tasks[2]`
+/// gives `tasks`.
+fn key_of(path: &str) -> &str {
+    let last = path.rsplit('.').next().unwrap_or(path);
+    last.split('[').next().unwrap_or(last)
+}
+
 fn entry<'t, 'i>(table: &'t DeTable<'i>, key: &str) -> Option<&'t Value<'i>> {
     table.get(key)
 }
@@ -197,8 +204,7 @@ impl Checker {
     }
 
     fn integer(&mut self, v: &Value, path: &str, min: u64, max: u64) -> Option<u64> {
-        let key = path.rsplit('.').next().unwrap_or(path);
-        let key = key.split('[').next().unwrap_or(key);
+        let key = key_of(path);
         match v.get_ref() {
             DeValue::Integer(i) => {
                 let Ok(n) = i128::from_str_radix(i.as_str(), i.radix()) else {
@@ -256,8 +262,7 @@ impl Checker {
     }
 
     fn duration(&mut self, v: &Value, path: &str, allow_zero: bool) -> Option<Nanos> {
-        let key = path.rsplit('.').next().unwrap_or(path);
-        let key = key.split('[').next().unwrap_or(key);
+        let key = key_of(path);
         let text = match v.get_ref() {
             DeValue::String(s) => s.to_string(),
             DeValue::Integer(_) | DeValue::Float(_) => {
@@ -330,7 +335,7 @@ impl Checker {
         let DeValue::Array(items) = v.get_ref() else {
             return one(self, v, path).map(Sweep::one);
         };
-        let key = path.rsplit('.').next().unwrap_or(path);
+        let key = key_of(path);
         if items.is_empty() {
             self.error(
                 path,
