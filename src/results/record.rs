@@ -43,17 +43,6 @@ pub enum RunStatus {
     Skipped,
 }
 
-impl RunStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RunStatus::Ok => "ok",
-            RunStatus::Failed => "failed",
-            RunStatus::TimedOut => "timed_out",
-            RunStatus::Skipped => "skipped",
-        }
-    }
-}
-
 /// One row of `runs.csv`: a measured run (or a run that failed, timed out
 /// or was skipped), with its cell's coordinates. Times in milliseconds.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -94,10 +94,6 @@ impl Store {
         })
     }
 
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
     /// Appends one run to `runs.csv` and flushes it to the OS.
     pub fn append_run(&mut self, record: &RunRecord) -> Result<(), StoreError> {
         let path = self.dir.join("runs.csv");
