@@ -1,8 +1,6 @@
 //! Helpers shared by the end-to-end tests: running the real binary into a
 //! temporary directory and reading back what it wrote.
 
-#![allow(dead_code)]
-
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
@@ -109,4 +107,26 @@ pub fn python3_usable() -> bool {
         eprintln!("note: no python3 3.8 or newer on PATH; skipping this test");
     }
     ok
+}
+
+/// The calling thread's CPU time in ns (`CLOCK_THREAD_CPUTIME_ID`).
+fn thread_cpu_ns() -> u64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid timespec for clock_gettime to write.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+}
+
+/// Burns `ns` of the calling thread's own CPU time, as conlab's tasks do.
+pub fn burn_thread_cpu(ns: u64) {
+    let end = thread_cpu_ns() + ns;
+    let mut x = 0u64;
+    while thread_cpu_ns() < end {
+        for i in 0..1_000 {
+            x = std::hint::black_box(x.wrapping_mul(31).wrapping_add(i));
+        }
+    }
 }

@@ -1,9 +1,7 @@
 //! Bad input: every malformed file exits 2 before anything runs, with the
 //! message a user sees.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 #[test]
 fn a_typo_gets_file_line_key_and_a_suggestion() {

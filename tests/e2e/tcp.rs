@@ -1,9 +1,7 @@
 //! `io = "tcp"`: every model does its IO over loopback sockets to a delay
 //! server that lives exactly as long as its run.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 /// Processes whose command line names the delay server.
 fn delay_servers() -> usize {

@@ -2,12 +2,10 @@
 //! what `conlab plot` renders again, and what `conlab compare` says about
 //! a run compared with itself. Tiny workloads; no timing assertions.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use common::*;
+use crate::common::*;
 
 const SMALL: &str = r#"
 [experiment]

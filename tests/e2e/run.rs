@@ -2,9 +2,7 @@
 //! skipped cells and reruns are handled. Short workloads; no timing claims
 //! here (see claims.rs).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 const TWO_BY_TWO: &str = r#"
 [experiment]

@@ -5,12 +5,10 @@
 //! problems are skipped cells exits 0. Every test holds the core lock, so
 //! the timed one never shares the two cores with another.
 
-mod common;
-
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 
 fn runs_of<'a>(
     runs: &'a [std::collections::HashMap<String, String>],

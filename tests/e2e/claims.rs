@@ -3,11 +3,9 @@
 //! test here). Margins are wide and ratio-based: these run on a noisy
 //! 2-core machine.
 
-mod common;
-
 use std::sync::OnceLock;
 
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 /// The summary of one run of the claims experiment.
@@ -34,8 +32,8 @@ fn two_cores_free() -> bool {
     (0..5).any(|_| {
         let start = std::time::Instant::now();
         std::thread::scope(|s| {
-            s.spawn(|| conlab::workload::cpu::burn(30_000_000));
-            s.spawn(|| conlab::workload::cpu::burn(30_000_000));
+            s.spawn(|| burn_thread_cpu(30_000_000));
+            s.spawn(|| burn_thread_cpu(30_000_000));
         });
         start.elapsed().as_secs_f64() < 0.040
     })
