@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use crate::measure::{now_ns, thread_cpu_ns};
 use crate::runner::Limits;
 use crate::stats;
-use crate::workload::{cpu, io};
+use crate::workload::{cpu, sleep};
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Environment {
@@ -70,11 +70,11 @@ fn read(path: &str) -> String {
 
 /// Measures timer and CPU-burn precision for a fraction of a second.
 pub fn calibrate() -> Calibration {
-    let _ = io::precise_timers();
+    let _ = sleep::precise_timers();
     let mut late: Vec<f64> = (0..100)
         .map(|_| {
             let deadline = now_ns() + 1_000_000;
-            io::sleep_until(deadline);
+            sleep::sleep_until(deadline);
             now_ns().saturating_sub(deadline) as f64 / 1e3
         })
         .collect();

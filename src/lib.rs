@@ -8,20 +8,22 @@
 //! [`stats`] → charts ([`plot`]) and [`report`].
 
 pub mod cli;
-pub mod commands;
-pub mod config;
-pub mod environment;
-pub mod matrix;
-pub mod measure;
-pub mod model;
-pub mod plot;
-pub mod predict;
-pub mod progress;
-pub mod report;
-pub mod results;
-pub mod runner;
-pub mod stats;
-pub mod workload;
+pub(crate) mod commands;
+pub(crate) mod config;
+pub(crate) mod environment;
+pub(crate) mod format;
+pub(crate) mod matrix;
+pub(crate) mod measure;
+pub(crate) mod model;
+pub(crate) mod plot;
+pub(crate) mod predict;
+pub(crate) mod progress;
+pub(crate) mod render;
+pub(crate) mod report;
+pub(crate) mod results;
+pub(crate) mod runner;
+pub(crate) mod stats;
+pub(crate) mod workload;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 

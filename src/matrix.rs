@@ -4,13 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::{Experiment, IoKind, IoLatency, Nanos, Sweep};
-use crate::model::ModelKind;
-
-/// The default `switch_interval` of `gil-threads`, CPython's own 5 ms.
-pub const DEFAULT_SWITCH_INTERVAL: Nanos = Nanos(5_000_000);
-/// The default `poll_interval` of `polling`: a busy spin.
-pub const DEFAULT_POLL_INTERVAL: Nanos = Nanos(0);
+use crate::config::{
+    Axes, DEFAULT_POLL_INTERVAL, DEFAULT_SWITCH_INTERVAL, Experiment, Field, IoKind, IoLatency,
+    ModelKind, ModelSpec, Nanos, Param, Point, Sweep, Workload,
+};
 
 /// One combination of a workload point and a model variant: the unit that
 /// is run `warmup + repetitions` times and summarised.
@@ -33,59 +30,34 @@ pub struct Cell {
     pub switch_interval: Option<Nanos>,
     pub poll_interval: Option<Nanos>,
     pub python: Option<String>,
-    /// The names of the fields swept in this cell's workload and model.
-    pub axes: Vec<String>,
+    /// The fields swept in this cell's workload and model.
+    pub axes: Axes,
 }
 
 impl Cell {
-    /// The values of this cell's swept fields, as `name=value` pairs.
-    pub fn point(&self) -> Vec<(String, String)> {
-        self.axes
-            .iter()
-            .map(|axis| (axis.clone(), self.axis_value(axis).unwrap_or_default()))
-            .collect()
-    }
-
-    /// The value of a field by its experiment-file name.
-    pub fn axis_value(&self, axis: &str) -> Option<String> {
-        Some(match axis {
-            "tasks" => self.tasks.to_string(),
-            "io_latency" => self.io_latency.to_string(),
-            "cpu_cost" => self.cpu_cost.to_string(),
-            "rounds" => self.rounds.to_string(),
-            "workers" => self.workers?.to_string(),
-            "switch_interval" => self.switch_interval?.to_string(),
-            "poll_interval" => self.poll_interval?.to_string(),
-            _ => return None,
-        })
-    }
-
-    /// The value of a numeric field, for chart axes (durations in seconds).
-    pub fn axis_number(&self, axis: &str) -> Option<f64> {
-        Some(match axis {
-            "tasks" => self.tasks as f64,
-            "io_latency" => self.io_latency.nominal_mean().as_secs_f64(),
-            "cpu_cost" => self.cpu_cost.as_secs_f64(),
-            "rounds" => self.rounds as f64,
-            "workers" => self.workers? as f64,
-            "switch_interval" => self.switch_interval?.as_secs_f64(),
-            "poll_interval" => self.poll_interval?.as_secs_f64(),
-            _ => return None,
-        })
+    /// Where this cell sits in the sweeps.
+    pub fn point(&self) -> Point {
+        Point {
+            workload: self.workload.clone(),
+            tasks: self.tasks,
+            io_latency: self.io_latency.to_string(),
+            io_latency_mean_ms: self.io_latency.nominal_mean().as_millis_f64(),
+            cpu_cost: self.cpu_cost,
+            rounds: self.rounds,
+            workers: self.workers,
+            switch_interval: self.switch_interval,
+            poll_interval: self.poll_interval,
+        }
     }
 
     /// A one-line name: `io-bound · pool workers=2 · tasks=10`.
     pub fn label(&self) -> String {
-        let workload_point: Vec<String> = self
-            .point()
-            .into_iter()
-            .filter(|(axis, _)| is_workload_axis(axis))
-            .map(|(axis, value)| format!("{axis}={value}"))
-            .collect();
+        let point = self.point();
+        let workload_point = labelled(&point, self.axes.of_workload());
         let mut label = format!("{} · {}", self.workload, self.variant);
         if !workload_point.is_empty() {
             label.push_str(" · ");
-            label.push_str(&workload_point.join(" "));
+            label.push_str(&workload_point);
         }
         label
     }
@@ -93,104 +65,161 @@ impl Cell {
     /// The workload point without the model: cells that share it run the
     /// same tasks with the same latencies.
     pub fn workload_key(&self) -> String {
-        format!(
-            "{}|{}|{}|{}|{}",
-            self.workload, self.tasks, self.io_latency, self.cpu_cost, self.rounds
-        )
+        self.point().workload_key()
     }
 }
 
-pub fn is_workload_axis(axis: &str) -> bool {
-    matches!(axis, "tasks" | "io_latency" | "cpu_cost" | "rounds")
+/// `field=value` for each of `fields` the point has, space-separated.
+fn labelled(point: &Point, fields: impl Iterator<Item = Field>) -> String {
+    fields
+        .filter_map(|f| Some(format!("{f}={}", f.value(point)?.label())))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
-/// Every cell of the experiment, in run order. `cores` resolves the
-/// default `workers` of models that have them.
+/// The odometer over lists of `lens` values: every combination of one
+/// index per list, the last list varying fastest (the order of nested
+/// loops over the lists in order).
+fn product(lens: &[usize]) -> Vec<Vec<usize>> {
+    let mut all = vec![Vec::new()];
+    for &len in lens {
+        all = all
+            .into_iter()
+            .flat_map(|prefix| {
+                (0..len).map(move |i| {
+                    let mut next = prefix.clone();
+                    next.push(i);
+                    next
+                })
+            })
+            .collect();
+    }
+    all
+}
+
+/// One combination of a workload's swept values.
+struct WorkloadPoint {
+    tasks: u64,
+    io_latency: IoLatency,
+    cpu_cost: Nanos,
+    rounds: u32,
+}
+
+/// The workload's points in sweep order, and the fields it sweeps.
+fn workload_points(w: &Workload) -> (Vec<WorkloadPoint>, Vec<Field>) {
+    let swept = [
+        (Field::Tasks, w.tasks.is_axis()),
+        (Field::IoLatency, w.io_latency.is_axis()),
+        (Field::CpuCost, w.cpu_cost.is_axis()),
+        (Field::Rounds, w.rounds.is_axis()),
+    ];
+    let axes = swept.iter().filter(|(_, s)| *s).map(|(f, _)| *f).collect();
+    let lens = [
+        w.tasks.values.len(),
+        w.io_latency.values.len(),
+        w.cpu_cost.values.len(),
+        w.rounds.values.len(),
+    ];
+    let points = product(&lens)
+        .into_iter()
+        .map(|i| WorkloadPoint {
+            tasks: w.tasks.values[i[0]],
+            io_latency: w.io_latency.values[i[1]],
+            cpu_cost: w.cpu_cost.values[i[2]],
+            rounds: w.rounds.values[i[3]],
+        })
+        .collect();
+    (points, axes)
+}
+
+/// One combination of a model's swept parameters, defaults filled in.
+struct ModelVariant<'a> {
+    spec: &'a ModelSpec,
+    workers: Option<u32>,
+    switch_interval: Option<Nanos>,
+    poll_interval: Option<Nanos>,
+    axes: Vec<Field>,
+}
+
+/// A model's variants in sweep order. `cores` is the default `workers`.
+fn model_variants(m: &ModelSpec, cores: u32) -> Vec<ModelVariant<'_>> {
+    let has_workers = m.kind.params().contains(&Param::Workers);
+    let workers = options(&m.workers, has_workers.then_some(cores));
+    let switch = options(
+        &m.switch_interval,
+        (m.kind == ModelKind::GilThreads).then_some(DEFAULT_SWITCH_INTERVAL),
+    );
+    let poll = options(
+        &m.poll_interval,
+        (m.kind == ModelKind::Polling).then_some(DEFAULT_POLL_INTERVAL),
+    );
+    let swept = [
+        (
+            Field::Workers,
+            m.workers.as_ref().is_some_and(Sweep::is_axis),
+        ),
+        (
+            Field::SwitchInterval,
+            m.switch_interval.as_ref().is_some_and(Sweep::is_axis),
+        ),
+        (
+            Field::PollInterval,
+            m.poll_interval.as_ref().is_some_and(Sweep::is_axis),
+        ),
+    ];
+    let axes: Vec<Field> = swept.iter().filter(|(_, s)| *s).map(|(f, _)| *f).collect();
+    product(&[workers.len(), switch.len(), poll.len()])
+        .into_iter()
+        .map(|i| ModelVariant {
+            spec: m,
+            workers: workers[i[0]],
+            switch_interval: switch[i[1]],
+            poll_interval: poll[i[2]],
+            axes: axes.clone(),
+        })
+        .collect()
+}
+
+/// Every cell of the experiment, in run order: each workload's points ×
+/// every model variant. `cores` resolves the default `workers` of models
+/// that have them.
 pub fn expand(exp: &Experiment, cores: usize) -> Vec<Cell> {
-    let mut cells = Vec::new();
     let cores = cores.max(1) as u32;
+    let variants: Vec<ModelVariant> = exp
+        .models
+        .iter()
+        .flat_map(|m| model_variants(m, cores))
+        .collect();
+    let mut cells = Vec::new();
     for w in &exp.workloads {
-        let mut workload_axes = Vec::new();
-        for (axis, swept) in [
-            ("tasks", w.tasks.is_axis()),
-            ("io_latency", w.io_latency.is_axis()),
-            ("cpu_cost", w.cpu_cost.is_axis()),
-            ("rounds", w.rounds.is_axis()),
-        ] {
-            if swept {
-                workload_axes.push(axis.to_string());
-            }
-        }
-        for &tasks in &w.tasks.values {
-            for &io_latency in &w.io_latency.values {
-                for &cpu_cost in &w.cpu_cost.values {
-                    for &rounds in &w.rounds.values {
-                        for m in &exp.models {
-                            let has_workers =
-                                m.kind.params().contains(&crate::model::Param::Workers);
-                            let workers = options(&m.workers, has_workers.then_some(cores));
-                            let switch = options(
-                                &m.switch_interval,
-                                (m.kind == ModelKind::GilThreads)
-                                    .then_some(DEFAULT_SWITCH_INTERVAL),
-                            );
-                            let poll = options(
-                                &m.poll_interval,
-                                (m.kind == ModelKind::Polling).then_some(DEFAULT_POLL_INTERVAL),
-                            );
-                            let mut axes = workload_axes.clone();
-                            for (axis, sweep) in [
-                                ("workers", m.workers.as_ref().map(Sweep::is_axis)),
-                                (
-                                    "switch_interval",
-                                    m.switch_interval.as_ref().map(Sweep::is_axis),
-                                ),
-                                (
-                                    "poll_interval",
-                                    m.poll_interval.as_ref().map(Sweep::is_axis),
-                                ),
-                            ] {
-                                if sweep == Some(true) {
-                                    axes.push(axis.to_string());
-                                }
-                            }
-                            for &workers in &workers {
-                                for &switch_interval in &switch {
-                                    for &poll_interval in &poll {
-                                        let mut cell = Cell {
-                                            index: cells.len(),
-                                            workload: w.name.clone(),
-                                            model: m.name.clone(),
-                                            variant: m.name.clone(),
-                                            kind: m.kind,
-                                            tasks,
-                                            io_latency,
-                                            cpu_cost,
-                                            rounds,
-                                            io: w.io,
-                                            workers,
-                                            switch_interval,
-                                            poll_interval,
-                                            python: m.python.clone().or_else(|| exp.python.clone()),
-                                            axes: axes.clone(),
-                                        };
-                                        let model_point: Vec<String> = cell
-                                            .point()
-                                            .into_iter()
-                                            .filter(|(axis, _)| !is_workload_axis(axis))
-                                            .map(|(axis, value)| format!("{axis}={value}"))
-                                            .collect();
-                                        if !model_point.is_empty() {
-                                            cell.variant =
-                                                format!("{} {}", m.name, model_point.join(" "));
-                                        }
-                                        cells.push(cell);
-                                    }
-                                }
-                            }
-                        }
-                    }
+        let (points, workload_axes) = workload_points(w);
+        for p in &points {
+            for v in &variants {
+                let m = v.spec;
+                let mut axes = workload_axes.clone();
+                axes.extend(&v.axes);
+                let mut cell = Cell {
+                    index: cells.len(),
+                    workload: w.name.clone(),
+                    model: m.name.clone(),
+                    variant: m.name.clone(),
+                    kind: m.kind,
+                    tasks: p.tasks,
+                    io_latency: p.io_latency,
+                    cpu_cost: p.cpu_cost,
+                    rounds: p.rounds,
+                    io: w.io,
+                    workers: v.workers,
+                    switch_interval: v.switch_interval,
+                    poll_interval: v.poll_interval,
+                    python: m.python.clone().or_else(|| exp.python.clone()),
+                    axes: Axes(axes),
+                };
+                let model_point = labelled(&cell.point(), v.axes.iter().copied());
+                if !model_point.is_empty() {
+                    cell.variant = format!("{} {model_point}", m.name);
                 }
+                cells.push(cell);
             }
         }
     }
@@ -260,7 +289,10 @@ mod tests {
             ]
         );
         assert!(cells.iter().enumerate().all(|(i, c)| c.index == i));
-        assert_eq!(cells[1].axes, ["tasks", "io_latency", "workers"]);
+        assert_eq!(
+            cells[1].axes,
+            Axes(vec![Field::Tasks, Field::IoLatency, Field::Workers])
+        );
     }
 
     #[test]

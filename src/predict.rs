@@ -1,15 +1,16 @@
 //! The ideal wall time each model can reach for a cell, from the cell's
-//! actual per-task latencies and the machine's usable cores (see
-//! PRODUCT.md). For task i, I_i is its total IO wait, P_i its total CPU and
-//! S_i = I_i + P_i; C is the usable cores and W the workers. Pure.
+//! actual per-task latencies and the machine's usable cores (the README's
+//! "Models" section gives the formulas). For task i, I_i is its total IO
+//! wait, P_i its total CPU and S_i = I_i + P_i; C is the usable cores and W
+//! the workers. Pure.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use crate::model::ModelKind;
+use crate::config::{ModelKind, workers_or_cores};
 
 /// The inputs of a prediction.
-pub struct Workload<'a> {
+pub struct TaskTimes<'a> {
     /// Every IO wait, `latencies[task * rounds + round]`, in ns.
     pub latencies: &'a [u64],
     pub tasks: usize,
@@ -17,7 +18,7 @@ pub struct Workload<'a> {
     pub cpu_ns: u64,
 }
 
-impl Workload<'_> {
+impl TaskTimes<'_> {
     fn io(&self, task: usize) -> u64 {
         let r = self.rounds;
         self.latencies
@@ -40,9 +41,9 @@ impl Workload<'_> {
 }
 
 /// The predicted wall time in ns of `kind` with `workers` on `cores`.
-pub fn predict(kind: ModelKind, workers: Option<u32>, cores: usize, w: &Workload) -> u64 {
+pub fn predict(kind: ModelKind, workers: Option<u32>, cores: usize, w: &TaskTimes) -> u64 {
+    let workers = workers_or_cores(workers, cores.max(1));
     let cores = cores.max(1) as f64;
-    let workers = workers.unwrap_or(cores as u32).max(1) as usize;
     let sum_s: u64 = w.spans().sum();
     let max_s = w.spans().max().unwrap_or(0);
     let sum_p = w.cpu() as f64 * w.tasks as f64;
@@ -82,8 +83,8 @@ mod tests {
 
     const MS: u64 = 1_000_000;
 
-    fn w(latencies: &[u64], tasks: usize, cpu: u64) -> Workload<'_> {
-        Workload {
+    fn w(latencies: &[u64], tasks: usize, cpu: u64) -> TaskTimes<'_> {
+        TaskTimes {
             latencies,
             tasks,
             rounds: latencies.len() / tasks,

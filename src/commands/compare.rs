@@ -9,7 +9,8 @@ use anyhow::Context;
 
 use super::{Exit, out};
 use crate::cli::CompareArgs;
-use crate::plot::{self, plan::slug};
+use crate::format::slug;
+use crate::plot;
 use crate::report::compare as show;
 use crate::results::{Results, compare, store};
 

@@ -10,6 +10,7 @@ pub mod validate;
 use std::path::Path;
 
 use crate::config::{self, ConfigError, Loaded};
+use crate::render::Rendering;
 
 /// How conlab exits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,12 +38,7 @@ pub fn load_all(files: &[impl AsRef<Path>]) -> Option<Vec<Loaded>> {
     let mut bad = 0;
     for file in files {
         match config::load(file.as_ref()) {
-            Ok(l) => {
-                if !l.warnings.items.is_empty() {
-                    eprintln!("{}", l.warnings);
-                }
-                loaded.push(l);
-            }
+            Ok(l) => loaded.push(l),
             Err(ConfigError::Invalid(d)) => {
                 eprintln!("{d}");
                 let n = d.error_count();
@@ -60,4 +56,22 @@ pub fn load_all(files: &[impl AsRef<Path>]) -> Option<Vec<Loaded>> {
         }
     }
     (bad == 0).then_some(loaded)
+}
+
+/// Tells how a rendering went, on stderr.
+pub fn tell_rendering(dir: &Path, r: &Rendering, quiet: bool) {
+    if let Some(note) = &r.note {
+        eprintln!("warning: {note}");
+    }
+    for (stem, message) in &r.failures {
+        eprintln!("warning: chart {stem} could not be drawn: {message}");
+    }
+    if !quiet {
+        eprintln!(
+            "Rendered {} charts (PNG and SVG) into {} and report.html, report.md, summary.tex in {:.1} s",
+            r.charts,
+            dir.join("charts").display(),
+            r.elapsed.as_secs_f64()
+        );
+    }
 }

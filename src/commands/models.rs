@@ -3,8 +3,8 @@
 use comfy_table::Table;
 
 use super::{Exit, out};
+use crate::config::ModelKind;
 use crate::environment::usable_cores;
-use crate::model::ModelKind;
 
 pub fn run() -> Exit {
     let mut table = Table::new();

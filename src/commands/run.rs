@@ -7,13 +7,14 @@ use std::time::Duration;
 
 use anyhow::Context;
 
-use super::{Exit, load_all, out};
+use super::{Exit, load_all, out, tell_rendering};
 use crate::cli::{OrderArg, RunArgs};
 use crate::config::{Loaded, Nanos};
 use crate::environment::{self, usable_cores};
 use crate::matrix::{self, Cell};
 use crate::model::python::Interpreters;
 use crate::progress::Progress;
+use crate::render::render_dir;
 use crate::report::table;
 use crate::results::{CellStatus, RunStatus, Store, StoreError, SummaryFile};
 use crate::runner::{self, ChildExecutor, Limits, Order, Run, Settings};
@@ -137,7 +138,7 @@ fn run_one(
     let runnable = prepared.iter().filter(|p| p.plan.skip.is_none()).count() as u64;
     let total = runnable * (settings.warmup + settings.repetitions) as u64;
     if !args.quiet {
-        let est = super::validate::estimate(&prepared, settings.warmup, settings.repetitions);
+        let est = runner::estimate(&prepared, settings.warmup, settings.repetitions);
         eprintln!(
             "Running {} ({} cells, {total} runs, at least {}) into {}",
             exp.source_path,
@@ -192,9 +193,9 @@ fn run_one(
         eprintln!("Rendering charts and reports…");
     }
     // The measurements are on disk already: a failure here loses none.
-    let rendered = match super::plot::render_dir(dir) {
+    let rendered = match render_dir(dir) {
         Ok(r) => {
-            super::plot::report(dir, &r, args.quiet);
+            tell_rendering(dir, &r, args.quiet);
             r.failures.is_empty()
         }
         Err(e) => {

@@ -10,23 +10,7 @@ use crate::environment::usable_cores;
 use crate::matrix;
 use crate::model::python::Interpreters;
 use crate::report::table;
-use crate::runner::{self, Limits, Prepared};
-
-/// Time to start a worker process and hand it its job, per run, as
-/// measured on a 2-core machine (a few milliseconds), rounded up.
-const RUN_OVERHEAD: Duration = Duration::from_millis(10);
-
-/// Estimated wall time of running every runnable cell.
-pub fn estimate(prepared: &[Prepared], warmup: u32, repetitions: u32) -> Duration {
-    let runs = (warmup + repetitions) as u64;
-    prepared
-        .iter()
-        .filter(|p| p.plan.skip.is_none())
-        .map(|p| {
-            Duration::from_nanos(p.plan.predicted_ns) * runs as u32 + RUN_OVERHEAD * runs as u32
-        })
-        .sum()
-}
+use crate::runner::{self, Limits, Prepared, estimate};
 
 pub fn run(files: &[PathBuf]) -> Exit {
     let Some(loaded) = load_all(files) else {

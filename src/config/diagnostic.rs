@@ -7,17 +7,9 @@ use std::ops::Range;
 
 use unicode_width::UnicodeWidthStr;
 
-/// How bad a problem is: errors stop the run, warnings do not.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Severity {
-    Error,
-    Warning,
-}
-
-/// One problem in one experiment file.
+/// One problem in one experiment file: an error, which stops the run.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
-    pub severity: Severity,
     pub message: String,
     /// Where in the document, as `workload[0].io_latency`.
     pub key_path: Option<String>,
@@ -29,18 +21,10 @@ pub struct Diagnostic {
 impl Diagnostic {
     pub fn error(message: impl Into<String>) -> Self {
         Diagnostic {
-            severity: Severity::Error,
             message: message.into(),
             key_path: None,
             span: None,
             hint: None,
-        }
-    }
-
-    pub fn warning(message: impl Into<String>) -> Self {
-        Diagnostic {
-            severity: Severity::Warning,
-            ..Diagnostic::error(message)
         }
     }
 
@@ -55,13 +39,9 @@ impl Diagnostic {
         self
     }
 
-    pub fn is_error(&self) -> bool {
-        self.severity == Severity::Error
-    }
-
     /// Renders the problem against the file it was found in.
-    pub fn render<'a>(&'a self, file: &'a SourceFile) -> Rendered<'a> {
-        Rendered { diag: self, file }
+    pub fn render<'a>(&'a self, file: &'a SourceFile) -> DiagnosticText<'a> {
+        DiagnosticText { diag: self, file }
     }
 }
 
@@ -101,19 +81,15 @@ fn clamp_to_char(text: &str, mut offset: usize) -> usize {
 }
 
 /// A diagnostic bound to its file, ready to print.
-pub struct Rendered<'a> {
+pub struct DiagnosticText<'a> {
     diag: &'a Diagnostic,
     file: &'a SourceFile,
 }
 
-impl fmt::Display for Rendered<'_> {
+impl fmt::Display for DiagnosticText<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let d = self.diag;
-        let label = match d.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
-        writeln!(f, "{label}: {}", d.message)?;
+        writeln!(f, "error: {}", d.message)?;
         let Some(span) = &d.span else {
             write!(f, "  --> {}", self.file.path)?;
             if let Some(path) = &d.key_path {
@@ -153,7 +129,7 @@ impl fmt::Display for Rendered<'_> {
     }
 }
 
-/// Every problem found in one file, errors and warnings.
+/// Every problem found in one file.
 #[derive(Debug)]
 pub struct Diagnostics {
     pub file: SourceFile,
@@ -161,12 +137,8 @@ pub struct Diagnostics {
 }
 
 impl Diagnostics {
-    pub fn has_errors(&self) -> bool {
-        self.items.iter().any(Diagnostic::is_error)
-    }
-
     pub fn error_count(&self) -> usize {
-        self.items.iter().filter(|d| d.is_error()).count()
+        self.items.len()
     }
 }
 

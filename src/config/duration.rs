@@ -45,10 +45,6 @@ pub const UNITS: &[(&str, u64)] = &[
 impl Nanos {
     pub const ZERO: Nanos = Nanos(0);
 
-    pub fn as_secs_f64(self) -> f64 {
-        self.0 as f64 / 1e9
-    }
-
     pub fn as_millis_f64(self) -> f64 {
         self.0 as f64 / 1e6
     }

@@ -1,17 +1,24 @@
-//! Experiment files: reading, parsing and validating them. Nothing here
-//! runs anything; `load` either returns an [`Experiment`] that is safe to
-//! run or every problem found, each with its place in the file.
+//! Experiment files: reading, parsing and validating them, and the
+//! vocabulary every later stage speaks (durations, model kinds, IO kinds,
+//! sweep fields). Nothing here runs anything; `load` either returns an
+//! [`Experiment`] that is safe to run or every problem found, each with its
+//! place in the file.
 
-pub mod diagnostic;
-pub mod duration;
+mod diagnostic;
+mod duration;
+mod field;
+mod kind;
 mod parse;
-pub mod schema;
+mod schema;
 
 use std::path::Path;
 
-pub use diagnostic::{Diagnostic, Diagnostics, Severity, SourceFile};
+pub use diagnostic::{Diagnostics, SourceFile};
 pub use duration::Nanos;
-pub use parse::{AXIS_NAMES, MAX_TASKS};
+pub use field::{Axes, Field, Point};
+pub use kind::{
+    DEFAULT_POLL_INTERVAL, DEFAULT_SWITCH_INTERVAL, ModelKind, Param, workers_or_cores,
+};
 pub use schema::*;
 
 /// Why an experiment file could not be used.
@@ -26,11 +33,10 @@ pub enum ConfigError {
     Invalid(Diagnostics),
 }
 
-/// A validated experiment and the warnings found on the way.
+/// A validated experiment.
 #[derive(Debug)]
 pub struct Loaded {
     pub experiment: Experiment,
-    pub warnings: Diagnostics,
 }
 
 /// Reads and validates the experiment file at `path`.
@@ -56,10 +62,7 @@ pub fn from_text(path: &str, text: &str, default_name: &str) -> Result<Loaded, C
     let (experiment, items) = parse::parse(&file, default_name);
     let diagnostics = Diagnostics { file, items };
     match experiment {
-        Some(experiment) if !diagnostics.has_errors() => Ok(Loaded {
-            experiment,
-            warnings: diagnostics,
-        }),
+        Some(experiment) if diagnostics.items.is_empty() => Ok(Loaded { experiment }),
         _ => Err(ConfigError::Invalid(diagnostics)),
     }
 }

@@ -11,8 +11,9 @@ use toml::de::{DeTable, DeValue};
 
 use super::diagnostic::{Diagnostic, SourceFile};
 use super::duration::{DurationError, Nanos, UNITS};
+use super::field::Field;
+use super::kind::{ModelKind, Param};
 use super::schema::*;
-use crate::model::{ModelKind, Param};
 
 type Value<'i> = Spanned<DeValue<'i>>;
 
@@ -53,19 +54,8 @@ const CHART_KEYS: &[&str] = &[
     "predictions",
     "models",
 ];
-/// The names a chart's `x` may take.
-pub const AXIS_NAMES: &[&str] = &[
-    "tasks",
-    "io_latency",
-    "cpu_cost",
-    "rounds",
-    "workers",
-    "switch_interval",
-    "poll_interval",
-];
-
 /// Parses and validates one experiment file. Returns the experiment when
-/// there is no error, and every diagnostic (errors and warnings) found.
+/// there is no error, and every problem found.
 pub fn parse(file: &SourceFile, default_name: &str) -> (Option<Experiment>, Vec<Diagnostic>) {
     let root = match DeTable::parse(&file.text) {
         Ok(root) => root,
@@ -80,7 +70,7 @@ pub fn parse(file: &SourceFile, default_name: &str) -> (Option<Experiment>, Vec<
     };
     let mut c = Checker::default();
     let experiment = c.experiment(root.get_ref(), file, default_name);
-    let failed = c.diags.iter().any(Diagnostic::is_error);
+    let failed = !c.diags.is_empty();
     (experiment.filter(|_| !failed), c.diags)
 }
 
@@ -925,28 +915,13 @@ impl Checker {
         if let Some(v) = entry(t, "x") {
             let p = child(path, "x");
             match self.string(v, &p) {
-                Some(x) if AXIS_NAMES.contains(&x.as_str()) => {
-                    let swept = match x.as_str() {
-                        "tasks" => workload.tasks.is_axis(),
-                        "io_latency" => workload.io_latency.is_axis(),
-                        "cpu_cost" => workload.cpu_cost.is_axis(),
-                        "rounds" => workload.rounds.is_axis(),
-                        "workers" => exp
-                            .models
-                            .iter()
-                            .any(|m| m.workers.as_ref().is_some_and(Sweep::is_axis)),
-                        "switch_interval" => exp
-                            .models
-                            .iter()
-                            .any(|m| m.switch_interval.as_ref().is_some_and(Sweep::is_axis)),
-                        _ => exp
-                            .models
-                            .iter()
-                            .any(|m| m.poll_interval.as_ref().is_some_and(Sweep::is_axis)),
-                    };
-                    if swept {
-                        chart.x = Some(x);
-                    } else {
+                Some(x) => match Field::from_key(&x) {
+                    Some(field)
+                        if workload.sweeps(field) || exp.models.iter().any(|m| m.sweeps(field)) =>
+                    {
+                        chart.x = Some(field);
+                    }
+                    Some(_) => {
                         self.error(
                             &p,
                             v.span(),
@@ -958,16 +933,17 @@ impl Checker {
                         );
                         ok = false;
                     }
-                }
-                Some(x) => {
-                    self.error(
-                        &p,
-                        v.span(),
-                        format!("unknown chart x \"{x}\""),
-                        &format!("use one of: {}", AXIS_NAMES.join(", ")),
-                    );
-                    ok = false;
-                }
+                    None => {
+                        let keys = Field::ALL.map(Field::key);
+                        self.error(
+                            &p,
+                            v.span(),
+                            format!("unknown chart x \"{x}\""),
+                            &format!("use one of: {}", keys.join(", ")),
+                        );
+                        ok = false;
+                    }
+                },
                 None => ok = false,
             }
         }

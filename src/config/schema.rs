@@ -4,7 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::duration::Nanos;
-use crate::model::ModelKind;
+use super::field::Field;
+use super::kind::ModelKind;
 
 /// One experiment file, validated.
 #[derive(Clone, Debug)]
@@ -57,6 +58,19 @@ pub struct Workload {
     pub cpu_cost: Sweep<Nanos>,
     pub rounds: Sweep<u32>,
     pub io: IoKind,
+}
+
+impl Workload {
+    /// Whether the workload sweeps `field` (model fields: never).
+    pub(crate) fn sweeps(&self, field: Field) -> bool {
+        match field {
+            Field::Tasks => self.tasks.is_axis(),
+            Field::IoLatency => self.io_latency.is_axis(),
+            Field::CpuCost => self.cpu_cost.is_axis(),
+            Field::Rounds => self.rounds.is_axis(),
+            Field::Workers | Field::SwitchInterval | Field::PollInterval => false,
+        }
+    }
 }
 
 /// How long one IO wait lasts: fixed, or drawn from a distribution.
@@ -123,6 +137,19 @@ pub struct ModelSpec {
     pub python: Option<String>,
 }
 
+impl ModelSpec {
+    /// Whether the model sweeps `field` (workload fields: never).
+    pub(crate) fn sweeps(&self, field: Field) -> bool {
+        let swept = |s: &Option<Sweep<_>>| s.as_ref().is_some_and(Sweep::is_axis);
+        match field {
+            Field::Workers => self.workers.as_ref().is_some_and(Sweep::is_axis),
+            Field::SwitchInterval => swept(&self.switch_interval),
+            Field::PollInterval => swept(&self.poll_interval),
+            Field::Tasks | Field::IoLatency | Field::CpuCost | Field::Rounds => false,
+        }
+    }
+}
+
 /// What a chart puts on its y axis.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -154,12 +181,12 @@ impl ChartY {
 }
 
 /// A `[[chart]]` entry.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ChartSpec {
     pub workload: String,
     pub y: ChartY,
     /// Which sweep axis goes on x; by default the workload's first axis.
-    pub x: Option<String>,
+    pub x: Option<Field>,
     pub log_x: Option<bool>,
     pub log_y: bool,
     pub width: u32,

@@ -300,7 +300,7 @@ fn charts_must_name_what_exists() {
     let ok_chart = ok(&format!(
         "{base}[[chart]]\nworkload = \"w\"\nx = \"tasks\"\ny = \"cpu\"\n"
     ));
-    assert_eq!(ok_chart.charts[0].x.as_deref(), Some("tasks"));
+    assert_eq!(ok_chart.charts[0].x, Some(crate::config::Field::Tasks));
 }
 
 #[test]

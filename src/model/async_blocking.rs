@@ -45,14 +45,11 @@ pub fn run(job: &Arc<Job>, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
         let worst = lag.worst.load(Ordering::Relaxed).max(still_late);
         let logs = logs?;
         Ok(ModelRun {
-            wall_start_ns: None,
-            ready_ns,
-            startup_usage: None,
-            logs,
             extras: Extras {
                 loop_lag_max_ns: Some(worst),
                 ..Extras::default()
             },
+            ..ModelRun::new(ready_ns, logs)
         })
     })
 }

@@ -6,7 +6,7 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use super::job::{Extras, Job, ModelError, ModelRun, TaskLog};
+use super::job::{Job, ModelError, ModelRun, TaskLog};
 use super::task;
 use crate::measure::now_ns;
 use crate::workload::timer::PreciseTimer;
@@ -60,13 +60,7 @@ pub fn run_on(
         .await;
         driver.abort();
         let logs = logs?;
-        Ok(ModelRun {
-            wall_start_ns: None,
-            ready_ns,
-            startup_usage: None,
-            logs,
-            extras: Extras::default(),
-        })
+        Ok(ModelRun::new(ready_ns, logs))
     })
 }
 

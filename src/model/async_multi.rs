@@ -9,7 +9,7 @@ use super::job::{Job, ModelError, ModelRun, TaskLog};
 use super::threads::TASK_STACK;
 
 pub fn run(job: &Arc<Job>, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
-    let workers = job.cell.workers.unwrap_or(job.cores as u32).max(1) as usize;
+    let workers = job.workers();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(workers)
         .thread_stack_size(TASK_STACK)

@@ -7,7 +7,7 @@ use super::gil::Gil;
 use super::io::BlockingIo;
 use super::job::{Extras, Job, ModelError, ModelRun, SpanKind, TaskLog};
 use super::threads::thread_per_task;
-use crate::matrix::DEFAULT_SWITCH_INTERVAL;
+use crate::config::DEFAULT_SWITCH_INTERVAL;
 use crate::measure::now_ns;
 use crate::workload::cpu;
 
@@ -17,16 +17,13 @@ pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
     let (ready_ns, logs) = thread_per_task(logs, |i, log| run_task(&gil, job, i, log))?;
     let stats = gil.stats();
     Ok(ModelRun {
-        wall_start_ns: None,
-        ready_ns,
-        startup_usage: None,
-        logs,
         extras: Extras {
             lock_handoffs: Some(stats.handoffs),
             lock_wait_total_ns: Some(stats.wait_total_ns),
             lock_wait_max_ns: Some(stats.wait_max_ns),
             loop_lag_max_ns: None,
         },
+        ..ModelRun::new(ready_ns, logs)
     })
 }
 

@@ -9,16 +9,7 @@ use std::net::TcpStream;
 use super::job::Job;
 use crate::config::IoKind;
 use crate::workload::timer::PreciseTimer;
-use crate::workload::{io as timer_io, tcp};
-
-fn server(job: &Job) -> io::Result<&str> {
-    job.tcp_server.as_deref().ok_or_else(|| {
-        io::Error::new(
-            io::ErrorKind::NotConnected,
-            "io = \"tcp\" but no delay server was started",
-        )
-    })
-}
+use crate::workload::{sleep, tcp};
 
 /// IO for a task that blocks its thread while it waits.
 pub enum BlockingIo {
@@ -31,7 +22,7 @@ impl BlockingIo {
     pub fn open(job: &Job) -> io::Result<BlockingIo> {
         match job.cell.io {
             IoKind::Sleep => Ok(BlockingIo::Timer),
-            IoKind::Tcp => tcp::connect(server(job)?).map(BlockingIo::Tcp),
+            IoKind::Tcp => tcp::connect(job.tcp_server()?).map(BlockingIo::Tcp),
         }
     }
 
@@ -39,7 +30,7 @@ impl BlockingIo {
     pub fn wait(&mut self, latency_ns: u64, deadline_ns: u64) -> io::Result<()> {
         match self {
             BlockingIo::Timer => {
-                timer_io::sleep_until(deadline_ns);
+                sleep::sleep_until(deadline_ns);
                 Ok(())
             }
             BlockingIo::Tcp(stream) => tcp::request(stream, latency_ns),
@@ -58,7 +49,9 @@ impl AsyncIo {
     pub async fn open(job: &Job, timer: &PreciseTimer) -> io::Result<AsyncIo> {
         match job.cell.io {
             IoKind::Sleep => Ok(AsyncIo::Timer(timer.clone())),
-            IoKind::Tcp => tcp::connect_async(server(job)?).await.map(AsyncIo::Tcp),
+            IoKind::Tcp => tcp::connect_async(job.tcp_server()?)
+                .await
+                .map(AsyncIo::Tcp),
         }
     }
 

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::kind::ModelKind;
+use crate::config::{ModelKind, workers_or_cores};
 use crate::matrix::Cell;
 use crate::measure;
 
@@ -25,6 +25,22 @@ pub struct Job {
 }
 
 impl Job {
+    /// The workers of a model that has them: the cell's, or one per core.
+    pub fn workers(&self) -> usize {
+        workers_or_cores(self.cell.workers, self.cores)
+    }
+
+    /// The delay server's address, which a run with `io = "tcp"` needs.
+    pub fn tcp_server(&self) -> std::io::Result<&str> {
+        self.tcp_server.as_deref().ok_or_else(|| {
+            std::io::Error::new(
+                std::io::ErrorKind::NotConnected,
+                "io = \"tcp\" needs the delay server's address, and this run was not given one \
+                 (the delay server did not start?)",
+            )
+        })
+    }
+
     pub fn tasks(&self) -> usize {
         self.cell.tasks as usize
     }
@@ -168,6 +184,20 @@ pub struct ModelRun {
     pub startup_usage: Option<measure::Usage>,
     pub logs: Vec<TaskLog>,
     pub extras: Extras,
+}
+
+impl ModelRun {
+    /// A run of conlab's own models: wall time starts when the worker
+    /// called the model, and nothing beyond the task logs to report.
+    pub fn new(ready_ns: u64, logs: Vec<TaskLog>) -> ModelRun {
+        ModelRun {
+            wall_start_ns: None,
+            ready_ns,
+            startup_usage: None,
+            logs,
+            extras: Extras::default(),
+        }
+    }
 }
 
 /// Why a model could not complete a run.

@@ -10,7 +10,6 @@ mod gil;
 mod gil_threads;
 mod io;
 pub mod job;
-pub mod kind;
 mod polling;
 pub mod processes;
 pub mod python;
@@ -20,11 +19,10 @@ mod thread_pool;
 mod threads;
 
 pub use job::{Extras, Job, ModelError, ModelRun, Span, SpanKind, TaskLog};
-pub use kind::{ModelKind, Param};
 
 use std::sync::Arc;
 
-use crate::config::IoKind;
+use crate::config::{IoKind, ModelKind};
 
 /// Runs `job` with its cell's model, filling the preallocated `logs`. The
 /// job comes shared so that models whose tasks outlive a borrow (tokio's)

@@ -12,12 +12,12 @@
 use std::io;
 use std::net::TcpStream;
 
-use super::job::{Extras, Job, ModelError, ModelRun, TaskLog};
+use super::job::{Job, ModelError, ModelRun, TaskLog};
 use super::task;
+use crate::config::DEFAULT_POLL_INTERVAL;
 use crate::config::IoKind;
-use crate::matrix::DEFAULT_POLL_INTERVAL;
 use crate::measure::now_ns;
-use crate::workload::io as wait;
+use crate::workload::sleep;
 use crate::workload::tcp::{self, PendingReply};
 use crate::workload::timerfd::TimerFd;
 
@@ -32,10 +32,7 @@ impl Source {
         match job.cell.io {
             IoKind::Sleep => TimerFd::new().map(Source::Timer),
             IoKind::Tcp => {
-                let addr = job.tcp_server.as_deref().ok_or_else(|| {
-                    io::Error::new(io::ErrorKind::NotConnected, "no delay server was started")
-                })?;
-                let stream = tcp::connect(addr)?;
+                let stream = tcp::connect(job.tcp_server()?)?;
                 stream.set_nonblocking(true)?;
                 Ok(Source::Tcp(stream, None))
             }
@@ -123,16 +120,10 @@ pub fn run(job: &Job, mut logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
             }
         }
         if interval > 0 && !pending.is_empty() {
-            wait::sleep_until(now_ns() + interval);
+            sleep::sleep_until(now_ns() + interval);
         }
     }
-    Ok(ModelRun {
-        wall_start_ns: None,
-        ready_ns,
-        startup_usage: None,
-        logs,
-        extras: Extras::default(),
-    })
+    Ok(ModelRun::new(ready_ns, logs))
 }
 
 /// Submits `task`'s IO for `round`; rounds without IO run their CPU work

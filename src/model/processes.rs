@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::{Deserialize, Serialize};
 
-use super::job::{Extras, Job, ModelError, ModelRun, Span, TaskLog};
+use super::job::{Job, ModelError, ModelRun, Span, TaskLog};
 use super::task;
 use super::threads::panic_message;
 use crate::measure::now_ns;
@@ -48,11 +48,7 @@ fn failure(message: String) -> ModelError {
 }
 
 pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
-    let workers = job
-        .cell
-        .workers
-        .unwrap_or(job.cores as u32)
-        .clamp(1, MAX_WORKERS) as usize;
+    let workers = job.workers().min(MAX_WORKERS as usize);
     let program = std::env::current_exe().map_err(|source| ModelError::Setup {
         what: "process pool (cannot find conlab's executable)",
         source,
@@ -103,13 +99,7 @@ pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
         .into_iter()
         .filter_map(|s| s.into_inner().unwrap_or_else(|e| e.into_inner()))
         .collect();
-    Ok(ModelRun {
-        wall_start_ns: None,
-        ready_ns,
-        startup_usage: None,
-        logs,
-        extras: Extras::default(),
-    })
+    Ok(ModelRun::new(ready_ns, logs))
 }
 
 /// Closes every worker's input and waits for it, so its resource usage is
@@ -208,7 +198,7 @@ pub fn serve_pool_worker() -> i32 {
             0,
         )
     };
-    let _ = crate::workload::io::precise_timers();
+    let _ = crate::workload::sleep::precise_timers();
     let stdin = std::io::stdin();
     let mut input = stdin.lock();
     let mut line = String::new();

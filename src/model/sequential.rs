@@ -1,7 +1,7 @@
 //! `sequential`: one thread runs the tasks one after another, blocking on
 //! each IO wait. The note's baseline: N tasks wait N × avg(io_wait).
 
-use super::job::{Extras, Job, ModelError, ModelRun, TaskLog};
+use super::job::{Job, ModelError, ModelRun, TaskLog};
 use super::task;
 use crate::measure::now_ns;
 
@@ -10,11 +10,5 @@ pub fn run(job: &Job, mut logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
     for (i, log) in logs.iter_mut().enumerate() {
         task::run_blocking(job, i, log).map_err(|e| ModelError::Io(task::io_failure(i, &e)))?;
     }
-    Ok(ModelRun {
-        wall_start_ns: None,
-        ready_ns,
-        startup_usage: None,
-        logs,
-        extras: Extras::default(),
-    })
+    Ok(ModelRun::new(ready_ns, logs))
 }

@@ -4,13 +4,13 @@
 
 use std::sync::Mutex;
 
-use super::job::{Extras, Job, ModelError, ModelRun, TaskLog};
+use super::job::{Job, ModelError, ModelRun, TaskLog};
 use super::task;
 use super::threads::{TASK_STACK, panic_message};
 use crate::measure::now_ns;
 
 pub fn run(job: &Job, mut logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
-    let workers = job.cell.workers.unwrap_or(job.cores as u32).max(1) as usize;
+    let workers = job.workers();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(workers)
         .stack_size(TASK_STACK)
@@ -46,11 +46,5 @@ pub fn run(job: &Job, mut logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
     if let Some(error) = failed.into_inner().unwrap_or(None) {
         return Err(error);
     }
-    Ok(ModelRun {
-        wall_start_ns: None,
-        ready_ns,
-        startup_usage: None,
-        logs,
-        extras: Extras::default(),
-    })
+    Ok(ModelRun::new(ready_ns, logs))
 }

@@ -3,7 +3,7 @@
 
 use std::thread;
 
-use super::job::{Extras, Job, ModelError, ModelRun, TaskLog};
+use super::job::{Job, ModelError, ModelRun, TaskLog};
 use super::task;
 use crate::measure::now_ns;
 
@@ -13,13 +13,7 @@ pub const TASK_STACK: usize = 128 * 1024;
 
 pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
     let (ready_ns, logs) = thread_per_task(logs, |i, log| task::run_blocking(job, i, log))?;
-    Ok(ModelRun {
-        wall_start_ns: None,
-        ready_ns,
-        startup_usage: None,
-        logs,
-        extras: Extras::default(),
-    })
+    Ok(ModelRun::new(ready_ns, logs))
 }
 
 /// Starts one OS thread per task running `body(task, log)` and joins them

@@ -3,6 +3,8 @@
 //! ms or s. Charts draw their own axes from a [`Scale`] so that linear and
 //! logarithmic axes, and every chart kind, look the same.
 
+use crate::format::format_number;
+
 /// A one-dimensional mapping from data values to a fraction of the axis.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Scale {
@@ -207,28 +209,6 @@ fn decimals_for(step: f64) -> usize {
 }
 
 /// A tick label: `0.25`, `40`, `1000`, `20k`, `1.5M`.
-pub fn format_number(v: f64, decimals: usize) -> String {
-    if v == 0.0 {
-        return "0".to_string();
-    }
-    let a = v.abs();
-    if a >= 1e6 {
-        return format!("{}M", trim(format!("{:.1}", v / 1e6)));
-    }
-    if a >= 1e4 {
-        return format!("{}k", trim(format!("{:.1}", v / 1e3)));
-    }
-    trim(format!("{v:.decimals$}"))
-}
-
-fn trim(s: String) -> String {
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    }
-}
-
 /// The unit a time axis reads best in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TimeUnit {
@@ -330,15 +310,6 @@ mod tests {
         assert_eq!(s.fraction(0.0), 0.0);
         let narrow = Scale::logarithmic(3.0, 40.0);
         assert!(labels(&narrow, 6).contains(&"20".to_string()));
-    }
-
-    #[test]
-    fn numbers_read_short() {
-        assert_eq!(format_number(0.25, 2), "0.25");
-        assert_eq!(format_number(40.0, 1), "40");
-        assert_eq!(format_number(20_000.0, 0), "20k");
-        assert_eq!(format_number(1_500_000.0, 0), "1.5M");
-        assert_eq!(format_number(1000.0, 0), "1000");
     }
 
     #[test]

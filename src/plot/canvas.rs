@@ -41,8 +41,6 @@ pub enum Anchor {
     Top,
     /// Centred horizontally, bottom at the point.
     Bottom,
-    /// Right-aligned, top at the point.
-    TopRight,
 }
 
 impl Anchor {
@@ -53,7 +51,6 @@ impl Anchor {
             Anchor::Right => Pos::new(HPos::Right, VPos::Center),
             Anchor::Top => Pos::new(HPos::Center, VPos::Top),
             Anchor::Bottom => Pos::new(HPos::Center, VPos::Bottom),
-            Anchor::TopRight => Pos::new(HPos::Right, VPos::Top),
         }
     }
 }

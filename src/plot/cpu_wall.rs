@@ -66,7 +66,7 @@ pub fn draw<DB: DrawingBackend>(
             ),
         ));
     }
-    let wp = metric::workload_point(last);
+    let wp = last.workload_point();
     let n = shown.iter().map(|c| c.n).max().unwrap_or(0);
     let frame = Frame {
         title: title

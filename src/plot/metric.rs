@@ -2,11 +2,9 @@
 //! the value, its spread, the reference lines that go with it, its unit
 //! and how a single value reads. Also the sweep-axis values of a cell.
 
-use crate::config::ChartY;
-use crate::report::table::format_ms;
+use crate::config::{ChartY, Field, ModelKind};
+use crate::format::{format_ms, format_number};
 use crate::results::CellSummary;
-
-use super::axis::format_number;
 
 /// A measurement of a cell that a chart can show.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -104,7 +102,7 @@ impl Metric {
             ChartY::Speedup => {
                 let seq = all
                     .iter()
-                    .find(|s| s.kind == crate::model::ModelKind::Sequential && same_point(s, c))?;
+                    .find(|s| s.kind == ModelKind::Sequential && same_point(s, c))?;
                 (c.predicted_ms > 0.0).then(|| seq.predicted_ms / c.predicted_ms)
             }
             _ => None,
@@ -125,118 +123,36 @@ impl Metric {
 
 /// Whether two cells ran the same workload point.
 pub fn same_point(a: &CellSummary, b: &CellSummary) -> bool {
-    a.workload == b.workload
-        && a.tasks == b.tasks
-        && a.io_latency == b.io_latency
-        && a.cpu_cost_ms == b.cpu_cost_ms
-        && a.rounds == b.rounds
-}
-
-/// Whether a swept field is a duration.
-pub fn is_duration_axis(axis: &str) -> bool {
-    matches!(
-        axis,
-        "io_latency" | "cpu_cost" | "switch_interval" | "poll_interval"
-    )
-}
-
-pub fn is_workload_axis(axis: &str) -> bool {
-    crate::matrix::is_workload_axis(axis)
+    a.point().workload_key() == b.point().workload_key()
 }
 
 /// The numeric value of a swept field in a cell, durations in ms.
-pub fn axis_number(c: &CellSummary, axis: &str) -> Option<f64> {
-    match axis {
-        "tasks" => Some(c.tasks as f64),
-        "io_latency" => Some(c.io_latency_mean_ms),
-        "cpu_cost" => Some(c.cpu_cost_ms),
-        "rounds" => Some(c.rounds as f64),
-        "workers" => c.workers.map(f64::from),
-        "switch_interval" => c.switch_interval_ms,
-        "poll_interval" => c.poll_interval_ms,
-        _ => None,
-    }
-}
-
-/// A field's title on an x axis.
-pub fn axis_title(axis: &str, unit: &str) -> String {
-    match axis {
-        "tasks" => "tasks".to_string(),
-        "io_latency" => format!("IO wait per round, mean ({unit})"),
-        "cpu_cost" => format!("CPU work per round ({unit})"),
-        "rounds" => "rounds per task".to_string(),
-        "workers" => "workers".to_string(),
-        "switch_interval" => format!("GIL switch interval ({unit})"),
-        "poll_interval" => format!("poll interval ({unit})"),
-        other => other.to_string(),
-    }
+pub fn axis_number(c: &CellSummary, field: Field) -> Option<f64> {
+    field.value(&c.point()).map(|v| v.number())
 }
 
 /// The cell's swept fields and their values (`workers`, `2`), in the
-/// order of `axes`, read from the cell's own fields.
-pub fn axis_values(c: &CellSummary) -> Vec<(String, String)> {
-    c.axes
-        .split(';')
-        .filter(|a| !a.is_empty())
-        .filter_map(|a| {
-            let value = match a {
-                "tasks" => c.tasks.to_string(),
-                "io_latency" => c.io_latency.clone(),
-                "cpu_cost" => duration_text(c.cpu_cost_ms),
-                "rounds" => c.rounds.to_string(),
-                "workers" => c.workers?.to_string(),
-                "switch_interval" => duration_text(c.switch_interval_ms?),
-                "poll_interval" => duration_text(c.poll_interval_ms?),
-                _ => return None,
-            };
-            Some((a.to_string(), value))
-        })
-        .collect()
-}
-
-/// The workload's swept fields of a cell, e.g. `tasks=10 io_latency=2ms`.
-pub fn workload_point(c: &CellSummary) -> String {
-    axis_values(c)
+/// order of its axes, read from the cell's own fields.
+pub fn axis_values(c: &CellSummary) -> Vec<(Field, String)> {
+    c.point()
+        .values(&c.axes.0)
         .into_iter()
-        .filter(|(k, _)| is_workload_axis(k))
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join(" ")
+        .map(|(f, v)| (f, v.chart_text()))
+        .collect()
 }
 
 /// The workload's fixed fields, for a subtitle: `io_latency=2ms rounds=1`.
 pub fn fixed_fields(c: &CellSummary) -> String {
-    let axes: Vec<&str> = c.axes.split(';').collect();
-    let mut parts = Vec::new();
-    if !axes.contains(&"tasks") {
-        parts.push(format!("tasks={}", c.tasks));
-    }
-    if !axes.contains(&"io_latency") {
-        parts.push(format!("io_latency={}", c.io_latency));
-    }
-    if !axes.contains(&"cpu_cost") {
-        parts.push(format!("cpu_cost={}", duration_text(c.cpu_cost_ms)));
-    }
-    if !axes.contains(&"rounds") {
-        parts.push(format!("rounds={}", c.rounds));
-    }
+    let point = c.point();
+    let mut parts: Vec<String> = Field::ALL
+        .into_iter()
+        .filter(|f| f.of_workload() && !c.axes.contains(*f))
+        .filter_map(|f| Some(format!("{f}={}", f.value(&point)?.chart_text())))
+        .collect();
     if c.io != "sleep" {
         parts.push(format!("io={}", c.io));
     }
     parts.join(" ")
-}
-
-/// A duration in ms written as in experiment files: `0`, `250us`, `1.5ms`, `2s`.
-pub fn duration_text(ms: f64) -> String {
-    if ms == 0.0 {
-        "0".to_string()
-    } else if ms < 1.0 {
-        format!("{}us", format_number(ms * 1000.0, 3))
-    } else if ms < 1000.0 {
-        format!("{}ms", format_number(ms, 3))
-    } else {
-        format!("{}s", format_number(ms / 1000.0, 3))
-    }
 }
 
 #[cfg(test)]
@@ -277,7 +193,7 @@ mod tests {
         );
         assert_eq!(
             axis_values(&cs[1]),
-            [("io_latency".to_string(), "exp(mean 2ms)".to_string())]
+            [(Field::IoLatency, "exp(mean 2ms)".to_string())]
         );
     }
 
@@ -299,13 +215,13 @@ mod tests {
         assert_eq!(
             axis_values(c),
             [
-                ("tasks".to_string(), "1".to_string()),
-                ("io_latency".to_string(), "2ms".to_string()),
-                ("workers".to_string(), "8".to_string()),
+                (Field::Tasks, "1".to_string()),
+                (Field::IoLatency, "2ms".to_string()),
+                (Field::Workers, "8".to_string()),
             ]
         );
-        assert_eq!(workload_point(c), "tasks=1 io_latency=2ms");
+        assert_eq!(c.workload_point(), "tasks=1 io_latency=2ms");
         assert_eq!(fixed_fields(c), "cpu_cost=0 rounds=1");
-        assert_eq!(axis_number(c, "workers"), Some(8.0));
+        assert_eq!(axis_number(c, Field::Workers), Some(8.0));
     }
 }

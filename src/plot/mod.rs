@@ -21,7 +21,7 @@ mod timeline;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-pub use plan::{ChartJob, ChartKind, MetricChart};
+pub use plan::{ChartJob, ChartKind};
 pub use style::Styles;
 
 use crate::results::{CellSummary, SummaryFile, Timeline};
@@ -45,15 +45,6 @@ pub enum ChartError {
 pub enum Format {
     Png,
     Svg,
-}
-
-impl Format {
-    pub fn extension(self) -> &'static str {
-        match self {
-            Format::Png => "png",
-            Format::Svg => "svg",
-        }
-    }
 }
 
 /// What charts are drawn from.
@@ -93,8 +84,8 @@ pub fn draw<DB: DrawingBackend>(
                     chart.workload
                 )));
             }
-            match chart.x.clone().or_else(|| plan::default_x(&cells)) {
-                Some(x) => sweep::draw(&c, chart, &x, &cells, all, &input.styles),
+            match chart.x.or_else(|| plan::default_x(&cells)) {
+                Some(x) => sweep::draw(&c, chart, x, &cells, all, &input.styles),
                 None => bars::draw(&c, chart, &cells, all, &input.styles),
             }
         }

@@ -12,7 +12,6 @@ use crate::results::CellSummary;
 use super::ChartError;
 use super::canvas::{Anchor, Canvas, Rect};
 use super::frame::{SUBTITLE_SIZE, TICK_SIZE, TITLE_SIZE};
-use super::metric;
 use super::style::{self, mix};
 
 const FASTER: RGBColor = RGBColor(0x00, 0x72, 0xB2);
@@ -65,7 +64,7 @@ pub fn draw<DB: DrawingBackend>(
     let mut rows: Vec<(String, String)> = Vec::new();
     let mut cols: Vec<String> = Vec::new();
     for cell in cells {
-        let row = (cell.workload.clone(), metric::workload_point(cell));
+        let row = (cell.workload.clone(), cell.workload_point());
         if !rows.contains(&row) {
             rows.push(row);
         }
@@ -172,9 +171,7 @@ pub fn draw<DB: DrawingBackend>(
                 bottom: y0 + row_h - 1,
             };
             let cell = cells.iter().find(|cell| {
-                cell.workload == row.0
-                    && metric::workload_point(cell) == row.1
-                    && &cell.variant == col
+                cell.workload == row.0 && cell.workload_point() == row.1 && &cell.variant == col
             });
             let (fill, text) = match cell.and_then(value) {
                 Some(v) => (color(shown, v), label(shown, v)),

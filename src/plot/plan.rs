@@ -3,7 +3,8 @@
 //! overview and a timeline per recorded run. Also the file names, made
 //! safe for any file system from any workload or model name. Pure.
 
-use crate::config::{ChartSpec, ChartY, DEFAULT_CHART_HEIGHT, DEFAULT_CHART_WIDTH};
+use crate::config::{ChartSpec, ChartY, DEFAULT_CHART_HEIGHT, DEFAULT_CHART_WIDTH, Field};
+use crate::format::slug;
 use crate::results::{CellSummary, Timeline};
 
 use super::metric::{self, Metric};
@@ -14,7 +15,7 @@ pub struct MetricChart {
     pub workload: String,
     pub metric: Metric,
     /// The sweep axis on x; the workload's first when `None`.
-    pub x: Option<String>,
+    pub x: Option<Field>,
     /// Log x; automatic (two decades or more) when `None`.
     pub log_x: Option<bool>,
     pub log_y: bool,
@@ -24,7 +25,7 @@ pub struct MetricChart {
     pub title: Option<String>,
     /// Only cells with these values of the workload's other sweep axes
     /// (one chart per combination when a workload sweeps several fields).
-    pub fixed: Vec<(String, String)>,
+    pub fixed: Vec<(Field, String)>,
 }
 
 impl MetricChart {
@@ -67,40 +68,9 @@ pub struct ChartJob {
     pub height: u32,
 }
 
-/// A file-name-safe form of `text`: letters and digits (of any script)
-/// lower-cased, everything else a single `-`, at most 60 characters.
-pub fn slug(text: &str) -> String {
-    let mut out = String::new();
-    let chars: Vec<char> = text.chars().collect();
-    for (i, &ch) in chars.iter().enumerate() {
-        let between_digits = i > 0
-            && chars[i - 1].is_ascii_digit()
-            && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit());
-        if ch.is_alphanumeric() {
-            out.extend(ch.to_lowercase());
-        } else if ch == '.' && between_digits {
-            out.push('.');
-        } else if !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    let trimmed: String = out.trim_matches('-').chars().take(60).collect();
-    let trimmed = trimmed.trim_end_matches('-').to_string();
-    if trimmed.is_empty() {
-        "chart".to_string()
-    } else {
-        trimmed
-    }
-}
-
 /// The workload's first swept workload field, the default x of its charts.
-pub fn default_x(cells: &[&CellSummary]) -> Option<String> {
-    cells.iter().find_map(|c| {
-        c.axes
-            .split(';')
-            .find(|a| metric::is_workload_axis(a))
-            .map(str::to_string)
-    })
+pub fn default_x(cells: &[&CellSummary]) -> Option<Field> {
+    cells.iter().find_map(|c| c.axes.of_workload().next())
 }
 
 fn workloads(cells: &[CellSummary]) -> Vec<String> {
@@ -130,12 +100,12 @@ fn metric_chart(workload: &str, y: ChartY) -> MetricChart {
 /// The values of a workload's sweep axes other than `x` in each of its
 /// cells, in order of first appearance: one default chart each. A single
 /// empty combination when the workload sweeps one field or none.
-fn combinations(cells: &[&CellSummary], x: Option<&str>) -> Vec<Vec<(String, String)>> {
-    let mut all: Vec<Vec<(String, String)>> = Vec::new();
+fn combinations(cells: &[&CellSummary], x: Option<Field>) -> Vec<Vec<(Field, String)>> {
+    let mut all: Vec<Vec<(Field, String)>> = Vec::new();
     for c in cells {
-        let others: Vec<(String, String)> = metric::axis_values(c)
+        let others: Vec<(Field, String)> = metric::axis_values(c)
             .into_iter()
-            .filter(|(a, _)| metric::is_workload_axis(a) && Some(a.as_str()) != x)
+            .filter(|(a, _)| a.of_workload() && Some(*a) != x)
             .collect();
         if !all.contains(&others) {
             all.push(others);
@@ -175,7 +145,7 @@ pub fn plan(cells: &[CellSummary], charts: &[ChartSpec], timelines: &[Timeline])
             let mine: Vec<&CellSummary> = cells.iter().filter(|c| c.workload == name).collect();
             let base = slug(&name);
             let x = default_x(&mine);
-            for fixed in combinations(&mine, x.as_deref()) {
+            for fixed in combinations(&mine, x) {
                 let (suffix, at) = if fixed.is_empty() {
                     (String::new(), String::new())
                 } else {
@@ -251,12 +221,12 @@ pub fn plan(cells: &[CellSummary], charts: &[ChartSpec], timelines: &[Timeline])
                 spec.y.as_str().replace('_', "-")
             );
             if let Some(x) = &spec.x {
-                stem.push_str(&format!("-by-{}", slug(x)));
+                stem.push_str(&format!("-by-{}", slug(x.key())));
             }
             let chart = MetricChart {
                 workload: spec.workload.clone(),
                 metric: Metric(spec.y),
-                x: spec.x.clone(),
+                x: spec.x,
                 log_x: spec.log_x,
                 log_y: spec.log_y,
                 predictions: spec.predictions,
@@ -295,7 +265,7 @@ pub fn plan(cells: &[CellSummary], charts: &[ChartSpec], timelines: &[Timeline])
         let cell = cells.iter().find(|c| c.cell == t.cell);
         let stem = match cell {
             Some(c) => {
-                let point = metric::workload_point(c);
+                let point = c.workload_point();
                 let mut s = format!("{}-timeline-{}", slug(&c.workload), slug(&c.variant));
                 if !point.is_empty() {
                     s.push('-');
@@ -370,17 +340,5 @@ mod tests {
             .map(|j| j.stem)
             .collect();
         assert!(stems.contains(&"w-wall".to_string()), "{stems:?}");
-    }
-
-    #[test]
-    fn slugs_are_safe() {
-        assert_eq!(slug("io-bound"), "io-bound");
-        assert_eq!(slug("Pool workers=2"), "pool-workers-2");
-        assert_eq!(slug("io_latency=1.5ms"), "io-latency-1.5ms");
-        assert_eq!(slug("../etc/passwd"), "etc-passwd");
-        assert_eq!(slug("입출력 작업"), "입출력-작업");
-        assert_eq!(slug("🚀🚀"), "chart");
-        assert_eq!(slug(""), "chart");
-        assert!(slug(&"x".repeat(200)).len() <= 60);
     }
 }

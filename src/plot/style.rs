@@ -89,10 +89,6 @@ impl Styles {
         Styles { models }
     }
 
-    pub fn models(&self) -> &[String] {
-        &self.models
-    }
-
     fn index(&self, model: &str) -> usize {
         self.models
             .iter()

@@ -5,6 +5,7 @@
 
 use plotters::prelude::DrawingBackend;
 
+use crate::config::Field;
 use crate::results::CellSummary;
 
 use super::ChartError;
@@ -27,7 +28,7 @@ struct Series<'a> {
 
 /// The series key of a cell: its model and every swept field except x
 /// and those the chart holds fixed.
-fn series_label(c: &CellSummary, x: &str, fixed: &[(String, String)]) -> String {
+fn series_label(c: &CellSummary, x: Field, fixed: &[(Field, String)]) -> String {
     let mut label = c.model.clone();
     for (k, v) in metric::axis_values(c) {
         if k != x && !fixed.iter().any(|(f, _)| *f == k) {
@@ -39,8 +40,8 @@ fn series_label(c: &CellSummary, x: &str, fixed: &[(String, String)]) -> String 
 
 fn build_series<'a>(
     cells: &[&'a CellSummary],
-    x: &str,
-    fixed: &[(String, String)],
+    x: Field,
+    fixed: &[(Field, String)],
     styles: &Styles,
 ) -> Vec<Series<'a>> {
     let mut series: Vec<Series> = Vec::new();
@@ -71,7 +72,7 @@ fn build_series<'a>(
 pub fn draw<DB: DrawingBackend>(
     c: &Canvas<DB>,
     chart: &MetricChart,
-    x: &str,
+    x: Field,
     cells: &[&CellSummary],
     all: &[CellSummary],
     styles: &Styles,
@@ -91,7 +92,7 @@ pub fn draw<DB: DrawingBackend>(
         .flat_map(|s| s.points.iter().filter_map(|p| p.0))
         .collect();
     let x_unit = TimeUnit::for_max(xs_ms.iter().copied().fold(0.0, f64::max), true);
-    let x_factor = if metric::is_duration_axis(x) {
+    let x_factor = if x.is_duration() {
         x_unit.per_ms()
     } else {
         1.0
@@ -185,8 +186,8 @@ pub fn draw<DB: DrawingBackend>(
             .unwrap_or_else(|| format!("{} · {workload}", m.title())),
         subtitle,
         x: {
-            let mut axis = Axis::numeric(x_scale, metric::axis_title(x, x_unit.symbol()));
-            if !metric::is_duration_axis(x) {
+            let mut axis = Axis::numeric(x_scale, x.title(x_unit.symbol()));
+            if !x.is_duration() {
                 // Counts (tasks, rounds, workers) have no halves.
                 axis.ticks.retain(|t| t.value.fract() == 0.0);
             }
@@ -303,7 +304,7 @@ impl Series<'_> {
 fn baseline_lines(
     m: Metric,
     cells: &[&CellSummary],
-    x: &str,
+    x: Field,
     x_factor: f64,
 ) -> Vec<Vec<(f64, f64)>> {
     let mut groups: Vec<(String, Vec<(f64, f64)>)> = Vec::new();
@@ -313,7 +314,7 @@ fn baseline_lines(
         };
         let key: String = metric::axis_values(c)
             .into_iter()
-            .filter(|(k, _)| k != x && metric::is_workload_axis(k))
+            .filter(|(k, _)| *k != x && k.of_workload())
             .map(|(k, v)| format!("{k}={v} "))
             .collect();
         let point = (xv * x_factor, b);

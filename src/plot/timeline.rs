@@ -7,8 +7,8 @@
 use plotters::prelude::DrawingBackend;
 use plotters::style::RGBColor;
 
+use crate::format::format_ms;
 use crate::model::SpanKind;
-use crate::report::table::format_ms;
 use crate::results::{CellSummary, Timeline};
 
 use super::ChartError;
@@ -128,7 +128,7 @@ pub fn draw<DB: DrawingBackend>(
     }
     let (title, subtitle) = match cell {
         Some(cell) => {
-            let wp = metric::workload_point(cell);
+            let wp = cell.workload_point();
             (
                 format!("Timeline · {} · {}", cell.workload, cell.variant),
                 format!(

@@ -5,7 +5,7 @@
 
 use crate::results::{CellStatus, CellSummary};
 
-use super::table::format_ms;
+use crate::format::format_ms;
 
 /// A coefficient of variation above this makes a cell "noisy".
 pub const NOISY_CV: f64 = 0.10;
@@ -73,7 +73,7 @@ pub fn rows(cells: &[CellSummary]) -> Vec<ClaimRow> {
         .map(|c| ClaimRow {
             workload: c.workload.clone(),
             variant: c.variant.clone(),
-            point: crate::plot::metric::workload_point(c),
+            point: c.workload_point(),
             median: c.wall_median_ms.map_or_else(|| "–".to_string(), format_ms),
             baseline: format_ms(c.baseline_ms),
             speedup: c

@@ -4,7 +4,8 @@
 use comfy_table::{Cell as TableCell, CellAlignment, Table};
 
 use super::markdown::escape;
-use super::table::{STYLE, format_ms};
+use super::table::STYLE;
+use crate::format::format_ms;
 use crate::results::CellComparison;
 use crate::results::compare::MIN_EFFECT;
 

@@ -72,7 +72,7 @@ pub fn render(summary: &SummaryFile) -> String {
     ));
     out.push_str(&format!(
         "\\label{{tab:conlab-{}}}\n\\end{{table}}\n",
-        crate::plot::plan::slug(&summary.experiment)
+        crate::format::slug(&summary.experiment)
             .chars()
             .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
             .collect::<String>()

@@ -4,28 +4,12 @@
 
 use comfy_table::{Cell as TableCell, CellAlignment, Table};
 
+use crate::format::format_ms;
 use crate::results::{CellStatus, CellSummary};
 
 /// No outer border, a rule under the header, columns split by a thin line,
 /// no lines between rows: compact, and still aligned when piped to a file.
 pub const STYLE: &str = "     ─┼ │          ";
-
-/// Milliseconds as a short human string: `0.85 ms`, `301 ms`, `1.24 s`.
-pub fn format_ms(ms: f64) -> String {
-    if !ms.is_finite() {
-        "-".to_string()
-    } else if ms >= 10_000.0 {
-        format!("{:.1} s", ms / 1000.0)
-    } else if ms >= 1000.0 {
-        format!("{:.2} s", ms / 1000.0)
-    } else if ms >= 100.0 {
-        format!("{ms:.0} ms")
-    } else if ms >= 10.0 {
-        format!("{ms:.1} ms")
-    } else {
-        format!("{ms:.2} ms")
-    }
-}
 
 fn ratio(value: Option<f64>) -> String {
     value.map_or_else(|| "-".to_string(), |v| format!("{v:.2}×"))
@@ -82,18 +66,4 @@ pub fn render_plan(plans: &[crate::results::CellPlan]) -> String {
         ]);
     }
     table.to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formats_by_range() {
-        assert_eq!(format_ms(0.853), "0.85 ms");
-        assert_eq!(format_ms(30.14), "30.1 ms");
-        assert_eq!(format_ms(301.2), "301 ms");
-        assert_eq!(format_ms(1240.0), "1.24 s");
-        assert_eq!(format_ms(61_000.0), "61.0 s");
-    }
 }

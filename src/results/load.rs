@@ -27,7 +27,6 @@ pub enum LoadError {
 /// Everything a results directory holds.
 #[derive(Clone, Debug)]
 pub struct Results {
-    pub dir: PathBuf,
     pub summary: SummaryFile,
     pub runs: Vec<RunRecord>,
     /// Sorted by cell.
@@ -117,7 +116,6 @@ impl Results {
             None => None,
         };
         Ok(Results {
-            dir: dir.to_path_buf(),
             summary,
             runs,
             timelines,

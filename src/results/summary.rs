@@ -5,8 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::record::{RunRecord, RunStatus, ms};
+use crate::config::{Axes, ModelKind, Nanos, Point};
 use crate::matrix::Cell;
-use crate::model::ModelKind;
 use crate::stats::{self, Stats};
 
 /// What the runner knew about a cell before running it.
@@ -56,8 +56,8 @@ pub struct CellSummary {
     pub workers: Option<u32>,
     pub switch_interval_ms: Option<f64>,
     pub poll_interval_ms: Option<f64>,
-    /// Swept fields, `;`-separated, e.g. `tasks;workers`.
-    pub axes: String,
+    /// Swept fields; `;`-separated in files, e.g. `tasks;workers`.
+    pub axes: Axes,
     pub status: CellStatus,
     pub message: String,
     pub n: usize,
@@ -89,6 +89,34 @@ pub struct CellSummary {
     pub efficiency: Option<f64>,
     /// sequential's median / this median, at the same workload point.
     pub speedup: Option<f64>,
+}
+
+impl CellSummary {
+    /// Where this cell sits in the sweeps, read back from its row.
+    pub fn point(&self) -> Point {
+        let ns = |ms: f64| Nanos((ms * 1e6).round() as u64);
+        Point {
+            workload: self.workload.clone(),
+            tasks: self.tasks,
+            io_latency: self.io_latency.clone(),
+            io_latency_mean_ms: self.io_latency_mean_ms,
+            cpu_cost: ns(self.cpu_cost_ms),
+            rounds: self.rounds,
+            workers: self.workers,
+            switch_interval: self.switch_interval_ms.map(ns),
+            poll_interval: self.poll_interval_ms.map(ns),
+        }
+    }
+
+    /// The workload's swept fields at this cell: `tasks=10 io_latency=2ms`.
+    pub fn workload_point(&self) -> String {
+        let point = self.point();
+        self.axes
+            .of_workload()
+            .filter_map(|f| Some(format!("{f}={}", f.value(&point)?.chart_text())))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
 }
 
 fn median_of(records: &[&RunRecord], field: impl Fn(&RunRecord) -> Option<f64>) -> Option<f64> {
@@ -168,7 +196,7 @@ fn summarize_cell(plan: &CellPlan, records: &[&RunRecord]) -> CellSummary {
         workers: c.workers,
         switch_interval_ms: c.switch_interval.map(|d| d.as_millis_f64()),
         poll_interval_ms: c.poll_interval.map(|d| d.as_millis_f64()),
-        axes: c.axes.join(";"),
+        axes: c.axes.clone(),
         status,
         message,
         n: ok.len(),

@@ -5,6 +5,7 @@
 
 pub mod capacity;
 pub mod executor;
+mod latency;
 pub mod server;
 pub mod worker;
 
@@ -20,7 +21,6 @@ use crate::model::Job;
 use crate::model::python::Interpreters;
 use crate::predict;
 use crate::results::{CellPlan, RunRecord, RunStatus, Store, StoreError, SummaryFile, summarize};
-use crate::workload::latency;
 
 /// In which order runs happen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,7 +76,7 @@ pub fn prepare(
                 cell.rounds,
                 cell_seed(exp.seed, &cell),
             );
-            let w = predict::Workload {
+            let w = predict::TaskTimes {
                 latencies: &latencies,
                 tasks: cell.tasks as usize,
                 rounds: cell.rounds as usize,
@@ -104,6 +104,22 @@ pub fn prepare(
             }
         })
         .collect()
+}
+
+/// Time to start a worker process and hand it its job, per run, as
+/// measured on a 2-core machine (a few milliseconds), rounded up.
+const RUN_OVERHEAD: Duration = Duration::from_millis(10);
+
+/// Estimated wall time of running every runnable cell.
+pub fn estimate(prepared: &[Prepared], warmup: u32, repetitions: u32) -> Duration {
+    let runs = (warmup + repetitions) as u64;
+    prepared
+        .iter()
+        .filter(|p| p.plan.skip.is_none())
+        .map(|p| {
+            Duration::from_nanos(p.plan.predicted_ns) * runs as u32 + RUN_OVERHEAD * runs as u32
+        })
+        .sum()
 }
 
 /// Whether a slot is a warm-up or a measured repetition (both from 1).
@@ -158,7 +174,6 @@ pub trait Observer {
 /// What running an experiment produced.
 #[derive(Debug)]
 pub struct Finished {
-    pub plans: Vec<CellPlan>,
     pub records: Vec<RunRecord>,
     pub summary: SummaryFile,
     pub interrupted: bool,
@@ -272,7 +287,6 @@ impl Run<'_> {
         self.summary.cells = summarize(&plans, &records);
         self.store.write_summary(&self.summary)?;
         Ok(Finished {
-            plans,
             records,
             summary: self.summary,
             interrupted,

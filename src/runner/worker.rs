@@ -16,7 +16,7 @@ use crate::measure::{self, Start};
 use crate::model::{self, Job, ModelRun};
 use crate::results::{Measurement, Timeline};
 use crate::stats;
-use crate::workload::io;
+use crate::workload::sleep;
 
 /// The worker's answer on stdout.
 #[derive(Debug, Serialize, Deserialize)]
@@ -63,7 +63,7 @@ fn prepare_process() {
         )
     };
     // Precise blocking waits, inherited by every thread started from here.
-    let _ = io::precise_timers();
+    let _ = sleep::precise_timers();
     // Raise the open-file limit to its hard maximum: many-task runs over
     // sockets need one descriptor per connection.
     // SAFETY: `lim` is a valid rlimit for get/setrlimit to read and write.

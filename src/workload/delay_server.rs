@@ -37,7 +37,7 @@ pub fn serve() -> i32 {
             0,
         )
     };
-    let _ = super::io::precise_timers();
+    let _ = super::sleep::precise_timers();
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_io()
         .build()

@@ -6,7 +6,7 @@
 //! deadline. When it fires, the event loop wakes the driver task, which
 //! wakes every sleeper whose deadline has passed. One file descriptor
 //! serves any number of sleeping tasks. Like blocking waits (see
-//! [`super::io`]), the timer first fires [`EARLY_WAKE`](super::io::EARLY_WAKE) before the earliest
+//! [`super::sleep`]), the timer first fires [`EARLY_WAKE`](super::sleep::EARLY_WAKE) before the earliest
 //! deadline and then at the deadline itself, so the event loop's thread is
 //! woken from a short idle period, which is fast on a virtual machine.
 
@@ -22,7 +22,7 @@ use std::task::{Context, Poll, Waker};
 use tokio::io::Interest;
 use tokio::io::unix::AsyncFd;
 
-use super::io::wake_target;
+use super::sleep::wake_target;
 use super::timerfd::TimerFd;
 use crate::measure::now_ns;
 

@@ -5,7 +5,7 @@
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 
-use super::io::timespec;
+use super::sleep::timespec;
 
 pub struct TimerFd {
     fd: OwnedFd,

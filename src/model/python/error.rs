@@ -31,11 +31,6 @@ pub enum PythonError {
         detail: String,
         stderr: String,
     },
-    #[error(
-        "io = \"tcp\" needs the delay server's address, and this run was not given one \
-         (the delay server did not start?)"
-    )]
-    NoTcpServer,
     #[error("cannot encode the job for Python: {0}")]
     Encode(serde_json::Error),
 }

@@ -4,7 +4,7 @@
 //! The worker process (`conlab __worker`) starts the interpreter as
 //! `<interpreter> -I -c <runner.py>`, where `runner.py` is fixed code
 //! compiled into conlab. The job reaches it only as JSON on stdin (a
-//! `Request`); it answers with JSON on stdout (a `Reply`): per task its
+//! `Request`); it answers with JSON on stdout (a `RunnerReply`): per task its
 //! start and end, how late each IO wait ended and, for timelines, every IO
 //! wait and CPU burst. Python takes those timestamps on `CLOCK_MONOTONIC`,
 //! conlab's own clock.
@@ -34,12 +34,11 @@ use std::process::{Command, Output, Stdio};
 use std::thread;
 
 pub use error::PythonError;
-pub use interpreter::{Interpreter, MIN_VERSION, ProbeError, probe};
-pub use interpreters::{DEFAULT_INTERPRETER, Interpreters, interpreter_of};
+pub use interpreters::{Interpreters, interpreter_of};
 
 use super::job::{Job, ModelError, ModelRun, TaskLog};
 use error::stderr_tail;
-use reply::Reply;
+use reply::RunnerReply;
 use request::{Request, runner_model};
 
 /// The program every python model runs.
@@ -48,7 +47,7 @@ pub const RUNNER: &str = include_str!("runner.py");
 /// Runs `job` in its cell's interpreter, filling `logs`.
 pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
     let model = runner_model(job.cell.kind).ok_or(ModelError::Unavailable(job.cell.kind.name()))?;
-    let request = Request::new(job, model)?;
+    let request = Request::new(job, model).map_err(|e| ModelError::Io(e.to_string()))?;
     let input = serde_json::to_vec(&request).map_err(PythonError::Encode)?;
     let interpreter = interpreter_of(&job.cell);
     let output = execute(interpreter, input)?;
@@ -70,7 +69,7 @@ pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
         detail,
         stderr: stderr_tail(&output.stderr),
     };
-    let reply = Reply::parse(&output.stdout).map_err(malformed)?;
+    let reply = RunnerReply::parse(&output.stdout).map_err(malformed)?;
     Ok(reply.into_run(logs, job.rounds()).map_err(malformed)?)
 }
 

@@ -6,11 +6,11 @@ use serde::Deserialize;
 
 use super::request::PROTOCOL;
 use crate::measure::Usage;
-use crate::model::{Extras, ModelRun, Span, SpanKind, TaskLog};
+use crate::model::{ModelRun, Span, SpanKind, TaskLog};
 
 /// The runner's answer.
 #[derive(Debug, Deserialize)]
-pub struct Reply {
+pub struct RunnerReply {
     pub protocol: u32,
     /// Taken right before the model started (before its threads, pool or
     /// event loop): the start of wall time.
@@ -33,17 +33,17 @@ pub struct TaskReply {
     pub spans: Vec<(SpanKind, u64, u64, u32)>,
 }
 
-impl Reply {
+impl RunnerReply {
     /// Reads the reply: the last non-empty line of stdout (anything the
     /// interpreter's site hooks may print comes before it).
-    pub fn parse(stdout: &[u8]) -> Result<Reply, String> {
+    pub fn parse(stdout: &[u8]) -> Result<RunnerReply, String> {
         let text = String::from_utf8_lossy(stdout);
         let line = text
             .lines()
             .rev()
             .find(|l| !l.trim().is_empty())
             .ok_or("it printed nothing")?;
-        let reply: Reply = serde_json::from_str(line).map_err(|e| e.to_string())?;
+        let reply: RunnerReply = serde_json::from_str(line).map_err(|e| e.to_string())?;
         if reply.protocol != PROTOCOL {
             return Err(format!("protocol {}, expected {PROTOCOL}", reply.protocol));
         }
@@ -89,10 +89,8 @@ impl Reply {
         }
         Ok(ModelRun {
             wall_start_ns: Some(self.t0),
-            ready_ns: self.t0,
-            logs,
             startup_usage: self.startup_usage,
-            extras: Extras::default(),
+            ..ModelRun::new(self.t0, logs)
         })
     }
 }
@@ -117,7 +115,7 @@ mod tests {
             "a line from a site hook\n{}\n\n",
             TWO_TASKS.replace('\n', "")
         );
-        let reply = Reply::parse(stdout.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        let reply = RunnerReply::parse(stdout.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
         let run = reply
             .into_run(logs(2, true), 1)
             .unwrap_or_else(|e| panic!("{e}"));
@@ -133,8 +131,8 @@ mod tests {
 
     #[test]
     fn spans_are_dropped_when_no_timeline_was_asked_for() {
-        let reply =
-            Reply::parse(TWO_TASKS.replace('\n', "").as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        let reply = RunnerReply::parse(TWO_TASKS.replace('\n', "").as_bytes())
+            .unwrap_or_else(|e| panic!("{e}"));
         let run = reply
             .into_run(logs(2, false), 1)
             .unwrap_or_else(|e| panic!("{e}"));
@@ -143,7 +141,7 @@ mod tests {
 
     #[test]
     fn replies_that_do_not_fit_the_job_are_refused() {
-        let parse = |s: &str| Reply::parse(s.replace('\n', "").as_bytes());
+        let parse = |s: &str| RunnerReply::parse(s.replace('\n', "").as_bytes());
         assert!(parse("").is_err());
         assert!(parse("Traceback").is_err());
         assert!(parse(&TWO_TASKS.replace("\"protocol\":1", "\"protocol\":2")).is_err());

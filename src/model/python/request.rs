@@ -3,9 +3,9 @@
 
 use serde::Serialize;
 
-use super::error::PythonError;
 use crate::config::IoKind;
-use crate::model::{Job, ModelKind};
+use crate::config::ModelKind;
+use crate::model::Job;
 
 /// The version of the stdin/stdout exchange; `runner.py` checks it.
 pub const PROTOCOL: u32 = 1;
@@ -42,15 +42,15 @@ pub fn runner_model(kind: ModelKind) -> Option<&'static str> {
 
 impl<'a> Request<'a> {
     /// The request for `job`, whose cell must be of a python kind.
-    pub fn new(job: &'a Job, model: &'static str) -> Result<Request<'a>, PythonError> {
+    pub fn new(job: &'a Job, model: &'static str) -> std::io::Result<Request<'a>> {
         let tcp = match job.cell.io {
             IoKind::Sleep => None,
-            IoKind::Tcp => Some(job.tcp_server.as_deref().ok_or(PythonError::NoTcpServer)?),
+            IoKind::Tcp => Some(job.tcp_server()?),
         };
         Ok(Request {
             protocol: PROTOCOL,
             model,
-            workers: job.cell.workers.unwrap_or(job.cores as u32).max(1),
+            workers: job.workers() as u32,
             cpu_ns: job.cpu_ns(),
             latencies: (0..job.tasks()).map(|i| job.task_latencies(i)).collect(),
             timeline: job.record_timeline,

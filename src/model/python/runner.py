@@ -157,8 +157,9 @@ async def run_async(job, index, ident):
     return task.record()
 
 
-# Each model: `prepare(job)` imports what it needs (setup, before t0);
-# `run(job)` starts at t0 and returns the task records in task order.
+# Each model is a function of the job, called at t0 (after `main` has
+# imported the modules it names in MODELS, so imports are setup), that
+# returns the task records in task order.
 
 
 def sequential(job):

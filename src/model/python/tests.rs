@@ -10,10 +10,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::Duration;
 
+use super::interpreter::probe;
+use super::interpreters::DEFAULT_INTERPRETER;
 use super::*;
-use crate::config::{self, IoKind};
+use crate::config::{self, IoKind, ModelKind};
 use crate::matrix;
-use crate::model::{Job, ModelKind};
+use crate::model::Job;
 
 const MS: u64 = 1_000_000;
 

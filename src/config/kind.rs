@@ -1,7 +1,22 @@
 //! The concurrency models conlab knows: their names in experiment files,
-//! the parameters each accepts, and how `conlab models` describes them.
+//! the parameters each accepts and their defaults, and how `conlab models`
+//! describes them. Shared vocabulary: the config reader, the matrix, the
+//! models and the reports all speak of models in these terms.
 
 use serde::{Deserialize, Serialize};
+
+use super::duration::Nanos;
+
+/// The default `switch_interval` of `gil-threads`, CPython's own 5 ms.
+pub const DEFAULT_SWITCH_INTERVAL: Nanos = Nanos(5_000_000);
+/// The default `poll_interval` of `polling`: a busy spin.
+pub const DEFAULT_POLL_INTERVAL: Nanos = Nanos(0);
+
+/// The workers a model with a `workers` parameter runs: the ones its cell
+/// names, or one per usable core.
+pub fn workers_or_cores(workers: Option<u32>, cores: usize) -> usize {
+    workers.map_or(cores, |w| w as usize).max(1)
+}
 
 /// The `kind` of a `[[model]]`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -1,0 +1,286 @@
+//! The fields an experiment can sweep, as one type: [`Field`] knows its key
+//! in experiment files, whether it belongs to a `[[workload]]` or a
+//! `[[model]]`, whether it is a duration, its title on a chart axis, and how
+//! to read its value from a [`Point`], the one form in which a cell (before
+//! its runs) and a cell's summary (after them) both describe where in the
+//! sweeps they sit. Adding a sweepable field means adding it here.
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::duration::Nanos;
+use crate::format::duration_text;
+
+/// A sweepable field of a `[[workload]]` or a `[[model]]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Field {
+    Tasks,
+    IoLatency,
+    CpuCost,
+    Rounds,
+    Workers,
+    SwitchInterval,
+    PollInterval,
+}
+
+impl Field {
+    /// Every field, workload fields first, in the order cells and labels
+    /// list them.
+    pub const ALL: [Field; 7] = [
+        Field::Tasks,
+        Field::IoLatency,
+        Field::CpuCost,
+        Field::Rounds,
+        Field::Workers,
+        Field::SwitchInterval,
+        Field::PollInterval,
+    ];
+
+    /// The key in experiment files (and in labels: `tasks=10`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Field::Tasks => "tasks",
+            Field::IoLatency => "io_latency",
+            Field::CpuCost => "cpu_cost",
+            Field::Rounds => "rounds",
+            Field::Workers => "workers",
+            Field::SwitchInterval => "switch_interval",
+            Field::PollInterval => "poll_interval",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Field> {
+        Field::ALL.into_iter().find(|f| f.key() == key)
+    }
+
+    /// Whether the field belongs to a `[[workload]]` (else to a `[[model]]`):
+    /// cells that agree on every workload field run the same tasks.
+    pub fn of_workload(self) -> bool {
+        matches!(
+            self,
+            Field::Tasks | Field::IoLatency | Field::CpuCost | Field::Rounds
+        )
+    }
+
+    /// Whether values are durations (charted in µs, ms or s).
+    pub fn is_duration(self) -> bool {
+        matches!(
+            self,
+            Field::IoLatency | Field::CpuCost | Field::SwitchInterval | Field::PollInterval
+        )
+    }
+
+    /// The field's title on a chart axis; `unit` is the time unit the
+    /// axis shows durations in.
+    pub fn title(self, unit: &str) -> String {
+        match self {
+            Field::Tasks => "tasks".to_string(),
+            Field::IoLatency => format!("IO wait per round, mean ({unit})"),
+            Field::CpuCost => format!("CPU work per round ({unit})"),
+            Field::Rounds => "rounds per task".to_string(),
+            Field::Workers => "workers".to_string(),
+            Field::SwitchInterval => format!("GIL switch interval ({unit})"),
+            Field::PollInterval => format!("poll interval ({unit})"),
+        }
+    }
+
+    /// The field's value at `point`, if the point has the field (a model
+    /// without workers has no `workers`).
+    pub fn value(self, point: &Point) -> Option<Value> {
+        Some(match self {
+            Field::Tasks => Value::Count(point.tasks),
+            Field::IoLatency => Value::Latency {
+                text: point.io_latency.clone(),
+                mean_ms: point.io_latency_mean_ms,
+            },
+            Field::CpuCost => Value::Duration(point.cpu_cost),
+            Field::Rounds => Value::Count(u64::from(point.rounds)),
+            Field::Workers => Value::Count(u64::from(point.workers?)),
+            Field::SwitchInterval => Value::Duration(point.switch_interval?),
+            Field::PollInterval => Value::Duration(point.poll_interval?),
+        })
+    }
+}
+
+impl std::fmt::Display for Field {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+/// Where a cell sits in its experiment's sweeps: every sweepable field's
+/// value. Built from a cell before it runs and from its summary after.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Point {
+    pub workload: String,
+    pub tasks: u64,
+    /// The latency as written in labels: `2ms`, `exp(mean 2ms)`.
+    pub io_latency: String,
+    /// Its mean: the distribution's before a run, the drawn one after.
+    pub io_latency_mean_ms: f64,
+    pub cpu_cost: Nanos,
+    pub rounds: u32,
+    pub workers: Option<u32>,
+    pub switch_interval: Option<Nanos>,
+    pub poll_interval: Option<Nanos>,
+}
+
+impl Point {
+    /// The workload point without the model: cells with the same key run
+    /// the same tasks with the same latencies (and seed them alike).
+    pub fn workload_key(&self) -> String {
+        format!(
+            "{}|{}|{}|{}|{}",
+            self.workload, self.tasks, self.io_latency, self.cpu_cost, self.rounds
+        )
+    }
+
+    /// The values of `fields` at this point, in that order.
+    pub fn values(&self, fields: &[Field]) -> Vec<(Field, Value)> {
+        fields
+            .iter()
+            .filter_map(|&f| Some((f, f.value(self)?)))
+            .collect()
+    }
+}
+
+/// One field's value at a point.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Count(u64),
+    Duration(Nanos),
+    Latency { text: String, mean_ms: f64 },
+}
+
+impl Value {
+    /// The value in a cell's label, as an experiment file writes it
+    /// (`10`, `1.5ms`, `0ms`, `exp(mean 2ms)`).
+    pub fn label(&self) -> String {
+        match self {
+            Value::Count(n) => n.to_string(),
+            Value::Duration(d) => d.to_string(),
+            Value::Latency { text, .. } => text.clone(),
+        }
+    }
+
+    /// The value on a chart (`10`, `1.5ms`, `0`, `exp(mean 2ms)`).
+    pub fn chart_text(&self) -> String {
+        match self {
+            Value::Duration(d) => duration_text(d.as_millis_f64()),
+            other => other.label(),
+        }
+    }
+
+    /// The value as a number on a chart axis, durations in ms.
+    pub fn number(&self) -> f64 {
+        match self {
+            Value::Count(n) => *n as f64,
+            Value::Duration(d) => d.as_millis_f64(),
+            Value::Latency { mean_ms, .. } => *mean_ms,
+        }
+    }
+}
+
+/// The swept fields of a cell. In results files they are one text,
+/// `tasks;workers`; everywhere else a list of [`Field`]s.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Axes(pub Vec<Field>);
+
+impl Axes {
+    pub fn contains(&self, field: Field) -> bool {
+        self.0.contains(&field)
+    }
+
+    /// The swept fields of the workload, in order.
+    pub fn of_workload(&self) -> impl Iterator<Item = Field> + '_ {
+        self.0.iter().copied().filter(|f| f.of_workload())
+    }
+}
+
+impl Serialize for Axes {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let keys: Vec<&str> = self.0.iter().map(|f| f.key()).collect();
+        serializer.serialize_str(&keys.join(";"))
+    }
+}
+
+impl<'de> Deserialize<'de> for Axes {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.split(';')
+            .filter(|k| !k.is_empty())
+            .map(|k| {
+                Field::from_key(k).ok_or_else(|| {
+                    serde::de::Error::custom(format!(
+                        "unknown sweep axis `{k}` (known: {})",
+                        Field::ALL.map(Field::key).join(", ")
+                    ))
+                })
+            })
+            .collect::<Result<Vec<Field>, D::Error>>()
+            .map(Axes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn point() -> Point {
+        Point {
+            workload: "w".to_string(),
+            tasks: 10,
+            io_latency: "exp(mean 2ms)".to_string(),
+            io_latency_mean_ms: 2.1,
+            cpu_cost: Nanos(0),
+            rounds: 3,
+            workers: Some(4),
+            switch_interval: None,
+            poll_interval: Some(Nanos(1_500_000)),
+        }
+    }
+
+    #[test]
+    fn keys_round_trip_and_say_where_they_belong() {
+        for f in Field::ALL {
+            assert_eq!(Field::from_key(f.key()), Some(f));
+        }
+        assert_eq!(Field::from_key("io.rounds"), None);
+        let workload: Vec<&str> = Field::ALL
+            .into_iter()
+            .filter(|f| f.of_workload())
+            .map(Field::key)
+            .collect();
+        assert_eq!(workload, ["tasks", "io_latency", "cpu_cost", "rounds"]);
+    }
+
+    #[test]
+    fn values_read_from_a_point() {
+        let p = point();
+        let cpu = Field::CpuCost.value(&p);
+        assert_eq!(cpu.as_ref().map(Value::label).as_deref(), Some("0ms"));
+        assert_eq!(cpu.as_ref().map(Value::chart_text).as_deref(), Some("0"));
+        let poll = Field::PollInterval.value(&p);
+        assert_eq!(poll.as_ref().map(Value::number), Some(1.5));
+        let latency = Field::IoLatency.value(&p);
+        assert_eq!(latency.as_ref().map(Value::number), Some(2.1));
+        assert_eq!(
+            latency.as_ref().map(Value::chart_text).as_deref(),
+            Some("exp(mean 2ms)")
+        );
+        assert_eq!(Field::SwitchInterval.value(&p), None);
+        assert_eq!(p.workload_key(), "w|10|exp(mean 2ms)|0ms|3");
+    }
+
+    #[test]
+    fn axes_are_text_only_in_files() {
+        let axes = Axes(vec![Field::Tasks, Field::Workers]);
+        let json = serde_json::to_string(&axes).unwrap_or_default();
+        assert_eq!(json, "\"tasks;workers\"");
+        let back: Result<Axes, _> = serde_json::from_str(&json);
+        assert_eq!(back.ok(), Some(axes));
+        let none: Result<Axes, _> = serde_json::from_str("\"\"");
+        assert_eq!(none.ok(), Some(Axes::default()));
+        let bad: Result<Axes, _> = serde_json::from_str("\"tasks;speed\"");
+        assert!(bad.is_err_and(|e| e.to_string().contains("unknown sweep axis `speed`")));
+    }
+}
