@@ -5,7 +5,27 @@
 //! ([`config`]) → cells ([`matrix`]) → the runner ([`runner`]), which runs
 //! each cell's runs in child processes that drive a [`model`] built from
 //! [`workload`] primitives and timed by [`measure`] → [`results`] and
-//! [`stats`] → charts ([`plot`]) and [`report`].
+//! [`stats`] → charts ([`plot`]) and [`report`], written back by
+//! [`render`]; [`commands`] wires the stages together per subcommand.
+//!
+//! The modules form layers, and a module imports only from layers below
+//! its own (a test reads the imports and holds the code to this table):
+//!
+//! | layer | modules | what they hold |
+//! |---|---|---|
+//! | 0 | [`format`], [`stats`], [`measure`] | text formatting, pure statistics, clocks and rusage |
+//! | 1 | [`config`] | experiment files, and the vocabulary every later stage speaks: durations, model kinds and their defaults, IO kinds, sweep fields |
+//! | 2 | [`matrix`], [`predict`] | cells from sweeps; each model's ideal time |
+//! | 3 | [`workload`] | IO waits and CPU work, the primitives tasks are made of |
+//! | 4 | [`model`] | the concurrency models running a cell's tasks |
+//! | 5 | [`results`] | what runs measured, summaries, the results folder |
+//! | 6 | [`runner`] | preparing cells, scheduling runs in child processes |
+//! | 7 | [`environment`], [`progress`] | the machine a run happens on; the progress bar |
+//! | 8 | [`plot`] | charts |
+//! | 9 | [`report`] | reports |
+//! | 10 | [`render`] | charts and reports of a results folder, written into it |
+//! | 11 | [`cli`] | the command line, as clap sees it |
+//! | 12 | [`commands`] | one file per subcommand |
 
 pub mod cli;
 pub(crate) mod commands;
@@ -59,5 +79,153 @@ pub fn run(cli: Cli) -> i32 {
             eprintln!("error: {e:#}");
             Exit::RunsFailed as i32
         }
+    }
+}
+
+#[cfg(test)]
+mod layering {
+    //! Holds the code to the layer table of this file's header.
+
+    use std::path::Path;
+
+    /// The layer of each top-level module, as in the header.
+    const LAYERS: &[(&str, u32)] = &[
+        ("format", 0),
+        ("stats", 0),
+        ("measure", 0),
+        ("config", 1),
+        ("matrix", 2),
+        ("predict", 2),
+        ("workload", 3),
+        ("model", 4),
+        ("results", 5),
+        ("runner", 6),
+        ("environment", 7),
+        ("progress", 7),
+        ("plot", 8),
+        ("report", 9),
+        ("render", 10),
+        ("cli", 11),
+        ("commands", 12),
+    ];
+
+    fn layer(module: &str) -> Option<u32> {
+        LAYERS.iter().find(|(m, _)| *m == module).map(|(_, l)| *l)
+    }
+
+    /// The top-level modules a source text names as `crate::X`, outside
+    /// its unit tests (which may reach anywhere to build their inputs).
+    fn imports(text: &str) -> Vec<String> {
+        let code = text.split("#[cfg(test)]").next().unwrap_or(text);
+        let mut found = Vec::new();
+        let mut rest = code;
+        while let Some(at) = rest.find("crate::") {
+            rest = &rest[at + "crate::".len()..];
+            if rest.starts_with('{') {
+                // `use crate::{a::X, b::{Y, Z}};`: the first word of each
+                // top-level item of the group.
+                let group = rest.split("};").next().unwrap_or("");
+                let mut depth = 0;
+                let mut items = vec![String::new()];
+                for ch in group.chars().skip(1) {
+                    match ch {
+                        '{' => depth += 1,
+                        '}' => depth -= 1,
+                        ',' if depth == 0 => items.push(String::new()),
+                        c => {
+                            if let Some(item) = items.last_mut() {
+                                item.push(c);
+                            }
+                        }
+                    }
+                }
+                for item in items {
+                    let word: String = item
+                        .trim_start()
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect();
+                    if !word.is_empty() {
+                        found.push(word);
+                    }
+                }
+            } else {
+                let word: String = rest
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                found.push(word);
+            }
+        }
+        found
+    }
+
+    fn sources(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+
+    #[test]
+    fn every_module_imports_only_from_layers_below_its_own() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        sources(&src, &mut files);
+        assert!(files.len() > 50, "found only {} source files", files.len());
+        let mut upward = Vec::new();
+        for file in &files {
+            let relative = file.strip_prefix(&src).unwrap_or(file);
+            let first = relative
+                .components()
+                .next()
+                .map(|c| {
+                    c.as_os_str()
+                        .to_string_lossy()
+                        .trim_end_matches(".rs")
+                        .to_string()
+                })
+                .unwrap_or_default();
+            let is_tests = file.file_name().is_some_and(|n| n == "tests.rs");
+            if first == "lib" || first == "main" || is_tests {
+                continue;
+            }
+            let Some(own) = layer(&first) else {
+                upward.push(format!(
+                    "{}: module `{first}` has no layer",
+                    relative.display()
+                ));
+                continue;
+            };
+            let text = std::fs::read_to_string(file).unwrap_or_default();
+            for target in imports(&text) {
+                if target == first {
+                    continue;
+                }
+                match layer(&target) {
+                    Some(l) if l < own => {}
+                    Some(l) => upward.push(format!(
+                        "{}: `{first}` (layer {own}) imports `{target}` (layer {l})",
+                        relative.display()
+                    )),
+                    None => {}
+                }
+            }
+        }
+        assert!(upward.is_empty(), "{}", upward.join("\n"));
+    }
+
+    #[test]
+    fn imports_are_read_from_paths_and_groups() {
+        let text = "use crate::config::{A, B};\nuse crate::{matrix::Cell, model::{Job, X}};\n\
+                    fn f() { crate::stats::median(&[]); }\n#[cfg(test)]\nuse crate::plot;";
+        assert_eq!(imports(text), ["config", "matrix", "model", "stats"]);
     }
 }
