@@ -1,12 +1,13 @@
 //! Expands an experiment's sweeps into cells: every workload × each of its
 //! sweep points × every model variant, in a fixed order (workloads and
-//! models in file order, sweep values in the order written). Pure.
+//! models in file order, the groups of a workload in file order, sweep
+//! values in the order written, the last swept field varying fastest). Pure.
 
 use serde::{Deserialize, Serialize};
 
 use crate::config::{
-    Axes, DEFAULT_POLL_INTERVAL, DEFAULT_SWITCH_INTERVAL, Experiment, Field, IoKind, IoLatency,
-    ModelKind, ModelSpec, Nanos, Param, Point, Sweep, Workload,
+    Axes, Axis, DEFAULT_POLL_INTERVAL, DEFAULT_SWITCH_INTERVAL, Experiment, Field, Group,
+    GroupPoint, IoKind, IoLatency, ModelKind, ModelSpec, Nanos, Param, Point, Sweep, Workload,
 };
 
 /// One combination of a workload point and a model variant: the unit that
@@ -21,11 +22,10 @@ pub struct Cell {
     /// The model's name plus its swept parameters: `pool workers=2`.
     pub variant: String,
     pub kind: ModelKind,
-    pub tasks: u64,
-    pub io_latency: IoLatency,
-    pub cpu_cost: Nanos,
-    pub rounds: u32,
     pub io: IoKind,
+    /// The workload's groups at this point, in file order: their tasks run
+    /// together, group after group in task order.
+    pub groups: Vec<CellGroup>,
     pub workers: Option<u32>,
     pub switch_interval: Option<Nanos>,
     pub poll_interval: Option<Nanos>,
@@ -34,16 +34,79 @@ pub struct Cell {
     pub axes: Axes,
 }
 
+/// One group of a cell: identical tasks.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CellGroup {
+    pub name: String,
+    pub tasks: u64,
+    pub io_latency: IoLatency,
+    pub cpu_cost: Nanos,
+    pub rounds: u32,
+}
+
 impl Cell {
+    /// Every task of every group.
+    pub fn tasks(&self) -> u64 {
+        self.groups.iter().map(|g| g.tasks).sum()
+    }
+
+    /// Every IO wait (and CPU burst) of every task: Σ tasks × rounds.
+    pub fn waits(&self) -> u64 {
+        self.groups
+            .iter()
+            .map(|g| g.tasks.saturating_mul(u64::from(g.rounds)))
+            .sum()
+    }
+
+    /// Each task's group (its index in `groups`) and the range of its IO
+    /// waits in the cell's latency table, in task order: tasks are
+    /// numbered group after group, and each task's rounds are contiguous.
+    pub fn task_layout(&self) -> impl Iterator<Item = (usize, std::ops::Range<usize>)> + '_ {
+        let mut first_wait = 0usize;
+        self.groups.iter().enumerate().flat_map(move |(index, g)| {
+            let rounds = g.rounds as usize;
+            let start = first_wait;
+            first_wait = first_wait.saturating_add(rounds.saturating_mul(g.tasks as usize));
+            (0..g.tasks as usize).map(move |t| {
+                let from = start + t * rounds;
+                (index, from..from + rounds)
+            })
+        })
+    }
+
+    /// Task `task`'s group and the range of its IO waits (see
+    /// [`Cell::task_layout`]), found without walking the other tasks.
+    pub fn locate(&self, task: usize) -> Option<(usize, std::ops::Range<usize>)> {
+        let mut first_task = 0usize;
+        let mut first_wait = 0usize;
+        for (index, g) in self.groups.iter().enumerate() {
+            let (tasks, rounds) = (g.tasks as usize, g.rounds as usize);
+            if task < first_task + tasks {
+                let from = first_wait + (task - first_task) * rounds;
+                return Some((index, from..from + rounds));
+            }
+            first_task += tasks;
+            first_wait += tasks * rounds;
+        }
+        None
+    }
+
     /// Where this cell sits in the sweeps.
     pub fn point(&self) -> Point {
         Point {
             workload: self.workload.clone(),
-            tasks: self.tasks,
-            io_latency: self.io_latency.to_string(),
-            io_latency_mean_ms: self.io_latency.nominal_mean().as_millis_f64(),
-            cpu_cost: self.cpu_cost,
-            rounds: self.rounds,
+            groups: self
+                .groups
+                .iter()
+                .map(|g| GroupPoint {
+                    name: g.name.clone(),
+                    tasks: g.tasks,
+                    io_latency: g.io_latency.to_string(),
+                    io_latency_mean_ms: g.io_latency.nominal_mean().as_millis_f64(),
+                    cpu_cost: g.cpu_cost,
+                    rounds: g.rounds,
+                })
+                .collect(),
             workers: self.workers,
             switch_interval: self.switch_interval,
             poll_interval: self.poll_interval,
@@ -52,8 +115,7 @@ impl Cell {
 
     /// A one-line name: `io-bound · pool workers=2 · tasks=10`.
     pub fn label(&self) -> String {
-        let point = self.point();
-        let workload_point = labelled(&point, self.axes.of_workload());
+        let workload_point = labelled(&self.point(), self.axes.of_workload());
         let mut label = format!("{} · {}", self.workload, self.variant);
         if !workload_point.is_empty() {
             label.push_str(" · ");
@@ -69,10 +131,9 @@ impl Cell {
     }
 }
 
-/// `field=value` for each of `fields` the point has, space-separated.
-fn labelled(point: &Point, fields: impl Iterator<Item = Field>) -> String {
-    fields
-        .filter_map(|f| Some(format!("{f}={}", f.value(point)?.label())))
+/// `axis=value` for each of `axes` the point has, space-separated.
+fn labelled<'a>(point: &Point, axes: impl Iterator<Item = &'a Axis>) -> String {
+    axes.filter_map(|a| Some(format!("{a}={}", a.value(point)?.label())))
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -97,36 +158,49 @@ fn product(lens: &[usize]) -> Vec<Vec<usize>> {
     all
 }
 
-/// One combination of a workload's swept values.
-struct WorkloadPoint {
-    tasks: u64,
-    io_latency: IoLatency,
-    cpu_cost: Nanos,
-    rounds: u32,
+/// The swept values of one group, in the order its fields are listed.
+fn group_lens(g: &Group) -> [usize; 4] {
+    [
+        g.tasks.values.len(),
+        g.io_latency.values.len(),
+        g.cpu_cost.values.len(),
+        g.rounds.values.len(),
+    ]
 }
 
-/// The workload's points in sweep order, and the fields it sweeps.
-fn workload_points(w: &Workload) -> (Vec<WorkloadPoint>, Vec<Field>) {
-    let swept = [
-        (Field::Tasks, w.tasks.is_axis()),
-        (Field::IoLatency, w.io_latency.is_axis()),
-        (Field::CpuCost, w.cpu_cost.is_axis()),
-        (Field::Rounds, w.rounds.is_axis()),
+/// The workload's points in sweep order (each the groups at that point),
+/// and the axes it sweeps.
+fn workload_points(w: &Workload) -> (Vec<Vec<CellGroup>>, Vec<Axis>) {
+    let fields = [
+        Field::Tasks,
+        Field::IoLatency,
+        Field::CpuCost,
+        Field::Rounds,
     ];
-    let axes = swept.iter().filter(|(_, s)| *s).map(|(f, _)| *f).collect();
-    let lens = [
-        w.tasks.values.len(),
-        w.io_latency.values.len(),
-        w.cpu_cost.values.len(),
-        w.rounds.values.len(),
-    ];
+    let mut axes = Vec::new();
+    let mut lens = Vec::new();
+    for g in &w.groups {
+        for f in fields {
+            if g.sweeps(f) {
+                axes.push(w.axis(g, f));
+            }
+        }
+        lens.extend(group_lens(g));
+    }
     let points = product(&lens)
         .into_iter()
-        .map(|i| WorkloadPoint {
-            tasks: w.tasks.values[i[0]],
-            io_latency: w.io_latency.values[i[1]],
-            cpu_cost: w.cpu_cost.values[i[2]],
-            rounds: w.rounds.values[i[3]],
+        .map(|i| {
+            w.groups
+                .iter()
+                .zip(i.chunks(4))
+                .map(|(g, i)| CellGroup {
+                    name: g.name.clone(),
+                    tasks: g.tasks.values[i[0]],
+                    io_latency: g.io_latency.values[i[1]],
+                    cpu_cost: g.cpu_cost.values[i[2]],
+                    rounds: g.rounds.values[i[3]],
+                })
+                .collect()
         })
         .collect();
     (points, axes)
@@ -138,7 +212,7 @@ struct ModelVariant<'a> {
     workers: Option<u32>,
     switch_interval: Option<Nanos>,
     poll_interval: Option<Nanos>,
-    axes: Vec<Field>,
+    axes: Vec<Axis>,
 }
 
 /// A model's variants in sweep order. `cores` is the default `workers`.
@@ -153,21 +227,11 @@ fn model_variants(m: &ModelSpec, cores: u32) -> Vec<ModelVariant<'_>> {
         &m.poll_interval,
         (m.kind == ModelKind::Polling).then_some(DEFAULT_POLL_INTERVAL),
     );
-    let swept = [
-        (
-            Field::Workers,
-            m.workers.as_ref().is_some_and(Sweep::is_axis),
-        ),
-        (
-            Field::SwitchInterval,
-            m.switch_interval.as_ref().is_some_and(Sweep::is_axis),
-        ),
-        (
-            Field::PollInterval,
-            m.poll_interval.as_ref().is_some_and(Sweep::is_axis),
-        ),
-    ];
-    let axes: Vec<Field> = swept.iter().filter(|(_, s)| *s).map(|(f, _)| *f).collect();
+    let axes: Vec<Axis> = [Field::Workers, Field::SwitchInterval, Field::PollInterval]
+        .into_iter()
+        .filter(|&f| m.sweeps(f))
+        .map(Axis::plain)
+        .collect();
     product(&[workers.len(), switch.len(), poll.len()])
         .into_iter()
         .map(|i| ModelVariant {
@@ -193,29 +257,26 @@ pub fn expand(exp: &Experiment, cores: usize) -> Vec<Cell> {
     let mut cells = Vec::new();
     for w in &exp.workloads {
         let (points, workload_axes) = workload_points(w);
-        for p in &points {
+        for groups in &points {
             for v in &variants {
                 let m = v.spec;
                 let mut axes = workload_axes.clone();
-                axes.extend(&v.axes);
+                axes.extend(v.axes.iter().cloned());
                 let mut cell = Cell {
                     index: cells.len(),
                     workload: w.name.clone(),
                     model: m.name.clone(),
                     variant: m.name.clone(),
                     kind: m.kind,
-                    tasks: p.tasks,
-                    io_latency: p.io_latency,
-                    cpu_cost: p.cpu_cost,
-                    rounds: p.rounds,
                     io: w.io,
+                    groups: groups.clone(),
                     workers: v.workers,
                     switch_interval: v.switch_interval,
                     poll_interval: v.poll_interval,
                     python: m.python.clone().or_else(|| exp.python.clone()),
                     axes: Axes(axes),
                 };
-                let model_point = labelled(&cell.point(), v.axes.iter().copied());
+                let model_point = labelled(&cell.point(), v.axes.iter());
                 if !model_point.is_empty() {
                     cell.variant = format!("{} {model_point}", m.name);
                 }
@@ -291,7 +352,11 @@ mod tests {
         assert!(cells.iter().enumerate().all(|(i, c)| c.index == i));
         assert_eq!(
             cells[1].axes,
-            Axes(vec![Field::Tasks, Field::IoLatency, Field::Workers])
+            Axes(vec![
+                Axis::plain(Field::Tasks),
+                Axis::plain(Field::IoLatency),
+                Axis::plain(Field::Workers)
+            ])
         );
     }
 
@@ -311,6 +376,9 @@ mod tests {
         assert_eq!(cells[0].workers, Some(6));
         assert_eq!(cells[0].variant, "thread-pool");
         assert_eq!(cells[1].workers, None);
-        assert_eq!(cells[0].io_latency, IoLatency::Fixed { value: Nanos(0) });
+        assert_eq!(
+            cells[0].groups[0].io_latency,
+            IoLatency::Fixed { value: Nanos(0) }
+        );
     }
 }

@@ -9,34 +9,29 @@ use std::collections::BinaryHeap;
 
 use crate::config::{ModelKind, workers_or_cores};
 
-/// The inputs of a prediction.
-pub struct TaskTimes<'a> {
-    /// Every IO wait, `latencies[task * rounds + round]`, in ns.
-    pub latencies: &'a [u64],
-    pub tasks: usize,
-    pub rounds: usize,
-    pub cpu_ns: u64,
+/// The inputs of a prediction: each task's total IO wait and total CPU
+/// work (I_i and P_i), in ns, in task order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TaskTimes {
+    pub tasks: Vec<(u64, u64)>,
 }
 
-impl TaskTimes<'_> {
-    fn io(&self, task: usize) -> u64 {
-        let r = self.rounds;
-        self.latencies
-            .get(task * r..(task + 1) * r)
-            .map_or(0, |l| l.iter().sum())
-    }
-
-    fn cpu(&self) -> u64 {
-        self.cpu_ns * self.rounds as u64
-    }
-
+impl TaskTimes {
     fn spans(&self) -> impl Iterator<Item = u64> + '_ {
-        (0..self.tasks).map(|t| self.io(t) + self.cpu())
+        self.tasks.iter().map(|&(io, cpu)| io.saturating_add(cpu))
     }
 
-    /// N × rounds × avg(io_latency): what a single thread waits in total.
+    fn sum_cpu(&self) -> f64 {
+        self.tasks.iter().map(|&(_, cpu)| cpu as f64).sum()
+    }
+
+    /// Σ I_i = N × rounds × avg(io_latency): what a single thread waits in
+    /// total.
     pub fn baseline(&self) -> u64 {
-        self.latencies.iter().sum()
+        self.tasks
+            .iter()
+            .map(|&(io, _)| io)
+            .fold(0, u64::saturating_add)
     }
 }
 
@@ -44,9 +39,9 @@ impl TaskTimes<'_> {
 pub fn predict(kind: ModelKind, workers: Option<u32>, cores: usize, w: &TaskTimes) -> u64 {
     let workers = workers_or_cores(workers, cores.max(1));
     let cores = cores.max(1) as f64;
-    let sum_s: u64 = w.spans().sum();
+    let sum_s: u64 = w.spans().fold(0, u64::saturating_add);
     let max_s = w.spans().max().unwrap_or(0);
-    let sum_p = w.cpu() as f64 * w.tasks as f64;
+    let sum_p = w.sum_cpu();
     let parallel = |ways: f64| (sum_p / ways).round() as u64;
     match kind {
         ModelKind::Sequential | ModelKind::AsyncBlocking | ModelKind::PythonSequential => sum_s,
@@ -71,8 +66,8 @@ pub fn makespan(spans: impl Iterator<Item = u64>, workers: usize) -> u64 {
     let mut end = 0;
     for s in spans {
         let Reverse(at) = free.pop().unwrap_or(Reverse(0));
-        end = end.max(at + s);
-        free.push(Reverse(at + s));
+        end = end.max(at.saturating_add(s));
+        free.push(Reverse(at.saturating_add(s)));
     }
     end
 }
@@ -83,12 +78,16 @@ mod tests {
 
     const MS: u64 = 1_000_000;
 
-    fn w(latencies: &[u64], tasks: usize, cpu: u64) -> TaskTimes<'_> {
+    /// `tasks` tasks of `rounds` rounds, each waiting `latencies` in turn
+    /// and burning `cpu` per round.
+    fn w(latencies: &[u64], tasks: usize, cpu: u64) -> TaskTimes {
+        let rounds = latencies.len() / tasks;
         TaskTimes {
-            latencies,
-            tasks,
-            rounds: latencies.len() / tasks,
-            cpu_ns: cpu,
+            tasks: latencies
+                .chunks(rounds.max(1))
+                .take(tasks)
+                .map(|l| (l.iter().sum(), cpu * rounds as u64))
+                .collect(),
         }
     }
 

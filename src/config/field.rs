@@ -1,9 +1,11 @@
 //! The fields an experiment can sweep, as one type: [`Field`] knows its key
-//! in experiment files, whether it belongs to a `[[workload]]` or a
-//! `[[model]]`, whether it is a duration, its title on a chart axis, and how
-//! to read its value from a [`Point`], the one form in which a cell (before
-//! its runs) and a cell's summary (after them) both describe where in the
-//! sweeps they sit. Adding a sweepable field means adding it here.
+//! in experiment files, whether it belongs to a `[[workload]]` (or one of
+//! its groups) or a `[[model]]`, whether it is a duration and its title on
+//! a chart axis; an [`Axis`] is a field of one group (`io.rounds`) or of no
+//! group (`tasks`, `workers`), and reads its value from a [`Point`], the one
+//! form in which a cell (before its runs) and a cell's summary (after them)
+//! both describe where in the sweeps they sit. Adding a sweepable field
+//! means adding it here.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -82,23 +84,6 @@ impl Field {
             Field::PollInterval => format!("poll interval ({unit})"),
         }
     }
-
-    /// The field's value at `point`, if the point has the field (a model
-    /// without workers has no `workers`).
-    pub fn value(self, point: &Point) -> Option<Value> {
-        Some(match self {
-            Field::Tasks => Value::Count(point.tasks),
-            Field::IoLatency => Value::Latency {
-                text: point.io_latency.clone(),
-                mean_ms: point.io_latency_mean_ms,
-            },
-            Field::CpuCost => Value::Duration(point.cpu_cost),
-            Field::Rounds => Value::Count(u64::from(point.rounds)),
-            Field::Workers => Value::Count(u64::from(point.workers?)),
-            Field::SwitchInterval => Value::Duration(point.switch_interval?),
-            Field::PollInterval => Value::Duration(point.poll_interval?),
-        })
-    }
 }
 
 impl std::fmt::Display for Field {
@@ -107,11 +92,96 @@ impl std::fmt::Display for Field {
     }
 }
 
+/// A swept field, named as labels, charts and results files name it:
+/// `tasks`, or `io.rounds` for the field of group `io` in a workload
+/// written with `[[workload.group]]` entries. Model fields have no group.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Axis {
+    pub group: Option<String>,
+    pub field: Field,
+}
+
+impl Axis {
+    /// The axis of a field that has no group (a model's, or a workload's
+    /// written without groups).
+    pub fn plain(field: Field) -> Axis {
+        Axis { group: None, field }
+    }
+
+    /// Reads `tasks` or `io.rounds`.
+    pub fn parse(text: &str) -> Option<Axis> {
+        match text.rsplit_once('.') {
+            Some((group, key)) => {
+                let field = Field::from_key(key)?;
+                (field.of_workload() && !group.is_empty()).then(|| Axis {
+                    group: Some(group.to_string()),
+                    field,
+                })
+            }
+            None => Field::from_key(text).map(Axis::plain),
+        }
+    }
+
+    /// The axis's value at `point`, if the point has it (a model without
+    /// workers has no `workers`; a point without the axis's group has
+    /// none of its fields).
+    pub fn value(&self, point: &Point) -> Option<Value> {
+        let group = || match &self.group {
+            Some(name) => point.groups.iter().find(|g| g.name == *name),
+            None => point.groups.first(),
+        };
+        Some(match self.field {
+            Field::Tasks => Value::Count(group()?.tasks),
+            Field::IoLatency => {
+                let g = group()?;
+                Value::Latency {
+                    text: g.io_latency.clone(),
+                    mean_ms: g.io_latency_mean_ms,
+                }
+            }
+            Field::CpuCost => Value::Duration(group()?.cpu_cost),
+            Field::Rounds => Value::Count(u64::from(group()?.rounds)),
+            Field::Workers => Value::Count(u64::from(point.workers?)),
+            Field::SwitchInterval => Value::Duration(point.switch_interval?),
+            Field::PollInterval => Value::Duration(point.poll_interval?),
+        })
+    }
+
+    /// The axis's title on a chart: the field's, after its group's name.
+    pub fn title(&self, unit: &str) -> String {
+        match &self.group {
+            Some(group) => format!("{group}: {}", self.field.title(unit)),
+            None => self.field.title(unit),
+        }
+    }
+}
+
+impl std::fmt::Display for Axis {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.group {
+            Some(group) => write!(f, "{group}.{}", self.field),
+            None => write!(f, "{}", self.field),
+        }
+    }
+}
+
 /// Where a cell sits in its experiment's sweeps: every sweepable field's
 /// value. Built from a cell before it runs and from its summary after.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Point {
     pub workload: String,
+    /// Every group's fields, in file order (one for a workload written
+    /// without groups).
+    pub groups: Vec<GroupPoint>,
+    pub workers: Option<u32>,
+    pub switch_interval: Option<Nanos>,
+    pub poll_interval: Option<Nanos>,
+}
+
+/// One group's fields at a point.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GroupPoint {
+    pub name: String,
     pub tasks: u64,
     /// The latency as written in labels: `2ms`, `exp(mean 2ms)`.
     pub io_latency: String,
@@ -119,26 +189,39 @@ pub struct Point {
     pub io_latency_mean_ms: f64,
     pub cpu_cost: Nanos,
     pub rounds: u32,
-    pub workers: Option<u32>,
-    pub switch_interval: Option<Nanos>,
-    pub poll_interval: Option<Nanos>,
+}
+
+impl GroupPoint {
+    fn key(&self) -> String {
+        format!(
+            "{}|{}|{}|{}",
+            self.tasks, self.io_latency, self.cpu_cost, self.rounds
+        )
+    }
 }
 
 impl Point {
     /// The workload point without the model: cells with the same key run
-    /// the same tasks with the same latencies (and seed them alike).
+    /// the same tasks with the same latencies (and seed them alike). A
+    /// workload of one group keeps the key it had before groups existed,
+    /// so its latencies are drawn as they always were.
     pub fn workload_key(&self) -> String {
-        format!(
-            "{}|{}|{}|{}|{}",
-            self.workload, self.tasks, self.io_latency, self.cpu_cost, self.rounds
-        )
+        match self.groups.as_slice() {
+            [one] => format!("{}|{}", self.workload, one.key()),
+            many => {
+                let groups: Vec<String> = many
+                    .iter()
+                    .map(|g| format!("{}:{}", g.name, g.key()))
+                    .collect();
+                format!("{}|{}", self.workload, groups.join(";"))
+            }
+        }
     }
 
-    /// The values of `fields` at this point, in that order.
-    pub fn values(&self, fields: &[Field]) -> Vec<(Field, Value)> {
-        fields
-            .iter()
-            .filter_map(|&f| Some((f, f.value(self)?)))
+    /// The values of `axes` at this point, in that order.
+    pub fn values<'a>(&self, axes: &'a [Axis]) -> Vec<(&'a Axis, Value)> {
+        axes.iter()
+            .filter_map(|a| Some((a, a.value(self)?)))
             .collect()
     }
 }
@@ -181,25 +264,25 @@ impl Value {
 }
 
 /// The swept fields of a cell. In results files they are one text,
-/// `tasks;workers`; everywhere else a list of [`Field`]s.
+/// `tasks;workers`; everywhere else a list of [`Axis`]es.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Axes(pub Vec<Field>);
+pub struct Axes(pub Vec<Axis>);
 
 impl Axes {
-    pub fn contains(&self, field: Field) -> bool {
-        self.0.contains(&field)
+    pub fn contains(&self, axis: &Axis) -> bool {
+        self.0.contains(axis)
     }
 
     /// The swept fields of the workload, in order.
-    pub fn of_workload(&self) -> impl Iterator<Item = Field> + '_ {
-        self.0.iter().copied().filter(|f| f.of_workload())
+    pub fn of_workload(&self) -> impl Iterator<Item = &Axis> + '_ {
+        self.0.iter().filter(|a| a.field.of_workload())
     }
 }
 
 impl Serialize for Axes {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let keys: Vec<&str> = self.0.iter().map(|f| f.key()).collect();
-        serializer.serialize_str(&keys.join(";"))
+        let names: Vec<String> = self.0.iter().map(Axis::to_string).collect();
+        serializer.serialize_str(&names.join(";"))
     }
 }
 
@@ -209,14 +292,15 @@ impl<'de> Deserialize<'de> for Axes {
         text.split(';')
             .filter(|k| !k.is_empty())
             .map(|k| {
-                Field::from_key(k).ok_or_else(|| {
+                Axis::parse(k).ok_or_else(|| {
                     serde::de::Error::custom(format!(
-                        "unknown sweep axis `{k}` (known: {})",
+                        "unknown sweep axis `{k}` (known: {}, or <group>.<field> for a \
+                         workload field of a group)",
                         Field::ALL.map(Field::key).join(", ")
                     ))
                 })
             })
-            .collect::<Result<Vec<Field>, D::Error>>()
+            .collect::<Result<Vec<Axis>, D::Error>>()
             .map(Axes)
     }
 }
@@ -225,14 +309,21 @@ impl<'de> Deserialize<'de> for Axes {
 mod tests {
     use super::*;
 
-    fn point() -> Point {
-        Point {
-            workload: "w".to_string(),
-            tasks: 10,
+    fn group(name: &str, tasks: u64) -> GroupPoint {
+        GroupPoint {
+            name: name.to_string(),
+            tasks,
             io_latency: "exp(mean 2ms)".to_string(),
             io_latency_mean_ms: 2.1,
             cpu_cost: Nanos(0),
             rounds: 3,
+        }
+    }
+
+    fn point() -> Point {
+        Point {
+            workload: "w".to_string(),
+            groups: vec![group("w", 10)],
             workers: Some(4),
             switch_interval: None,
             poll_interval: Some(Nanos(1_500_000)),
@@ -254,32 +345,73 @@ mod tests {
     }
 
     #[test]
+    fn axes_name_their_group() {
+        let rounds = Axis::parse("io.rounds");
+        assert_eq!(
+            rounds,
+            Some(Axis {
+                group: Some("io".to_string()),
+                field: Field::Rounds
+            })
+        );
+        assert_eq!(rounds.map(|a| a.to_string()).as_deref(), Some("io.rounds"));
+        assert_eq!(Axis::parse("tasks"), Some(Axis::plain(Field::Tasks)));
+        assert_eq!(
+            Axis::parse("io.workers"),
+            None,
+            "model fields have no group"
+        );
+        assert_eq!(Axis::parse(".rounds"), None);
+        assert_eq!(Axis::parse("io.speed"), None);
+    }
+
+    #[test]
     fn values_read_from_a_point() {
         let p = point();
-        let cpu = Field::CpuCost.value(&p);
+        let value = |text: &str| Axis::parse(text).and_then(|a| a.value(&p));
+        let cpu = value("cpu_cost");
         assert_eq!(cpu.as_ref().map(Value::label).as_deref(), Some("0ms"));
         assert_eq!(cpu.as_ref().map(Value::chart_text).as_deref(), Some("0"));
-        let poll = Field::PollInterval.value(&p);
-        assert_eq!(poll.as_ref().map(Value::number), Some(1.5));
-        let latency = Field::IoLatency.value(&p);
+        assert_eq!(value("poll_interval").map(|v| v.number()), Some(1.5));
+        let latency = value("io_latency");
         assert_eq!(latency.as_ref().map(Value::number), Some(2.1));
         assert_eq!(
             latency.as_ref().map(Value::chart_text).as_deref(),
             Some("exp(mean 2ms)")
         );
-        assert_eq!(Field::SwitchInterval.value(&p), None);
+        assert_eq!(value("switch_interval"), None);
         assert_eq!(p.workload_key(), "w|10|exp(mean 2ms)|0ms|3");
     }
 
     #[test]
+    fn groups_are_told_apart() {
+        let mut p = point();
+        p.groups = vec![group("cpu", 1), group("io", 4)];
+        let tasks = |text: &str| {
+            Axis::parse(text)
+                .and_then(|a| a.value(&p))
+                .map(|v| v.label())
+        };
+        assert_eq!(tasks("io.tasks").as_deref(), Some("4"));
+        assert_eq!(tasks("cpu.tasks").as_deref(), Some("1"));
+        assert_eq!(tasks("net.tasks"), None);
+        assert_eq!(
+            p.workload_key(),
+            "w|cpu:1|exp(mean 2ms)|0ms|3;io:4|exp(mean 2ms)|0ms|3"
+        );
+    }
+
+    #[test]
     fn axes_are_text_only_in_files() {
-        let axes = Axes(vec![Field::Tasks, Field::Workers]);
+        let axes = Axes(vec![Axis::plain(Field::Tasks), Axis::plain(Field::Workers)]);
         let json = serde_json::to_string(&axes).unwrap_or_default();
         assert_eq!(json, "\"tasks;workers\"");
         let back: Result<Axes, _> = serde_json::from_str(&json);
         assert_eq!(back.ok(), Some(axes));
         let none: Result<Axes, _> = serde_json::from_str("\"\"");
         assert_eq!(none.ok(), Some(Axes::default()));
+        let grouped: Result<Axes, _> = serde_json::from_str("\"io.rounds;workers\"");
+        assert_eq!(grouped.map(|a| a.0.len()).ok(), Some(2));
         let bad: Result<Axes, _> = serde_json::from_str("\"tasks;speed\"");
         assert!(bad.is_err_and(|e| e.to_string().contains("unknown sweep axis `speed`")));
     }

@@ -15,7 +15,7 @@ use std::path::Path;
 
 pub use diagnostic::{Diagnostics, SourceFile};
 pub use duration::Nanos;
-pub use field::{Axes, Field, Point};
+pub use field::{Axes, Axis, Field, GroupPoint, Point};
 pub use kind::{
     DEFAULT_POLL_INTERVAL, DEFAULT_SWITCH_INTERVAL, ModelKind, Param, workers_or_cores,
 };

@@ -11,7 +11,7 @@ use toml::de::{DeTable, DeValue};
 
 use super::diagnostic::{Diagnostic, SourceFile};
 use super::duration::{DurationError, Nanos, UNITS};
-use super::field::Field;
+use super::field::{Axis, Field};
 use super::kind::{ModelKind, Param};
 use super::schema::*;
 
@@ -729,11 +729,15 @@ impl Checker {
             return None;
         }
         Some(Workload {
+            groups: vec![Group {
+                name: name.clone(),
+                tasks,
+                io_latency,
+                cpu_cost,
+                rounds,
+            }],
+            grouped: false,
             name,
-            tasks,
-            io_latency,
-            cpu_cost,
-            rounds,
             io,
         })
     }
@@ -915,11 +919,13 @@ impl Checker {
         if let Some(v) = entry(t, "x") {
             let p = child(path, "x");
             match self.string(v, &p) {
-                Some(x) => match Field::from_key(&x) {
-                    Some(field)
-                        if workload.sweeps(field) || exp.models.iter().any(|m| m.sweeps(field)) =>
+                Some(x) => match Axis::parse(&x) {
+                    Some(axis)
+                        if workload.sweeps(&axis)
+                            || (axis.group.is_none()
+                                && exp.models.iter().any(|m| m.sweeps(axis.field))) =>
                     {
-                        chart.x = Some(field);
+                        chart.x = Some(axis);
                     }
                     Some(_) => {
                         self.error(

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::duration::Nanos;
-use super::field::Field;
+use super::field::{Axis, Field};
 use super::kind::ModelKind;
 
 /// One experiment file, validated.
@@ -48,21 +48,34 @@ impl<T> Sweep<T> {
     }
 }
 
-/// A described set of tasks: how many, how long each waits, how much CPU
-/// each burns, and how many times.
+/// What runs together in one run of a model: one or more groups of tasks,
+/// and how their IO waits happen.
 #[derive(Clone, Debug)]
 pub struct Workload {
+    pub name: String,
+    pub io: IoKind,
+    /// The `[[workload.group]]` entries in file order; a workload written
+    /// without them is one group named after the workload.
+    pub groups: Vec<Group>,
+    /// Whether the file wrote `[[workload.group]]` entries: their swept
+    /// fields are then named `<group>.<field>`.
+    pub grouped: bool,
+}
+
+/// A described set of identical tasks: how many, how long each waits, how
+/// much CPU each burns, and how many times.
+#[derive(Clone, Debug)]
+pub struct Group {
     pub name: String,
     pub tasks: Sweep<u64>,
     pub io_latency: Sweep<IoLatency>,
     pub cpu_cost: Sweep<Nanos>,
     pub rounds: Sweep<u32>,
-    pub io: IoKind,
 }
 
-impl Workload {
-    /// Whether the workload sweeps `field` (model fields: never).
-    pub(crate) fn sweeps(&self, field: Field) -> bool {
+impl Group {
+    /// Whether the group sweeps `field` (model fields: never).
+    pub fn sweeps(&self, field: Field) -> bool {
         match field {
             Field::Tasks => self.tasks.is_axis(),
             Field::IoLatency => self.io_latency.is_axis(),
@@ -70,6 +83,24 @@ impl Workload {
             Field::Rounds => self.rounds.is_axis(),
             Field::Workers | Field::SwitchInterval | Field::PollInterval => false,
         }
+    }
+}
+
+impl Workload {
+    /// The name an axis of `group`'s `field` has in this workload:
+    /// `io.rounds` in a workload with groups, `rounds` without.
+    pub fn axis(&self, group: &Group, field: Field) -> Axis {
+        Axis {
+            group: self.grouped.then(|| group.name.clone()),
+            field,
+        }
+    }
+
+    /// Whether the workload sweeps `axis`.
+    pub fn sweeps(&self, axis: &Axis) -> bool {
+        self.groups
+            .iter()
+            .any(|g| self.axis(g, axis.field) == *axis && g.sweeps(axis.field))
     }
 }
 
@@ -186,7 +217,7 @@ pub struct ChartSpec {
     pub workload: String,
     pub y: ChartY,
     /// Which sweep axis goes on x; by default the workload's first axis.
-    pub x: Option<Field>,
+    pub x: Option<Axis>,
     pub log_x: Option<bool>,
     pub log_y: bool,
     pub width: u32,

@@ -61,7 +61,7 @@ fn a_full_file_parses_into_the_schema() {
     assert_eq!(exp.name, "동시성 실험");
     assert_eq!((exp.repetitions, exp.warmup, exp.seed), (7, 0, 42));
     assert_eq!(exp.timeout, Nanos(90_000_000_000));
-    let w = &exp.workloads[0];
+    let w = &exp.workloads[0].groups[0];
     assert_eq!(w.tasks.values, [1, 10, 100]);
     assert_eq!(
         w.io_latency.values,
@@ -72,7 +72,7 @@ fn a_full_file_parses_into_the_schema() {
     );
     assert_eq!(w.cpu_cost.values, [Nanos(1_500_000)]);
     assert_eq!(w.rounds.values, [2]);
-    assert_eq!(exp.workloads[1].io_latency.values.len(), 3);
+    assert_eq!(exp.workloads[1].groups[0].io_latency.values.len(), 3);
     assert_eq!(exp.models[0].name, "pool");
     assert_eq!(
         exp.models[0].workers.as_ref().map(|s| s.values.clone()),
@@ -91,7 +91,7 @@ fn defaults_apply() {
     assert_eq!((exp.repetitions, exp.warmup, exp.seed), (5, 1, 0));
     assert_eq!(exp.timeout, Nanos(300_000_000_000));
     assert_eq!(exp.workloads[0].name, "workload-1");
-    assert_eq!(exp.workloads[0].rounds.values, [1]);
+    assert_eq!(exp.workloads[0].groups[0].rounds.values, [1]);
     assert_eq!(exp.workloads[0].io, IoKind::Sleep);
 }
 
@@ -300,7 +300,10 @@ fn charts_must_name_what_exists() {
     let ok_chart = ok(&format!(
         "{base}[[chart]]\nworkload = \"w\"\nx = \"tasks\"\ny = \"cpu\"\n"
     ));
-    assert_eq!(ok_chart.charts[0].x, Some(crate::config::Field::Tasks));
+    assert_eq!(
+        ok_chart.charts[0].x,
+        Some(crate::config::Axis::plain(crate::config::Field::Tasks))
+    );
 }
 
 #[test]

@@ -40,11 +40,11 @@ fn take(gil: &Gil, me: u32, log: &mut TaskLog) {
 /// another thread asks for it.
 fn run_task(gil: &Gil, job: &Job, i: usize, log: &mut TaskLog) -> std::io::Result<()> {
     let me = i as u32 + 1;
-    let cpu_ns = job.cpu_ns();
+    let spec = job.task(i);
     log.start_ns = now_ns();
     let mut io = BlockingIo::open(job)?;
     take(gil, me, log);
-    for &latency in job.task_latencies(i) {
+    for &latency in spec.latencies {
         if latency > 0 {
             gil.release(me, false);
             let start = now_ns();
@@ -57,7 +57,7 @@ fn run_task(gil: &Gil, job: &Job, i: usize, log: &mut TaskLog) -> std::io::Resul
                 return Err(e);
             }
         }
-        let mut left = cpu_ns;
+        let mut left = spec.cpu_ns;
         while left > 0 {
             let start = now_ns();
             let used = cpu::burn_until_asked(left, || gil.drop_requested());

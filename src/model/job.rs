@@ -12,7 +12,8 @@ use crate::measure;
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Job {
     pub cell: Cell,
-    /// IO latency of every wait, `latencies[task * rounds + round]`, in ns.
+    /// IO latency of every wait in ns, task by task (tasks numbered group
+    /// after group), each task's rounds in order: see [`Job::task`].
     pub latencies: Vec<u64>,
     /// Cores usable by the run (for models that size themselves by them).
     pub cores: usize,
@@ -41,22 +42,26 @@ impl Job {
         })
     }
 
+    /// Every task of every group.
     pub fn tasks(&self) -> usize {
-        self.cell.tasks as usize
+        self.cell.tasks() as usize
     }
 
-    pub fn rounds(&self) -> usize {
-        self.cell.rounds as usize
-    }
-
-    /// The latencies of one task's rounds.
-    pub fn task_latencies(&self, task: usize) -> &[u64] {
-        let r = self.rounds();
-        self.latencies.get(task * r..(task + 1) * r).unwrap_or(&[])
-    }
-
-    pub fn cpu_ns(&self) -> u64 {
-        self.cell.cpu_cost.0
+    /// What task `task` does: its group's CPU work per round and its own
+    /// IO latencies, one per round. Tasks are numbered group after group.
+    pub fn task(&self, task: usize) -> TaskSpec<'_> {
+        match self.cell.locate(task) {
+            Some((group, waits)) => TaskSpec {
+                group,
+                cpu_ns: self.cell.groups.get(group).map_or(0, |g| g.cpu_cost.0),
+                latencies: self.latencies.get(waits).unwrap_or(&[]),
+            },
+            None => TaskSpec {
+                group: 0,
+                cpu_ns: 0,
+                latencies: &[],
+            },
+        }
     }
 
     /// Empty logs for every task, allocated before the run starts so that
@@ -68,7 +73,7 @@ impl Job {
             0
         };
         (0..self.tasks())
-            .map(|task| TaskLog::new(task as u32, self.rounds(), spans))
+            .map(|task| TaskLog::new(task as u32, self.task(task).latencies.len(), spans))
             .collect()
     }
 
@@ -76,14 +81,35 @@ impl Job {
     /// for `gil-threads` a lock wait and a CPU span per switch interval of
     /// everyone's CPU work (the most switches a task can see).
     pub fn spans_per_task(&self) -> usize {
-        let mut spans = self.rounds() * 4 + 16;
+        let rounds = self.cell.groups.iter().map(|g| g.rounds).max().unwrap_or(0);
+        let mut spans = rounds as usize * 4 + 16;
         if let (ModelKind::GilThreads, Some(interval)) = (self.cell.kind, self.cell.switch_interval)
         {
-            let all_cpu = self.cpu_ns() * self.rounds() as u64 * self.tasks() as u64;
-            spans += 2 * (all_cpu / interval.0.max(1)) as usize;
+            let all_cpu: u64 = self
+                .cell
+                .groups
+                .iter()
+                .map(|g| {
+                    g.cpu_cost
+                        .0
+                        .saturating_mul(g.tasks.saturating_mul(u64::from(g.rounds)))
+                })
+                .fold(0, u64::saturating_add);
+            spans = spans.saturating_add(2 * (all_cpu / interval.0.max(1)) as usize);
         }
         spans
     }
+}
+
+/// What one task does (see [`Job::task`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TaskSpec<'a> {
+    /// Its group's index in the cell.
+    pub group: usize,
+    /// CPU burned after each IO wait, in ns of the task's thread clock.
+    pub cpu_ns: u64,
+    /// The latency of each round's IO wait, in ns.
+    pub latencies: &'a [u64],
 }
 
 thread_local! {

@@ -80,7 +80,6 @@ fn failed(task: usize) -> impl Fn(io::Error) -> ModelError {
 
 pub fn run(job: &Job, mut logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
     let interval = job.cell.poll_interval.unwrap_or(DEFAULT_POLL_INTERVAL).0;
-    let cpu_ns = job.cpu_ns();
     let mut sources = Vec::with_capacity(job.tasks());
     if job.cell.io == IoKind::Sleep {
         for task in 0..job.tasks() {
@@ -112,7 +111,7 @@ pub fn run(job: &Job, mut logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
             let p = pending.swap_remove(i);
             let log = &mut logs[p.task];
             log.io(p.start_ns, p.deadline_ns, now_ns());
-            task::burn(cpu_ns, log);
+            task::burn(job.task(p.task).cpu_ns, log);
             if let Some(next) =
                 submit(job, p.task, p.round + 1, p.source, log).map_err(failed(task))?
             {
@@ -135,9 +134,9 @@ fn submit(
     mut source: Source,
     log: &mut TaskLog,
 ) -> io::Result<Option<Pending>> {
-    let latencies = job.task_latencies(task);
-    while round < latencies.len() {
-        let latency = latencies[round];
+    let spec = job.task(task);
+    while round < spec.latencies.len() {
+        let latency = spec.latencies[round];
         if latency > 0 {
             let start_ns = now_ns();
             let deadline_ns = start_ns + latency;
@@ -150,7 +149,7 @@ fn submit(
                 deadline_ns,
             }));
         }
-        task::burn(job.cpu_ns(), log);
+        task::burn(spec.cpu_ns, log);
         round += 1;
     }
     log.end_ns = now_ns();

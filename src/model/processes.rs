@@ -232,7 +232,7 @@ pub fn serve_pool_worker() -> i32 {
         } else {
             0
         };
-        let mut log = TaskLog::new(i as u32, job.rounds(), spans);
+        let mut log = TaskLog::new(i as u32, job.task(i).latencies.len(), spans);
         let outcome = task::run_blocking(&job, i, &mut log);
         let report = TaskReport {
             error: outcome.err().map(|e| task::io_failure(i, &e)),

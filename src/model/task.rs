@@ -16,15 +16,15 @@ use crate::workload::timer::PreciseTimer;
 pub fn run_blocking(job: &Job, i: usize, log: &mut TaskLog) -> io::Result<()> {
     log.start_ns = now_ns();
     let mut io = BlockingIo::open(job)?;
-    let cpu_ns = job.cpu_ns();
-    for &latency in job.task_latencies(i) {
+    let spec = job.task(i);
+    for &latency in spec.latencies {
         if latency > 0 {
             let start = now_ns();
             let deadline = start + latency;
             io.wait(latency, deadline)?;
             log.io(start, deadline, now_ns());
         }
-        burn(cpu_ns, log);
+        burn(spec.cpu_ns, log);
     }
     log.end_ns = now_ns();
     Ok(())
@@ -40,15 +40,15 @@ pub async fn run_async(
 ) -> io::Result<()> {
     log.start_ns = now_ns();
     let mut io = AsyncIo::open(job, timer).await?;
-    let cpu_ns = job.cpu_ns();
-    for &latency in job.task_latencies(i) {
+    let spec = job.task(i);
+    for &latency in spec.latencies {
         if latency > 0 {
             let start = now_ns();
             let deadline = start + latency;
             io.wait(latency, deadline).await?;
             log.io(start, deadline, now_ns());
         }
-        burn(cpu_ns, log);
+        burn(spec.cpu_ns, log);
     }
     log.end_ns = now_ns();
     Ok(())

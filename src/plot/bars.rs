@@ -10,7 +10,7 @@ use crate::results::CellSummary;
 use super::ChartError;
 use super::axis::{Scale, TimeUnit};
 use super::canvas::{Anchor, Canvas, Rect};
-use super::frame::{Axis, Entry, Frame, Symbol, TICK_SIZE};
+use super::frame::{Dimension, Entry, Frame, Symbol, TICK_SIZE};
 use super::plan::MetricChart;
 use super::style::{self, SeriesStyle, Styles};
 use super::sweep::min_max;
@@ -120,7 +120,7 @@ pub fn draw<DB: DrawingBackend>(
             )
         }),
         subtitle,
-        x: Axis::categories(
+        x: Dimension::categories(
             &names,
             if many_variants {
                 "model (bars: variants)"
@@ -128,7 +128,7 @@ pub fn draw<DB: DrawingBackend>(
                 "model"
             },
         ),
-        y: Axis::numeric(y_scale, m.axis_title(unit.symbol())),
+        y: Dimension::numeric(y_scale, m.axis_title(unit.symbol())),
         legend,
         y_down: false,
     };

@@ -11,7 +11,7 @@ use crate::results::{CellComparison, Verdict};
 use super::ChartError;
 use super::axis::Scale;
 use super::canvas::{Canvas, Rect};
-use super::frame::{Axis, Dash, Entry, Frame, Symbol};
+use super::frame::{Dash, Dimension, Entry, Frame, Symbol};
 use super::style::Marker;
 use super::sweep::min_max;
 
@@ -82,8 +82,8 @@ pub fn draw<DB: DrawingBackend>(
         subtitle:
             "below 1: B is faster; a verdict needs the interval to exclude 1 and a 5 % difference"
                 .to_string(),
-        x: Axis::numeric(x, "ratio of medians, B / A (log scale)"),
-        y: Axis::categories(&labels, ""),
+        x: Dimension::numeric(x, "ratio of medians, B / A (log scale)"),
+        y: Dimension::categories(&labels, ""),
         legend,
         y_down: true,
     };

@@ -10,7 +10,7 @@ use crate::results::CellSummary;
 use super::ChartError;
 use super::axis::{Scale, TimeUnit};
 use super::canvas::{Anchor, Canvas, Rect};
-use super::frame::{Axis, Entry, Frame, Symbol, TICK_SIZE};
+use super::frame::{Dimension, Entry, Frame, Symbol, TICK_SIZE};
 use super::metric::{self, same_point};
 use super::style::{self, Styles, mix};
 
@@ -82,8 +82,8 @@ pub fn draw<DB: DrawingBackend>(
             metric::fixed_fields(last),
             if n == 1 { "" } else { "s" }
         ),
-        x: Axis::categories(&names, "model"),
-        y: Axis::numeric(y, format!("time, median ({})", unit.symbol())),
+        x: Dimension::categories(&names, "model"),
+        y: Dimension::numeric(y, format!("time, median ({})", unit.symbol())),
         legend,
         y_down: false,
     };

@@ -102,7 +102,7 @@ impl Entry {
 
 /// One axis: its scale, its ticks (in scale values), its title.
 #[derive(Clone, Debug)]
-pub struct Axis {
+pub struct Dimension {
     pub scale: Scale,
     pub ticks: Vec<Tick>,
     pub title: String,
@@ -110,9 +110,9 @@ pub struct Axis {
     pub grid: bool,
 }
 
-impl Axis {
-    pub fn numeric(scale: Scale, title: impl Into<String>) -> Axis {
-        Axis {
+impl Dimension {
+    pub fn numeric(scale: Scale, title: impl Into<String>) -> Dimension {
+        Dimension {
             scale,
             ticks: scale.ticks(7),
             title: title.into(),
@@ -121,8 +121,8 @@ impl Axis {
     }
 
     /// Categories at 0, 1, 2, …, labelled in order.
-    pub fn categories(labels: &[String], title: impl Into<String>) -> Axis {
-        Axis {
+    pub fn categories(labels: &[String], title: impl Into<String>) -> Dimension {
+        Dimension {
             scale: Scale {
                 lo: -0.5,
                 hi: labels.len() as f64 - 0.5,
@@ -146,8 +146,8 @@ impl Axis {
 pub struct Frame {
     pub title: String,
     pub subtitle: String,
-    pub x: Axis,
-    pub y: Axis,
+    pub x: Dimension,
+    pub y: Dimension,
     pub legend: Vec<Entry>,
     /// Category labels on y read top to bottom (rows), not bottom to top.
     pub y_down: bool,

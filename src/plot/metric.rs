@@ -2,7 +2,7 @@
 //! the value, its spread, the reference lines that go with it, its unit
 //! and how a single value reads. Also the sweep-axis values of a cell.
 
-use crate::config::{ChartY, Field, ModelKind};
+use crate::config::{Axis, ChartY, Field, ModelKind};
 use crate::format::{format_ms, format_number};
 use crate::results::CellSummary;
 
@@ -74,7 +74,7 @@ impl Metric {
     pub fn baseline(self, c: &CellSummary) -> Option<f64> {
         match self.0 {
             ChartY::Wall => Some(c.baseline_ms),
-            ChartY::Cpu => Some(c.tasks as f64 * c.rounds as f64 * c.cpu_cost_ms),
+            ChartY::Cpu => Some(c.cpu_asked_ms()),
             _ => None,
         }
     }
@@ -127,28 +127,39 @@ pub fn same_point(a: &CellSummary, b: &CellSummary) -> bool {
 }
 
 /// The numeric value of a swept field in a cell, durations in ms.
-pub fn axis_number(c: &CellSummary, field: Field) -> Option<f64> {
-    field.value(&c.point()).map(|v| v.number())
+pub fn axis_number(c: &CellSummary, axis: &Axis) -> Option<f64> {
+    axis.value(&c.point()).map(|v| v.number())
 }
 
 /// The cell's swept fields and their values (`workers`, `2`), in the
 /// order of its axes, read from the cell's own fields.
-pub fn axis_values(c: &CellSummary) -> Vec<(Field, String)> {
+pub fn axis_values(c: &CellSummary) -> Vec<(Axis, String)> {
     c.point()
         .values(&c.axes.0)
         .into_iter()
-        .map(|(f, v)| (f, v.chart_text()))
+        .map(|(a, v)| (a.clone(), v.chart_text()))
         .collect()
 }
 
 /// The workload's fixed fields, for a subtitle: `io_latency=2ms rounds=1`.
 pub fn fixed_fields(c: &CellSummary) -> String {
     let point = c.point();
-    let mut parts: Vec<String> = Field::ALL
-        .into_iter()
-        .filter(|f| f.of_workload() && !c.axes.contains(*f))
-        .filter_map(|f| Some(format!("{f}={}", f.value(&point)?.chart_text())))
-        .collect();
+    // Fields of a workload written with groups are named after them.
+    let grouped = point.groups.len() > 1 || point.groups.iter().any(|g| g.name != c.workload);
+    let mut parts: Vec<String> = Vec::new();
+    for g in &point.groups {
+        for field in Field::ALL.into_iter().filter(|f| f.of_workload()) {
+            let axis = Axis {
+                group: grouped.then(|| g.name.clone()),
+                field,
+            };
+            if !c.axes.contains(&axis)
+                && let Some(v) = axis.value(&point)
+            {
+                parts.push(format!("{axis}={}", v.chart_text()));
+            }
+        }
+    }
     if c.io != "sleep" {
         parts.push(format!("io={}", c.io));
     }
@@ -170,6 +181,7 @@ mod tests {
         let plans: Vec<CellPlan> = matrix::expand(&exp, 2)
             .into_iter()
             .map(|cell| CellPlan {
+                group_io_latency_mean_ns: vec![2e6; cell.groups.len()],
                 cell,
                 io_latency_mean_ns: 2e6,
                 baseline_ns: 0,
@@ -193,7 +205,7 @@ mod tests {
         );
         assert_eq!(
             axis_values(&cs[1]),
-            [(Field::IoLatency, "exp(mean 2ms)".to_string())]
+            [(Axis::plain(Field::IoLatency), "exp(mean 2ms)".to_string())]
         );
     }
 
@@ -215,13 +227,13 @@ mod tests {
         assert_eq!(
             axis_values(c),
             [
-                (Field::Tasks, "1".to_string()),
-                (Field::IoLatency, "2ms".to_string()),
-                (Field::Workers, "8".to_string()),
+                (Axis::plain(Field::Tasks), "1".to_string()),
+                (Axis::plain(Field::IoLatency), "2ms".to_string()),
+                (Axis::plain(Field::Workers), "8".to_string()),
             ]
         );
         assert_eq!(c.workload_point(), "tasks=1 io_latency=2ms");
         assert_eq!(fixed_fields(c), "cpu_cost=0 rounds=1");
-        assert_eq!(axis_number(c, Field::Workers), Some(8.0));
+        assert_eq!(axis_number(c, &Axis::plain(Field::Workers)), Some(8.0));
     }
 }

@@ -84,8 +84,8 @@ pub fn draw<DB: DrawingBackend>(
                     chart.workload
                 )));
             }
-            match chart.x.or_else(|| plan::default_x(&cells)) {
-                Some(x) => sweep::draw(&c, chart, x, &cells, all, &input.styles),
+            match chart.x.clone().or_else(|| plan::default_x(&cells)) {
+                Some(x) => sweep::draw(&c, chart, &x, &cells, all, &input.styles),
                 None => bars::draw(&c, chart, &cells, all, &input.styles),
             }
         }

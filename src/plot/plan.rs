@@ -3,7 +3,7 @@
 //! overview and a timeline per recorded run. Also the file names, made
 //! safe for any file system from any workload or model name. Pure.
 
-use crate::config::{ChartSpec, ChartY, DEFAULT_CHART_HEIGHT, DEFAULT_CHART_WIDTH, Field};
+use crate::config::{Axis, ChartSpec, ChartY, DEFAULT_CHART_HEIGHT, DEFAULT_CHART_WIDTH};
 use crate::format::slug;
 use crate::results::{CellSummary, Timeline};
 
@@ -15,7 +15,7 @@ pub struct MetricChart {
     pub workload: String,
     pub metric: Metric,
     /// The sweep axis on x; the workload's first when `None`.
-    pub x: Option<Field>,
+    pub x: Option<Axis>,
     /// Log x; automatic (two decades or more) when `None`.
     pub log_x: Option<bool>,
     pub log_y: bool,
@@ -25,7 +25,7 @@ pub struct MetricChart {
     pub title: Option<String>,
     /// Only cells with these values of the workload's other sweep axes
     /// (one chart per combination when a workload sweeps several fields).
-    pub fixed: Vec<(Field, String)>,
+    pub fixed: Vec<(Axis, String)>,
 }
 
 impl MetricChart {
@@ -69,8 +69,10 @@ pub struct ChartJob {
 }
 
 /// The workload's first swept workload field, the default x of its charts.
-pub fn default_x(cells: &[&CellSummary]) -> Option<Field> {
-    cells.iter().find_map(|c| c.axes.of_workload().next())
+pub fn default_x(cells: &[&CellSummary]) -> Option<Axis> {
+    cells
+        .iter()
+        .find_map(|c| c.axes.of_workload().next().cloned())
 }
 
 fn workloads(cells: &[CellSummary]) -> Vec<String> {
@@ -100,12 +102,12 @@ fn metric_chart(workload: &str, y: ChartY) -> MetricChart {
 /// The values of a workload's sweep axes other than `x` in each of its
 /// cells, in order of first appearance: one default chart each. A single
 /// empty combination when the workload sweeps one field or none.
-fn combinations(cells: &[&CellSummary], x: Option<Field>) -> Vec<Vec<(Field, String)>> {
-    let mut all: Vec<Vec<(Field, String)>> = Vec::new();
+fn combinations(cells: &[&CellSummary], x: Option<&Axis>) -> Vec<Vec<(Axis, String)>> {
+    let mut all: Vec<Vec<(Axis, String)>> = Vec::new();
     for c in cells {
-        let others: Vec<(Field, String)> = metric::axis_values(c)
+        let others: Vec<(Axis, String)> = metric::axis_values(c)
             .into_iter()
-            .filter(|(a, _)| a.of_workload() && Some(*a) != x)
+            .filter(|(a, _)| a.field.of_workload() && Some(a) != x)
             .collect();
         if !all.contains(&others) {
             all.push(others);
@@ -145,7 +147,7 @@ pub fn plan(cells: &[CellSummary], charts: &[ChartSpec], timelines: &[Timeline])
             let mine: Vec<&CellSummary> = cells.iter().filter(|c| c.workload == name).collect();
             let base = slug(&name);
             let x = default_x(&mine);
-            for fixed in combinations(&mine, x) {
+            for fixed in combinations(&mine, x.as_ref()) {
                 let (suffix, at) = if fixed.is_empty() {
                     (String::new(), String::new())
                 } else {
@@ -221,12 +223,12 @@ pub fn plan(cells: &[CellSummary], charts: &[ChartSpec], timelines: &[Timeline])
                 spec.y.as_str().replace('_', "-")
             );
             if let Some(x) = &spec.x {
-                stem.push_str(&format!("-by-{}", slug(x.key())));
+                stem.push_str(&format!("-by-{}", slug(&x.to_string())));
             }
             let chart = MetricChart {
                 workload: spec.workload.clone(),
                 metric: Metric(spec.y),
-                x: spec.x,
+                x: spec.x.clone(),
                 log_x: spec.log_x,
                 log_y: spec.log_y,
                 predictions: spec.predictions,
@@ -299,6 +301,7 @@ mod tests {
         let plans: Vec<crate::results::CellPlan> = crate::matrix::expand(&exp, 2)
             .into_iter()
             .map(|cell| crate::results::CellPlan {
+                group_io_latency_mean_ns: vec![1e6; cell.groups.len()],
                 cell,
                 io_latency_mean_ns: 1e6,
                 baseline_ns: 0,

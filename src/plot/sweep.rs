@@ -5,13 +5,13 @@
 
 use plotters::prelude::DrawingBackend;
 
-use crate::config::Field;
+use crate::config::Axis;
 use crate::results::CellSummary;
 
 use super::ChartError;
 use super::axis::{Scale, TimeUnit, spans_two_decades};
 use super::canvas::Canvas;
-use super::frame::{Axis, Dash, Entry, Frame, Symbol};
+use super::frame::{Dash, Dimension, Entry, Frame, Symbol};
 use super::metric::{self, Metric};
 use super::plan::MetricChart;
 use super::style::{self, SeriesStyle, Styles};
@@ -28,10 +28,10 @@ struct Series<'a> {
 
 /// The series key of a cell: its model and every swept field except x
 /// and those the chart holds fixed.
-fn series_label(c: &CellSummary, x: Field, fixed: &[(Field, String)]) -> String {
+fn series_label(c: &CellSummary, x: &Axis, fixed: &[(Axis, String)]) -> String {
     let mut label = c.model.clone();
     for (k, v) in metric::axis_values(c) {
-        if k != x && !fixed.iter().any(|(f, _)| *f == k) {
+        if k != *x && !fixed.iter().any(|(f, _)| *f == k) {
             label.push_str(&format!(" {k}={v}"));
         }
     }
@@ -40,8 +40,8 @@ fn series_label(c: &CellSummary, x: Field, fixed: &[(Field, String)]) -> String 
 
 fn build_series<'a>(
     cells: &[&'a CellSummary],
-    x: Field,
-    fixed: &[(Field, String)],
+    x: &Axis,
+    fixed: &[(Axis, String)],
     styles: &Styles,
 ) -> Vec<Series<'a>> {
     let mut series: Vec<Series> = Vec::new();
@@ -72,7 +72,7 @@ fn build_series<'a>(
 pub fn draw<DB: DrawingBackend>(
     c: &Canvas<DB>,
     chart: &MetricChart,
-    x: Field,
+    x: &Axis,
     cells: &[&CellSummary],
     all: &[CellSummary],
     styles: &Styles,
@@ -92,7 +92,7 @@ pub fn draw<DB: DrawingBackend>(
         .flat_map(|s| s.points.iter().filter_map(|p| p.0))
         .collect();
     let x_unit = TimeUnit::for_max(xs_ms.iter().copied().fold(0.0, f64::max), true);
-    let x_factor = if x.is_duration() {
+    let x_factor = if x.field.is_duration() {
         x_unit.per_ms()
     } else {
         1.0
@@ -186,14 +186,14 @@ pub fn draw<DB: DrawingBackend>(
             .unwrap_or_else(|| format!("{} · {workload}", m.title())),
         subtitle,
         x: {
-            let mut axis = Axis::numeric(x_scale, x.title(x_unit.symbol()));
-            if !x.is_duration() {
+            let mut axis = Dimension::numeric(x_scale, x.title(x_unit.symbol()));
+            if !x.field.is_duration() {
                 // Counts (tasks, rounds, workers) have no halves.
                 axis.ticks.retain(|t| t.value.fract() == 0.0);
             }
             axis
         },
-        y: Axis::numeric(y_scale, m.axis_title(y_unit.symbol())),
+        y: Dimension::numeric(y_scale, m.axis_title(y_unit.symbol())),
         legend,
         y_down: false,
     };
@@ -304,7 +304,7 @@ impl Series<'_> {
 fn baseline_lines(
     m: Metric,
     cells: &[&CellSummary],
-    x: Field,
+    x: &Axis,
     x_factor: f64,
 ) -> Vec<Vec<(f64, f64)>> {
     let mut groups: Vec<(String, Vec<(f64, f64)>)> = Vec::new();
@@ -314,7 +314,7 @@ fn baseline_lines(
         };
         let key: String = metric::axis_values(c)
             .into_iter()
-            .filter(|(k, _)| *k != x && k.of_workload())
+            .filter(|(k, _)| k != x && k.field.of_workload())
             .map(|(k, v)| format!("{k}={v} "))
             .collect();
         let point = (xv * x_factor, b);

@@ -14,7 +14,7 @@ use crate::results::{CellSummary, Timeline};
 use super::ChartError;
 use super::axis::{Scale, Tick, TimeUnit};
 use super::canvas::{Canvas, Rect};
-use super::frame::{Axis, Entry, Frame, Symbol};
+use super::frame::{Dimension, Entry, Frame, Symbol};
 use super::metric;
 
 pub const IO: RGBColor = RGBColor(0x56, 0xB4, 0xE9);
@@ -79,7 +79,7 @@ pub fn draw<DB: DrawingBackend>(
             format!("task {t}{}", threads_text(threads))
         })
         .collect();
-    let mut y = Axis::categories(&labels, "");
+    let mut y = Dimension::categories(&labels, "");
     for (i, t) in y.ticks.iter_mut().enumerate() {
         if i % every != 0 {
             *t = Tick {
@@ -150,7 +150,7 @@ pub fn draw<DB: DrawingBackend>(
     let frame = Frame {
         title,
         subtitle,
-        x: Axis::numeric(
+        x: Dimension::numeric(
             x,
             format!("time since the start of the run ({})", unit.symbol()),
         ),

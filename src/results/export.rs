@@ -17,11 +17,15 @@ pub struct SummaryFile {
     pub cells: Vec<CellSummary>,
 }
 
-/// `summary.csv`: one row per cell.
+/// `summary.csv`: one row per cell. A CSV row is flat, so a cell's groups
+/// stay out of it (`summary.json` and `groups.csv` have them).
 pub fn summary_csv(cells: &[CellSummary]) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     for c in cells {
-        w.serialize(c)?;
+        w.serialize(CellSummary {
+            groups: Vec::new(),
+            ..c.clone()
+        })?;
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }

@@ -55,7 +55,8 @@ pub struct RunRecord {
     pub tasks: u64,
     pub io_latency: String,
     pub cpu_cost: String,
-    pub rounds: u32,
+    /// Empty for a workload of several groups (see `groups.csv`).
+    pub rounds: Option<u32>,
     pub io: String,
     pub workers: Option<u32>,
     pub switch_interval: Option<String>,
@@ -92,16 +93,21 @@ fn us(ns: u64) -> f64 {
 impl RunRecord {
     /// A record of `cell`'s repetition `repetition` (from 1).
     pub fn new(cell: &Cell, repetition: u32, status: RunStatus, message: String) -> RunRecord {
+        // A workload of one group keeps its fields in the row itself.
+        let one = match cell.groups.as_slice() {
+            [g] => Some(g),
+            _ => None,
+        };
         RunRecord {
             cell: cell.index,
             workload: cell.workload.clone(),
             model: cell.model.clone(),
             variant: cell.variant.clone(),
             kind: cell.kind.name().to_string(),
-            tasks: cell.tasks,
-            io_latency: cell.io_latency.to_string(),
-            cpu_cost: cell.cpu_cost.to_string(),
-            rounds: cell.rounds,
+            tasks: cell.tasks(),
+            io_latency: one.map(|g| g.io_latency.to_string()).unwrap_or_default(),
+            cpu_cost: one.map(|g| g.cpu_cost.to_string()).unwrap_or_default(),
+            rounds: one.map(|g| g.rounds),
             io: cell.io.as_str().to_string(),
             workers: cell.workers,
             switch_interval: cell.switch_interval.map(|d| d.to_string()),

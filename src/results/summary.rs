@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::record::{RunRecord, RunStatus, ms};
-use crate::config::{Axes, ModelKind, Nanos, Point};
+use crate::config::{Axes, GroupPoint, ModelKind, Nanos, Point};
 use crate::matrix::Cell;
 use crate::stats::{self, Stats};
 
@@ -15,6 +15,8 @@ pub struct CellPlan {
     pub cell: Cell,
     /// Mean of the cell's drawn IO latencies, in ns.
     pub io_latency_mean_ns: f64,
+    /// The same for each group, in the cell's group order.
+    pub group_io_latency_mean_ns: Vec<f64>,
     /// tasks × rounds × avg(io_latency), in ns.
     pub baseline_ns: u64,
     /// The model's ideal wall time, in ns.
@@ -47,11 +49,15 @@ pub struct CellSummary {
     pub model: String,
     pub variant: String,
     pub kind: ModelKind,
+    /// Every task of every group.
     pub tasks: u64,
+    /// The workload's fields when it has one group; empty when several
+    /// groups differ (see `groups`).
     pub io_latency: String,
+    /// The mean of all the cell's drawn IO latencies.
     pub io_latency_mean_ms: f64,
-    pub cpu_cost_ms: f64,
-    pub rounds: u32,
+    pub cpu_cost_ms: Option<f64>,
+    pub rounds: Option<u32>,
     pub io: String,
     pub workers: Option<u32>,
     pub switch_interval_ms: Option<f64>,
@@ -89,23 +95,68 @@ pub struct CellSummary {
     pub efficiency: Option<f64>,
     /// sequential's median / this median, at the same workload point.
     pub speedup: Option<f64>,
+    /// Each group's fields, in file order (absent from `summary.csv`, and
+    /// from results of conlab 0.1, whose workloads had one group).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<GroupSummary>,
+}
+
+/// One group of a cell's summary.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GroupSummary {
+    pub name: String,
+    pub tasks: u64,
+    pub io_latency: String,
+    /// The mean of the group's drawn IO latencies.
+    pub io_latency_mean_ms: f64,
+    pub cpu_cost_ms: f64,
+    pub rounds: u32,
 }
 
 impl CellSummary {
     /// Where this cell sits in the sweeps, read back from its row.
     pub fn point(&self) -> Point {
         let ns = |ms: f64| Nanos((ms * 1e6).round() as u64);
+        let groups = if self.groups.is_empty() {
+            // Results of conlab 0.1: one group, in the row's own fields.
+            vec![GroupPoint {
+                name: self.workload.clone(),
+                tasks: self.tasks,
+                io_latency: self.io_latency.clone(),
+                io_latency_mean_ms: self.io_latency_mean_ms,
+                cpu_cost: ns(self.cpu_cost_ms.unwrap_or(0.0)),
+                rounds: self.rounds.unwrap_or(1),
+            }]
+        } else {
+            self.groups
+                .iter()
+                .map(|g| GroupPoint {
+                    name: g.name.clone(),
+                    tasks: g.tasks,
+                    io_latency: g.io_latency.clone(),
+                    io_latency_mean_ms: g.io_latency_mean_ms,
+                    cpu_cost: ns(g.cpu_cost_ms),
+                    rounds: g.rounds,
+                })
+                .collect()
+        };
         Point {
             workload: self.workload.clone(),
-            tasks: self.tasks,
-            io_latency: self.io_latency.clone(),
-            io_latency_mean_ms: self.io_latency_mean_ms,
-            cpu_cost: ns(self.cpu_cost_ms),
-            rounds: self.rounds,
+            groups,
             workers: self.workers,
             switch_interval: self.switch_interval_ms.map(ns),
             poll_interval: self.poll_interval_ms.map(ns),
         }
+    }
+
+    /// The CPU work the cell's tasks ask for, in ms: Σ tasks × rounds ×
+    /// cpu_cost over its groups.
+    pub fn cpu_asked_ms(&self) -> f64 {
+        self.point()
+            .groups
+            .iter()
+            .map(|g| g.tasks as f64 * f64::from(g.rounds) * g.cpu_cost.as_millis_f64())
+            .sum()
     }
 
     /// The workload's swept fields at this cell: `tasks=10 io_latency=2ms`.
@@ -180,6 +231,11 @@ fn summarize_cell(plan: &CellPlan, records: &[&RunRecord]) -> CellSummary {
         (CellStatus::Ok, String::new())
     };
     let predicted_ms = ms(plan.predicted_ns);
+    // A workload of one group keeps its fields in the row itself.
+    let one = match c.groups.as_slice() {
+        [g] => Some(g),
+        _ => None,
+    };
     CellSummary {
         cell: c.index,
         label: c.label(),
@@ -187,11 +243,11 @@ fn summarize_cell(plan: &CellPlan, records: &[&RunRecord]) -> CellSummary {
         model: c.model.clone(),
         variant: c.variant.clone(),
         kind: c.kind,
-        tasks: c.tasks,
-        io_latency: c.io_latency.to_string(),
+        tasks: c.tasks(),
+        io_latency: one.map(|g| g.io_latency.to_string()).unwrap_or_default(),
         io_latency_mean_ms: plan.io_latency_mean_ns / 1e6,
-        cpu_cost_ms: c.cpu_cost.as_millis_f64(),
-        rounds: c.rounds,
+        cpu_cost_ms: one.map(|g| g.cpu_cost.as_millis_f64()),
+        rounds: one.map(|g| g.rounds),
         io: c.io.as_str().to_string(),
         workers: c.workers,
         switch_interval_ms: c.switch_interval.map(|d| d.as_millis_f64()),
@@ -231,6 +287,19 @@ fn summarize_cell(plan: &CellPlan, records: &[&RunRecord]) -> CellSummary {
             .filter(|s| s.median > 0.0)
             .map(|s| predicted_ms / s.median),
         speedup: None,
+        groups: c
+            .groups
+            .iter()
+            .zip(&plan.group_io_latency_mean_ns)
+            .map(|(g, mean_ns)| GroupSummary {
+                name: g.name.clone(),
+                tasks: g.tasks,
+                io_latency: g.io_latency.to_string(),
+                io_latency_mean_ms: mean_ns / 1e6,
+                cpu_cost_ms: g.cpu_cost.as_millis_f64(),
+                rounds: g.rounds,
+            })
+            .collect(),
     }
 }
 

@@ -71,7 +71,7 @@ impl Limits {
 
     /// Why `cell` cannot run on this machine, if it cannot.
     pub fn check(&self, cell: &Cell) -> Option<String> {
-        let needed = model::threads_needed(cell.kind, cell.tasks, cell.workers);
+        let needed = model::threads_needed(cell.kind, cell.tasks(), cell.workers);
         let limit = self.max_threads();
         if needed > limit {
             return Some(format!(
@@ -81,7 +81,7 @@ impl Limits {
                 self.max_map_count, self.threads_max
             ));
         }
-        let files = model::files_needed(cell.kind, cell.io, cell.tasks);
+        let files = model::files_needed(cell.kind, cell.io, cell.tasks());
         if files > self.max_files() {
             return Some(format!(
                 "needs {files} open files in one process; the hard limit here is {} \

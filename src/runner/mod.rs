@@ -16,7 +16,7 @@ pub use capacity::Limits;
 pub use executor::{ChildExecutor, Executor, Outcome};
 
 use crate::config::Experiment;
-use crate::matrix::Cell;
+use crate::matrix::{Cell, CellGroup};
 use crate::model::Job;
 use crate::model::python::Interpreters;
 use crate::predict;
@@ -51,10 +51,48 @@ pub struct Prepared {
     pub latencies: Vec<u64>,
 }
 
-/// The seed of a cell's latency draw: the experiment's seed and the
-/// workload point, not the model, so every model waits the same times.
-pub fn cell_seed(seed: u64, cell: &Cell) -> u64 {
-    latency::stable_hash(&[&seed.to_string(), &cell.workload_key()])
+/// The seed of a group's latency draw: the experiment's seed and the
+/// workload point, not the model, so every model waits the same times. A
+/// workload of one group is seeded as before groups existed.
+pub fn group_seed(seed: u64, cell: &Cell, group: &CellGroup) -> u64 {
+    let key = cell.workload_key();
+    if cell.groups.len() == 1 {
+        latency::stable_hash(&[&seed.to_string(), &key])
+    } else {
+        latency::stable_hash(&[&seed.to_string(), &key, &group.name])
+    }
+}
+
+/// Every IO latency of a cell, group after group (the layout of
+/// [`Cell::task_layout`]).
+pub fn draw_latencies(seed: u64, cell: &Cell) -> Vec<u64> {
+    let mut all = Vec::with_capacity(cell.waits() as usize);
+    for g in &cell.groups {
+        all.extend(latency::draw(
+            g.io_latency,
+            g.tasks,
+            g.rounds,
+            group_seed(seed, cell, g),
+        ));
+    }
+    all
+}
+
+/// Each task's total IO wait and CPU work, for the prediction.
+fn task_times(cell: &Cell, latencies: &[u64]) -> predict::TaskTimes {
+    predict::TaskTimes {
+        tasks: cell
+            .task_layout()
+            .map(|(group, waits)| {
+                let io = latencies.get(waits.clone()).map_or(0, |l| l.iter().sum());
+                let cpu = cell
+                    .groups
+                    .get(group)
+                    .map_or(0, |g| g.cpu_cost.0.saturating_mul(u64::from(g.rounds)));
+                (io, cpu)
+            })
+            .collect(),
+    }
 }
 
 /// Draws every cell's latencies and works out its baseline, prediction and
@@ -70,25 +108,29 @@ pub fn prepare(
     cells
         .into_iter()
         .map(|cell| {
-            let latencies = latency::draw(
-                cell.io_latency,
-                cell.tasks,
-                cell.rounds,
-                cell_seed(exp.seed, &cell),
-            );
-            let w = predict::TaskTimes {
-                latencies: &latencies,
-                tasks: cell.tasks as usize,
-                rounds: cell.rounds as usize,
-                cpu_ns: cell.cpu_cost.0,
+            let latencies = draw_latencies(exp.seed, &cell);
+            let times = task_times(&cell, &latencies);
+            let baseline_ns = times.baseline();
+            let predicted_ns = predict::predict(cell.kind, cell.workers, cores, &times);
+            let mean = |waits: &[u64]| {
+                if waits.is_empty() {
+                    0.0
+                } else {
+                    waits.iter().sum::<u64>() as f64 / waits.len() as f64
+                }
             };
-            let baseline_ns = w.baseline();
-            let predicted_ns = predict::predict(cell.kind, cell.workers, cores, &w);
-            let io_latency_mean_ns = if latencies.is_empty() {
-                0.0
-            } else {
-                baseline_ns as f64 / latencies.len() as f64
-            };
+            let io_latency_mean_ns = mean(&latencies);
+            let mut at = 0usize;
+            let group_io_latency_mean_ns = cell
+                .groups
+                .iter()
+                .map(|g| {
+                    let n = (g.tasks as usize).saturating_mul(g.rounds as usize);
+                    let waits = latencies.get(at..at + n).unwrap_or(&[]);
+                    at += n;
+                    mean(waits)
+                })
+                .collect();
             let skip = limits
                 .check(&cell)
                 .or_else(|| interpreters.skip_reason(&cell));
@@ -96,6 +138,7 @@ pub fn prepare(
                 plan: CellPlan {
                     cell,
                     io_latency_mean_ns,
+                    group_io_latency_mean_ns,
                     baseline_ns,
                     predicted_ns,
                     skip,
@@ -240,7 +283,7 @@ impl Run<'_> {
                 latencies: prepared.latencies.clone(),
                 cores: s.cores,
                 record_timeline: slot.phase == Phase::Measured(1)
-                    && cell.tasks <= s.timeline_max_tasks,
+                    && cell.tasks() <= s.timeline_max_tasks,
                 tcp_server: None,
             };
             self.observer.run_started(&label, slot.phase);

@@ -70,7 +70,9 @@ pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
         stderr: stderr_tail(&output.stderr),
     };
     let reply = RunnerReply::parse(&output.stdout).map_err(malformed)?;
-    Ok(reply.into_run(logs, job.rounds()).map_err(malformed)?)
+    Ok(reply
+        .into_run(logs, |i| job.task(i).latencies.len())
+        .map_err(malformed)?)
 }
 
 /// Starts the runner in `interpreter`, hands it `input` on stdin and waits

@@ -50,8 +50,13 @@ impl RunnerReply {
         Ok(reply)
     }
 
-    /// Fills `logs` (one per task, in order) and makes the model's run.
-    pub fn into_run(self, mut logs: Vec<TaskLog>, rounds: usize) -> Result<ModelRun, String> {
+    /// Fills `logs` (one per task, in order) and makes the model's run;
+    /// `rounds(i)` is how many rounds task i has.
+    pub fn into_run(
+        self,
+        mut logs: Vec<TaskLog>,
+        rounds: impl Fn(usize) -> usize,
+    ) -> Result<ModelRun, String> {
         if self.tasks.len() != logs.len() {
             return Err(format!(
                 "{} task records for {} tasks",
@@ -63,6 +68,7 @@ impl RunnerReply {
             if task.end < task.start || task.start < self.t0 {
                 return Err(format!("task {} has times out of order", log.task));
             }
+            let rounds = rounds(log.task as usize);
             if task.overshoots.len() > rounds {
                 return Err(format!(
                     "task {} reports {} IO waits in {rounds} rounds",
@@ -99,7 +105,7 @@ impl RunnerReply {
 mod tests {
     use super::*;
 
-    const TWO_TASKS: &str = r#"{"protocol":1,"t0":1000,"startup_usage":{"user_ns":40000000,"sys_ns":1000000,"ctx_voluntary":3,"ctx_involuntary":4,"peak_rss_kb":9000},
+    const TWO_TASKS: &str = r#"{"protocol":2,"t0":1000,"startup_usage":{"user_ns":40000000,"sys_ns":1000000,"ctx_voluntary":3,"ctx_involuntary":4,"peak_rss_kb":9000},
         "tasks":[{"start":1001,"end":1500,"overshoots":[7],"spans":[["io",1001,1400,77],["cpu",1400,1500,77]]},
                  {"start":1002,"end":1600,"overshoots":[],"spans":[]}]}"#;
 
@@ -117,7 +123,7 @@ mod tests {
         );
         let reply = RunnerReply::parse(stdout.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
         let run = reply
-            .into_run(logs(2, true), 1)
+            .into_run(logs(2, true), |_| 1)
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(run.wall_start_ns, Some(1000));
         assert_eq!(run.ready_ns, 1000);
@@ -134,7 +140,7 @@ mod tests {
         let reply = RunnerReply::parse(TWO_TASKS.replace('\n', "").as_bytes())
             .unwrap_or_else(|e| panic!("{e}"));
         let run = reply
-            .into_run(logs(2, false), 1)
+            .into_run(logs(2, false), |_| 1)
             .unwrap_or_else(|e| panic!("{e}"));
         assert!(run.logs[0].spans.is_empty());
     }
@@ -144,17 +150,17 @@ mod tests {
         let parse = |s: &str| RunnerReply::parse(s.replace('\n', "").as_bytes());
         assert!(parse("").is_err());
         assert!(parse("Traceback").is_err());
-        assert!(parse(&TWO_TASKS.replace("\"protocol\":1", "\"protocol\":2")).is_err());
-        let wrong_count = parse(TWO_TASKS).and_then(|r| r.into_run(logs(3, false), 1));
+        assert!(parse(&TWO_TASKS.replace("\"protocol\":2", "\"protocol\":1")).is_err());
+        let wrong_count = parse(TWO_TASKS).and_then(|r| r.into_run(logs(3, false), |_| 1));
         assert_eq!(
             wrong_count.err().as_deref(),
             Some("2 task records for 3 tasks")
         );
-        let too_many_waits =
-            parse(&TWO_TASKS.replace("[7]", "[7,8]")).and_then(|r| r.into_run(logs(2, false), 1));
+        let too_many_waits = parse(&TWO_TASKS.replace("[7]", "[7,8]"))
+            .and_then(|r| r.into_run(logs(2, false), |_| 1));
         assert!(too_many_waits.is_err());
         let before_t0 = parse(&TWO_TASKS.replace("\"start\":1001", "\"start\":999"))
-            .and_then(|r| r.into_run(logs(2, false), 1));
+            .and_then(|r| r.into_run(logs(2, false), |_| 1));
         assert!(before_t0.is_err());
     }
 }

@@ -8,7 +8,7 @@ use crate::config::ModelKind;
 use crate::model::Job;
 
 /// The version of the stdin/stdout exchange; `runner.py` checks it.
-pub const PROTOCOL: u32 = 1;
+pub const PROTOCOL: u32 = 2;
 
 /// What `runner.py` is asked to run.
 #[derive(Debug, Serialize)]
@@ -18,8 +18,8 @@ pub struct Request<'a> {
     pub model: &'static str,
     /// Pool size of `thread-pool` and `processes`; ignored by the others.
     pub workers: u32,
-    /// CPU burned per round, in ns of the task's thread CPU clock.
-    pub cpu_ns: u64,
+    /// Each task's CPU burned per round, in ns of its thread's CPU clock.
+    pub cpu_ns: Vec<u64>,
     /// Each task's IO latencies in ns, one list per task, a round each.
     pub latencies: Vec<&'a [u64]>,
     /// Record every IO wait and CPU burst.
@@ -51,8 +51,8 @@ impl<'a> Request<'a> {
             protocol: PROTOCOL,
             model,
             workers: job.workers() as u32,
-            cpu_ns: job.cpu_ns(),
-            latencies: (0..job.tasks()).map(|i| job.task_latencies(i)).collect(),
+            cpu_ns: (0..job.tasks()).map(|i| job.task(i).cpu_ns).collect(),
+            latencies: (0..job.tasks()).map(|i| job.task(i).latencies).collect(),
             timeline: job.record_timeline,
             tcp,
         })

@@ -15,7 +15,7 @@ import os
 import sys
 import time
 
-PROTOCOL = 1
+PROTOCOL = 2
 
 # Pure-Python arithmetic steps between two reads of the thread's CPU clock:
 # a few microseconds, so a burst ends close to its target while most of it
@@ -48,7 +48,7 @@ class Task:
 
     def __init__(self, job, index, ident):
         self.latencies = job["latencies"][index]
-        self.cpu_ns = job["cpu_ns"]
+        self.cpu_ns = job["cpu_ns"][index]
         self.ident = ident
         self.spans = [] if job["timeline"] else None
         self.overshoots = []
