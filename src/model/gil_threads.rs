@@ -50,8 +50,16 @@ fn run_task(gil: &Gil, job: &Job, i: usize, log: &mut TaskLog) -> std::io::Resul
             let start = now_ns();
             let deadline = start + latency;
             let waited = io.wait(latency, deadline);
-            log.io(start, deadline, now_ns());
+            let io_end = now_ns();
+            log.io(
+                start,
+                deadline,
+                *waited.as_ref().unwrap_or(&deadline),
+                io_end,
+            );
             take(gil, me, log);
+            // Running again means holding the lock again.
+            log.woke_later(now_ns().saturating_sub(io_end));
             if let Err(e) = waited {
                 gil.release(me, false);
                 return Err(e);

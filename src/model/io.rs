@@ -26,12 +26,14 @@ impl BlockingIo {
         }
     }
 
-    /// Waits `latency_ns`, which began at `deadline_ns - latency_ns`.
-    pub fn wait(&mut self, latency_ns: u64, deadline_ns: u64) -> io::Result<()> {
+    /// Waits `latency_ns`, which began at `deadline_ns - latency_ns`, and
+    /// returns when the IO completed: the deadline of a timer, the moment
+    /// the delay server sent its answer.
+    pub fn wait(&mut self, latency_ns: u64, deadline_ns: u64) -> io::Result<u64> {
         match self {
             BlockingIo::Timer => {
                 sleep::sleep_until(deadline_ns);
-                Ok(())
+                Ok(deadline_ns)
             }
             BlockingIo::Tcp(stream) => tcp::request(stream, latency_ns),
         }
@@ -55,11 +57,12 @@ impl AsyncIo {
         }
     }
 
-    pub async fn wait(&mut self, latency_ns: u64, deadline_ns: u64) -> io::Result<()> {
+    /// As [`BlockingIo::wait`], yielding to the event loop meanwhile.
+    pub async fn wait(&mut self, latency_ns: u64, deadline_ns: u64) -> io::Result<u64> {
         match self {
             AsyncIo::Timer(timer) => {
                 timer.sleep_until(deadline_ns).await;
-                Ok(())
+                Ok(deadline_ns)
             }
             AsyncIo::Tcp(stream) => tcp::request_async(stream, latency_ns).await,
         }

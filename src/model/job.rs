@@ -143,10 +143,22 @@ pub struct TaskLog {
     pub task: u32,
     pub start_ns: u64,
     pub end_ns: u64,
-    /// How late each IO wait ended compared with its deadline.
-    pub overshoots_ns: Vec<u64>,
+    /// Each IO wait, in order.
+    pub waits: Vec<WaitLog>,
     pub trace: bool,
     pub spans: Vec<Span>,
+}
+
+/// One IO wait of a task.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaitLog {
+    /// How late the wait ended compared with its deadline (the time the
+    /// task asked for, from when it began to wait).
+    pub overshoot_ns: u64,
+    /// From the moment the IO completed (the timer's deadline; for tcp,
+    /// when the delay server sent its answer) until the task was running
+    /// again: woken, scheduled and, under a GIL, holding it.
+    pub wake_ns: u64,
 }
 
 impl TaskLog {
@@ -157,7 +169,7 @@ impl TaskLog {
             task,
             start_ns: 0,
             end_ns: 0,
-            overshoots_ns: Vec::with_capacity(rounds),
+            waits: Vec::with_capacity(rounds),
             trace: spans > 0,
             spans: Vec::with_capacity(spans),
         }
@@ -176,10 +188,22 @@ impl TaskLog {
     }
 
     /// Records an IO wait that began at `start_ns`, was due at
-    /// `deadline_ns` and ended at `end_ns`.
-    pub fn io(&mut self, start_ns: u64, deadline_ns: u64, end_ns: u64) {
-        self.overshoots_ns.push(end_ns.saturating_sub(deadline_ns));
+    /// `deadline_ns`, completed at `completed_ns` and ended (the task
+    /// running again) at `end_ns`.
+    pub fn io(&mut self, start_ns: u64, deadline_ns: u64, completed_ns: u64, end_ns: u64) {
+        self.waits.push(WaitLog {
+            overshoot_ns: end_ns.saturating_sub(deadline_ns),
+            wake_ns: end_ns.saturating_sub(completed_ns),
+        });
         self.span(SpanKind::Io, start_ns, end_ns);
+    }
+
+    /// The task ran again only `extra_ns` after its last IO wait ended
+    /// (it waited for a lock first): its wake-up delay includes that.
+    pub fn woke_later(&mut self, extra_ns: u64) {
+        if let Some(w) = self.waits.last_mut() {
+            w.wake_ns = w.wake_ns.saturating_add(extra_ns);
+        }
     }
 }
 

@@ -18,7 +18,7 @@ mod task;
 mod thread_pool;
 mod threads;
 
-pub use job::{Extras, Job, ModelError, ModelRun, Span, SpanKind, TaskLog};
+pub use job::{Extras, Job, ModelError, ModelRun, Span, SpanKind, TaskLog, WaitLog};
 
 use std::sync::Arc;
 

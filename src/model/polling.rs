@@ -53,13 +53,15 @@ impl Source {
         }
     }
 
-    /// The non-blocking check: has the IO completed?
-    fn completed(&mut self) -> io::Result<bool> {
+    /// The non-blocking check: has the IO due at `deadline_ns` completed,
+    /// and when (a timer at its deadline, the delay server when it sent
+    /// its answer)?
+    fn completed(&mut self, deadline_ns: u64) -> io::Result<Option<u64>> {
         match self {
-            Source::Timer(fd) => fd.expired(),
+            Source::Timer(fd) => Ok(fd.expired()?.then_some(deadline_ns)),
             Source::Tcp(stream, pending) => match pending {
                 Some(reply) => reply.check(stream),
-                None => Ok(false),
+                None => Ok(None),
             },
         }
     }
@@ -104,13 +106,18 @@ pub fn run(job: &Job, mut logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
         let mut i = 0;
         while i < pending.len() {
             let task = pending[i].task;
-            if !pending[i].source.completed().map_err(failed(task))? {
+            let deadline = pending[i].deadline_ns;
+            let Some(completed) = pending[i]
+                .source
+                .completed(deadline)
+                .map_err(failed(task))?
+            else {
                 i += 1;
                 continue;
-            }
+            };
             let p = pending.swap_remove(i);
             let log = &mut logs[p.task];
-            log.io(p.start_ns, p.deadline_ns, now_ns());
+            log.io(p.start_ns, p.deadline_ns, completed, now_ns());
             task::burn(job.task(p.task).cpu_ns, log);
             if let Some(next) =
                 submit(job, p.task, p.round + 1, p.source, log).map_err(failed(task))?

@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::{Deserialize, Serialize};
 
-use super::job::{Job, ModelError, ModelRun, Span, TaskLog};
+use super::job::{Job, ModelError, ModelRun, Span, TaskLog, WaitLog};
 use super::task;
 use super::threads::panic_message;
 use crate::measure::now_ns;
@@ -30,7 +30,7 @@ pub struct TaskReport {
     pub task: u32,
     pub start_ns: u64,
     pub end_ns: u64,
-    pub overshoots_ns: Vec<u64>,
+    pub waits: Vec<WaitLog>,
     pub spans: Vec<Span>,
     /// Why the task failed, if it did.
     #[serde(default)]
@@ -179,7 +179,7 @@ fn serve_from_parent(
         if let Some(log) = slot.as_mut() {
             log.start_ns = report.start_ns;
             log.end_ns = report.end_ns;
-            log.overshoots_ns = report.overshoots_ns;
+            log.waits = report.waits;
             log.spans = report.spans;
         }
     }
@@ -239,7 +239,7 @@ pub fn serve_pool_worker() -> i32 {
             task: i as u32,
             start_ns: log.start_ns,
             end_ns: log.end_ns,
-            overshoots_ns: log.overshoots_ns,
+            waits: log.waits,
             spans: log.spans,
         };
         let written = serde_json::to_writer(&mut out, &report)

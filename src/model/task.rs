@@ -21,8 +21,8 @@ pub fn run_blocking(job: &Job, i: usize, log: &mut TaskLog) -> io::Result<()> {
         if latency > 0 {
             let start = now_ns();
             let deadline = start + latency;
-            io.wait(latency, deadline)?;
-            log.io(start, deadline, now_ns());
+            let completed = io.wait(latency, deadline)?;
+            log.io(start, deadline, completed, now_ns());
         }
         burn(spec.cpu_ns, log);
     }
@@ -45,8 +45,8 @@ pub async fn run_async(
         if latency > 0 {
             let start = now_ns();
             let deadline = start + latency;
-            io.wait(latency, deadline).await?;
-            log.io(start, deadline, now_ns());
+            let completed = io.wait(latency, deadline).await?;
+            log.io(start, deadline, completed, now_ns());
         }
         burn(spec.cpu_ns, log);
     }

@@ -189,7 +189,7 @@ mod tests {
                 skip: None,
             })
             .collect();
-        summarize(&plans, &[])
+        summarize(&plans, &[], &[])
     }
 
     #[test]

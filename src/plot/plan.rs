@@ -309,7 +309,7 @@ mod tests {
                 skip: None,
             })
             .collect();
-        let mut rows = crate::results::summarize(&plans, &[]);
+        let mut rows = crate::results::summarize(&plans, &[], &[]);
         for r in &mut rows {
             r.wall_median_ms = Some(1.0);
         }

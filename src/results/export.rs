@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::record::RunRecord;
+use super::record::{GroupRecord, RunRecord};
 use super::summary::CellSummary;
 
 /// The content of `summary.json`.
@@ -43,6 +43,17 @@ pub fn run_row(record: &RunRecord, header: bool) -> Result<Vec<u8>, csv::Error> 
         .has_headers(header)
         .from_writer(Vec::new());
     w.serialize(record)?;
+    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// One or more `groups.csv` rows, with the header when `header` is set.
+pub fn group_rows(records: &[GroupRecord], header: bool) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(header)
+        .from_writer(Vec::new());
+    for r in records {
+        w.serialize(r)?;
+    }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }
 

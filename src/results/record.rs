@@ -21,6 +21,31 @@ pub struct Measurement {
     /// With `io = "tcp"`: how late the delay server itself answered.
     pub server_overshoot_median_ns: Option<u64>,
     pub extras: Extras,
+    /// The most OS threads the run's process tree had at once, as sampled
+    /// by the parent every millisecond (the delay server left out).
+    #[serde(default)]
+    pub threads_max: Option<u64>,
+    /// Per group, in the cell's group order.
+    #[serde(default)]
+    pub groups: Vec<GroupMeasurement>,
+}
+
+/// What the tasks of one group of a run measured: when they completed
+/// (from the start of the run to the end of their last round) and how
+/// long each IO wait took to get its task running again after the IO
+/// completed.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct GroupMeasurement {
+    pub tasks: u64,
+    pub completion_p50_ns: u64,
+    pub completion_p99_ns: u64,
+    pub completion_max_ns: u64,
+    /// `None` when the group does no IO.
+    pub wake_p50_ns: Option<u64>,
+    pub wake_p99_ns: Option<u64>,
+    pub wake_max_ns: Option<u64>,
+    /// The group's rounds over the time its last task took to complete.
+    pub rounds_per_s: Option<f64>,
 }
 
 /// Per-task spans of one run, times relative to the start of the run and
@@ -80,6 +105,48 @@ pub struct RunRecord {
     pub lock_wait_total_ms: Option<f64>,
     pub lock_wait_max_ms: Option<f64>,
     pub loop_lag_max_ms: Option<f64>,
+    /// Absent from results of conlab 0.1.
+    #[serde(default)]
+    pub threads_max: Option<u64>,
+}
+
+/// One row of `groups.csv`: one group of one measured run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GroupRecord {
+    pub cell: usize,
+    pub repetition: u32,
+    pub group: String,
+    pub tasks: u64,
+    pub completion_p50_ms: f64,
+    pub completion_p99_ms: f64,
+    pub completion_max_ms: f64,
+    pub wake_delay_p50_us: Option<f64>,
+    pub wake_delay_p99_us: Option<f64>,
+    pub wake_delay_max_us: Option<f64>,
+    pub rounds_per_s: Option<f64>,
+}
+
+impl GroupRecord {
+    /// The rows of a measured run, one per group of its cell.
+    pub fn of_run(cell: &Cell, repetition: u32, m: &Measurement) -> Vec<GroupRecord> {
+        cell.groups
+            .iter()
+            .zip(&m.groups)
+            .map(|(g, gm)| GroupRecord {
+                cell: cell.index,
+                repetition,
+                group: g.name.clone(),
+                tasks: gm.tasks,
+                completion_p50_ms: ms(gm.completion_p50_ns),
+                completion_p99_ms: ms(gm.completion_p99_ns),
+                completion_max_ms: ms(gm.completion_max_ns),
+                wake_delay_p50_us: gm.wake_p50_ns.map(us),
+                wake_delay_p99_us: gm.wake_p99_ns.map(us),
+                wake_delay_max_us: gm.wake_max_ns.map(us),
+                rounds_per_s: gm.rounds_per_s,
+            })
+            .collect()
+    }
 }
 
 pub fn ms(ns: u64) -> f64 {
@@ -131,6 +198,7 @@ impl RunRecord {
             lock_wait_total_ms: None,
             lock_wait_max_ms: None,
             loop_lag_max_ms: None,
+            threads_max: None,
         }
     }
 
@@ -154,6 +222,7 @@ impl RunRecord {
             lock_wait_total_ms: m.extras.lock_wait_total_ns.map(ms),
             lock_wait_max_ms: m.extras.lock_wait_max_ns.map(ms),
             loop_lag_max_ms: m.extras.loop_lag_max_ns.map(ms),
+            threads_max: m.threads_max,
             ..RunRecord::new(cell, repetition, RunStatus::Ok, String::new())
         }
     }

@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::export::{self, SummaryFile};
-use super::record::{RunRecord, Timeline};
+use super::record::{GroupRecord, RunRecord, Timeline};
 
 /// A failure to write results, always naming the path.
 #[derive(Debug, thiserror::Error)]
@@ -33,6 +33,7 @@ pub const OWNED: &[&str] = &[
     "experiment.toml",
     "environment.json",
     "runs.csv",
+    "groups.csv",
     "summary.csv",
     "summary.json",
     "summary.tex",
@@ -64,6 +65,8 @@ pub struct Store {
     dir: PathBuf,
     runs: File,
     runs_written: usize,
+    /// `groups.csv`, opened with its first rows.
+    groups: Option<File>,
 }
 
 impl Store {
@@ -91,6 +94,7 @@ impl Store {
             dir: dir.to_path_buf(),
             runs,
             runs_written: 0,
+            groups: None,
         })
     }
 
@@ -106,6 +110,29 @@ impl Store {
         self.runs.flush().map_err(io_err(&path))?;
         self.runs_written += 1;
         Ok(())
+    }
+
+    /// Appends a measured run's rows to `groups.csv` (one per group) and
+    /// flushes them to the OS.
+    pub fn append_groups(&mut self, records: &[GroupRecord]) -> Result<(), StoreError> {
+        let path = self.dir.join("groups.csv");
+        let first = self.groups.is_none();
+        let bytes = export::group_rows(records, first).map_err(|e| StoreError::Encode {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
+        let file = match &mut self.groups {
+            Some(file) => file,
+            None => self.groups.insert(
+                OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(&path)
+                    .map_err(io_err(&path))?,
+            ),
+        };
+        file.write_all(&bytes).map_err(io_err(&path))?;
+        file.flush().map_err(io_err(&path))
     }
 
     /// Rewrites `summary.csv` and `summary.json`.

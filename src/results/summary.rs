@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::record::{RunRecord, RunStatus, ms};
+use super::record::{GroupRecord, RunRecord, RunStatus, ms};
 use crate::config::{Axes, GroupPoint, ModelKind, Nanos, Point};
 use crate::matrix::Cell;
 use crate::stats::{self, Stats};
@@ -111,6 +111,31 @@ pub struct GroupSummary {
     pub io_latency_mean_ms: f64,
     pub cpu_cost_ms: f64,
     pub rounds: u32,
+    /// Medians over the cell's measured runs of each run's figure.
+    pub completion_p50_median_ms: Option<f64>,
+    pub completion_p99_median_ms: Option<f64>,
+    pub completion_max_median_ms: Option<f64>,
+    pub wake_delay_p50_median_us: Option<f64>,
+    pub wake_delay_p99_median_us: Option<f64>,
+    pub wake_delay_max_median_us: Option<f64>,
+    pub rounds_per_s_median: Option<f64>,
+}
+
+impl GroupSummary {
+    /// Fills the medians from the group's rows of measured runs.
+    fn measured(&mut self, rows: &[&GroupRecord]) {
+        let median = |field: fn(&GroupRecord) -> Option<f64>| {
+            let values: Vec<f64> = rows.iter().filter_map(|r| field(r)).collect();
+            stats::median(&values)
+        };
+        self.completion_p50_median_ms = median(|r| Some(r.completion_p50_ms));
+        self.completion_p99_median_ms = median(|r| Some(r.completion_p99_ms));
+        self.completion_max_median_ms = median(|r| Some(r.completion_max_ms));
+        self.wake_delay_p50_median_us = median(|r| r.wake_delay_p50_us);
+        self.wake_delay_p99_median_us = median(|r| r.wake_delay_p99_us);
+        self.wake_delay_max_median_us = median(|r| r.wake_delay_max_us);
+        self.rounds_per_s_median = median(|r| r.rounds_per_s);
+    }
 }
 
 impl CellSummary {
@@ -175,8 +200,13 @@ fn median_of(records: &[&RunRecord], field: impl Fn(&RunRecord) -> Option<f64>) 
     stats::median(&values)
 }
 
-/// Summarises every planned cell from the records measured so far.
-pub fn summarize(plans: &[CellPlan], records: &[RunRecord]) -> Vec<CellSummary> {
+/// Summarises every planned cell from the records measured so far: its
+/// runs and the rows of its groups.
+pub fn summarize(
+    plans: &[CellPlan],
+    records: &[RunRecord],
+    groups: &[GroupRecord],
+) -> Vec<CellSummary> {
     let mut rows: Vec<CellSummary> = plans
         .iter()
         .map(|plan| {
@@ -184,7 +214,19 @@ pub fn summarize(plans: &[CellPlan], records: &[RunRecord]) -> Vec<CellSummary> 
                 .iter()
                 .filter(|r| r.cell == plan.cell.index)
                 .collect();
-            summarize_cell(plan, &mine)
+            let mut row = summarize_cell(plan, &mine);
+            for g in &mut row.groups {
+                let of_group: Vec<&GroupRecord> = groups
+                    .iter()
+                    .filter(|r| r.cell == plan.cell.index && r.group == g.name)
+                    .filter(|r| {
+                        mine.iter()
+                            .any(|m| m.repetition == r.repetition && m.status == RunStatus::Ok)
+                    })
+                    .collect();
+                g.measured(&of_group);
+            }
+            row
         })
         .collect();
     let sequential: Vec<(String, f64)> = plans
@@ -298,6 +340,13 @@ fn summarize_cell(plan: &CellPlan, records: &[&RunRecord]) -> CellSummary {
                 io_latency_mean_ms: mean_ns / 1e6,
                 cpu_cost_ms: g.cpu_cost.as_millis_f64(),
                 rounds: g.rounds,
+                completion_p50_median_ms: None,
+                completion_p99_median_ms: None,
+                completion_max_median_ms: None,
+                wake_delay_p50_median_us: None,
+                wake_delay_p99_median_us: None,
+                wake_delay_max_median_us: None,
+                rounds_per_s_median: None,
             })
             .collect(),
     }

@@ -37,6 +37,25 @@ pub struct ChildExecutor {
 
 /// How often a waiting parent checks for Ctrl-C.
 const CHECK_EVERY: Duration = Duration::from_millis(50);
+/// How often the parent counts the run's threads. Sampling from the
+/// parent keeps the reads of `/proc` out of the run's own CPU time.
+const SAMPLE_THREADS_EVERY: Duration = Duration::from_millis(1);
+
+/// Counts the threads of the worker's process tree until told to stop;
+/// returns the most seen at once. The delay server (`__delay-server`) is
+/// not the model's and is left out.
+fn sample_threads(pid: u32, stop: std::sync::Arc<AtomicBool>) -> thread::JoinHandle<Option<u64>> {
+    thread::spawn(move || {
+        let mut most = None;
+        while !stop.load(Ordering::Relaxed) {
+            if let Some(n) = crate::measure::tree_threads(pid, "__delay-server") {
+                most = Some(most.map_or(n, |m: u64| m.max(n)));
+            }
+            thread::sleep(SAMPLE_THREADS_EVERY);
+        }
+        most
+    })
+}
 /// How much of a failed child's stderr goes into the failure message.
 const STDERR_TAIL: usize = 600;
 
@@ -129,6 +148,8 @@ impl Executor for ChildExecutor {
         });
         let out = read_all(stdout);
         let err = read_all(stderr);
+        let stop_sampling = std::sync::Arc::new(AtomicBool::new(false));
+        let sampler = sample_threads(pid, stop_sampling.clone());
         let (tx, rx) = mpsc::channel();
         thread::spawn(move || {
             let _ = tx.send(child.wait());
@@ -154,6 +175,8 @@ impl Executor for ChildExecutor {
                 }
             }
         };
+        stop_sampling.store(true, Ordering::Relaxed);
+        let threads_max = sampler.join().unwrap_or(None);
         // Workers may have left grandchildren (worker processes, servers)
         // behind in the group; none may outlive the run.
         kill_group(pid);
@@ -177,9 +200,12 @@ impl Executor for ChildExecutor {
         if let Ok(reply) = serde_json::from_slice::<Reply>(&stdout) {
             return match reply {
                 Reply::Done {
-                    measurement,
+                    mut measurement,
                     timeline,
-                } => Outcome::Done(measurement, timeline),
+                } => {
+                    measurement.threads_max = threads_max;
+                    Outcome::Done(measurement, timeline)
+                }
                 Reply::Failed { message } => Outcome::Failed(message),
             };
         }

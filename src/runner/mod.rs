@@ -7,6 +7,7 @@ pub mod capacity;
 pub mod executor;
 mod latency;
 pub mod server;
+mod tally;
 pub mod worker;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -20,7 +21,9 @@ use crate::matrix::{Cell, CellGroup};
 use crate::model::Job;
 use crate::model::python::Interpreters;
 use crate::predict;
-use crate::results::{CellPlan, RunRecord, RunStatus, Store, StoreError, SummaryFile, summarize};
+use crate::results::{
+    CellPlan, GroupRecord, RunRecord, RunStatus, Store, StoreError, SummaryFile, summarize,
+};
 
 /// In which order runs happen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -242,6 +245,7 @@ impl Run<'_> {
     pub fn execute(mut self) -> Result<Finished, StoreError> {
         let plans: Vec<CellPlan> = self.prepared.iter().map(|p| p.plan.clone()).collect();
         let mut records = Vec::new();
+        let mut group_records: Vec<GroupRecord> = Vec::new();
         let s = self.settings;
         for p in self.prepared.iter().filter(|p| p.plan.skip.is_some()) {
             let reason = p.plan.skip.clone().unwrap_or_default();
@@ -305,9 +309,14 @@ impl Run<'_> {
             };
             let record = match outcome {
                 Outcome::Done(m, timeline) => {
+                    // A run's timeline and group rows are written before
+                    // its row in runs.csv, which is what makes it count.
                     if let Some(t) = timeline {
                         self.store.write_timeline(&t)?;
                     }
+                    let rows = GroupRecord::of_run(cell, rep, &m);
+                    self.store.append_groups(&rows)?;
+                    group_records.extend(rows);
                     RunRecord::measured(cell, rep, &m)
                 }
                 Outcome::Failed(message) => RunRecord::new(cell, rep, RunStatus::Failed, message),
@@ -322,12 +331,12 @@ impl Run<'_> {
             self.store.append_run(&record)?;
             records.push(record);
             if last_summary.elapsed() >= SUMMARY_EVERY {
-                self.summary.cells = summarize(&plans, &records);
+                self.summary.cells = summarize(&plans, &records, &group_records);
                 self.store.write_summary(&self.summary)?;
                 last_summary = Instant::now();
             }
         }
-        self.summary.cells = summarize(&plans, &records);
+        self.summary.cells = summarize(&plans, &records, &group_records);
         self.store.write_summary(&self.summary)?;
         Ok(Finished {
             records,

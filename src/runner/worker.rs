@@ -11,6 +11,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::server::DelayServer;
+use super::tally;
 use crate::config::IoKind;
 use crate::measure::{self, Start};
 use crate::model::{self, Job, ModelRun};
@@ -119,7 +120,7 @@ pub fn run(mut job: Job) -> Reply {
             let timeline = job
                 .record_timeline
                 .then(|| timeline(&job, &run, start.at_ns));
-            let mut measurement = measurement(&run, start.at_ns, usage);
+            let mut measurement = measurement(&job, &run, start.at_ns, usage);
             if let Some(report) = report {
                 measurement.server_overshoot_median_ns = report.overshoot_median_ns;
             }
@@ -134,13 +135,13 @@ pub fn run(mut job: Job) -> Reply {
     }
 }
 
-fn measurement(run: &ModelRun, start_ns: u64, usage: measure::Usage) -> Measurement {
+fn measurement(job: &Job, run: &ModelRun, start_ns: u64, usage: measure::Usage) -> Measurement {
     let end = run.logs.iter().map(|l| l.end_ns).max().unwrap_or(start_ns);
     let wall_start = run.wall_start_ns.unwrap_or(start_ns);
     let mut overshoots: Vec<u64> = run
         .logs
         .iter()
-        .flat_map(|l| l.overshoots_ns.iter().copied())
+        .flat_map(|l| l.waits.iter().map(|w| w.overshoot_ns))
         .collect();
     Measurement {
         wall_ns: end.saturating_sub(wall_start),
@@ -151,6 +152,8 @@ fn measurement(run: &ModelRun, start_ns: u64, usage: measure::Usage) -> Measurem
         io_overshoot_median_ns: stats::median_u64(&mut overshoots),
         server_overshoot_median_ns: None,
         extras: run.extras.clone(),
+        threads_max: None,
+        groups: tally::by_group(&job.cell, &run.logs, wall_start),
     }
 }
 

@@ -106,11 +106,11 @@ async fn answer(
     while stream.read_exact(&mut request).await.is_ok() {
         let deadline = now_ns() + u64::from_be_bytes(request);
         timer.sleep_until(deadline).await;
-        let late = now_ns().saturating_sub(deadline);
+        let sent = now_ns();
         if let Ok(mut all) = overshoots.lock() {
-            all.push(late);
+            all.push(sent.saturating_sub(deadline));
         }
-        if stream.write_all(&late.to_be_bytes()).await.is_err() {
+        if stream.write_all(&sent.to_be_bytes()).await.is_err() {
             return;
         }
     }

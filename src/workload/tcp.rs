@@ -1,8 +1,11 @@
 //! IO over loopback TCP: the wire format between a task and the delay
 //! server, and the client side for blocking and async tasks. A task keeps
 //! one connection across its rounds; each IO wait is one request (the
-//! latency in ns, 8 bytes big-endian) and one reply (8 bytes: how late the
-//! server answered, in ns, big-endian), sent after that latency.
+//! latency in ns, 8 bytes big-endian) and one reply (8 bytes big-endian:
+//! when the server sent it, in ns on `CLOCK_MONOTONIC`, the clock every
+//! process of a run shares), sent after that latency. The client knows
+//! from it when its IO completed, so it can tell how long it took to run
+//! again after that.
 
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
@@ -19,12 +22,13 @@ pub fn connect(addr: &str) -> io::Result<TcpStream> {
     Ok(stream)
 }
 
-/// One IO wait over a blocking connection: asks for `latency_ns` and
-/// blocks until the answer arrives.
-pub fn request(stream: &mut TcpStream, latency_ns: u64) -> io::Result<()> {
+/// One IO wait over a blocking connection: asks for `latency_ns`, blocks
+/// until the answer arrives, and returns when the server sent it.
+pub fn request(stream: &mut TcpStream, latency_ns: u64) -> io::Result<u64> {
     stream.write_all(&latency_ns.to_be_bytes())?;
     let mut reply = [0u8; MESSAGE_LEN];
-    stream.read_exact(&mut reply)
+    stream.read_exact(&mut reply)?;
+    Ok(u64::from_be_bytes(reply))
 }
 
 /// Opens an async connection to the delay server at `addr`.
@@ -35,11 +39,12 @@ pub async fn connect_async(addr: &str) -> io::Result<tokio::net::TcpStream> {
 }
 
 /// One IO wait over an async connection: the task yields to the event loop
-/// until the answer arrives.
-pub async fn request_async(stream: &mut tokio::net::TcpStream, latency_ns: u64) -> io::Result<()> {
+/// until the answer arrives; returns when the server sent it.
+pub async fn request_async(stream: &mut tokio::net::TcpStream, latency_ns: u64) -> io::Result<u64> {
     stream.write_all(&latency_ns.to_be_bytes()).await?;
     let mut reply = [0u8; MESSAGE_LEN];
-    stream.read_exact(&mut reply).await.map(|_| ())
+    stream.read_exact(&mut reply).await?;
+    Ok(u64::from_be_bytes(reply))
 }
 
 /// A reply being received without blocking, for tasks that poll.
@@ -66,8 +71,9 @@ impl PendingReply {
         })
     }
 
-    /// Checks, without blocking, whether the whole reply has arrived.
-    pub fn check(&mut self, stream: &mut TcpStream) -> io::Result<bool> {
+    /// Checks, without blocking, whether the whole reply has arrived, and
+    /// if so returns when the server sent it.
+    pub fn check(&mut self, stream: &mut TcpStream) -> io::Result<Option<u64>> {
         loop {
             match stream.read(&mut self.buf[self.got..]) {
                 Ok(0) => {
@@ -79,10 +85,10 @@ impl PendingReply {
                 Ok(n) => {
                     self.got += n;
                     if self.got == MESSAGE_LEN {
-                        return Ok(true);
+                        return Ok(Some(u64::from_be_bytes(self.buf)));
                     }
                 }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(None),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(e),
             }

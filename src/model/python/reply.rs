@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use super::request::PROTOCOL;
 use crate::measure::Usage;
-use crate::model::{ModelRun, Span, SpanKind, TaskLog};
+use crate::model::{ModelRun, Span, SpanKind, TaskLog, WaitLog};
 
 /// The runner's answer.
 #[derive(Debug, Deserialize)]
@@ -28,6 +28,8 @@ pub struct TaskReply {
     pub start: u64,
     pub end: u64,
     pub overshoots: Vec<u64>,
+    /// Per IO wait: from its completion until the task ran again.
+    pub wakes: Vec<u64>,
     /// `[kind, start, end, thread]`: the native thread id, or the pool
     /// worker's pid for `python-processes`.
     pub spans: Vec<(SpanKind, u64, u64, u32)>,
@@ -69,16 +71,25 @@ impl RunnerReply {
                 return Err(format!("task {} has times out of order", log.task));
             }
             let rounds = rounds(log.task as usize);
-            if task.overshoots.len() > rounds {
+            if task.overshoots.len() > rounds || task.wakes.len() != task.overshoots.len() {
                 return Err(format!(
-                    "task {} reports {} IO waits in {rounds} rounds",
+                    "task {} reports {} IO waits and {} wake-ups in {rounds} rounds",
                     log.task,
-                    task.overshoots.len()
+                    task.overshoots.len(),
+                    task.wakes.len()
                 ));
             }
             log.start_ns = task.start;
             log.end_ns = task.end;
-            log.overshoots_ns = task.overshoots;
+            log.waits = task
+                .overshoots
+                .iter()
+                .zip(&task.wakes)
+                .map(|(&overshoot_ns, &wake_ns)| WaitLog {
+                    overshoot_ns,
+                    wake_ns,
+                })
+                .collect();
             if log.trace {
                 log.spans = task
                     .spans
@@ -106,8 +117,8 @@ mod tests {
     use super::*;
 
     const TWO_TASKS: &str = r#"{"protocol":2,"t0":1000,"startup_usage":{"user_ns":40000000,"sys_ns":1000000,"ctx_voluntary":3,"ctx_involuntary":4,"peak_rss_kb":9000},
-        "tasks":[{"start":1001,"end":1500,"overshoots":[7],"spans":[["io",1001,1400,77],["cpu",1400,1500,77]]},
-                 {"start":1002,"end":1600,"overshoots":[],"spans":[]}]}"#;
+        "tasks":[{"start":1001,"end":1500,"overshoots":[7],"wakes":[9],"spans":[["io",1001,1400,77],["cpu",1400,1500,77]]},
+                 {"start":1002,"end":1600,"overshoots":[],"wakes":[],"spans":[]}]}"#;
 
     fn logs(n: u32, trace: bool) -> Vec<TaskLog> {
         (0..n)
@@ -127,7 +138,13 @@ mod tests {
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(run.wall_start_ns, Some(1000));
         assert_eq!(run.ready_ns, 1000);
-        assert_eq!(run.logs[0].overshoots_ns, [7]);
+        assert_eq!(
+            run.logs[0].waits,
+            [WaitLog {
+                overshoot_ns: 7,
+                wake_ns: 9
+            }]
+        );
         assert_eq!(run.logs[1].end_ns, 1600);
         assert_eq!(run.logs[0].spans.len(), 2);
         assert_eq!(run.logs[0].spans[1].kind, SpanKind::Cpu);

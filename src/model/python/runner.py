@@ -52,11 +52,16 @@ class Task:
         self.ident = ident
         self.spans = [] if job["timeline"] else None
         self.overshoots = []
+        self.wakes = []
         self.start = 0
         self.end = 0
 
-    def io(self, start, deadline, end):
+    def io(self, start, deadline, completed, end):
+        """An IO wait that began at start, was due at deadline, completed
+        at completed (the deadline of a sleep; when the delay server sent
+        its answer) and ended when this thread ran again at end."""
         self.overshoots.append(max(0, end - deadline))
+        self.wakes.append(max(0, end - completed))
         if self.spans is not None:
             self.spans.append(("io", start, end, self.ident))
 
@@ -75,6 +80,7 @@ class Task:
             "start": self.start,
             "end": self.end,
             "overshoots": self.overshoots,
+            "wakes": self.wakes,
             "spans": self.spans or [],
         }
 
@@ -94,14 +100,16 @@ def connect(job):
 
 def ask(sock, latency):
     """One request to the delay server: the latency as a big-endian u64;
-    it answers 8 bytes once the latency has passed."""
+    once the latency has passed it answers when it sent the answer (ns on
+    CLOCK_MONOTONIC, a big-endian u64), which this returns."""
     sock.sendall(latency.to_bytes(8, "big"))
-    got = 0
-    while got < 8:
-        chunk = sock.recv(8 - got)
+    reply = b""
+    while len(reply) < 8:
+        chunk = sock.recv(8 - len(reply))
         if not chunk:
             raise ConnectionError("the delay server closed the connection")
-        got += len(chunk)
+        reply += chunk
+    return int.from_bytes(reply, "big")
 
 
 def run_blocking(job, index, ident):
@@ -113,11 +121,13 @@ def run_blocking(job, index, ident):
         for latency in task.latencies:
             if latency > 0:
                 start = now()
+                deadline = start + latency
                 if sock is None:
                     time.sleep(latency / 1e9)
+                    completed = deadline
                 else:
-                    ask(sock, latency)
-                task.io(start, start + latency, now())
+                    completed = ask(sock, latency)
+                task.io(start, deadline, completed, now())
             task.cpu()
     finally:
         if sock is not None:
@@ -141,13 +151,15 @@ async def run_async(job, index, ident):
         for latency in task.latencies:
             if latency > 0:
                 start = now()
+                deadline = start + latency
                 if writer is None:
                     await asyncio.sleep(latency / 1e9)
+                    completed = deadline
                 else:
                     writer.write(latency.to_bytes(8, "big"))
                     await writer.drain()
-                    await reader.readexactly(8)
-                task.io(start, start + latency, now())
+                    completed = int.from_bytes(await reader.readexactly(8), "big")
+                task.io(start, deadline, completed, now())
             task.cpu()
     finally:
         if writer is not None:

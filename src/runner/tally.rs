@@ -1,0 +1,182 @@
+//! Per-task measurements of one run, summed up per group inside the
+//! worker: each task's completion time and each IO wait's wake-up delay go
+//! into a histogram per group (HdrHistogram, three significant digits), so
+//! a million IO waits cost a fixed few kilobytes and no sort; maxima are
+//! kept exactly. Pure: logs in, [`GroupMeasurement`]s out.
+
+use hdrhistogram::Histogram;
+
+use crate::matrix::Cell;
+use crate::model::TaskLog;
+use crate::results::GroupMeasurement;
+
+/// Values with three significant digits, from 1 ns up; grows as needed.
+fn histogram() -> Option<Histogram<u64>> {
+    Histogram::new(3).ok()
+}
+
+/// Records `v`, growing `h` to hold it (a histogram that cannot grow
+/// clamps it to the largest value it holds).
+fn record(h: &mut Option<Histogram<u64>>, v: u64) {
+    if let Some(h) = h
+        && h.record(v).is_err()
+    {
+        h.saturating_record(v);
+    }
+}
+
+/// One group's running tally.
+struct Tally {
+    tasks: u64,
+    rounds: u64,
+    last_end_ns: u64,
+    completion: Option<Histogram<u64>>,
+    completion_max: u64,
+    wake: Option<Histogram<u64>>,
+    wake_max: Option<u64>,
+}
+
+/// The `q` quantile of `h`, if it holds anything.
+fn quantile(h: &Option<Histogram<u64>>, q: f64) -> Option<u64> {
+    h.as_ref()
+        .filter(|h| !h.is_empty())
+        .map(|h| h.value_at_quantile(q))
+}
+
+/// Each group's measurements, in the cell's group order, from `logs` (one
+/// per task, in task order) of a run whose wall time began at
+/// `wall_start_ns`.
+pub fn by_group(cell: &Cell, logs: &[TaskLog], wall_start_ns: u64) -> Vec<GroupMeasurement> {
+    let mut tallies: Vec<Tally> = cell
+        .groups
+        .iter()
+        .map(|_| Tally {
+            tasks: 0,
+            rounds: 0,
+            last_end_ns: wall_start_ns,
+            completion: histogram(),
+            completion_max: 0,
+            wake: histogram(),
+            wake_max: None,
+        })
+        .collect();
+    for ((group, waits), log) in cell.task_layout().zip(logs) {
+        let Some(t) = tallies.get_mut(group) else {
+            continue;
+        };
+        let completion = log.end_ns.saturating_sub(wall_start_ns);
+        t.tasks += 1;
+        t.rounds += waits.len() as u64;
+        t.last_end_ns = t.last_end_ns.max(log.end_ns);
+        t.completion_max = t.completion_max.max(completion);
+        record(&mut t.completion, completion);
+        for w in &log.waits {
+            t.wake_max = Some(t.wake_max.map_or(w.wake_ns, |m| m.max(w.wake_ns)));
+            record(&mut t.wake, w.wake_ns);
+        }
+    }
+    tallies
+        .into_iter()
+        .map(|t| {
+            let span_s = t.last_end_ns.saturating_sub(wall_start_ns) as f64 / 1e9;
+            GroupMeasurement {
+                tasks: t.tasks,
+                // A histogram gives the top of a value's bucket: never
+                // above the exact maximum.
+                completion_p50_ns: quantile(&t.completion, 0.5)
+                    .unwrap_or(0)
+                    .min(t.completion_max),
+                completion_p99_ns: quantile(&t.completion, 0.99)
+                    .unwrap_or(0)
+                    .min(t.completion_max),
+                completion_max_ns: t.completion_max,
+                wake_p50_ns: t
+                    .wake_max
+                    .and_then(|m| Some(quantile(&t.wake, 0.5)?.min(m))),
+                wake_p99_ns: t
+                    .wake_max
+                    .and_then(|m| Some(quantile(&t.wake, 0.99)?.min(m))),
+                wake_max_ns: t.wake_max,
+                rounds_per_s: (span_s > 0.0 && t.tasks > 0).then(|| t.rounds as f64 / span_s),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config;
+    use crate::matrix;
+    use crate::model::WaitLog;
+
+    fn cell() -> Cell {
+        let text = "[[workload]]\nname = \"w\"\n[[workload.group]]\nname = \"cpu\"\ntasks = 1\n\
+                    cpu_cost = \"1ms\"\n[[workload.group]]\nname = \"io\"\ntasks = 3\n\
+                    io_latency = \"1ms\"\nrounds = 2\n[[model]]\nkind = \"threads\"\n";
+        match config::from_text("t.toml", text, "t") {
+            Ok(l) => matrix::expand(&l.experiment, 2).remove(0),
+            Err(_) => {
+                // Without group tables in the reader yet: build the cell.
+                let single =
+                    "[[workload]]\nname = \"w\"\ntasks = 1\n[[model]]\nkind = \"threads\"\n";
+                let mut cell = match config::from_text("t.toml", single, "t") {
+                    Ok(l) => matrix::expand(&l.experiment, 2).remove(0),
+                    Err(e) => panic!("{e}"),
+                };
+                let mut io = cell.groups[0].clone();
+                cell.groups[0].name = "cpu".into();
+                io.name = "io".into();
+                io.tasks = 3;
+                io.rounds = 2;
+                cell.groups.push(io);
+                cell
+            }
+        }
+    }
+
+    fn log(task: u32, end_ns: u64, wakes: &[u64]) -> TaskLog {
+        let mut log = TaskLog::new(task, wakes.len(), 0);
+        log.start_ns = 1_000;
+        log.end_ns = end_ns;
+        log.waits = wakes
+            .iter()
+            .map(|&wake_ns| WaitLog {
+                overshoot_ns: wake_ns,
+                wake_ns,
+            })
+            .collect();
+        log
+    }
+
+    #[test]
+    fn tasks_go_to_their_groups() {
+        let cell = cell();
+        let start = 1_000;
+        let logs = [
+            log(0, start + 400_000_000, &[]),
+            log(1, start + 10_000_000, &[50_000, 60_000]),
+            log(2, start + 20_000_000, &[70_000, 5_000_000]),
+            log(3, start + 30_000_000, &[80_000, 90_000]),
+        ];
+        let groups = by_group(&cell, &logs, start);
+        assert_eq!(groups.len(), 2);
+        let (cpu, io) = (&groups[0], &groups[1]);
+        assert_eq!(cpu.tasks, 1);
+        assert_eq!(cpu.wake_p50_ns, None, "no IO, no wake-ups");
+        assert_eq!(cpu.completion_max_ns, 400_000_000);
+        assert_eq!(io.tasks, 3);
+        assert_eq!(io.wake_max_ns, Some(5_000_000));
+        // Three significant digits: the median of six waits is the third.
+        let p50 = io.wake_p50_ns.unwrap_or(0);
+        assert!((69_900..=70_100).contains(&p50), "{p50}");
+        let p99 = io.wake_p99_ns.unwrap_or(0);
+        assert!((4_995_000..=5_005_000).contains(&p99), "{p99}");
+        let c50 = io.completion_p50_ns;
+        assert!((19_980_000..=20_020_000).contains(&c50), "{c50}");
+        assert_eq!(io.completion_max_ns, 30_000_000);
+        // 6 rounds in the 30 ms the group took.
+        let rate = io.rounds_per_s.unwrap_or(0.0);
+        assert!((rate - 200.0).abs() < 1e-6, "{rate}");
+    }
+}
