@@ -4,6 +4,7 @@
 
 pub mod diagnostic;
 pub mod duration;
+pub mod folder_name;
 mod parse;
 pub mod schema;
 
