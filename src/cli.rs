@@ -51,6 +51,13 @@ pub enum Command {
 }
 
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Exit codes: 0 every run succeeded; 1 some runs failed or timed out (they are recorded); \
+        2 a bad experiment file, argument or results directory (nothing ran); \
+        130, 143 or 129 stopped by Ctrl-C (SIGINT), SIGTERM or SIGHUP: the current run is killed, \
+        the runs measured so far are kept and the charts and reports rendered (128 + the signal's number; \
+        a second signal exits at once). `conlab run --resume` continues such a run."
+)]
 pub struct RunArgs {
     /// Experiment files (TOML)
     #[arg(required = true, value_name = "FILE")]

@@ -20,15 +20,12 @@ pub mod progress;
 pub mod report;
 pub mod results;
 pub mod runner;
+pub mod signals;
 pub mod stats;
 pub mod workload;
 
-use std::sync::atomic::{AtomicBool, Ordering};
-
 use cli::{Cli, Command};
 use commands::Exit;
-
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 /// Runs a parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> i32 {
@@ -41,17 +38,14 @@ pub fn run(cli: Cli) -> i32 {
         Command::Plot(args) => commands::plot::run(&args),
         Command::Compare(args) => commands::compare::run(&args),
         Command::Run(args) => {
-            // First Ctrl-C: stop after the current run, keep what was
-            // measured. Second: leave at once.
-            let _ = ctrlc::set_handler(|| {
-                if INTERRUPTED.swap(true, Ordering::SeqCst) {
-                    std::process::exit(Exit::Interrupted as i32);
-                }
-            });
-            commands::run::run(&args, &INTERRUPTED)
+            // First Ctrl-C, SIGTERM or SIGHUP: stop the current run, keep
+            // what was measured, render. Second: leave at once.
+            let interrupted = signals::install();
+            commands::run::run(&args, interrupted)
         }
     };
     match outcome {
+        Ok(Exit::Interrupted) => signals::exit_code(),
         Ok(exit) => exit as i32,
         Err(e) => {
             eprintln!("error: {e:#}");
