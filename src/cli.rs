@@ -89,9 +89,18 @@ pub struct RunArgs {
     #[arg(long, value_enum, default_value_t = OrderArg::Interleaved)]
     pub order: OrderArg,
 
-    /// Replace results an earlier run left in the results directory
+    /// Replace results an earlier run left in the results directory:
+    /// deletes only the files conlab-manifest.json lists (files conlab
+    /// wrote), never anything else there
     #[arg(long)]
     pub force: bool,
+
+    /// Continue the run in the results directory that was interrupted or
+    /// partly failed: keep its measured runs, run only the missing ones
+    /// (failed and timed-out runs too), then summarise and render all.
+    /// Refused if the experiment file changed since the run started
+    #[arg(long, conflicts_with = "force")]
+    pub resume: bool,
 
     /// No progress bar and no summary table
     #[arg(long, short)]
@@ -102,7 +111,8 @@ pub struct RunArgs {
 #[command(
     after_help = "Writes DIR/charts/*.png and *.svg, DIR/report.html, DIR/report.md and DIR/summary.tex, \
         from DIR/summary.json, runs.csv, timelines/, experiment.toml and environment.json. \
-        Chart files that an earlier rendering left and this one does not make are removed."
+        Chart files that an earlier rendering wrote (DIR/conlab-manifest.json lists them) and this one \
+        does not make are removed; no other file is. A symbolic link where conlab writes is refused."
 )]
 pub struct PlotArgs {
     /// A results directory written by `conlab run` (e.g. output/seed)

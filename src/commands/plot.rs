@@ -14,7 +14,8 @@ use crate::cli::PlotArgs;
 use crate::config;
 use crate::plot::{self, ChartError, Rendered};
 use crate::report::{self, ReportInput};
-use crate::results::{LoadError, Results, store};
+use crate::results::folder::{Folder, Purpose};
+use crate::results::{LoadError, Results, StoreError, store};
 
 /// What a rendering produced.
 #[derive(Debug)]
@@ -110,6 +111,19 @@ pub fn report(dir: &Path, r: &Rendering, quiet: bool) {
 }
 
 pub fn run(args: &PlotArgs) -> anyhow::Result<Exit> {
+    // Refuse links and files in the way before drawing anything; a folder
+    // that is not results at all is told by loading it.
+    match Folder::check(&args.dir, Purpose::Render) {
+        Err(StoreError::NotResults { .. }) | Ok(()) => {}
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(if e.is_bad_input() {
+                Exit::BadInput
+            } else {
+                Exit::RunsFailed
+            });
+        }
+    }
     match render_dir(&args.dir) {
         Ok(r) => {
             report(&args.dir, &r, args.quiet);
@@ -121,9 +135,13 @@ pub fn run(args: &PlotArgs) -> anyhow::Result<Exit> {
         }
         Err(e) => {
             eprintln!("error: {e:#}");
-            Ok(match e.downcast_ref::<LoadError>() {
-                Some(_) => Exit::BadInput,
-                None => Exit::RunsFailed,
+            let bad_input = e.downcast_ref::<LoadError>().is_some()
+                || e.downcast_ref::<StoreError>()
+                    .is_some_and(StoreError::is_bad_input);
+            Ok(if bad_input {
+                Exit::BadInput
+            } else {
+                Exit::RunsFailed
             })
         }
     }
