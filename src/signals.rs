@@ -4,7 +4,8 @@
 //! the current run's process group, keeps every measured run, and renders
 //! the summaries, charts and reports before conlab exits with 128 + the
 //! signal's number (130, 143, 129). A second signal ends conlab at once,
-//! with the same convention.
+//! with the same convention. A SIGHUP or SIGINT that conlab was started
+//! ignoring (`nohup`, a background job) stays ignored.
 //!
 //! The handler is installed with `sigaction` rather than through a crate
 //! so that it knows which signal came (for the exit code), and so that on
@@ -58,9 +59,16 @@ pub fn install() -> &'static AtomicBool {
     TERMINALS.store(terminals, Ordering::SeqCst);
     for signal in STOPPING {
         // SAFETY: all-zero bytes are a valid sigaction (no flags, empty
-        // mask), which is then filled in; `on_signal` only does
-        // async-signal-safe work; sigaction copies the struct.
+        // mask); sigaction only reads `action` and writes `old`, both
+        // valid; `on_signal` only does async-signal-safe work.
         unsafe {
+            let mut old: libc::sigaction = std::mem::zeroed();
+            libc::sigaction(signal, std::ptr::null(), &mut old);
+            // `nohup conlab run …` (or a shell's background job) ignores
+            // SIGHUP (or SIGINT) on purpose: keep it that way.
+            if signal != libc::SIGTERM && old.sa_sigaction == libc::SIG_IGN {
+                continue;
+            }
             let mut action: libc::sigaction = std::mem::zeroed();
             action.sa_sigaction = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
             action.sa_flags = libc::SA_RESTART;
