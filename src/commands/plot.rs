@@ -134,7 +134,11 @@ pub fn run(args: &PlotArgs) -> anyhow::Result<Exit> {
             })
         }
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // A folder refused says itself which file and why.
+            match e.downcast_ref::<StoreError>() {
+                Some(refused) if refused.is_bad_input() => eprintln!("error: {refused}"),
+                _ => eprintln!("error: {e:#}"),
+            }
             let bad_input = e.downcast_ref::<LoadError>().is_some()
                 || e.downcast_ref::<StoreError>()
                     .is_some_and(StoreError::is_bad_input);

@@ -40,6 +40,19 @@ fn matches_filter(cell: &Cell, filters: &[String]) -> bool {
     filters.is_empty() || filters.iter().any(|f| label.contains(&f.to_lowercase()))
 }
 
+/// `1 run`, `2 runs`.
+fn runs(n: u64, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}
+
+fn cell_hash(cell: &Cell, seed: u64) -> CellHash {
+    CellHash {
+        cell: cell.index,
+        label: cell.label(),
+        sha256: cell_sha256(cell, seed),
+    }
+}
+
 /// One experiment, checked and ready to run.
 struct Plan<'a> {
     loaded: &'a Loaded,
@@ -212,10 +225,7 @@ fn resume_plan<'a>(
         .into_iter()
         .filter(|c| matches_filter(c, &started.filter))
         .collect();
-    let now: Vec<(String, String)> = cells
-        .iter()
-        .map(|c| (c.label(), cell_sha256(c, exp.seed)))
-        .collect();
+    let now: Vec<CellHash> = cells.iter().map(|c| cell_hash(c, exp.seed)).collect();
     match resume::check(&started, &now, &text_sha256(&exp.source_text)) {
         Ok(()) => {}
         Err(Mismatch::Version { started }) => {
@@ -325,14 +335,7 @@ fn run_one(
             Err(e) => return Err(e.into()),
         }
     } else {
-        let hashes = cells
-            .iter()
-            .map(|c| CellHash {
-                cell: c.index,
-                label: c.label(),
-                sha256: cell_sha256(c, exp.seed),
-            })
-            .collect();
+        let hashes = cells.iter().map(|c| cell_hash(c, exp.seed)).collect();
         let started = StartedRun {
             conlab_version: env!("CARGO_PKG_VERSION").to_string(),
             experiment_file: exp.source_path.clone(),
@@ -370,11 +373,12 @@ fn run_one(
     if !args.quiet {
         match &kept {
             Some(k) => eprintln!(
-                "Resuming {} in {}: {} measured runs kept, {} recorded runs to replace, {total} runs to do",
+                "Resuming {} in {}: {} kept, {} to replace (failed, timed out or skipped), {} to do",
                 exp.source_path,
                 dir.display(),
-                k.records.len(),
-                k.replaced
+                runs(k.records.len() as u64, "measured run"),
+                runs(k.replaced as u64, "recorded run"),
+                runs(total, "run")
             ),
             None => {
                 let est =

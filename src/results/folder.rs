@@ -438,7 +438,9 @@ impl Folder {
 
     /// Deletes every file the manifest lists (`--force`), and `charts/`
     /// and `timelines/` if that leaves them empty. Files conlab did not
-    /// write stay.
+    /// write stay. The manifest is saved by [`Folder::set_run`] next: a run
+    /// killed before that still has the old one, which lists no more than
+    /// before and can still be resumed or forced.
     fn remove_all(&mut self) -> Result<(), StoreError> {
         let listed: Vec<String> = self.manifest.files.iter().cloned().collect();
         for rel in &listed {
@@ -447,7 +449,6 @@ impl Folder {
         for sub in manifest::SUBDIRS {
             self.root.remove_empty_dir(sub)?;
         }
-        self.manifest.run = None;
-        self.save()
+        Ok(())
     }
 }

@@ -154,8 +154,13 @@ fn plain(name: &str) -> bool {
 /// The hash `--resume` matches a cell by: conlab's version, the
 /// experiment's seed (which draws the cell's latencies) and the cell as
 /// resolved (workload point, model, parameters, default workers filled in).
+/// Its place in the matrix is not part of it; [`CellHash`] keeps that.
 pub fn cell_sha256(cell: &Cell, seed: u64) -> String {
-    let resolved = serde_json::to_string(cell).unwrap_or_default();
+    let placeless = Cell {
+        index: 0,
+        ..cell.clone()
+    };
+    let resolved = serde_json::to_string(&placeless).unwrap_or_default();
     let text = format!(
         "conlab {}\nseed {seed}\n{resolved}",
         env!("CARGO_PKG_VERSION")
@@ -247,5 +252,10 @@ mod tests {
         assert_eq!(a.len(), 64);
         assert_ne!(a, cell_sha256(&cells[1], 0));
         assert_ne!(a, cell_sha256(&cells[0], 1));
+        let moved = Cell {
+            index: 7,
+            ..cells[0].clone()
+        };
+        assert_eq!(a, cell_sha256(&moved, 0));
     }
 }

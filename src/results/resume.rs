@@ -18,7 +18,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use super::export;
-use super::manifest::StartedRun;
+use super::manifest::{CellHash, StartedRun};
 use super::record::{RunRecord, RunStatus};
 use crate::matrix::Cell;
 
@@ -101,36 +101,38 @@ pub enum Mismatch {
     /// Another conlab started it.
     Version { started: String },
     /// The file changed: each cell that differs and how (`changed`,
-    /// `new`, `no longer in the file`); empty if only text outside the
-    /// cells changed.
-    Experiment { cells: Vec<(String, &'static str)> },
+    /// `new`, `no longer in the file`, `moved from cell N`); empty if only
+    /// text outside the cells changed.
+    Experiment { cells: Vec<(String, String)> },
 }
 
-/// Compares the run as started with the cells as they are now: `now` is
-/// each cell's label and hash, `sha256` the experiment file's.
-pub fn check(started: &StartedRun, now: &[(String, String)], sha256: &str) -> Result<(), Mismatch> {
+/// Compares the run as started with its cells as they are now (`now`,
+/// matched by label) and the experiment file's hash `sha256`.
+pub fn check(started: &StartedRun, now: &[CellHash], sha256: &str) -> Result<(), Mismatch> {
     if started.conlab_version != env!("CARGO_PKG_VERSION") {
         return Err(Mismatch::Version {
             started: started.conlab_version.clone(),
         });
     }
-    let before: BTreeMap<&str, &str> = started
+    let before: BTreeMap<&str, &CellHash> = started
         .cells
         .iter()
-        .map(|c| (c.label.as_str(), c.sha256.as_str()))
+        .map(|c| (c.label.as_str(), c))
         .collect();
-    let after: BTreeMap<&str, &str> = now.iter().map(|(l, h)| (l.as_str(), h.as_str())).collect();
+    let after: BTreeMap<&str, &CellHash> = now.iter().map(|c| (c.label.as_str(), c)).collect();
     let mut cells = Vec::new();
-    for (label, hash) in now {
-        match before.get(label.as_str()) {
-            None => cells.push((label.clone(), "new")),
-            Some(h) if h != hash => cells.push((label.clone(), "changed")),
-            Some(_) => {}
-        }
+    for c in now {
+        let how = match before.get(c.label.as_str()) {
+            None => "new".to_string(),
+            Some(b) if b.sha256 != c.sha256 => "changed".to_string(),
+            Some(b) if b.cell != c.cell => format!("moved from cell {} to cell {}", b.cell, c.cell),
+            Some(_) => continue,
+        };
+        cells.push((c.label.clone(), how));
     }
     for c in &started.cells {
         if !after.contains_key(c.label.as_str()) {
-            cells.push((c.label.clone(), "no longer in the file"));
+            cells.push((c.label.clone(), "no longer in the file".to_string()));
         }
     }
     if !cells.is_empty() || started.experiment_sha256 != sha256 {
@@ -227,7 +229,7 @@ pub fn keep(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::results::manifest::{CellHash, cell_sha256};
+    use crate::results::manifest::cell_sha256;
     use crate::results::record::Measurement;
 
     fn cells() -> Vec<Cell> {
@@ -384,6 +386,17 @@ mod tests {
         assert!(e.starts_with("line 3: "), "{e}");
     }
 
+    fn hashes(cells: &[Cell], seed: u64) -> Vec<CellHash> {
+        cells
+            .iter()
+            .map(|c| CellHash {
+                cell: c.index,
+                label: c.label(),
+                sha256: cell_sha256(c, seed),
+            })
+            .collect()
+    }
+
     fn started(cells: &[Cell], sha: &str) -> StartedRun {
         StartedRun {
             conlab_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -392,14 +405,7 @@ mod tests {
             repetitions: 3,
             warmup: 1,
             filter: Vec::new(),
-            cells: cells
-                .iter()
-                .map(|c| CellHash {
-                    cell: c.index,
-                    label: c.label(),
-                    sha256: cell_sha256(c, 0),
-                })
-                .collect(),
+            cells: hashes(cells, 0),
         }
     }
 
@@ -407,31 +413,44 @@ mod tests {
     fn check_names_the_cells_that_differ() {
         let cells = cells();
         let s = started(&cells, "abc");
-        let now: Vec<(String, String)> = cells
-            .iter()
-            .map(|c| (c.label(), cell_sha256(c, 0)))
-            .collect();
+        let now = hashes(&cells, 0);
         assert_eq!(check(&s, &now, "abc"), Ok(()));
         assert_eq!(
             check(&s, &now, "abd"),
             Err(Mismatch::Experiment { cells: Vec::new() })
         );
-        let changed = vec![
-            (cells[0].label(), cell_sha256(&cells[0], 1)),
-            ("io · threads · tasks=1".to_string(), "x".to_string()),
-        ];
+        let mut changed = hashes(&cells, 1);
+        changed.truncate(1);
+        changed.push(CellHash {
+            cell: 1,
+            label: "io · threads · tasks=1".into(),
+            sha256: "x".into(),
+        });
+        let moved = Cell {
+            index: 5,
+            ..cells[0].clone()
+        };
+        let mut shifted = hashes(&[moved], 0);
+        shifted.extend(hashes(&cells[1..], 0));
+        let got = |now: &[CellHash]| match check(&s, now, "abd") {
+            Err(Mismatch::Experiment { cells }) => cells,
+            other => panic!("{other:?}"),
+        };
         assert_eq!(
-            check(&s, &changed, "abd"),
-            Err(Mismatch::Experiment {
-                cells: vec![
-                    ("io · sequential · tasks=1".to_string(), "changed"),
-                    ("io · threads · tasks=1".to_string(), "new"),
-                    (
-                        "io · sequential · tasks=2".to_string(),
-                        "no longer in the file"
-                    ),
-                ]
-            })
+            got(&changed),
+            [
+                ("io · sequential · tasks=1", "changed"),
+                ("io · threads · tasks=1", "new"),
+                ("io · sequential · tasks=2", "no longer in the file"),
+            ]
+            .map(|(l, h)| (l.to_string(), h.to_string()))
+        );
+        assert_eq!(
+            got(&shifted),
+            [(
+                "io · sequential · tasks=1".to_string(),
+                "moved from cell 0 to cell 5".to_string()
+            )]
         );
         let mut old = s;
         old.conlab_version = "0.0.9".into();

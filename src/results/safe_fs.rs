@@ -114,6 +114,15 @@ impl SafeDir {
             path: path.to_path_buf(),
             source,
         };
+        // A dangling link: making the folder would follow it.
+        let dangling = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+            && std::fs::metadata(path).is_err();
+        if dangling {
+            return Err(FsError::Symlink {
+                path: path.to_path_buf(),
+                target: std::fs::read_link(path).ok(),
+            });
+        }
         if create {
             std::fs::create_dir_all(path).map_err(err)?;
         }
