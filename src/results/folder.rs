@@ -188,7 +188,7 @@ fn decide(
     let foreign = || StoreError::NotResults {
         dir: dir.to_path_buf(),
     };
-    let start_it = "start the run without --resume";
+    let start_it = "give the --out DIR the run was started with, or start the run without --resume";
     match (purpose, state) {
         (_, State::Foreign) => Err(foreign()),
         (Purpose::Run { .. }, State::Missing | State::Empty) => Ok(()),

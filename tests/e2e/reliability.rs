@@ -611,13 +611,13 @@ fn resume_with_force_or_without_a_started_run_is_an_error_with_a_hint() {
     assert_eq!(code, 2);
     assert_eq!(
         stderr,
-        "error: there is no run to resume in output/small: it does not exist\n  = help: start the run without --resume\n"
+        "error: there is no run to resume in output/small: it does not exist\n  = help: give the --out DIR the run was started with, or start the run without --resume\n"
     );
     std::fs::create_dir_all(dir.path().join("output/small")).unwrap_or_else(|e| panic!("{e}"));
     let (code, stderr) = conlab_in(dir.path(), &["run", "small.toml", "--resume"]);
     assert_eq!(code, 2);
     assert_eq!(
         stderr,
-        "error: there is no run to resume in output/small: it is empty\n  = help: start the run without --resume\n"
+        "error: there is no run to resume in output/small: it is empty\n  = help: give the --out DIR the run was started with, or start the run without --resume\n"
     );
 }
