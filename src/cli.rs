@@ -51,6 +51,13 @@ pub enum Command {
 }
 
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Exit codes: 0 every run succeeded; 1 some runs failed or timed out (they are recorded); \
+        2 a bad experiment file, argument or results directory (nothing ran); \
+        130, 143 or 129 stopped by Ctrl-C (SIGINT), SIGTERM or SIGHUP: the current run is killed, \
+        the runs measured so far are kept and the charts and reports rendered (128 + the signal's number; \
+        a second signal exits at once). `conlab run --resume` continues such a run."
+)]
 pub struct RunArgs {
     /// Experiment files (TOML)
     #[arg(required = true, value_name = "FILE")]
@@ -82,9 +89,18 @@ pub struct RunArgs {
     #[arg(long, value_enum, default_value_t = OrderArg::Interleaved)]
     pub order: OrderArg,
 
-    /// Replace results an earlier run left in the results directory
+    /// Replace results an earlier run left in the results directory:
+    /// deletes only the files conlab-manifest.json lists (files conlab
+    /// wrote), never anything else there
     #[arg(long)]
     pub force: bool,
+
+    /// Continue the run in the results directory that was interrupted or
+    /// partly failed: keep its measured runs, run only the missing ones
+    /// (failed and timed-out runs too), then summarise and render all.
+    /// Refused if the experiment file changed since the run started
+    #[arg(long, conflicts_with = "force")]
+    pub resume: bool,
 
     /// No progress bar and no summary table
     #[arg(long, short)]
@@ -95,7 +111,8 @@ pub struct RunArgs {
 #[command(
     after_help = "Writes DIR/charts/*.png and *.svg, DIR/report.html, DIR/report.md and DIR/summary.tex, \
         from DIR/summary.json, runs.csv, timelines/, experiment.toml and environment.json. \
-        Chart files that an earlier rendering left and this one does not make are removed."
+        Chart files that an earlier rendering wrote (DIR/conlab-manifest.json lists them) and this one \
+        does not make are removed; no other file is. A symbolic link where conlab writes is refused."
 )]
 pub struct PlotArgs {
     /// A results directory written by `conlab run` (e.g. output/seed)

@@ -13,7 +13,7 @@
 //!
 //! | layer | modules | what they hold |
 //! |---|---|---|
-//! | 0 | [`format`], [`stats`], [`measure`] | text formatting, pure statistics, clocks and rusage |
+//! | 0 | [`format`], [`stats`], [`measure`], [`signals`] | text formatting, pure statistics, clocks and rusage, the signals that stop a run |
 //! | 1 | [`config`] | experiment files, and the vocabulary every later stage speaks: durations, model kinds and their defaults, IO kinds, sweep fields |
 //! | 2 | [`matrix`], [`predict`] | cells from sweeps; each model's ideal time |
 //! | 3 | [`workload`] | IO waits and CPU work, the primitives tasks are made of |
@@ -42,15 +42,12 @@ pub(crate) mod render;
 pub(crate) mod report;
 pub(crate) mod results;
 pub(crate) mod runner;
+pub(crate) mod signals;
 pub(crate) mod stats;
 pub(crate) mod workload;
 
-use std::sync::atomic::{AtomicBool, Ordering};
-
 use cli::{Cli, Command};
 use commands::Exit;
-
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 /// Runs a parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> i32 {
@@ -63,17 +60,14 @@ pub fn run(cli: Cli) -> i32 {
         Command::Plot(args) => commands::plot::run(&args),
         Command::Compare(args) => commands::compare::run(&args),
         Command::Run(args) => {
-            // First Ctrl-C: stop after the current run, keep what was
-            // measured. Second: leave at once.
-            let _ = ctrlc::set_handler(|| {
-                if INTERRUPTED.swap(true, Ordering::SeqCst) {
-                    std::process::exit(Exit::Interrupted as i32);
-                }
-            });
-            commands::run::run(&args, &INTERRUPTED)
+            // First Ctrl-C, SIGTERM or SIGHUP: stop the current run, keep
+            // what was measured, render. Second: leave at once.
+            let interrupted = signals::install();
+            commands::run::run(&args, interrupted)
         }
     };
     match outcome {
+        Ok(Exit::Interrupted) => signals::exit_code(),
         Ok(exit) => exit as i32,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -93,6 +87,7 @@ mod layering {
         ("format", 0),
         ("stats", 0),
         ("measure", 0),
+        ("signals", 0),
         ("config", 1),
         ("matrix", 2),
         ("predict", 2),

@@ -12,6 +12,7 @@ use crate::cli::CompareArgs;
 use crate::format::slug;
 use crate::plot;
 use crate::report::compare as show;
+use crate::results::folder::{Folder, Purpose};
 use crate::results::{Results, compare, store};
 
 /// `output/compare-<A>-vs-<B>`, from the directories' names.
@@ -27,6 +28,18 @@ pub fn default_out(a: &Path, b: &Path) -> PathBuf {
 }
 
 pub fn run(args: &CompareArgs) -> anyhow::Result<Exit> {
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out(&args.a, &args.b));
+    if let Err(e) = Folder::check(&out_dir, Purpose::Compare) {
+        eprintln!("error: {e}");
+        return Ok(if e.is_bad_input() {
+            Exit::BadInput
+        } else {
+            Exit::RunsFailed
+        });
+    }
     let mut loaded = Vec::new();
     for dir in [&args.a, &args.b] {
         match Results::load(dir) {
@@ -43,10 +56,6 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<Exit> {
     out(format_args!("A = {a_name}\nB = {b_name}\n"));
     out(format_args!("{}", show::render_table(&rows)));
     out(format_args!("\n{}", show::rule()));
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| default_out(&args.a, &args.b));
     let size = (
         crate::config::DEFAULT_CHART_WIDTH,
         plot::compare::height(rows.len()),
@@ -63,20 +72,28 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<Exit> {
         c.clear()?;
         plot::compare::draw(&c, &a_name, &b_name, &rows)
     });
-    let chart_ok = match (png, svg) {
-        (Ok(png), Ok(svg)) => {
-            store::write_file(&out.join("compare.png"), &png)?;
-            store::write_file(&out.join("compare.svg"), svg.as_bytes())?;
-            true
-        }
+    let chart = match (png, svg) {
+        (Ok(png), Ok(svg)) => Some((png, svg)),
         (Err(e), _) | (_, Err(e)) => {
             eprintln!("warning: the comparison chart could not be drawn: {e}");
-            false
+            None
         }
     };
+    let chart_ok = chart.is_some();
     let md = show::render_markdown(&a_name, &b_name, &rows, chart_ok.then_some("compare.png"));
-    store::write_file(&out.join("compare.md"), md.as_bytes())
-        .with_context(|| format!("cannot write the comparison into {}", out.display()))?;
+    let mut files: Vec<(&str, &[u8])> = vec![("compare.md", md.as_bytes())];
+    if let Some((png, svg)) = &chart {
+        files.push(("compare.png", png));
+        files.push(("compare.svg", svg.as_bytes()));
+    }
+    if let Err(e) = store::write_compare(&out_dir, &files) {
+        if e.is_bad_input() {
+            eprintln!("error: {e}");
+            return Ok(Exit::BadInput);
+        }
+        return Err(anyhow::Error::new(e))
+            .with_context(|| format!("cannot write the comparison into {}", out_dir.display()));
+    }
     eprintln!(
         "\nWrote compare.md{} into {}",
         if chart_ok {
@@ -84,7 +101,7 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<Exit> {
         } else {
             ""
         },
-        out.display()
+        out_dir.display()
     );
     Ok(Exit::Ok)
 }

@@ -21,7 +21,8 @@ pub enum Exit {
     RunsFailed = 1,
     /// An experiment file or an argument is wrong; nothing ran.
     BadInput = 2,
-    /// The user pressed Ctrl-C; what was measured is kept.
+    /// Ctrl-C, SIGTERM or SIGHUP stopped the run; what was measured is
+    /// kept. The process exits with 128 + the signal's number.
     Interrupted = 130,
 }
 

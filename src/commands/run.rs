@@ -1,6 +1,8 @@
-//! `conlab run FILE...`: validates every file first, then runs each
-//! experiment's cells and stores the results, one experiment after another.
+//! `conlab run FILE...`: validates every file (and, with `--resume`, the
+//! run each continues) first, then runs each experiment's cells and stores
+//! the results, one experiment after another.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
@@ -16,7 +18,10 @@ use crate::model::python::Interpreters;
 use crate::progress::Progress;
 use crate::render::render_dir;
 use crate::report::table;
-use crate::results::{CellStatus, RunStatus, Store, StoreError, SummaryFile};
+use crate::results::folder::{Folder, Purpose};
+use crate::results::manifest::{CellHash, StartedRun, cell_sha256, text_sha256};
+use crate::results::resume::{self, Mismatch};
+use crate::results::{CellStatus, RunStatus, Store, SummaryFile};
 use crate::runner::{self, ChildExecutor, Limits, Order, Run, Settings};
 
 /// Cells with at most this many tasks record one run's timeline.
@@ -34,6 +39,31 @@ fn results_dir(args: &RunArgs, name: &str) -> PathBuf {
 fn matches_filter(cell: &Cell, filters: &[String]) -> bool {
     let label = cell.label().to_lowercase();
     filters.is_empty() || filters.iter().any(|f| label.contains(&f.to_lowercase()))
+}
+
+/// `1 run`, `2 runs`.
+fn runs(n: u64, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}
+
+fn cell_hash(cell: &Cell, seed: u64) -> CellHash {
+    CellHash {
+        cell: cell.index,
+        label: cell.label(),
+        sha256: cell_sha256(cell, seed),
+    }
+}
+
+/// One experiment, checked and ready to run.
+struct Plan<'a> {
+    loaded: &'a Loaded,
+    dir: PathBuf,
+    cells: Vec<Cell>,
+    repetitions: u32,
+    warmup: u32,
+    filter: Vec<String>,
+    /// Set for `--resume`.
+    resuming: bool,
 }
 
 pub fn run(args: &RunArgs, interrupted: &AtomicBool) -> anyhow::Result<Exit> {
@@ -56,38 +86,32 @@ pub fn run(args: &RunArgs, interrupted: &AtomicBool) -> anyhow::Result<Exit> {
     };
     let cores = usable_cores();
     // Every experiment's directory and cells, checked before any runs.
-    let mut plans: Vec<(&Loaded, PathBuf, Vec<Cell>)> = Vec::new();
+    let mut plans: Vec<Plan> = Vec::new();
     for l in &loaded {
         let dir = results_dir(args, &l.experiment.name);
-        if plans.iter().any(|(_, d, _)| *d == dir) {
+        if plans.iter().any(|p| p.dir == dir) {
             eprintln!(
                 "error: two experiments write to {}\n  = help: give them different [experiment] names",
                 dir.display()
             );
             return Ok(Exit::BadInput);
         }
-        if let Err(e) = crate::results::store::check_free(&dir, args.force) {
-            eprintln!("error: {e}");
-            return Ok(Exit::BadInput);
+        let plan = if args.resume {
+            resume_plan(args, l, dir, cores)?
+        } else {
+            fresh_plan(args, l, dir, cores)?
+        };
+        match plan {
+            Ok(plan) => plans.push(plan),
+            Err(message) => {
+                eprintln!("{message}");
+                return Ok(Exit::BadInput);
+            }
         }
-        let cells: Vec<Cell> = matrix::expand(&l.experiment, cores)
-            .into_iter()
-            .filter(|c| matches_filter(c, &args.filter))
-            .collect();
-        if cells.is_empty() {
-            eprintln!(
-                "error: no cell of {} matches --filter {}\n  = help: `conlab validate {}` lists the cells",
-                l.experiment.source_path,
-                args.filter.join(" --filter "),
-                l.experiment.source_path
-            );
-            return Ok(Exit::BadInput);
-        }
-        plans.push((l, dir, cells));
     }
     let mut exit = Exit::Ok;
-    for (l, dir, cells) in plans {
-        match run_one(args, l, &dir, cells, timeout, cores, interrupted)? {
+    for plan in plans {
+        match run_one(args, plan, timeout, cores, interrupted)? {
             Exit::Ok => {}
             Exit::Interrupted => return Ok(Exit::Interrupted),
             other => exit = other,
@@ -96,22 +120,182 @@ pub fn run(args: &RunArgs, interrupted: &AtomicBool) -> anyhow::Result<Exit> {
     Ok(exit)
 }
 
+/// A new run: the folder must be free (or `--force`), a cell must match.
+/// The inner error is the message for the user (exit 2).
+fn fresh_plan<'a>(
+    args: &RunArgs,
+    l: &'a Loaded,
+    dir: PathBuf,
+    cores: usize,
+) -> anyhow::Result<Result<Plan<'a>, String>> {
+    if let Err(e) = Folder::check(&dir, Purpose::Run { force: args.force }) {
+        if e.is_bad_input() {
+            return Ok(Err(format!("error: {e}")));
+        }
+        return Err(e.into());
+    }
+    let cells: Vec<Cell> = matrix::expand(&l.experiment, cores)
+        .into_iter()
+        .filter(|c| matches_filter(c, &args.filter))
+        .collect();
+    if cells.is_empty() {
+        return Ok(Err(format!(
+            "error: no cell of {} matches --filter {}\n  = help: `conlab validate {}` lists the cells",
+            l.experiment.source_path,
+            args.filter.join(" --filter "),
+            l.experiment.source_path
+        )));
+    }
+    Ok(Ok(Plan {
+        loaded: l,
+        dir,
+        cells,
+        repetitions: args.repetitions.unwrap_or(l.experiment.repetitions),
+        warmup: args.warmup.unwrap_or(l.experiment.warmup),
+        filter: args.filter.clone(),
+        resuming: false,
+    }))
+}
+
+/// `--resume`: the run started in `dir` must exist and match the
+/// experiment file and the arguments as they are now; `runs.csv` must be
+/// readable (a last row cut short is fine).
+fn resume_plan<'a>(
+    args: &RunArgs,
+    l: &'a Loaded,
+    dir: PathBuf,
+    cores: usize,
+) -> anyhow::Result<Result<Plan<'a>, String>> {
+    let exp = &l.experiment;
+    let folder = match Folder::open(&dir, Purpose::Resume) {
+        Ok(folder) => folder,
+        Err(e) if e.is_bad_input() => return Ok(Err(format!("error: {e}"))),
+        Err(e) => return Err(e.into()),
+    };
+    let Some(started) = folder.manifest().run.clone() else {
+        return Ok(Err(format!(
+            "error: there is no run to resume in {}\n  = help: start the run without --resume",
+            dir.display()
+        )));
+    };
+    let cannot = |why: String, help: &str| {
+        Err(format!(
+            "error: cannot resume the run in {}: {why}\n  = help: {help}",
+            dir.display()
+        ))
+    };
+    let afresh = "or start afresh with --force (or into another folder with --out DIR)";
+    let differs = |flag: &str, given: String, recorded: String| {
+        cannot(
+            format!("it was started with {flag} {recorded}, not {given}"),
+            &format!("leave out {flag} to continue with {recorded}, {afresh}"),
+        )
+    };
+    if let Some(n) = args.repetitions.filter(|n| *n != started.repetitions) {
+        return Ok(differs(
+            "--repetitions",
+            n.to_string(),
+            started.repetitions.to_string(),
+        ));
+    }
+    if let Some(n) = args.warmup.filter(|n| *n != started.warmup) {
+        return Ok(differs(
+            "--warmup",
+            n.to_string(),
+            started.warmup.to_string(),
+        ));
+    }
+    if !args.filter.is_empty() && args.filter != started.filter {
+        let show = |f: &[String]| {
+            if f.is_empty() {
+                "no --filter".to_string()
+            } else {
+                format!("--filter {}", f.join(" --filter "))
+            }
+        };
+        return Ok(cannot(
+            format!(
+                "it was started with {}, not {}",
+                show(&started.filter),
+                show(&args.filter)
+            ),
+            &format!("leave out --filter to continue with the run's own, {afresh}"),
+        ));
+    }
+    let cells: Vec<Cell> = matrix::expand(exp, cores)
+        .into_iter()
+        .filter(|c| matches_filter(c, &started.filter))
+        .collect();
+    let now: Vec<CellHash> = cells.iter().map(|c| cell_hash(c, exp.seed)).collect();
+    match resume::check(&started, &now, &text_sha256(&exp.source_text)) {
+        Ok(()) => {}
+        Err(Mismatch::Version { started }) => {
+            return Ok(cannot(
+                format!(
+                    "it was started by conlab {started}, and this is conlab {}",
+                    env!("CARGO_PKG_VERSION")
+                ),
+                &format!("finish it with conlab {started}, {afresh}"),
+            ));
+        }
+        Err(Mismatch::Experiment { cells }) => {
+            let mut why = format!("{} changed since the run started", exp.source_path);
+            if cells.is_empty() {
+                why.push_str(
+                    " (no cell differs: the change is in its name, description, timeout, charts or comments)",
+                );
+            } else {
+                why.push_str("; the cells that differ:");
+                for (label, how) in &cells {
+                    why.push_str(&format!("\n    {label} ({how})"));
+                }
+            }
+            return Ok(cannot(
+                why,
+                &format!("undo the change to resume the run, {afresh}"),
+            ));
+        }
+    }
+    let runs_path = dir.join("runs.csv");
+    let bytes = folder.read("runs.csv")?.unwrap_or_default();
+    let checked = resume::read_runs(&bytes).and_then(|runs| {
+        let all: HashSet<usize> = cells.iter().map(|c| c.index).collect();
+        resume::keep(&runs, &cells, &all, started.repetitions).map(|_| ())
+    });
+    if let Err(e) = checked {
+        return Ok(cannot(
+            format!("{} {e}", runs_path.display()),
+            &format!("it was changed by hand: restore it, {afresh}"),
+        ));
+    }
+    Ok(Ok(Plan {
+        loaded: l,
+        dir,
+        cells,
+        repetitions: started.repetitions,
+        warmup: started.warmup,
+        filter: started.filter,
+        resuming: true,
+    }))
+}
+
 fn run_one(
     args: &RunArgs,
-    loaded: &Loaded,
-    dir: &Path,
-    cells: Vec<Cell>,
+    plan: Plan,
     timeout: Option<Nanos>,
     cores: usize,
     interrupted: &AtomicBool,
 ) -> anyhow::Result<Exit> {
+    let loaded = plan.loaded;
+    let dir = plan.dir.as_path();
     let exp = &loaded.experiment;
     let limits = Limits::of_this_machine();
-    let interpreters = Interpreters::probe_for(&cells);
-    let prepared = runner::prepare(exp, cells, cores, &limits, &interpreters);
+    let interpreters = Interpreters::probe_for(&plan.cells);
+    let cells = plan.cells.clone();
+    let prepared = runner::prepare(exp, plan.cells, cores, &limits, &interpreters);
     let settings = Settings {
-        repetitions: args.repetitions.unwrap_or(exp.repetitions),
-        warmup: args.warmup.unwrap_or(exp.warmup),
+        repetitions: plan.repetitions,
+        warmup: plan.warmup,
         order: match args.order {
             OrderArg::Interleaved => Order::Interleaved,
             OrderArg::Grouped => Order::Grouped,
@@ -120,32 +304,107 @@ fn run_one(
         cores,
         timeline_max_tasks: TIMELINE_MAX_TASKS,
     };
-    let mut store = match Store::create(dir, args.force, &exp.source_text) {
-        Ok(store) => store,
-        Err(e @ StoreError::Exists { .. }) => {
-            eprintln!("error: {e}");
-            return Ok(Exit::BadInput);
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let env = environment::capture(
-        &exp.source_path,
-        &exp.source_text,
-        &limits,
-        interpreters.describe(),
-    );
-    store.write_json("environment.json", &env)?;
-    let runnable = prepared.iter().filter(|p| p.plan.skip.is_none()).count() as u64;
-    let total = runnable * (settings.warmup + settings.repetitions) as u64;
-    if !args.quiet {
-        let est = runner::estimate(&prepared, settings.warmup, settings.repetitions);
-        eprintln!(
-            "Running {} ({} cells, {total} runs, at least {}) into {}",
-            exp.source_path,
-            prepared.len(),
-            humantime::format_duration(Duration::from_secs(est.as_secs().max(1))),
-            dir.display()
+    let (mut store, kept) = if plan.resuming {
+        // Checked before any experiment ran; read again now that this
+        // machine has said which cells it can run.
+        let folder = Folder::open(dir, Purpose::Resume)?;
+        let bytes = folder.read("runs.csv")?.unwrap_or_default();
+        let group_bytes = folder.read("groups.csv")?.unwrap_or_default();
+        drop(folder);
+        let runnable: HashSet<usize> = prepared
+            .iter()
+            .filter(|p| p.plan.skip.is_none())
+            .map(|p| p.plan.cell.index)
+            .collect();
+        let kept = resume::read_runs(&bytes)
+            .and_then(|runs| resume::keep(&runs, &cells, &runnable, settings.repetitions))
+            .map_err(|e| {
+                anyhow::anyhow!("cannot resume from {}: {e}", dir.join("runs.csv").display())
+            })?;
+        let (groups_csv, kept_groups) =
+            resume::keep_groups(&group_bytes, &kept.records).map_err(|e| {
+                anyhow::anyhow!(
+                    "cannot resume from {}: {e}",
+                    dir.join("groups.csv").display()
+                )
+            })?;
+        let resumed = Store::resume(
+            dir,
+            &kept.csv,
+            kept.has_header,
+            &groups_csv,
+            &exp.source_text,
+            &kept.rerun_timelines,
         );
+        match resumed {
+            Ok(store) => (store, Some((kept, kept_groups))),
+            Err(e) if e.is_bad_input() => {
+                eprintln!("error: {e}");
+                return Ok(Exit::BadInput);
+            }
+            Err(e) => return Err(e.into()),
+        }
+    } else {
+        let hashes = cells.iter().map(|c| cell_hash(c, exp.seed)).collect();
+        let started = StartedRun {
+            conlab_version: env!("CARGO_PKG_VERSION").to_string(),
+            experiment_file: exp.source_path.clone(),
+            experiment_sha256: text_sha256(&exp.source_text),
+            repetitions: settings.repetitions,
+            warmup: settings.warmup,
+            filter: plan.filter.clone(),
+            cells: hashes,
+        };
+        match Store::create(dir, args.force, &exp.source_text, started) {
+            Ok(store) => (store, None),
+            Err(e) if e.is_bad_input() => {
+                eprintln!("error: {e}");
+                return Ok(Exit::BadInput);
+            }
+            Err(e) => return Err(e.into()),
+        }
+    };
+    // A resumed run keeps the environment it started in, if it got that far.
+    if kept.is_none() || !store.has("environment.json")? {
+        let env = environment::capture(
+            &exp.source_path,
+            &exp.source_text,
+            &limits,
+            interpreters.describe(),
+        );
+        store.write_json("environment.json", &env)?;
+    }
+    let (kept, kept_groups) = match kept {
+        Some((k, g)) => (Some(k), g),
+        None => (None, Vec::new()),
+    };
+    let kept_records = kept.as_ref().map(|k| k.records.clone()).unwrap_or_default();
+    let done: HashSet<(usize, u32)> = kept_records
+        .iter()
+        .map(|r| (r.cell, r.repetition))
+        .collect();
+    let total = runner::runs_to_do(&prepared, &settings, &done).len() as u64;
+    if !args.quiet {
+        match &kept {
+            Some(k) => eprintln!(
+                "Resuming {} in {}: {} kept, {} to replace (failed, timed out or skipped), {} to do",
+                exp.source_path,
+                dir.display(),
+                runs(k.records.len() as u64, "measured run"),
+                runs(k.replaced as u64, "recorded run"),
+                runs(total, "run")
+            ),
+            None => {
+                let est = runner::estimate(&prepared, settings.warmup, settings.repetitions);
+                eprintln!(
+                    "Running {} ({} cells, {total} runs, at least {}) into {}",
+                    exp.source_path,
+                    prepared.len(),
+                    humantime::format_duration(Duration::from_secs(est.as_secs().max(1))),
+                    dir.display()
+                );
+            }
+        }
     }
     let mut progress = Progress::new(total, args.quiet);
     let mut executor = ChildExecutor::new().context("cannot find conlab's own executable")?;
@@ -163,8 +422,12 @@ fn run_one(
             cores,
             cells: Vec::new(),
         },
+        kept: kept_records,
+        kept_groups,
     }
     .execute()?;
+    // Every run is on disk; the rendering opens the folder afresh.
+    drop(store);
     progress.finish();
     if !args.quiet {
         out(format_args!("{}", table::render(&finished.summary.cells)));

@@ -7,6 +7,7 @@
 mod diagnostic;
 mod duration;
 mod field;
+pub mod folder_name;
 mod kind;
 mod parse;
 mod schema;

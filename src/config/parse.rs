@@ -12,6 +12,7 @@ use toml::de::{DeTable, DeValue};
 use super::diagnostic::{Diagnostic, SourceFile};
 use super::duration::{DurationError, Nanos, UNITS};
 use super::field::{Axis, Field};
+use super::folder_name;
 use super::kind::{ModelKind, Param};
 use super::schema::*;
 
@@ -459,14 +460,26 @@ impl Checker {
 
     fn name(&mut self, v: &Value, path: &str, for_directory: bool) -> Option<String> {
         let name = self.string(v, path)?;
+        if for_directory {
+            // The same check as a name taken from the file name.
+            if let Some(why) = folder_name::problem(&name) {
+                self.error(
+                    path,
+                    v.span(),
+                    format!("invalid name \"{name}\""),
+                    &format!(
+                        "the name is the results folder's name (output/<name>) and must be \
+                         one plain folder name, but {why}"
+                    ),
+                );
+                return None;
+            }
+            return Some(name);
+        }
         let bad = if name.trim().is_empty() {
             Some("a name cannot be empty")
         } else if name.chars().any(char::is_control) {
             Some("a name cannot contain control characters")
-        } else if for_directory
-            && (name.contains('/') || name.contains('\\') || name.starts_with('.'))
-        {
-            Some("the experiment name becomes a directory: no `/`, `\\`, or leading `.`")
         } else {
             None
         };
@@ -510,6 +523,22 @@ impl Checker {
                 DeValue::Table(t) => self.experiment_section(t, &mut exp),
                 _ => self.wrong_type("experiment", section, "a table", "write it as [experiment]"),
             }
+        }
+        let named = matches!(
+            entry(root, "experiment").map(Spanned::get_ref),
+            Some(DeValue::Table(t)) if t.contains_key("name")
+        );
+        if !named && let Some(why) = folder_name::problem(default_name) {
+            // The name comes from the file name, which has no line to
+            // point at: say where it came from and how to give one.
+            self.diags.push(
+                Diagnostic::error(format!(
+                    "the experiment has no [experiment] name, and the one its file name \
+                     gives, \"{}\", cannot name its results folder: {why}",
+                    default_name.escape_debug()
+                ))
+                .hint("add a name to the file: [experiment] name = \"my-experiment\""),
+            );
         }
         let workloads =
             self.array_of_tables(root, "workload", "add a [[workload]] with name and tasks");

@@ -1,12 +1,18 @@
 //! Results: what a run measured ([`record`]), what a cell adds up to
 //! ([`summary`]), how results are serialised ([`export`]) and the one
-//! place that writes them to disk ([`store`]), reading a results
-//! directory back ([`load`]) and comparing two of them ([`compare`]).
+//! place that writes them to disk ([`store`], through [`folder`], which
+//! keeps the [`manifest`] of conlab's files and writes with [`safe_fs`]),
+//! reading a results directory back ([`load`]), continuing an interrupted
+//! run ([`resume`]) and comparing two of them ([`compare`]).
 
 pub mod compare;
 pub mod export;
+pub mod folder;
 pub mod load;
+pub mod manifest;
 pub mod record;
+pub mod resume;
+pub mod safe_fs;
 pub mod store;
 pub mod summary;
 

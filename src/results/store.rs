@@ -1,14 +1,20 @@
-//! The results directory, and the only code that writes into it. Each run
+//! The results directory, and the only code that writes into it, through
+//! [`Folder`] (which writes only files its manifest lists, and never through
+//! a symbolic link). Each run
 //! is appended to `runs.csv` and flushed as soon as it finishes, and the
 //! summaries are rewritten (via a temporary file and a rename) after every
 //! pass over the cells, so an interrupted experiment keeps what it measured.
 
-use std::fs::{self, File, OpenOptions};
+use std::collections::HashSet;
+use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::export::{self, SummaryFile};
+use super::folder::{Folder, Purpose};
+use super::manifest::{MANIFEST, StartedRun};
 use super::record::{GroupRecord, RunRecord, Timeline};
+use super::safe_fs::FsError;
 
 /// A failure to write results, always naming the path.
 #[derive(Debug, thiserror::Error)]
@@ -20,208 +26,228 @@ pub enum StoreError {
     },
     #[error("cannot encode {path}: {message}")]
     Encode { path: PathBuf, message: String },
+    #[error(transparent)]
+    Fs(#[from] FsError),
     #[error(
-        "{} already holds results of an earlier run\n  = help: pass --force to replace them, or --out DIR to write elsewhere",
+        "{} already holds results of an earlier run\n  = help: pass --resume to continue it, --force to replace conlab's files there, or --out DIR to write elsewhere",
         dir.display()
     )]
     Exists { dir: PathBuf },
+    #[error(
+        "{} is not empty and is not a conlab results folder (it has no {MANIFEST}): conlab writes only into a new or empty folder, or one it made\n  = help: choose another folder, e.g. with --out DIR",
+        dir.display()
+    )]
+    NotResults { dir: PathBuf },
+    #[error(
+        "{} is in the way: conlab did not write it ({} does not list it), and never overwrites a file it did not write\n  = help: move or rename it, then run again",
+        path.display(),
+        manifest.display()
+    )]
+    InTheWay { path: PathBuf, manifest: PathBuf },
+    #[error(
+        "{} is not a conlab manifest: {message}\n  = help: conlab writes this file itself; restore it, or write the results into a new folder with --out DIR",
+        path.display()
+    )]
+    BadManifest { path: PathBuf, message: String },
+    #[error("there is no run to resume in {}: {why}\n  = help: {help}", dir.display())]
+    NothingToResume {
+        dir: PathBuf,
+        why: String,
+        help: String,
+    },
 }
 
-/// Files and folders conlab writes into a results directory; `--force`
-/// removes exactly these and nothing else.
-pub const OWNED: &[&str] = &[
-    "experiment.toml",
-    "environment.json",
-    "runs.csv",
-    "groups.csv",
-    "summary.csv",
-    "summary.json",
-    "summary.tex",
-    "report.html",
-    "report.md",
-    "charts",
-    "timelines",
-];
-
-fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
-    move |source| StoreError::Io {
-        path: path.to_path_buf(),
-        source,
+impl StoreError {
+    /// Whether the folder given is the problem (exit 2), not the disk.
+    pub fn is_bad_input(&self) -> bool {
+        match self {
+            StoreError::Io { .. } | StoreError::Encode { .. } => false,
+            StoreError::Fs(e) => matches!(e, FsError::Symlink { .. } | FsError::NotDir { .. }),
+            _ => true,
+        }
     }
-}
-
-/// Writes `bytes` to `path` atomically (temporary file, then rename).
-pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
-    if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent).map_err(io_err(parent))?;
-    }
-    let tmp = path.with_extension("tmp~");
-    fs::write(&tmp, bytes).map_err(io_err(&tmp))?;
-    fs::rename(&tmp, path).map_err(io_err(path))
 }
 
 /// An open results directory.
 pub struct Store {
-    dir: PathBuf,
+    folder: Folder,
     runs: File,
-    runs_written: usize,
-    /// `groups.csv`, opened with its first rows.
+    /// Whether `runs.csv` has its header line.
+    header_written: bool,
+    /// `groups.csv`, opened with its first rows, and whether it has its
+    /// header line.
     groups: Option<File>,
+    groups_header_written: bool,
+}
+
+fn encode_err(path: PathBuf) -> impl FnOnce(String) -> StoreError {
+    move |message| StoreError::Encode { path, message }
 }
 
 impl Store {
-    /// Opens `dir` for a new experiment, refusing to overwrite earlier
-    /// results unless `force`, and saves the experiment file as run.
-    pub fn create(dir: &Path, force: bool, experiment_text: &str) -> Result<Store, StoreError> {
-        check_free(dir, force)?;
-        fs::create_dir_all(dir).map_err(io_err(dir))?;
-        for name in OWNED {
-            let path = dir.join(name);
-            if path.is_dir() {
-                fs::remove_dir_all(&path).map_err(io_err(&path))?;
-            } else if path.exists() {
-                fs::remove_file(&path).map_err(io_err(&path))?;
-            }
-        }
-        write_file(&dir.join("experiment.toml"), experiment_text.as_bytes())?;
-        let runs_path = dir.join("runs.csv");
-        let runs = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&runs_path)
-            .map_err(io_err(&runs_path))?;
+    /// Opens `dir` for a new run, refusing to touch earlier results unless
+    /// `force` (which deletes only the files conlab listed there), records
+    /// the run in the manifest and saves the experiment file as run.
+    pub fn create(
+        dir: &Path,
+        force: bool,
+        experiment_text: &str,
+        run: StartedRun,
+    ) -> Result<Store, StoreError> {
+        let mut folder = Folder::open(dir, Purpose::Run { force })?;
+        folder.set_run(run)?;
+        folder.write("experiment.toml", experiment_text.as_bytes())?;
+        let runs = folder.append_runs(true)?;
         Ok(Store {
-            dir: dir.to_path_buf(),
+            folder,
             runs,
-            runs_written: 0,
+            header_written: false,
             groups: None,
+            groups_header_written: false,
         })
+    }
+
+    /// Continues the run started in `dir`: `runs.csv` becomes `kept_csv`
+    /// (the rows worth keeping, with the header if `has_header`), written
+    /// whole through a temporary file, and new rows are appended to it.
+    /// The timelines of `rerun_timelines` cells are deleted: their first
+    /// run is measured again.
+    /// `groups.csv` becomes `kept_groups_csv` likewise (nothing when it
+    /// is empty).
+    pub fn resume(
+        dir: &Path,
+        kept_csv: &[u8],
+        has_header: bool,
+        kept_groups_csv: &[u8],
+        experiment_text: &str,
+        rerun_timelines: &[usize],
+    ) -> Result<Store, StoreError> {
+        let mut folder = Folder::open(dir, Purpose::Resume)?;
+        if folder.read("experiment.toml")?.is_none() {
+            folder.write("experiment.toml", experiment_text.as_bytes())?;
+        }
+        folder.write("runs.csv", kept_csv)?;
+        let groups_kept = !kept_groups_csv.is_empty();
+        if groups_kept {
+            folder.write("groups.csv", kept_groups_csv)?;
+        } else {
+            folder.remove("groups.csv")?;
+        }
+        for cell in rerun_timelines {
+            folder.remove(&format!("timelines/cell-{cell}.json"))?;
+        }
+        let runs = folder.append_runs(false)?;
+        Ok(Store {
+            folder,
+            runs,
+            header_written: has_header,
+            groups: None,
+            groups_header_written: groups_kept,
+        })
+    }
+
+    /// Whether the top-level file `name` is there.
+    pub fn has(&self, name: &str) -> Result<bool, StoreError> {
+        Ok(self.folder.read(name)?.is_some())
     }
 
     /// Appends one run to `runs.csv` and flushes it to the OS.
     pub fn append_run(&mut self, record: &RunRecord) -> Result<(), StoreError> {
-        let path = self.dir.join("runs.csv");
-        let bytes =
-            export::run_row(record, self.runs_written == 0).map_err(|e| StoreError::Encode {
-                path: path.clone(),
-                message: e.to_string(),
-            })?;
-        self.runs.write_all(&bytes).map_err(io_err(&path))?;
-        self.runs.flush().map_err(io_err(&path))?;
-        self.runs_written += 1;
+        let path = self.folder.path().join("runs.csv");
+        let bytes = export::run_row(record, !self.header_written)
+            .map_err(|e| encode_err(path.clone())(e.to_string()))?;
+        self.runs
+            .write_all(&bytes)
+            .and_then(|()| self.runs.flush())
+            .map_err(|source| StoreError::Io { path, source })?;
+        self.header_written = true;
         Ok(())
     }
 
     /// Appends a measured run's rows to `groups.csv` (one per group) and
     /// flushes them to the OS.
     pub fn append_groups(&mut self, records: &[GroupRecord]) -> Result<(), StoreError> {
-        let path = self.dir.join("groups.csv");
-        let first = self.groups.is_none();
-        let bytes = export::group_rows(records, first).map_err(|e| StoreError::Encode {
-            path: path.clone(),
-            message: e.to_string(),
-        })?;
+        let path = self.folder.path().join("groups.csv");
+        let bytes = export::group_rows(records, !self.groups_header_written)
+            .map_err(|e| encode_err(path.clone())(e.to_string()))?;
         let file = match &mut self.groups {
             Some(file) => file,
-            None => self.groups.insert(
-                OpenOptions::new()
-                    .create(true)
-                    .append(true)
-                    .open(&path)
-                    .map_err(io_err(&path))?,
-            ),
+            None => {
+                let exists = self.groups_header_written;
+                self.groups
+                    .insert(self.folder.append("groups.csv", !exists)?)
+            }
         };
-        file.write_all(&bytes).map_err(io_err(&path))?;
-        file.flush().map_err(io_err(&path))
+        file.write_all(&bytes)
+            .and_then(|()| file.flush())
+            .map_err(|source| StoreError::Io { path, source })?;
+        self.groups_header_written = true;
+        Ok(())
     }
 
     /// Rewrites `summary.csv` and `summary.json`.
-    pub fn write_summary(&self, file: &SummaryFile) -> Result<(), StoreError> {
-        write_summary(&self.dir, file)
+    pub fn write_summary(&mut self, file: &SummaryFile) -> Result<(), StoreError> {
+        let dir = self.folder.path().to_path_buf();
+        let csv = export::summary_csv(&file.cells)
+            .map_err(|e| encode_err(dir.join("summary.csv"))(e.to_string()))?;
+        let json = export::summary_json(file)
+            .map_err(|e| encode_err(dir.join("summary.json"))(e.to_string()))?;
+        self.folder.write_all(&[
+            ("summary.csv".to_string(), &csv),
+            ("summary.json".to_string(), &json),
+        ])
     }
 
     /// Saves one run's timeline as `timelines/cell-<index>.json`.
-    pub fn write_timeline(&self, timeline: &Timeline) -> Result<(), StoreError> {
-        let path = self
-            .dir
-            .join("timelines")
-            .join(format!("cell-{}.json", timeline.cell));
-        let bytes = serde_json::to_vec(timeline).map_err(|e| StoreError::Encode {
-            path: path.clone(),
-            message: e.to_string(),
-        })?;
-        write_file(&path, &bytes)
+    pub fn write_timeline(&mut self, timeline: &Timeline) -> Result<(), StoreError> {
+        let rel = format!("timelines/cell-{}.json", timeline.cell);
+        let bytes = serde_json::to_vec(timeline)
+            .map_err(|e| encode_err(self.folder.path().join(&rel))(e.to_string()))?;
+        self.folder.write(&rel, &bytes)
     }
 
     /// Saves `environment.json`.
-    pub fn write_json<T: serde::Serialize>(&self, name: &str, value: &T) -> Result<(), StoreError> {
-        let path = self.dir.join(name);
-        let mut bytes = serde_json::to_vec_pretty(value).map_err(|e| StoreError::Encode {
-            path: path.clone(),
-            message: e.to_string(),
-        })?;
+    pub fn write_json<T: serde::Serialize>(
+        &mut self,
+        name: &str,
+        value: &T,
+    ) -> Result<(), StoreError> {
+        let mut bytes = serde_json::to_vec_pretty(value)
+            .map_err(|e| encode_err(self.folder.path().join(name))(e.to_string()))?;
         bytes.push(b'\n');
-        write_file(&path, &bytes)
+        self.folder.write(name, &bytes)
     }
 }
 
-/// Writes `summary.csv` and `summary.json` into `dir`.
-pub fn write_summary(dir: &Path, file: &SummaryFile) -> Result<(), StoreError> {
-    let csv_path = dir.join("summary.csv");
-    let csv = export::summary_csv(&file.cells).map_err(|e| StoreError::Encode {
-        path: csv_path.clone(),
-        message: e.to_string(),
-    })?;
-    write_file(&csv_path, &csv)?;
-    let json_path = dir.join("summary.json");
-    let json = export::summary_json(file).map_err(|e| StoreError::Encode {
-        path: json_path.clone(),
-        message: e.to_string(),
-    })?;
-    write_file(&json_path, &json)
-}
-
 /// Writes rendered charts (`charts/<file name>`) and report files into
-/// `dir`, then removes the chart files an earlier rendering left there
-/// that this one did not write (a chart set can shrink).
+/// `dir`, then deletes the chart files an earlier rendering wrote (the
+/// manifest lists them) that this one did not (a chart set can shrink).
 pub fn write_rendered(
     dir: &Path,
     charts: &[(String, Vec<u8>)],
     reports: &[(&str, Vec<u8>)],
 ) -> Result<(), StoreError> {
-    let charts_dir = dir.join("charts");
-    fs::create_dir_all(&charts_dir).map_err(io_err(&charts_dir))?;
-    for (name, bytes) in charts {
-        write_file(&charts_dir.join(name), bytes)?;
-    }
-    for (name, bytes) in reports {
-        write_file(&dir.join(name), bytes)?;
-    }
-    let entries = fs::read_dir(&charts_dir).map_err(io_err(&charts_dir))?;
-    for entry in entries {
-        let entry = entry.map_err(io_err(&charts_dir))?;
-        let path = entry.path();
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let ours = path
-            .extension()
-            .is_some_and(|e| e == "png" || e == "svg" || e == "tmp~");
-        if ours && path.is_file() && !charts.iter().any(|(n, _)| *n == name) {
-            fs::remove_file(&path).map_err(io_err(&path))?;
-        }
-    }
-    Ok(())
+    let mut folder = Folder::open(dir, Purpose::Render)?;
+    let files: Vec<(String, &[u8])> = charts
+        .iter()
+        .map(|(name, bytes)| (format!("charts/{name}"), bytes.as_slice()))
+        .chain(
+            reports
+                .iter()
+                .map(|(name, bytes)| (name.to_string(), bytes.as_slice())),
+        )
+        .collect();
+    folder.write_all(&files)?;
+    let keep: HashSet<String> = charts
+        .iter()
+        .map(|(name, _)| format!("charts/{name}"))
+        .collect();
+    folder.remove_listed_under("charts", &keep)
 }
 
-/// Fails if `dir` holds results of an earlier run and `force` is not set.
-pub fn check_free(dir: &Path, force: bool) -> Result<(), StoreError> {
-    let taken = OWNED
-        .iter()
-        .filter(|name| !matches!(**name, "experiment.toml" | "environment.json"))
-        .any(|name| dir.join(name).exists());
-    if taken && !force {
-        return Err(StoreError::Exists {
-            dir: dir.to_path_buf(),
-        });
-    }
-    Ok(())
+/// Writes `conlab compare`'s files (top-level names) into `dir`.
+pub fn write_compare(dir: &Path, files: &[(&str, &[u8])]) -> Result<(), StoreError> {
+    let mut folder = Folder::open(dir, Purpose::Compare)?;
+    let files: Vec<(String, &[u8])> = files.iter().map(|(n, b)| (n.to_string(), *b)).collect();
+    folder.write_all(&files)
 }

@@ -10,6 +10,7 @@ pub mod server;
 mod tally;
 pub mod worker;
 
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -210,6 +211,47 @@ pub fn schedule(cells: &[usize], warmup: u32, repetitions: u32, order: Order) ->
     slots
 }
 
+/// The runs still to do when the measured runs in `done` (cell,
+/// repetition) are kept from before (`run --resume`): every scheduled run
+/// but those, and no warm-up for a cell with nothing left to measure.
+pub fn pending(slots: Vec<Slot>, done: &HashSet<(usize, u32)>, repetitions: u32) -> Vec<Slot> {
+    let complete = |cell: usize| (1..=repetitions).all(|rep| done.contains(&(cell, rep)));
+    slots
+        .into_iter()
+        .filter(|slot| match slot.phase {
+            Phase::Measured(rep) => !done.contains(&(slot.cell, rep)),
+            Phase::Warmup(_) => !complete(slot.cell),
+        })
+        .collect()
+}
+
+/// Every run to do: the runnable cells' schedule, less what is `done`
+/// (cell index and repetition, as in `runs.csv`).
+pub fn runs_to_do(
+    prepared: &[Prepared],
+    settings: &Settings,
+    done: &HashSet<(usize, u32)>,
+) -> Vec<Slot> {
+    let runnable: Vec<usize> = (0..prepared.len())
+        .filter(|&i| prepared[i].plan.skip.is_none())
+        .collect();
+    let slots = schedule(
+        &runnable,
+        settings.warmup,
+        settings.repetitions,
+        settings.order,
+    );
+    // Slots count cells by their place in `prepared`; records by index.
+    let done: HashSet<(usize, u32)> = done
+        .iter()
+        .filter_map(|&(cell, rep)| {
+            let i = prepared.iter().position(|p| p.plan.cell.index == cell)?;
+            Some((i, rep))
+        })
+        .collect();
+    pending(slots, &done, settings.repetitions)
+}
+
 /// Told about each run as it happens (the progress bar).
 pub trait Observer {
     fn run_started(&mut self, label: &str, phase: Phase);
@@ -235,6 +277,11 @@ pub struct Run<'a> {
     pub interrupted: &'a AtomicBool,
     /// Name and description for `summary.json`; its cells are filled here.
     pub summary: SummaryFile,
+    /// Measured runs recorded before (`run --resume`): not run again, and
+    /// summarised with the new ones.
+    pub kept: Vec<RunRecord>,
+    /// The `groups.csv` rows of the kept runs.
+    pub kept_groups: Vec<GroupRecord>,
 }
 
 /// How often the summaries are rewritten while runs go on.
@@ -244,8 +291,9 @@ impl Run<'_> {
     /// Runs every scheduled run, storing each measured one as it ends.
     pub fn execute(mut self) -> Result<Finished, StoreError> {
         let plans: Vec<CellPlan> = self.prepared.iter().map(|p| p.plan.clone()).collect();
-        let mut records = Vec::new();
-        let mut group_records: Vec<GroupRecord> = Vec::new();
+        let mut records = std::mem::take(&mut self.kept);
+        let mut group_records = std::mem::take(&mut self.kept_groups);
+        let done: HashSet<(usize, u32)> = records.iter().map(|r| (r.cell, r.repetition)).collect();
         let s = self.settings;
         for p in self.prepared.iter().filter(|p| p.plan.skip.is_some()) {
             let reason = p.plan.skip.clone().unwrap_or_default();
@@ -257,10 +305,7 @@ impl Run<'_> {
                 records.push(record);
             }
         }
-        let runnable: Vec<usize> = (0..self.prepared.len())
-            .filter(|&i| self.prepared[i].plan.skip.is_none())
-            .collect();
-        let slots = schedule(&runnable, s.warmup, s.repetitions, s.order);
+        let slots = runs_to_do(self.prepared, s, &done);
         // Cells whose run timed out are not run again: their remaining
         // runs would only wait out the timeout too.
         let mut gave_up: Vec<Option<String>> = vec![None; self.prepared.len()];

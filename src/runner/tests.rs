@@ -1,11 +1,13 @@
 //! The scheduler and the run loop, driven by a fake executor.
 
+use std::collections::HashSet;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use super::*;
 use crate::config;
 use crate::matrix;
+use crate::results::manifest::{CellHash, StartedRun};
 use crate::results::{CellStatus, Measurement};
 
 #[test]
@@ -35,6 +37,17 @@ fn grouped_runs_each_cell_to_the_end() {
     );
 }
 
+#[test]
+fn pending_leaves_out_kept_runs_and_warmups_of_complete_cells() {
+    let slots = schedule(&[0, 1], 1, 2, Order::Interleaved);
+    let done: HashSet<(usize, u32)> = [(0, 1), (0, 2), (1, 2)].into();
+    let got: Vec<(usize, Phase)> = pending(slots, &done, 2)
+        .iter()
+        .map(|s| (s.cell, s.phase))
+        .collect();
+    assert_eq!(got, [(1, Phase::Warmup(1)), (1, Phase::Measured(1))]);
+}
+
 /// Pretends to run: the wall time is the job's prediction-free sum of
 /// latencies, and any cell named "slow" times out.
 struct FakeExecutor {
@@ -54,6 +67,26 @@ impl Executor for FakeExecutor {
             }),
             None,
         )
+    }
+}
+
+/// The manifest's record of a run of `prepared`.
+fn started(prepared: &[Prepared]) -> StartedRun {
+    StartedRun {
+        conlab_version: env!("CARGO_PKG_VERSION").to_string(),
+        experiment_file: "t.toml".into(),
+        experiment_sha256: String::new(),
+        repetitions: 3,
+        warmup: 1,
+        filter: Vec::new(),
+        cells: prepared
+            .iter()
+            .map(|p| CellHash {
+                cell: p.plan.cell.index,
+                label: p.plan.cell.label(),
+                sha256: String::new(),
+            })
+            .collect(),
     }
 }
 
@@ -83,7 +116,7 @@ fn a_timed_out_cell_is_recorded_and_the_others_complete() {
         Ok(d) => d,
         Err(e) => panic!("{e}"),
     };
-    let mut store = match Store::create(dir.path(), false, "") {
+    let mut store = match Store::create(dir.path(), false, "", started(&prepared)) {
         Ok(s) => s,
         Err(e) => panic!("{e}"),
     };
@@ -111,6 +144,8 @@ fn a_timed_out_cell_is_recorded_and_the_others_complete() {
             cores: 2,
             cells: Vec::new(),
         },
+        kept: Vec::new(),
+        kept_groups: Vec::new(),
     }
     .execute();
     let finished = match finished {
@@ -153,4 +188,82 @@ fn a_timed_out_cell_is_recorded_and_the_others_complete() {
     assert!(slow[0].message.contains("timed out") || slow[0].message.contains("timeout"));
     let csv = std::fs::read_to_string(dir.path().join("runs.csv")).unwrap_or_default();
     assert_eq!(csv.lines().count(), 7, "{csv}");
+}
+
+#[test]
+fn a_resumed_run_runs_only_what_is_missing_and_summarises_all() {
+    let exp = match config::from_text(
+        "t.toml",
+        "[[workload]]\nname = \"w\"\ntasks = [1, 2]\nio_latency = \"1ms\"\n[[model]]\nkind = \"sequential\"\n",
+        "t",
+    ) {
+        Ok(l) => l.experiment,
+        Err(e) => panic!("{e}"),
+    };
+    let cells = matrix::expand(&exp, 2);
+    let interpreters = crate::model::python::Interpreters::probe_for(&cells);
+    let prepared = prepare(&exp, cells, 2, &Limits::of_this_machine(), &interpreters);
+    let dir = match tempfile::tempdir() {
+        Ok(d) => d,
+        Err(e) => panic!("{e}"),
+    };
+    let mut store = match Store::create(dir.path(), false, "", started(&prepared)) {
+        Ok(s) => s,
+        Err(e) => panic!("{e}"),
+    };
+    let kept: Vec<RunRecord> = [(0, 1), (0, 2), (0, 3), (1, 2)]
+        .iter()
+        .map(|&(cell, rep)| {
+            RunRecord::measured(
+                &prepared[cell].plan.cell,
+                rep,
+                &Measurement {
+                    wall_ns: 5_000_000,
+                    ..Measurement::default()
+                },
+            )
+        })
+        .collect();
+    let settings = Settings {
+        repetitions: 3,
+        warmup: 1,
+        order: Order::Interleaved,
+        timeout: Duration::from_secs(1),
+        cores: 2,
+        timeline_max_tasks: 64,
+    };
+    let mut executor = FakeExecutor { calls: Vec::new() };
+    let finished = Run {
+        prepared: &prepared,
+        settings: &settings,
+        executor: &mut executor,
+        store: &mut store,
+        observer: &mut Silent,
+        interrupted: &AtomicBool::new(false),
+        summary: SummaryFile {
+            experiment: "t".into(),
+            description: String::new(),
+            conlab_version: String::new(),
+            cores: 2,
+            cells: Vec::new(),
+        },
+        kept,
+        kept_groups: Vec::new(),
+    }
+    .execute();
+    let finished = match finished {
+        Ok(f) => f,
+        Err(e) => panic!("{e}"),
+    };
+    // Cell 0 is complete: not even warmed up. Cell 1: a warm-up, runs 1, 3.
+    assert_eq!(executor.calls.len(), 3);
+    assert!(executor.calls.iter().all(|c| c.contains("tasks=2")));
+    let mut pairs: Vec<(usize, u32)> = finished
+        .records
+        .iter()
+        .map(|r| (r.cell, r.repetition))
+        .collect();
+    pairs.sort();
+    assert_eq!(pairs, [(0, 1), (0, 2), (0, 3), (1, 1), (1, 2), (1, 3)]);
+    assert!(finished.summary.cells.iter().all(|c| c.n == 3));
 }

@@ -7,5 +7,6 @@ mod claims;
 mod common;
 mod errors;
 mod python;
+mod reliability;
 mod run;
 mod tcp;

@@ -1,0 +1,623 @@
+//! Issue 8's reliability defects, one test each, named after the defect:
+//! names that escape `output/`, files conlab did not write, symbolic-link
+//! traps in a results folder, SIGTERM/SIGHUP, and SIGKILL followed by
+//! `run --resume`. Each asserts the message a user sees. Waits poll for a
+//! file condition with a generous deadline, never a fixed sleep.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::os::unix::fs::symlink;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::common::*;
+
+/// Four short cells (2 task counts × 2 models), 3 measured runs and a
+/// warm-up each: 16 runs of about 30 ms.
+const SMALL: &str = r#"
+[experiment]
+name = "small"
+repetitions = 3
+warmup = 1
+
+[[workload]]
+name = "io"
+tasks = [1, 2]
+io_latency = "15ms"
+
+[[model]]
+kind = "sequential"
+
+[[model]]
+kind = "async"
+"#;
+
+/// Runs conlab with `args` in `cwd`: exit code and stderr.
+fn conlab_in(cwd: &Path, args: &[&str]) -> (i32, String) {
+    let output = conlab()
+        .current_dir(cwd)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run conlab: {e}"));
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// Every file and folder under `dir`, with each file's content.
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Option<Vec<u8>>> {
+    let mut out = BTreeMap::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        let entries = std::fs::read_dir(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display()));
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let meta = std::fs::symlink_metadata(&path).unwrap_or_else(|e| panic!("{e}"));
+            if meta.is_dir() {
+                todo.push(path.clone());
+                out.insert(path, None);
+            } else if meta.file_type().is_symlink() {
+                out.insert(
+                    path.clone(),
+                    std::fs::read_link(&path)
+                        .ok()
+                        .map(|t| t.into_os_string().into_encoded_bytes()),
+                );
+            } else {
+                out.insert(path.clone(), std::fs::read(&path).ok());
+            }
+        }
+    }
+    out
+}
+
+/// Polls `ready` every 10 ms until it holds; fails after two minutes.
+fn wait_for(what: &str, mut ready: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !ready() {
+        assert!(Instant::now() < deadline, "gave up waiting for {what}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Complete data rows in a `runs.csv` so far (lines after the header).
+fn rows_written(runs: &Path) -> usize {
+    let bytes = std::fs::read(runs).unwrap_or_default();
+    bytes
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        .saturating_sub(1)
+}
+
+/// Starts `conlab run FILE --out OUT -q EXTRA...` in the background.
+fn spawn_run(file: &Path, out: &Path, extra: &[&str], stderr: Stdio) -> Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_conlab"))
+        .arg("run")
+        .arg(file)
+        .arg("--out")
+        .arg(out)
+        .arg("-q")
+        .args(extra)
+        .stdout(Stdio::null())
+        .stderr(stderr)
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start conlab: {e}"))
+}
+
+fn signal(child: &Child, signal: libc::c_int) {
+    let pid = i32::try_from(child.id()).unwrap_or_else(|e| panic!("{e}"));
+    // SAFETY: kill has no memory effects; the pid is our own child's.
+    let rc = unsafe { libc::kill(pid, signal) };
+    assert_eq!(rc, 0, "cannot signal conlab");
+}
+
+/// The (cell, repetition) of every row, and whether each is `ok`.
+fn cell_reps(out: &Path) -> Vec<(String, String, String)> {
+    let mut rows: Vec<(String, String, String)> = csv_rows(&out.join("runs.csv"))
+        .into_iter()
+        .map(|r| {
+            (
+                r["cell"].clone(),
+                r["repetition"].clone(),
+                r["status"].clone(),
+            )
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+/// What a whole run of SMALL records: one ok row per cell and repetition.
+fn whole_run() -> Vec<(String, String, String)> {
+    let mut rows = Vec::new();
+    for cell in 0..4 {
+        for rep in 1..=3 {
+            rows.push((cell.to_string(), rep.to_string(), "ok".to_string()));
+        }
+    }
+    rows
+}
+
+fn assert_whole(out: &Path) {
+    assert_eq!(cell_reps(out), whole_run());
+    let cells = summary(out);
+    assert_eq!(cells.len(), 4);
+    for c in &cells {
+        assert_eq!(c["n"], 3, "{c}");
+        assert_eq!(c["status"], "ok", "{c}");
+    }
+    assert!(out.join("report.md").is_file());
+    assert!(out.join("charts/io-wall.svg").is_file());
+}
+
+#[test]
+fn a_file_named_dot_dot_dot_toml_is_rejected_and_nothing_outside_output_is_touched() {
+    let dir = tempdir();
+    let text = "[experiment]\nrepetitions = 1\nwarmup = 0\n[[workload]]\ntasks = 1\nio_latency = \"1ms\"\n[[model]]\nkind = \"sequential\"\n";
+    write(dir.path(), "...toml", text);
+    write(dir.path(), "..toml", text);
+    write(dir.path(), "report.md", "my notes");
+    std::fs::create_dir(dir.path().join("charts")).unwrap_or_else(|e| panic!("{e}"));
+    write(&dir.path().join("charts"), "figure.png", "my figure");
+    let before = snapshot(dir.path());
+    for (file, name) in [("...toml", ".."), ("..toml", ".")] {
+        for command in ["run", "validate"] {
+            let (code, stderr) = conlab_in(dir.path(), &[command, file]);
+            assert_eq!(code, 2, "{command} {file}: {stderr}");
+            assert_eq!(
+                stderr,
+                format!(
+                    "error: the experiment has no [experiment] name, and the one its file name gives, \"{name}\", cannot name its results folder: `.` and `..` are not folder names\n  --> {file}\n   = help: add a name to the file: [experiment] name = \"my-experiment\"\n\n{file}: 1 error found; nothing was run\n\n"
+                )
+            );
+        }
+    }
+    assert_eq!(snapshot(dir.path()), before);
+}
+
+#[test]
+fn an_explicit_name_of_dot_dot_is_rejected_with_its_line() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        "up.toml",
+        "[experiment]\nname = \"..\"\n[[workload]]\ntasks = 1\n[[model]]\nkind = \"sequential\"\n",
+    );
+    let (code, stderr) = conlab_in(dir.path(), &["run", "up.toml"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(
+        stderr,
+        "error: invalid name \"..\"\n --> up.toml:2:8, at experiment.name\n  |\n2 | name = \"..\"\n  |        ^^^^\n  = help: the name is the results folder's name (output/<name>) and must be one plain folder name, but `.` and `..` are not folder names\n\nup.toml: 1 error found; nothing was run\n\n"
+    );
+    assert!(!dir.path().join("output").exists());
+}
+
+#[test]
+fn force_deletes_only_conlabs_files_and_leaves_an_unrelated_file_alone() {
+    let dir = tempdir();
+    let file = write(dir.path(), "small.toml", SMALL);
+    let out = dir.path().join("out");
+    assert_eq!(run_into(&file, &out, &["-n", "1", "-w", "0"]).0, 0);
+    write(&out, "notes.txt", "my notes");
+    write(&out.join("charts"), "my-figure.png", "my figure");
+    write(&out.join("timelines"), "README.txt", "how I read these");
+    let (code, stderr) = run_into(&file, &out, &["-n", "1", "-w", "0"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        stderr,
+        format!(
+            "error: {} already holds results of an earlier run\n  = help: pass --resume to continue it, --force to replace conlab's files there, or --out DIR to write elsewhere\n",
+            out.display()
+        )
+    );
+    let (code, stderr) = run_into(&file, &out, &["-n", "1", "-w", "0", "--force"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(out.join("notes.txt"))
+            .ok()
+            .as_deref(),
+        Some("my notes")
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("charts/my-figure.png"))
+            .ok()
+            .as_deref(),
+        Some("my figure")
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("timelines/README.txt"))
+            .ok()
+            .as_deref(),
+        Some("how I read these")
+    );
+    assert_eq!(csv_rows(&out.join("runs.csv")).len(), 4);
+}
+
+#[test]
+fn plot_refuses_to_overwrite_a_file_conlab_did_not_write() {
+    let dir = tempdir();
+    let file = write(dir.path(), "small.toml", SMALL);
+    let out = dir.path().join("out");
+    assert_eq!(run_into(&file, &out, &["-n", "1", "-w", "0"]).0, 0);
+    // The user replaces a chart by hand-drawing one: it is no longer the
+    // file conlab wrote, so take it off the manifest as a user's file.
+    let manifest = out.join("conlab-manifest.json");
+    let text = std::fs::read_to_string(&manifest).unwrap_or_default();
+    std::fs::write(&manifest, text.replace("    \"charts/io-wall.png\",\n", ""))
+        .unwrap_or_else(|e| panic!("{e}"));
+    write(&out.join("charts"), "io-wall.png", "drawn by hand");
+    let (code, stderr) = conlab_in(dir.path(), &["plot", "out"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(
+        stderr,
+        "error: out/charts/io-wall.png is in the way: conlab did not write it (out/conlab-manifest.json does not list it), and never overwrites a file it did not write\n  = help: move or rename it, then run again\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("charts/io-wall.png"))
+            .ok()
+            .as_deref(),
+        Some("drawn by hand")
+    );
+}
+
+#[test]
+fn a_non_empty_folder_that_is_not_a_conlab_results_folder_is_refused() {
+    let dir = tempdir();
+    let file = write(dir.path(), "small.toml", SMALL);
+    let thesis = dir.path().join("thesis");
+    std::fs::create_dir(&thesis).unwrap_or_else(|e| panic!("{e}"));
+    write(&thesis, "report.md", "chapter 1");
+    write(&thesis, "summary.csv", "a,b\n");
+    let before = snapshot(dir.path());
+    let (code, stderr) = conlab_in(
+        dir.path(),
+        &["run", "small.toml", "--out", "thesis", "--force"],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    let refusal = "error: thesis is not empty and is not a conlab results folder (it has no conlab-manifest.json): conlab writes only into a new or empty folder, or one it made\n  = help: choose another folder, e.g. with --out DIR\n";
+    assert_eq!(stderr, refusal);
+    let (code, stderr) = conlab_in(
+        dir.path(),
+        &["run", "small.toml", "--out", "thesis", "--resume"],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(stderr, refusal);
+    let out = dir.path().join("out");
+    assert_eq!(run_into(&file, &out, &["-n", "1", "-w", "0"]).0, 0);
+    let (code, stderr) = conlab_in(dir.path(), &["compare", "out", "out", "--out", "thesis"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(stderr, refusal);
+    let mut after = snapshot(dir.path());
+    after.retain(|p, _| !p.starts_with(&out));
+    assert_eq!(after, before);
+}
+
+#[test]
+fn plot_of_a_conlab_0_1_folder_works_and_adopts_only_conlabs_file_names() {
+    let dir = tempdir();
+    let file = write(dir.path(), "small.toml", SMALL);
+    let out = dir.path().join("out");
+    assert_eq!(run_into(&file, &out, &["-n", "1", "-w", "0"]).0, 0);
+    // conlab 0.1 wrote the same files, without a manifest.
+    std::fs::remove_file(out.join("conlab-manifest.json")).unwrap_or_else(|e| panic!("{e}"));
+    write(&out, "notes.txt", "my notes");
+    write(&out.join("charts"), "stale.png", "a chart 0.1 drew");
+    let (code, stderr) = conlab_in(dir.path(), &["plot", "out", "-q"]);
+    assert_eq!(code, 0, "{stderr}");
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("conlab-manifest.json")).unwrap_or_default(),
+    )
+    .unwrap_or_default();
+    let files: BTreeSet<&str> = manifest["files"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+        .unwrap_or_default();
+    assert!(files.contains("runs.csv") && files.contains("charts/io-wall.png"));
+    assert!(!files.contains("notes.txt"));
+    assert!(manifest.get("run").is_none());
+    // 0.1's stale chart was 0.1's own (a charts/*.png): removed like 0.1 did.
+    assert!(!out.join("charts/stale.png").exists());
+    assert_eq!(
+        std::fs::read_to_string(out.join("notes.txt"))
+            .ok()
+            .as_deref(),
+        Some("my notes")
+    );
+    let (code, stderr) = run_into(&file, &out, &["--resume"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        stderr,
+        format!(
+            "error: there is no run to resume in {}: its results record no run to continue (conlab 0.1 recorded none, and `plot` and `compare` start none)\n  = help: start the run afresh with --force (it replaces only conlab's files there), or into another folder with --out DIR\n",
+            out.display()
+        )
+    );
+}
+
+/// A results folder of SMALL, run once with one repetition.
+fn results(dir: &Path) -> PathBuf {
+    let file = write(dir, "small.toml", SMALL);
+    let out = dir.join("out");
+    let (code, stderr) = run_into(&file, &out, &["-n", "1", "-w", "0"]);
+    assert_eq!(code, 0, "{stderr}");
+    out
+}
+
+#[test]
+fn plot_refuses_a_charts_folder_that_is_a_symlink_and_leaves_its_target_alone() {
+    let dir = tempdir();
+    let out = results(dir.path());
+    let pictures = dir.path().join("pictures");
+    std::fs::create_dir(&pictures).unwrap_or_else(|e| panic!("{e}"));
+    write(&pictures, "holiday.png", "my holiday");
+    write(&pictures, "io-wall.svg", "my own io-wall");
+    std::fs::remove_dir_all(out.join("charts")).unwrap_or_else(|e| panic!("{e}"));
+    symlink(&pictures, out.join("charts")).unwrap_or_else(|e| panic!("{e}"));
+    let before = snapshot(&pictures);
+    let (code, stderr) = conlab_in(dir.path(), &["plot", "out"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(
+        stderr,
+        format!(
+            "error: out/charts is a symbolic link (to {}): conlab never writes through a symbolic link in a results folder\n  = help: remove the link, then run again\n",
+            pictures.display()
+        )
+    );
+    let (code, _) = conlab_in(
+        dir.path(),
+        &["run", "small.toml", "--out", "out", "--force"],
+    );
+    assert_eq!(code, 2);
+    assert_eq!(snapshot(&pictures), before);
+}
+
+#[test]
+fn plot_refuses_a_report_tmp_symlink_and_leaves_its_target_alone() {
+    let dir = tempdir();
+    let out = results(dir.path());
+    let secret = write(dir.path(), "bashrc", "export PATH=/usr/bin\n");
+    symlink(&secret, out.join("report.tmp~")).unwrap_or_else(|e| panic!("{e}"));
+    let (code, stderr) = conlab_in(dir.path(), &["plot", "out"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(
+        stderr,
+        format!(
+            "error: out/report.tmp~ is a symbolic link (to {}): conlab never writes through a symbolic link in a results folder\n  = help: remove the link, then run again\n",
+            secret.display()
+        )
+    );
+    assert_eq!(
+        std::fs::read_to_string(&secret).ok().as_deref(),
+        Some("export PATH=/usr/bin\n")
+    );
+}
+
+#[test]
+fn a_dangling_runs_csv_symlink_is_refused_and_never_created() {
+    let dir = tempdir();
+    write(dir.path(), "small.toml", SMALL);
+    let target = dir.path().join("elsewhere.csv");
+    std::fs::create_dir(dir.path().join("fresh")).unwrap_or_else(|e| panic!("{e}"));
+    symlink(&target, dir.path().join("fresh/runs.csv")).unwrap_or_else(|e| panic!("{e}"));
+    let (code, stderr) = conlab_in(dir.path(), &["run", "small.toml", "--out", "fresh", "-q"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(
+        stderr,
+        format!(
+            "error: fresh/runs.csv is a symbolic link (to {}): conlab never writes through a symbolic link in a results folder\n  = help: remove the link, then run again\n",
+            target.display()
+        )
+    );
+    // The same link in a folder of earlier results, with --force.
+    let out = results(dir.path());
+    std::fs::remove_file(out.join("runs.csv")).unwrap_or_else(|e| panic!("{e}"));
+    symlink(&target, out.join("runs.csv")).unwrap_or_else(|e| panic!("{e}"));
+    let (code, stderr) = conlab_in(
+        dir.path(),
+        &["run", "small.toml", "--out", "out", "--force", "-q"],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.starts_with("error: out/runs.csv is a symbolic link"),
+        "{stderr}"
+    );
+    assert!(!target.exists());
+}
+
+#[test]
+fn compare_out_refuses_a_symlinked_file() {
+    let dir = tempdir();
+    let out = results(dir.path());
+    let mine = write(dir.path(), "mine.md", "my comparison");
+    let cmp = dir.path().join("cmp");
+    std::fs::create_dir(&cmp).unwrap_or_else(|e| panic!("{e}"));
+    symlink(&mine, cmp.join("compare.md")).unwrap_or_else(|e| panic!("{e}"));
+    let (code, stderr) = conlab_in(dir.path(), &["compare", "out", "out", "--out", "cmp"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(
+        stderr,
+        format!(
+            "error: cmp/compare.md is a symbolic link (to {}): conlab never writes through a symbolic link in a results folder\n  = help: remove the link, then run again\n",
+            mine.display()
+        )
+    );
+    assert_eq!(
+        std::fs::read_to_string(&mine).ok().as_deref(),
+        Some("my comparison")
+    );
+    assert!(out.join("conlab-manifest.json").is_file());
+}
+
+/// Starts SMALL, sends `sig` once 2 runs are recorded, and checks how the
+/// run ended: the exit code, the runs kept, the report rendered.
+fn stopped_by(sig: libc::c_int, code: i32) {
+    let dir = tempdir();
+    let file = write(dir.path(), "small.toml", SMALL);
+    let out = dir.path().join("out");
+    let child = spawn_run(&file, &out, &[], Stdio::piped());
+    wait_for("two rows in runs.csv", || {
+        rows_written(&out.join("runs.csv")) >= 2
+    });
+    signal(&child, sig);
+    let output = child
+        .wait_with_output()
+        .unwrap_or_else(|e| panic!("cannot wait for conlab: {e}"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(code), "{stderr}");
+    assert_eq!(
+        stderr,
+        format!(
+            "interrupted: the runs measured so far are kept in {}\n",
+            out.display()
+        )
+    );
+    let rows = cell_reps(&out);
+    assert!(rows.len() >= 2 && rows.len() < 12, "{rows:?}");
+    assert!(rows.iter().all(|(_, _, status)| status == "ok"), "{rows:?}");
+    assert!(out.join("report.md").is_file() && out.join("report.html").is_file());
+    assert!(out.join("summary.json").is_file());
+    // And it can be finished.
+    let (code, stderr) = run_into(&file, &out, &["--resume"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_whole(&out);
+}
+
+#[test]
+fn sigterm_stops_a_run_like_ctrl_c_with_exit_143() {
+    stopped_by(libc::SIGTERM, 143);
+}
+
+#[test]
+fn sighup_stops_a_run_like_ctrl_c_with_exit_129() {
+    stopped_by(libc::SIGHUP, 129);
+}
+
+#[test]
+fn sigkill_at_several_moments_then_resume_ends_with_exactly_a_whole_runs_rows() {
+    let dir = tempdir();
+    let file = write(dir.path(), "small.toml", SMALL);
+    // 0: as soon as the manifest exists (before any row); then after 1, 5
+    // and 11 rows; 12: after the last row, while rendering.
+    for rows in [0, 1, 5, 11, 12] {
+        let out = dir.path().join(format!("out-{rows}"));
+        let mut child = spawn_run(&file, &out, &[], Stdio::null());
+        wait_for(&format!("{rows} rows"), || {
+            out.join("conlab-manifest.json").is_file()
+                && rows_written(&out.join("runs.csv")) >= rows
+        });
+        child
+            .kill()
+            .unwrap_or_else(|e| panic!("cannot kill conlab: {e}"));
+        let _ = child.wait();
+        let (code, stderr) = run_into(&file, &out, &["--resume"]);
+        assert_eq!(code, 0, "killed after {rows} rows: {stderr}");
+        assert_whole(&out);
+    }
+}
+
+#[test]
+fn resume_drops_a_row_cut_short_and_reruns_failed_runs() {
+    let dir = tempdir();
+    let file = write(dir.path(), "small.toml", SMALL);
+    let out = dir.path().join("out");
+    assert_eq!(run_into(&file, &out, &[]).0, 0);
+    // A run killed mid-append leaves half a row; a failed run is recorded.
+    let runs = out.join("runs.csv");
+    let text = std::fs::read_to_string(&runs).unwrap_or_default();
+    let mut lines: Vec<&str> = text.lines().collect();
+    let second = lines[2].replacen(",ok,,", ",failed,worker process exited with code 1,", 1);
+    lines[2] = &second;
+    let last = lines.pop().unwrap_or_default();
+    let cut = format!("{}\n{}", lines.join("\n"), &last[..last.len() / 2]);
+    std::fs::write(&runs, cut).unwrap_or_else(|e| panic!("{e}"));
+    for name in ["summary.json", "summary.csv", "report.md"] {
+        std::fs::remove_file(out.join(name)).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let (code, stderr) = conlab_in(
+        dir.path(),
+        &["run", "small.toml", "--out", "out", "--resume"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.starts_with(
+            "Resuming small.toml in out: 10 measured runs kept, 1 recorded run to replace (failed, timed out or skipped), 4 runs to do\n"
+        ),
+        "{stderr}"
+    );
+    assert_whole(&out);
+}
+
+#[test]
+fn resume_after_the_experiment_file_changed_refuses_and_names_the_cells() {
+    let dir = tempdir();
+    let file = write(dir.path(), "small.toml", SMALL);
+    let out = dir.path().join("out");
+    assert_eq!(run_into(&file, &out, &["-n", "1", "-w", "0"]).0, 0);
+    let before = snapshot(&out);
+    write(
+        dir.path(),
+        "small.toml",
+        &SMALL.replace("tasks = [1, 2]", "tasks = [1, 3]"),
+    );
+    let (code, stderr) = conlab_in(
+        dir.path(),
+        &["run", "small.toml", "--out", "out", "--resume"],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(
+        stderr,
+        "error: cannot resume the run in out: small.toml changed since the run started; the cells that differ:\n    io · sequential · tasks=3 (new)\n    io · async · tasks=3 (new)\n    io · sequential · tasks=2 (no longer in the file)\n    io · async · tasks=2 (no longer in the file)\n  = help: undo the change to resume the run, or start afresh with --force (or into another folder with --out DIR)\n"
+    );
+    write(
+        dir.path(),
+        "small.toml",
+        &SMALL.replace("name = \"small\"", "name = \"small\"\ndescription = \"x\""),
+    );
+    let (code, stderr) = conlab_in(
+        dir.path(),
+        &["run", "small.toml", "--out", "out", "--resume"],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(
+        stderr,
+        "error: cannot resume the run in out: small.toml changed since the run started (no cell differs: the change is in its name, description, timeout, charts or comments)\n  = help: undo the change to resume the run, or start afresh with --force (or into another folder with --out DIR)\n"
+    );
+    write(dir.path(), "small.toml", SMALL);
+    let (code, stderr) = conlab_in(
+        dir.path(),
+        &["run", "small.toml", "--out", "out", "--resume", "-n", "3"],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(
+        stderr,
+        "error: cannot resume the run in out: it was started with --repetitions 1, not 3\n  = help: leave out --repetitions to continue with 1, or start afresh with --force (or into another folder with --out DIR)\n"
+    );
+    assert_eq!(snapshot(&out), before);
+}
+
+#[test]
+fn resume_with_force_or_without_a_started_run_is_an_error_with_a_hint() {
+    let dir = tempdir();
+    write(dir.path(), "small.toml", SMALL);
+    let (code, stderr) = conlab_in(dir.path(), &["run", "small.toml", "--resume", "--force"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.starts_with("error: the argument '--resume' cannot be used with '--force'"),
+        "{stderr}"
+    );
+    let (code, stderr) = conlab_in(dir.path(), &["run", "small.toml", "--resume"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        stderr,
+        "error: there is no run to resume in output/small: it does not exist\n  = help: give the --out DIR the run was started with, or start the run without --resume\n"
+    );
+    std::fs::create_dir_all(dir.path().join("output/small")).unwrap_or_else(|e| panic!("{e}"));
+    let (code, stderr) = conlab_in(dir.path(), &["run", "small.toml", "--resume"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        stderr,
+        "error: there is no run to resume in output/small: it is empty\n  = help: give the --out DIR the run was started with, or start the run without --resume\n"
+    );
+}
