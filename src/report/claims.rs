@@ -177,7 +177,7 @@ fn us(v: f64) -> String {
     format!("{v:.0} µs")
 }
 
-const EXTRAS: [Extra; 10] = [
+const EXTRAS: [Extra; 11] = [
     Extra {
         title: "CPU (user + sys)",
         value: |c| c.cpu_median_ms,
@@ -228,19 +228,93 @@ const EXTRAS: [Extra; 10] = [
         value: |c| c.loop_lag_max_median_ms,
         format: format_ms,
     },
+    Extra {
+        title: "OS threads, most",
+        value: |c| c.threads_max_median,
+        format: count,
+    },
 ];
 
+/// A table of figures for a report: a title, a note on how to read it, a
+/// header and rows, already formatted. Text in the first column, numbers
+/// in the others.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Table {
+    pub title: String,
+    pub note: String,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// Per workload of several groups, a table of each cell's groups: the
+/// medians over its runs of each run's completion and wake-up-delay
+/// percentiles, and rounds per second.
+pub fn group_tables(cells: &[CellSummary]) -> Vec<Table> {
+    let header: Vec<String> = [
+        "cell",
+        "group",
+        "tasks",
+        "completion p50",
+        "completion p99",
+        "wake-up delay p50",
+        "wake-up delay p99",
+        "wake-up delay, longest",
+        "rounds / s",
+    ]
+    .map(String::from)
+    .to_vec();
+    let ms = |v: Option<f64>| v.map_or_else(|| "–".to_string(), format_ms);
+    let micro = |v: Option<f64>| v.map_or_else(|| "–".to_string(), us);
+    workloads(cells)
+        .into_iter()
+        .filter_map(|w| {
+            let mine: Vec<&CellSummary> = cells
+                .iter()
+                .filter(|c| c.workload == w && c.n > 0 && c.groups.len() > 1)
+                .collect();
+            let rows: Vec<Vec<String>> = mine
+                .iter()
+                .flat_map(|c| {
+                    c.groups.iter().map(|g| {
+                        vec![
+                            c.label.clone(),
+                            g.name.clone(),
+                            g.tasks.to_string(),
+                            ms(g.completion_p50_median_ms),
+                            ms(g.completion_p99_median_ms),
+                            micro(g.wake_delay_p50_median_us),
+                            micro(g.wake_delay_p99_median_us),
+                            micro(g.wake_delay_max_median_us),
+                            g.rounds_per_s_median
+                                .map_or_else(|| "–".to_string(), |v| format!("{v:.0}")),
+                        ]
+                    })
+                })
+                .collect();
+            (!rows.is_empty()).then(|| Table {
+                title: format!("Groups of {w}"),
+                note: "Medians over the measured runs of each run's figure. Completion: from the \
+                       start of the run to the end of a task's last round. Wake-up delay: from the \
+                       moment an IO wait completed until its task ran again."
+                    .to_string(),
+                header: header.clone(),
+                rows,
+            })
+        })
+        .collect()
+}
+
 /// The other measurements (medians over the runs; the longest lock wait
-/// is the longest of all runs): a header and a row per measured cell,
-/// with only the columns some cell has.
-pub fn measurements(cells: &[CellSummary]) -> (Vec<String>, Vec<Vec<String>>) {
+/// is the longest of all runs): a row per measured cell, with only the
+/// columns some cell has; `None` when no cell has any.
+pub fn measurements(cells: &[CellSummary]) -> Option<Table> {
     let shown: Vec<&Extra> = EXTRAS
         .iter()
         .filter(|e| cells.iter().any(|c| (e.value)(c).is_some()))
         .collect();
     let mut header = vec!["cell".to_string()];
     header.extend(shown.iter().map(|e| e.title.to_string()));
-    let rows = cells
+    let rows: Vec<Vec<String>> = cells
         .iter()
         .filter(|c| c.n > 0)
         .map(|c| {
@@ -260,5 +334,11 @@ pub fn measurements(cells: &[CellSummary]) -> (Vec<String>, Vec<Vec<String>>) {
             row
         })
         .collect();
-    (header, rows)
+    (!rows.is_empty()).then(|| Table {
+        title: "Other measurements".to_string(),
+        note: "Medians over the measured runs (the longest lock wait is the longest of any run)."
+            .to_string(),
+        header,
+        rows,
+    })
 }

@@ -101,6 +101,28 @@ pub fn flatten(prefix: &str, value: &serde_json::Value, out: &mut Vec<(String, S
     }
 }
 
+/// A table of figures: its title, its note, numbers right-aligned.
+fn table_html(out: &mut String, table: &claims::Table) {
+    out.push_str(&format!(
+        "<h3>{}</h3>\n<p class=\"note\">{}</p>\n<div class=\"table-wrap\"><table>\n<thead><tr>",
+        escape(&table.title),
+        escape(&table.note)
+    ));
+    for h in &table.header {
+        out.push_str(&format!("<th>{}</th>", escape(h)));
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
+    for row in &table.rows {
+        out.push_str("<tr>");
+        for (i, cell) in row.iter().enumerate() {
+            let class = if i > 0 { " class=\"num\"" } else { "" };
+            out.push_str(&format!("<td{class}>{}</td>", escape(cell)));
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody>\n</table></div>\n");
+}
+
 pub fn render(input: &ReportInput) -> String {
     let r = input.results;
     let s = &r.summary;
@@ -156,22 +178,11 @@ pub fn render(input: &ReportInput) -> String {
         }
         out.push_str("</tbody>\n</table></div>\n");
     }
-    let (header, extra) = claims::measurements(&s.cells);
-    if !extra.is_empty() {
-        out.push_str("<h3>Other measurements</h3>\n<p class=\"note\">Medians over the measured runs (the longest lock wait is the longest of any run).</p>\n<div class=\"table-wrap\"><table>\n<thead><tr>");
-        for h in &header {
-            out.push_str(&format!("<th>{}</th>", escape(h)));
-        }
-        out.push_str("</tr></thead>\n<tbody>\n");
-        for row in &extra {
-            out.push_str("<tr>");
-            for (i, cell) in row.iter().enumerate() {
-                let class = if i > 0 { " class=\"num\"" } else { "" };
-                out.push_str(&format!("<td{class}>{}</td>", escape(cell)));
-            }
-            out.push_str("</tr>\n");
-        }
-        out.push_str("</tbody>\n</table></div>\n");
+    for table in claims::measurements(&s.cells)
+        .into_iter()
+        .chain(claims::group_tables(&s.cells))
+    {
+        table_html(&mut out, &table);
     }
     out.push_str("</section>\n");
 

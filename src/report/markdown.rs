@@ -27,6 +27,27 @@ fn target(path: &str) -> String {
         .replace(')', "%29")
 }
 
+/// A table of figures: its title, its note, numbers right-aligned.
+fn table_md(out: &mut String, table: &claims::Table) {
+    let line = |cells: &[String]| {
+        let cells: Vec<String> = cells.iter().map(|c| escape(c)).collect();
+        format!("| {} |\n", cells.join(" | "))
+    };
+    out.push_str(&format!(
+        "### {}\n\n{}\n\n",
+        escape(&table.title),
+        table.note
+    ));
+    out.push_str(&line(&table.header));
+    out.push_str("|---|");
+    out.push_str(&"---:|".repeat(table.header.len().saturating_sub(1)));
+    out.push('\n');
+    for row in &table.rows {
+        out.push_str(&line(row));
+    }
+    out.push('\n');
+}
+
 pub fn render(input: &ReportInput) -> String {
     let r = input.results;
     let s = &r.summary;
@@ -51,30 +72,11 @@ pub fn render(input: &ReportInput) -> String {
         }
         out.push('\n');
     }
-    let (header, extra) = claims::measurements(&s.cells);
-    if !extra.is_empty() {
-        out.push_str("### Other measurements\n\nMedians over the measured runs (the longest lock wait is the longest of any run).\n\n");
-        out.push_str(&format!(
-            "| {} |\n",
-            header
-                .iter()
-                .map(|h| escape(h))
-                .collect::<Vec<_>>()
-                .join(" | ")
-        ));
-        out.push_str("|---|");
-        out.push_str(&"---:|".repeat(header.len() - 1));
-        out.push('\n');
-        for row in &extra {
-            out.push_str(&format!(
-                "| {} |\n",
-                row.iter()
-                    .map(|c| escape(c))
-                    .collect::<Vec<_>>()
-                    .join(" | ")
-            ));
-        }
-        out.push('\n');
+    for table in claims::measurements(&s.cells)
+        .into_iter()
+        .chain(claims::group_tables(&s.cells))
+    {
+        table_md(&mut out, &table);
     }
     out.push_str("## Warnings\n\n");
     let warnings = claims::warnings(&s.cells);

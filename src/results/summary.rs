@@ -89,6 +89,10 @@ pub struct CellSummary {
     pub lock_wait_total_median_ms: Option<f64>,
     pub lock_wait_max_ms: Option<f64>,
     pub loop_lag_max_median_ms: Option<f64>,
+    /// The most OS threads a run's process tree had at once (absent from
+    /// results of conlab 0.1).
+    #[serde(default)]
+    pub threads_max_median: Option<f64>,
     pub baseline_ms: f64,
     pub predicted_ms: f64,
     /// predicted / median wall: 1 is ideal, lower is slower than ideal.
@@ -323,6 +327,7 @@ fn summarize_cell(plan: &CellPlan, records: &[&RunRecord]) -> CellSummary {
             .filter_map(|r| r.lock_wait_max_ms)
             .reduce(f64::max),
         loop_lag_max_median_ms: median_of(&ok, |r| r.loop_lag_max_ms),
+        threads_max_median: median_of(&ok, |r| r.threads_max.map(|v| v as f64)),
         baseline_ms: ms(plan.baseline_ns),
         predicted_ms,
         efficiency: wall
