@@ -76,7 +76,7 @@ pub fn run(cli: Cli) -> i32 {
     match outcome {
         Ok(exit) => exit as i32,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", format::visible(&format!("{e:#}")));
             Exit::RunsFailed as i32
         }
     }

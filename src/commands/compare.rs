@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use super::{Exit, out};
+use super::{Exit, out, say};
 use crate::cli::CompareArgs;
 use crate::format::slug;
 use crate::plot;
@@ -32,7 +32,7 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<Exit> {
         match Results::load(dir) {
             Ok(r) => loaded.push(r),
             Err(e) => {
-                eprintln!("error: {e}");
+                say(format_args!("error: {e}"));
                 return Ok(Exit::BadInput);
             }
         }
@@ -70,14 +70,16 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<Exit> {
             true
         }
         (Err(e), _) | (_, Err(e)) => {
-            eprintln!("warning: the comparison chart could not be drawn: {e}");
+            say(format_args!(
+                "warning: the comparison chart could not be drawn: {e}"
+            ));
             false
         }
     };
     let md = show::render_markdown(&a_name, &b_name, &rows, chart_ok.then_some("compare.png"));
     store::write_file(&out.join("compare.md"), md.as_bytes())
         .with_context(|| format!("cannot write the comparison into {}", out.display()))?;
-    eprintln!(
+    say(format_args!(
         "\nWrote compare.md{} into {}",
         if chart_ok {
             ", compare.png and compare.svg"
@@ -85,6 +87,6 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<Exit> {
             ""
         },
         out.display()
-    );
+    ));
     Ok(Exit::Ok)
 }

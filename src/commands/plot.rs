@@ -2,7 +2,7 @@
 //! from its saved files alone, without running anything (see
 //! [`crate::render`]).
 
-use super::{Exit, tell_rendering};
+use super::{Exit, say, tell_rendering};
 use crate::cli::PlotArgs;
 use crate::render::render_dir;
 use crate::results::LoadError;
@@ -18,7 +18,7 @@ pub fn run(args: &PlotArgs) -> anyhow::Result<Exit> {
             })
         }
         Err(e) => {
-            eprintln!("error: {e:#}");
+            say(format_args!("error: {e:#}"));
             Ok(match e.downcast_ref::<LoadError>() {
                 Some(_) => Exit::BadInput,
                 None => Exit::RunsFailed,

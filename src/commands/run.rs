@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 
-use super::{Exit, load_all, out, tell_rendering};
+use super::{Exit, load_all, out, say, tell_rendering};
 use crate::cli::{OrderArg, RunArgs};
 use crate::config::{Loaded, Nanos};
 use crate::environment::{self, usable_cores};
@@ -41,13 +41,13 @@ pub fn run(args: &RunArgs, interrupted: &AtomicBool) -> anyhow::Result<Exit> {
         None => None,
         Some(Ok(t)) if t.0 > 0 => Some(t),
         Some(Ok(_)) => {
-            eprintln!("error: --timeout must be longer than zero");
+            say("error: --timeout must be longer than zero");
             return Ok(Exit::BadInput);
         }
         Some(Err(e)) => {
-            eprintln!(
+            say(format_args!(
                 "error: invalid --timeout: {e}\n  = help: write a number with a unit, e.g. --timeout 30s"
-            );
+            ));
             return Ok(Exit::BadInput);
         }
     };
@@ -60,14 +60,14 @@ pub fn run(args: &RunArgs, interrupted: &AtomicBool) -> anyhow::Result<Exit> {
     for l in &loaded {
         let dir = results_dir(args, &l.experiment.name);
         if plans.iter().any(|(_, d, _)| *d == dir) {
-            eprintln!(
+            say(format_args!(
                 "error: two experiments write to {}\n  = help: give them different [experiment] names",
                 dir.display()
-            );
+            ));
             return Ok(Exit::BadInput);
         }
         if let Err(e) = crate::results::store::check_free(&dir, args.force) {
-            eprintln!("error: {e}");
+            say(format_args!("error: {e}"));
             return Ok(Exit::BadInput);
         }
         let cells: Vec<Cell> = matrix::expand(&l.experiment, cores)
@@ -75,12 +75,12 @@ pub fn run(args: &RunArgs, interrupted: &AtomicBool) -> anyhow::Result<Exit> {
             .filter(|c| matches_filter(c, &args.filter))
             .collect();
         if cells.is_empty() {
-            eprintln!(
+            say(format_args!(
                 "error: no cell of {} matches --filter {}\n  = help: `conlab validate {}` lists the cells",
                 l.experiment.source_path,
                 args.filter.join(" --filter "),
                 l.experiment.source_path
-            );
+            ));
             return Ok(Exit::BadInput);
         }
         plans.push((l, dir, cells));
@@ -123,7 +123,7 @@ fn run_one(
     let mut store = match Store::create(dir, args.force, &exp.source_text) {
         Ok(store) => store,
         Err(e @ StoreError::Exists { .. }) => {
-            eprintln!("error: {e}");
+            say(format_args!("error: {e}"));
             return Ok(Exit::BadInput);
         }
         Err(e) => return Err(e.into()),
@@ -139,13 +139,13 @@ fn run_one(
     let total = runnable * (settings.warmup + settings.repetitions) as u64;
     if !args.quiet {
         let est = runner::estimate(&prepared, settings.warmup, settings.repetitions);
-        eprintln!(
+        say(format_args!(
             "Running {} ({} cells, {total} runs, at least {}) into {}",
             exp.source_path,
             prepared.len(),
             humantime::format_duration(Duration::from_secs(est.as_secs().max(1))),
             dir.display()
-        );
+        ));
     }
     let mut progress = Progress::new(total, args.quiet);
     let mut executor = ChildExecutor::new().context("cannot find conlab's own executable")?;
@@ -186,11 +186,11 @@ fn run_one(
         .filter(|r| r.status == RunStatus::Ok)
         .count();
     if !args.quiet {
-        eprintln!(
+        say(format_args!(
             "{measured} runs measured, {failed} failed, {failed_cells} cells with failures; results in {}",
             dir.display()
-        );
-        eprintln!("Rendering charts and reports…");
+        ));
+        say("Rendering charts and reports…");
     }
     // The measurements are on disk already: a failure here loses none.
     let rendered = match render_dir(dir) {
@@ -199,18 +199,18 @@ fn run_one(
             r.failures.is_empty()
         }
         Err(e) => {
-            eprintln!(
+            say(format_args!(
                 "error: could not render the charts and reports: {e:#}\n  = help: the measurements are kept in {dir}; `conlab plot {dir}` renders them again",
                 dir = dir.display()
-            );
+            ));
             false
         }
     };
     Ok(if finished.interrupted {
-        eprintln!(
+        say(format_args!(
             "interrupted: the runs measured so far are kept in {}",
             dir.display()
-        );
+        ));
         Exit::Interrupted
     } else if failed_cells > 0 || !rendered {
         Exit::RunsFailed

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::{Exit, load_all, out};
+use super::{Exit, load_all, out, say};
 use crate::environment::usable_cores;
 use crate::matrix;
 use crate::model::python::Interpreters;
@@ -25,11 +25,11 @@ pub fn run(files: &[PathBuf]) -> Exit {
         let prepared = runner::prepare(exp, cells, cores, &limits, &interpreters);
         let skipped: Vec<&Prepared> = prepared.iter().filter(|p| p.plan.skip.is_some()).collect();
         for p in &skipped {
-            eprintln!(
+            say(format_args!(
                 "warning: cell \"{}\" will be skipped: {}",
                 p.plan.cell.label(),
                 p.plan.skip.as_deref().unwrap_or("")
-            );
+            ));
         }
         let runnable = prepared.len() - skipped.len();
         let per_cell = exp.warmup + exp.repetitions;
@@ -38,8 +38,8 @@ pub fn run(files: &[PathBuf]) -> Exit {
             "{}: ok, experiment \"{}\"",
             exp.source_path, exp.name
         ));
-        if !exp.description.is_empty() {
-            out(format_args!("  {}", exp.description.trim()));
+        for line in exp.description.trim().lines() {
+            out(format_args!("  {line}"));
         }
         out(format_args!(
             "  {} workload{} × {} model{} → {} cells ({} skipped), {} runs ({} warm-up + {} measured per cell)",

@@ -55,10 +55,7 @@ pub fn load(path: &Path) -> Result<Loaded, ConfigError> {
 
 /// Validates experiment text that came from `path` (used for messages).
 pub fn from_text(path: &str, text: &str, default_name: &str) -> Result<Loaded, ConfigError> {
-    let file = SourceFile {
-        path: path.to_string(),
-        text: text.to_string(),
-    };
+    let file = SourceFile::new(path, text);
     let (experiment, items) = parse::parse(&file, default_name);
     let diagnostics = Diagnostics { file, items };
     match experiment {
