@@ -12,7 +12,7 @@ use crate::cli::{OrderArg, RunArgs};
 use crate::config::{Loaded, Nanos};
 use crate::environment::{self, usable_cores};
 use crate::matrix::{self, Cell};
-use crate::model::python::Interpreters;
+use crate::model::python::{Interpreters, Located, locate_for};
 use crate::progress::Progress;
 use crate::render::render_dir;
 use crate::report::table;
@@ -107,6 +107,17 @@ fn run_one(
 ) -> anyhow::Result<Exit> {
     let exp = &loaded.experiment;
     let limits = Limits::of_this_machine();
+    if !args.quiet {
+        // The file names these programs: say which ones run before they do.
+        for (name, at) in locate_for(&cells) {
+            if let Located::Executable(path) = at {
+                say(format_args!(
+                    "Python interpreter (python = \"{name}\"): runs {} for the python-* cells",
+                    path.display()
+                ));
+            }
+        }
+    }
     let interpreters = Interpreters::probe_for(&cells);
     let prepared = runner::prepare(exp, cells, cores, &limits, &interpreters);
     let settings = Settings {
@@ -136,7 +147,7 @@ fn run_one(
     );
     store.write_json("environment.json", &env)?;
     let runnable = prepared.iter().filter(|p| p.plan.skip.is_none()).count() as u64;
-    let total = runnable * (settings.warmup + settings.repetitions) as u64;
+    let total = runnable * (u64::from(settings.warmup) + u64::from(settings.repetitions));
     if !args.quiet {
         let est = runner::estimate(&prepared, settings.warmup, settings.repetitions);
         say(format_args!(
