@@ -9,7 +9,7 @@ use anyhow::Context;
 
 use super::{Exit, load_all, out, say, tell_rendering};
 use crate::cli::{OrderArg, RunArgs};
-use crate::config::{Loaded, Nanos};
+use crate::config::{Loaded, Nanos, limits};
 use crate::environment::{self, usable_cores};
 use crate::matrix::{self, Cell};
 use crate::model::python::{Interpreters, Located, locate_for};
@@ -80,6 +80,15 @@ pub fn run(args: &RunArgs, interrupted: &AtomicBool) -> anyhow::Result<Exit> {
                 l.experiment.source_path,
                 args.filter.join(" --filter "),
                 l.experiment.source_path
+            ));
+            return Ok(Exit::BadInput);
+        }
+        // -n and -w change the number of runs the file was checked for.
+        let warmup = args.warmup.unwrap_or(l.experiment.warmup);
+        let repetitions = args.repetitions.unwrap_or(l.experiment.repetitions);
+        if let Some(e) = limits::too_many_runs(cells.len() as u128, warmup, repetitions) {
+            say(format_args!(
+                "error: {e}\n  = help: lower -n or -w, or keep fewer cells with --filter"
             ));
             return Ok(Exit::BadInput);
         }
