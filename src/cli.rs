@@ -36,6 +36,15 @@ pub enum Command {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+    /// Print a JSON Schema of experiment files, for editors (Taplo, Even
+    /// Better TOML)
+    Schema,
+    /// Write a commented starter experiment that runs in a few seconds
+    Init {
+        /// Where to write it; an existing file is never replaced
+        #[arg(value_name = "FILE", default_value = "experiment.toml")]
+        file: PathBuf,
+    },
     /// List the concurrency models, their parameters and predictions
     Models,
     /// Render the charts and reports of a results directory again, from

@@ -2,9 +2,11 @@
 //! returns the exit status.
 
 pub mod compare;
+pub mod init;
 pub mod models;
 pub mod plot;
 pub mod run;
+pub mod schema;
 pub mod validate;
 
 use std::path::Path;

@@ -8,6 +8,7 @@ mod diagnostic;
 mod docs;
 mod duration;
 mod field;
+mod json_schema;
 mod keys;
 mod kind;
 pub mod limits;
@@ -21,6 +22,7 @@ pub use diagnostic::{Diagnostics, SourceFile};
 pub use docs::key_help;
 pub use duration::Nanos;
 pub use field::{Axes, Axis, Field, GroupPoint, Point};
+pub use json_schema::json_schema;
 pub use kind::{
     DEFAULT_POLL_INTERVAL, DEFAULT_SWITCH_INTERVAL, ModelKind, Param, workers_or_cores,
 };
