@@ -73,9 +73,92 @@ const TOKENS: &[&str] = &[
     "\0",
 ];
 
+/// Values to put on the right of a `key = value` line: most mutations
+/// should keep the file TOML, so the reader, not the TOML parser, meets
+/// them.
+const VALUES: &[&str] = &[
+    "0",
+    "-1",
+    "1",
+    "3",
+    "1.5",
+    "1e308",
+    "nan",
+    "true",
+    "\"\"",
+    "\" \"",
+    "\"1+2ms\"",
+    "\"_1__0_ms\"",
+    "\"6000h\"",
+    "\"99999999999h\"",
+    "\"0ms\"",
+    "\"1.5ns\"",
+    "\"a.b\"",
+    "\"io.rounds\"",
+    "\"tasks\"",
+    "\"\\u202e\\u001b[2J\"",
+    "99999999999999999999999",
+    "9223372036854775807",
+    "[]",
+    "[1, 1]",
+    "[[1]]",
+    "[1, 1000000, 999999]",
+    "[\"1ms\", 2]",
+    "{ dist = \"uniform\", min = \"5ms\", max = \"1ms\" }",
+    "{ dist = \"normal\", mean = \"1ms\", sd = \"9999h\" }",
+    "{ dist = \"exponential\", mean = \"0ms\" }",
+    "{ dist = \"gauss\" }",
+    "{ mean = \"1ms\" }",
+    "\"python-processes\"",
+    "\"thread\"",
+    "\"./no-such-python\"",
+];
+
+/// Keys of every section, to put where another key was.
+const KEYS: &[&str] = &[
+    "name",
+    "description",
+    "repetitions",
+    "warmup",
+    "seed",
+    "timeout",
+    "python",
+    "tasks",
+    "io_latency",
+    "cpu_cost",
+    "rounds",
+    "io",
+    "group",
+    "kind",
+    "workers",
+    "switch_interval",
+    "poll_interval",
+    "workload",
+    "y",
+    "x",
+    "log_x",
+    "log_y",
+    "width",
+    "height",
+    "title",
+    "predictions",
+    "models",
+    "dist",
+    "min",
+    "max",
+    "mean",
+    "sd",
+    "speed",
+];
+
 /// One change to a file's bytes.
 #[derive(Clone, Debug)]
 enum Edit {
+    /// Give the `key = value` line at this fraction of the lines another
+    /// value.
+    Value(f64, &'static str),
+    /// Give it another key.
+    Key(f64, &'static str),
     /// Replace the byte at this fraction of the length.
     Flip(f64, u8),
     Insert(f64, &'static str),
@@ -87,10 +170,12 @@ enum Edit {
 fn edit() -> impl Strategy<Value = Edit> {
     let at = 0.0..1.0f64;
     prop_oneof![
-        (at.clone(), any::<u8>()).prop_map(|(a, b)| Edit::Flip(a, b)),
-        (at.clone(), proptest::sample::select(TOKENS)).prop_map(|(a, t)| Edit::Insert(a, t)),
-        (at.clone(), 1..64usize).prop_map(|(a, n)| Edit::Delete(a, n)),
-        at.prop_map(Edit::Duplicate),
+        4 => (at.clone(), proptest::sample::select(VALUES)).prop_map(|(a, v)| Edit::Value(a, v)),
+        2 => (at.clone(), proptest::sample::select(KEYS)).prop_map(|(a, k)| Edit::Key(a, k)),
+        1 => (at.clone(), any::<u8>()).prop_map(|(a, b)| Edit::Flip(a, b)),
+        2 => (at.clone(), proptest::sample::select(TOKENS)).prop_map(|(a, t)| Edit::Insert(a, t)),
+        1 => (at.clone(), 1..64usize).prop_map(|(a, n)| Edit::Delete(a, n)),
+        2 => at.prop_map(Edit::Duplicate),
     ]
 }
 
@@ -99,6 +184,27 @@ fn apply(text: &str, edits: &[Edit]) -> String {
     for e in edits {
         let at = |f: f64, len: usize| ((f * len as f64) as usize).min(len);
         match e {
+            Edit::Value(f, new) | Edit::Key(f, new) => {
+                let text = String::from_utf8_lossy(&bytes).into_owned();
+                let lines: Vec<&str> = text.split('\n').collect();
+                let assignments: Vec<usize> = (0..lines.len())
+                    .filter(|&i| {
+                        lines[i].contains(" = ") && !lines[i].trim_start().starts_with('#')
+                    })
+                    .collect();
+                let Some(&line) = assignments.get(at(*f, assignments.len().saturating_sub(1)))
+                else {
+                    continue;
+                };
+                let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+                if let Some((key, value)) = lines[line].split_once(" = ") {
+                    out[line] = match e {
+                        Edit::Value(..) => format!("{key} = {new}"),
+                        _ => format!("{new} = {value}"),
+                    };
+                }
+                bytes = out.join("\n").into_bytes();
+            }
             Edit::Flip(f, b) => {
                 let i = at(*f, bytes.len());
                 if let Some(slot) = bytes.get_mut(i) {
@@ -133,12 +239,21 @@ fn apply(text: &str, edits: &[Edit]) -> String {
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
-/// The input of one case: random bytes, or a sample file with edits.
+/// Only new values, which keep a file TOML.
+fn value_edit() -> impl Strategy<Value = Edit> {
+    (0.0..1.0f64, proptest::sample::select(VALUES)).prop_map(|(a, v)| Edit::Value(a, v))
+}
+
+/// The input of one case: random bytes, or a sample file with edits of
+/// any kind, or with new values only (so that most reach the reader).
 fn input(samples: Vec<String>) -> impl Strategy<Value = String> {
+    let sample = proptest::sample::select(samples);
     prop_oneof![
         1 => proptest::collection::vec(any::<u8>(), 0..2048)
             .prop_map(|b| String::from_utf8_lossy(&b).into_owned()),
-        4 => (proptest::sample::select(samples), proptest::collection::vec(edit(), 1..8))
+        2 => (sample.clone(), proptest::collection::vec(edit(), 1..8))
+            .prop_map(|(text, edits)| apply(&text, &edits)),
+        3 => (sample, proptest::collection::vec(value_edit(), 1..4))
             .prop_map(|(text, edits)| apply(&text, &edits)),
     ]
 }
@@ -191,7 +306,7 @@ fn fuzz(cases: u32) -> Duration {
 
 #[test]
 fn hostile_files_get_an_answer_short() {
-    fuzz(300);
+    fuzz(3_000);
 }
 
 #[test]
@@ -212,4 +327,13 @@ fn edits_apply_where_they_say() {
     );
     assert_eq!(apply(text, &[Edit::Delete(0.0, 2)]), "b\n");
     assert_eq!(apply(text, &[Edit::Flip(0.0, b'z')]), "z\nb\n");
+    let file = "# a = 1\ntasks = 3\nkind = \"x\"\n";
+    assert_eq!(
+        apply(file, &[Edit::Value(1.0, "[]")]),
+        "# a = 1\ntasks = 3\nkind = []\n"
+    );
+    assert_eq!(
+        apply(file, &[Edit::Key(0.0, "rounds")]),
+        "# a = 1\nrounds = 3\nkind = \"x\"\n"
+    );
 }
