@@ -706,6 +706,16 @@ error: the experiment has no [[model]]
   = help: give that field a list of values, or choose a swept axis: tasks
 "##;
 
+    chart_x_when_nothing_is_swept:
+        "[[workload]]\nname = \"w\"\ntasks = 1\n[[model]]\nkind = \"threads\"\n[[chart]]\nworkload = \"w\"\nx = \"tasks\"\n"
+        => r##"error: chart x = "tasks" is not swept in workload "w" or its models
+ --> exp.toml:8:5, at chart[0].x
+  |
+8 | x = "tasks"
+  |     ^^^^^^^
+  = help: give that field a list of values; nothing is swept here yet
+"##;
+
     unknown_chart_x:
         "[[workload]]\nname = \"w\"\ntasks = [1, 2]\n[[model]]\nkind = \"threads\"\n[[chart]]\nworkload = \"w\"\nx = \"speed\"\n"
         => r##"error: unknown chart x "speed"
