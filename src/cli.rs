@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::config::{self, limits};
+
 /// Measure concurrency models on workloads described in TOML files.
 #[derive(Debug, Parser)]
 #[command(
@@ -26,11 +28,22 @@ pub struct Cli {
 pub enum Command {
     /// Run experiment files and record every measurement
     Run(RunArgs),
-    /// Check experiment files and show the cells, runs and estimated time
+    /// Check experiment files and show the cells, runs and estimated time;
+    /// runs nothing the files name (`--help` lists every key)
+    #[command(after_long_help = config::key_help())]
     Validate {
         /// Experiment files (TOML)
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
+    },
+    /// Print a JSON Schema of experiment files, for editors (Taplo, Even
+    /// Better TOML)
+    Schema,
+    /// Write a commented starter experiment that runs in a few seconds
+    Init {
+        /// Where to write it; an existing file is never replaced
+        #[arg(value_name = "FILE", default_value = "experiment.toml")]
+        file: PathBuf,
     },
     /// List the concurrency models, their parameters and predictions
     Models,
@@ -69,11 +82,21 @@ pub struct RunArgs {
     pub out: Option<PathBuf>,
 
     /// Measured runs per cell, overriding the file's `repetitions`
-    #[arg(long, short = 'n', value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(
+        long,
+        short = 'n',
+        value_name = "N",
+        value_parser = clap::value_parser!(u32).range(1..=limits::MAX_REPETITIONS as i64)
+    )]
     pub repetitions: Option<u32>,
 
     /// Unmeasured runs per cell first, overriding the file's `warmup`
-    #[arg(long, short = 'w', value_name = "N")]
+    #[arg(
+        long,
+        short = 'w',
+        value_name = "N",
+        value_parser = clap::value_parser!(u32).range(0..=limits::MAX_WARMUP as i64)
+    )]
     pub warmup: Option<u32>,
 
     /// Only run cells whose label contains TEXT (e.g. "threads" or

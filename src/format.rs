@@ -1,6 +1,47 @@
 //! How conlab writes numbers, times and names for people: every report,
 //! chart and terminal table formats through here, so one value reads the
-//! same everywhere. Pure; the lowest layer, importing nothing of conlab's.
+//! same everywhere; and [`visible`], which every line conlab prints on a
+//! terminal goes through. Pure; the lowest layer, importing nothing of
+//! conlab's.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+
+/// Whether `c` is a bidirectional text control: the embeddings and
+/// overrides U+202A–U+202E, the isolates U+2066–U+2069, and the marks
+/// U+200E, U+200F and U+061C. They are invisible and reorder what follows
+/// them, so a name with one can show as something it is not.
+pub fn is_hidden_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{61c}'
+    )
+}
+
+/// `text` as it may reach a terminal: control characters (escape
+/// sequences among them) and bidirectional controls written out visibly
+/// as `\u{1b}`, `\u{202e}`, `\t`, `\r`; only line breaks are kept. Text
+/// from an experiment file or a results folder can hold anything, and a
+/// terminal would act on it (move the cursor, retitle the window, reorder
+/// the line) instead of showing it.
+pub fn visible(text: &str) -> Cow<'_, str> {
+    let hidden = |c: char| (c.is_control() && c != '\n') || is_hidden_control(c);
+    if !text.chars().any(hidden) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if hidden(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
 
 /// Milliseconds as a short human string: `0.85 ms`, `301 ms`, `1.24 s`.
 pub fn format_ms(ms: f64) -> String {
@@ -111,6 +152,27 @@ mod tests {
         assert_eq!(duration_text(0.25), "250us");
         assert_eq!(duration_text(1.5), "1.5ms");
         assert_eq!(duration_text(2000.0), "2s");
+    }
+
+    /// Issue 8: escape sequences and U+202E in names and descriptions
+    /// reached the terminal as they were.
+    #[test]
+    fn terminal_text_shows_controls_instead_of_obeying_them() {
+        assert_eq!(visible("plain 동시성\nnext"), "plain 동시성\nnext");
+        assert_eq!(
+            visible("\u{1b}]0;owned\u{7}title"),
+            "\\u{1b}]0;owned\\u{7}title"
+        );
+        assert_eq!(visible("evil\u{202e}txt.exe"), "evil\\u{202e}txt.exe");
+        assert_eq!(
+            visible("a\tb\rc\u{2066}d\u{85}"),
+            "a\\tb\\rc\\u{2066}d\\u{85}"
+        );
+        assert!(matches!(visible("ok"), Cow::Borrowed(_)));
+        for c in ['\u{202a}', '\u{202e}', '\u{2066}', '\u{2069}', '\u{200f}'] {
+            assert!(is_hidden_control(c), "{c:?}");
+        }
+        assert!(!is_hidden_control('\u{2070}') && !is_hidden_control('a'));
     }
 
     #[test]

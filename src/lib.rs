@@ -57,6 +57,8 @@ pub fn run(cli: Cli) -> i32 {
         Command::DelayServer => return workload::delay_server::serve(),
         Command::Models => Ok(commands::models::run()),
         Command::Validate { files } => Ok(commands::validate::run(&files)),
+        Command::Schema => Ok(commands::schema::run()),
+        Command::Init { file } => Ok(commands::init::run(&file)),
         Command::Plot(args) => commands::plot::run(&args),
         Command::Compare(args) => commands::compare::run(&args),
         Command::Run(args) => {
@@ -70,7 +72,7 @@ pub fn run(cli: Cli) -> i32 {
         Ok(Exit::Interrupted) => signals::exit_code(),
         Ok(exit) => exit as i32,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", format::visible(&format!("{e:#}")));
             Exit::RunsFailed as i32
         }
     }

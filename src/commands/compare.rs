@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use super::{Exit, out};
+use super::{Exit, out, say};
 use crate::cli::CompareArgs;
 use crate::format::slug;
 use crate::plot;
@@ -33,7 +33,7 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<Exit> {
         .clone()
         .unwrap_or_else(|| default_out(&args.a, &args.b));
     if let Err(e) = Folder::check(&out_dir, Purpose::Compare) {
-        eprintln!("error: {e}");
+        say(format_args!("error: {e}"));
         return Ok(if e.is_bad_input() {
             Exit::BadInput
         } else {
@@ -45,7 +45,7 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<Exit> {
         match Results::load(dir) {
             Ok(r) => loaded.push(r),
             Err(e) => {
-                eprintln!("error: {e}");
+                say(format_args!("error: {e}"));
                 return Ok(Exit::BadInput);
             }
         }
@@ -75,7 +75,9 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<Exit> {
     let chart = match (png, svg) {
         (Ok(png), Ok(svg)) => Some((png, svg)),
         (Err(e), _) | (_, Err(e)) => {
-            eprintln!("warning: the comparison chart could not be drawn: {e}");
+            say(format_args!(
+                "warning: the comparison chart could not be drawn: {e}"
+            ));
             None
         }
     };
@@ -88,13 +90,13 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<Exit> {
     }
     if let Err(e) = store::write_compare(&out_dir, &files) {
         if e.is_bad_input() {
-            eprintln!("error: {e}");
+            say(format_args!("error: {e}"));
             return Ok(Exit::BadInput);
         }
         return Err(anyhow::Error::new(e))
             .with_context(|| format!("cannot write the comparison into {}", out_dir.display()));
     }
-    eprintln!(
+    say(format_args!(
         "\nWrote compare.md{} into {}",
         if chart_ok {
             ", compare.png and compare.svg"
@@ -102,6 +104,6 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<Exit> {
             ""
         },
         out_dir.display()
-    );
+    ));
     Ok(Exit::Ok)
 }

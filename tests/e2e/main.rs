@@ -5,6 +5,7 @@
 mod charts;
 mod claims;
 mod common;
+mod config;
 mod errors;
 mod python;
 mod reliability;
