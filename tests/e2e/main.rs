@@ -7,6 +7,7 @@ mod claims;
 mod common;
 mod config;
 mod errors;
+mod groups;
 mod python;
 mod reliability;
 mod run;
