@@ -14,6 +14,7 @@ pub mod environment;
 pub mod matrix;
 pub mod measure;
 pub mod model;
+pub mod noise;
 pub mod plot;
 pub mod predict;
 pub mod progress;

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::matrix::Cell;
 use crate::measure::Usage;
 use crate::model::{Extras, Span};
+use crate::noise::RunNoise;
 
 /// What the worker measured around one run of a model.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -21,6 +22,10 @@ pub struct Measurement {
     /// With `io = "tcp"`: how late the delay server itself answered.
     pub server_overshoot_median_ns: Option<u64>,
     pub extras: Extras,
+    /// What the parent saw of the rest of the machine around the run; the
+    /// worker leaves it empty and the parent fills it in.
+    #[serde(default)]
+    pub noise: RunNoise,
 }
 
 /// Per-task spans of one run, times relative to the start of the run and
@@ -79,6 +84,17 @@ pub struct RunRecord {
     pub lock_wait_total_ms: Option<f64>,
     pub lock_wait_max_ms: Option<f64>,
     pub loop_lag_max_ms: Option<f64>,
+    /// CPU the hypervisor stole during the run, all CPUs together. The
+    /// three noise columns come last, and results written before they
+    /// existed read back without them.
+    #[serde(default)]
+    pub steal_ms: Option<f64>,
+    /// CPU used by other processes during the run, all CPUs together.
+    #[serde(default)]
+    pub foreign_cpu_ms: Option<f64>,
+    /// The 1-minute load average when the run started.
+    #[serde(default)]
+    pub load_1m: Option<f64>,
 }
 
 pub fn ms(ns: u64) -> f64 {
@@ -125,6 +141,9 @@ impl RunRecord {
             lock_wait_total_ms: None,
             lock_wait_max_ms: None,
             loop_lag_max_ms: None,
+            steal_ms: None,
+            foreign_cpu_ms: None,
+            load_1m: None,
         }
     }
 
@@ -148,6 +167,9 @@ impl RunRecord {
             lock_wait_total_ms: m.extras.lock_wait_total_ns.map(ms),
             lock_wait_max_ms: m.extras.lock_wait_max_ns.map(ms),
             loop_lag_max_ms: m.extras.loop_lag_max_ns.map(ms),
+            steal_ms: m.noise.steal_ns.map(ms),
+            foreign_cpu_ms: m.noise.foreign_cpu_ns.map(ms),
+            load_1m: m.noise.load_1m,
             ..RunRecord::new(cell, repetition, RunStatus::Ok, String::new())
         }
     }

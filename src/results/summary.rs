@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::record::{RunRecord, RunStatus, ms};
 use crate::matrix::Cell;
 use crate::model::ModelKind;
+use crate::noise::Disturbance;
 use crate::stats::{self, Stats};
 
 /// What the runner knew about a cell before running it.
@@ -89,6 +90,27 @@ pub struct CellSummary {
     pub efficiency: Option<f64>,
     /// sequential's median / this median, at the same workload point.
     pub speedup: Option<f64>,
+    /// Medians over the measured runs of the CPU the hypervisor stole and
+    /// that other processes used, and of the load at each run's start.
+    /// Last, and absent from summaries written before they existed.
+    #[serde(default)]
+    pub steal_median_ms: Option<f64>,
+    #[serde(default)]
+    pub foreign_cpu_median_ms: Option<f64>,
+    #[serde(default)]
+    pub load_1m_median: Option<f64>,
+}
+
+impl CellSummary {
+    /// Whether other processes or the hypervisor took enough CPU during
+    /// this cell's runs to matter (see `noise::disturbed`).
+    pub fn disturbance(&self) -> Option<Disturbance> {
+        Disturbance::of(
+            self.wall_median_ms,
+            self.foreign_cpu_median_ms,
+            self.steal_median_ms,
+        )
+    }
 }
 
 fn median_of(records: &[&RunRecord], field: impl Fn(&RunRecord) -> Option<f64>) -> Option<f64> {
@@ -203,6 +225,9 @@ fn summarize_cell(plan: &CellPlan, records: &[&RunRecord]) -> CellSummary {
             .filter(|s| s.median > 0.0)
             .map(|s| predicted_ms / s.median),
         speedup: None,
+        steal_median_ms: median_of(&ok, |r| r.steal_ms),
+        foreign_cpu_median_ms: median_of(&ok, |r| r.foreign_cpu_ms),
+        load_1m_median: median_of(&ok, |r| r.load_1m),
     }
 }
 

@@ -151,6 +151,8 @@ fn measurement(run: &ModelRun, start_ns: u64, usage: measure::Usage) -> Measurem
         io_overshoot_median_ns: stats::median_u64(&mut overshoots),
         server_overshoot_median_ns: None,
         extras: run.extras.clone(),
+        // The parent measures the rest of the machine around the process.
+        noise: Default::default(),
     }
 }
 

@@ -6,6 +6,7 @@ mod charts;
 mod claims;
 mod common;
 mod errors;
+mod noise;
 mod python;
 mod run;
 mod tcp;
