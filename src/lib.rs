@@ -11,6 +11,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod environment;
+pub mod machine;
 pub mod matrix;
 pub mod measure;
 pub mod model;

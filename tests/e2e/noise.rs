@@ -1,5 +1,6 @@
 //! How quiet the machine was (issue 15): the noise columns of `runs.csv`
-//! and the summary, and results written before they existed.
+//! and the summary, the machine facts in `environment.json`, and results
+//! written before any of this existed.
 
 use crate::common::*;
 
@@ -66,6 +67,74 @@ fn runs_csv_ends_with_non_negative_noise_columns_and_the_summary_has_their_media
             assert!(v >= 0.0, "{key} negative in {c}");
         }
     }
+}
+
+#[test]
+fn environment_json_has_every_machine_fact_or_an_explicit_null() {
+    let dir = tempdir();
+    let file = write(
+        dir.path(),
+        "one.toml",
+        "[experiment]\nrepetitions = 1\nwarmup = 0\n[[workload]]\ntasks = 1\n[[model]]\nkind = \"sequential\"\n",
+    );
+    let out = dir.path().join("out");
+    let (code, stderr) = run_into(&file, &out, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let text = std::fs::read_to_string(out.join("environment.json")).unwrap_or_default();
+    let env: serde_json::Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    let Some(env) = env.as_object() else {
+        panic!("environment.json is not an object: {text}")
+    };
+    let strings = [
+        "hostname",
+        "virtualization",
+        "virtualization_source",
+        "container",
+        "clock_source",
+        "cpu_governor",
+        "smt",
+        "isolated_cpus",
+    ];
+    let numbers = [
+        "cpu_freq_min_mhz",
+        "cpu_freq_max_mhz",
+        "aslr",
+        "memory_free_mb",
+        "memory_available_mb",
+    ];
+    for key in strings {
+        let v = env
+            .get(key)
+            .unwrap_or_else(|| panic!("{key} missing: {text}"));
+        assert!(v.is_null() || v.is_string(), "{key} = {v}");
+    }
+    for key in numbers {
+        let v = env
+            .get(key)
+            .unwrap_or_else(|| panic!("{key} missing: {text}"));
+        assert!(v.is_null() || v.is_number(), "{key} = {v}");
+    }
+    let turbo = env.get("turbo").unwrap_or_else(|| panic!("turbo missing"));
+    assert!(turbo.is_null() || turbo.is_boolean(), "turbo = {turbo}");
+    let load = env
+        .get("load_average")
+        .unwrap_or_else(|| panic!("load_average missing"));
+    assert!(
+        load.is_null() || ["1m", "5m", "15m"].iter().all(|k| load[k].is_number()),
+        "load_average = {load}"
+    );
+    // What was there before stays.
+    for key in [
+        "cpu_model",
+        "usable_cores",
+        "calibration",
+        "experiment_sha256",
+    ] {
+        assert!(env.contains_key(key), "{key} missing");
+    }
+    // Every Linux machine exposes these.
+    assert!(env["memory_available_mb"].is_number() && env["aslr"].is_number());
 }
 
 /// `tests/fixtures/results-before-noise` holds the `three-tasks` cells of a
