@@ -14,7 +14,7 @@ use crate::environment::{self, usable_cores};
 use crate::matrix::{self, Cell};
 use crate::model::python::Interpreters;
 use crate::progress::Progress;
-use crate::report::table;
+use crate::report::{self, table};
 use crate::results::{CellStatus, RunStatus, Store, StoreError, SummaryFile};
 use crate::runner::{self, ChildExecutor, Limits, Order, Run, Settings};
 
@@ -167,6 +167,9 @@ fn run_one(
     progress.finish();
     if !args.quiet {
         out(format_args!("{}", table::render(&finished.summary.cells)));
+        if let Some(warning) = report::noise::terminal(&finished.summary.cells, &finished.records) {
+            eprintln!("{warning}");
+        }
     }
     let failed = finished
         .records

@@ -1,5 +1,6 @@
 //! How quiet the machine was (issue 15): the noise columns of `runs.csv`
-//! and the summary, the machine facts in `environment.json`, and results
+//! and the summary, a run beside a core this test burns (and the warnings
+//! that name it), the machine facts in `environment.json`, and results
 //! written before any of this existed.
 
 use crate::common::*;
@@ -67,6 +68,74 @@ fn runs_csv_ends_with_non_negative_noise_columns_and_the_summary_has_their_media
             assert!(v >= 0.0, "{key} negative in {c}");
         }
     }
+}
+
+#[test]
+fn a_core_this_test_burns_is_foreign_cpu_and_flagged_or_skipped_with_one_usable_core() {
+    const NAME: &str =
+        "noise::a_core_this_test_burns_is_foreign_cpu_and_flagged_or_skipped_with_one_usable_core";
+    let _serial = serial();
+    if usable_cores() < 2 {
+        skip(
+            NAME,
+            "only one core is usable here, so a burning core would slow the run itself instead of running beside it",
+        );
+        return;
+    }
+    let dir = tempdir();
+    let file = write(
+        dir.path(),
+        "idle.toml",
+        "[experiment]\nname = \"idle\"\nrepetitions = 3\nwarmup = 0\n\
+         [[workload]]\nname = \"idle\"\ntasks = 1\nio_latency = \"300ms\"\n\
+         [[model]]\nkind = \"sequential\"\n",
+    );
+    let out = dir.path().join("out");
+    let output = {
+        let _burner = Burner::start();
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        conlab()
+            .arg("run")
+            .arg(&file)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run conlab: {e}"))
+    };
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let runs = csv_rows(&out.join("runs.csv"));
+    assert_eq!(runs.len(), 3);
+    for r in &runs {
+        let (wall, foreign) = (number(r, "wall_ms"), number(r, "foreign_cpu_ms"));
+        // The burning core ran for the whole of the run: about its wall
+        // time. A third leaves room for the counters' 10 ms rounding and
+        // for the burner being preempted now and then.
+        assert!(
+            foreign >= wall / 3.0,
+            "foreign CPU {foreign} ms during a {wall} ms run beside a burning core"
+        );
+    }
+    assert!(
+        stderr.contains("warning: other work on this machine disturbed 1 of 1 cells"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("  idle · sequential (busy machine): other processes used "),
+        "{stderr}"
+    );
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap_or_default();
+    assert!(
+        report.contains("- **busy machine** · idle · sequential — other processes used "),
+        "{report}"
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap_or_default();
+    assert!(
+        html.contains(
+            "<span class=\"level\">busy machine</span> · idle · sequential — other processes used "
+        ),
+        "{html}"
+    );
 }
 
 #[test]
