@@ -111,8 +111,9 @@ pub struct PlotArgs {
 #[command(
     after_help = "Cells are matched by label. For each: the ratio of median wall times B / A and a verdict: \
         B is faster or slower only if the 95 % interval of the ratio (Welch's t-test on the runs' log wall \
-        times) excludes 1 and the medians differ by at least 5 %; otherwise \"no significant difference\". \
-        Fewer than 2 runs on a side: \"not enough runs\".\n\n\
+        times, fractional Welch-Satterthwaite degrees of freedom) excludes 1 and the medians differ by at \
+        least 5 %; otherwise \"no significant difference\". Fewer than 2 runs on a side: \"not enough runs\". \
+        A verdict adds \"busy machine\" when a side's runs shared the machine with other work.\n\n\
         Prints a table and writes compare.md, compare.png and compare.svg into the --out directory."
 )]
 pub struct CompareArgs {
