@@ -39,6 +39,8 @@ pub enum Command {
     Plot(PlotArgs),
     /// Compare two results directories of the same experiment, cell by cell
     Compare(CompareArgs),
+    /// Show how ready this machine is for measurement (changes nothing)
+    Doctor(DoctorArgs),
     /// Runs one job from stdin in this process (used by `run`)
     #[command(name = "__worker", hide = true)]
     Worker,
@@ -137,4 +139,17 @@ pub enum OrderArg {
     Interleaved,
     /// All runs of one cell, then the next
     Grouped,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Checks the CPU frequency governor, turbo / boost, SMT, isolated CPUs, the load, \
+        hypervisor steal over a 1-second sample, timer overshoot, the thread and open-file limits and \
+        the Python interpreters on PATH, and prints each item's state and, where it matters, the \
+        command that would improve it. conlab changes nothing on the system. Always exits 0."
+)]
+pub struct DoctorArgs {
+    /// Print the report as JSON (for scripts)
+    #[arg(long)]
+    pub json: bool,
 }

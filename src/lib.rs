@@ -42,6 +42,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Validate { files } => Ok(commands::validate::run(&files)),
         Command::Plot(args) => commands::plot::run(&args),
         Command::Compare(args) => commands::compare::run(&args),
+        Command::Doctor(args) => Ok(commands::doctor::run(&args)),
         Command::Run(args) => {
             // First Ctrl-C: stop after the current run, keep what was
             // measured. Second: leave at once.

@@ -5,6 +5,7 @@
 mod charts;
 mod claims;
 mod common;
+mod doctor;
 mod errors;
 mod noise;
 mod python;
