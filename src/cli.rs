@@ -52,6 +52,8 @@ pub enum Command {
     Plot(PlotArgs),
     /// Compare two results directories of the same experiment, cell by cell
     Compare(CompareArgs),
+    /// Show how ready this machine is for measurement (changes nothing)
+    Doctor(DoctorArgs),
     /// Runs one job from stdin in this process (used by `run`)
     #[command(name = "__worker", hide = true)]
     Worker,
@@ -151,8 +153,9 @@ pub struct PlotArgs {
 #[command(
     after_help = "Cells are matched by label. For each: the ratio of median wall times B / A and a verdict: \
         B is faster or slower only if the 95 % interval of the ratio (Welch's t-test on the runs' log wall \
-        times) excludes 1 and the medians differ by at least 5 %; otherwise \"no significant difference\". \
-        Fewer than 2 runs on a side: \"not enough runs\".\n\n\
+        times, fractional Welch-Satterthwaite degrees of freedom) excludes 1 and the medians differ by at \
+        least 5 %; otherwise \"no significant difference\". Fewer than 2 runs on a side: \"not enough runs\". \
+        A verdict adds \"busy machine\" when a side's runs shared the machine with other work.\n\n\
         Prints a table and writes compare.md, compare.png and compare.svg into the --out directory."
 )]
 pub struct CompareArgs {
@@ -176,4 +179,17 @@ pub enum OrderArg {
     Interleaved,
     /// All runs of one cell, then the next
     Grouped,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Checks the CPU frequency governor, turbo / boost, SMT, isolated CPUs, the load, \
+        hypervisor steal over a 1-second sample, timer overshoot, the thread and open-file limits and \
+        the Python interpreters on PATH, and prints each item's state and, where it matters, the \
+        command that would improve it. conlab changes nothing on the system. Always exits 0."
+)]
+pub struct DoctorArgs {
+    /// Print the report as JSON (for scripts)
+    #[arg(long)]
+    pub json: bool,
 }

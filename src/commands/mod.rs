@@ -2,6 +2,7 @@
 //! returns the exit status.
 
 pub mod compare;
+pub mod doctor;
 pub mod init;
 pub mod models;
 pub mod plot;

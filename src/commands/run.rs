@@ -17,7 +17,7 @@ use crate::matrix::{self, Cell};
 use crate::model::python::{Interpreters, Located, locate_for};
 use crate::progress::Progress;
 use crate::render::render_dir;
-use crate::report::table;
+use crate::report::{self, table};
 use crate::results::folder::{Folder, Purpose};
 use crate::results::manifest::{CellHash, StartedRun, cell_sha256, text_sha256};
 use crate::results::resume::{self, Mismatch};
@@ -452,6 +452,9 @@ fn run_one(
     progress.finish();
     if !args.quiet {
         out(format_args!("{}", table::render(&finished.summary.cells)));
+        if let Some(warning) = report::noise::terminal(&finished.summary.cells, &finished.records) {
+            eprintln!("{warning}");
+        }
     }
     let failed = finished
         .records

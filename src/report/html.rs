@@ -4,7 +4,7 @@
 //! environment. Pure: results in, bytes out.
 
 use super::ReportInput;
-use super::claims::{self, COLUMNS, Level};
+use super::claims::{self, COLUMNS};
 use crate::plot::Rendered;
 
 const CSS: &str = "
@@ -187,20 +187,23 @@ pub fn render(input: &ReportInput) -> String {
     out.push_str("</section>\n");
 
     out.push_str("<section id=\"warnings\">\n<h2>Warnings</h2>\n");
-    let warnings = claims::warnings(&s.cells);
+    let warnings = claims::warnings(&s.cells, &r.runs);
     if warnings.is_empty() && input.chart_failures.is_empty() {
-        out.push_str("<p>None: every cell ran, and no cell varied by more than 10 %.</p>\n");
+        out.push_str("<p>None: every cell ran, no cell varied by more than 10 %, and no cell ran on a busy machine.</p>\n");
     } else {
         out.push_str(&format!(
             "<p class=\"note\">{}</p>\n",
             escape(claims::WARNINGS_NOTE)
         ));
+        if warnings.iter().any(|w| w.busy_machine) {
+            out.push_str(&format!(
+                "<p class=\"note\">{}</p>\n",
+                escape(&claims::noise_note())
+            ));
+        }
         out.push_str("<ul class=\"warnings\">\n");
         for w in &warnings {
-            let level = match w.level {
-                Level::Noisy => "noisy",
-                Level::Missing => "missing runs",
-            };
+            let level = w.level.text();
             out.push_str(&format!(
                 "<li><span class=\"level\">{}</span> · {} — {}</li>\n",
                 level,

@@ -2,7 +2,7 @@
 //! charts as links to their PNG files (which a Markdown viewer shows).
 
 use super::ReportInput;
-use super::claims::{self, COLUMNS, Level};
+use super::claims::{self, COLUMNS};
 
 /// Escapes text for a Markdown table cell or paragraph.
 pub fn escape(text: &str) -> String {
@@ -79,16 +79,18 @@ pub fn render(input: &ReportInput) -> String {
         table_md(&mut out, &table);
     }
     out.push_str("## Warnings\n\n");
-    let warnings = claims::warnings(&s.cells);
+    let warnings = claims::warnings(&s.cells, &r.runs);
     if warnings.is_empty() && input.chart_failures.is_empty() {
-        out.push_str("None: every cell ran, and no cell varied by more than 10 %.\n\n");
+        out.push_str(
+            "None: every cell ran, no cell varied by more than 10 %, and no cell ran on a busy machine.\n\n",
+        );
     } else {
         out.push_str(&format!("{}\n\n", escape(claims::WARNINGS_NOTE)));
+        if warnings.iter().any(|w| w.busy_machine) {
+            out.push_str(&format!("{}\n\n", escape(&claims::noise_note())));
+        }
         for w in &warnings {
-            let level = match w.level {
-                Level::Noisy => "noisy",
-                Level::Missing => "missing runs",
-            };
+            let level = w.level.text();
             out.push_str(&format!(
                 "- **{level}** · {} — {}\n",
                 escape(&w.label),

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::matrix::Cell;
 use crate::measure::Usage;
 use crate::model::{Extras, Span};
+use crate::noise::RunNoise;
 
 /// What the worker measured around one run of a model.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -28,6 +29,10 @@ pub struct Measurement {
     /// Per group, in the cell's group order.
     #[serde(default)]
     pub groups: Vec<GroupMeasurement>,
+    /// What the parent saw of the rest of the machine around the run; the
+    /// worker leaves it empty and the parent fills it in.
+    #[serde(default)]
+    pub noise: RunNoise,
 }
 
 /// What the tasks of one group of a run measured: when they completed
@@ -108,6 +113,17 @@ pub struct RunRecord {
     /// Absent from results of conlab 0.1.
     #[serde(default)]
     pub threads_max: Option<u64>,
+    /// CPU the hypervisor stole during the run, all CPUs together. The
+    /// three noise columns come last, and results written before they
+    /// existed read back without them.
+    #[serde(default)]
+    pub steal_ms: Option<f64>,
+    /// CPU used by other processes during the run, all CPUs together.
+    #[serde(default)]
+    pub foreign_cpu_ms: Option<f64>,
+    /// The 1-minute load average when the run started.
+    #[serde(default)]
+    pub load_1m: Option<f64>,
 }
 
 /// One row of `groups.csv`: one group of one measured run.
@@ -199,6 +215,9 @@ impl RunRecord {
             lock_wait_max_ms: None,
             loop_lag_max_ms: None,
             threads_max: None,
+            steal_ms: None,
+            foreign_cpu_ms: None,
+            load_1m: None,
         }
     }
 
@@ -223,6 +242,9 @@ impl RunRecord {
             lock_wait_max_ms: m.extras.lock_wait_max_ns.map(ms),
             loop_lag_max_ms: m.extras.loop_lag_max_ns.map(ms),
             threads_max: m.threads_max,
+            steal_ms: m.noise.steal_ns.map(ms),
+            foreign_cpu_ms: m.noise.foreign_cpu_ns.map(ms),
+            load_1m: m.noise.load_1m,
             ..RunRecord::new(cell, repetition, RunStatus::Ok, String::new())
         }
     }

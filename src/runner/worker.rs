@@ -154,6 +154,8 @@ fn measurement(job: &Job, run: &ModelRun, start_ns: u64, usage: measure::Usage) 
         extras: run.extras.clone(),
         threads_max: None,
         groups: tally::by_group(&job.cell, &run.logs, wall_start),
+        // The parent measures the rest of the machine around the process.
+        noise: Default::default(),
     }
 }
 
