@@ -64,6 +64,7 @@ fn value<S>(read: &Read<S>) -> Json {
         Read::Durations(zero, _) => sweep(duration(*zero)),
         Read::Latencies(_) => sweep(reference("latency")),
         Read::Choice(choices, _) => json!({ "enum": choices.names }),
+        Read::Words(choices, _) => sweep(json!({ "enum": choices.names })),
         Read::Texts(_) => sweep(json!({ "type": "string" })),
         Read::Tables(title) => {
             json!({ "type": "array", "minItems": 1, "items": reference(def_name(title)) })

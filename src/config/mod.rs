@@ -22,7 +22,7 @@ use std::path::Path;
 pub use diagnostic::{Diagnostics, SourceFile};
 pub use docs::key_help;
 pub use duration::Nanos;
-pub use field::{Axes, Axis, Field, GroupPoint, Point};
+pub use field::{Axes, Axis, Field, GroupPoint, Point, Value};
 pub use json_schema::json_schema;
 pub use kind::{
     DEFAULT_POLL_INTERVAL, DEFAULT_SWITCH_INTERVAL, ModelKind, Param, workers_or_cores,

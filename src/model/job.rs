@@ -2,8 +2,11 @@
 //! its drawn latencies, sent to the child process as JSON) and the
 //! [`TaskLog`]s a model fills while its tasks run.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
+use super::shared::{Shared, SharedOutcome};
 use crate::config::{ModelKind, workers_or_cores};
 use crate::matrix::Cell;
 use crate::measure;
@@ -23,6 +26,11 @@ pub struct Job {
     /// the worker fills it in after starting the server.
     #[serde(default)]
     pub tcp_server: Option<String>,
+    /// The groups' shared counters; the worker sets them up before the
+    /// run (a pool worker attaches to its parent's), so they are never
+    /// part of the JSON.
+    #[serde(skip)]
+    pub shared: Arc<Shared>,
 }
 
 impl Job {
@@ -218,6 +226,9 @@ pub struct Extras {
     pub lock_wait_max_ns: Option<u64>,
     /// async-blocking: the longest the event loop was late for its probe.
     pub loop_lag_max_ns: Option<u64>,
+    /// What the groups' shared counters came to, when there are any.
+    #[serde(default)]
+    pub shared: Option<SharedOutcome>,
 }
 
 /// A model's account of one run.

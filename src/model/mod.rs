@@ -14,11 +14,13 @@ mod polling;
 pub mod processes;
 pub mod python;
 mod sequential;
+pub mod shared;
 mod task;
 mod thread_pool;
 mod threads;
 
 pub use job::{Extras, Job, ModelError, ModelRun, Span, SpanKind, TaskLog, WaitLog};
+pub use shared::Shared;
 
 use std::sync::Arc;
 
@@ -28,6 +30,15 @@ use crate::config::{IoKind, ModelKind};
 /// job comes shared so that models whose tasks outlive a borrow (tokio's)
 /// need not copy it while the run is being timed.
 pub fn run(job: &Arc<Job>, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
+    let mut run = run_kind(job, logs)?;
+    // conlab's own models count in `job.shared`; python's report theirs.
+    if !job.cell.kind.is_python() {
+        run.extras.shared = job.shared.outcome(&job.cell);
+    }
+    Ok(run)
+}
+
+fn run_kind(job: &Arc<Job>, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
     match job.cell.kind {
         ModelKind::Sequential => sequential::run(job, logs),
         ModelKind::Threads => threads::run(job, logs),

@@ -118,7 +118,9 @@ pub fn run(job: &Job, mut logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
             let p = pending.swap_remove(i);
             let log = &mut logs[p.task];
             log.io(p.start_ns, p.deadline_ns, completed, now_ns());
-            task::burn(job.task(p.task).cpu_ns, log);
+            let spec = job.task(p.task);
+            job.shared
+                .round(spec.group, || task::burn(spec.cpu_ns, log));
             if let Some(next) =
                 submit(job, p.task, p.round + 1, p.source, log).map_err(failed(task))?
             {
@@ -156,7 +158,8 @@ fn submit(
                 deadline_ns,
             }));
         }
-        task::burn(spec.cpu_ns, log);
+        job.shared
+            .round(spec.group, || task::burn(spec.cpu_ns, log));
         round += 1;
     }
     log.end_ns = now_ns();

@@ -5,7 +5,8 @@
 //! worker is free, like `Pool.map(..., chunksize=1)`; each worker runs its
 //! tasks one after another with blocking waits. The workers are children of
 //! the run's process and are waited for, so their CPU time and context
-//! switches are part of the run's.
+//! switches are part of the run's. Shared counters live in pages the
+//! workers share with the run's process (see [`super::shared`]).
 //!
 //! Protocol over the worker's pipes: the parent writes the job as one JSON
 //! line, the worker answers `ready`; then for each task the parent writes
@@ -14,12 +15,13 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, Command, Stdio};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 
 use super::job::{Job, ModelError, ModelRun, Span, TaskLog, WaitLog};
+use super::shared::Shared;
 use super::task;
 use super::threads::panic_message;
 use crate::measure::now_ns;
@@ -56,12 +58,14 @@ pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
     let job_line = serde_json::to_vec(job).map_err(|e| failure(e.to_string()))?;
     let mut children: Vec<Child> = Vec::with_capacity(workers);
     for _ in 0..workers {
-        let spawned = Command::new(&program)
+        let mut command = Command::new(&program);
+        command
             .arg("__pool-worker")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn();
+            .stderr(Stdio::piped());
+        job.shared.share_with(&mut command);
+        let spawned = command.spawn();
         match spawned {
             Ok(child) => children.push(child),
             Err(e) => {
@@ -206,13 +210,20 @@ pub fn serve_pool_worker() -> i32 {
         eprintln!("no job on stdin");
         return 2;
     }
-    let job: Job = match serde_json::from_str(&line) {
+    let mut job: Job = match serde_json::from_str(&line) {
         Ok(job) => job,
         Err(e) => {
             eprintln!("malformed job: {e}");
             return 2;
         }
     };
+    match Shared::from_parent(&job) {
+        Ok(shared) => job.shared = Arc::new(shared),
+        Err(e) => {
+            eprintln!("cannot use the run's shared counters: {e}");
+            return 2;
+        }
+    }
     let mut out = std::io::stdout().lock();
     if writeln!(out, "ready").and_then(|_| out.flush()).is_err() {
         return 3;

@@ -1,8 +1,9 @@
 //! The body every task runs, in a blocking and an async flavour: `rounds`
 //! times, an IO wait (the deadline set when the wait begins) followed by
-//! CPU work on the task's own thread. Each wait and burst goes into the
-//! task's log. A zero latency means no IO at all: nothing waits, nothing is
-//! logged.
+//! CPU work on the task's own thread, inside the round's update of its
+//! group's shared counter, if it has one (see [`super::shared`]). Each wait
+//! and burst goes into the task's log. A zero latency means no IO at all:
+//! nothing waits, nothing is logged.
 
 use std::io;
 
@@ -24,7 +25,7 @@ pub fn run_blocking(job: &Job, i: usize, log: &mut TaskLog) -> io::Result<()> {
             let completed = io.wait(latency, deadline)?;
             log.io(start, deadline, completed, now_ns());
         }
-        burn(spec.cpu_ns, log);
+        job.shared.round(spec.group, || burn(spec.cpu_ns, log));
     }
     log.end_ns = now_ns();
     Ok(())
@@ -48,7 +49,10 @@ pub async fn run_async(
             let completed = io.wait(latency, deadline).await?;
             log.io(start, deadline, completed, now_ns());
         }
-        burn(spec.cpu_ns, log);
+        let shared = &job.shared;
+        shared
+            .round_async(spec.group, || burn(spec.cpu_ns, log))
+            .await;
     }
     log.end_ns = now_ns();
     Ok(())

@@ -2,7 +2,7 @@
 //! the value, its spread, the reference lines that go with it, its unit
 //! and how a single value reads. Also the sweep-axis values of a cell.
 
-use crate::config::{Axis, ChartY, Field, ModelKind};
+use crate::config::{Axis, ChartY, Field, ModelKind, SharedMode, Value};
 use crate::format::{format_ms, format_number};
 use crate::results::CellSummary;
 
@@ -153,8 +153,10 @@ pub fn fixed_fields(c: &CellSummary) -> String {
                 group: grouped.then(|| g.name.clone()),
                 field,
             };
+            // A group without a shared counter says nothing about one.
             if !c.axes.contains(&axis)
                 && let Some(v) = axis.value(&point)
+                && v != Value::Mode(SharedMode::None)
             {
                 parts.push(format!("{axis}={}", v.chart_text()));
             }

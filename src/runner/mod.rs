@@ -21,8 +21,8 @@ pub use executor::{ChildExecutor, Executor, Outcome};
 
 use crate::config::Experiment;
 use crate::matrix::{Cell, CellGroup};
-use crate::model::Job;
 use crate::model::python::Interpreters;
+use crate::model::{self, Job};
 use crate::predict;
 use crate::results::{
     CellPlan, GroupRecord, RunRecord, RunStatus, Store, StoreError, SummaryFile, summarize,
@@ -174,7 +174,8 @@ pub fn prepare(
         let predicted_ns = predict::predict(cell.kind, cell.workers, cores, &drawn.times);
         let skip = limits
             .check(&cell)
-            .or_else(|| interpreters.skip_reason(&cell));
+            .or_else(|| interpreters.skip_reason(&cell))
+            .or_else(|| model::shared::unsupported(&cell));
         prepared.push(Prepared {
             plan: CellPlan {
                 io_latency_mean_ns: drawn.io_latency_mean_ns,
@@ -373,6 +374,7 @@ impl Run<'_> {
                 record_timeline: slot.phase == Phase::Measured(1)
                     && cell.tasks() <= s.timeline_max_tasks,
                 tcp_server: None,
+                shared: Default::default(),
             };
             self.observer.run_started(&label, slot.phase);
             let outcome = self.executor.execute(&job, s.timeout, self.interrupted);

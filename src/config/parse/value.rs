@@ -11,7 +11,7 @@ use toml::de::{DeTable, DeValue};
 
 use crate::config::diagnostic::Diagnostic;
 use crate::config::duration::Nanos;
-use crate::config::keys::{DISTRIBUTION, DISTRIBUTIONS, Fallback, Key, Read, Section};
+use crate::config::keys::{Choices, DISTRIBUTION, DISTRIBUTIONS, Fallback, Key, Read, Section};
 use crate::config::keys::{home_of, suggest};
 use crate::config::schema::{IoLatency, Sweep};
 
@@ -196,15 +196,12 @@ impl Checker {
             }
             Read::Latencies(set) => store(self.sweep(v, path, Self::latency), into, *set),
             Read::Choice(choices, set) => {
-                let word = self.string(v, path).filter(|word| {
-                    let known = choices.names.contains(&word.as_str());
-                    if !known {
-                        let message = format!("unknown {} \"{word}\"", choices.what);
-                        self.error(path, v.span(), message, &(choices.hint)(word));
-                    }
-                    known
-                });
+                let word = self.word(choices, v, path);
                 word.map(|word| set(into, &word)).is_some()
+            }
+            Read::Words(choices, set) => {
+                let read = self.sweep(v, path, |c, v, p| c.word(choices, v, p));
+                store(read, into, *set)
             }
             Read::Texts(set) => {
                 let read = self.sweep(v, path, |c, v, p| c.string(v, p));
@@ -213,6 +210,18 @@ impl Checker {
             // Sub-sections are read by their section's own code.
             Read::Tables(_) => true,
         }
+    }
+
+    /// One of `choices`' words.
+    fn word(&mut self, choices: &Choices, v: &Value, path: &str) -> Option<String> {
+        self.string(v, path).filter(|word| {
+            let known = choices.names.contains(&word.as_str());
+            if !known {
+                let message = format!("unknown {} \"{word}\"", choices.what);
+                self.error(path, v.span(), message, &(choices.hint)(word));
+            }
+            known
+        })
     }
 
     pub fn string(&mut self, v: &Value, path: &str) -> Option<String> {
