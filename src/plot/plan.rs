@@ -68,11 +68,16 @@ pub struct ChartJob {
     pub height: u32,
 }
 
-/// The workload's first swept workload field, the default x of its charts.
+/// The workload's first swept workload field that is a number, the
+/// default x of its charts (a field of words, such as `shared`, gets a
+/// chart per value instead).
 pub fn default_x(cells: &[&CellSummary]) -> Option<Axis> {
-    cells
-        .iter()
-        .find_map(|c| c.axes.of_workload().next().cloned())
+    cells.iter().find_map(|c| {
+        c.axes
+            .of_workload()
+            .find(|a| !a.field.is_categorical())
+            .cloned()
+    })
 }
 
 fn workloads(cells: &[CellSummary]) -> Vec<String> {

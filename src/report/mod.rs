@@ -2,8 +2,9 @@
 //! a run ([`table`]), the claims and warnings every report shares
 //! ([`claims`]), and the files: `report.html` ([`html`]), `report.md`
 //! ([`markdown`]), `summary.tex` ([`latex`]), what `conlab compare`
-//! prints and writes ([`compare`]), and the warning about cells that ran
-//! on a busy machine ([`noise`]). Each is a pure function to bytes.
+//! prints and writes ([`compare`]), the warning about cells that ran
+//! on a busy machine ([`noise`]), and the shared counters' table
+//! ([`shared`]). Each is a pure function to bytes.
 
 pub mod claims;
 pub mod compare;
@@ -11,6 +12,7 @@ pub mod html;
 pub mod latex;
 pub mod markdown;
 pub mod noise;
+pub mod shared;
 pub mod table;
 
 use crate::plot::Rendered;
