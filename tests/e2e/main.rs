@@ -13,4 +13,5 @@ mod noise;
 mod python;
 mod reliability;
 mod run;
+mod shared;
 mod tcp;
