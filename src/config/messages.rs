@@ -247,7 +247,7 @@ pin! {
   |
 8 | y = "latency"
   |     ^^^^^^^^^
-  = help: use one of: wall, cpu, speedup, efficiency, ctx_switches, peak_rss
+  = help: use one of: wall, cpu, speedup, efficiency, ctx_switches, peak_rss, lost_updates
 "##;
 
     unknown_distribution_with_a_suggestion:

@@ -339,25 +339,29 @@ pub enum ChartY {
     Efficiency,
     CtxSwitches,
     PeakRss,
+    /// The share of its shared counters' updates a run lost.
+    LostUpdates,
 }
 
 impl ChartY {
-    pub const ALL: [ChartY; 6] = [
+    pub const ALL: [ChartY; 7] = [
         ChartY::Wall,
         ChartY::Cpu,
         ChartY::Speedup,
         ChartY::Efficiency,
         ChartY::CtxSwitches,
         ChartY::PeakRss,
+        ChartY::LostUpdates,
     ];
     /// The names in experiment files, in the order of [`ChartY::ALL`].
-    pub const NAMES: [&'static str; 6] = [
+    pub const NAMES: [&'static str; 7] = [
         "wall",
         "cpu",
         "speedup",
         "efficiency",
         "ctx_switches",
         "peak_rss",
+        "lost_updates",
     ];
 
     pub fn as_str(self) -> &'static str {

@@ -24,6 +24,7 @@ impl Metric {
                 (a, b) => a.or(b),
             },
             ChartY::PeakRss => c.peak_rss_median_kb.map(|kb| kb / 1024.0),
+            ChartY::LostUpdates => lost_percent(c, c.updates_lost_median),
         }
     }
 
@@ -31,13 +32,17 @@ impl Metric {
     pub fn spread(self, c: &CellSummary) -> Option<(f64, f64)> {
         match self.0 {
             ChartY::Wall => Some((c.wall_min_ms?, c.wall_max_ms?)),
+            ChartY::LostUpdates => Some((
+                lost_percent(c, c.updates_lost_min)?,
+                lost_percent(c, c.updates_lost_max)?,
+            )),
             _ => None,
         }
     }
 
     /// Whether charts draw error bars for this metric.
     pub fn spread_shown(self) -> bool {
-        self.0 == ChartY::Wall
+        matches!(self.0, ChartY::Wall | ChartY::LostUpdates)
     }
 
     pub fn is_time(self) -> bool {
@@ -53,6 +58,7 @@ impl Metric {
             ChartY::Efficiency => "Efficiency against the prediction",
             ChartY::CtxSwitches => "Context switches",
             ChartY::PeakRss => "Peak memory",
+            ChartY::LostUpdates => "Lost updates",
         }
     }
 
@@ -65,6 +71,7 @@ impl Metric {
             ChartY::Efficiency => "efficiency = predicted / measured (%)".to_string(),
             ChartY::CtxSwitches => "context switches, voluntary + involuntary".to_string(),
             ChartY::PeakRss => "peak resident memory (MB)".to_string(),
+            ChartY::LostUpdates => "updates lost, median (% of a run's updates)".to_string(),
         }
     }
 
@@ -117,8 +124,15 @@ impl Metric {
             ChartY::Efficiency => format!("{v:.0} %"),
             ChartY::CtxSwitches => format_number(v.round(), 0),
             ChartY::PeakRss => format!("{v:.1} MB"),
+            ChartY::LostUpdates => format!("{v:.0} %"),
         }
     }
+}
+
+/// `lost` updates of a run of `c` as a percentage of the updates it made.
+fn lost_percent(c: &CellSummary, lost: Option<f64>) -> Option<f64> {
+    let expected = c.updates_expected_median.filter(|e| *e > 0.0)?;
+    Some(lost? / expected * 100.0)
 }
 
 /// Whether two cells ran the same workload point.

@@ -11,6 +11,7 @@ pub mod compare;
 mod cpu_wall;
 pub mod font;
 pub mod frame;
+mod lost;
 pub mod metric;
 mod overview;
 pub mod plan;
@@ -24,6 +25,7 @@ use plotters::prelude::*;
 pub use plan::{ChartJob, ChartKind};
 pub use style::Styles;
 
+use crate::config::ChartY;
 use crate::results::{CellSummary, SummaryFile, Timeline};
 use canvas::Canvas;
 
@@ -86,6 +88,9 @@ pub fn draw<DB: DrawingBackend>(
             }
             match chart.x.clone().or_else(|| plan::default_x(&cells)) {
                 Some(x) => sweep::draw(&c, chart, &x, &cells, all, &input.styles),
+                None if chart.metric.0 == ChartY::LostUpdates => {
+                    lost::draw(&c, chart, &cells, &input.styles)
+                }
                 None => bars::draw(&c, chart, &cells, all, &input.styles),
             }
         }

@@ -34,15 +34,21 @@ fn workload(name: &str, shared: &str, await_inside: bool, rounds: u32, cpu: &str
     )
 }
 
-/// Runs `text` (holding the core lock) and returns the rows of runs.csv.
-fn run(text: &str) -> Vec<Row> {
+/// Runs `text` (holding the core lock) and returns the rows of runs.csv,
+/// and the folder whose `out` holds the results.
+fn run_in(text: &str) -> (Vec<Row>, tempfile::TempDir) {
     let _cores = serial();
     let dir = tempdir();
     let file = write(dir.path(), "races.toml", text);
     let out = dir.path().join("out");
     let (code, stderr) = run_into(&file, &out, &[]);
     assert_eq!(code, 0, "{stderr}");
-    csv_rows(&out.join("runs.csv"))
+    (csv_rows(&out.join("runs.csv")), dir)
+}
+
+/// Runs `text` and returns the rows of runs.csv.
+fn run(text: &str) -> Vec<Row> {
+    run_in(text).0
 }
 
 fn number(row: &Row, key: &str) -> u64 {
@@ -76,7 +82,7 @@ fn lost(rows: &[&Row], expected: u64) -> Vec<u64> {
 
 #[test]
 fn one_thread_and_an_event_loop_without_an_await_in_the_window_never_lose_an_update() {
-    let rows = run(&experiment(
+    let (rows, dir) = run_in(&experiment(
         20,
         &workload("racy", "racy", false, 6, "1ms"),
         &[
@@ -94,6 +100,17 @@ fn one_thread_and_an_event_loop_without_an_await_in_the_window_never_lose_an_upd
             "{model} lost updates: {lost:?}"
         );
     }
+    // The chart and the reports say so.
+    let out = dir.path().join("out");
+    assert!(out.join("charts/racy-lost-updates.png").is_file());
+    let svg = std::fs::read_to_string(out.join("charts/racy-lost-updates.svg"))
+        .unwrap_or_else(|e| panic!("no lost-updates chart: {e}"));
+    assert_eq!(svg.matches("0/20 runs").count(), 4, "{svg}");
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap_or_default();
+    assert!(
+        report.contains("| racy · polling | racy | 24 | 0 | 0–0 | 0 of 20 (0 %) | – |"),
+        "{report}"
+    );
 }
 
 /// Tasks woken together each read the counter before any writes it back:
