@@ -49,8 +49,7 @@ pub async fn run_async(
             let completed = io.wait(latency, deadline).await?;
             log.io(start, deadline, completed, now_ns());
         }
-        let shared = &job.shared;
-        shared
+        job.shared
             .round_async(spec.group, || burn(spec.cpu_ns, log))
             .await;
     }
