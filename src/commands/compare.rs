@@ -49,19 +49,19 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<Exit> {
         .unwrap_or_else(|| default_out(&args.a, &args.b));
     let size = (
         crate::config::DEFAULT_CHART_WIDTH,
-        plot::compare::height(rows.len()),
+        plot::charts::compare::height(rows.len()),
     );
     let png = plot::png(size, |area| {
-        plot::font::ensure_registered()?;
-        let c = plot::canvas::Canvas::new(area, plot::Format::Png);
+        plot::kit::font::ensure_registered()?;
+        let c = plot::kit::canvas::Canvas::new(area, plot::Format::Png);
         c.clear()?;
-        plot::compare::draw(&c, &a_name, &b_name, &rows)
+        plot::charts::compare::draw(&c, &a_name, &b_name, &rows)
     });
     let svg = plot::svg(size, |area| {
-        plot::font::ensure_registered()?;
-        let c = plot::canvas::Canvas::new(area, plot::Format::Svg);
+        plot::kit::font::ensure_registered()?;
+        let c = plot::kit::canvas::Canvas::new(area, plot::Format::Svg);
         c.clear()?;
-        plot::compare::draw(&c, &a_name, &b_name, &rows)
+        plot::charts::compare::draw(&c, &a_name, &b_name, &rows)
     });
     let chart_ok = match (png, svg) {
         (Ok(png), Ok(svg)) => {

@@ -4,28 +4,21 @@
 //! here) and the SVG. Rendering returns bytes; `results::store` writes
 //! them. [`plan`] decides which charts a report has.
 
-pub mod axis;
-mod bars;
-pub mod canvas;
-pub mod compare;
-mod cpu_wall;
-pub mod font;
-pub mod frame;
+pub mod charts;
+pub mod kit;
 pub mod metric;
-mod overview;
 pub mod plan;
-pub mod style;
-mod sweep;
-mod timeline;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+pub use kit::style::Styles;
 pub use plan::{ChartJob, ChartKind};
-pub use style::Styles;
 
 use crate::results::{CellSummary, SummaryFile, Timeline};
-use canvas::Canvas;
+use charts::{bars, cpu_wall, overview, sweep, timeline};
+use kit::canvas::Canvas;
+use kit::font;
 
 /// Why a chart could not be drawn.
 #[derive(Debug, thiserror::Error)]

@@ -11,11 +11,11 @@ use crate::format::format_ms;
 use crate::model::SpanKind;
 use crate::results::{CellSummary, Timeline};
 
-use super::ChartError;
-use super::axis::{Scale, Tick, TimeUnit};
-use super::canvas::{Canvas, Rect};
-use super::frame::{Dimension, Entry, Frame, Symbol};
-use super::metric;
+use crate::plot::ChartError;
+use crate::plot::kit::axis::{Scale, Tick, TimeUnit};
+use crate::plot::kit::canvas::{Canvas, Rect};
+use crate::plot::kit::frame::{Dimension, Entry, Frame, Symbol};
+use crate::plot::metric;
 
 pub const IO: RGBColor = RGBColor(0x56, 0xB4, 0xE9);
 pub const CPU: RGBColor = RGBColor(0xD5, 0x5E, 0x00);

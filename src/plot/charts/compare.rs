@@ -8,12 +8,12 @@ use plotters::style::RGBColor;
 use crate::results::compare::MIN_EFFECT;
 use crate::results::{CellComparison, Verdict};
 
-use super::ChartError;
-use super::axis::Scale;
-use super::canvas::{Canvas, Rect};
-use super::frame::{Dash, Dimension, Entry, Frame, Symbol};
-use super::style::Marker;
 use super::sweep::min_max;
+use crate::plot::ChartError;
+use crate::plot::kit::axis::Scale;
+use crate::plot::kit::canvas::{Canvas, Rect};
+use crate::plot::kit::frame::{Dash, Dimension, Entry, Frame, Symbol};
+use crate::plot::kit::style::Marker;
 
 const FASTER: RGBColor = RGBColor(0x00, 0x72, 0xB2);
 const SLOWER: RGBColor = RGBColor(0xD5, 0x5E, 0x00);

@@ -6,10 +6,10 @@
 use plotters::prelude::DrawingBackend;
 use plotters::style::RGBColor;
 
-use super::ChartError;
 use super::axis::{Scale, Tick};
 use super::canvas::{Anchor, Canvas, Rect};
 use super::style::{self, Marker};
+use crate::plot::ChartError;
 
 pub const TITLE_SIZE: f64 = 26.0;
 pub const SUBTITLE_SIZE: f64 = 16.0;
@@ -56,7 +56,7 @@ impl Entry {
     /// metric's reference line, the predictions (if drawn, with the colour
     /// and text of their key) and how many cells were left out.
     pub fn references(
-        m: super::metric::Metric,
+        m: crate::plot::metric::Metric,
         baseline: bool,
         predictions: Option<(RGBColor, &str)>,
         left_out: usize,

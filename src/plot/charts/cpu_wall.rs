@@ -7,12 +7,12 @@ use plotters::prelude::DrawingBackend;
 
 use crate::results::CellSummary;
 
-use super::ChartError;
-use super::axis::{Scale, TimeUnit};
-use super::canvas::{Anchor, Canvas, Rect};
-use super::frame::{Dimension, Entry, Frame, Symbol, TICK_SIZE};
-use super::metric::{self, same_point};
-use super::style::{self, Styles, mix};
+use crate::plot::ChartError;
+use crate::plot::kit::axis::{Scale, TimeUnit};
+use crate::plot::kit::canvas::{Anchor, Canvas, Rect};
+use crate::plot::kit::frame::{Dimension, Entry, Frame, Symbol, TICK_SIZE};
+use crate::plot::kit::style::{self, Styles, mix};
+use crate::plot::metric::{self, same_point};
 
 fn user_tint(c: plotters::style::RGBColor) -> plotters::style::RGBColor {
     mix(c, style::WHITE, 0.45)

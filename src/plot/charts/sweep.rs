@@ -8,13 +8,13 @@ use plotters::prelude::DrawingBackend;
 use crate::config::Axis;
 use crate::results::CellSummary;
 
-use super::ChartError;
-use super::axis::{Scale, TimeUnit, spans_two_decades};
-use super::canvas::Canvas;
-use super::frame::{Dash, Dimension, Entry, Frame, Symbol};
-use super::metric::{self, Metric};
-use super::plan::MetricChart;
-use super::style::{self, SeriesStyle, Styles};
+use crate::plot::ChartError;
+use crate::plot::kit::axis::{Scale, TimeUnit, spans_two_decades};
+use crate::plot::kit::canvas::Canvas;
+use crate::plot::kit::frame::{Dash, Dimension, Entry, Frame, Symbol};
+use crate::plot::kit::style::{self, SeriesStyle, Styles};
+use crate::plot::metric::{self, Metric};
+use crate::plot::plan::MetricChart;
 
 /// One line: the cells of one model variant along x.
 struct Series<'a> {
@@ -277,7 +277,7 @@ impl Series<'_> {
         value: impl Fn(&CellSummary) -> Option<f64>,
         x_factor: f64,
         y_factor: f64,
-        plot: &super::frame::Plot,
+        plot: &crate::plot::kit::frame::Plot,
         shows: &dyn Fn(f64, f64) -> bool,
     ) -> Vec<(i32, i32)> {
         if self.points.iter().all(|p| p.0.is_none()) {

@@ -9,10 +9,10 @@ use plotters::style::RGBColor;
 
 use crate::results::CellSummary;
 
-use super::ChartError;
-use super::canvas::{Anchor, Canvas, Rect};
-use super::frame::{SUBTITLE_SIZE, TICK_SIZE, TITLE_SIZE};
-use super::style::{self, mix};
+use crate::plot::ChartError;
+use crate::plot::kit::canvas::{Anchor, Canvas, Rect};
+use crate::plot::kit::frame::{SUBTITLE_SIZE, TICK_SIZE, TITLE_SIZE};
+use crate::plot::kit::style::{self, mix};
 
 const FASTER: RGBColor = RGBColor(0x00, 0x72, 0xB2);
 const SLOWER: RGBColor = RGBColor(0xD5, 0x5E, 0x00);

@@ -7,13 +7,13 @@ use plotters::prelude::DrawingBackend;
 
 use crate::results::CellSummary;
 
-use super::ChartError;
-use super::axis::{Scale, TimeUnit};
-use super::canvas::{Anchor, Canvas, Rect};
-use super::frame::{Dimension, Entry, Frame, Symbol, TICK_SIZE};
-use super::plan::MetricChart;
-use super::style::{self, SeriesStyle, Styles};
 use super::sweep::min_max;
+use crate::plot::ChartError;
+use crate::plot::kit::axis::{Scale, TimeUnit};
+use crate::plot::kit::canvas::{Anchor, Canvas, Rect};
+use crate::plot::kit::frame::{Dimension, Entry, Frame, Symbol, TICK_SIZE};
+use crate::plot::kit::style::{self, SeriesStyle, Styles};
+use crate::plot::plan::MetricChart;
 
 struct Bar<'a> {
     cell: &'a CellSummary,

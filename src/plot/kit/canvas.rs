@@ -10,7 +10,7 @@ use plotters::style::{FontTransform, RGBColor};
 
 use super::font::{self, FAMILY};
 use super::style::{self, Marker};
-use super::{ChartError, Format};
+use crate::plot::{ChartError, Format};
 
 /// A pixel rectangle: left, top, right, bottom.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
