@@ -52,7 +52,7 @@ impl<'a> Input<'a> {
         Input {
             summary,
             timelines,
-            styles: Styles::new(&summary.cells),
+            styles: Styles::new(summary.cells.iter().map(|c| c.model.as_str())),
         }
     }
 }

@@ -38,6 +38,19 @@ impl MetricChart {
                 self.fixed.iter().all(|f| values.contains(f))
             })
     }
+
+    /// The fields the chart holds still, for its subtitle: the values it
+    /// was drawn at, then the workload's unswept fields (of `first`).
+    pub fn fixed_subtitle(&self, first: Option<&CellSummary>) -> String {
+        let mut parts: Vec<String> = self.fixed.iter().map(|(a, v)| format!("{a}={v}")).collect();
+        if let Some(c) = first {
+            let rest = metric::fixed_fields(c);
+            if !rest.is_empty() {
+                parts.push(rest);
+            }
+        }
+        parts.join(" ")
+    }
 }
 
 /// What a chart shows.

@@ -7,9 +7,8 @@ use plotters::prelude::DrawingBackend;
 
 use crate::results::CellSummary;
 
-use super::sweep::min_max;
 use crate::plot::ChartError;
-use crate::plot::kit::axis::{Scale, TimeUnit};
+use crate::plot::kit::axis::{Scale, TimeUnit, min_max};
 use crate::plot::kit::canvas::{Anchor, Canvas, Rect};
 use crate::plot::kit::frame::{Dimension, Entry, Frame, Symbol, TICK_SIZE};
 use crate::plot::kit::style::{self, SeriesStyle, Styles};
@@ -94,15 +93,14 @@ pub fn draw<DB: DrawingBackend>(
         legend.push(Entry::new(Symbol::Swatch(b.style.color), b.label.clone()));
     }
     let show_predictions = chart.predictions && bars().any(|b| m.predicted(b.cell, all).is_some());
-    legend.extend(Entry::references(
-        m,
+    legend.extend(m.reference_entries(
         baseline > 0.0,
         show_predictions.then_some((style::TEXT, "prediction (dotted, across its bar)")),
         left_out,
     ));
     let first = cells.first();
     let n = bars().map(|b| b.cell.n).max().unwrap_or(0);
-    let mut subtitle = super::sweep::fixed_subtitle(chart, first.copied());
+    let mut subtitle = chart.fixed_subtitle(first.copied());
     subtitle.push_str(&format!(
         " · median of {n} run{}",
         if n == 1 { "" } else { "s" }

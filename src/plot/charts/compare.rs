@@ -8,9 +8,8 @@ use plotters::style::RGBColor;
 use crate::results::compare::MIN_EFFECT;
 use crate::results::{CellComparison, Verdict};
 
-use super::sweep::min_max;
 use crate::plot::ChartError;
-use crate::plot::kit::axis::Scale;
+use crate::plot::kit::axis::{Scale, min_max};
 use crate::plot::kit::canvas::{Canvas, Rect};
 use crate::plot::kit::frame::{Dash, Dimension, Entry, Frame, Symbol};
 use crate::plot::kit::style::Marker;

@@ -9,7 +9,7 @@ use crate::config::Axis;
 use crate::results::CellSummary;
 
 use crate::plot::ChartError;
-use crate::plot::kit::axis::{Scale, TimeUnit, spans_two_decades};
+use crate::plot::kit::axis::{Scale, TimeUnit, min_max, spans_two_decades};
 use crate::plot::kit::canvas::Canvas;
 use crate::plot::kit::frame::{Dash, Dimension, Entry, Frame, Symbol};
 use crate::plot::kit::style::{self, SeriesStyle, Styles};
@@ -145,7 +145,7 @@ pub fn draw<DB: DrawingBackend>(
     };
 
     let first = cells.first();
-    let mut subtitle = fixed_subtitle(chart, first.copied());
+    let mut subtitle = chart.fixed_subtitle(first.copied());
     let n = measured.iter().map(|c| c.n).max().unwrap_or(0);
     subtitle.push_str(&format!(
         "{}median of {n} run{}",
@@ -172,8 +172,7 @@ pub fn draw<DB: DrawingBackend>(
         && series
             .iter()
             .any(|s| s.points.iter().any(|(_, c)| m.predicted(c, all).is_some()));
-    legend.extend(Entry::references(
-        m,
+    legend.extend(m.reference_entries(
         !baselines.is_empty(),
         show_predictions.then_some((style::MUTED, "prediction (dotted, in the model's colour)")),
         left_out,
@@ -335,29 +334,4 @@ fn baseline_lines(
         })
         .filter(|pts| pts.iter().any(|p| p.1 > 0.0))
         .collect()
-}
-
-pub fn min_max(values: impl Iterator<Item = f64>) -> (f64, f64) {
-    values
-        .filter(|v| v.is_finite())
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-            (lo.min(v), hi.max(v))
-        })
-}
-
-/// The fields a chart holds still: the values it was drawn at, then the
-/// workload's unswept fields.
-pub fn fixed_subtitle(chart: &MetricChart, first: Option<&CellSummary>) -> String {
-    let mut parts: Vec<String> = chart
-        .fixed
-        .iter()
-        .map(|(a, v)| format!("{a}={v}"))
-        .collect();
-    if let Some(c) = first {
-        let rest = metric::fixed_fields(c);
-        if !rest.is_empty() {
-            parts.push(rest);
-        }
-    }
-    parts.join(" ")
 }

@@ -248,6 +248,15 @@ impl TimeUnit {
     }
 }
 
+/// The smallest and largest finite value, or (∞, −∞) when there is none.
+pub fn min_max(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    values
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        })
+}
+
 /// Whether values spread over two decades or more (and so read better on
 /// a logarithmic axis). Non-positive values rule a log axis out.
 pub fn spans_two_decades(values: &[f64]) -> bool {

@@ -52,41 +52,6 @@ impl Entry {
         }
     }
 
-    /// The entries after a chart's series: the baseline (if drawn), the
-    /// metric's reference line, the predictions (if drawn, with the colour
-    /// and text of their key) and how many cells were left out.
-    pub fn references(
-        m: crate::plot::metric::Metric,
-        baseline: bool,
-        predictions: Option<(RGBColor, &str)>,
-        left_out: usize,
-    ) -> Vec<Entry> {
-        let mut entries = Vec::new();
-        if baseline {
-            entries.push(Entry::reference(m.baseline_label()));
-        }
-        if let Some((_, label)) = m.reference() {
-            entries.push(Entry::reference(label));
-        }
-        if let Some((color, label)) = predictions {
-            entries.push(Entry::new(
-                Symbol::Line {
-                    color,
-                    dash: Dash::Dotted,
-                    marker: None,
-                },
-                label,
-            ));
-        }
-        if left_out > 0 {
-            entries.push(Entry::new(
-                Symbol::Note,
-                format!("{left_out} cell(s) without a measurement left out"),
-            ));
-        }
-        entries
-    }
-
     /// A dashed grey line: a reference such as the baseline.
     pub fn reference(label: impl Into<String>) -> Entry {
         Entry::new(

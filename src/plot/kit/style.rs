@@ -8,8 +8,6 @@
 
 use plotters::style::RGBColor;
 
-use crate::results::CellSummary;
-
 /// Okabe–Ito, then Tol's muted colours, in the order models get them.
 /// Okabe–Ito's yellow is darkened a little so thin lines stay visible on
 /// white.
@@ -72,21 +70,23 @@ pub struct SeriesStyle {
 }
 
 /// The colour and marker of every model of a report, by order of first
-/// appearance in the summary (the order of the experiment file).
+/// appearance (in a summary, the order of the experiment file).
 #[derive(Clone, Debug, Default)]
 pub struct Styles {
     models: Vec<String>,
 }
 
 impl Styles {
-    pub fn new(cells: &[CellSummary]) -> Styles {
-        let mut models: Vec<String> = Vec::new();
-        for c in cells {
-            if !models.contains(&c.model) {
-                models.push(c.model.clone());
+    /// Styles for `models` in this order; a name seen again keeps its
+    /// first place.
+    pub fn new<'a>(models: impl IntoIterator<Item = &'a str>) -> Styles {
+        let mut seen: Vec<String> = Vec::new();
+        for m in models {
+            if !seen.iter().any(|s| s == m) {
+                seen.push(m.to_string());
             }
         }
-        Styles { models }
+        Styles { models: seen }
     }
 
     fn index(&self, model: &str) -> usize {
