@@ -51,15 +51,15 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<Exit> {
         crate::config::DEFAULT_CHART_WIDTH,
         plot::charts::compare::height(rows.len()),
     );
-    let png = plot::png(size, |area| {
+    let png = plot::kit::png(size, |area| {
         plot::kit::font::ensure_registered()?;
-        let c = plot::kit::canvas::Canvas::new(area, plot::Format::Png);
+        let c = plot::kit::Canvas::new(area, plot::kit::Format::Png);
         c.clear()?;
         plot::charts::compare::draw(&c, &a_name, &b_name, &rows)
     });
-    let svg = plot::svg(size, |area| {
+    let svg = plot::kit::svg(size, |area| {
         plot::kit::font::ensure_registered()?;
-        let c = plot::kit::canvas::Canvas::new(area, plot::Format::Svg);
+        let c = plot::kit::Canvas::new(area, plot::kit::Format::Svg);
         c.clear()?;
         plot::charts::compare::draw(&c, &a_name, &b_name, &rows)
     });

@@ -6,7 +6,7 @@ use crate::config::{Axis, ChartY, Field, ModelKind};
 use crate::format::{format_ms, format_number};
 use crate::results::CellSummary;
 
-use super::kit::frame::{Dash, Entry, Symbol};
+use super::kit::{Dash, Entry, Symbol};
 use plotters::style::RGBColor;
 
 /// A measurement of a cell that a chart can show.

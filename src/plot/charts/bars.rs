@@ -5,13 +5,12 @@
 
 use plotters::prelude::DrawingBackend;
 
+use crate::plot::kit::{
+    Anchor, Canvas, ChartError, Dimension, Entry, Frame, Rect, Scale, SeriesStyle, Styles, Symbol,
+    TICK_SIZE, TimeUnit, color, min_max,
+};
 use crate::results::CellSummary;
 
-use crate::plot::ChartError;
-use crate::plot::kit::axis::{Scale, TimeUnit, min_max};
-use crate::plot::kit::canvas::{Anchor, Canvas, Rect};
-use crate::plot::kit::frame::{Dimension, Entry, Frame, Symbol, TICK_SIZE};
-use crate::plot::kit::style::{self, SeriesStyle, Styles};
 use crate::plot::plan::MetricChart;
 
 struct Bar<'a> {
@@ -95,7 +94,7 @@ pub fn draw<DB: DrawingBackend>(
     let show_predictions = chart.predictions && bars().any(|b| m.predicted(b.cell, all).is_some());
     legend.extend(m.reference_entries(
         baseline > 0.0,
-        show_predictions.then_some((style::TEXT, "prediction (dotted, across its bar)")),
+        show_predictions.then_some((color::TEXT, "prediction (dotted, across its bar)")),
         left_out,
     ));
     let first = cells.first();
@@ -156,9 +155,9 @@ pub fn draw<DB: DrawingBackend>(
             if let Some((lo, hi)) = m.spread(b.cell) {
                 let (ylo, yhi) = (plot.y_px(lo * f), plot.y_px(hi * f));
                 let cap = c.px(7.0).min((right - left) / 3);
-                c.line(&[(mid, ylo), (mid, yhi)], style::TEXT, 1.5)?;
-                c.line(&[(mid - cap, ylo), (mid + cap, ylo)], style::TEXT, 1.5)?;
-                c.line(&[(mid - cap, yhi), (mid + cap, yhi)], style::TEXT, 1.5)?;
+                c.line(&[(mid, ylo), (mid, yhi)], color::TEXT, 1.5)?;
+                c.line(&[(mid - cap, ylo), (mid + cap, ylo)], color::TEXT, 1.5)?;
+                c.line(&[(mid - cap, yhi), (mid + cap, yhi)], color::TEXT, 1.5)?;
                 label_y = label_y.min(yhi);
             }
             if show_predictions
@@ -168,7 +167,7 @@ pub fn draw<DB: DrawingBackend>(
                 let ext = c.px(6.0);
                 c.dashed(
                     &[(left - ext, y), (right + ext, y)],
-                    style::TEXT,
+                    color::TEXT,
                     2.0,
                     2.0,
                     3.0,
@@ -182,7 +181,7 @@ pub fn draw<DB: DrawingBackend>(
                 &c.fit(&text, TICK_SIZE, right - left + c.px(30.0)),
                 (mid, label_y - c.px(6.0)),
                 TICK_SIZE,
-                style::TEXT,
+                color::TEXT,
                 Anchor::Bottom,
             )?;
         }

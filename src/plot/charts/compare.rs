@@ -5,14 +5,11 @@
 use plotters::prelude::DrawingBackend;
 use plotters::style::RGBColor;
 
+use crate::plot::kit::{
+    Canvas, ChartError, Dash, Dimension, Entry, Frame, Marker, Rect, Scale, Symbol, min_max,
+};
 use crate::results::compare::MIN_EFFECT;
 use crate::results::{CellComparison, Verdict};
-
-use crate::plot::ChartError;
-use crate::plot::kit::axis::{Scale, min_max};
-use crate::plot::kit::canvas::{Canvas, Rect};
-use crate::plot::kit::frame::{Dash, Dimension, Entry, Frame, Symbol};
-use crate::plot::kit::style::Marker;
 
 const FASTER: RGBColor = RGBColor(0x00, 0x72, 0xB2);
 const SLOWER: RGBColor = RGBColor(0xD5, 0x5E, 0x00);

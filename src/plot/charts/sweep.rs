@@ -6,13 +6,12 @@
 use plotters::prelude::DrawingBackend;
 
 use crate::config::Axis;
+use crate::plot::kit::{
+    Canvas, ChartError, Dash, Dimension, Entry, Frame, PlotArea, Scale, SeriesStyle, Styles,
+    Symbol, TimeUnit, color, min_max, spans_two_decades,
+};
 use crate::results::CellSummary;
 
-use crate::plot::ChartError;
-use crate::plot::kit::axis::{Scale, TimeUnit, min_max, spans_two_decades};
-use crate::plot::kit::canvas::Canvas;
-use crate::plot::kit::frame::{Dash, Dimension, Entry, Frame, Symbol};
-use crate::plot::kit::style::{self, SeriesStyle, Styles};
 use crate::plot::metric::{self, Metric};
 use crate::plot::plan::MetricChart;
 
@@ -174,7 +173,7 @@ pub fn draw<DB: DrawingBackend>(
             .any(|s| s.points.iter().any(|(_, c)| m.predicted(c, all).is_some()));
     legend.extend(m.reference_entries(
         !baselines.is_empty(),
-        show_predictions.then_some((style::MUTED, "prediction (dotted, in the model's colour)")),
+        show_predictions.then_some((color::MUTED, "prediction (dotted, in the model's colour)")),
         left_out,
     ));
     let workload = first.map_or("", |c| c.workload.as_str());
@@ -276,7 +275,7 @@ impl Series<'_> {
         value: impl Fn(&CellSummary) -> Option<f64>,
         x_factor: f64,
         y_factor: f64,
-        plot: &crate::plot::kit::frame::Plot,
+        plot: &PlotArea,
         shows: &dyn Fn(f64, f64) -> bool,
     ) -> Vec<(i32, i32)> {
         if self.points.iter().all(|p| p.0.is_none()) {

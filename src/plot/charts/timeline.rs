@@ -9,12 +9,11 @@ use plotters::style::RGBColor;
 
 use crate::format::format_ms;
 use crate::model::SpanKind;
+use crate::plot::kit::{
+    Canvas, ChartError, Dimension, Entry, Frame, Rect, Scale, Symbol, Tick, TimeUnit,
+};
 use crate::results::{CellSummary, Timeline};
 
-use crate::plot::ChartError;
-use crate::plot::kit::axis::{Scale, Tick, TimeUnit};
-use crate::plot::kit::canvas::{Canvas, Rect};
-use crate::plot::kit::frame::{Dimension, Entry, Frame, Symbol};
 use crate::plot::metric;
 
 pub const IO: RGBColor = RGBColor(0x56, 0xB4, 0xE9);

@@ -19,7 +19,7 @@ use std::sync::OnceLock;
 use ab_glyph::{Font, FontRef};
 use plotters::style::{FontStyle, register_font};
 
-use crate::plot::ChartError;
+use super::error::ChartError;
 
 /// DejaVu Sans 2.37; see `assets/fonts/DejaVuSans-LICENSE.txt`.
 static DEJAVU_SANS: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");

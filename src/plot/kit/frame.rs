@@ -4,108 +4,21 @@
 //! texts and returns where the data goes.
 
 use plotters::prelude::DrawingBackend;
-use plotters::style::RGBColor;
 
-use super::axis::{Scale, Tick};
-use super::canvas::{Anchor, Canvas, Rect};
-use super::style::{self, Marker};
-use crate::plot::ChartError;
+use super::canvas::{Anchor, Canvas};
+use super::color;
+use super::dimension::Dimension;
+use super::error::ChartError;
+use super::legend::{self, Entry, Symbol};
+use super::plot_area::PlotArea;
+use super::rect::Rect;
+use super::scale::Tick;
 
 pub const TITLE_SIZE: f64 = 26.0;
 pub const SUBTITLE_SIZE: f64 = 16.0;
 pub const AXIS_TITLE_SIZE: f64 = 18.0;
 pub const TICK_SIZE: f64 = 15.0;
 pub const LEGEND_SIZE: f64 = 16.0;
-
-/// How a line is drawn.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Dash {
-    Solid,
-    Dashed,
-    Dotted,
-}
-
-/// What a legend entry shows left of its label.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Symbol {
-    Line {
-        color: RGBColor,
-        dash: Dash,
-        marker: Option<Marker>,
-    },
-    Swatch(RGBColor),
-    /// Text only: a note on how to read the chart.
-    Note,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Entry {
-    pub symbol: Symbol,
-    pub label: String,
-}
-
-impl Entry {
-    pub fn new(symbol: Symbol, label: impl Into<String>) -> Entry {
-        Entry {
-            symbol,
-            label: label.into(),
-        }
-    }
-
-    /// A dashed grey line: a reference such as the baseline.
-    pub fn reference(label: impl Into<String>) -> Entry {
-        Entry::new(
-            Symbol::Line {
-                color: style::REFERENCE,
-                dash: Dash::Dashed,
-                marker: None,
-            },
-            label,
-        )
-    }
-}
-
-/// One axis: its scale, its ticks (in scale values), its title.
-#[derive(Clone, Debug)]
-pub struct Dimension {
-    pub scale: Scale,
-    pub ticks: Vec<Tick>,
-    pub title: String,
-    /// Draw grid lines at the ticks (not for category axes).
-    pub grid: bool,
-}
-
-impl Dimension {
-    pub fn numeric(scale: Scale, title: impl Into<String>) -> Dimension {
-        Dimension {
-            scale,
-            ticks: scale.ticks(7),
-            title: title.into(),
-            grid: true,
-        }
-    }
-
-    /// Categories at 0, 1, 2, …, labelled in order.
-    pub fn categories(labels: &[String], title: impl Into<String>) -> Dimension {
-        Dimension {
-            scale: Scale {
-                lo: -0.5,
-                hi: labels.len() as f64 - 0.5,
-                log: false,
-            },
-            ticks: labels
-                .iter()
-                .enumerate()
-                .map(|(i, l)| Tick {
-                    value: i as f64,
-                    label: Some(l.clone()),
-                })
-                .collect(),
-            title: title.into(),
-            grid: false,
-        }
-    }
-}
 
 /// Everything around the data.
 pub struct Frame {
@@ -116,76 +29,6 @@ pub struct Frame {
     pub legend: Vec<Entry>,
     /// Category labels on y read top to bottom (rows), not bottom to top.
     pub y_down: bool,
-}
-
-/// Where the data goes, once the frame is drawn.
-#[derive(Clone, Debug)]
-pub struct Plot {
-    pub area: Rect,
-    pub x: Scale,
-    pub y: Scale,
-    pub y_down: bool,
-}
-
-impl Plot {
-    pub fn x_px(&self, x: f64) -> i32 {
-        let f = self.x.fraction(x).clamp(-0.05, 1.05);
-        self.area.left + (f * self.area.width() as f64).round() as i32
-    }
-
-    pub fn y_px(&self, y: f64) -> i32 {
-        let f = self.y.fraction(y).clamp(-0.05, 1.05);
-        if self.y_down {
-            self.area.top + (f * self.area.height() as f64).round() as i32
-        } else {
-            self.area.bottom - (f * self.area.height() as f64).round() as i32
-        }
-    }
-
-    pub fn at(&self, x: f64, y: f64) -> (i32, i32) {
-        (self.x_px(x), self.y_px(y))
-    }
-}
-
-/// Draws a legend symbol in a box `w` wide centred vertically on `y`.
-pub fn draw_symbol<DB: DrawingBackend>(
-    c: &Canvas<DB>,
-    symbol: Symbol,
-    x: i32,
-    y: i32,
-    w: i32,
-) -> Result<(), ChartError> {
-    match symbol {
-        Symbol::Line {
-            color,
-            dash,
-            marker,
-        } => {
-            let pts = [(x, y), (x + w, y)];
-            match dash {
-                Dash::Solid => c.line(&pts, color, 2.5)?,
-                Dash::Dashed => c.dashed(&pts, color, 2.0, 8.0, 5.0)?,
-                Dash::Dotted => c.dashed(&pts, color, 1.5, 2.0, 4.0)?,
-            }
-            if let Some(m) = marker {
-                c.marker(m, (x + w / 2, y), 11.0, color)?;
-            }
-            Ok(())
-        }
-        Symbol::Swatch(color) => {
-            let h = c.px(7.0);
-            c.rect(
-                Rect {
-                    left: x + w / 2 - c.px(11.0),
-                    top: y - h,
-                    right: x + w / 2 + c.px(11.0),
-                    bottom: y + h,
-                },
-                color,
-            )
-        }
-        Symbol::Note => Ok(()),
-    }
 }
 
 impl Frame {
@@ -210,7 +53,7 @@ impl Frame {
     }
 
     /// Draws title, axes and legend; returns where the data goes.
-    pub fn draw<DB: DrawingBackend>(&self, c: &Canvas<DB>) -> Result<Plot, ChartError> {
+    pub fn draw<DB: DrawingBackend>(&self, c: &Canvas<DB>) -> Result<PlotArea, ChartError> {
         let margin = c.px(16.0);
         let mut top = margin;
         let title = self.title.as_str();
@@ -218,7 +61,7 @@ impl Frame {
             &c.fit(title, TITLE_SIZE, c.width - 2 * margin),
             (c.width / 2, top),
             TITLE_SIZE,
-            style::TEXT,
+            color::TEXT,
             Anchor::Top,
         )?;
         top += c.px(TITLE_SIZE * 1.15);
@@ -228,7 +71,7 @@ impl Frame {
                 &c.fit(&self.subtitle, SUBTITLE_SIZE, c.width - 2 * margin),
                 (c.width / 2, top),
                 SUBTITLE_SIZE,
-                style::MUTED,
+                color::MUTED,
                 Anchor::Top,
             )?;
             top += c.px(SUBTITLE_SIZE * 1.15);
@@ -274,7 +117,7 @@ impl Frame {
             right: right.max(left + 10),
             bottom: bottom.max(top + 10),
         };
-        let plot = Plot {
+        let plot = PlotArea {
             area,
             x: self.x.scale,
             y: self.y.scale,
@@ -288,9 +131,9 @@ impl Frame {
             }
             let y = plot.y_px(t.value);
             let color = if t.label.is_some() {
-                style::GRID
+                color::GRID
             } else {
-                style::GRID_MINOR
+                color::GRID_MINOR
             };
             c.line(&[(area.left, y), (area.right, y)], color, 1.0)?;
         }
@@ -300,9 +143,9 @@ impl Frame {
             }
             let x = plot.x_px(t.value);
             let color = if t.label.is_some() {
-                style::GRID
+                color::GRID
             } else {
-                style::GRID_MINOR
+                color::GRID_MINOR
             };
             c.line(&[(x, area.top), (x, area.bottom)], color, 1.0)?;
         }
@@ -312,7 +155,7 @@ impl Frame {
                 (area.left, area.bottom),
                 (area.right, area.bottom),
             ],
-            style::AXIS,
+            color::AXIS,
             1.0,
         )?;
 
@@ -323,12 +166,12 @@ impl Frame {
                 continue;
             }
             let y = plot.y_px(t.value);
-            c.line(&[(area.left - tick, y), (area.left, y)], style::AXIS, 1.0)?;
+            c.line(&[(area.left - tick, y), (area.left, y)], color::AXIS, 1.0)?;
             c.text(
                 &c.fit(label, TICK_SIZE, max_y_label),
                 (area.left - tick - c.px(4.0), y),
                 TICK_SIZE,
-                style::TEXT,
+                color::TEXT,
                 Anchor::Right,
             )?;
         }
@@ -346,14 +189,14 @@ impl Frame {
             let x = plot.x_px(t.value);
             c.line(
                 &[(x, area.bottom), (x, area.bottom + tick)],
-                style::AXIS,
+                color::AXIS,
                 1.0,
             )?;
             c.text(
                 &c.fit(label, TICK_SIZE, slot),
                 (x, area.bottom + tick + c.px(5.0)),
                 TICK_SIZE,
-                style::TEXT,
+                color::TEXT,
                 Anchor::Top,
             )?;
         }
@@ -362,7 +205,7 @@ impl Frame {
                 &c.fit(&self.x.title, AXIS_TITLE_SIZE, area.width()),
                 ((area.left + area.right) / 2, c.height - margin),
                 AXIS_TITLE_SIZE,
-                style::TEXT,
+                color::TEXT,
                 Anchor::Bottom,
             )?;
         }
@@ -374,11 +217,11 @@ impl Frame {
                     (area.top + area.bottom) / 2,
                 ),
                 AXIS_TITLE_SIZE,
-                style::TEXT,
+                color::TEXT,
             )?;
         }
         if legend_w > 0 {
-            draw_legend(
+            legend::draw(
                 c,
                 &self.legend,
                 Rect {
@@ -391,73 +234,4 @@ impl Frame {
         }
         Ok(plot)
     }
-}
-
-/// Draws legend entries top-down in `r`, long labels on up to three
-/// lines, smaller if they do not fit, and says how many were left out if
-/// even that is not enough.
-pub fn draw_legend<DB: DrawingBackend>(
-    c: &Canvas<DB>,
-    entries: &[Entry],
-    r: Rect,
-) -> Result<(), ChartError> {
-    let symbol_w = c.px(40.0);
-    let text_left = |e: &Entry| {
-        if e.symbol == Symbol::Note {
-            r.left
-        } else {
-            r.left + symbol_w + c.px(8.0)
-        }
-    };
-    let layout = |size: f64| -> Vec<Vec<String>> {
-        entries
-            .iter()
-            .map(|e| c.wrap(&e.label, size, r.right - text_left(e), 3))
-            .collect()
-    };
-    let line_h = |size: f64| c.px(size * 1.25).max(1);
-    let gap = |size: f64| c.px(size * 0.45).max(1);
-    let height = |lines: &[Vec<String>], size: f64| -> i32 {
-        lines
-            .iter()
-            .map(|l| l.len() as i32 * line_h(size) + gap(size))
-            .sum()
-    };
-    let mut size = LEGEND_SIZE;
-    let mut lines = layout(size);
-    while size > 11.0 && height(&lines, size) > r.height() {
-        size -= 1.0;
-        lines = layout(size);
-    }
-    let mut y = r.top;
-    for (i, (e, text)) in entries.iter().zip(&lines).enumerate() {
-        let h = text.len() as i32 * line_h(size);
-        if y + h + line_h(size) > r.bottom && i + 1 < entries.len() {
-            c.text(
-                &format!("… and {} more", entries.len() - i),
-                (r.left, y + line_h(size) / 2),
-                size,
-                style::MUTED,
-                Anchor::Left,
-            )?;
-            break;
-        }
-        let color = if e.symbol == Symbol::Note {
-            style::MUTED
-        } else {
-            draw_symbol(c, e.symbol, r.left, y + line_h(size) / 2, symbol_w)?;
-            style::TEXT
-        };
-        for (k, line) in text.iter().enumerate() {
-            c.text(
-                line,
-                (text_left(e), y + line_h(size) / 2 + k as i32 * line_h(size)),
-                size,
-                color,
-                Anchor::Left,
-            )?;
-        }
-        y += h + gap(size);
-    }
-    Ok(())
 }

@@ -1,7 +1,7 @@
 //! Axis arithmetic, free of drawing: the range a chart shows, where its
-//! ticks go, how tick values read, and whether times read better in µs,
-//! ms or s. Charts draw their own axes from a [`Scale`] so that linear and
-//! logarithmic axes, and every chart kind, look the same.
+//! ticks go and how tick values read. Charts draw their own axes from a
+//! [`Scale`] so that linear and logarithmic axes, and every chart kind,
+//! look the same.
 
 use crate::format::format_number;
 
@@ -208,46 +208,6 @@ fn decimals_for(step: f64) -> usize {
     d.min(9)
 }
 
-/// A tick label: `0.25`, `40`, `1000`, `20k`, `1.5M`.
-/// The unit a time axis reads best in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TimeUnit {
-    Us,
-    Ms,
-    S,
-}
-
-impl TimeUnit {
-    /// For values up to `max_ms`: s from 2 s on, µs below 1 ms if
-    /// `allow_us`, else ms.
-    pub fn for_max(max_ms: f64, allow_us: bool) -> TimeUnit {
-        if max_ms >= 2000.0 {
-            TimeUnit::S
-        } else if allow_us && max_ms > 0.0 && max_ms < 1.0 {
-            TimeUnit::Us
-        } else {
-            TimeUnit::Ms
-        }
-    }
-
-    /// Multiply milliseconds by this to get the unit.
-    pub fn per_ms(self) -> f64 {
-        match self {
-            TimeUnit::Us => 1000.0,
-            TimeUnit::Ms => 1.0,
-            TimeUnit::S => 0.001,
-        }
-    }
-
-    pub fn symbol(self) -> &'static str {
-        match self {
-            TimeUnit::Us => "µs",
-            TimeUnit::Ms => "ms",
-            TimeUnit::S => "s",
-        }
-    }
-}
-
 /// The smallest and largest finite value, or (∞, −∞) when there is none.
 pub fn min_max(values: impl Iterator<Item = f64>) -> (f64, f64) {
     values
@@ -319,14 +279,6 @@ mod tests {
         assert_eq!(s.fraction(0.0), 0.0);
         let narrow = Scale::logarithmic(3.0, 40.0);
         assert!(labels(&narrow, 6).contains(&"20".to_string()));
-    }
-
-    #[test]
-    fn units_by_range() {
-        assert_eq!(TimeUnit::for_max(301.0, false), TimeUnit::Ms);
-        assert_eq!(TimeUnit::for_max(2500.0, false), TimeUnit::S);
-        assert_eq!(TimeUnit::for_max(0.1, true), TimeUnit::Us);
-        assert_eq!(TimeUnit::for_max(0.1, false), TimeUnit::Ms);
     }
 
     #[test]
