@@ -47,29 +47,13 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<Exit> {
         .out
         .clone()
         .unwrap_or_else(|| default_out(&args.a, &args.b));
-    let size = (
-        crate::config::DEFAULT_CHART_WIDTH,
-        plot::charts::compare::height(rows.len()),
-    );
-    let png = plot::kit::png(size, |area| {
-        plot::kit::font::ensure_registered()?;
-        let c = plot::kit::Canvas::new(area, plot::kit::Format::Png);
-        c.clear()?;
-        plot::charts::compare::draw(&c, &a_name, &b_name, &rows)
-    });
-    let svg = plot::kit::svg(size, |area| {
-        plot::kit::font::ensure_registered()?;
-        let c = plot::kit::Canvas::new(area, plot::kit::Format::Svg);
-        c.clear()?;
-        plot::charts::compare::draw(&c, &a_name, &b_name, &rows)
-    });
-    let chart_ok = match (png, svg) {
-        (Ok(png), Ok(svg)) => {
-            store::write_file(&out.join("compare.png"), &png)?;
-            store::write_file(&out.join("compare.svg"), svg.as_bytes())?;
+    let chart_ok = match plot::render_comparison(&a_name, &b_name, &rows) {
+        Ok(picture) => {
+            store::write_file(&out.join("compare.png"), &picture.png)?;
+            store::write_file(&out.join("compare.svg"), picture.svg.as_bytes())?;
             true
         }
-        (Err(e), _) | (_, Err(e)) => {
+        Err(e) => {
             eprintln!("warning: the comparison chart could not be drawn: {e}");
             false
         }

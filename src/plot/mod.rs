@@ -1,23 +1,42 @@
-//! Charts, rendered with plotters from results only. Every chart kind has
-//! its own file and draws on a [`canvas::Canvas`], generic over the
-//! plotters backend, so the same code makes the PNG (a bitmap, encoded
-//! here) and the SVG. Rendering returns bytes; `results::store` writes
-//! them. [`plan`] decides which charts a report has.
+//! Charts of results, as PNG and SVG files' bytes (`results::store`
+//! writes them). [`plan`] decides which charts a report has and names
+//! their files; [`metric`] reads what a chart shows from summary rows;
+//! [`charts`] holds one file per chart kind; [`kit`] is what they draw
+//! with, and its [`kit::picture`] is the one place a drawing becomes a PNG
+//! and an SVG, for the charts of a results folder ([`render`]) and for the
+//! chart of `conlab compare` ([`render_comparison`]) alike.
+//!
+//! Why a kit of our own on plotters' backends, and not plotters'
+//! `ChartBuilder`: conlab uses plotters for what it does well, one drawing
+//! code for a bitmap and an SVG backend with stable SVG output, and lays
+//! out everything around the data itself.
+//!
+//! - **Legends in a column of their own.** `ChartBuilder`'s series labels
+//!   are drawn inside the plot area, over the data, which an experiment of
+//!   a dozen model variants covers up. The kit's legend sits right of the
+//!   plot, wraps long labels onto up to three lines, shrinks its text when
+//!   it must, and says how many entries did not fit.
+//! - **Korean and CJK names in PNGs.** plotters draws a string with one
+//!   font, so a Korean workload name (the study note is Korean) would be a
+//!   row of boxes. The kit measures and draws PNG text in runs, each in the
+//!   first embedded font that has its glyphs (DejaVu Sans, then
+//!   NanumSquare), so layouts that fit text fit it in either script.
+//! - **Exact ticks and units.** `ChartBuilder`'s mesh places and formats
+//!   tick labels itself; conlab picks the time unit (µs, ms or s) per
+//!   chart, 1-2-5 labels on log axes, whole ticks for counts and labels
+//!   like `20k`, the same on every chart kind.
 
 pub mod charts;
 pub mod kit;
 pub mod metric;
 pub mod plan;
 
-use plotters::coord::Shift;
-use plotters::prelude::*;
+pub use kit::{ChartError, Picture, Styles};
+pub use plan::ChartJob;
 
-pub use kit::{ChartError, Styles};
-pub use plan::{ChartJob, ChartKind};
-
-use crate::results::{CellSummary, SummaryFile, Timeline};
-use charts::{bars, cpu_wall, overview, sweep, timeline};
-use kit::{Canvas, Format};
+use crate::results::{CellComparison, SummaryFile, Timeline};
+use charts::Chart;
+use charts::compare::Comparison;
 
 /// What charts are drawn from.
 pub struct Input<'a> {
@@ -36,47 +55,6 @@ impl<'a> Input<'a> {
     }
 }
 
-/// Draws `job` on any backend.
-pub fn draw<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    job: &ChartJob,
-    input: &Input,
-    format: Format,
-) -> Result<(), ChartError> {
-    kit::font::ensure_registered()?;
-    let c = Canvas::new(area, format);
-    c.clear()?;
-    let all = &input.summary.cells;
-    match &job.kind {
-        ChartKind::Metric(chart) => {
-            let cells: Vec<&CellSummary> = all.iter().filter(|c| chart.shows(c)).collect();
-            if cells.is_empty() {
-                return Err(ChartError::NoData(format!(
-                    "workload \"{}\" has no cells",
-                    chart.workload
-                )));
-            }
-            match chart.x.clone().or_else(|| plan::default_x(&cells)) {
-                Some(x) => sweep::draw(&c, chart, &x, &cells, all, &input.styles),
-                None => bars::draw(&c, chart, &cells, all, &input.styles),
-            }
-        }
-        ChartKind::CpuWall { workload } => {
-            let cells: Vec<&CellSummary> = all.iter().filter(|c| &c.workload == workload).collect();
-            cpu_wall::draw(&c, None, &cells, &input.styles)
-        }
-        ChartKind::Overview => overview::draw(&c, &input.summary.experiment, all),
-        ChartKind::Timeline { cell } => {
-            let t = input
-                .timelines
-                .iter()
-                .find(|t| t.cell == *cell)
-                .ok_or_else(|| ChartError::NoData(format!("no timeline of cell {cell}")))?;
-            timeline::draw(&c, t, all.iter().find(|s| s.cell == *cell))
-        }
-    }
-}
-
 /// A chart in both formats.
 #[derive(Clone, Debug)]
 pub struct Rendered {
@@ -85,12 +63,19 @@ pub struct Rendered {
     pub svg: String,
 }
 
-/// Renders one chart as PNG and SVG.
+/// Renders one chart of a results folder as PNG and SVG.
 pub fn render(job: &ChartJob, input: &Input) -> Result<Rendered, ChartError> {
-    let size = (job.width, job.height);
+    let picture = kit::picture((job.width, job.height), &Chart { job, input })?;
     Ok(Rendered {
         job: job.clone(),
-        png: kit::png(size, |area| draw(area, job, input, Format::Png))?,
-        svg: kit::svg(size, |area| draw(area, job, input, Format::Svg))?,
+        png: picture.png,
+        svg: picture.svg,
     })
+}
+
+/// Renders the chart of `conlab compare` as PNG and SVG: `rows` compare
+/// the results in `a` with those in `b`.
+pub fn render_comparison(a: &str, b: &str, rows: &[CellComparison]) -> Result<Picture, ChartError> {
+    let chart = Comparison { a, b, rows };
+    kit::picture(chart.size(), &chart)
 }
