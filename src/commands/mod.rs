@@ -64,7 +64,7 @@ pub fn tell_rendering(dir: &Path, r: &Rendering, quiet: bool) {
         eprintln!("warning: {note}");
     }
     for (stem, message) in &r.failures {
-        eprintln!("warning: chart {stem} could not be drawn: {message}");
+        eprintln!("warning: chart {stem} {message}");
     }
     if !quiet {
         eprintln!(

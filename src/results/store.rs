@@ -154,21 +154,15 @@ pub fn write_summary(dir: &Path, file: &SummaryFile) -> Result<(), StoreError> {
     write_file(&json_path, &json)
 }
 
-/// Writes rendered charts (`charts/<file name>`) and report files into
-/// `dir`, then removes the chart files an earlier rendering left there
-/// that this one did not write (a chart set can shrink).
-pub fn write_rendered(
-    dir: &Path,
-    charts: &[(String, Vec<u8>)],
-    reports: &[(&str, Vec<u8>)],
-) -> Result<(), StoreError> {
+/// Removes the chart files (`charts/*.png`, `.svg` and temporary files)
+/// an earlier rendering left in `dir` that this one did not write (a
+/// chart set can shrink); `written` names the files it wrote. Charts and
+/// reports are written one by one with [`write_file`], so that a file
+/// that cannot be written costs its own chart only.
+pub fn remove_stale_charts(dir: &Path, written: &[String]) -> Result<(), StoreError> {
     let charts_dir = dir.join("charts");
-    fs::create_dir_all(&charts_dir).map_err(io_err(&charts_dir))?;
-    for (name, bytes) in charts {
-        write_file(&charts_dir.join(name), bytes)?;
-    }
-    for (name, bytes) in reports {
-        write_file(&dir.join(name), bytes)?;
+    if !charts_dir.is_dir() {
+        return Ok(());
     }
     let entries = fs::read_dir(&charts_dir).map_err(io_err(&charts_dir))?;
     for entry in entries {
@@ -178,7 +172,7 @@ pub fn write_rendered(
         let ours = path
             .extension()
             .is_some_and(|e| e == "png" || e == "svg" || e == "tmp~");
-        if ours && path.is_file() && !charts.iter().any(|(n, _)| *n == name) {
+        if ours && path.is_file() && !written.contains(&name) {
             fs::remove_file(&path).map_err(io_err(&path))?;
         }
     }
