@@ -81,8 +81,16 @@ impl Scale {
     /// ends on 1, 2 or 5 times a power of ten.
     pub fn logarithmic(min: f64, max: f64) -> Scale {
         let (lo, hi) = finite_range(min, max);
-        let hi = if hi > 0.0 { hi } else { 1.0 };
-        let lo = if lo > 0.0 { lo } else { hi / 10.0 };
+        let hi = if hi > 0.0 {
+            hi.max(SMALLEST * 10.0)
+        } else {
+            1.0
+        };
+        let lo = if lo > 0.0 {
+            lo.max(SMALLEST)
+        } else {
+            hi / 10.0
+        };
         let (lo, hi) = if hi / lo < 1.5 {
             (lo / 1.25, hi * 1.25)
         } else {
@@ -172,14 +180,23 @@ impl Scale {
     }
 }
 
+/// The largest magnitude an axis shows. Results come from files people
+/// edit: 1.8e308 ms is a number, but headroom on top of it is infinite,
+/// and an axis from 1e-300 to infinity has no end of decades to tick.
+const LARGEST: f64 = 1e300;
+/// The smallest positive value a logarithmic axis shows.
+const SMALLEST: f64 = 1e-300;
+
+/// `min..=max` in order, finite, within ±[`LARGEST`].
 fn finite_range(min: f64, max: f64) -> (f64, f64) {
-    match (min.is_finite(), max.is_finite()) {
+    let (lo, hi) = match (min.is_finite(), max.is_finite()) {
         (true, true) if min <= max => (min, max),
         (true, true) => (max, min),
         (true, false) => (min, min),
         (false, true) => (max, max),
         (false, false) => (0.0, 1.0),
-    }
+    };
+    (lo.clamp(-LARGEST, LARGEST), hi.clamp(-LARGEST, LARGEST))
 }
 
 /// Rounds a positive value to 1, 2 or 5 times a power of ten.
@@ -269,6 +286,22 @@ mod tests {
         assert!(z.hi > 0.0);
         let n = Scale::linear(f64::NAN, f64::INFINITY, true);
         assert!(n.hi > n.lo);
+    }
+
+    #[test]
+    fn extreme_values_give_a_finite_axis_with_few_ticks() {
+        for (lo, hi) in [
+            (1e-320, f64::MAX),
+            (5e-324, 1.0),
+            (1.0, 1.7976931348623157e308),
+        ] {
+            let s = Scale::logarithmic(lo, hi);
+            assert!(s.lo > 0.0 && s.hi.is_finite() && s.lo < s.hi, "{s:?}");
+            assert!(s.ticks(7).len() < 10_000, "{s:?}");
+        }
+        let s = Scale::linear(-f64::MAX, f64::MAX, true);
+        assert!(s.lo.is_finite() && s.hi.is_finite() && s.lo < s.hi, "{s:?}");
+        assert!(s.ticks(7).len() <= 101, "{s:?}");
     }
 
     #[test]
