@@ -262,13 +262,13 @@ impl<'a, DB: DrawingBackend> Canvas<'a, DB> {
         (width * self.k).round().max(1.0) as u32
     }
 
-    /// A dashed line: `dash` pixels drawn, `gap` pixels left out.
     /// A reference line (baseline, 1×, end of run): grey, dashed, the same
     /// on every chart.
     pub fn reference(&self, points: &[(i32, i32)]) -> Result<(), ChartError> {
         self.dashed(points, color::REFERENCE, 2.0, 8.0, 5.0)
     }
 
+    /// A dashed line: `dash` pixels drawn, `gap` pixels left out.
     pub fn dashed(
         &self,
         points: &[(i32, i32)],
