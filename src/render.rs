@@ -20,6 +20,9 @@ use crate::plot::{self, ChartError, ChartJob, Rendered};
 use crate::report::{self, ReportInput};
 use crate::results::{Results, StoreError, store};
 
+#[cfg(test)]
+mod fuzz;
+
 /// What a rendering produced.
 #[derive(Debug)]
 pub struct Rendering {

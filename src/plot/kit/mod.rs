@@ -26,6 +26,9 @@ pub use error::ChartError;
 pub use frame::{Frame, SUBTITLE_SIZE, TICK_SIZE, TITLE_SIZE};
 pub use legend::{Dash, Entry, Symbol};
 pub use marker::Marker;
+/// The SVG alone, for tests that skip the PNG (`render::fuzz`).
+#[cfg(test)]
+pub use picture::svg;
 pub use picture::{Drawing, Picture, picture};
 pub use plot_area::PlotArea;
 pub use rect::Rect;
