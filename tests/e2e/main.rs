@@ -6,6 +6,7 @@ mod charts;
 mod claims;
 mod common;
 mod errors;
+mod hostile;
 mod python;
 mod run;
 mod tcp;
