@@ -146,15 +146,25 @@ fn texts() -> Vec<String> {
     ]
 }
 
+/// Which of a [`Hostile`]'s values takes a field's place.
+#[derive(Clone, Copy, Debug)]
+enum Pick {
+    Number,
+    Text,
+    Token,
+}
+
 /// A value no run of conlab writes. Most of the time one of the kind the
 /// field holds (a number for a number), so that the file still parses
-/// and the value reaches the checks and the charts; else anything.
+/// and the value reaches the checks and the charts; else the one `pick`
+/// names.
 #[derive(Clone)]
 struct Hostile {
     number: &'static str,
     text: String,
     token: &'static str,
     same_kind: bool,
+    pick: Pick,
 }
 
 impl std::fmt::Debug for Hostile {
@@ -166,32 +176,39 @@ impl std::fmt::Debug for Hostile {
             .field("text", &format!("{text:?}… ({} bytes)", self.text.len()))
             .field("token", &self.token)
             .field("same_kind", &self.same_kind)
+            .field("pick", &self.pick)
             .finish()
     }
 }
 
 impl Hostile {
-    /// In the place of a JSON value that was `old`, as JSON text.
-    fn json(&self, old: &serde_json::Value) -> String {
-        let text = || serde_json::Value::String(self.text.clone()).to_string();
-        match (self.same_kind, old) {
-            (true, serde_json::Value::Number(_)) => self.number.to_string(),
-            (true, serde_json::Value::String(_)) => text(),
-            (_, _) if self.text.len() % 3 == 0 => text(),
-            (_, _) if self.text.len() % 3 == 1 => self.number.to_string(),
-            _ => self.token.to_string(),
+    fn picked(&self, text: String) -> String {
+        match self.pick {
+            Pick::Number => self.number.to_string(),
+            Pick::Text => text,
+            Pick::Token => self.token.to_string(),
         }
     }
 
-    /// In the place of a CSV field that was `old`.
+    /// In the place of a JSON value that was `old`, as JSON text.
+    fn json(&self, old: &serde_json::Value) -> String {
+        let text = serde_json::Value::String(self.text.clone()).to_string();
+        match (self.same_kind, old) {
+            (true, serde_json::Value::Number(_)) => self.number.to_string(),
+            (true, serde_json::Value::String(_)) => text,
+            _ => self.picked(text),
+        }
+    }
+
+    /// In the place of a CSV field that was `old`. A number's place may
+    /// get NaN or an infinity too: CSV readers parse them as numbers.
     fn csv(&self, old: &str) -> String {
         let numeric = !old.is_empty() && old.parse::<f64>().is_ok();
-        match (self.same_kind, numeric) {
-            (true, true) if self.text.len() % 2 == 0 => self.number.to_string(),
-            (true, true) => self.token.to_string(),
-            (true, false) => self.text.clone(),
-            (false, _) if self.text.len() % 2 == 0 => self.text.clone(),
-            (false, _) => self.number.to_string(),
+        match (self.same_kind, numeric, self.pick) {
+            (true, true, Pick::Token) => self.token.to_string(),
+            (true, true, _) => self.number.to_string(),
+            (true, false, _) => self.text.clone(),
+            (false, _, _) => self.picked(self.text.clone()),
         }
     }
 }
@@ -202,12 +219,14 @@ fn hostile() -> impl Strategy<Value = Hostile> {
         prop::sample::select(texts()),
         prop::sample::select(TOKENS),
         prop::bool::weighted(0.8),
+        prop_oneof![Just(Pick::Number), Just(Pick::Text), Just(Pick::Token)],
     )
-        .prop_map(|(number, text, token, same_kind)| Hostile {
+        .prop_map(|(number, text, token, same_kind, pick)| Hostile {
             number,
             text,
             token,
             same_kind,
+            pick,
         })
 }
 

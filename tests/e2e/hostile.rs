@@ -322,8 +322,11 @@ fn corruption() -> impl Strategy<Value = Corruption> {
     ]
 }
 
+/// A change to a file's bytes.
+type Edit = Box<dyn Fn(Vec<u8>) -> Vec<u8>>;
+
 fn corrupt(dir: &Path, c: &Corruption) {
-    let (f, edit): (usize, Box<dyn Fn(Vec<u8>) -> Vec<u8>>) = match c.clone() {
+    let (f, edit): (usize, Edit) = match c.clone() {
         Corruption::Remove(f) => {
             let _ = std::fs::remove_file(dir.join(FILES[f]));
             return;
