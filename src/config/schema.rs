@@ -339,30 +339,67 @@ pub enum ChartY {
     Efficiency,
     CtxSwitches,
     PeakRss,
+    /// The most OS threads a run used.
+    Threads,
+    /// A group's figures (see [`ChartY::of_group`]).
+    WakeP50,
+    WakeP99,
+    WakeMax,
+    CompletionP50,
+    CompletionP99,
+    RoundsPerS,
     /// The share of its shared counters' updates a run lost.
     LostUpdates,
 }
 
 impl ChartY {
-    pub const ALL: [ChartY; 7] = [
+    pub const ALL: [ChartY; 14] = [
         ChartY::Wall,
         ChartY::Cpu,
         ChartY::Speedup,
         ChartY::Efficiency,
         ChartY::CtxSwitches,
         ChartY::PeakRss,
+        ChartY::Threads,
+        ChartY::WakeP50,
+        ChartY::WakeP99,
+        ChartY::WakeMax,
+        ChartY::CompletionP50,
+        ChartY::CompletionP99,
+        ChartY::RoundsPerS,
         ChartY::LostUpdates,
     ];
     /// The names in experiment files, in the order of [`ChartY::ALL`].
-    pub const NAMES: [&'static str; 7] = [
+    pub const NAMES: [&'static str; 14] = [
         "wall",
         "cpu",
         "speedup",
         "efficiency",
         "ctx_switches",
         "peak_rss",
+        "threads",
+        "wake_p50",
+        "wake_p99",
+        "wake_max",
+        "completion_p50",
+        "completion_p99",
+        "rounds_per_s",
         "lost_updates",
     ];
+
+    /// Whether the figure is one group's (and a workload of several
+    /// groups must say which).
+    pub fn of_group(self) -> bool {
+        matches!(
+            self,
+            ChartY::WakeP50
+                | ChartY::WakeP99
+                | ChartY::WakeMax
+                | ChartY::CompletionP50
+                | ChartY::CompletionP99
+                | ChartY::RoundsPerS
+        )
+    }
 
     pub fn as_str(self) -> &'static str {
         Self::NAMES[self as usize]
@@ -389,6 +426,8 @@ pub struct ChartSpec {
     pub predictions: bool,
     /// Only these models (by name); all when empty.
     pub models: Vec<String>,
+    /// The group whose figures a group metric shows.
+    pub group: Option<String>,
 }
 
 pub const DEFAULT_CHART_WIDTH: u32 = 1200;
@@ -407,6 +446,7 @@ impl Default for ChartSpec {
             title: None,
             predictions: true,
             models: Vec::new(),
+            group: None,
         }
     }
 }

@@ -9,6 +9,7 @@ mod config;
 mod doctor;
 mod errors;
 mod groups;
+mod hostile;
 mod noise;
 mod python;
 mod reliability;

@@ -9,20 +9,13 @@
 
 use plotters::prelude::DrawingBackend;
 
+use crate::plot::kit::{
+    Anchor, Canvas, ChartError, Dimension, Entry, Frame, Rect, Scale, Styles, Symbol, TICK_SIZE,
+    color,
+};
+use crate::plot::metric::Metric;
+use crate::plot::plan::MetricChart;
 use crate::results::CellSummary;
-
-use super::ChartError;
-use super::axis::Scale;
-use super::canvas::{Anchor, Canvas, Rect};
-use super::frame::{Dimension, Entry, Frame, Symbol, TICK_SIZE};
-use super::metric::Metric;
-use super::plan::MetricChart;
-use super::style::{self, Styles};
-
-/// The height that gives each bar room: rows × points of them.
-pub fn height(bars: usize) -> u32 {
-    (bars as u32 * 22 + 260).max(crate::config::DEFAULT_CHART_HEIGHT)
-}
 
 /// How many of a cell's measured runs lost an update, as `2/5 runs`.
 fn runs_text(c: &CellSummary) -> String {
@@ -94,7 +87,7 @@ pub fn draw<DB: DrawingBackend>(
     let updates = first
         .and_then(|cell| cell.updates_expected_median)
         .map_or_else(String::new, |u| format!(" · {u:.0} updates per run"));
-    let mut subtitle = super::sweep::fixed_subtitle(chart, first);
+    let mut subtitle = chart.fixed_subtitle(first);
     // The field the bars' labels leave out.
     let swept: Vec<&str> = points
         .iter()
@@ -151,16 +144,16 @@ pub fn draw<DB: DrawingBackend>(
                 if j == 0 {
                     color
                 } else {
-                    style::shade(color, j)
+                    color::shade(color, j)
                 },
             )?;
             let mut end = right;
             if let Some((lo, hi)) = m.spread(cell) {
                 let (xl, xh) = (plot.x_px(lo), plot.x_px(hi));
                 let cap = ((bottom - top) / 3).max(1);
-                c.line(&[(xl, mid), (xh, mid)], style::TEXT, 1.5)?;
-                c.line(&[(xl, mid - cap), (xl, mid + cap)], style::TEXT, 1.5)?;
-                c.line(&[(xh, mid - cap), (xh, mid + cap)], style::TEXT, 1.5)?;
+                c.line(&[(xl, mid), (xh, mid)], color::TEXT, 1.5)?;
+                c.line(&[(xl, mid - cap), (xl, mid + cap)], color::TEXT, 1.5)?;
+                c.line(&[(xh, mid - cap), (xh, mid + cap)], color::TEXT, 1.5)?;
                 end = end.max(xh);
             }
             let mut text = runs_text(cell);
@@ -172,7 +165,7 @@ pub fn draw<DB: DrawingBackend>(
                 &text,
                 (end + c.px(6.0), mid),
                 size,
-                style::TEXT,
+                color::TEXT,
                 Anchor::Left,
             )?;
         }
