@@ -8,11 +8,18 @@
 //! `poll_interval` before the next pass (0: no sleep, a busy spin). Its CPU
 //! time shows what polling costs; its IO overshoot shows how late
 //! completions are noticed.
+//!
+//! A task whose group's counter is `racy` with `await_inside` yields to
+//! this loop inside the counter's window, as an `await` yields to an event
+//! loop: it reads the counter and does its CPU work, and the loop writes
+//! the counter back, and goes on with that task, only after the pass has
+//! run every other task it found ready.
 
 use std::io;
 use std::net::TcpStream;
 
 use super::job::{Job, ModelError, ModelRun, TaskLog};
+use super::shared::Window;
 use super::task;
 use crate::config::DEFAULT_POLL_INTERVAL;
 use crate::config::IoKind;
@@ -76,6 +83,32 @@ struct Pending {
     deadline_ns: u64,
 }
 
+/// A task that yielded to the loop inside its counter's window, in round
+/// `round`: the loop closes the window after the pass, then goes on.
+struct Yielded {
+    task: usize,
+    round: usize,
+    source: Source,
+    window: Window,
+}
+
+/// Where a task stands after running what it could at once.
+enum Next {
+    Io(Pending),
+    Yielded(Yielded),
+    Done,
+}
+
+impl Next {
+    fn push(self, pending: &mut Vec<Pending>, yielded: &mut Vec<Yielded>) {
+        match self {
+            Next::Io(p) => pending.push(p),
+            Next::Yielded(y) => yielded.push(y),
+            Next::Done => {}
+        }
+    }
+}
+
 fn failed(task: usize) -> impl Fn(io::Error) -> ModelError {
     move |e| ModelError::Io(task::io_failure(task, &e))
 }
@@ -90,6 +123,7 @@ pub fn run(job: &Job, mut logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
     }
     let ready_ns = now_ns();
     let mut pending: Vec<Pending> = Vec::with_capacity(job.tasks());
+    let mut yielded: Vec<Yielded> = Vec::new();
     let mut sources = sources.into_iter();
     for (task, log) in logs.iter_mut().enumerate() {
         log.start_ns = now_ns();
@@ -98,11 +132,11 @@ pub fn run(job: &Job, mut logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
             Some(source) => source,
             None => Source::open(job).map_err(failed(task))?,
         };
-        if let Some(p) = submit(job, task, 0, source, log).map_err(failed(task))? {
-            pending.push(p);
-        }
+        submit(job, task, 0, source, log)
+            .map_err(failed(task))?
+            .push(&mut pending, &mut yielded);
     }
-    while !pending.is_empty() {
+    while !pending.is_empty() || !yielded.is_empty() {
         let mut i = 0;
         while i < pending.len() {
             let task = pending[i].task;
@@ -119,15 +153,31 @@ pub fn run(job: &Job, mut logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
             let log = &mut logs[p.task];
             log.io(p.start_ns, p.deadline_ns, completed, now_ns());
             let spec = job.task(p.task);
-            job.shared
-                .round(spec.group, || task::burn(spec.cpu_ns, log));
-            if let Some(next) =
-                submit(job, p.task, p.round + 1, p.source, log).map_err(failed(task))?
-            {
-                pending.push(next);
+            let ((), window) = job
+                .shared
+                .round_open(spec.group, || task::burn(spec.cpu_ns, log));
+            match window {
+                Some(window) => yielded.push(Yielded {
+                    task: p.task,
+                    round: p.round,
+                    source: p.source,
+                    window,
+                }),
+                None => submit(job, p.task, p.round + 1, p.source, log)
+                    .map_err(failed(task))?
+                    .push(&mut pending, &mut yielded),
             }
         }
-        if interval > 0 && !pending.is_empty() {
+        // The tasks that yielded inside their window run again, in the
+        // order they yielded, after every task this pass found ready.
+        for y in std::mem::take(&mut yielded) {
+            job.shared.close(y.window);
+            submit(job, y.task, y.round + 1, y.source, &mut logs[y.task])
+                .map_err(failed(y.task))?
+                .push(&mut pending, &mut yielded);
+        }
+        // A task ready to go on is not a reason to sleep.
+        if interval > 0 && !pending.is_empty() && yielded.is_empty() {
             sleep::sleep_until(now_ns() + interval);
         }
     }
@@ -135,14 +185,15 @@ pub fn run(job: &Job, mut logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
 }
 
 /// Submits `task`'s IO for `round`; rounds without IO run their CPU work
-/// at once. Returns the pending IO, or None when the task has finished.
+/// at once, up to one that yields inside its counter's window. Says what
+/// the task waits for next, if anything.
 fn submit(
     job: &Job,
     task: usize,
     mut round: usize,
     mut source: Source,
     log: &mut TaskLog,
-) -> io::Result<Option<Pending>> {
+) -> io::Result<Next> {
     let spec = job.task(task);
     while round < spec.latencies.len() {
         let latency = spec.latencies[round];
@@ -150,7 +201,7 @@ fn submit(
             let start_ns = now_ns();
             let deadline_ns = start_ns + latency;
             source.submit(latency, deadline_ns)?;
-            return Ok(Some(Pending {
+            return Ok(Next::Io(Pending {
                 task,
                 round,
                 source,
@@ -158,10 +209,19 @@ fn submit(
                 deadline_ns,
             }));
         }
-        job.shared
-            .round(spec.group, || task::burn(spec.cpu_ns, log));
+        let ((), window) = job
+            .shared
+            .round_open(spec.group, || task::burn(spec.cpu_ns, log));
+        if let Some(window) = window {
+            return Ok(Next::Yielded(Yielded {
+                task,
+                round,
+                source,
+                window,
+            }));
+        }
         round += 1;
     }
     log.end_ns = now_ns();
-    Ok(None)
+    Ok(Next::Done)
 }

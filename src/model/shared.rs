@@ -14,7 +14,9 @@
 //!   an update another task makes in between is really lost, and no data
 //!   race (undefined behaviour) is involved. With `await_inside` the task
 //!   also lets the others run between the work and the write: a
-//!   `tokio::task::yield_now()` on an event loop, `sched_yield` on a thread.
+//!   `tokio::task::yield_now()` on an event loop, `sched_yield` on a
+//!   thread, and on `polling`'s own loop a return to the loop, which writes
+//!   back later ([`Shared::round_open`]).
 //! - `locked`: the same window under the runtime's own lock: a
 //!   `std::sync::Mutex` on threads, a `tokio::sync::Mutex` on an event
 //!   loop, a process-shared POSIX mutex for worker processes. A lock that
@@ -311,6 +313,15 @@ enum Memory {
     Mapped(Mapping),
 }
 
+/// A racy window left open while its task yields to the loop that runs
+/// it (see [`Shared::round_open`]): the value read, to write back plus one.
+#[must_use = "a window left open is an update that never happens"]
+#[derive(Debug)]
+pub struct Window {
+    group: usize,
+    read: u64,
+}
+
 /// One group's settings.
 #[derive(Clone, Copy, Debug, Default)]
 struct Counter {
@@ -591,6 +602,33 @@ impl Shared {
         }
     }
 
+    /// [`Shared::round`] for a loop of one thread that a task yields to by
+    /// going back to it (`polling`): with `racy` and `await_inside`, reads
+    /// the counter and does `work`, and leaves the write to
+    /// [`Shared::close`], which the loop calls once the other tasks it had
+    /// ready have run. Any other round is whole, as in [`Shared::round`]:
+    /// a `locked` window stays closed (one thread that held its lock across
+    /// a yield would block for good on the next task's lock, so its yield
+    /// is a `sched_yield` inside the lock, which lets no task in).
+    pub fn round_open<T>(&self, group: usize, work: impl FnOnce() -> T) -> (T, Option<Window>) {
+        match self.counter(group) {
+            Some((counter, slot)) if counter.mode == SharedMode::Racy && counter.await_inside => {
+                let read = slot.value.load(Ordering::Relaxed);
+                (work(), Some(Window { group, read }))
+            }
+            _ => (self.round(group, work), None),
+        }
+    }
+
+    /// Writes back what `window` read plus one: the end of a racy window
+    /// opened by [`Shared::round_open`].
+    pub fn close(&self, window: Window) {
+        if let Some(slot) = self.slot(window.group) {
+            slot.value
+                .store(window.read.wrapping_add(1), Ordering::Relaxed);
+        }
+    }
+
     /// [`Shared::round`] on an event loop: the lock is the runtime's async
     /// mutex, and `await_inside` yields to the loop.
     pub async fn round_async<T>(&self, group: usize, work: impl FnOnce() -> T) -> T {
@@ -779,6 +817,34 @@ mod tests {
         assert_eq!(count(false), 0, "the loop never switches inside the window");
         // Every task reads before any writes: 3 of each round's 4 are lost.
         assert_eq!(count(true), 15);
+    }
+
+    /// A loop that yields by going back to itself: windows opened before
+    /// any closes lose each other's updates; other rounds stay whole.
+    #[test]
+    fn windows_left_open_across_a_yield_lose_updates() {
+        let open = job("polling", "racy", true, 3, 2);
+        let shared = Shared::for_job(&open).unwrap_or_default();
+        for _ in 0..2 {
+            let windows: Vec<Window> = (0..3)
+                .filter_map(|_| shared.round_open(0, || ()).1)
+                .collect();
+            assert_eq!(windows.len(), 3, "every racy round yields");
+            windows.into_iter().for_each(|w| shared.close(w));
+        }
+        let outcome = shared.outcome(&open.cell).unwrap_or_default();
+        assert_eq!((outcome.expected, outcome.lost), (6, 4));
+        // Without await_inside, under a lock and atomic, a round is whole.
+        for (mode, inside) in [("racy", false), ("locked", false), ("atomic", false)] {
+            let whole = job("polling", mode, inside, 3, 2);
+            let shared = Shared::for_job(&whole).unwrap_or_default();
+            for _ in 0..6 {
+                let (seven, window) = shared.round_open(0, || 7);
+                assert_eq!((seven, window.is_none()), (7, true), "{mode}");
+            }
+            let outcome = shared.outcome(&whole.cell).unwrap_or_default();
+            assert_eq!(outcome.lost, 0, "{mode}");
+        }
     }
 
     #[test]

@@ -114,20 +114,23 @@ fn one_thread_and_an_event_loop_without_an_await_in_the_window_never_lose_an_upd
 }
 
 /// Tasks woken together each read the counter before any writes it back:
-/// 4 tasks lose updates in every run once the window awaits. In the same
-/// loop, the blocking flavour's yield is a blocking call and loses none.
+/// 4 tasks lose updates in every run once the window awaits, on tokio's
+/// loop and on the polling loop alike. In the same loop, the blocking
+/// flavour's yield is a blocking call and loses none.
 #[test]
 fn an_await_inside_the_window_loses_updates_on_an_event_loop_in_every_run() {
     let rows = run(&experiment(
         20,
         &workload("await", "racy", true, 6, "1ms"),
-        &["\"async\"", "\"async-blocking\""],
+        &["\"async\"", "\"polling\"", "\"async-blocking\""],
     ));
-    let lost_async = lost(&of(&rows, "await", "async"), 24);
-    assert!(
-        lost_async.iter().all(|&n| n >= 1),
-        "async with an await in the window: {lost_async:?}"
-    );
+    for model in ["async", "polling"] {
+        let lost = lost(&of(&rows, "await", model), 24);
+        assert!(
+            lost.iter().all(|&n| n >= 1),
+            "{model} with a yield to its loop in the window: {lost:?}"
+        );
+    }
     let lost_blocking = lost(&of(&rows, "await", "async-blocking"), 24);
     assert!(lost_blocking.iter().all(|&n| n == 0), "{lost_blocking:?}");
 }
