@@ -6,6 +6,7 @@
 //! `conlab schema` all work from these tables, so none of them can drift
 //! from the others: adding a key means adding it here.
 
+use super::arrival::{ArrivalDist, ArrivalSpec, Rate};
 use super::duration::Nanos;
 use super::folder_name;
 use super::kind::{DEFAULT_POLL_INTERVAL, DEFAULT_SWITCH_INTERVAL, ModelKind};
@@ -40,6 +41,12 @@ pub enum Read<S: 'static> {
     Durations(bool, fn(&mut S, Sweep<Nanos>)),
     /// A duration or a distribution, or a list of them to sweep.
     Latencies(fn(&mut S, Sweep<IoLatency>)),
+    /// A number of requests per second above 0 and at most
+    /// [`super::arrival::MAX_RATE`],
+    /// or a list of them to sweep.
+    Rates(fn(&mut S, Sweep<Rate>)),
+    /// An `{ rate = …, dist = … }` table, read by [`ARRIVAL`].
+    Arrival(fn(&mut S, ArrivalSpec)),
     /// One of a fixed set of words.
     Choice(&'static Choices, fn(&mut S, &str)),
     /// A list of strings.
@@ -259,7 +266,8 @@ pub static GROUP: Section<Group> = Section {
             name: "tasks",
             read: Read::Counts((1, MAX_TASKS), |g, s| g.tasks = s),
             default: Fallback::Required("add tasks = 10 (or a list to sweep: [1, 10, 100])"),
-            help: "how many identical tasks; a list is a sweep axis (so is any numeric key)",
+            help: "how many identical tasks, started together (a group with `arrival` has none); \
+                   a list is a sweep axis (so is any numeric key but requests and duration)",
         },
         Key {
             name: "io_latency",
@@ -284,6 +292,57 @@ pub static GROUP: Section<Group> = Section {
                     .map_or(String::new(), u32::to_string)
             }),
             help: "each task does rounds × (IO wait, then CPU work)",
+        },
+        Key {
+            name: "arrival",
+            read: Read::Arrival(|g, a| g.arrival = Some(a)),
+            default: Fallback::Derived("none: the group's tasks start together"),
+            help: "requests arriving at a rate instead of tasks: { rate = 100, dist = \"poisson\" \
+                   }, with requests or duration; each request is a task",
+        },
+        Key {
+            name: "requests",
+            read: Read::Count((1, MAX_TASKS), |g, n| g.requests = Some(n)),
+            default: Fallback::Derived("with arrival, this or duration"),
+            help: "how many requests arrive (with arrival)",
+        },
+        Key {
+            name: "duration",
+            read: Read::Duration(false, |g, d| g.duration = Some(d)),
+            default: Fallback::Derived("with arrival, this or requests"),
+            help: "requests arrive for this long: rate × duration of them (with arrival)",
+        },
+    ],
+};
+
+pub static ARRIVAL_DISTS: Choices = Choices {
+    what: "arrival distribution",
+    names: &ArrivalDist::NAMES,
+    hint: |_| {
+        "use dist = \"poisson\" (independent arrivals, exponential gaps) or dist = \"uniform\" \
+         (evenly spaced)"
+            .to_string()
+    },
+};
+
+/// The keys of a group's `arrival` table.
+pub static ARRIVAL: Section<ArrivalSpec> = Section {
+    title: "an arrival table",
+    keys: &[
+        Key {
+            name: "rate",
+            read: Read::Rates(|a, s| a.rate = s),
+            default: Fallback::Required("add rate = 100 (requests per second, or a list to sweep)"),
+            help: "requests per second; a list is a sweep axis (`<group>.rate`)",
+        },
+        Key {
+            name: "dist",
+            read: Read::Choice(&ARRIVAL_DISTS, |a, v| {
+                a.dist = ArrivalDist::from_name(v).unwrap_or_default()
+            }),
+            default: Fallback::Value(|a| quoted(a.dist.as_str())),
+            help: "\"poisson\": independent arrivals (exponential gaps); \"uniform\": evenly \
+                   spaced, 1/rate apart",
         },
     ],
 };

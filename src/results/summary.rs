@@ -125,6 +125,12 @@ pub struct GroupSummary {
     pub io_latency_mean_ms: f64,
     pub cpu_cost_ms: f64,
     pub rounds: u32,
+    /// A group with arrivals: its schedule (`poisson 50/s, 2000
+    /// requests`) and rate; absent for tasks that start together.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arrival: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate: Option<f64>,
     /// Medians over the cell's measured runs of each run's figure.
     pub completion_p50_median_ms: Option<f64>,
     pub completion_p99_median_ms: Option<f64>,
@@ -165,6 +171,8 @@ impl CellSummary {
                 io_latency_mean_ms: self.io_latency_mean_ms,
                 cpu_cost: ns(self.cpu_cost_ms.unwrap_or(0.0)),
                 rounds: self.rounds.unwrap_or(1),
+                arrival: None,
+                rate: None,
             }]
         } else {
             self.groups
@@ -176,6 +184,8 @@ impl CellSummary {
                     io_latency_mean_ms: g.io_latency_mean_ms,
                     cpu_cost: ns(g.cpu_cost_ms),
                     rounds: g.rounds,
+                    arrival: g.arrival.clone(),
+                    rate: g.rate,
                 })
                 .collect()
         };
@@ -368,6 +378,8 @@ fn summarize_cell(plan: &CellPlan, records: &[&RunRecord]) -> CellSummary {
                 io_latency_mean_ms: mean_ns / 1e6,
                 cpu_cost_ms: g.cpu_cost.as_millis_f64(),
                 rounds: g.rounds,
+                arrival: g.arrival.map(|a| a.to_string()),
+                rate: g.arrival.map(|a| a.rate.per_s()),
                 completion_p50_median_ms: None,
                 completion_p99_median_ms: None,
                 completion_max_median_ms: None,
