@@ -266,8 +266,7 @@ pub static GROUP: Section<Group> = Section {
             name: "tasks",
             read: Read::Counts((1, MAX_TASKS), |g, s| g.tasks = s),
             default: Fallback::Required("add tasks = 10 (or a list to sweep: [1, 10, 100])"),
-            help: "how many identical tasks, started together (a group with `arrival` has none); \
-                   a list is a sweep axis (so is any numeric key but requests and duration)",
+            help: "how many identical tasks; a list is a sweep axis (so is any numeric key)",
         },
         Key {
             name: "io_latency",

@@ -51,7 +51,7 @@ pin! {
   |
 3 | speed = 2
   | ^^^^^
-  = help: valid keys in [[workload]]: name, io, group, tasks, io_latency, cpu_cost, rounds
+  = help: valid keys in [[workload]]: name, io, group, tasks, io_latency, cpu_cost, rounds, arrival, requests, duration
 "##;
 
     unknown_top_level_key:
@@ -763,7 +763,7 @@ error: the experiment has no [[model]]
   |
 8 | x = "speed"
   |     ^^^^^^^
-  = help: use one of: tasks, io_latency, cpu_cost, rounds, workers, switch_interval, poll_interval
+  = help: use one of: tasks, io_latency, cpu_cost, rounds, rate, workers, switch_interval, poll_interval
 "##;
 
     chart_of_a_missing_model:

@@ -20,7 +20,9 @@ mod schema;
 use std::io::Read;
 use std::path::Path;
 
-pub use arrival::{ArrivalDist, ArrivalSpec, CellArrival, MAX_RATE, Rate, RequestSpan};
+#[cfg(test)]
+pub use arrival::Rate;
+pub use arrival::{ArrivalDist, CellArrival, RequestSpan};
 pub use diagnostic::{Diagnostics, SourceFile};
 pub use docs::key_help;
 pub use duration::Nanos;

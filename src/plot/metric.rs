@@ -274,6 +274,7 @@ mod tests {
                 baseline_ns: 0,
                 predicted_ns: 0,
                 skip: None,
+                requests: Vec::new(),
             })
             .collect();
         summarize(&plans, &[], &[])

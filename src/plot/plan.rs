@@ -458,6 +458,7 @@ mod tests {
                 baseline_ns: 0,
                 predicted_ns: 0,
                 skip: None,
+                requests: Vec::new(),
             })
             .collect();
         let mut rows = crate::results::summarize(&plans, &[], &[]);
@@ -533,6 +534,7 @@ mod file_names {
                 baseline_ns: 0,
                 predicted_ns: 0,
                 skip: None,
+                requests: Vec::new(),
             })
             .collect();
         let mut rows = crate::results::summarize(&plans, &[], &[]);
