@@ -90,6 +90,22 @@ pub fn draw_schedules(seed: u64, cell: &Cell) -> Vec<Schedule> {
         .collect()
 }
 
+/// For a run that stopped before its timeout with requests unfinished,
+/// how many; empty otherwise.
+fn unfinished_message(m: &crate::results::Measurement) -> String {
+    let unfinished: u64 = m
+        .groups
+        .iter()
+        .filter_map(|g| g.requests.as_ref())
+        .map(|r| r.unfinished)
+        .sum();
+    if unfinished == 0 {
+        String::new()
+    } else {
+        format!("stopped before the timeout with {unfinished} requests unfinished")
+    }
+}
+
 /// How long after dispatch starts an open-loop run stops its tasks: a
 /// quarter of the timeout (at least a second, at most a minute) before it,
 /// so that the worker ends, and reports, on its own.
@@ -194,16 +210,6 @@ fn schedule_span_ns(cell: &Cell) -> u64 {
         .min(u64::MAX as f64 / 2.0) as u64
 }
 
-/// Why an open-loop cell cannot run here, if it cannot.
-fn open_loop_skip(cell: &Cell) -> Option<String> {
-    (cell.is_open_loop() && cell.kind.is_python()).then(|| {
-        format!(
-            "`{}` does not serve arrivals yet (open-loop load runs on conlab's own models)",
-            cell.kind.name()
-        )
-    })
-}
-
 /// What a workload point's drawn latencies say, kept once they are
 /// dropped: each task's times, and the mean latency, overall and per group.
 struct Drawn {
@@ -268,8 +274,7 @@ pub fn prepare(
             .max(schedule_span_ns(&cell));
         let skip = limits
             .check(&cell)
-            .or_else(|| interpreters.skip_reason(&cell))
-            .or_else(|| open_loop_skip(&cell));
+            .or_else(|| interpreters.skip_reason(&cell));
         prepared.push(Prepared {
             plan: CellPlan {
                 io_latency_mean_ns: drawn.io_latency_mean_ns,
@@ -506,7 +511,9 @@ impl Run<'_> {
                     let rows = GroupRecord::of_run(cell, rep, &m);
                     self.store.append_groups(&rows)?;
                     group_records.extend(rows);
-                    RunRecord::measured(cell, rep, &m)
+                    let mut record = RunRecord::measured(cell, rep, &m);
+                    record.message = unfinished_message(&m);
+                    record
                 }
                 Outcome::Failed(message) => RunRecord::new(cell, rep, RunStatus::Failed, message),
                 Outcome::TimedOut(message) => {
