@@ -221,21 +221,13 @@ pub fn capacity_formula(kind: ModelKind) -> &'static str {
 /// and with evenly spaced ones, for `conlab models` and the README.
 pub fn latency_formula(kind: ModelKind) -> String {
     match shape(kind, 2, 2) {
-        Shape::OneServer => format!(
-            "Poisson: {}; fixed service: M/D/1, E[S] + λ·E[S]² / (2(1 − ρ)). Uniform: {} \
-             (varying service: no closed form, E[S])",
-            Method::MG1.describe(),
-            Method::DD1.describe()
-        ),
-        Shape::Servers { .. } => format!(
-            "Poisson and IO-bound (W / E[S] below the CPU's bound): {}. CPU-bound, or uniform: \
-             no closed form, E[S]",
-            Method::AllenCunneen.describe()
-        ),
-        Shape::Overlapping { .. } => {
-            "no closed form (requests share the CPU round by round): E[S], a lower bound"
-                .to_string()
-        }
+        Shape::OneServer => "Poisson: M/G/1, E[S] + λ·E[S²] / (2(1 − ρ)) (M/D/1 when S is \
+                             fixed); uniform: E[S] (D/D/1 when S is fixed, else no closed form)"
+            .to_string(),
+        Shape::Servers { .. } => "Poisson, IO-bound: M/G/c (Allen–Cunneen), E[S] + C(W, λ·E[S]) \
+                                  / (W/E[S] − λ) · (1 + c_s²)/2; otherwise no closed form: E[S]"
+            .to_string(),
+        Shape::Overlapping { .. } => "no closed form: E[S], a lower bound".to_string(),
     }
 }
 
