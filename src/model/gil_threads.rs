@@ -69,6 +69,10 @@ fn run_task(gil: &Gil, job: &Job, i: usize, log: &mut TaskLog) -> std::io::Resul
                 gil.release(me, false);
                 return Err(e);
             }
+            if must_stop(log) {
+                gil.release(me, false);
+                return Ok(());
+            }
         }
         let mut left = spec.cpu_ns;
         while left > 0 {

@@ -139,11 +139,11 @@ pub fn run(job: &Job, mut logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
             let p = pending.swap_remove(i);
             let log = &mut logs[p.task];
             log.io(p.start_ns, p.deadline_ns, completed, now_ns());
-            task::burn(job.task(p.task).cpu_ns, log);
             if must_stop(log) {
                 // Past the run's stop: the task is left unfinished.
                 continue;
             }
+            task::burn(job.task(p.task).cpu_ns, log);
             if let Some(next) =
                 submit(job, p.task, p.round + 1, p.source, log).map_err(failed(task))?
             {

@@ -3,7 +3,7 @@
 //! CPU work on the task's own thread. Each wait and burst goes into the
 //! task's log. A zero latency means no IO at all: nothing waits, nothing is
 //! logged. A task past its run's stop returns before its next round without
-//! an end time: unfinished.
+//! an end time, and so does one whose IO wait ends past it: unfinished.
 
 use std::io;
 
@@ -28,6 +28,9 @@ pub fn run_blocking(job: &Job, i: usize, log: &mut TaskLog) -> io::Result<()> {
             let deadline = start + latency;
             let completed = io.wait(latency, deadline)?;
             log.io(start, deadline, completed, now_ns());
+            if must_stop(log) {
+                return Ok(());
+            }
         }
         burn(spec.cpu_ns, log);
     }
@@ -55,6 +58,9 @@ pub async fn run_async(
             let deadline = start + latency;
             let completed = io.wait(latency, deadline).await?;
             log.io(start, deadline, completed, now_ns());
+            if must_stop(log) {
+                return Ok(());
+            }
         }
         burn(spec.cpu_ns, log);
     }

@@ -136,6 +136,8 @@ def run_blocking(job, index, ident):
                 else:
                     completed = ask(sock, latency)
                 task.io(start, deadline, completed, now())
+                if task.must_stop():
+                    return task.record()
             task.cpu()
     finally:
         if sock is not None:
@@ -170,6 +172,8 @@ async def run_async(job, index, ident):
                     await writer.drain()
                     completed = int.from_bytes(await reader.readexactly(8), "big")
                 task.io(start, deadline, completed, now())
+                if task.must_stop():
+                    return task.record()
             task.cpu()
     finally:
         if writer is not None:
