@@ -429,7 +429,8 @@ pub static CHART: Section<ChartSpec> = Section {
                 c.y = ChartY::from_name(v).unwrap_or(ChartY::Wall)
             }),
             default: Fallback::Value(|c| quoted(c.y.as_str())),
-            help: "what goes on the y axis; wake_*, completion_* and rounds_per_s are a group's",
+            help: "what goes on the y axis; wake_*, completion_*, rounds_per_s, latency_* and \
+                   throughput (a group with arrivals) are a group's",
         },
         Key {
             name: "x",
@@ -483,7 +484,8 @@ pub static CHART: Section<ChartSpec> = Section {
             name: "group",
             read: Read::Text(|c, v| c.group = Some(v)),
             default: Fallback::Derived("the workload's only group"),
-            help: "the group a group's figure (wake_*, completion_*, rounds_per_s) is of",
+            help: "the group a group's figure (wake_*, completion_*, rounds_per_s, latency_*, \
+                   throughput) is of",
         },
     ],
 };

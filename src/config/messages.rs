@@ -247,7 +247,7 @@ pin! {
   |
 8 | y = "latency"
   |     ^^^^^^^^^
-  = help: use one of: wall, cpu, speedup, efficiency, ctx_switches, peak_rss, threads, wake_p50, wake_p99, wake_max, completion_p50, completion_p99, rounds_per_s
+  = help: use one of: wall, cpu, speedup, efficiency, ctx_switches, peak_rss, threads, wake_p50, wake_p99, wake_max, completion_p50, completion_p99, rounds_per_s, latency_mean, latency_p50, latency_p99, throughput
 "##;
 
     chart_of_a_group_figure_must_name_the_group:
@@ -287,7 +287,7 @@ pin! {
    |
 15 | group = "io"
    |         ^^^^
-   = help: remove group, or chart a group's figure: wake_p50, wake_p99, wake_max, completion_p50, completion_p99, rounds_per_s
+   = help: remove group, or chart a group's figure: wake_p50, wake_p99, wake_max, completion_p50, completion_p99, rounds_per_s, latency_mean, latency_p50, latency_p99, throughput
 "##;
 
     unknown_distribution_with_a_suggestion:

@@ -324,10 +324,15 @@ pub enum ChartY {
     CompletionP50,
     CompletionP99,
     RoundsPerS,
+    /// A group with arrivals: its requests' latency and throughput.
+    LatencyMean,
+    LatencyP50,
+    LatencyP99,
+    Throughput,
 }
 
 impl ChartY {
-    pub const ALL: [ChartY; 13] = [
+    pub const ALL: [ChartY; 17] = [
         ChartY::Wall,
         ChartY::Cpu,
         ChartY::Speedup,
@@ -341,9 +346,13 @@ impl ChartY {
         ChartY::CompletionP50,
         ChartY::CompletionP99,
         ChartY::RoundsPerS,
+        ChartY::LatencyMean,
+        ChartY::LatencyP50,
+        ChartY::LatencyP99,
+        ChartY::Throughput,
     ];
     /// The names in experiment files, in the order of [`ChartY::ALL`].
-    pub const NAMES: [&'static str; 13] = [
+    pub const NAMES: [&'static str; 17] = [
         "wall",
         "cpu",
         "speedup",
@@ -357,6 +366,10 @@ impl ChartY {
         "completion_p50",
         "completion_p99",
         "rounds_per_s",
+        "latency_mean",
+        "latency_p50",
+        "latency_p99",
+        "throughput",
     ];
 
     /// Whether the figure is one group's (and a workload of several
@@ -370,6 +383,10 @@ impl ChartY {
                 | ChartY::CompletionP50
                 | ChartY::CompletionP99
                 | ChartY::RoundsPerS
+                | ChartY::LatencyMean
+                | ChartY::LatencyP50
+                | ChartY::LatencyP99
+                | ChartY::Throughput
         )
     }
 

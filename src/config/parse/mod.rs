@@ -413,7 +413,8 @@ fn group_problem(chart: &ChartSpec, workload: &Workload) -> Option<(String, Stri
         (Some(_), false) => Some((
             format!("chart y = \"{y}\" is not a group's figure, so `group` does not apply"),
             "remove group, or chart a group's figure: wake_p50, wake_p99, wake_max, \
-             completion_p50, completion_p99, rounds_per_s"
+             completion_p50, completion_p99, rounds_per_s, latency_mean, latency_p50, \
+             latency_p99, throughput"
                 .to_string(),
         )),
         _ => None,
