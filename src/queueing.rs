@@ -68,18 +68,6 @@ impl Method {
             Method::ServiceTime => "none: E[S], a lower bound",
         }
     }
-
-    /// How the README and `conlab models` name it.
-    pub fn describe(self) -> &'static str {
-        match self {
-            Method::MG1 => "M/G/1 (Pollaczek–Khinchine): E[S] + λ·E[S²] / (2(1 − λ·E[S]))",
-            Method::DD1 => "D/D/1: E[S] below capacity",
-            Method::AllenCunneen => {
-                "M/G/c (Allen–Cunneen approximation): E[S] + C(c, λ·E[S]) / (c/E[S] − λ) · (1 + c_s²) / 2"
-            }
-            Method::ServiceTime => "no closed form: E[S], a lower bound",
-        }
-    }
 }
 
 /// A model's prediction at one offered rate.

@@ -20,9 +20,9 @@ mod schema;
 use std::io::Read;
 use std::path::Path;
 
+pub use arrival::{ArrivalDist, CellArrival};
 #[cfg(test)]
-pub use arrival::Rate;
-pub use arrival::{ArrivalDist, CellArrival, RequestSpan};
+pub use arrival::{Rate, RequestSpan};
 pub use diagnostic::{Diagnostics, SourceFile};
 pub use docs::key_help;
 pub use duration::Nanos;
