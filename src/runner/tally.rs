@@ -282,4 +282,44 @@ mod tests {
         let rate = io.rounds_per_s.unwrap_or(0.0);
         assert!((rate - 200.0).abs() < 1e-6, "{rate}");
     }
+
+    #[test]
+    fn requests_are_charged_from_their_scheduled_arrival_and_unfinished_ones_counted() {
+        let text = "[[workload]]\nname = \"w\"\narrival = { rate = 100, dist = \"uniform\" }\n\
+                    requests = 4\nio_latency = \"1ms\"\n[[model]]\nkind = \"sequential\"\n";
+        let cell = match config::from_text("t.toml", text, "t") {
+            Ok(l) => matrix::expand(&l.experiment, 2).remove(0),
+            Err(e) => panic!("{e}"),
+        };
+        let start = 1_000_000;
+        let ms = 1_000_000;
+        // Due at 0, 10, 20 and 30 ms; served one after another, 12 ms
+        // each, the last left unfinished at the stop.
+        let mut logs: Vec<TaskLog> = (0..4).map(|t| log(t, 0, &[100])).collect();
+        for (k, log) in logs.iter_mut().enumerate() {
+            log.arrival_ns = start + 10 * ms * k as u64;
+        }
+        logs[0].end_ns = start + 12 * ms;
+        logs[1].end_ns = start + 24 * ms;
+        logs[2].end_ns = start + 36 * ms;
+        let groups = by_group(&cell, &logs, start);
+        let r = groups[0].requests.clone().unwrap_or_default();
+        assert_eq!((r.completed, r.unfinished), (3, 1));
+        // 12, 14 and 16 ms from each scheduled arrival, not 12 ms each.
+        let mean = r.latency_mean_ns.unwrap_or(0.0);
+        assert!((mean - 14.0 * ms as f64).abs() < 1.0, "{mean}");
+        assert_eq!(r.latency_max_ns, Some(16 * ms));
+        let p50 = r.latency_p50_ns.unwrap_or(0);
+        assert!((13_990_000..=14_010_000).contains(&p50), "{p50}");
+        // Four arrivals 10 ms apart: 100/s; three completions 12 ms apart.
+        let offered = r.offered_per_s.unwrap_or(0.0);
+        assert!((offered - 100.0).abs() < 1e-6, "{offered}");
+        let achieved = r.achieved_per_s.unwrap_or(0.0);
+        assert!((achieved - 1000.0 / 12.0).abs() < 1e-6, "{achieved}");
+        assert_eq!(r.latency_curve_ns.len(), CURVE_QUANTILES.len());
+        assert_eq!(
+            groups[0].tasks, 3,
+            "only completed requests have a completion time"
+        );
+    }
 }
