@@ -6,9 +6,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::config::{
-    Axes, Axis, DEFAULT_POLL_INTERVAL, DEFAULT_SWITCH_INTERVAL, Experiment, Field, Group,
-    GroupPoint, IoKind, IoLatency, ModelKind, ModelSpec, Nanos, Param, Point, SharedMode, Sweep,
-    Workload,
+    Axes, Axis, CellArrival, DEFAULT_POLL_INTERVAL, DEFAULT_SWITCH_INTERVAL, Experiment, Field,
+    Group, GroupPoint, IoKind, IoLatency, ModelKind, ModelSpec, Nanos, Param, Point, SharedMode,
+    Sweep, Workload,
 };
 
 /// One combination of a workload point and a model variant: the unit that
@@ -35,7 +35,8 @@ pub struct Cell {
     pub axes: Axes,
 }
 
-/// One group of a cell: identical tasks.
+/// One group of a cell: identical tasks, or with `arrival` identical
+/// requests (`tasks` of them) arriving at a rate.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CellGroup {
     pub name: String,
@@ -50,6 +51,10 @@ pub struct CellGroup {
     pub shared: SharedMode,
     #[serde(default, skip_serializing_if = "is_false")]
     pub await_inside: bool,
+    /// Absent for tasks that start together (and then not written, so a
+    /// cell without arrivals is written, and hashed, as before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arrival: Option<CellArrival>,
 }
 
 fn is_none(mode: &SharedMode) -> bool {
@@ -122,6 +127,8 @@ impl Cell {
                     cpu_cost: g.cpu_cost,
                     rounds: g.rounds,
                     shared: g.shared,
+                    arrival: g.arrival.map(|a| a.to_string()),
+                    rate: g.arrival.map(|a| a.rate.per_s()),
                 })
                 .collect(),
             workers: self.workers,
@@ -145,6 +152,24 @@ impl Cell {
     /// same tasks with the same latencies.
     pub fn workload_key(&self) -> String {
         self.point().workload_key()
+    }
+
+    /// Whether some group's tasks are requests arriving at a rate.
+    pub fn is_open_loop(&self) -> bool {
+        self.groups.iter().any(|g| g.arrival.is_some())
+    }
+
+    /// Task `task`'s group and its place in the group (both from 0).
+    pub fn position(&self, task: usize) -> Option<(usize, usize)> {
+        let mut first_task = 0usize;
+        for (index, g) in self.groups.iter().enumerate() {
+            let tasks = g.tasks as usize;
+            if task < first_task + tasks {
+                return Some((index, task - first_task));
+            }
+            first_task += tasks;
+        }
+        None
     }
 }
 
@@ -175,25 +200,58 @@ fn product(lens: &[usize]) -> Vec<Vec<usize>> {
     all
 }
 
-/// The swept values of one group, in the order its fields are listed.
+/// The swept values of one group, in the order [`GROUP_FIELDS`] lists
+/// them (a group with arrivals has one task count per rate).
 fn group_lens(g: &Group) -> [usize; GROUP_FIELDS.len()] {
+    let rates = g.arrival.as_ref().map_or(1, |a| a.rate.values.len());
     [
-        g.tasks.values.len(),
+        if g.arrival.is_some() {
+            1
+        } else {
+            g.tasks.values.len()
+        },
         g.io_latency.values.len(),
         g.cpu_cost.values.len(),
         g.rounds.values.len(),
         g.shared.values.len(),
+        rates,
     ]
 }
 
 /// A group's sweepable fields, in the order [`group_lens`] lists them.
-const GROUP_FIELDS: [Field; 5] = [
+const GROUP_FIELDS: [Field; 6] = [
     Field::Tasks,
     Field::IoLatency,
     Field::CpuCost,
     Field::Rounds,
     Field::Shared,
+    Field::Rate,
 ];
+
+/// One group at one point: the values at indices `i` of its fields.
+fn cell_group(g: &Group, i: &[usize]) -> CellGroup {
+    let arrival = match (&g.arrival, g.span()) {
+        (Some(a), Some(span)) => Some(CellArrival {
+            rate: a.rate.values[i[5]],
+            dist: a.dist,
+            span,
+        }),
+        _ => None,
+    };
+    CellGroup {
+        name: g.name.clone(),
+        tasks: match arrival {
+            Some(a) => a.span.requests(a.rate),
+            None => g.tasks.values[i[0]],
+        },
+        io_latency: g.io_latency.values[i[1]],
+        cpu_cost: g.cpu_cost.values[i[2]],
+        rounds: g.rounds.values[i[3]],
+        shared: g.shared.values[i[4]],
+        await_inside: g.await_inside,
+        arrival,
+    }
+}
 
 /// The workload's points in sweep order (each the groups at that point),
 /// and the axes it sweeps.
@@ -214,15 +272,7 @@ fn workload_points(w: &Workload) -> (Vec<Vec<CellGroup>>, Vec<Axis>) {
             w.groups
                 .iter()
                 .zip(i.chunks(GROUP_FIELDS.len()))
-                .map(|(g, i)| CellGroup {
-                    name: g.name.clone(),
-                    tasks: g.tasks.values[i[0]],
-                    io_latency: g.io_latency.values[i[1]],
-                    cpu_cost: g.cpu_cost.values[i[2]],
-                    rounds: g.rounds.values[i[3]],
-                    shared: g.shared.values[i[4]],
-                    await_inside: g.await_inside,
-                })
+                .map(|(g, i)| cell_group(g, i))
                 .collect()
         })
         .collect();

@@ -21,6 +21,8 @@ pub enum Field {
     CpuCost,
     Rounds,
     Shared,
+    /// The arrival rate of a group with arrivals (requests per second).
+    Rate,
     Workers,
     SwitchInterval,
     PollInterval,
@@ -29,12 +31,13 @@ pub enum Field {
 impl Field {
     /// Every field, workload fields first, in the order cells and labels
     /// list them.
-    pub const ALL: [Field; 8] = [
+    pub const ALL: [Field; 9] = [
         Field::Tasks,
         Field::IoLatency,
         Field::CpuCost,
         Field::Rounds,
         Field::Shared,
+        Field::Rate,
         Field::Workers,
         Field::SwitchInterval,
         Field::PollInterval,
@@ -48,6 +51,7 @@ impl Field {
             Field::CpuCost => "cpu_cost",
             Field::Rounds => "rounds",
             Field::Shared => "shared",
+            Field::Rate => "rate",
             Field::Workers => "workers",
             Field::SwitchInterval => "switch_interval",
             Field::PollInterval => "poll_interval",
@@ -63,7 +67,12 @@ impl Field {
     pub fn of_workload(self) -> bool {
         matches!(
             self,
-            Field::Tasks | Field::IoLatency | Field::CpuCost | Field::Rounds | Field::Shared
+            Field::Tasks
+                | Field::IoLatency
+                | Field::CpuCost
+                | Field::Rounds
+                | Field::Shared
+                | Field::Rate
         )
     }
 
@@ -90,6 +99,7 @@ impl Field {
             Field::CpuCost => format!("CPU work per round ({unit})"),
             Field::Rounds => "rounds per task".to_string(),
             Field::Shared => "shared counter".to_string(),
+            Field::Rate => "offered rate (requests/s)".to_string(),
             Field::Workers => "workers".to_string(),
             Field::SwitchInterval => format!("GIL switch interval ({unit})"),
             Field::PollInterval => format!("poll interval ({unit})"),
@@ -153,6 +163,7 @@ impl Axis {
             Field::CpuCost => Value::Duration(group()?.cpu_cost),
             Field::Rounds => Value::Count(u64::from(group()?.rounds)),
             Field::Shared => Value::Mode(group()?.shared),
+            Field::Rate => Value::Rate(group()?.rate?),
             Field::Workers => Value::Count(u64::from(point.workers?)),
             Field::SwitchInterval => Value::Duration(point.switch_interval?),
             Field::PollInterval => Value::Duration(point.poll_interval?),
@@ -202,11 +213,15 @@ pub struct GroupPoint {
     pub cpu_cost: Nanos,
     pub rounds: u32,
     pub shared: SharedMode,
+    /// A group with arrivals: its schedule as labels write it
+    /// (`poisson 50/s, 2000 requests`), and its rate.
+    pub arrival: Option<String>,
+    pub rate: Option<f64>,
 }
 
 impl GroupPoint {
-    /// The group's fields in a workload key; a group without a shared
-    /// counter keeps the key it had before counters existed, so its
+    /// The group's part of a workload key. A group without arrivals or a
+    /// shared counter keeps the key it had before either existed, so its
     /// latencies are drawn as they always were.
     fn key(&self) -> String {
         let mut key = format!(
@@ -215,6 +230,10 @@ impl GroupPoint {
         );
         if self.shared.counts() {
             key.push_str(&format!("|{}", self.shared));
+        }
+        if let Some(arrival) = &self.arrival {
+            key.push('|');
+            key.push_str(arrival);
         }
         key
     }
@@ -258,6 +277,8 @@ pub enum Value {
     /// A word (a shared counter's mode); as a number, its place in the
     /// list of modes.
     Mode(SharedMode),
+    /// Requests per second.
+    Rate(f64),
 }
 
 impl Value {
@@ -269,6 +290,7 @@ impl Value {
             Value::Duration(d) => d.to_string(),
             Value::Latency { text, .. } => text.clone(),
             Value::Mode(mode) => mode.to_string(),
+            Value::Rate(r) => r.to_string(),
         }
     }
 
@@ -287,6 +309,7 @@ impl Value {
             Value::Duration(d) => d.as_millis_f64(),
             Value::Latency { mean_ms, .. } => *mean_ms,
             Value::Mode(mode) => *mode as usize as f64,
+            Value::Rate(r) => *r,
         }
     }
 }
@@ -346,6 +369,8 @@ mod tests {
             cpu_cost: Nanos(0),
             rounds: 3,
             shared: SharedMode::None,
+            arrival: None,
+            rate: None,
         }
     }
 
@@ -372,7 +397,14 @@ mod tests {
             .collect();
         assert_eq!(
             workload,
-            ["tasks", "io_latency", "cpu_cost", "rounds", "shared"]
+            [
+                "tasks",
+                "io_latency",
+                "cpu_cost",
+                "rounds",
+                "shared",
+                "rate"
+            ]
         );
     }
 
@@ -449,6 +481,27 @@ mod tests {
         assert_eq!(value.as_ref().map(Value::number), Some(2.0));
         assert_eq!(p.workload_key(), "w|10|exp(mean 2ms)|0ms|3|locked");
         assert!(Field::Shared.is_categorical() && !Field::Tasks.is_categorical());
+    }
+
+    #[test]
+    fn a_rate_is_an_axis_of_its_group_and_part_of_the_key() {
+        let mut p = point();
+        let mut requests = group("requests", 500);
+        requests.arrival = Some("poisson 50/s, 500 requests".to_string());
+        requests.rate = Some(50.0);
+        p.groups = vec![group("background", 1), requests];
+        let rate = Axis::parse("requests.rate").and_then(|a| a.value(&p));
+        assert_eq!(rate, Some(Value::Rate(50.0)));
+        assert_eq!(rate.map(|v| v.label()).as_deref(), Some("50"));
+        assert_eq!(
+            Axis::parse("background.rate").and_then(|a| a.value(&p)),
+            None
+        );
+        assert_eq!(
+            p.workload_key(),
+            "w|background:1|exp(mean 2ms)|0ms|3;requests:500|exp(mean 2ms)|0ms|3|poisson 50/s, \
+             500 requests"
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::arrival::{ArrivalSpec, RequestSpan};
 use super::duration::Nanos;
 use super::field::{Axis, Field};
 use super::kind::ModelKind;
@@ -94,7 +95,9 @@ pub struct Workload {
 }
 
 /// A described set of identical tasks: how many, how long each waits, how
-/// much CPU each burns, and how many times.
+/// much CPU each burns, and how many times. A group with `arrival` has
+/// requests arriving at a rate instead of tasks that start together: its
+/// `tasks` is unused, and `requests` or `duration` says how many arrive.
 #[derive(Clone, Debug)]
 pub struct Group {
     pub name: String,
@@ -106,6 +109,9 @@ pub struct Group {
     pub shared: Sweep<SharedMode>,
     /// Whether a task yields to its runtime inside the counter's window.
     pub await_inside: bool,
+    pub arrival: Option<ArrivalSpec>,
+    pub requests: Option<u64>,
+    pub duration: Option<Nanos>,
 }
 
 impl Default for Group {
@@ -120,6 +126,9 @@ impl Default for Group {
             rounds: Sweep::one(1),
             shared: Sweep::one(SharedMode::None),
             await_inside: false,
+            arrival: None,
+            requests: None,
+            duration: None,
         }
     }
 }
@@ -128,13 +137,38 @@ impl Group {
     /// Whether the group sweeps `field` (model fields: never).
     pub fn sweeps(&self, field: Field) -> bool {
         match field {
-            Field::Tasks => self.tasks.is_axis(),
+            Field::Tasks => self.arrival.is_none() && self.tasks.is_axis(),
             Field::IoLatency => self.io_latency.is_axis(),
             Field::CpuCost => self.cpu_cost.is_axis(),
             Field::Rounds => self.rounds.is_axis(),
             Field::Shared => self.shared.is_axis(),
+            Field::Rate => self.arrival.as_ref().is_some_and(|a| a.rate.is_axis()),
             Field::Workers | Field::SwitchInterval | Field::PollInterval => false,
         }
+    }
+
+    /// How many requests arrive, for a group with arrivals (a validated
+    /// one has exactly one of `requests` and `duration`).
+    pub fn span(&self) -> Option<RequestSpan> {
+        self.arrival.as_ref()?;
+        self.requests
+            .map(RequestSpan::Requests)
+            .or(self.duration.map(RequestSpan::Duration))
+    }
+
+    /// The tasks of each of the group's points along its task count: the
+    /// values of `tasks`, or for a group with arrivals the requests at
+    /// each rate (a `duration` arrives at rate × duration of them).
+    pub fn task_counts(&self) -> Vec<u64> {
+        match (&self.arrival, self.span()) {
+            (Some(a), Some(span)) => a.rate.values.iter().map(|&r| span.requests(r)).collect(),
+            _ => self.tasks.values.clone(),
+        }
+    }
+
+    /// The largest task count of the group (see [`Group::task_counts`]).
+    pub fn most_tasks(&self) -> u64 {
+        self.task_counts().into_iter().max().unwrap_or(1)
     }
 }
 
@@ -322,9 +356,12 @@ impl ModelSpec {
             Field::Workers => self.workers.as_ref().is_some_and(Sweep::is_axis),
             Field::SwitchInterval => swept(&self.switch_interval),
             Field::PollInterval => swept(&self.poll_interval),
-            Field::Tasks | Field::IoLatency | Field::CpuCost | Field::Rounds | Field::Shared => {
-                false
-            }
+            Field::Tasks
+            | Field::IoLatency
+            | Field::CpuCost
+            | Field::Rounds
+            | Field::Shared
+            | Field::Rate => false,
         }
     }
 }
@@ -350,10 +387,15 @@ pub enum ChartY {
     RoundsPerS,
     /// The share of its shared counters' updates a run lost.
     LostUpdates,
+    /// A group with arrivals: its requests' latency and throughput.
+    LatencyMean,
+    LatencyP50,
+    LatencyP99,
+    Throughput,
 }
 
 impl ChartY {
-    pub const ALL: [ChartY; 14] = [
+    pub const ALL: [ChartY; 18] = [
         ChartY::Wall,
         ChartY::Cpu,
         ChartY::Speedup,
@@ -368,9 +410,13 @@ impl ChartY {
         ChartY::CompletionP99,
         ChartY::RoundsPerS,
         ChartY::LostUpdates,
+        ChartY::LatencyMean,
+        ChartY::LatencyP50,
+        ChartY::LatencyP99,
+        ChartY::Throughput,
     ];
     /// The names in experiment files, in the order of [`ChartY::ALL`].
-    pub const NAMES: [&'static str; 14] = [
+    pub const NAMES: [&'static str; 18] = [
         "wall",
         "cpu",
         "speedup",
@@ -385,6 +431,10 @@ impl ChartY {
         "completion_p99",
         "rounds_per_s",
         "lost_updates",
+        "latency_mean",
+        "latency_p50",
+        "latency_p99",
+        "throughput",
     ];
 
     /// Whether the figure is one group's (and a workload of several
@@ -398,6 +448,10 @@ impl ChartY {
                 | ChartY::CompletionP50
                 | ChartY::CompletionP99
                 | ChartY::RoundsPerS
+                | ChartY::LatencyMean
+                | ChartY::LatencyP50
+                | ChartY::LatencyP99
+                | ChartY::Throughput
         )
     }
 

@@ -3,6 +3,7 @@
 //! back the task logs. Models do the work; they do not time the run as a
 //! whole (the runner's worker does, around `run`).
 
+pub mod arrivals;
 mod async_blocking;
 mod async_loop;
 mod async_multi;
@@ -19,6 +20,7 @@ mod task;
 mod thread_pool;
 mod threads;
 
+pub use arrivals::Schedule;
 pub use job::{Extras, Job, ModelError, ModelRun, Span, SpanKind, TaskLog, WaitLog};
 pub use shared::Shared;
 
@@ -35,7 +37,20 @@ pub fn run(job: &Arc<Job>, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
     if !job.cell.kind.is_python() {
         run.extras.shared = job.shared.outcome(&job.cell);
     }
+    if stopped_a_counter(job, &run.logs) {
+        run.extras.shared = None;
+    }
     Ok(run)
+}
+
+/// Whether the run's stop left a task of a group with a shared counter
+/// unfinished (see [`arrivals`]): how many of its rounds updated the
+/// counter is then unknown, and so are the updates lost, which the run
+/// does not report.
+pub(crate) fn stopped_a_counter(job: &Job, logs: &[TaskLog]) -> bool {
+    logs.iter()
+        .enumerate()
+        .any(|(i, log)| log.end_ns == 0 && job.cell.groups[job.task(i).group].shared.counts())
 }
 
 fn run_kind(job: &Arc<Job>, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {

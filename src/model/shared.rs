@@ -702,6 +702,8 @@ mod tests {
             record_timeline: false,
             tcp_server: None,
             shared: Default::default(),
+            arrivals: Vec::new(),
+            stop_after_ns: None,
         }
     }
 

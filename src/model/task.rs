@@ -3,10 +3,13 @@
 //! CPU work on the task's own thread, inside the round's update of its
 //! group's shared counter, if it has one (see [`super::shared`]). Each wait
 //! and burst goes into the task's log. A zero latency means no IO at all:
-//! nothing waits, nothing is logged.
+//! nothing waits, nothing is logged. A task past its run's stop returns
+//! before its next round without an end time, and so does one whose IO
+//! wait ends past it: unfinished.
 
 use std::io;
 
+use super::arrivals::must_stop;
 use super::io::{AsyncIo, BlockingIo};
 use super::job::{Job, SpanKind, TaskLog};
 use crate::measure::now_ns;
@@ -19,11 +22,17 @@ pub fn run_blocking(job: &Job, i: usize, log: &mut TaskLog) -> io::Result<()> {
     let mut io = BlockingIo::open(job)?;
     let spec = job.task(i);
     for &latency in spec.latencies {
+        if must_stop(log) {
+            return Ok(());
+        }
         if latency > 0 {
             let start = now_ns();
             let deadline = start + latency;
             let completed = io.wait(latency, deadline)?;
             log.io(start, deadline, completed, now_ns());
+            if must_stop(log) {
+                return Ok(());
+            }
         }
         job.shared.round(spec.group, || burn(spec.cpu_ns, log));
     }
@@ -43,11 +52,17 @@ pub async fn run_async(
     let mut io = AsyncIo::open(job, timer).await?;
     let spec = job.task(i);
     for &latency in spec.latencies {
+        if must_stop(log) {
+            return Ok(());
+        }
         if latency > 0 {
             let start = now_ns();
             let deadline = start + latency;
             let completed = io.wait(latency, deadline).await?;
             log.io(start, deadline, completed, now_ns());
+            if must_stop(log) {
+                return Ok(());
+            }
         }
         job.shared
             .round_async(spec.group, || burn(spec.cpu_ns, log))

@@ -182,6 +182,7 @@ pub fn render(input: &ReportInput) -> String {
         .into_iter()
         .chain(claims::group_tables(&s.cells))
         .chain(super::shared::tables(&s.cells))
+        .chain(super::latency::tables(&s.cells))
     {
         table_html(&mut out, &table);
     }

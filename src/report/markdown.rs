@@ -76,6 +76,7 @@ pub fn render(input: &ReportInput) -> String {
         .into_iter()
         .chain(claims::group_tables(&s.cells))
         .chain(super::shared::tables(&s.cells))
+        .chain(super::latency::tables(&s.cells))
     {
         table_md(&mut out, &table);
     }

@@ -149,6 +149,7 @@ mod tests {
                 io_latency_mean_ns: 0.0,
                 baseline_ns: 0,
                 predicted_ns: 0,
+                requests: Vec::new(),
                 skip: None,
             })
             .collect();

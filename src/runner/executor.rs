@@ -253,6 +253,8 @@ mod tests {
             record_timeline: false,
             tcp_server: None,
             shared: Default::default(),
+            arrivals: Vec::new(),
+            stop_after_ns: None,
         }
     }
 

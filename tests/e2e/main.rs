@@ -11,6 +11,7 @@ mod errors;
 mod groups;
 mod hostile;
 mod noise;
+mod openloop;
 mod python;
 mod reliability;
 mod run;

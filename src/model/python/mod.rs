@@ -37,6 +37,7 @@ pub use error::PythonError;
 pub use interpreter::{Located, probe};
 pub use interpreters::{Interpreters, interpreter_of, locate_for};
 
+use super::arrivals::Dispatch;
 use super::job::{Job, ModelError, ModelRun, TaskLog};
 use super::shared::SharedOutcome;
 use error::stderr_tail;
@@ -76,6 +77,13 @@ pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
     let mut run = reply
         .into_run(logs, |i| job.task(i).latencies.len())
         .map_err(malformed)?;
+    // The runner dispatched from its t0: each log's due time and stop.
+    if let Some(t0) = run.wall_start_ns {
+        let dispatch = Dispatch::at(job, t0);
+        for (i, log) in run.logs.iter_mut().enumerate() {
+            dispatch.stamp(job, i, log);
+        }
+    }
     run.extras.shared = shared_outcome(job, &counters).map_err(malformed)?;
     Ok(run)
 }

@@ -52,6 +52,8 @@ fn job(kind: ModelKind, tasks: u64, rounds: u32, latency: u64, tcp: Option<Strin
         record_timeline: true,
         tcp_server: tcp,
         shared: Default::default(),
+        arrivals: Vec::new(),
+        stop_after_ns: None,
     }
 }
 
