@@ -110,6 +110,7 @@ impl Cell {
             workers: self.workers,
             switch_interval: self.switch_interval,
             poll_interval: self.poll_interval,
+            machine: None,
         }
     }
 
