@@ -4,6 +4,7 @@
 //! [`Experiment`] that is safe to run or every problem found, each with its
 //! place in the file.
 
+mod claim;
 mod diagnostic;
 mod docs;
 mod duration;
@@ -19,6 +20,7 @@ mod schema;
 use std::io::Read;
 use std::path::Path;
 
+pub use claim::{AxisValue, ClaimSpec, CrossoverSpec, Limit, Metric, PointFilter};
 pub use diagnostic::{Diagnostics, SourceFile};
 pub use docs::key_help;
 pub use duration::Nanos;

@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::claim::ClaimSpec;
 use super::duration::Nanos;
 use super::field::{Axis, Field};
 use super::kind::ModelKind;
@@ -24,6 +25,8 @@ pub struct Experiment {
     pub workloads: Vec<Workload>,
     pub models: Vec<ModelSpec>,
     pub charts: Vec<ChartSpec>,
+    /// `[[claim]]` entries, in file order.
+    pub claims: Vec<ClaimSpec>,
     /// The file as it was read, kept so results can store it verbatim.
     pub source_path: String,
     pub source_text: String,
@@ -42,6 +45,7 @@ impl Default for Experiment {
             workloads: Vec::new(),
             models: Vec::new(),
             charts: Vec::new(),
+            claims: Vec::new(),
             source_path: String::new(),
             source_text: String::new(),
         }
