@@ -278,28 +278,35 @@ impl ClaimSpec {
     }
 
     /// The text of a claim whose file gives none: `three-tasks · threads:
-    /// wall ≤ 0.4× sequential`.
+    /// wall ≤ 0.4× sequential at tasks=3`.
     pub fn default_text(&self) -> String {
-        let metric = match &self.group {
-            Some(g) if self.metric.of_group() => format!("{} of group {g}", self.metric),
-            _ => self.metric.to_string(),
-        };
         let at = if self.wheres.is_empty() {
             String::new()
         } else {
             let wheres: Vec<String> = self.wheres.iter().map(|w| w.to_string()).collect();
             format!(" at {}", wheres.join(", "))
         };
+        format!("{}{at}", self.checked())
+    }
+
+    /// What is checked, without where: `three-tasks · threads: wall ≤
+    /// 0.4× sequential`, `cpu: wall of processes and gil-threads crosses
+    /// between tasks = 1 and 2`.
+    pub fn checked(&self) -> String {
+        let metric = match &self.group {
+            Some(g) if self.metric.of_group() => format!("{} of group {g}", self.metric),
+            _ => self.metric.to_string(),
+        };
         match &self.crossover {
             Some(c) => format!(
-                "{}: {metric} of {} and {} {}{at}",
+                "{}: {metric} of {} and {} {}",
                 self.workload,
                 c.of,
                 c.and,
                 self.claimed()
             ),
             None => format!(
-                "{} · {}: {metric} {}{at}",
+                "{} · {}: {metric} {}",
                 self.workload,
                 self.model,
                 self.claimed()

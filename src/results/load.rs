@@ -5,7 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::export::{self, SummaryFile};
-use super::record::{RunRecord, Timeline};
+use super::record::{GroupRecord, RunRecord, Timeline};
 
 /// Why a results directory could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +29,8 @@ pub enum LoadError {
 pub struct Results {
     pub summary: SummaryFile,
     pub runs: Vec<RunRecord>,
+    /// `groups.csv`: each group of each measured run (empty when absent).
+    pub groups: Vec<GroupRecord>,
     /// Sorted by cell.
     pub timelines: Vec<Timeline>,
     /// `experiment.toml`, the file as run, if present.
@@ -75,6 +77,11 @@ impl Results {
             Some(bytes) => export::parse_runs(&bytes).map_err(|e| parse_err(&runs_path, e))?,
             None => Vec::new(),
         };
+        let groups_path = dir.join("groups.csv");
+        let groups = match read_optional(&groups_path)? {
+            Some(bytes) => export::parse_groups(&bytes).map_err(|e| parse_err(&groups_path, e))?,
+            None => Vec::new(),
+        };
         let mut timelines = Vec::new();
         let timelines_dir = dir.join("timelines");
         if timelines_dir.is_dir() {
@@ -118,6 +125,7 @@ impl Results {
         Ok(Results {
             summary,
             runs,
+            groups,
             timelines,
             experiment_text,
             environment,

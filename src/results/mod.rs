@@ -3,9 +3,13 @@
 //! place that writes them to disk ([`store`], through [`folder`], which
 //! keeps the [`manifest`] of conlab's files and writes with [`safe_fs`]),
 //! reading a results directory back ([`load`]), continuing an interrupted
-//! run ([`resume`]) and comparing two of them ([`compare`]).
+//! run ([`resume`]), comparing two of them ([`compare`]), judging the
+//! experiment's `[[claim]]`s ([`claims`]) and finding where models'
+//! curves cross ([`crossovers`]).
 
+pub mod claims;
 pub mod compare;
+pub mod crossovers;
 pub mod export;
 pub mod folder;
 pub mod load;
