@@ -52,6 +52,9 @@ pub enum Command {
     Plot(PlotArgs),
     /// Compare two results directories of the same experiment, cell by cell
     Compare(CompareArgs),
+    /// Judge the [[claim]]s of a results directory's experiment.toml against
+    /// its saved results; exit 1 if one fails
+    Check(CheckArgs),
     /// Show how ready this machine is for measurement (changes nothing)
     Doctor(DoctorArgs),
     /// Runs one job from stdin in this process (used by `run`)
@@ -171,6 +174,25 @@ pub struct CompareArgs {
     /// [default: output/compare-<name of DIR_A>-vs-<name of DIR_B>]
     #[arg(long, short, value_name = "DIR")]
     pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Reads DIR/experiment.toml (claims edited there take effect), DIR/summary.json, runs.csv and \
+        groups.csv, and runs nothing. A claim holds when the whole 95 % interval of its metric satisfies it, \
+        fails when the whole interval violates it, and is inconclusive otherwise. Prints every claim's \
+        verdict, then each failing and inconclusive one with why.\n\n\
+        Exit codes: 0 no claim fails (inconclusive ones are printed); 1 a claim fails; 2 DIR or its \
+        experiment.toml cannot be read or is invalid."
+)]
+pub struct CheckArgs {
+    /// A results directory written by `conlab run` or `conlab merge`
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+
+    /// Print only the claims that fail or are inconclusive, and the tally
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -2,7 +2,9 @@
 //! folder's saved files alone (summaries, runs, timelines, the experiment
 //! file as run), then written back into it. `conlab run` renders this way
 //! when its runs end and `conlab plot` renders again later, so both give
-//! the same files.
+//! the same files. The experiment file's `[[claim]]`s are judged here too
+//! (and `summary.json` rewritten with them and the crossovers first), so
+//! claims edited in the folder's experiment.toml take effect, as charts do.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
@@ -14,7 +16,8 @@ use rayon::prelude::*;
 use crate::config;
 use crate::plot::{self, ChartError, Rendered};
 use crate::report::{self, ReportInput};
-use crate::results::{Results, store};
+use crate::results::claims::{self, Measured};
+use crate::results::{Results, crossovers, export, store};
 
 /// What a rendering produced.
 #[derive(Debug)]
@@ -39,7 +42,7 @@ pub fn render_dir(dir: &Path) -> anyhow::Result<Rendering> {
     let started = Instant::now();
     let results = Results::load(dir)?;
     let mut note = None;
-    let specs = match &results.experiment_text {
+    let (specs, claim_specs) = match &results.experiment_text {
         Some(text) => {
             let path = dir.join("experiment.toml");
             match config::from_text(
@@ -47,18 +50,28 @@ pub fn render_dir(dir: &Path) -> anyhow::Result<Rendering> {
                 text,
                 &results.summary.experiment,
             ) {
-                Ok(loaded) => loaded.experiment.charts,
+                Ok(loaded) => (loaded.experiment.charts, loaded.experiment.claims),
                 Err(_) => {
                     note = Some(format!(
-                        "{} no longer validates; drawing the default charts",
-                        path.display()
+                        "{} no longer validates; drawing the default charts and judging no claims (`conlab check {}` shows why)",
+                        path.display(),
+                        dir.display()
                     ));
-                    Vec::new()
+                    (Vec::new(), Vec::new())
                 }
             }
         }
-        None => Vec::new(),
+        None => (Vec::new(), Vec::new()),
     };
+    let judged = claims::judge_all(
+        &claim_specs,
+        Measured {
+            cells: &results.summary.cells,
+            runs: &results.runs,
+            groups: &results.groups,
+        },
+    );
+    let crossovers = crossovers::find(&results.summary.cells, &results.runs);
     let jobs = plot::plan::plan(&results.summary.cells, &specs, &results.timelines);
     let input = plot::Input::new(&results.summary, &results.timelines);
     let outcomes: Vec<Result<Rendered, ChartError>> =
@@ -71,11 +84,16 @@ pub fn render_dir(dir: &Path) -> anyhow::Result<Rendering> {
             Err(e) => failures.push((job.stem.clone(), e.to_string())),
         }
     }
-    let reports = report::render(&ReportInput {
+    let mut reports = report::render(&ReportInput {
         results: &results,
         charts: &rendered,
         chart_failures: &failures,
+        claims: &judged,
+        crossovers: &crossovers,
     });
+    let summary = export::summary_json_with(&results.summary, &judged, &crossovers)
+        .with_context(|| format!("cannot encode {}", dir.join("summary.json").display()))?;
+    reports.push(("summary.json", summary));
     let mut files: Vec<(String, Vec<u8>)> = Vec::with_capacity(rendered.len() * 2);
     for r in &rendered {
         files.push((format!("{}.png", r.job.stem), r.png.clone()));

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 
-use super::{Exit, load_all, out, say, tell_rendering};
+use super::{Exit, load_all, out, say, tell_rendering, terminal_width};
 use crate::cli::{OrderArg, RunArgs};
 use crate::config::{Loaded, Nanos, limits};
 use crate::environment::{self, usable_cores};
@@ -17,11 +17,12 @@ use crate::matrix::{self, Cell};
 use crate::model::python::{Interpreters, Located, locate_for};
 use crate::progress::Progress;
 use crate::render::render_dir;
-use crate::report::{self, table};
+use crate::report::{self, claim_verdicts, table};
+use crate::results::claims::{self, Measured};
 use crate::results::folder::{Folder, Purpose};
 use crate::results::manifest::{CellHash, StartedRun, cell_sha256, text_sha256};
 use crate::results::resume::{self, Mismatch};
-use crate::results::{CellStatus, RunStatus, Store, SummaryFile};
+use crate::results::{CellStatus, Results, RunStatus, Store, SummaryFile};
 use crate::runner::{self, ChildExecutor, Limits, Order, Run, Settings};
 
 /// Cells with at most this many tasks record one run's timeline.
@@ -452,6 +453,22 @@ fn run_one(
     progress.finish();
     if !args.quiet {
         out(format_args!("{}", table::render(&finished.summary.cells)));
+        if !exp.claims.is_empty() {
+            // groups.csv is on disk only.
+            let groups = Results::load(dir).map(|r| r.groups).unwrap_or_default();
+            let judged = claims::judge_all(
+                &exp.claims,
+                Measured {
+                    cells: &finished.summary.cells,
+                    runs: &finished.records,
+                    groups: &groups,
+                },
+            );
+            out(format_args!(
+                "\n{}",
+                claim_verdicts::terminal(&judged, terminal_width())
+            ));
+        }
         if let Some(warning) = report::noise::terminal(&finished.summary.cells, &finished.records) {
             eprintln!("{warning}");
         }

@@ -20,7 +20,7 @@ mod schema;
 use std::io::Read;
 use std::path::Path;
 
-pub use claim::{AxisValue, ClaimSpec, CrossoverSpec, Limit, Metric, PointFilter};
+pub use claim::{ClaimSpec, CrossoverSpec, Limit, Metric};
 pub use diagnostic::{Diagnostics, SourceFile};
 pub use docs::key_help;
 pub use duration::Nanos;

@@ -3,6 +3,7 @@
 //! Each module covers one area; `common` holds the shared helpers.
 
 mod charts;
+mod check;
 mod claims;
 mod common;
 mod config;
