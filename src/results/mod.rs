@@ -4,8 +4,9 @@
 //! keeps the [`manifest`] of conlab's files and writes with [`safe_fs`]),
 //! reading a results directory back ([`load`]), continuing an interrupted
 //! run ([`resume`]), comparing two of them ([`compare`]), judging the
-//! experiment's `[[claim]]`s ([`claims`]) and finding where models'
-//! curves cross ([`crossovers`]).
+//! experiment's `[[claim]]`s ([`claims`]), finding where models' curves
+//! cross ([`crossovers`]) and joining folders of one experiment
+//! ([`merge`]).
 
 pub mod claims;
 pub mod compare;
@@ -14,6 +15,7 @@ pub mod export;
 pub mod folder;
 pub mod load;
 pub mod manifest;
+pub mod merge;
 pub mod record;
 pub mod resume;
 pub mod safe_fs;
