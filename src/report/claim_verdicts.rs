@@ -11,7 +11,7 @@ use crate::results::claims::{ClaimResult, Outcome};
 use crate::results::crossovers::Crossover;
 
 /// How claims are judged, said once above them in every report.
-pub const CLAIMS_NOTE: &str = "Each claim is judged on a 95 % interval: it holds when the whole interval satisfies it, fails when the whole interval violates it, and is inconclusive otherwise (or when a point has fewer than two measured runs). A ratio of another model and a speedup: the ratio of the medians, and Welch's interval of the ratio (a t-test on the runs' log values, as conlab compare). An absolute value: the mean of the runs, and Student's t-interval of that mean. Efficiency: predicted / median, and the prediction over the t-interval of the mean wall time. A crossover: where the median curves cross (interpolated), from where they are last certainly on one side to where they are first certainly on the other; it holds when within its range the curves are certainly on each side somewhere, and fails when they are certainly on one side all through it. A claim that applies at several points holds when it holds at every one.";
+pub const CLAIMS_NOTE: &str = "Each claim is judged on a 95 % interval (in parentheses after the measured value): it holds when the whole interval satisfies it, fails when the whole interval violates it, and is inconclusive otherwise (or when a point has fewer than two measured runs). A ratio of another model and a speedup: the ratio of the medians, and Welch's interval of the ratio (a t-test on the runs' log values, as conlab compare). An absolute value: the mean of the runs, and Student's t-interval of that mean. Efficiency: predicted / median, and the prediction over the t-interval of the mean wall time. A crossover: where the median curves cross (interpolated), from where they are last certainly on one side to where they are first certainly on the other; it holds when within its range the curves are certainly on each side somewhere, and fails when they are certainly on one side all through it. A claim that applies at several points holds when it holds at every one. \"Ran on a busy machine\": other work took CPU during the runs of a cell it is judged on (see the warnings), so its verdict may be that work's.";
 
 /// How crossovers are found, said once above them.
 pub const CROSSOVERS_NOTE: &str = "Where one model's median wall-time curve crosses another's along a swept axis: the logarithm of the ratio of their medians, interpolated linearly between neighbouring points (along the axis's logarithm where it spans two decades or more, as the charts draw it). The 95 % interval runs from where the curves are last certainly on one side to where they are first certainly on the other (Welch's interval of the ratio at each point); a crossing without one lies within the noise.";
@@ -57,10 +57,15 @@ pub fn rows(claims: &[ClaimResult]) -> Vec<VerdictRow> {
     let mut rows = Vec::new();
     for (i, c) in claims.iter().enumerate() {
         let measured = |p: &crate::results::claims::PointResult| {
-            if p.note.is_empty() {
+            let text = if p.note.is_empty() {
                 p.measured.clone()
             } else {
                 p.note.clone()
+            };
+            if p.busy_machine {
+                format!("{text}; ran on a busy machine")
+            } else {
+                text
             }
         };
         let head = VerdictRow {
@@ -170,8 +175,9 @@ mod tests {
             value: Some(1.0),
             low: Some(0.9),
             high: Some(1.1),
-            measured: "1.0× sequential (95 % interval 0.9×–1.1×)".to_string(),
+            measured: "1.0× sequential (0.9–1.1)".to_string(),
             note: String::new(),
+            busy_machine: false,
         }
     }
 
@@ -212,11 +218,7 @@ mod tests {
         assert_eq!(shown[1][5], "fails");
         assert_eq!(
             shown[3][3..],
-            [
-                "tasks=2",
-                "1.0× sequential (95 % interval 0.9×–1.1×)",
-                "fails"
-            ]
+            ["tasks=2", "1.0× sequential (0.9–1.1)", "fails"]
         );
         assert_eq!(tally(&claims), "2 claims: 1 holds, 1 fails, 0 inconclusive");
         let text = terminal(&claims, 100);

@@ -169,11 +169,29 @@ fn claims_html(out: &mut String, input: &ReportInput) {
             escape(claim_verdicts::CROSSOVERS_NOTE)
         ));
         for (workload, list) in claim_verdicts::by_workload(input.crossovers) {
-            out.push_str(&format!("<h3>{}</h3>\n<ul>\n", escape(workload)));
-            for c in list {
-                out.push_str(&format!("<li>{}</li>\n", escape(&c.text)));
+            out.push_str(&format!("<h3>{}</h3>\n", escape(workload)));
+            let (certain, noise): (Vec<_>, Vec<_>) = list.into_iter().partition(|c| c.certain);
+            if certain.is_empty() {
+                out.push_str("<p>None outside the noise.</p>\n");
+            } else {
+                out.push_str("<ul>\n");
+                for c in certain {
+                    out.push_str(&format!("<li>{}</li>\n", escape(&c.text)));
+                }
+                out.push_str("</ul>\n");
             }
-            out.push_str("</ul>\n");
+            if !noise.is_empty() {
+                out.push_str(&format!(
+                    "<details>\n<summary>{} crossing{} within the noise (the 95 % intervals do not bound {}): click to show</summary>\n<ul>\n",
+                    noise.len(),
+                    if noise.len() == 1 { "" } else { "s" },
+                    if noise.len() == 1 { "it" } else { "them" }
+                ));
+                for c in noise {
+                    out.push_str(&format!("<li>{}</li>\n", escape(&c.text)));
+                }
+                out.push_str("</ul>\n</details>\n");
+            }
         }
     }
     out.push_str("</section>\n");

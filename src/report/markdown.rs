@@ -82,8 +82,23 @@ fn claims_md(out: &mut String, input: &ReportInput) {
         out.push_str(&format!("{}\n\n", escape(claim_verdicts::CROSSOVERS_NOTE)));
         for (workload, list) in claim_verdicts::by_workload(input.crossovers) {
             out.push_str(&format!("### {}\n\n", escape(workload)));
-            for c in list {
+            let (certain, noise): (Vec<_>, Vec<_>) = list.into_iter().partition(|c| c.certain);
+            if certain.is_empty() {
+                out.push_str("None outside the noise.\n");
+            }
+            for c in certain {
                 out.push_str(&format!("- {}\n", escape(&c.text)));
+            }
+            if !noise.is_empty() {
+                out.push_str(&format!(
+                    "- {} crossing{} within the noise (the 95 % intervals do not bound {}):\n",
+                    noise.len(),
+                    if noise.len() == 1 { "" } else { "s" },
+                    if noise.len() == 1 { "it" } else { "them" }
+                ));
+                for c in noise {
+                    out.push_str(&format!("  - {}\n", escape(&c.text)));
+                }
             }
             out.push('\n');
         }

@@ -74,6 +74,10 @@ pub struct PointResult {
     /// Why the point could not be judged, if it could not.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub note: String,
+    /// Whether other work on the machine disturbed the runs of a cell it
+    /// is judged on (see `noise`): its verdict may be the other work's.
+    #[serde(default)]
+    pub busy_machine: bool,
 }
 
 /// A claim and what the results say about it.
@@ -134,6 +138,7 @@ pub fn judge_claim(claim: &ClaimSpec, m: Measured) -> ClaimResult {
             high: None,
             measured: "–".to_string(),
             note: "not measured: the results have no cell the claim applies to".to_string(),
+            busy_machine: false,
         }]
     } else {
         points
@@ -296,6 +301,7 @@ fn open(at: String, note: impl Into<String>) -> PointResult {
         high: None,
         measured: "–".to_string(),
         note: note.into(),
+        busy_machine: false,
     }
 }
 
@@ -311,15 +317,26 @@ fn limit_points(claim: &ClaimSpec, m: Measured) -> Vec<PointResult> {
         .map(|cell| {
             let at = at_text(cell);
             let values = run_values(claim.metric, group, cell, m);
-            let judged = if let Some(of) = claim.reference() {
-                ratio_of(claim, cell, of, &values, m)
-            } else {
-                match claim.metric {
-                    Metric::Speedup => speedup(cell, &values, m),
-                    Metric::Efficiency => efficiency(cell, &values),
-                    metric => absolute(metric, &values),
-                }
+            // The cells compared with, whose runs count as much.
+            let others: Vec<&CellSummary> = match (claim.reference(), claim.metric) {
+                (Some(of), _) => references(claim, cell, of, m),
+                (None, Metric::Speedup) => sequential_of(cell, m).into_iter().collect(),
+                _ => Vec::new(),
             };
+            let judged = match (claim.reference(), claim.metric, others.as_slice()) {
+                (Some(of), _, [reference]) => ratio_of(claim, reference, of, &values, m),
+                (Some(of), _, []) => Err(format!("no cell of {of} at this point")),
+                (Some(of), _, _) => Err(format!("{of} has several variants at this point")),
+                (None, Metric::Speedup, [sequential]) => speedup(sequential, &values, m),
+                (None, Metric::Speedup, _) => {
+                    Err("no sequential cell at this point to take the speedup over".to_string())
+                }
+                (None, Metric::Efficiency, _) => efficiency(cell, &values),
+                (None, metric, _) => absolute(metric, &values),
+            };
+            let busy = std::iter::once(cell)
+                .chain(others.iter().copied())
+                .any(|c| c.disturbance().is_some());
             match judged {
                 Ok((value, lo, hi, measured)) => PointResult {
                     at,
@@ -329,8 +346,12 @@ fn limit_points(claim: &ClaimSpec, m: Measured) -> Vec<PointResult> {
                     high: Some(hi),
                     measured,
                     note: String::new(),
+                    busy_machine: busy,
                 },
-                Err(note) => open(at, note),
+                Err(note) => PointResult {
+                    busy_machine: busy,
+                    ..open(at, note)
+                },
             }
         })
         .collect()
@@ -373,39 +394,43 @@ fn ratio_between(mine: &[f64], reference: &[f64], of: &str) -> Judged {
     }
 }
 
-fn ratio_of(
+/// The cells of model `of` a ratio claim compares `cell` with: at the
+/// same point, with the same model fields where both have them.
+fn references<'a>(
     claim: &ClaimSpec,
     cell: &CellSummary,
     of: &str,
-    values: &[f64],
-    m: Measured,
-) -> Judged {
+    m: Measured<'a>,
+) -> Vec<&'a CellSummary> {
     let key = cell.point().workload_key();
-    let references: Vec<&CellSummary> = m
-        .cells
+    m.cells
         .iter()
         .filter(|r| r.workload == cell.workload && r.model == of)
         .filter(|r| r.point().workload_key() == key && claim.selects(&r.point()))
         .filter(|r| same_model_fields(cell, r))
-        .collect();
-    let reference = match references.as_slice() {
-        [one] => one,
-        [] => return Err(format!("no cell of {of} at this point")),
-        _ => return Err(format!("{of} has several variants at this point")),
-    };
+        .collect()
+}
+
+fn ratio_of(
+    claim: &ClaimSpec,
+    reference: &CellSummary,
+    of: &str,
+    values: &[f64],
+    m: Measured,
+) -> Judged {
     let theirs = run_values(claim.metric, claim.group.as_deref(), reference, m);
     ratio_between(values, &theirs, of)
 }
 
-fn speedup(cell: &CellSummary, walls: &[f64], m: Measured) -> Judged {
+/// The `sequential` cell at the same point as `cell`.
+fn sequential_of<'a>(cell: &CellSummary, m: Measured<'a>) -> Option<&'a CellSummary> {
     let key = cell.point().workload_key();
-    let Some(sequential) = m
-        .cells
+    m.cells
         .iter()
         .find(|c| c.kind == ModelKind::Sequential && c.point().workload_key() == key)
-    else {
-        return Err("no sequential cell at this point to take the speedup over".to_string());
-    };
+}
+
+fn speedup(sequential: &CellSummary, walls: &[f64], m: Measured) -> Judged {
     let theirs = run_values(Metric::Wall, None, sequential, m);
     // Speedup = sequential / this: the ratio of sequential's runs to these.
     let j = judge(walls, &theirs);
@@ -574,6 +599,10 @@ fn crossover_points(claim: &ClaimSpec, x: &CrossoverSpec, m: Measured) -> Vec<Po
                     )
                 }
             };
+            let busy = cells
+                .iter()
+                .filter(|c| (c.variant == va || c.variant == vb) && rest(c) == rest_key)
+                .any(|c| c.disturbance().is_some());
             PointResult {
                 at,
                 outcome,
@@ -582,6 +611,7 @@ fn crossover_points(claim: &ClaimSpec, x: &CrossoverSpec, m: Measured) -> Vec<Po
                 high,
                 measured,
                 note: String::new(),
+                busy_machine: busy,
             }
         })
         .collect()
@@ -703,11 +733,7 @@ mod tests {
         let p = &r[0].points[0];
         assert!((p.low.unwrap_or(0.0) - (100.0 - half)).abs() < 1e-9);
         assert!((p.high.unwrap_or(0.0) - (100.0 + half)).abs() < 1e-9);
-        assert!(
-            p.measured.starts_with("mean 100ms (95 % interval 99"),
-            "{}",
-            p.measured
-        );
+        assert_eq!(p.measured, "mean 100 ms (99–101)");
         assert_eq!(
             judged(&claim("at_least = \"102ms\""), three)[0].outcome,
             Outcome::Fails

@@ -286,15 +286,15 @@ impl Crossover {
             "{} overtakes {} {between}, at about {}",
             self.overtakes,
             self.overtaken,
-            value_text(axis, self.x, 2)
+            value_text(axis, self.x, 3)
         );
         match (self.low, self.high) {
             (Some(lo), Some(hi)) => text.push_str(&format!(
                 " (95 % interval {}–{})",
-                value_text(axis, lo, 2),
-                value_text(axis, hi, 2)
+                value_text(axis, lo, 3),
+                value_text(axis, hi, 3)
             )),
-            _ => text.push_str(" (within noise: the 95 % intervals do not bound it)"),
+            _ => text.push_str(" (within the noise)"),
         }
         if !self.at.is_empty() {
             text.push_str(&format!(", at {}", self.at));
