@@ -175,6 +175,9 @@ impl std::fmt::Display for AxisValue {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PointFilter {
     pub axes: Vec<(Axis, Vec<AxisValue>)>,
+    /// `machine = "laptop"`: points of these machines only, in results
+    /// merged from several (none match elsewhere); any machine if empty.
+    pub machines: Vec<String>,
 }
 
 impl PointFilter {
@@ -182,12 +185,19 @@ impl PointFilter {
     /// among the variants of models that have it, and leaves the others
     /// (a crossover of `pool` with `workers = 2` and `async`).
     pub fn matches(&self, point: &Point) -> bool {
-        self.axes
-            .iter()
-            .all(|(axis, values)| match axis.value(point) {
-                Some(v) => values.iter().any(|want| want.is(&v)),
-                None => !axis.field.of_workload(),
-            })
+        let machine = self.machines.is_empty()
+            || point
+                .machine
+                .as_ref()
+                .is_some_and(|m| self.machines.contains(m));
+        machine
+            && self
+                .axes
+                .iter()
+                .all(|(axis, values)| match axis.value(point) {
+                    Some(v) => values.iter().any(|want| want.is(&v)),
+                    None => !axis.field.of_workload(),
+                })
     }
 }
 
@@ -200,6 +210,9 @@ impl std::fmt::Display for PointFilter {
                 let values: Vec<String> = values.iter().map(AxisValue::to_string).collect();
                 format!("{axis}={}", values.join("|"))
             })
+            .chain(
+                (!self.machines.is_empty()).then(|| format!("machine={}", self.machines.join("|"))),
+            )
             .collect();
         f.write_str(&parts.join(" "))
     }
@@ -360,6 +373,7 @@ mod tests {
                 ),
                 (workers, vec![AxisValue::Number(2.0)]),
             ],
+            machines: Vec::new(),
         };
         assert!(filter.matches(&point(10, Some(2))));
         assert!(filter.matches(&point(100, Some(2))));
@@ -368,9 +382,19 @@ mod tests {
         assert!(filter.matches(&point(10, None)), "a model without workers");
         let fixed = PointFilter {
             axes: vec![(latency, vec![AxisValue::Duration(Nanos(1_000_000))])],
+            machines: Vec::new(),
         };
         assert!(fixed.matches(&point(1, None)));
         assert_eq!(filter.to_string(), "tasks=10|100 workers=2");
+        let laptop = PointFilter {
+            machines: vec!["laptop".to_string()],
+            ..PointFilter::default()
+        };
+        assert!(!laptop.matches(&point(1, None)), "results of one machine");
+        let mut on_laptop = point(1, None);
+        on_laptop.machine = Some("laptop".to_string());
+        assert!(laptop.matches(&on_laptop));
+        assert_eq!(laptop.to_string(), "machine=laptop");
     }
 
     #[test]
@@ -400,6 +424,7 @@ mod tests {
             at_most: None,
             wheres: vec![PointFilter {
                 axes: vec![(Axis::plain(Field::Tasks), vec![AxisValue::Number(4.0)])],
+                machines: Vec::new(),
             }],
             ..claim
         };

@@ -116,7 +116,8 @@ fn claim_defs(defs: &mut Map<String, Json>) {
         json!({
             "type": "object",
             "minProperties": 1,
-            "propertyNames": { "pattern": format!("^([^.;=\\s]+\\.)?({keys})$") },
+            "propertyNames": { "pattern": format!("^(([^.;=\\s]+\\.)?({keys})|machine)$") },
+            "properties": { "machine": sweep(json!({ "type": "string" })) },
             "additionalProperties": sweep(value)
         }),
     );

@@ -519,7 +519,8 @@ pub static CLAIM: Section<ClaimSpec> = Section {
             read: Read::Points(|c, p| c.wheres = p),
             default: Fallback::Derived("every point of the workload's sweeps"),
             help: "the points the claim is about: { tasks = 100 }, { tasks = [10, 100], \
-                   workers = 2 }, or a list of such tables",
+                   workers = 2 }, or a list of such tables; machine = \"laptop\" in results merged \
+                   from several machines",
         },
         Key {
             name: "crossover",

@@ -10,7 +10,8 @@ use crate::common::*;
 const EXPERIMENT: &str = "[experiment]\nname = \"spread\"\nrepetitions = 2\nwarmup = 0\n\
     [[workload]]\nname = \"w\"\ntasks = [1, 2, 3]\nio_latency = \"2ms\"\n\
     [[model]]\nkind = \"sequential\"\n[[model]]\nkind = \"threads\"\n[[model]]\nkind = \"async\"\n\
-    [[claim]]\nworkload = \"w\"\nmodel = \"threads\"\nat_most = \"1s\"\n";
+    [[claim]]\nworkload = \"w\"\nmodel = \"threads\"\nat_most = \"1s\"\n\
+    [[claim]]\nworkload = \"w\"\nmodel = \"threads\"\nat_most = \"1s\"\nwhere = { machine = \"server\" }\n";
 
 fn merge(dirs: &[&Path], out: &Path, extra: &[&str]) -> (i32, String) {
     let output = conlab()
@@ -86,6 +87,8 @@ fn three_shards_merged_are_the_whole_run() {
     )
     .unwrap_or_default();
     assert_eq!(json["claims"][0]["outcome"], "holds");
+    // No machine is called server here.
+    assert_eq!(json["claims"][1]["outcome"], "inconclusive");
 
     // Two shards of three: the missing one is named.
     let partial = dir.path().join("partial");

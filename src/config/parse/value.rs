@@ -423,12 +423,21 @@ impl Checker {
         for (key, value) in keys.iter() {
             let name: &str = key.get_ref();
             let item_path = child(path, name);
+            if name == "machine" {
+                // Results merged from several machines have this axis; no
+                // file can say which machines there will be.
+                match self.sweep(value, &item_path, |c, v, p| c.string(v, p)) {
+                    Some(machines) => filter.machines = machines.values,
+                    None => ok = false,
+                }
+                continue;
+            }
             let Some(axis) = Axis::parse(name) else {
                 let keys = Field::ALL.map(Field::key).join(", ");
                 let message = format!("unknown key `{name}` in `where`");
                 let hint = match suggest(name, &Field::ALL.map(Field::key)) {
                     Some(s) => format!("did you mean `{s}`?"),
-                    None => format!("name a swept key: {keys}, or <group>.<key>"),
+                    None => format!("name a swept key: {keys}, <group>.<key>, or machine"),
                 };
                 self.error(&item_path, key.span(), message, &hint);
                 ok = false;
