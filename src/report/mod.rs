@@ -47,6 +47,27 @@ pub fn meta_line(r: &Results) -> String {
             .unwrap_or_default()
     };
     let mut parts = vec![format!("conlab {}", r.summary.conlab_version)];
+    // Results merged from several machines: each machine in a few words.
+    if let Some(machines) = env
+        .and_then(|e| e.get("machines"))
+        .and_then(|m| m.as_object())
+    {
+        let each: Vec<String> = machines
+            .iter()
+            .map(|(name, e)| {
+                let facts: Vec<String> = [("cpu_model", ""), ("usable_cores", " usable cores")]
+                    .into_iter()
+                    .filter_map(|(k, suffix)| match e.get(k)? {
+                        serde_json::Value::String(s) => Some(format!("{s}{suffix}")),
+                        serde_json::Value::Number(n) => Some(format!("{n}{suffix}")),
+                        _ => None,
+                    })
+                    .collect();
+                format!("{name} ({})", facts.join(", "))
+            })
+            .collect();
+        parts.push(format!("machines: {}", each.join("; ")));
+    }
     for (key, prefix) in [
         ("date", ""),
         ("cpu_model", ""),
