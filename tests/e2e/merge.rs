@@ -100,7 +100,17 @@ fn three_shards_merged_are_the_whole_run() {
         ),
         "{stderr}"
     );
-    // Shards of another run length are refused as one machine's cells.
+    // A shard resumes as the shard it was.
+    let (code, stderr) = run_into(&file, &shards[0], &["--resume", "--shard", "2/3"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("it was started with --shard 1/3, not --shard 2/3"),
+        "{stderr}"
+    );
+    let (code, stderr) = run_into(&file, &shards[0], &["--resume"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(summary(&shards[0]).len(), 3, "still the shard's cells only");
+    // A shard that does not exist.
     let (code, stderr) = run_into(&file, &dir.path().join("odd"), &["--shard", "4/3"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("shard 4 of 3 does not exist"), "{stderr}");
