@@ -97,8 +97,15 @@ pub fn duration_text(ms: f64) -> String {
     }
 }
 
+/// The most bytes of UTF-8 a [`slug`] has: a chart's file name joins up
+/// to three slugs (workload, model, sweep point) and must stay well under
+/// the 255 bytes file systems allow, in any script (60 Hangul syllables
+/// are 180 bytes).
+pub const SLUG_MAX_BYTES: usize = 60;
+
 /// A file-name-safe form of `text`: letters and digits (of any script)
-/// lower-cased, everything else a single `-`, at most 60 characters.
+/// lower-cased, everything else a single `-`, at most [`SLUG_MAX_BYTES`]
+/// bytes, cut at a character boundary.
 pub fn slug(text: &str) -> String {
     let mut out = String::new();
     let chars: Vec<char> = text.chars().collect();
@@ -114,13 +121,27 @@ pub fn slug(text: &str) -> String {
             out.push('-');
         }
     }
-    let trimmed: String = out.trim_matches('-').chars().take(60).collect();
-    let trimmed = trimmed.trim_end_matches('-').to_string();
+    let trimmed = cut_at_char_boundary(out.trim_matches('-'), SLUG_MAX_BYTES)
+        .trim_end_matches('-')
+        .to_string();
     if trimmed.is_empty() {
         "chart".to_string()
     } else {
         trimmed
     }
+}
+
+/// The longest start of `text` that has at most `max` bytes and ends at a
+/// character boundary.
+pub fn cut_at_char_boundary(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 #[cfg(test)]
@@ -184,6 +205,23 @@ mod tests {
         assert_eq!(slug("입출력 작업"), "입출력-작업");
         assert_eq!(slug("🚀🚀"), "chart");
         assert_eq!(slug(""), "chart");
-        assert!(slug(&"x".repeat(200)).len() <= 60);
+        assert_eq!(slug(&"x".repeat(200)), "x".repeat(60));
+    }
+
+    #[test]
+    fn slugs_are_cut_in_bytes_at_a_character_boundary() {
+        // 60 Hangul syllables are 180 bytes; a slug keeps 20 of them.
+        let korean = "가".repeat(60);
+        assert_eq!(slug(&korean), "가".repeat(20));
+        // A cut inside a character backs off to its start.
+        assert_eq!(
+            slug(&format!("a{}", "é".repeat(40))),
+            format!("a{}", "é".repeat(29))
+        );
+        // A cut that ends on a separator drops it.
+        assert_eq!(slug(&format!("{} b", "a".repeat(59))), "a".repeat(59));
+        assert_eq!(cut_at_char_boundary("가나", 4), "가");
+        assert_eq!(cut_at_char_boundary("가나", 6), "가나");
+        assert_eq!(cut_at_char_boundary("가나", 2), "");
     }
 }

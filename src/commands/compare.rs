@@ -56,25 +56,9 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<Exit> {
     out(format_args!("A = {a_name}\nB = {b_name}\n"));
     out(format_args!("{}", show::render_table(&rows)));
     out(format_args!("\n{}", show::rule()));
-    let size = (
-        crate::config::DEFAULT_CHART_WIDTH,
-        plot::compare::height(rows.len()),
-    );
-    let png = plot::png(size, |area| {
-        plot::font::ensure_registered()?;
-        let c = plot::canvas::Canvas::new(area, plot::Format::Png);
-        c.clear()?;
-        plot::compare::draw(&c, &a_name, &b_name, &rows)
-    });
-    let svg = plot::svg(size, |area| {
-        plot::font::ensure_registered()?;
-        let c = plot::canvas::Canvas::new(area, plot::Format::Svg);
-        c.clear()?;
-        plot::compare::draw(&c, &a_name, &b_name, &rows)
-    });
-    let chart = match (png, svg) {
-        (Ok(png), Ok(svg)) => Some((png, svg)),
-        (Err(e), _) | (_, Err(e)) => {
+    let chart = match plot::render_comparison(&a_name, &b_name, &rows) {
+        Ok(picture) => Some((picture.png, picture.svg)),
+        Err(e) => {
             say(format_args!(
                 "warning: the comparison chart could not be drawn: {e}"
             ));

@@ -89,9 +89,7 @@ pub fn tell_rendering(dir: &Path, r: &Rendering, quiet: bool) {
         say(format_args!("warning: {note}"));
     }
     for (stem, message) in &r.failures {
-        say(format_args!(
-            "warning: chart {stem} could not be drawn: {message}"
-        ));
+        say(format_args!("warning: chart {stem} {message}"));
     }
     if !quiet {
         say(format_args!(

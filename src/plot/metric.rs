@@ -6,6 +6,9 @@ use crate::config::{Axis, ChartY, Field, ModelKind};
 use crate::format::{format_ms, format_number};
 use crate::results::CellSummary;
 
+use super::kit::{Dash, Entry, Symbol};
+use plotters::style::RGBColor;
+
 /// A measurement of a cell that a chart can show.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Metric(pub ChartY);
@@ -107,6 +110,41 @@ impl Metric {
             }
             _ => None,
         }
+    }
+
+    /// The legend entries after a chart's series: the baseline (if drawn), the
+    /// metric's reference line, the predictions (if drawn, with the colour
+    /// and text of their key) and how many cells were left out.
+    pub fn reference_entries(
+        self,
+        baseline: bool,
+        predictions: Option<(RGBColor, &str)>,
+        left_out: usize,
+    ) -> Vec<Entry> {
+        let mut entries = Vec::new();
+        if baseline {
+            entries.push(Entry::reference(self.baseline_label()));
+        }
+        if let Some((_, label)) = self.reference() {
+            entries.push(Entry::reference(label));
+        }
+        if let Some((color, label)) = predictions {
+            entries.push(Entry::new(
+                Symbol::Line {
+                    color,
+                    dash: Dash::Dotted,
+                    marker: None,
+                },
+                label,
+            ));
+        }
+        if left_out > 0 {
+            entries.push(Entry::new(
+                Symbol::Note,
+                format!("{left_out} cell(s) without a measurement left out"),
+            ));
+        }
+        entries
     }
 
     /// One value as a label over a bar.

@@ -191,3 +191,38 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// The small results folder `conlab run` wrote for
+/// `tests/fixtures/tiny.toml` (15 cells, a timeline each), copied to
+/// `dir/name` so that a test may change it; returns the copy.
+pub fn results_fixture(dir: &Path, name: &str) -> PathBuf {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("{}: {e}", to.display()));
+        let entries = std::fs::read_dir(from).unwrap_or_else(|e| panic!("{}: {e}", from.display()));
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let target = to.join(entry.file_name());
+            if path.is_dir() {
+                copy(&path, &target);
+            } else {
+                std::fs::copy(&path, &target).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            }
+        }
+    }
+    let to = dir.join(name);
+    copy(&fixture("results-tiny"), &to);
+    to
+}
+
+/// Exit code, stdout and stderr of `conlab ARGS`.
+pub fn conlab_output(args: &[&std::ffi::OsStr]) -> (i32, String, String) {
+    let output = conlab()
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run conlab: {e}"));
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}

@@ -10,6 +10,7 @@ mod config;
 mod doctor;
 mod errors;
 mod groups;
+mod hostile;
 mod merge;
 mod noise;
 mod python;
