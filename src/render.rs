@@ -105,8 +105,13 @@ fn draw_charts(
     draw: impl Fn(&ChartJob, &plot::Input) -> Result<Rendered, ChartError> + Sync,
 ) -> (Vec<(usize, Rendered)>, Failures, Option<String>) {
     let (specs, note) = chart_specs(dir, results);
-    let jobs = plot::plan::plan(&results.summary.cells, &specs, &results.timelines);
-    let input = plot::Input::new(&results.summary, &results.timelines);
+    let jobs = plot::plan::plan(
+        &results.summary.cells,
+        &specs,
+        &results.timelines,
+        &results.distributions,
+    );
+    let input = plot::Input::new(&results.summary, &results.timelines, &results.distributions);
     let outcomes: Vec<Result<Rendered, ChartError>> = jobs
         .par_iter()
         .map(|job| draw_one(job, &input, &draw))

@@ -148,6 +148,11 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<Exit> {
         let bytes = serde_json::to_vec(t).map_err(|e| encode(&name, &e))?;
         files.push((name, bytes));
     }
+    for d in &merged.distributions {
+        let name = format!("distributions/cell-{}.json", d.cell);
+        let bytes = serde_json::to_vec(d).map_err(|e| encode(&name, &e))?;
+        files.push((name, bytes));
+    }
     if let Err(e) = store::write_merged(out, args.force, &files) {
         if e.is_bad_input() {
             say(format_args!("error: {e}"));

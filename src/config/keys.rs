@@ -388,7 +388,7 @@ pub static CHART: Section<ChartSpec> = Section {
                 c.y = ChartY::from_name(v).unwrap_or(ChartY::Wall)
             }),
             default: Fallback::Value(|c| quoted(c.y.as_str())),
-            help: "what goes on the y axis",
+            help: "what goes on the y axis; wake_*, completion_* and rounds_per_s are a group's",
         },
         Key {
             name: "x",
@@ -437,6 +437,12 @@ pub static CHART: Section<ChartSpec> = Section {
             read: Read::Texts(|c, v| c.models = v),
             default: Fallback::Derived("every model"),
             help: "only these models, by name",
+        },
+        Key {
+            name: "group",
+            read: Read::Text(|c, v| c.group = Some(v)),
+            default: Fallback::Derived("the workload's only group"),
+            help: "the group a group's figure (wake_*, completion_*, rounds_per_s) is of",
         },
     ],
 };

@@ -247,7 +247,47 @@ pin! {
   |
 8 | y = "latency"
   |     ^^^^^^^^^
-  = help: use one of: wall, cpu, speedup, efficiency, ctx_switches, peak_rss
+  = help: use one of: wall, cpu, speedup, efficiency, ctx_switches, peak_rss, threads, wake_p50, wake_p99, wake_max, completion_p50, completion_p99, rounds_per_s
+"##;
+
+    chart_of_a_group_figure_must_name_the_group:
+        "[[workload]]\nname = \"w\"\n[[workload.group]]\nname = \"cpu\"\ntasks = 1\ncpu_cost = \"5ms\"\n[[workload.group]]\nname = \"io\"\ntasks = 1\n[[model]]\nkind = \"threads\"\n[[chart]]\nworkload = \"w\"\ny = \"wake_p99\"\n"
+        => r##"error: chart y = "wake_p99" is a group's figure, and workload "w" has 2 groups
+  --> exp.toml:14:5, at chart[0].y
+   |
+14 | y = "wake_p99"
+   |     ^^^^^^^^^^
+   = help: say which: group = "cpu" (groups: cpu, io)
+"##;
+
+    chart_names_a_group_the_workload_lacks:
+        "[[workload]]\nname = \"w\"\n[[workload.group]]\nname = \"cpu\"\ntasks = 1\ncpu_cost = \"5ms\"\n[[workload.group]]\nname = \"io\"\ntasks = 1\n[[model]]\nkind = \"threads\"\n[[chart]]\nworkload = \"w\"\ny = \"wake_p99\"\ngroup = \"disk\"\n"
+        => r##"error: [[chart]] names group "disk", which workload "w" does not have
+  --> exp.toml:15:9, at chart[0].group
+   |
+15 | group = "disk"
+   |         ^^^^^^
+   = help: use one of: cpu, io
+"##;
+
+    chart_names_a_group_of_a_workload_without_groups:
+        "[[workload]]\nname = \"w\"\ntasks = 1\n[[model]]\nkind = \"threads\"\n[[chart]]\nworkload = \"w\"\ny = \"wake_p99\"\ngroup = \"io\"\n"
+        => r##"error: [[chart]] names group "io", but workload "w" has no [[workload.group]]
+ --> exp.toml:9:9, at chart[0].group
+  |
+9 | group = "io"
+  |         ^^^^
+  = help: remove group: a workload without groups is one group
+"##;
+
+    chart_group_with_a_figure_of_the_whole_run:
+        "[[workload]]\nname = \"w\"\n[[workload.group]]\nname = \"cpu\"\ntasks = 1\ncpu_cost = \"5ms\"\n[[workload.group]]\nname = \"io\"\ntasks = 1\n[[model]]\nkind = \"threads\"\n[[chart]]\nworkload = \"w\"\ny = \"wall\"\ngroup = \"io\"\n"
+        => r##"error: chart y = "wall" is not a group's figure, so `group` does not apply
+  --> exp.toml:15:9, at chart[0].group
+   |
+15 | group = "io"
+   |         ^^^^
+   = help: remove group, or chart a group's figure: wake_p50, wake_p99, wake_max, completion_p50, completion_p99, rounds_per_s
 "##;
 
     unknown_distribution_with_a_suggestion:

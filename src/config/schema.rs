@@ -285,26 +285,63 @@ pub enum ChartY {
     Efficiency,
     CtxSwitches,
     PeakRss,
+    /// The most OS threads a run used.
+    Threads,
+    /// A group's figures (see [`ChartY::of_group`]).
+    WakeP50,
+    WakeP99,
+    WakeMax,
+    CompletionP50,
+    CompletionP99,
+    RoundsPerS,
 }
 
 impl ChartY {
-    pub const ALL: [ChartY; 6] = [
+    pub const ALL: [ChartY; 13] = [
         ChartY::Wall,
         ChartY::Cpu,
         ChartY::Speedup,
         ChartY::Efficiency,
         ChartY::CtxSwitches,
         ChartY::PeakRss,
+        ChartY::Threads,
+        ChartY::WakeP50,
+        ChartY::WakeP99,
+        ChartY::WakeMax,
+        ChartY::CompletionP50,
+        ChartY::CompletionP99,
+        ChartY::RoundsPerS,
     ];
     /// The names in experiment files, in the order of [`ChartY::ALL`].
-    pub const NAMES: [&'static str; 6] = [
+    pub const NAMES: [&'static str; 13] = [
         "wall",
         "cpu",
         "speedup",
         "efficiency",
         "ctx_switches",
         "peak_rss",
+        "threads",
+        "wake_p50",
+        "wake_p99",
+        "wake_max",
+        "completion_p50",
+        "completion_p99",
+        "rounds_per_s",
     ];
+
+    /// Whether the figure is one group's (and a workload of several
+    /// groups must say which).
+    pub fn of_group(self) -> bool {
+        matches!(
+            self,
+            ChartY::WakeP50
+                | ChartY::WakeP99
+                | ChartY::WakeMax
+                | ChartY::CompletionP50
+                | ChartY::CompletionP99
+                | ChartY::RoundsPerS
+        )
+    }
 
     pub fn as_str(self) -> &'static str {
         Self::NAMES[self as usize]
@@ -331,6 +368,8 @@ pub struct ChartSpec {
     pub predictions: bool,
     /// Only these models (by name); all when empty.
     pub models: Vec<String>,
+    /// The group whose figures a group metric shows.
+    pub group: Option<String>,
 }
 
 pub const DEFAULT_CHART_WIDTH: u32 = 1200;
@@ -349,6 +388,7 @@ impl Default for ChartSpec {
             title: None,
             predictions: true,
             models: Vec::new(),
+            group: None,
         }
     }
 }

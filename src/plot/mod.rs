@@ -34,7 +34,7 @@ pub mod plan;
 pub use kit::{ChartError, Picture, Styles};
 pub use plan::ChartJob;
 
-use crate::results::{CellComparison, SummaryFile, Timeline};
+use crate::results::{CellComparison, Distribution, SummaryFile, Timeline};
 use charts::Chart;
 use charts::compare::Comparison;
 
@@ -42,14 +42,20 @@ use charts::compare::Comparison;
 pub struct Input<'a> {
     pub summary: &'a SummaryFile,
     pub timelines: &'a [Timeline],
+    pub distributions: &'a [Distribution],
     pub styles: Styles,
 }
 
 impl<'a> Input<'a> {
-    pub fn new(summary: &'a SummaryFile, timelines: &'a [Timeline]) -> Input<'a> {
+    pub fn new(
+        summary: &'a SummaryFile,
+        timelines: &'a [Timeline],
+        distributions: &'a [Distribution],
+    ) -> Input<'a> {
         Input {
             summary,
             timelines,
+            distributions,
             styles: Styles::new(summary.cells.iter().map(|c| c.model.as_str())),
         }
     }

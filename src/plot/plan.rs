@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::config::{Axis, ChartSpec, ChartY, DEFAULT_CHART_HEIGHT, DEFAULT_CHART_WIDTH};
 use crate::format::{cut_at_char_boundary, slug};
-use crate::results::{CellSummary, Timeline};
+use crate::results::{CellSummary, Distribution, Timeline};
 
 use super::metric::{self, Metric};
 
@@ -66,6 +66,17 @@ pub enum ChartKind {
     /// The timeline of the cell with this index.
     Timeline {
         cell: usize,
+    },
+    /// Each cell's wake-up delays (p50, p99, longest) of one group of a
+    /// workload of several groups.
+    Wake {
+        workload: String,
+        group: String,
+    },
+    /// The distribution of one group's wake-up delays, a line per cell.
+    Cdf {
+        workload: String,
+        group: String,
     },
 }
 
@@ -147,7 +158,7 @@ fn workloads(cells: &[CellSummary]) -> Vec<String> {
 fn metric_chart(workload: &str, y: ChartY) -> MetricChart {
     MetricChart {
         workload: workload.to_string(),
-        metric: Metric(y),
+        metric: Metric::of(y),
         x: None,
         log_x: None,
         log_y: false,
@@ -156,6 +167,17 @@ fn metric_chart(workload: &str, y: ChartY) -> MetricChart {
         title: None,
         fixed: Vec::new(),
     }
+}
+
+/// Where the group a `[[chart]]` names sits among its workload's groups.
+fn group_index(cells: &[CellSummary], spec: &ChartSpec) -> Option<usize> {
+    let name = spec.group.as_deref()?;
+    cells
+        .iter()
+        .find(|c| c.workload == spec.workload)?
+        .groups
+        .iter()
+        .position(|g| g.name == name)
 }
 
 /// The values of a workload's sweep axes other than `x` in each of its
@@ -182,7 +204,12 @@ fn combinations(cells: &[&CellSummary], x: Option<&Axis>) -> Vec<Vec<(Axis, Stri
 /// default charts of a workload with nothing measured (an interrupted run)
 /// are left out, and so are `[[chart]]` entries whose workload has no cells
 /// at all (`run --filter` left it out).
-pub fn plan(cells: &[CellSummary], charts: &[ChartSpec], timelines: &[Timeline]) -> Vec<ChartJob> {
+pub fn plan(
+    cells: &[CellSummary],
+    charts: &[ChartSpec],
+    timelines: &[Timeline],
+    distributions: &[Distribution],
+) -> Vec<ChartJob> {
     let mut jobs: Vec<ChartJob> = Vec::new();
     let mut stems = Stems::default();
     let mut push = |stem: String, caption: String, section: String, kind, w, h| {
@@ -276,12 +303,18 @@ pub fn plan(cells: &[CellSummary], charts: &[ChartSpec], timelines: &[Timeline])
                 slug(&spec.workload),
                 spec.y.as_str().replace('_', "-")
             );
+            if let Some(group) = &spec.group {
+                stem.push_str(&format!("-{}", slug(group)));
+            }
             if let Some(x) = &spec.x {
                 stem.push_str(&format!("-by-{}", slug(&x.to_string())));
             }
             let chart = MetricChart {
                 workload: spec.workload.clone(),
-                metric: Metric(spec.y),
+                metric: Metric {
+                    y: spec.y,
+                    group: group_index(cells, spec),
+                },
                 x: spec.x.clone(),
                 log_x: spec.log_x,
                 log_y: spec.log_y,
@@ -292,13 +325,77 @@ pub fn plan(cells: &[CellSummary], charts: &[ChartSpec], timelines: &[Timeline])
             };
             push(
                 stem,
-                spec.title
-                    .clone()
-                    .unwrap_or_else(|| format!("{} · {}", Metric(spec.y).title(), spec.workload)),
+                spec.title.clone().unwrap_or_else(|| match &spec.group {
+                    Some(g) => format!(
+                        "{} of group {g} · {}",
+                        Metric::of(spec.y).title(),
+                        spec.workload
+                    ),
+                    None => format!("{} · {}", Metric::of(spec.y).title(), spec.workload),
+                }),
                 spec.workload.clone(),
                 ChartKind::Metric(chart),
                 spec.width,
                 spec.height,
+            );
+        }
+    }
+    // Workloads of several groups: each group's wake-up delays, and the
+    // distribution of the group that waits most often.
+    for name in workloads(cells) {
+        let mine: Vec<&CellSummary> = cells
+            .iter()
+            .filter(|c| c.workload == name && c.groups.len() > 1)
+            .collect();
+        let Some(first) = mine.first() else { continue };
+        let base = slug(&name);
+        for g in &first.groups {
+            let waited = mine.iter().any(|c| {
+                c.groups
+                    .iter()
+                    .any(|x| x.name == g.name && x.wake_delay_p50_median_us.is_some())
+            });
+            if waited {
+                push(
+                    format!("{base}-wake-{}", slug(&g.name)),
+                    format!("Wake-up delay of group {} of {name}", g.name),
+                    name.clone(),
+                    ChartKind::Wake {
+                        workload: name.clone(),
+                        group: g.name.clone(),
+                    },
+                    w,
+                    h,
+                );
+            }
+        }
+        let busiest = first
+            .groups
+            .iter()
+            .filter(|g| g.io_latency_mean_ms > 0.0)
+            .max_by_key(|g| g.tasks.saturating_mul(u64::from(g.rounds)));
+        let drawn = |group: &str| {
+            distributions.iter().any(|d| {
+                mine.iter().any(|c| c.cell == d.cell)
+                    && d.groups
+                        .iter()
+                        .any(|x| x.name == group && !x.wake_ns.is_empty())
+            })
+        };
+        if let Some(g) = busiest.filter(|g| drawn(&g.name)) {
+            push(
+                format!("{base}-cdf-{}", slug(&g.name)),
+                format!(
+                    "Distribution of the wake-up delays of group {} of {name}",
+                    g.name
+                ),
+                name.clone(),
+                ChartKind::Cdf {
+                    workload: name.clone(),
+                    group: g.name.clone(),
+                },
+                w,
+                h,
             );
         }
     }
@@ -376,7 +473,7 @@ mod tests {
             "[[workload]]\nname = \"w\"\ntasks = [1, 2]\nio_latency = [\"1ms\", \"2ms\"]\n\
              rounds = [1, 3]\n[[model]]\nkind = \"async\"\n",
         );
-        let walls: Vec<String> = plan(&cs, &[], &[])
+        let walls: Vec<String> = plan(&cs, &[], &[], &[])
             .into_iter()
             .filter(|j| j.stem.starts_with("w-wall"))
             .map(|j| j.stem)
@@ -392,7 +489,7 @@ mod tests {
         );
         let one_axis =
             cells("[[workload]]\nname = \"w\"\ntasks = [1, 2]\n[[model]]\nkind = \"async\"\n");
-        let stems: Vec<String> = plan(&one_axis, &[], &[])
+        let stems: Vec<String> = plan(&one_axis, &[], &[], &[])
             .into_iter()
             .map(|j| j.stem)
             .collect();
@@ -452,7 +549,7 @@ mod file_names {
     fn a_60_hangul_character_name_makes_file_names_under_200_bytes() {
         let cells = korean_cells();
         let timelines: Vec<Timeline> = cells.iter().map(|c| timeline(c.cell)).collect();
-        let jobs = plan(&cells, &[], &timelines);
+        let jobs = plan(&cells, &[], &timelines, &[]);
         assert!(jobs.len() > 12, "{} charts", jobs.len());
         let mut seen = HashSet::new();
         for j in &jobs {

@@ -15,7 +15,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::export::{self, SummaryFile};
-use super::record::{GroupRecord, RunRecord, Timeline};
+use super::record::{Distribution, GroupRecord, RunRecord, Timeline};
 use super::summary::CellSummary;
 
 /// The most tasks of a cell, rounds of a task, and task rounds and
@@ -60,6 +60,9 @@ pub struct Results {
     pub groups: Vec<GroupRecord>,
     /// Sorted by cell.
     pub timelines: Vec<Timeline>,
+    /// Each cell's wake-up delays in its first measured run, sorted by
+    /// cell (none in results of conlab 0.1).
+    pub distributions: Vec<Distribution>,
     /// `experiment.toml`, the file as run, if present.
     pub experiment_text: Option<String>,
     /// `environment.json`, kept as JSON so fields added later still show.
@@ -120,32 +123,21 @@ impl Results {
             None => Vec::new(),
         };
         let mut timelines = Vec::new();
-        let timelines_dir = dir.join("timelines");
-        if timelines_dir.is_dir() {
-            let entries = fs::read_dir(&timelines_dir).map_err(|source| LoadError::Read {
-                path: timelines_dir.clone(),
-                source,
-            })?;
-            let mut paths: Vec<PathBuf> = Vec::new();
-            for entry in entries {
-                let entry = entry.map_err(|source| LoadError::Read {
-                    path: timelines_dir.clone(),
-                    source,
-                })?;
-                let path = entry.path();
-                if path.extension().is_some_and(|e| e == "json") {
-                    paths.push(path);
-                }
-            }
-            paths.sort();
-            for path in paths {
-                let t: Timeline =
-                    serde_json::from_slice(&read(&path)?).map_err(|e| parse_err(&path, e))?;
-                check_timeline(&path, &t, &summary.cells)?;
-                timelines.push(t);
-            }
-            timelines.sort_by_key(|t| t.cell);
+        for path in json_files(&dir.join("timelines"))? {
+            let t: Timeline =
+                serde_json::from_slice(&read(&path)?).map_err(|e| parse_err(&path, e))?;
+            check_timeline(&path, &t, &summary.cells)?;
+            timelines.push(t);
         }
+        timelines.sort_by_key(|t| t.cell);
+        let mut distributions = Vec::new();
+        for path in json_files(&dir.join("distributions"))? {
+            let d: Distribution =
+                serde_json::from_slice(&read(&path)?).map_err(|e| parse_err(&path, e))?;
+            check_distribution(&path, &d, &summary.cells)?;
+            distributions.push(d);
+        }
+        distributions.sort_by_key(|d| d.cell);
         let experiment_path = dir.join("experiment.toml");
         let experiment_text = match read_optional(&experiment_path)? {
             Some(bytes) => {
@@ -165,6 +157,7 @@ impl Results {
             runs,
             groups,
             timelines,
+            distributions,
             experiment_text,
             environment,
         })
@@ -416,6 +409,74 @@ fn check_run(r: &RunRecord, known: &HashSet<usize>) -> Result<(), Problem> {
         ("lock_wait_max_ms", r.lock_wait_max_ms),
         ("loop_lag_max_ms", r.loop_lag_max_ms),
     ])
+}
+
+/// The `.json` files of `dir`, sorted; none if there is no such folder.
+fn json_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let failed = |source| LoadError::Read {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let mut paths = Vec::new();
+    for entry in fs::read_dir(dir).map_err(failed)? {
+        let path = entry.map_err(failed)?.path();
+        if path.extension().is_some_and(|e| e == "json") {
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    Ok(paths)
+}
+
+/// The most quantiles a distribution may list.
+const MAX_QUANTILES: usize = 1_000;
+
+fn check_distribution(
+    path: &Path,
+    d: &Distribution,
+    cells: &[CellSummary],
+) -> Result<(), LoadError> {
+    if !cells.iter().any(|c| c.cell == d.cell) {
+        return Err(invalid(
+            path,
+            format!("cell {}", d.cell),
+            format!(
+                "the distribution is of cell {}, which is not a cell of summary.json",
+                d.cell
+            ),
+        ));
+    }
+    let q = &d.quantiles;
+    if q.len() > MAX_QUANTILES
+        || q.iter().any(|v| !(0.0..=1.0).contains(v))
+        || q.windows(2).any(|w| w[0] > w[1])
+    {
+        return Err(invalid(
+            path,
+            "quantiles".to_string(),
+            format!(
+                "quantiles must be at most {MAX_QUANTILES} numbers from 0 to 1, in increasing order"
+            ),
+        ));
+    }
+    for (i, g) in d.groups.iter().enumerate() {
+        if !g.wake_ns.is_empty() && g.wake_ns.len() != q.len() {
+            return Err(invalid(
+                path,
+                format!("groups[{i}]"),
+                format!(
+                    "group \"{}\" lists {} wake-up delays for {} quantiles",
+                    g.name,
+                    g.wake_ns.len(),
+                    q.len()
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn check_timeline(path: &Path, t: &Timeline, cells: &[CellSummary]) -> Result<(), LoadError> {

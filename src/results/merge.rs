@@ -24,7 +24,7 @@ use serde_json::{Value as Json, json};
 
 use super::export::SummaryFile;
 use super::load::Results;
-use super::record::{GroupRecord, RunRecord, Timeline};
+use super::record::{Distribution, GroupRecord, RunRecord, Timeline};
 use super::summary::{CellSummary, fill_speedups};
 use crate::config;
 use crate::matrix::Shard;
@@ -47,6 +47,7 @@ pub struct Merged {
     pub runs: Vec<RunRecord>,
     pub groups: Vec<GroupRecord>,
     pub timelines: Vec<Timeline>,
+    pub distributions: Vec<Distribution>,
     pub experiment_text: Option<String>,
     pub environment: Json,
     /// The machines, in order, with their folders; one (and no machine
@@ -289,6 +290,7 @@ pub fn merge(parts: Vec<Part>) -> Result<Merged, MergeError> {
     let mut runs: Vec<RunRecord> = Vec::new();
     let mut groups: Vec<GroupRecord> = Vec::new();
     let mut timelines: Vec<Timeline> = Vec::new();
+    let mut distributions: Vec<Distribution> = Vec::new();
     for (machine, folders) in &machines {
         // The machine's cells by matrix index: each in one folder only.
         let mut owner: BTreeMap<usize, usize> = BTreeMap::new();
@@ -348,6 +350,13 @@ pub fn merge(parts: Vec<Part>) -> Result<Merged, MergeError> {
                     ..t.clone()
                 });
             }
+            for d in part.results.distributions.iter().filter(|d| d.cell == old) {
+                distributions.push(Distribution {
+                    cell: index,
+                    label: cell.label.clone(),
+                    ..d.clone()
+                });
+            }
             cells.push(cell);
         }
     }
@@ -372,6 +381,7 @@ pub fn merge(parts: Vec<Part>) -> Result<Merged, MergeError> {
     runs.sort_by_key(|r| (r.cell, r.repetition));
     groups.sort_by(|a, b| (a.cell, a.repetition, &a.group).cmp(&(b.cell, b.repetition, &b.group)));
     timelines.sort_by_key(|t| t.cell);
+    distributions.sort_by_key(|d| d.cell);
     let merged_from: Vec<Json> = parts
         .iter()
         .enumerate()
@@ -423,6 +433,7 @@ pub fn merge(parts: Vec<Part>) -> Result<Merged, MergeError> {
         runs,
         groups,
         timelines,
+        distributions,
         experiment_text: first.results.experiment_text.clone(),
         environment,
         machines: machines
@@ -494,6 +505,7 @@ mod tests {
             runs,
             groups: Vec::new(),
             timelines: Vec::new(),
+            distributions: Vec::new(),
             experiment_text: Some(text.to_string()),
             environment: Some(json!({ "hostname": host, "usable_cores": cores, "cpu_model": "x" })),
         }

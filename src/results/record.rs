@@ -51,6 +51,69 @@ pub struct GroupMeasurement {
     pub wake_max_ns: Option<u64>,
     /// The group's rounds over the time its last task took to complete.
     pub rounds_per_s: Option<f64>,
+    /// The wake-up delays at each of [`CURVE_QUANTILES`], in ns: the
+    /// distribution a CDF chart draws (empty when the group does no IO).
+    #[serde(default)]
+    pub wake_curve_ns: Vec<u64>,
+}
+
+/// The quantiles at which a distribution is kept for charts: every
+/// percent, then the tail.
+pub const CURVE_QUANTILES: [f64; 104] = {
+    let mut q = [0.0; 104];
+    let mut i = 0;
+    while i < 100 {
+        q[i] = i as f64 / 100.0;
+        i += 1;
+    }
+    q[100] = 0.995;
+    q[101] = 0.999;
+    q[102] = 0.9999;
+    q[103] = 1.0;
+    q
+};
+
+/// The wake-up delays of one run per group, for CDF charts: each group's
+/// delays at [`CURVE_QUANTILES`]. Kept for the first measured run of
+/// every cell, as `distributions/cell-<index>.json`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Distribution {
+    pub cell: usize,
+    pub label: String,
+    pub quantiles: Vec<f64>,
+    pub groups: Vec<GroupDistribution>,
+}
+
+/// One group's wake-up delays in a [`Distribution`].
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct GroupDistribution {
+    pub name: String,
+    /// At each of the distribution's quantiles, in ns; empty without IO.
+    pub wake_ns: Vec<u64>,
+}
+
+impl Distribution {
+    /// The distribution of a measured run of `cell`, if any group did IO.
+    pub fn of_run(cell: &Cell, m: &Measurement) -> Option<Distribution> {
+        let groups: Vec<GroupDistribution> = cell
+            .groups
+            .iter()
+            .zip(&m.groups)
+            .map(|(g, gm)| GroupDistribution {
+                name: g.name.clone(),
+                wake_ns: gm.wake_curve_ns.clone(),
+            })
+            .collect();
+        groups
+            .iter()
+            .any(|g| !g.wake_ns.is_empty())
+            .then(|| Distribution {
+                cell: cell.index,
+                label: cell.label(),
+                quantiles: CURVE_QUANTILES.to_vec(),
+                groups,
+            })
+    }
 }
 
 /// Per-task spans of one run, times relative to the start of the run and

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use super::export::{self, SummaryFile};
 use super::folder::{Folder, Purpose};
 use super::manifest::{MANIFEST, StartedRun};
-use super::record::{GroupRecord, RunRecord, Timeline};
+use super::record::{Distribution, GroupRecord, RunRecord, Timeline};
 use super::safe_fs::FsError;
 
 /// A failure to write results, always naming the path.
@@ -135,6 +135,7 @@ impl Store {
         }
         for cell in rerun_timelines {
             folder.remove(&format!("timelines/cell-{cell}.json"))?;
+            folder.remove(&format!("distributions/cell-{cell}.json"))?;
         }
         let runs = folder.append_runs(false)?;
         Ok(Store {
@@ -202,6 +203,15 @@ impl Store {
     pub fn write_timeline(&mut self, timeline: &Timeline) -> Result<(), StoreError> {
         let rel = format!("timelines/cell-{}.json", timeline.cell);
         let bytes = serde_json::to_vec(timeline)
+            .map_err(|e| encode_err(self.folder.path().join(&rel))(e.to_string()))?;
+        self.folder.write(&rel, &bytes)
+    }
+
+    /// Saves one run's wake-up delay distribution as
+    /// `distributions/cell-<index>.json`.
+    pub fn write_distribution(&mut self, d: &Distribution) -> Result<(), StoreError> {
+        let rel = format!("distributions/cell-{}.json", d.cell);
+        let bytes = serde_json::to_vec(d)
             .map_err(|e| encode_err(self.folder.path().join(&rel))(e.to_string()))?;
         self.folder.write(&rel, &bytes)
     }

@@ -25,7 +25,8 @@ use crate::model::Job;
 use crate::model::python::Interpreters;
 use crate::predict;
 use crate::results::{
-    CellPlan, GroupRecord, RunRecord, RunStatus, Store, StoreError, SummaryFile, summarize,
+    CellPlan, Distribution, GroupRecord, RunRecord, RunStatus, Store, StoreError, SummaryFile,
+    summarize,
 };
 
 /// In which order runs happen.
@@ -397,6 +398,11 @@ impl Run<'_> {
                     // its row in runs.csv, which is what makes it count.
                     if let Some(t) = timeline {
                         self.store.write_timeline(&t)?;
+                    }
+                    if rep == 1
+                        && let Some(d) = Distribution::of_run(cell, &m)
+                    {
+                        self.store.write_distribution(&d)?;
                     }
                     let rows = GroupRecord::of_run(cell, rep, &m);
                     self.store.append_groups(&rows)?;

@@ -42,6 +42,11 @@ workers = 2
 
 [[model]]
 kind = "python-threads"
+
+[[chart]]
+workload = "convoy"
+y = "wake_p99"
+group = "io"
 "#;
 
 /// One coroutine with 80 ms CPU bursts beside five IO-bound ones.
@@ -106,7 +111,7 @@ fn run_experiment(name: &str, text: &str) -> (tempfile::TempDir, Vec<Value>) {
 
 #[test]
 fn the_gil_convoy_delays_the_io_task_and_real_parallelism_does_not() {
-    let (_dir, cells) = run_experiment("convoy.toml", CONVOY);
+    let (dir, cells) = run_experiment("convoy.toml", CONVOY);
     let threads = us(io_group(&cells, "threads"), "wake_delay_p50_median_us");
     let gil = us(io_group(&cells, "gil-threads"), "wake_delay_p50_median_us");
     let processes = us(
@@ -127,6 +132,34 @@ fn the_gil_convoy_delays_the_io_task_and_real_parallelism_does_not() {
             "wake_delay_p50_median_us",
         );
         assert!(python >= 1_000.0, "python-threads p50 {python} µs");
+    }
+    // Each group's wake-up delays get a chart, the group that waits gets
+    // its distribution, and the [[chart]] of one group's figure is drawn.
+    let out = dir.path().join("out");
+    for chart in ["convoy-wake-io", "convoy-cdf-io", "convoy-wake-p99-io"] {
+        for ext in ["png", "svg"] {
+            let file = out.join("charts").join(format!("{chart}.{ext}"));
+            assert!(file.is_file(), "no {}", file.display());
+        }
+    }
+    // The CPU group never waits: no chart of its wake-ups.
+    assert!(!out.join("charts/convoy-wake-cpu.png").exists());
+    // One distribution per cell, of its first measured run, in rising order.
+    for cell in &cells {
+        let n = cell["cell"].as_u64().unwrap_or(u64::MAX);
+        let text = std::fs::read_to_string(out.join(format!("distributions/cell-{n}.json")))
+            .unwrap_or_default();
+        let d: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        let io = d["groups"]
+            .as_array()
+            .and_then(|g| g.iter().find(|g| g["name"] == "io"))
+            .unwrap_or_else(|| panic!("no io group in cell {n}: {text}"));
+        let wake: Vec<f64> = io["wake_ns"]
+            .as_array()
+            .map(|v| v.iter().filter_map(Value::as_f64).collect())
+            .unwrap_or_default();
+        assert!(!wake.is_empty(), "cell {n}: {text}");
+        assert!(wake.windows(2).all(|w| w[0] <= w[1]), "cell {n}: {wake:?}");
     }
 }
 

@@ -285,6 +285,49 @@ fn some(names: &[&str]) -> String {
     }
 }
 
+/// What is wrong with a chart's `group`, if anything: a group's figure in
+/// a workload of several groups must name one of them, and only a group's
+/// figure takes a group.
+fn group_problem(chart: &ChartSpec, workload: &Workload) -> Option<(String, String)> {
+    let names: Vec<&str> = workload.groups.iter().map(|g| g.name.as_str()).collect();
+    let y = chart.y.as_str();
+    match (&chart.group, chart.y.of_group()) {
+        (None, true) if names.len() > 1 => Some((
+            format!(
+                "chart y = \"{y}\" is a group's figure, and workload \"{}\" has {} groups",
+                workload.name,
+                names.len()
+            ),
+            format!(
+                "say which: group = \"{}\" (groups: {})",
+                names[0],
+                names.join(", ")
+            ),
+        )),
+        (Some(g), true) if workload.grouped && !names.contains(&g.as_str()) => Some((
+            format!(
+                "[[chart]] names group \"{g}\", which workload \"{}\" does not have",
+                workload.name
+            ),
+            format!("use one of: {}", names.join(", ")),
+        )),
+        (Some(g), true) if !workload.grouped => Some((
+            format!(
+                "[[chart]] names group \"{g}\", but workload \"{}\" has no [[workload.group]]",
+                workload.name
+            ),
+            "remove group: a workload without groups is one group".to_string(),
+        )),
+        (Some(_), false) => Some((
+            format!("chart y = \"{y}\" is not a group's figure, so `group` does not apply"),
+            "remove group, or chart a group's figure: wake_p50, wake_p99, wake_max, \
+             completion_p50, completion_p99, rounds_per_s"
+                .to_string(),
+        )),
+        _ => None,
+    }
+}
+
 fn chart(c: &mut Checker, mut t: Table, known: &Known) -> Option<ChartSpec> {
     c.known_keys(&t, &CHART.names().collect::<Vec<_>>());
     let (exp, mut chart) = (known.exp, ChartSpec::default());
@@ -337,6 +380,20 @@ fn chart(c: &mut Checker, mut t: Table, known: &Known) -> Option<ChartSpec> {
             c.error(&t.path_of("x"), v.span(), message, &hint);
             ok = false;
         }
+    }
+    if let Some(problem) = group_problem(&chart, workload) {
+        let (message, hint) = problem;
+        let span = t
+            .get("group")
+            .or_else(|| t.get("y"))
+            .map_or(t.span.clone(), Value::span);
+        let at = if t.get("group").is_some() {
+            "group"
+        } else {
+            "y"
+        };
+        c.error(&t.path_of(at), span, message, &hint);
+        ok = false;
     }
     if let Some(v) = t.get("models")
         && let DeValue::Array(items) = v.get_ref()

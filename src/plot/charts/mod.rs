@@ -5,11 +5,13 @@
 //! chart of `conlab compare` is a [`compare::Comparison`].
 
 pub mod bars;
+pub mod cdf;
 pub mod compare;
 pub mod cpu_wall;
 pub mod overview;
 pub mod sweep;
 pub mod timeline;
+pub mod wake;
 
 use plotters::prelude::DrawingBackend;
 
@@ -56,6 +58,23 @@ impl Drawing for Chart<'_> {
                     .find(|t| t.cell == *cell)
                     .ok_or_else(|| ChartError::NoData(format!("no timeline of cell {cell}")))?;
                 timeline::draw(c, t, all.iter().find(|s| s.cell == *cell))
+            }
+            ChartKind::Wake { workload, group } => {
+                let cells: Vec<&CellSummary> =
+                    all.iter().filter(|c| &c.workload == workload).collect();
+                wake::draw(c, workload, group, &cells, &input.styles)
+            }
+            ChartKind::Cdf { workload, group } => {
+                let cells: Vec<&CellSummary> =
+                    all.iter().filter(|c| &c.workload == workload).collect();
+                cdf::draw(
+                    c,
+                    workload,
+                    group,
+                    &cells,
+                    input.distributions,
+                    &input.styles,
+                )
             }
         }
     }

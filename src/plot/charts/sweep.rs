@@ -134,7 +134,7 @@ pub fn draw<DB: DrawingBackend>(
     // Speedups of an axis over decades span decades too: a log axis by
     // default shows 0.9× and 500× alike. Times stay linear unless asked.
     let log_y =
-        chart.log_y || (m.0 == crate::config::ChartY::Speedup && spans_two_decades(&positive));
+        chart.log_y || (m.y == crate::config::ChartY::Speedup && spans_two_decades(&positive));
     let y_scale = if log_y {
         let (lo, hi) = min_max(positive.iter().copied());
         Scale::logarithmic(lo, hi)

@@ -75,10 +75,26 @@ pub fn draw<DB: DrawingBackend>(
             threads.push(s.thread);
         }
     }
+    // In a workload of several groups, each row says its task's group
+    // (tasks are numbered group after group).
+    let group_of: Vec<&str> = match cell {
+        Some(c) if c.groups.len() > 1 => c
+            .groups
+            .iter()
+            .flat_map(|g| {
+                std::iter::repeat_n(g.name.as_str(), usize::try_from(g.tasks).unwrap_or(0))
+            })
+            .take(tasks)
+            .collect(),
+        _ => Vec::new(),
+    };
     let labels: Vec<String> = threads_of
         .into_iter()
         .enumerate()
-        .map(|(t, threads)| format!("task {t}{}", threads_text(threads)))
+        .map(|(t, threads)| match group_of.get(t) {
+            Some(group) => format!("{group} · task {t}{}", threads_text(threads)),
+            None => format!("task {t}{}", threads_text(threads)),
+        })
         .collect();
     let mut y = Dimension::categories(&labels, "");
     for (i, t) in y.ticks.iter_mut().enumerate() {
