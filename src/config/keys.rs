@@ -404,8 +404,10 @@ pub static CHART: Section<ChartSpec> = Section {
         },
         Key {
             name: "log_y",
-            read: Read::Flag(|c, b| c.log_y = b),
-            default: Fallback::Value(|c| c.log_y.to_string()),
+            read: Read::Flag(|c, b| c.log_y = Some(b)),
+            default: Fallback::Derived(
+                "on line charts, when the plotted medians span two decades or more",
+            ),
             help: "a logarithmic y axis",
         },
         Key {

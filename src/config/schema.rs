@@ -360,7 +360,7 @@ pub struct ChartSpec {
     /// Which sweep axis goes on x; by default the workload's first axis.
     pub x: Option<Axis>,
     pub log_x: Option<bool>,
-    pub log_y: bool,
+    pub log_y: Option<bool>,
     pub width: u32,
     pub height: u32,
     pub title: Option<String>,
@@ -382,7 +382,7 @@ impl Default for ChartSpec {
             y: ChartY::Wall,
             x: None,
             log_x: None,
-            log_y: false,
+            log_y: None,
             width: DEFAULT_CHART_WIDTH,
             height: DEFAULT_CHART_HEIGHT,
             title: None,

@@ -77,7 +77,7 @@ pub fn draw<DB: DrawingBackend>(
     }
     let unit = TimeUnit::for_max(ys.iter().copied().fold(0.0, f64::max), false);
     let f = if m.is_time() { unit.per_ms() } else { 1.0 };
-    let y_scale = if chart.log_y {
+    let y_scale = if chart.log_y == Some(true) {
         let (lo, hi) = min_max(ys.iter().map(|v| v * f).filter(|v| *v > 0.0));
         Scale::logarithmic(lo, hi * 1.15)
     } else {
