@@ -170,6 +170,11 @@ fn two_machines_merge_into_one_report_with_both() {
         .filter(|n| n.starts_with("w-wall") && n.ends_with(".svg"))
         .collect();
     assert_eq!(walls, [&"w-wall.svg".to_string()], "{charts:?}");
+    // A line per model and machine in it.
+    let svg = std::fs::read_to_string(merged.join("charts/w-wall.svg")).unwrap_or_default();
+    for line in ["threads · laptop", "threads · server"] {
+        assert!(svg.contains(line), "no {line} in the wall chart");
+    }
     // The claim is judged on each machine.
     let json: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(merged.join("summary.json")).unwrap_or_default(),

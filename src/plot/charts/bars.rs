@@ -53,7 +53,11 @@ pub fn draw<DB: DrawingBackend>(
         let nth = group.bars.len();
         group.bars.push(Bar {
             cell,
-            label: cell.variant.clone(),
+            // Results of several machines: a bar per machine.
+            label: match &cell.machine {
+                Some(m) => format!("{} · {m}", cell.variant),
+                None => cell.variant.clone(),
+            },
             style: styles.variant(&cell.model, nth),
         });
     }

@@ -25,14 +25,17 @@ struct Series<'a> {
     style: SeriesStyle,
 }
 
-/// The series key of a cell: its model and every swept field except x
-/// and those the chart holds fixed.
+/// The series key of a cell: its model, every swept field except x and
+/// those the chart holds fixed, and its machine (results of several).
 fn series_label(c: &CellSummary, x: &Axis, fixed: &[(Axis, String)]) -> String {
     let mut label = c.model.clone();
     for (k, v) in metric::axis_values(c) {
         if k != *x && !fixed.iter().any(|(f, _)| *f == k) {
             label.push_str(&format!(" {k}={v}"));
         }
+    }
+    if let Some(m) = &c.machine {
+        label.push_str(&format!(" · {m}"));
     }
     label
 }
