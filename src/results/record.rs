@@ -225,6 +225,10 @@ pub struct RunRecord {
     /// The 1-minute load average when the run started.
     #[serde(default)]
     pub load_1m: Option<f64>,
+    /// The machine the run ran on, in results `conlab merge` joined from
+    /// several machines; absent (no column) everywhere else.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine: Option<String>,
 }
 
 /// One row of `groups.csv`: one group of one measured run.
@@ -360,6 +364,7 @@ impl RunRecord {
             steal_ms: None,
             foreign_cpu_ms: None,
             load_1m: None,
+            machine: None,
         }
     }
 

@@ -3,6 +3,7 @@
 //! Each module covers one area; `common` holds the shared helpers.
 
 mod charts;
+mod check;
 mod claims;
 mod common;
 mod config;
@@ -10,6 +11,7 @@ mod doctor;
 mod errors;
 mod groups;
 mod hostile;
+mod merge;
 mod noise;
 mod openloop;
 mod python;
