@@ -438,3 +438,6 @@ impl Run<'_> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod seeding_tests;
