@@ -216,14 +216,14 @@ fn compare_finds_halved_times_faster_swapped_slower_and_reports_a_missing_cell()
         verdict_line(&md),
         "B is faster in 15 cell(s), slower in 0, not significantly different in 0; 0 cell(s) have too few runs to tell."
     );
-    assert_eq!(stdout.matches("faster").count(), 15, "{stdout}");
+    assert_eq!(stdout.matches("│ faster").count(), 15, "{stdout}");
     assert!(stdout.contains("0.5"), "{stdout}");
     let (_, stdout, md) = compare(&b, &a, &dir.path().join("ba"));
     assert_eq!(
         verdict_line(&md),
         "B is faster in 0 cell(s), slower in 15, not significantly different in 0; 0 cell(s) have too few runs to tell."
     );
-    assert_eq!(stdout.matches("slower").count(), 15, "{stdout}");
+    assert_eq!(stdout.matches("│ slower").count(), 15, "{stdout}");
     remove_cell(&b, 14);
     let (_, stdout, md) = compare(&a, &b, &dir.path().join("missing"));
     assert_eq!(

@@ -9,6 +9,8 @@
 //! With `CONLAB_TEST_STRICT=1` (set by `.ci/run`) a skip for a reason that
 //! should not happen on CI fails the test instead: CI has Python and two
 //! cores, so a CI machine without them is a broken CI machine, not a pass.
+//! Cores held by other processes twice in a row stay a (listed) skip: CI
+//! machines are shared, and failing on their load would make CI flaky.
 //!
 //! One file for the unit tests (`src/lib.rs` includes it under
 //! `#[cfg(test)]`) and the end-to-end tests (`tests/e2e/common.rs`).
@@ -27,7 +29,10 @@ pub enum Reason {
     NoPython,
     /// Only one core is usable by this process.
     OneCore,
-    /// Other processes held a core through every check of this test.
+    /// Other processes held a core through every check of this test
+    /// (two measurements in a row). Allowed on CI: CI machines are shared
+    /// with other builds, and a timing claim is not checked on a core
+    /// someone else holds; the skip is still listed.
     CoresBusy,
     /// The user chose something on purpose that the test cannot check
     /// under (e.g. their own font through an environment variable).
@@ -37,7 +42,7 @@ pub enum Reason {
 impl Reason {
     /// Whether CI may skip for this reason (in strict mode the others fail).
     pub fn allowed_on_ci(self) -> bool {
-        matches!(self, Reason::ChosenByUser)
+        matches!(self, Reason::ChosenByUser | Reason::CoresBusy)
     }
 }
 
@@ -95,11 +100,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_a_choice_of_the_user_may_be_skipped_on_ci() {
+    fn no_python_and_one_core_may_not_be_skipped_on_ci() {
         assert!(Reason::ChosenByUser.allowed_on_ci());
+        assert!(Reason::CoresBusy.allowed_on_ci());
         assert!(!Reason::NoPython.allowed_on_ci());
         assert!(!Reason::OneCore.allowed_on_ci());
-        assert!(!Reason::CoresBusy.allowed_on_ci());
     }
 
     #[test]
