@@ -43,6 +43,8 @@ fn row_order(out: &Path) -> Vec<(u32, u32)> {
 
 #[test]
 fn runs_are_interleaved_by_default_and_grouped_with_order_grouped() {
+    // Off the cores while timing tests measure.
+    let _serial = serial();
     let dir = tempdir();
     let file = write(dir.path(), "order.toml", FOUR_CELLS);
     let out = dir.path().join("default");
@@ -87,6 +89,8 @@ fn runs_are_interleaved_by_default_and_grouped_with_order_grouped() {
 
 #[test]
 fn force_leaves_only_the_new_runs_rows() {
+    // Off the cores while timing tests measure.
+    let _serial = serial();
     let dir = tempdir();
     let file = write(dir.path(), "order.toml", FOUR_CELLS);
     let out = dir.path().join("out");
@@ -206,6 +210,8 @@ fn verdict_line(md: &str) -> &str {
 
 #[test]
 fn compare_finds_halved_times_faster_swapped_slower_and_reports_a_missing_cell() {
+    // Off the cores while timing tests measure.
+    let _serial = serial();
     let dir = tempdir();
     let a = results_fixture(dir.path(), "a");
     let b = results_fixture(dir.path(), "b");
@@ -239,6 +245,8 @@ fn compare_finds_halved_times_faster_swapped_slower_and_reports_a_missing_cell()
 
 #[test]
 fn an_edited_chart_entry_changes_what_plot_draws() {
+    // Off the cores while timing tests measure.
+    let _serial = serial();
     let dir = tempdir();
     let results = results_fixture(dir.path(), "r");
     let experiment = results.join("experiment.toml");
