@@ -6,8 +6,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::config::{
-    Axes, Axis, DEFAULT_POLL_INTERVAL, DEFAULT_SWITCH_INTERVAL, Experiment, Field, Group,
-    GroupPoint, IoKind, IoLatency, ModelKind, ModelSpec, Nanos, Param, Point, Sweep, Workload,
+    Axes, Axis, CellArrival, DEFAULT_POLL_INTERVAL, DEFAULT_SWITCH_INTERVAL, Experiment, Field,
+    Group, GroupPoint, IoKind, IoLatency, ModelKind, ModelSpec, Nanos, Param, Point, Sweep,
+    Workload,
 };
 
 /// One combination of a workload point and a model variant: the unit that
@@ -34,7 +35,8 @@ pub struct Cell {
     pub axes: Axes,
 }
 
-/// One group of a cell: identical tasks.
+/// One group of a cell: identical tasks, or with `arrival` identical
+/// requests (`tasks` of them) arriving at a rate.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CellGroup {
     pub name: String,
@@ -42,6 +44,10 @@ pub struct CellGroup {
     pub io_latency: IoLatency,
     pub cpu_cost: Nanos,
     pub rounds: u32,
+    /// Absent for tasks that start together (and then not written, so a
+    /// cell without arrivals is written, and hashed, as before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arrival: Option<CellArrival>,
 }
 
 impl Cell {
@@ -105,6 +111,8 @@ impl Cell {
                     io_latency_mean_ms: g.io_latency.nominal_mean().as_millis_f64(),
                     cpu_cost: g.cpu_cost,
                     rounds: g.rounds,
+                    arrival: g.arrival.map(|a| a.to_string()),
+                    rate: g.arrival.map(|a| a.rate.per_s()),
                 })
                 .collect(),
             workers: self.workers,
@@ -128,6 +136,24 @@ impl Cell {
     /// same tasks with the same latencies.
     pub fn workload_key(&self) -> String {
         self.point().workload_key()
+    }
+
+    /// Whether some group's tasks are requests arriving at a rate.
+    pub fn is_open_loop(&self) -> bool {
+        self.groups.iter().any(|g| g.arrival.is_some())
+    }
+
+    /// Task `task`'s group and its place in the group (both from 0).
+    pub fn position(&self, task: usize) -> Option<(usize, usize)> {
+        let mut first_task = 0usize;
+        for (index, g) in self.groups.iter().enumerate() {
+            let tasks = g.tasks as usize;
+            if task < first_task + tasks {
+                return Some((index, task - first_task));
+            }
+            first_task += tasks;
+        }
+        None
     }
 }
 
@@ -158,14 +184,44 @@ fn product(lens: &[usize]) -> Vec<Vec<usize>> {
     all
 }
 
-/// The swept values of one group, in the order its fields are listed.
-fn group_lens(g: &Group) -> [usize; 4] {
+/// The swept values of one group, in the order its fields are listed (a
+/// group with arrivals has one task count per rate).
+fn group_lens(g: &Group) -> [usize; 5] {
+    let rates = g.arrival.as_ref().map_or(1, |a| a.rate.values.len());
     [
-        g.tasks.values.len(),
+        if g.arrival.is_some() {
+            1
+        } else {
+            g.tasks.values.len()
+        },
         g.io_latency.values.len(),
         g.cpu_cost.values.len(),
         g.rounds.values.len(),
+        rates,
     ]
+}
+
+/// One group at one point: the values at indices `i` of its fields.
+fn cell_group(g: &Group, i: &[usize]) -> CellGroup {
+    let arrival = match (&g.arrival, g.span()) {
+        (Some(a), Some(span)) => Some(CellArrival {
+            rate: a.rate.values[i[4]],
+            dist: a.dist,
+            span,
+        }),
+        _ => None,
+    };
+    CellGroup {
+        name: g.name.clone(),
+        tasks: match arrival {
+            Some(a) => a.span.requests(a.rate),
+            None => g.tasks.values[i[0]],
+        },
+        io_latency: g.io_latency.values[i[1]],
+        cpu_cost: g.cpu_cost.values[i[2]],
+        rounds: g.rounds.values[i[3]],
+        arrival,
+    }
 }
 
 /// The workload's points in sweep order (each the groups at that point),
@@ -176,6 +232,7 @@ fn workload_points(w: &Workload) -> (Vec<Vec<CellGroup>>, Vec<Axis>) {
         Field::IoLatency,
         Field::CpuCost,
         Field::Rounds,
+        Field::Rate,
     ];
     let mut axes = Vec::new();
     let mut lens = Vec::new();
@@ -192,14 +249,8 @@ fn workload_points(w: &Workload) -> (Vec<Vec<CellGroup>>, Vec<Axis>) {
         .map(|i| {
             w.groups
                 .iter()
-                .zip(i.chunks(4))
-                .map(|(g, i)| CellGroup {
-                    name: g.name.clone(),
-                    tasks: g.tasks.values[i[0]],
-                    io_latency: g.io_latency.values[i[1]],
-                    cpu_cost: g.cpu_cost.values[i[2]],
-                    rounds: g.rounds.values[i[3]],
-                })
+                .zip(i.chunks(5))
+                .map(|(g, i)| cell_group(g, i))
                 .collect()
         })
         .collect();

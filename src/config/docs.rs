@@ -5,8 +5,8 @@
 //! README to [`key_table`]).
 
 use super::keys::{
-    CHART, DISTRIBUTION, DISTRIBUTIONS, EXPERIMENT, Fallback, GROUP, MODEL, NameRule, Read,
-    Section, WORKLOAD,
+    ARRIVAL, CHART, DISTRIBUTION, DISTRIBUTIONS, EXPERIMENT, Fallback, GROUP, MODEL, NameRule,
+    Read, Section, WORKLOAD,
 };
 use super::kind::Param;
 
@@ -37,6 +37,8 @@ fn value_text<S>(read: &Read<S>) -> String {
         Read::Duration(zero, _) => duration(*zero).to_string(),
         Read::Durations(zero, _) => format!("{}, or a list", duration(*zero)),
         Read::Latencies(_) => "a duration or a distribution, or a list".to_string(),
+        Read::Rates(_) => "a number above 0 (requests per second), or a list".to_string(),
+        Read::Arrival(_) => "a table { rate, dist }".to_string(),
         Read::Choice(choices, _) => {
             let names: Vec<String> = choices.names.iter().map(|n| format!("\"{n}\"")).collect();
             names.join(", ")
@@ -91,6 +93,10 @@ fn sections() -> Vec<(String, Vec<Row>)> {
         }
     }
     all.push(("io_latency = { dist = … }".to_string(), latency));
+    all.push((
+        "arrival = { rate = …, dist = … }".to_string(),
+        rows(&ARRIVAL),
+    ));
     all
 }
 

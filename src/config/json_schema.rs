@@ -8,10 +8,11 @@
 
 use serde_json::{Map, Value as Json, json};
 
+use super::arrival::MAX_RATE;
 use super::duration::{GRAMMAR, PATTERN};
 use super::keys::{
-    CHART, DISTRIBUTION, DISTRIBUTIONS, DISTS, EXPERIMENT, Fallback, GROUP, Key, MODEL, NameRule,
-    Read, Section, TOP_LEVEL, WORKLOAD,
+    ARRIVAL, CHART, DISTRIBUTION, DISTRIBUTIONS, DISTS, EXPERIMENT, Fallback, GROUP, Key, MODEL,
+    NameRule, Read, Section, TOP_LEVEL, WORKLOAD,
 };
 use super::kind::Param;
 
@@ -63,6 +64,10 @@ fn value<S>(read: &Read<S>) -> Json {
         Read::Duration(zero, _) => duration(*zero),
         Read::Durations(zero, _) => sweep(duration(*zero)),
         Read::Latencies(_) => sweep(reference("latency")),
+        Read::Rates(_) => {
+            sweep(json!({ "type": "number", "exclusiveMinimum": 0, "maximum": MAX_RATE }))
+        }
+        Read::Arrival(_) => reference("arrival"),
         Read::Choice(choices, _) => json!({ "enum": choices.names }),
         Read::Texts(_) => sweep(json!({ "type": "string" })),
         Read::Tables(title) => {
@@ -106,6 +111,31 @@ fn object<S: Default>(sections: &[&Section<S>], extra: &[(&str, Json)]) -> Map<S
     object
 }
 
+/// A group has `tasks`, or `arrival` with exactly one of `requests` and
+/// `duration` (and then no `tasks`).
+fn tasks_or_arrivals() -> Json {
+    json!({
+        "if": { "required": ["arrival"] },
+        "then": {
+            "not": { "required": ["tasks"] },
+            "oneOf": [{ "required": ["requests"] }, { "required": ["duration"] }]
+        },
+        "else": {
+            "required": ["tasks"],
+            "properties": { "requests": false, "duration": false }
+        }
+    })
+}
+
+/// A group: its keys, and [`tasks_or_arrivals`] instead of a plain
+/// required `tasks`.
+fn group() -> Json {
+    let mut object = object(&[&GROUP], &[]);
+    object.insert("required".into(), json!([]));
+    object.insert("allOf".into(), json!([tasks_or_arrivals()]));
+    Json::Object(object)
+}
+
 /// A workload either sets its group's keys itself or has groups, which
 /// then set them.
 fn workload() -> Json {
@@ -113,19 +143,15 @@ fn workload() -> Json {
     let own: Vec<&Key<_>> = GROUP.keys.iter().filter(|k| k.name != "name").collect();
     let mut object = object(&[&WORKLOAD], &[]);
     let mut forbidden = Map::new();
-    let mut required = Vec::new();
     if let Some(Json::Object(properties)) = object.get_mut("properties") {
         for key in &own {
             properties.insert(key.name.to_string(), property(key, &defaults));
             forbidden.insert(key.name.to_string(), json!(false));
-            if matches!(key.default, Fallback::Required(_)) {
-                required.push(key.name);
-            }
         }
     }
     object.insert("if".into(), json!({ "required": ["group"] }));
     object.insert("then".into(), json!({ "properties": forbidden }));
-    object.insert("else".into(), json!({ "required": required }));
+    object.insert("else".into(), tasks_or_arrivals());
     Json::Object(object)
 }
 
@@ -178,10 +204,8 @@ pub fn json_schema() -> Json {
         Json::Object(object(&[&EXPERIMENT], &[])),
     );
     defs.insert(def_name(WORKLOAD.title).into(), workload());
-    defs.insert(
-        def_name(GROUP.title).into(),
-        Json::Object(object(&[&GROUP], &[])),
-    );
+    defs.insert(def_name(GROUP.title).into(), group());
+    defs.insert("arrival".into(), Json::Object(object(&[&ARRIVAL], &[])));
     defs.insert(def_name(MODEL.title).into(), model());
     defs.insert(
         def_name(CHART.title).into(),

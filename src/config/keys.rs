@@ -6,6 +6,7 @@
 //! `conlab schema` all work from these tables, so none of them can drift
 //! from the others: adding a key means adding it here.
 
+use super::arrival::{ArrivalDist, ArrivalSpec, Rate};
 use super::duration::Nanos;
 use super::folder_name;
 use super::kind::{DEFAULT_POLL_INTERVAL, DEFAULT_SWITCH_INTERVAL, ModelKind};
@@ -40,6 +41,12 @@ pub enum Read<S: 'static> {
     Durations(bool, fn(&mut S, Sweep<Nanos>)),
     /// A duration or a distribution, or a list of them to sweep.
     Latencies(fn(&mut S, Sweep<IoLatency>)),
+    /// A number of requests per second above 0 and at most
+    /// [`super::arrival::MAX_RATE`],
+    /// or a list of them to sweep.
+    Rates(fn(&mut S, Sweep<Rate>)),
+    /// An `{ rate = …, dist = … }` table, read by [`ARRIVAL`].
+    Arrival(fn(&mut S, ArrivalSpec)),
     /// One of a fixed set of words.
     Choice(&'static Choices, fn(&mut S, &str)),
     /// A list of strings.
@@ -285,6 +292,57 @@ pub static GROUP: Section<Group> = Section {
             }),
             help: "each task does rounds × (IO wait, then CPU work)",
         },
+        Key {
+            name: "arrival",
+            read: Read::Arrival(|g, a| g.arrival = Some(a)),
+            default: Fallback::Derived("none: the group's tasks start together"),
+            help: "requests arriving at a rate instead of tasks: { rate = 100, dist = \"poisson\" \
+                   }, with requests or duration; each request is a task",
+        },
+        Key {
+            name: "requests",
+            read: Read::Count((1, MAX_TASKS), |g, n| g.requests = Some(n)),
+            default: Fallback::Derived("with arrival, this or duration"),
+            help: "how many requests arrive (with arrival)",
+        },
+        Key {
+            name: "duration",
+            read: Read::Duration(false, |g, d| g.duration = Some(d)),
+            default: Fallback::Derived("with arrival, this or requests"),
+            help: "requests arrive for this long: rate × duration of them (with arrival)",
+        },
+    ],
+};
+
+pub static ARRIVAL_DISTS: Choices = Choices {
+    what: "arrival distribution",
+    names: &ArrivalDist::NAMES,
+    hint: |_| {
+        "use dist = \"poisson\" (independent arrivals, exponential gaps) or dist = \"uniform\" \
+         (evenly spaced)"
+            .to_string()
+    },
+};
+
+/// The keys of a group's `arrival` table.
+pub static ARRIVAL: Section<ArrivalSpec> = Section {
+    title: "an arrival table",
+    keys: &[
+        Key {
+            name: "rate",
+            read: Read::Rates(|a, s| a.rate = s),
+            default: Fallback::Required("add rate = 100 (requests per second, or a list to sweep)"),
+            help: "requests per second; a list is a sweep axis (`<group>.rate`)",
+        },
+        Key {
+            name: "dist",
+            read: Read::Choice(&ARRIVAL_DISTS, |a, v| {
+                a.dist = ArrivalDist::from_name(v).unwrap_or_default()
+            }),
+            default: Fallback::Value(|a| quoted(a.dist.as_str())),
+            help: "\"poisson\": independent arrivals (exponential gaps); \"uniform\": evenly \
+                   spaced, 1/rate apart",
+        },
     ],
 };
 
@@ -371,7 +429,8 @@ pub static CHART: Section<ChartSpec> = Section {
                 c.y = ChartY::from_name(v).unwrap_or(ChartY::Wall)
             }),
             default: Fallback::Value(|c| quoted(c.y.as_str())),
-            help: "what goes on the y axis; wake_*, completion_* and rounds_per_s are a group's",
+            help: "what goes on the y axis; wake_*, completion_*, rounds_per_s, latency_* and \
+                   throughput (a group with arrivals) are a group's",
         },
         Key {
             name: "x",
@@ -425,7 +484,8 @@ pub static CHART: Section<ChartSpec> = Section {
             name: "group",
             read: Read::Text(|c, v| c.group = Some(v)),
             default: Fallback::Derived("the workload's only group"),
-            help: "the group a group's figure (wake_*, completion_*, rounds_per_s) is of",
+            help: "the group a group's figure (wake_*, completion_*, rounds_per_s, latency_*, \
+                   throughput) is of",
         },
     ],
 };

@@ -51,7 +51,7 @@ pin! {
   |
 3 | speed = 2
   | ^^^^^
-  = help: valid keys in [[workload]]: name, io, group, tasks, io_latency, cpu_cost, rounds
+  = help: valid keys in [[workload]]: name, io, group, tasks, io_latency, cpu_cost, rounds, arrival, requests, duration
 "##;
 
     unknown_top_level_key:
@@ -247,7 +247,7 @@ pin! {
   |
 8 | y = "latency"
   |     ^^^^^^^^^
-  = help: use one of: wall, cpu, speedup, efficiency, ctx_switches, peak_rss, threads, wake_p50, wake_p99, wake_max, completion_p50, completion_p99, rounds_per_s
+  = help: use one of: wall, cpu, speedup, efficiency, ctx_switches, peak_rss, threads, wake_p50, wake_p99, wake_max, completion_p50, completion_p99, rounds_per_s, latency_mean, latency_p50, latency_p99, throughput
 "##;
 
     chart_of_a_group_figure_must_name_the_group:
@@ -287,7 +287,7 @@ pin! {
    |
 15 | group = "io"
    |         ^^^^
-   = help: remove group, or chart a group's figure: wake_p50, wake_p99, wake_max, completion_p50, completion_p99, rounds_per_s
+   = help: remove group, or chart a group's figure: wake_p50, wake_p99, wake_max, completion_p50, completion_p99, rounds_per_s, latency_mean, latency_p50, latency_p99, throughput
 "##;
 
     unknown_distribution_with_a_suggestion:
@@ -763,7 +763,7 @@ error: the experiment has no [[model]]
   |
 8 | x = "speed"
   |     ^^^^^^^
-  = help: use one of: tasks, io_latency, cpu_cost, rounds, workers, switch_interval, poll_interval
+  = help: use one of: tasks, io_latency, cpu_cost, rounds, rate, workers, switch_interval, poll_interval
 "##;
 
     chart_of_a_missing_model:
@@ -851,4 +851,157 @@ fn a_file_that_is_not_text() {
             path.display()
         )
     );
+}
+
+// Open-loop load: a group's `arrival`, `requests` and `duration`.
+pin! {
+    arrival_rate_zero:
+        "[[workload]]\narrival = { rate = 0 }\nrequests = 10\n[[model]]\nkind = \"threads\"\n"
+        => r##"error: `rate` = 0 is impossible
+ --> exp.toml:2:20, at workload[0].arrival.rate
+  |
+2 | arrival = { rate = 0 }
+  |                    ^
+  = help: a rate is requests per second, above 0: rate = 50 (or 0.5 for one every 2 s)
+"##;
+
+    arrival_rate_negative:
+        "[[workload]]\narrival = { rate = [50, -5] }\nrequests = 10\n[[model]]\nkind = \"threads\"\n"
+        => r##"error: `rate` = -5 is impossible
+ --> exp.toml:2:25, at workload[0].arrival.rate[1]
+  |
+2 | arrival = { rate = [50, -5] }
+  |                         ^^
+  = help: a rate is requests per second, above 0: rate = 50 (or 0.5 for one every 2 s)
+"##;
+
+    arrival_rate_quoted:
+        "[[workload]]\narrival = { rate = \"50\" }\nrequests = 10\n[[model]]\nkind = \"threads\"\n"
+        => r##"error: `rate` must be a number, not a string
+ --> exp.toml:2:20, at workload[0].arrival.rate
+  |
+2 | arrival = { rate = "50" }
+  |                    ^^^^
+  = help: remove the quotes: rate = 50
+"##;
+
+    arrival_rate_too_large:
+        "[[workload]]\narrival = { rate = 1e9 }\nrequests = 10\n[[model]]\nkind = \"threads\"\n"
+        => r##"error: `rate` = 1e9 is too large
+ --> exp.toml:2:20, at workload[0].arrival.rate
+  |
+2 | arrival = { rate = 1e9 }
+  |                    ^^^
+  = help: conlab accepts at most 10000000 requests per second
+"##;
+
+    arrival_rate_missing:
+        "[[workload]]\narrival = { dist = \"uniform\" }\nrequests = 10\n[[model]]\nkind = \"threads\"\n"
+        => r##"error: an arrival table is missing the key `rate`
+ --> exp.toml:2:11, at workload[0].arrival.rate
+  |
+2 | arrival = { dist = "uniform" }
+  |           ^^^^^^^^^^^^^^^^^^^^
+  = help: add rate = 100 (requests per second, or a list to sweep)
+"##;
+
+    arrival_dist_unknown:
+        "[[workload]]\narrival = { rate = 50, dist = \"gauss\" }\nrequests = 10\n[[model]]\nkind = \"threads\"\n"
+        => r##"error: unknown arrival distribution "gauss"
+ --> exp.toml:2:31, at workload[0].arrival.dist
+  |
+2 | arrival = { rate = 50, dist = "gauss" }
+  |                               ^^^^^^^
+  = help: use dist = "poisson" (independent arrivals, exponential gaps) or dist = "uniform" (evenly spaced)
+"##;
+
+    arrival_key_misspelt:
+        "[[workload]]\narrival = { rate = 50, dst = \"uniform\" }\nrequests = 10\n[[model]]\nkind = \"threads\"\n"
+        => r##"error: unknown key `dst` in an arrival table
+ --> exp.toml:2:24, at workload[0].arrival.dst
+  |
+2 | arrival = { rate = 50, dst = "uniform" }
+  |                        ^^^
+  = help: did you mean `dist`?
+"##;
+
+    arrival_not_a_table:
+        "[[workload]]\narrival = 50\nrequests = 10\n[[model]]\nkind = \"threads\"\n"
+        => r##"error: `arrival` must be a table, not a whole number
+ --> exp.toml:2:11, at workload[0].arrival
+  |
+2 | arrival = 50
+  |           ^^
+  = help: write it as a table: arrival = { rate = 100, dist = "poisson" }
+"##;
+
+    tasks_and_arrival:
+        "[[workload]]\ntasks = 10\narrival = { rate = 50 }\nrequests = 10\n[[model]]\nkind = \"threads\"\n"
+        => r##"error: `tasks` and `arrival` cannot both be set in one group: its tasks either start together or arrive as requests
+ --> exp.toml:2:9, at workload[0].tasks
+  |
+2 | tasks = 10
+  |         ^^
+  = help: remove `tasks` and say how many requests arrive with requests = 2000 or duration = "10s", or remove `arrival`
+"##;
+
+    requests_and_duration:
+        "[[workload]]\narrival = { rate = 50 }\nrequests = 10\nduration = \"2s\"\n[[model]]\nkind = \"threads\"\n"
+        => r##"error: `requests` and `duration` cannot both be set: each says how many requests arrive
+ --> exp.toml:4:12, at workload[0].duration
+  |
+4 | duration = "2s"
+  |            ^^^^
+  = help: keep one: requests = 2000 (a count), or duration = "10s" (rate × duration requests)
+"##;
+
+    arrival_without_requests_or_duration:
+        "[[workload]]\n[[workload.group]]\nname = \"web\"\narrival = { rate = 50 }\n[[model]]\nkind = \"threads\"\n"
+        => r##"error: `arrival` needs `requests` or `duration`: how many requests arrive
+ --> exp.toml:4:11, at workload[0].group[0].arrival
+  |
+4 | arrival = { rate = 50 }
+  |           ^^^^^^^^^^^^^
+  = help: add requests = 2000, or duration = "10s"
+"##;
+
+    requests_without_arrival:
+        "[[workload]]\nrequests = 10\n[[model]]\nkind = \"threads\"\n"
+        => r##"error: `requests` needs `arrival`: the rate its requests arrive at
+ --> exp.toml:2:12, at workload[0].requests
+  |
+2 | requests = 10
+  |            ^^
+  = help: add arrival = { rate = 100, dist = "poisson" }, or give tasks = 10 for tasks that start together
+"##;
+
+    duration_without_arrival:
+        "[[workload]]\n[[workload.group]]\nname = \"web\"\ntasks = 2\nduration = \"2s\"\n[[model]]\nkind = \"threads\"\n"
+        => r##"error: `duration` needs `arrival`: the rate its requests arrive at
+ --> exp.toml:5:12, at workload[0].group[0].duration
+  |
+5 | duration = "2s"
+  |            ^^^^
+  = help: add arrival = { rate = 100, dist = "poisson" }, or give tasks = 10 for tasks that start together
+"##;
+
+    duration_brings_no_request:
+        "[[workload]]\narrival = { rate = [50, 0.1] }\nduration = \"2s\"\n[[model]]\nkind = \"threads\"\n"
+        => r##"error: at rate = 0.1, `duration` = "2s" brings no request
+ --> exp.toml:3:12, at workload[0].duration
+  |
+3 | duration = "2s"
+  |            ^^^^
+  = help: lengthen duration, or give requests = N instead
+"##;
+
+    duration_brings_too_many_requests:
+        "[[workload]]\narrival = { rate = 1000000 }\nduration = \"10s\"\n[[model]]\nkind = \"threads\"\n"
+        => r##"error: at rate = 1000000, `duration` = "10s" brings 10000000 requests
+ --> exp.toml:3:12, at workload[0].duration
+  |
+3 | duration = "10s"
+  |            ^^^^^
+  = help: conlab runs at most 1000000 tasks per cell; shorten duration or lower the rate
+"##;
 }

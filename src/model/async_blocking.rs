@@ -29,7 +29,7 @@ pub fn run(job: &Arc<Job>, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
         // Each task is async code that calls the blocking task body: it
         // never yields while it waits, so it holds the loop for every wait
         // (a blocking sleep, or a blocking socket).
-        let logs = spawn_all(logs, |i, mut log| {
+        let logs = spawn_all(&job, &timer, logs, |i, mut log| {
             let job = job.clone();
             async move {
                 let outcome = task::run_blocking(&job, i, &mut log);

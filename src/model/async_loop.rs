@@ -1,11 +1,14 @@
 //! `async`: one thread, a cooperative event loop (N:1), like asyncio. A
 //! tokio current-thread runtime; each IO wait yields to the loop until the
 //! precise timerfd timer wakes the task; CPU work runs inline and holds the
-//! loop, exactly as a coroutine's computation holds asyncio's.
+//! loop, exactly as a coroutine's computation holds asyncio's. With
+//! arrivals a dispatcher task on the loop spawns each request when it
+//! arrives.
 
 use std::future::Future;
 use std::sync::Arc;
 
+use super::arrivals::Dispatch;
 use super::job::{Job, ModelError, ModelRun, TaskLog};
 use super::task;
 use crate::measure::now_ns;
@@ -50,7 +53,7 @@ pub fn run_on(
     runtime.block_on(async move {
         let (timer, driver) = start_timer()?;
         let ready_ns = now_ns();
-        let logs = spawn_all(logs, |i, mut log| {
+        let logs = spawn_all(&job, &timer, logs, |i, mut log| {
             let (job, timer) = (job.clone(), timer.clone());
             async move {
                 let outcome = task::run_async(&job, i, &timer, &mut log).await;
@@ -65,26 +68,46 @@ pub fn run_on(
 }
 
 /// Spawns one task per log running `body(task, log)` on the current
-/// runtime, and collects the logs back in task order; the first failure
-/// (an IO error or a panic) wins.
+/// runtime, each when it is due (the dispatcher sleeps on `timer` between
+/// arrivals), and collects the logs back in task order, those never
+/// spawned (past the run's stop) included; the first failure (an IO error
+/// or a panic) wins.
 pub(super) async fn spawn_all<F, Fut>(
-    logs: Vec<TaskLog>,
+    job: &Job,
+    timer: &PreciseTimer,
+    mut logs: Vec<TaskLog>,
     body: F,
 ) -> Result<Vec<TaskLog>, ModelError>
 where
     F: Fn(usize, TaskLog) -> Fut,
     Fut: Future<Output = (TaskLog, std::io::Result<()>)> + Send + 'static,
 {
-    let handles: Vec<_> = logs
-        .into_iter()
-        .enumerate()
-        .map(|(i, log)| (i, tokio::spawn(body(i, log))))
-        .collect();
-    let mut logs = Vec::with_capacity(handles.len());
+    let dispatch = Dispatch::start(job, &mut logs);
+    let mut slots: Vec<Option<TaskLog>> = logs.into_iter().map(Some).collect();
+    let mut handles = Vec::with_capacity(slots.len());
+    for i in job.dispatch_order() {
+        let due = dispatch.due(job, i);
+        if due >= dispatch.stop_ns() {
+            break;
+        }
+        if due > now_ns() {
+            timer.sleep_until(due).await;
+        }
+        if dispatch.stopped() {
+            break;
+        }
+        if let Some(log) = slots.get_mut(i).and_then(Option::take) {
+            handles.push((i, tokio::spawn(body(i, log))));
+        }
+    }
     let mut failure = None;
     for (i, handle) in handles {
         match handle.await {
-            Ok((log, Ok(()))) => logs.push(log),
+            Ok((log, Ok(()))) => {
+                if let Some(slot) = slots.get_mut(i) {
+                    *slot = Some(log);
+                }
+            }
             Ok((_, Err(e))) => {
                 failure.get_or_insert(ModelError::Io(task::io_failure(i, &e)));
             }
@@ -93,5 +116,5 @@ where
             }
         }
     }
-    failure.map_or(Ok(logs), Err)
+    failure.map_or(Ok(slots.into_iter().flatten().collect()), Err)
 }

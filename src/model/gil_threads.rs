@@ -3,6 +3,7 @@
 //! [`super::gil`]). IO waits release the lock, so IO still overlaps; CPU
 //! work is serialised and switched every `switch_interval`.
 
+use super::arrivals::must_stop;
 use super::gil::Gil;
 use super::io::BlockingIo;
 use super::job::{Extras, Job, ModelError, ModelRun, SpanKind, TaskLog};
@@ -14,7 +15,7 @@ use crate::workload::cpu;
 pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
     let interval = job.cell.switch_interval.unwrap_or(DEFAULT_SWITCH_INTERVAL);
     let gil = Gil::new(interval.0);
-    let (ready_ns, logs) = thread_per_task(logs, |i, log| run_task(&gil, job, i, log))?;
+    let (ready_ns, logs) = thread_per_task(job, logs, |i, log| run_task(&gil, job, i, log))?;
     let stats = gil.stats();
     Ok(ModelRun {
         extras: Extras {
@@ -45,6 +46,10 @@ fn run_task(gil: &Gil, job: &Job, i: usize, log: &mut TaskLog) -> std::io::Resul
     let mut io = BlockingIo::open(job)?;
     take(gil, me, log);
     for &latency in spec.latencies {
+        if must_stop(log) {
+            gil.release(me, false);
+            return Ok(());
+        }
         if latency > 0 {
             gil.release(me, false);
             let start = now_ns();
@@ -63,6 +68,10 @@ fn run_task(gil: &Gil, job: &Job, i: usize, log: &mut TaskLog) -> std::io::Resul
             if let Err(e) = waited {
                 gil.release(me, false);
                 return Err(e);
+            }
+            if must_stop(log) {
+                gil.release(me, false);
+                return Ok(());
             }
         }
         let mut left = spec.cpu_ns;

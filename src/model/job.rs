@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::arrivals::Schedule;
 use crate::config::{ModelKind, workers_or_cores};
 use crate::matrix::Cell;
 use crate::measure;
@@ -23,6 +24,15 @@ pub struct Job {
     /// the worker fills it in after starting the server.
     #[serde(default)]
     pub tcp_server: Option<String>,
+    /// When each group's tasks are due (one per group; empty: all at
+    /// once), drawn before the run: see [`super::arrivals`].
+    #[serde(default)]
+    pub arrivals: Vec<Schedule>,
+    /// For an open-loop cell: how long after dispatch starts its tasks
+    /// stop, leaving what has not completed unfinished (a margin before
+    /// the runner's timeout).
+    #[serde(default)]
+    pub stop_after_ns: Option<u64>,
 }
 
 impl Job {
@@ -142,7 +152,14 @@ pub struct Span {
 pub struct TaskLog {
     pub task: u32,
     pub start_ns: u64,
+    /// 0 while the task has not completed (a request left unfinished at
+    /// the run's stop keeps it).
     pub end_ns: u64,
+    /// When the task was due (its scheduled arrival), on the monotonic
+    /// clock: set when dispatch starts.
+    pub arrival_ns: u64,
+    /// When the task must stop at its next round (`u64::MAX`: never).
+    pub stop_ns: u64,
     /// Each IO wait, in order.
     pub waits: Vec<WaitLog>,
     pub trace: bool,
@@ -169,6 +186,8 @@ impl TaskLog {
             task,
             start_ns: 0,
             end_ns: 0,
+            arrival_ns: 0,
+            stop_ns: u64::MAX,
             waits: Vec::with_capacity(rounds),
             trace: spans > 0,
             spans: Vec::with_capacity(spans),

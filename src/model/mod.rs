@@ -3,6 +3,7 @@
 //! back the task logs. Models do the work; they do not time the run as a
 //! whole (the runner's worker does, around `run`).
 
+pub mod arrivals;
 mod async_blocking;
 mod async_loop;
 mod async_multi;
@@ -18,6 +19,7 @@ mod task;
 mod thread_pool;
 mod threads;
 
+pub use arrivals::Schedule;
 pub use job::{Extras, Job, ModelError, ModelRun, Span, SpanKind, TaskLog, WaitLog};
 
 use std::sync::Arc;

@@ -7,11 +7,14 @@
 //! completion it notices, submits that task's next IO, and then sleeps
 //! `poll_interval` before the next pass (0: no sleep, a busy spin). Its CPU
 //! time shows what polling costs; its IO overshoot shows how late
-//! completions are noticed.
+//! completions are noticed. With arrivals, each pass also starts the
+//! requests that have arrived since the last: they too are noticed by
+//! checking.
 
 use std::io;
 use std::net::TcpStream;
 
+use super::arrivals::{Dispatch, must_stop};
 use super::job::{Job, ModelError, ModelRun, TaskLog};
 use super::task;
 use crate::config::DEFAULT_POLL_INTERVAL;
@@ -89,20 +92,38 @@ pub fn run(job: &Job, mut logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
         }
     }
     let ready_ns = now_ns();
+    let dispatch = Dispatch::start(job, &mut logs);
+    let order = job.dispatch_order();
+    let mut next = 0;
     let mut pending: Vec<Pending> = Vec::with_capacity(job.tasks());
     let mut sources = sources.into_iter();
-    for (task, log) in logs.iter_mut().enumerate() {
-        log.start_ns = now_ns();
-        // Connections are part of each task's work, as in every model.
-        let source = match sources.next() {
-            Some(source) => source,
-            None => Source::open(job).map_err(failed(task))?,
-        };
-        if let Some(p) = submit(job, task, 0, source, log).map_err(failed(task))? {
-            pending.push(p);
+    loop {
+        // Start every task that is due (with arrivals: that has arrived by
+        // this pass; without: all of them, on the first).
+        while let Some(&task) = order.get(next) {
+            let due = dispatch.due(job, task);
+            if due >= dispatch.stop_ns() || dispatch.stopped() {
+                next = order.len();
+                break;
+            }
+            if due > now_ns() {
+                break;
+            }
+            next += 1;
+            let log = &mut logs[task];
+            log.start_ns = now_ns();
+            // Connections are part of each task's work, as in every model.
+            let source = match sources.next() {
+                Some(source) => source,
+                None => Source::open(job).map_err(failed(task))?,
+            };
+            if let Some(p) = submit(job, task, 0, source, log).map_err(failed(task))? {
+                pending.push(p);
+            }
         }
-    }
-    while !pending.is_empty() {
+        if pending.is_empty() && next >= order.len() {
+            break;
+        }
         let mut i = 0;
         while i < pending.len() {
             let task = pending[i].task;
@@ -118,6 +139,10 @@ pub fn run(job: &Job, mut logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
             let p = pending.swap_remove(i);
             let log = &mut logs[p.task];
             log.io(p.start_ns, p.deadline_ns, completed, now_ns());
+            if must_stop(log) {
+                // Past the run's stop: the task is left unfinished.
+                continue;
+            }
             task::burn(job.task(p.task).cpu_ns, log);
             if let Some(next) =
                 submit(job, p.task, p.round + 1, p.source, log).map_err(failed(task))?
@@ -125,7 +150,7 @@ pub fn run(job: &Job, mut logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
                 pending.push(next);
             }
         }
-        if interval > 0 && !pending.is_empty() {
+        if interval > 0 && (!pending.is_empty() || next < order.len()) {
             sleep::sleep_until(now_ns() + interval);
         }
     }

@@ -1,13 +1,22 @@
 //! `sequential`: one thread runs the tasks one after another, blocking on
-//! each IO wait. The note's baseline: N tasks wait N × avg(io_wait).
+//! each IO wait. The note's baseline: N tasks wait N × avg(io_wait). With
+//! arrivals it is a FIFO queue with one server: it takes the requests in
+//! the order they arrive, each when it has arrived and the one before is
+//! done.
 
+use super::arrivals::Dispatch;
 use super::job::{Job, ModelError, ModelRun, TaskLog};
 use super::task;
 use crate::measure::now_ns;
 
 pub fn run(job: &Job, mut logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
     let ready_ns = now_ns();
-    for (i, log) in logs.iter_mut().enumerate() {
+    let dispatch = Dispatch::start(job, &mut logs);
+    for i in job.dispatch_order() {
+        if !dispatch.wait(job, i) {
+            break;
+        }
+        let Some(log) = logs.get_mut(i) else { continue };
         task::run_blocking(job, i, log).map_err(|e| ModelError::Io(task::io_failure(i, &e)))?;
     }
     Ok(ModelRun::new(ready_ns, logs))

@@ -2,10 +2,12 @@
 //! times, an IO wait (the deadline set when the wait begins) followed by
 //! CPU work on the task's own thread. Each wait and burst goes into the
 //! task's log. A zero latency means no IO at all: nothing waits, nothing is
-//! logged.
+//! logged. A task past its run's stop returns before its next round without
+//! an end time, and so does one whose IO wait ends past it: unfinished.
 
 use std::io;
 
+use super::arrivals::must_stop;
 use super::io::{AsyncIo, BlockingIo};
 use super::job::{Job, SpanKind, TaskLog};
 use crate::measure::now_ns;
@@ -18,11 +20,17 @@ pub fn run_blocking(job: &Job, i: usize, log: &mut TaskLog) -> io::Result<()> {
     let mut io = BlockingIo::open(job)?;
     let spec = job.task(i);
     for &latency in spec.latencies {
+        if must_stop(log) {
+            return Ok(());
+        }
         if latency > 0 {
             let start = now_ns();
             let deadline = start + latency;
             let completed = io.wait(latency, deadline)?;
             log.io(start, deadline, completed, now_ns());
+            if must_stop(log) {
+                return Ok(());
+            }
         }
         burn(spec.cpu_ns, log);
     }
@@ -42,11 +50,17 @@ pub async fn run_async(
     let mut io = AsyncIo::open(job, timer).await?;
     let spec = job.task(i);
     for &latency in spec.latencies {
+        if must_stop(log) {
+            return Ok(());
+        }
         if latency > 0 {
             let start = now_ns();
             let deadline = start + latency;
             let completed = io.wait(latency, deadline).await?;
             log.io(start, deadline, completed, now_ns());
+            if must_stop(log) {
+                return Ok(());
+            }
         }
         burn(spec.cpu_ns, log);
     }

@@ -1,9 +1,11 @@
 //! `thread-pool`: W OS threads take tasks from a queue (N:M), like Python's
 //! ThreadPoolExecutor. The pool is rayon's; tasks are submitted in order
-//! with `spawn_fifo`, so idle workers take the oldest task first.
+//! with `spawn_fifo`, so idle workers take the oldest task first. With
+//! arrivals the calling thread submits each request when it arrives.
 
 use std::sync::Mutex;
 
+use super::arrivals::Dispatch;
 use super::job::{Job, ModelError, ModelRun, TaskLog};
 use super::task;
 use super::threads::{TASK_STACK, panic_message};
@@ -21,30 +23,51 @@ pub fn run(job: &Job, mut logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
             source: std::io::Error::other(e.to_string()),
         })?;
     let ready_ns = now_ns();
+    let dispatch = Dispatch::start(job, &mut logs);
     // Each task borrows its own log for as long as the scope lasts.
     let failed: Mutex<Option<ModelError>> = Mutex::new(None);
-    pool.scope_fifo(|scope| {
-        for (i, log) in logs.iter_mut().enumerate() {
-            let failed = &failed;
-            scope.spawn_fifo(move |_| {
-                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    task::run_blocking(job, i, log)
-                }));
-                let error = match outcome {
-                    Ok(Ok(())) => None,
-                    Ok(Err(e)) => Some(ModelError::Io(task::io_failure(i, &e))),
-                    Err(payload) => Some(ModelError::TaskPanicked(panic_message(&*payload))),
-                };
-                if let Some(error) = error
-                    && let Ok(mut f) = failed.lock()
-                {
-                    f.get_or_insert(error);
-                }
-            });
-        }
-    });
+    if job.is_open_loop() {
+        // The dispatcher waits for arrivals on this thread, not a worker's.
+        pool.in_place_scope_fifo(|scope| hand_out(scope, job, &mut logs, dispatch, &failed));
+    } else {
+        pool.scope_fifo(|scope| hand_out(scope, job, &mut logs, dispatch, &failed));
+    }
     if let Some(error) = failed.into_inner().unwrap_or(None) {
         return Err(error);
     }
     Ok(ModelRun::new(ready_ns, logs))
+}
+
+/// Submits each task to the pool when it is due, oldest first.
+fn hand_out<'scope>(
+    scope: &rayon::ScopeFifo<'scope>,
+    job: &'scope Job,
+    logs: &'scope mut [TaskLog],
+    dispatch: Dispatch,
+    failed: &'scope Mutex<Option<ModelError>>,
+) {
+    let mut slots: Vec<Option<&mut TaskLog>> = logs.iter_mut().map(Some).collect();
+    for i in job.dispatch_order() {
+        if !dispatch.wait(job, i) {
+            break;
+        }
+        let Some(log) = slots.get_mut(i).and_then(Option::take) else {
+            continue;
+        };
+        scope.spawn_fifo(move |_| {
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                task::run_blocking(job, i, log)
+            }));
+            let error = match outcome {
+                Ok(Ok(())) => None,
+                Ok(Err(e)) => Some(ModelError::Io(task::io_failure(i, &e))),
+                Err(payload) => Some(ModelError::TaskPanicked(panic_message(&*payload))),
+            };
+            if let Some(error) = error
+                && let Ok(mut f) = failed.lock()
+            {
+                f.get_or_insert(error);
+            }
+        });
+    }
 }

@@ -535,6 +535,7 @@ pub(crate) mod tests {
             baseline_ns: 0,
             predicted_ns: 0,
             skip: None,
+            requests: Vec::new(),
         };
         (summarize(&[plan], &records, &[]), records)
     }

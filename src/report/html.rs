@@ -181,6 +181,7 @@ pub fn render(input: &ReportInput) -> String {
     for table in claims::measurements(&s.cells)
         .into_iter()
         .chain(claims::group_tables(&s.cells))
+        .chain(super::latency::tables(&s.cells))
     {
         table_html(&mut out, &table);
     }

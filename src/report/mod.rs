@@ -8,6 +8,7 @@
 pub mod claims;
 pub mod compare;
 pub mod html;
+pub mod latency;
 pub mod latex;
 pub mod markdown;
 pub mod noise;

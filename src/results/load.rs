@@ -417,6 +417,18 @@ fn check_distribution(
                 ),
             ));
         }
+        if !g.latency_ns.is_empty() && g.latency_ns.len() != q.len() {
+            return Err(invalid(
+                path,
+                format!("groups[{i}]"),
+                format!(
+                    "group \"{}\" lists {} request latencies for {} quantiles",
+                    g.name,
+                    g.latency_ns.len(),
+                    q.len()
+                ),
+            ));
+        }
     }
     Ok(())
 }

@@ -20,8 +20,10 @@ pub use compare::{CellComparison, Verdict};
 pub use export::SummaryFile;
 pub use load::{LoadError, Results};
 pub use record::{
-    CURVE_QUANTILES, Distribution, GroupMeasurement, GroupRecord, Measurement, RunRecord,
-    RunStatus, Timeline,
+    CURVE_QUANTILES, Distribution, GroupMeasurement, GroupRecord, Measurement, RequestMeasurement,
+    RunRecord, RunStatus, Timeline,
 };
 pub use store::{Store, StoreError};
-pub use summary::{CellPlan, CellStatus, CellSummary, GroupSummary, summarize};
+pub use summary::{
+    CellPlan, CellStatus, CellSummary, GroupSummary, RequestPlan, RequestSummary, summarize,
+};

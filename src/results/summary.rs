@@ -24,6 +24,25 @@ pub struct CellPlan {
     pub predicted_ns: u64,
     /// Why the cell is not run, if it is not.
     pub skip: Option<String>,
+    /// Per group, in the cell's group order: for a group with arrivals,
+    /// what queueing theory predicts of it (None for other groups).
+    #[serde(default)]
+    pub requests: Vec<Option<RequestPlan>>,
+}
+
+/// The queueing prediction for a group with arrivals (see
+/// `crate::queueing`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RequestPlan {
+    /// The most requests per second the model sustains; None when nothing
+    /// bounds it.
+    pub capacity_per_s: Option<f64>,
+    /// The predicted mean latency; None at or above capacity.
+    pub latency_mean_ms: Option<f64>,
+    /// How it was predicted (`M/G/1`, …, or that no closed form is used).
+    pub method: String,
+    /// A request's mean service time E[S] (its IO waits and CPU work).
+    pub service_mean_ms: f64,
 }
 
 /// The status of a cell as a whole.
@@ -125,6 +144,12 @@ pub struct GroupSummary {
     pub io_latency_mean_ms: f64,
     pub cpu_cost_ms: f64,
     pub rounds: u32,
+    /// A group with arrivals: its schedule (`poisson 50/s, 2000
+    /// requests`) and rate; absent for tasks that start together.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arrival: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate: Option<f64>,
     /// Medians over the cell's measured runs of each run's figure.
     pub completion_p50_median_ms: Option<f64>,
     pub completion_p99_median_ms: Option<f64>,
@@ -133,6 +158,31 @@ pub struct GroupSummary {
     pub wake_delay_p99_median_us: Option<f64>,
     pub wake_delay_max_median_us: Option<f64>,
     pub rounds_per_s_median: Option<f64>,
+    /// A group with arrivals (absent for others): medians over the
+    /// measured runs, the unfinished requests summed over them, and the
+    /// queueing prediction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requests: Option<RequestSummary>,
+}
+
+/// The requests of a group with arrivals, over a cell's measured runs.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RequestSummary {
+    pub offered_per_s_median: Option<f64>,
+    pub achieved_per_s_median: Option<f64>,
+    pub latency_mean_median_ms: Option<f64>,
+    pub latency_p50_median_ms: Option<f64>,
+    pub latency_p90_median_ms: Option<f64>,
+    pub latency_p99_median_ms: Option<f64>,
+    pub latency_p999_median_ms: Option<f64>,
+    pub latency_max_median_ms: Option<f64>,
+    pub completed_median: Option<f64>,
+    /// Summed over the measured runs.
+    pub unfinished_total: u64,
+    pub predicted_latency_mean_ms: Option<f64>,
+    pub capacity_per_s: Option<f64>,
+    pub prediction_method: String,
+    pub service_mean_ms: Option<f64>,
 }
 
 impl GroupSummary {
@@ -149,6 +199,18 @@ impl GroupSummary {
         self.wake_delay_p99_median_us = median(|r| r.wake_delay_p99_us);
         self.wake_delay_max_median_us = median(|r| r.wake_delay_max_us);
         self.rounds_per_s_median = median(|r| r.rounds_per_s);
+        if let Some(q) = &mut self.requests {
+            q.offered_per_s_median = median(|r| r.offered_per_s);
+            q.achieved_per_s_median = median(|r| r.achieved_per_s);
+            q.latency_mean_median_ms = median(|r| r.latency_mean_ms);
+            q.latency_p50_median_ms = median(|r| r.latency_p50_ms);
+            q.latency_p90_median_ms = median(|r| r.latency_p90_ms);
+            q.latency_p99_median_ms = median(|r| r.latency_p99_ms);
+            q.latency_p999_median_ms = median(|r| r.latency_p999_ms);
+            q.latency_max_median_ms = median(|r| r.latency_max_ms);
+            q.completed_median = median(|r| r.requests_completed.map(|n| n as f64));
+            q.unfinished_total = rows.iter().filter_map(|r| r.requests_unfinished).sum();
+        }
     }
 }
 
@@ -165,6 +227,8 @@ impl CellSummary {
                 io_latency_mean_ms: self.io_latency_mean_ms,
                 cpu_cost: ns(self.cpu_cost_ms.unwrap_or(0.0)),
                 rounds: self.rounds.unwrap_or(1),
+                arrival: None,
+                rate: None,
             }]
         } else {
             self.groups
@@ -176,6 +240,8 @@ impl CellSummary {
                     io_latency_mean_ms: g.io_latency_mean_ms,
                     cpu_cost: ns(g.cpu_cost_ms),
                     rounds: g.rounds,
+                    arrival: g.arrival.clone(),
+                    rate: g.rate,
                 })
                 .collect()
         };
@@ -361,13 +427,16 @@ fn summarize_cell(plan: &CellPlan, records: &[&RunRecord]) -> CellSummary {
             .groups
             .iter()
             .zip(&plan.group_io_latency_mean_ns)
-            .map(|(g, mean_ns)| GroupSummary {
+            .enumerate()
+            .map(|(i, (g, mean_ns))| GroupSummary {
                 name: g.name.clone(),
                 tasks: g.tasks,
                 io_latency: g.io_latency.to_string(),
                 io_latency_mean_ms: mean_ns / 1e6,
                 cpu_cost_ms: g.cpu_cost.as_millis_f64(),
                 rounds: g.rounds,
+                arrival: g.arrival.map(|a| a.to_string()),
+                rate: g.arrival.map(|a| a.rate.per_s()),
                 completion_p50_median_ms: None,
                 completion_p99_median_ms: None,
                 completion_max_median_ms: None,
@@ -375,6 +444,16 @@ fn summarize_cell(plan: &CellPlan, records: &[&RunRecord]) -> CellSummary {
                 wake_delay_p99_median_us: None,
                 wake_delay_max_median_us: None,
                 rounds_per_s_median: None,
+                requests: g.arrival.map(|_| {
+                    let p = plan.requests.get(i).and_then(Option::as_ref);
+                    RequestSummary {
+                        predicted_latency_mean_ms: p.and_then(|p| p.latency_mean_ms),
+                        capacity_per_s: p.and_then(|p| p.capacity_per_s),
+                        prediction_method: p.map(|p| p.method.clone()).unwrap_or_default(),
+                        service_mean_ms: p.map(|p| p.service_mean_ms),
+                        ..RequestSummary::default()
+                    }
+                }),
             })
             .collect(),
     }

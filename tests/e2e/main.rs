@@ -12,6 +12,7 @@ mod errors;
 mod groups;
 mod hostile;
 mod noise;
+mod openloop;
 mod python;
 mod reliability;
 mod run;

@@ -9,9 +9,10 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use crate::config::arrival::{ArrivalSpec, MAX_RATE, Rate};
 use crate::config::diagnostic::Diagnostic;
 use crate::config::duration::Nanos;
-use crate::config::keys::{DISTRIBUTION, DISTRIBUTIONS, Fallback, Key, Read, Section};
+use crate::config::keys::{ARRIVAL, DISTRIBUTION, DISTRIBUTIONS, Fallback, Key, Read, Section};
 use crate::config::keys::{home_of, suggest};
 use crate::config::schema::{IoLatency, Sweep};
 
@@ -195,6 +196,8 @@ impl Checker {
                 store(read, into, *set)
             }
             Read::Latencies(set) => store(self.sweep(v, path, Self::latency), into, *set),
+            Read::Rates(set) => store(self.sweep(v, path, Self::rate), into, *set),
+            Read::Arrival(set) => store(self.arrival(v, path), into, *set),
             Read::Choice(choices, set) => {
                 let word = self.string(v, path).filter(|word| {
                     let known = choices.names.contains(&word.as_str());
@@ -373,6 +376,63 @@ impl Checker {
             return None;
         }
         Some(latency)
+    }
+
+    /// Requests per second: a number (whole or not) above 0 and at most
+    /// [`MAX_RATE`].
+    fn rate(&mut self, v: &Value, path: &str) -> Option<Rate> {
+        let key = key_of(path);
+        let (text, number) = match v.get_ref() {
+            DeValue::Integer(i) => {
+                let n =
+                    i128::from_str_radix(i.as_str(), i.radix()).map_or(f64::INFINITY, |n| n as f64);
+                (i.to_string(), n)
+            }
+            DeValue::Float(f) => (
+                f.as_str().to_string(),
+                f.as_str().parse().unwrap_or(f64::NAN),
+            ),
+            DeValue::String(s) if s.trim().parse::<f64>().is_ok() => {
+                let message = format!("`{key}` must be a number, not a string");
+                let hint = format!("remove the quotes: {key} = {}", s.trim());
+                self.error(path, v.span(), message, &hint);
+                return None;
+            }
+            _ => {
+                let hint = "give requests per second, e.g. rate = 100";
+                self.wrong_type(path, v, "a number of requests per second", hint);
+                return None;
+            }
+        };
+        let (message, hint) = if number.is_nan() || number <= 0.0 {
+            (
+                format!("`{key}` = {text} is impossible"),
+                "a rate is requests per second, above 0: rate = 50 (or 0.5 for one every 2 s)"
+                    .to_string(),
+            )
+        } else if number > MAX_RATE {
+            (
+                format!("`{key}` = {text} is too large"),
+                format!("conlab accepts at most {MAX_RATE} requests per second"),
+            )
+        } else {
+            return Some(Rate(number));
+        };
+        self.error(path, v.span(), message, &hint);
+        None
+    }
+
+    /// A group's `arrival` table, read by the keys of [`ARRIVAL`].
+    fn arrival(&mut self, v: &Value, path: &str) -> Option<ArrivalSpec> {
+        let DeValue::Table(keys) = v.get_ref() else {
+            let hint = "write it as a table: arrival = { rate = 100, dist = \"poisson\" }";
+            self.wrong_type(path, v, "a table", hint);
+            return None;
+        };
+        let t = Table::new(keys, v.span(), path.to_string(), ARRIVAL.title);
+        self.known_keys(&t, &ARRIVAL.names().collect::<Vec<_>>());
+        let mut spec = ArrivalSpec::default();
+        self.read_keys(&t, &ARRIVAL, &mut spec, &[]).then_some(spec)
     }
 
     /// A program to run: a command on PATH or a path, not empty.

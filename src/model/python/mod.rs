@@ -37,6 +37,7 @@ pub use error::PythonError;
 pub use interpreter::{Located, probe};
 pub use interpreters::{Interpreters, interpreter_of, locate_for};
 
+use super::arrivals::Dispatch;
 use super::job::{Job, ModelError, ModelRun, TaskLog};
 use error::stderr_tail;
 use reply::RunnerReply;
@@ -71,9 +72,17 @@ pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
         stderr: stderr_tail(&output.stderr),
     };
     let reply = RunnerReply::parse(&output.stdout).map_err(malformed)?;
-    Ok(reply
+    let mut run = reply
         .into_run(logs, |i| job.task(i).latencies.len())
-        .map_err(malformed)?)
+        .map_err(malformed)?;
+    // The runner dispatched from its t0: each log's due time and stop.
+    if let Some(t0) = run.wall_start_ns {
+        let dispatch = Dispatch::at(job, t0);
+        for (i, log) in run.logs.iter_mut().enumerate() {
+            dispatch.stamp(job, i, log);
+        }
+    }
+    Ok(run)
 }
 
 /// Starts the runner in `interpreter`, hands it `input` on stdin and waits
