@@ -379,6 +379,7 @@ mod tests {
                 baseline_ns: 0,
                 predicted_ns: 0,
                 skip: None,
+                requests: Vec::new(),
             })
             .collect();
         (crate::results::summarize(&plans, &records, &[]), records)
