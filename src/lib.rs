@@ -49,6 +49,11 @@ pub(crate) mod signals;
 pub(crate) mod stats;
 pub(crate) mod workload;
 
+/// Skips said out loud, shared with the end-to-end tests.
+#[cfg(test)]
+#[path = "../tests/support/skip.rs"]
+pub(crate) mod test_skip;
+
 use cli::{Cli, Command};
 use commands::Exit;
 
@@ -64,6 +69,8 @@ pub fn run(cli: Cli) -> i32 {
         Command::Init { file } => Ok(commands::init::run(&file)),
         Command::Plot(args) => commands::plot::run(&args),
         Command::Compare(args) => commands::compare::run(&args),
+        Command::Check(args) => Ok(commands::check::run(&args)),
+        Command::Merge(args) => commands::merge::run(&args),
         Command::Doctor(args) => Ok(commands::doctor::run(&args)),
         Command::Run(args) => {
             // First Ctrl-C, SIGTERM or SIGHUP: stop the current run, keep

@@ -134,6 +134,7 @@ impl Cell {
             workers: self.workers,
             switch_interval: self.switch_interval,
             poll_interval: self.poll_interval,
+            machine: None,
         }
     }
 
@@ -360,6 +361,69 @@ pub fn expand(exp: &Experiment, cores: usize) -> Vec<Cell> {
     cells
 }
 
+/// `run --shard K/N`: the K-th of N shares of an experiment's cells,
+/// dealt round-robin by matrix index (cell i goes to shard i mod N + 1),
+/// so that every cell is in exactly one shard of the N, whatever the
+/// machine each shard runs on (indices do not depend on it), and each
+/// shard gets a share of every workload.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    /// From 1 to `count`.
+    pub index: u32,
+    pub count: u32,
+}
+
+impl Shard {
+    /// Whether the cell at `index` of the matrix is in this shard.
+    pub fn contains(self, index: usize) -> bool {
+        index % self.count as usize == (self.index - 1) as usize
+    }
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+
+    /// `K/N`, 1 ≤ K ≤ N.
+    fn from_str(text: &str) -> Result<Shard, String> {
+        let usage = "write K/N: the K-th of N shards, from 1/N to N/N (e.g. --shard 2/4)";
+        let (k, n) = text
+            .split_once('/')
+            .ok_or_else(|| format!("`{text}` is not a shard: {usage}"))?;
+        let number = |t: &str| t.trim().parse::<u32>().ok();
+        match (number(k), number(n)) {
+            (Some(k), Some(n)) if n >= 1 && (1..=n).contains(&k) => {
+                Ok(Shard { index: k, count: n })
+            }
+            (Some(_), Some(0)) => Err(format!(
+                "`{text}`: there must be at least one shard; {usage}"
+            )),
+            (Some(k), Some(n)) => Err(format!(
+                "`{text}`: shard {k} of {n} does not exist; {usage}"
+            )),
+            _ => Err(format!("`{text}` is not a shard: {usage}")),
+        }
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+impl serde::Serialize for Shard {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.to_string())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Shard {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// The values a model parameter takes: its sweep, or its default, or
 /// nothing for kinds without it.
 fn options<T: Copy>(sweep: &Option<Sweep<T>>, default: Option<T>) -> Vec<Option<T>> {
@@ -486,6 +550,25 @@ mod tests {
         assert_eq!(
             cells[0].groups[0].io_latency,
             IoLatency::Fixed { value: Nanos(0) }
+        );
+    }
+
+    #[test]
+    fn shards_deal_every_cell_to_exactly_one() {
+        let shards: Vec<Shard> = (1..=3).map(|k| Shard { index: k, count: 3 }).collect();
+        for cell in 0..20 {
+            let holders = shards.iter().filter(|s| s.contains(cell)).count();
+            assert_eq!(holders, 1, "cell {cell}");
+        }
+        assert!(shards[0].contains(0) && shards[1].contains(1) && shards[0].contains(3));
+        assert_eq!("2/3".parse::<Shard>(), Ok(Shard { index: 2, count: 3 }));
+        assert_eq!(Shard { index: 2, count: 3 }.to_string(), "2/3");
+        for bad in ["0/3", "4/3", "1/0", "3", "a/b", "-1/2"] {
+            assert!(bad.parse::<Shard>().is_err(), "{bad}");
+        }
+        assert_eq!(
+            "4/3".parse::<Shard>(),
+            Err("`4/3`: shard 4 of 3 does not exist; write K/N: the K-th of N shards, from 1/N to N/N (e.g. --shard 2/4)".to_string())
         );
     }
 }

@@ -5,8 +5,8 @@
 //! README to [`key_table`]).
 
 use super::keys::{
-    ARRIVAL, CHART, DISTRIBUTION, DISTRIBUTIONS, EXPERIMENT, Fallback, GROUP, MODEL, NameRule,
-    Read, Section, WORKLOAD,
+    ARRIVAL, CHART, CLAIM, CROSSOVER, DISTRIBUTION, DISTRIBUTIONS, EXPERIMENT, Fallback, GROUP,
+    MODEL, NameRule, Read, Section, WORKLOAD,
 };
 use super::kind::Param;
 
@@ -49,6 +49,13 @@ fn value_text<S>(read: &Read<S>) -> String {
         }
         Read::Texts(_) => "a list of strings".to_string(),
         Read::Tables(title) => format!("{title} tables"),
+        Read::Limit(_) => "a duration, a number, or { ratio, of }".to_string(),
+        Read::Limits(_) => {
+            "[low, high] (two durations or numbers), or { ratio = [low, high], of }".to_string()
+        }
+        Read::Points(_) => "{ key = a value or a list, … }, or a list of them".to_string(),
+        Read::Range(_) => "[low, high]: two numbers, or two durations".to_string(),
+        Read::Crossover(_) => "{ of, and, axis, between }".to_string(),
     }
 }
 
@@ -85,6 +92,8 @@ fn sections() -> Vec<(String, Vec<Row>)> {
         ),
         (MODEL.title.to_string(), rows(&MODEL)),
         (CHART.title.to_string(), rows(&CHART)),
+        (CLAIM.title.to_string(), rows(&CLAIM)),
+        ("crossover = { … }".to_string(), rows(&CROSSOVER)),
     ];
     let mut latency = rows(&DISTRIBUTION);
     for (section, dist) in DISTRIBUTIONS

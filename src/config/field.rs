@@ -199,6 +199,11 @@ pub struct Point {
     pub workers: Option<u32>,
     pub switch_interval: Option<Nanos>,
     pub poll_interval: Option<Nanos>,
+    /// The machine the cell ran on, in results that `conlab merge` joined
+    /// from several machines: a categorical axis that every cell of one
+    /// machine's folder shares, so it is no [`Field`] (files cannot sweep
+    /// it, and it is never a chart's x). `None` everywhere else.
+    pub machine: Option<String>,
 }
 
 /// One group's fields at a point.
@@ -243,8 +248,18 @@ impl Point {
     /// The workload point without the model: cells with the same key run
     /// the same tasks with the same latencies (and seed them alike). A
     /// workload of one group keeps the key it had before groups existed,
-    /// so its latencies are drawn as they always were.
+    /// so its latencies are drawn as they always were. Cells of different
+    /// machines never share a key (the machine comes first, when there is
+    /// one).
     pub fn workload_key(&self) -> String {
+        let key = self.key_on_one_machine();
+        match &self.machine {
+            Some(machine) => format!("{machine}|{key}"),
+            None => key,
+        }
+    }
+
+    fn key_on_one_machine(&self) -> String {
         match self.groups.as_slice() {
             [one] => format!("{}|{}", self.workload, one.key()),
             many => {
@@ -381,6 +396,7 @@ mod tests {
             workers: Some(4),
             switch_interval: None,
             poll_interval: Some(Nanos(1_500_000)),
+            machine: None,
         }
     }
 
@@ -445,6 +461,11 @@ mod tests {
         );
         assert_eq!(value("switch_interval"), None);
         assert_eq!(p.workload_key(), "w|10|exp(mean 2ms)|0ms|3");
+        let laptop = Point {
+            machine: Some("laptop".to_string()),
+            ..p
+        };
+        assert_eq!(laptop.workload_key(), "laptop|w|10|exp(mean 2ms)|0ms|3");
     }
 
     #[test]

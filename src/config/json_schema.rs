@@ -10,9 +10,10 @@ use serde_json::{Map, Value as Json, json};
 
 use super::arrival::MAX_RATE;
 use super::duration::{GRAMMAR, PATTERN};
+use super::field::Field;
 use super::keys::{
-    ARRIVAL, CHART, DISTRIBUTION, DISTRIBUTIONS, DISTS, EXPERIMENT, Fallback, GROUP, Key, MODEL,
-    NameRule, Read, Section, TOP_LEVEL, WORKLOAD,
+    ARRIVAL, CHART, CLAIM, CROSSOVER, DISTRIBUTION, DISTRIBUTIONS, DISTS, EXPERIMENT, Fallback,
+    GROUP, Key, MODEL, NameRule, Read, Section, TOP_LEVEL, WORKLOAD,
 };
 use super::kind::Param;
 
@@ -74,7 +75,79 @@ fn value<S>(read: &Read<S>) -> Json {
         Read::Tables(title) => {
             json!({ "type": "array", "minItems": 1, "items": reference(def_name(title)) })
         }
+        Read::Limit(_) => reference("limit"),
+        Read::Limits(_) => reference("limits"),
+        Read::Points(_) => json!({
+            "anyOf": [reference("point"), { "type": "array", "minItems": 1, "items": reference("point") }]
+        }),
+        Read::Range(_) => json!({
+            "anyOf": [pair(json!({ "type": "number", "minimum": 0 })), pair(reference("duration"))]
+        }),
+        Read::Crossover(_) => reference("crossover"),
     }
+}
+
+/// A list of exactly two `item`s.
+fn pair(item: Json) -> Json {
+    json!({ "type": "array", "minItems": 2, "maxItems": 2, "items": item })
+}
+
+/// The definitions a claim's values use: limits, a point of the sweeps.
+fn claim_defs(defs: &mut Map<String, Json>) {
+    let number = json!({ "type": "number", "minimum": 0 });
+    let ratio = json!({ "type": "number", "exclusiveMinimum": 0 });
+    let ratio_of = |ratio: Json| {
+        json!({
+            "type": "object",
+            "properties": {
+                "ratio": ratio,
+                "of": { "type": "string", "description": "the model the ratio is of, by name" }
+            },
+            "required": ["ratio", "of"],
+            "additionalProperties": false
+        })
+    };
+    defs.insert(
+        "limit".into(),
+        json!({ "anyOf": [reference("duration"), number.clone(), ratio_of(ratio.clone())] }),
+    );
+    defs.insert(
+        "limits".into(),
+        json!({ "anyOf": [pair(reference("duration")), pair(number), ratio_of(pair(ratio))] }),
+    );
+    let keys = Field::ALL.map(Field::key).join("|");
+    let value = json!({ "anyOf": [{ "type": "integer", "minimum": 0 }, reference("duration")] });
+    defs.insert(
+        "point".into(),
+        json!({
+            "type": "object",
+            "minProperties": 1,
+            "propertyNames": { "pattern": format!("^(([^.;=\\s]+\\.)?({keys})|machine)$") },
+            "properties": { "machine": sweep(json!({ "type": "string" })) },
+            "additionalProperties": sweep(value)
+        }),
+    );
+    defs.insert("crossover".into(), Json::Object(object(&[&CROSSOVER], &[])));
+}
+
+/// A claim states either limits or a crossover, and `between` or its
+/// two halves.
+fn claim() -> Json {
+    let mut object = object(&[&CLAIM], &[]);
+    object.insert(
+        "allOf".into(),
+        json!([
+            {
+                "if": { "required": ["crossover"] },
+                "then": { "properties": { "model": false, "at_most": false, "at_least": false, "between": false } }
+            },
+            {
+                "if": { "required": ["between"] },
+                "then": { "properties": { "at_most": false, "at_least": false } }
+            }
+        ]),
+    );
+    Json::Object(object)
 }
 
 fn property<S: Default>(key: &Key<S>, defaults: &S) -> Json {
@@ -212,13 +285,16 @@ pub fn json_schema() -> Json {
         def_name(CHART.title).into(),
         Json::Object(object(&[&CHART], &[])),
     );
+    claim_defs(&mut defs);
+    defs.insert(def_name(CLAIM.title).into(), claim());
     let mut properties = Map::new();
     for (key, help) in TOP_LEVEL {
         let schema = if key == "experiment" {
             json!({ "allOf": [reference(key)], "description": help })
         } else {
-            // A file needs a workload and a model; charts are optional.
-            let least = u32::from(key != "chart");
+            // A file needs a workload and a model; charts and claims are
+            // optional.
+            let least = u32::from(!matches!(key, "chart" | "claim"));
             json!({ "type": "array", "minItems": least, "items": reference(key), "description": help })
         };
         properties.insert(key.to_string(), schema);
@@ -298,6 +374,13 @@ mod tests {
             ("a group name with a dot", format!("{group}name = \"a.b\"\n{models}")),
             ("a name with a right-to-left override", format!("{base}[experiment]\nname = \"a\\u202Eb\"\n")),
             ("an unknown chart y", format!("{base}[[chart]]\nworkload = \"workload-1\"\ny = \"latency\"\n")),
+            ("an unknown claim metric", format!("{base}[[claim]]\nworkload = \"workload-1\"\nmodel = \"threads\"\nmetric = \"latency\"\nat_most = \"1ms\"\n")),
+            ("a ratio without its model", format!("{base}[[claim]]\nworkload = \"workload-1\"\nmodel = \"threads\"\nat_most = {{ ratio = 0.4 }}\n")),
+            ("a claim's between of one value", format!("{base}[[claim]]\nworkload = \"workload-1\"\nmodel = \"threads\"\nbetween = [\"1ms\"]\n")),
+            ("between beside at_most", format!("{base}[[claim]]\nworkload = \"workload-1\"\nmodel = \"threads\"\nbetween = [\"1ms\", \"2ms\"]\nat_most = \"3ms\"\n")),
+            ("a where of an unknown key", format!("{base}[[claim]]\nworkload = \"workload-1\"\nmodel = \"threads\"\nat_most = \"1ms\"\nwhere = {{ speed = 1 }}\n")),
+            ("a crossover with a model", format!("{base}[[claim]]\nworkload = \"workload-1\"\nmodel = \"threads\"\ncrossover = {{ of = \"a\", and = \"b\", axis = \"tasks\", between = [1, 2] }}\n")),
+            ("a crossover without between", format!("{base}[[claim]]\nworkload = \"workload-1\"\ncrossover = {{ of = \"a\", and = \"b\", axis = \"tasks\" }}\n")),
         ];
         for (what, text) in rejected {
             assert!(

@@ -5,6 +5,7 @@
 //! place in the file.
 
 mod arrival;
+mod claim;
 mod diagnostic;
 mod docs;
 mod duration;
@@ -23,6 +24,7 @@ use std::path::Path;
 pub use arrival::{ArrivalDist, CellArrival};
 #[cfg(test)]
 pub use arrival::{Rate, RequestSpan};
+pub use claim::{ClaimSpec, CrossoverSpec, Limit, Metric};
 pub use diagnostic::{Diagnostics, SourceFile};
 pub use docs::key_help;
 pub use duration::Nanos;

@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::arrival::{ArrivalSpec, RequestSpan};
+use super::claim::ClaimSpec;
 use super::duration::Nanos;
 use super::field::{Axis, Field};
 use super::kind::ModelKind;
@@ -25,6 +26,8 @@ pub struct Experiment {
     pub workloads: Vec<Workload>,
     pub models: Vec<ModelSpec>,
     pub charts: Vec<ChartSpec>,
+    /// `[[claim]]` entries, in file order.
+    pub claims: Vec<ClaimSpec>,
     /// The file as it was read, kept so results can store it verbatim.
     pub source_path: String,
     pub source_text: String,
@@ -43,6 +46,7 @@ impl Default for Experiment {
             workloads: Vec::new(),
             models: Vec::new(),
             charts: Vec::new(),
+            claims: Vec::new(),
             source_path: String::new(),
             source_text: String::new(),
         }
@@ -472,7 +476,7 @@ pub struct ChartSpec {
     /// Which sweep axis goes on x; by default the workload's first axis.
     pub x: Option<Axis>,
     pub log_x: Option<bool>,
-    pub log_y: bool,
+    pub log_y: Option<bool>,
     pub width: u32,
     pub height: u32,
     pub title: Option<String>,
@@ -494,7 +498,7 @@ impl Default for ChartSpec {
             y: ChartY::Wall,
             x: None,
             log_x: None,
-            log_y: false,
+            log_y: None,
             width: DEFAULT_CHART_WIDTH,
             height: DEFAULT_CHART_HEIGHT,
             title: None,

@@ -20,7 +20,7 @@ pub struct MetricChart {
     pub x: Option<Axis>,
     /// Log x; automatic (two decades or more) when `None`.
     pub log_x: Option<bool>,
-    pub log_y: bool,
+    pub log_y: Option<bool>,
     pub predictions: bool,
     /// Only these models; all when empty.
     pub models: Vec<String>,
@@ -190,7 +190,7 @@ fn metric_chart(workload: &str, y: ChartY) -> MetricChart {
         metric: Metric::of(y),
         x: None,
         log_x: None,
-        log_y: false,
+        log_y: None,
         predictions: true,
         models: Vec::new(),
         title: None,

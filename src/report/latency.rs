@@ -2,7 +2,7 @@
 //! load), each cell's requests, measured beside what queueing theory
 //! predicts of them.
 
-use super::claims::{Table, workloads};
+use super::results_table::{Table, workloads};
 use crate::format::format_ms;
 use crate::results::CellSummary;
 

@@ -4,7 +4,7 @@
 //! tasks waited for `locked` counters' locks. Pure: the HTML and Markdown
 //! reports lay it out like their other tables.
 
-use super::claims::{Table, workloads};
+use super::results_table::{Table, workloads};
 use crate::format::format_ms;
 use crate::results::CellSummary;
 

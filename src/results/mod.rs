@@ -3,13 +3,19 @@
 //! place that writes them to disk ([`store`], through [`folder`], which
 //! keeps the [`manifest`] of conlab's files and writes with [`safe_fs`]),
 //! reading a results directory back ([`load`]), continuing an interrupted
-//! run ([`resume`]) and comparing two of them ([`compare`]).
+//! run ([`resume`]), comparing two of them ([`compare`]), judging the
+//! experiment's `[[claim]]`s ([`claims`]), finding where models' curves
+//! cross ([`crossovers`]) and joining folders of one experiment
+//! ([`merge`]).
 
+pub mod claims;
 pub mod compare;
+pub mod crossovers;
 pub mod export;
 pub mod folder;
 pub mod load;
 pub mod manifest;
+pub mod merge;
 pub mod record;
 pub mod resume;
 pub mod safe_fs;

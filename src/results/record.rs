@@ -243,6 +243,10 @@ pub struct RunRecord {
     /// Time tasks waited for `locked` counters' locks, all together.
     #[serde(default)]
     pub shared_lock_wait_ms: Option<f64>,
+    /// The machine the run ran on, in results `conlab merge` joined from
+    /// several machines; absent (no column) everywhere else.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine: Option<String>,
 }
 
 /// One row of `groups.csv`: one group of one measured run.
@@ -383,6 +387,7 @@ impl RunRecord {
             updates_expected: None,
             updates_lost: None,
             shared_lock_wait_ms: None,
+            machine: None,
         }
     }
 

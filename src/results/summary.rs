@@ -145,6 +145,11 @@ pub struct CellSummary {
     pub runs_with_loss_share: Option<f64>,
     #[serde(default)]
     pub shared_lock_wait_median_ms: Option<f64>,
+    /// The machine the cell ran on, in results `conlab merge` joined from
+    /// several machines (its `--label`, or the host's name); absent
+    /// everywhere else.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine: Option<String>,
     /// Each group's fields, in file order (absent from `summary.csv`, and
     /// from results of conlab 0.1, whose workloads had one group).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -276,6 +281,7 @@ impl CellSummary {
             workers: self.workers,
             switch_interval: self.switch_interval_ms.map(ns),
             poll_interval: self.poll_interval_ms.map(ns),
+            machine: self.machine.clone(),
         }
     }
 
@@ -289,12 +295,14 @@ impl CellSummary {
             .sum()
     }
 
-    /// The workload's swept fields at this cell: `tasks=10 io_latency=2ms`.
+    /// The workload's swept fields at this cell, and its machine in
+    /// results of several: `tasks=10 io_latency=2ms machine=laptop`.
     pub fn workload_point(&self) -> String {
         let point = self.point();
         self.axes
             .of_workload()
             .filter_map(|f| Some(format!("{f}={}", f.value(&point)?.chart_text())))
+            .chain(self.machine.iter().map(|m| format!("machine={m}")))
             .collect::<Vec<_>>()
             .join(" ")
     }
@@ -365,12 +373,32 @@ pub fn summarize(
     for (plan, row) in plans.iter().zip(rows.iter_mut()) {
         let key = plan.cell.workload_key();
         let reference = sequential.iter().find(|(k, _)| *k == key).map(|(_, m)| *m);
-        row.speedup = match (reference, row.wall_median_ms) {
-            (Some(seq), Some(me)) if me > 0.0 => Some(seq / me),
-            _ => None,
-        };
+        row.speedup = speedup(reference, row.wall_median_ms);
     }
     rows
+}
+
+fn speedup(sequential: Option<f64>, median: Option<f64>) -> Option<f64> {
+    match (sequential, median) {
+        (Some(seq), Some(me)) if me > 0.0 => Some(seq / me),
+        _ => None,
+    }
+}
+
+/// Works out every cell's speedup again from the cells themselves, the
+/// `sequential` cell at the same workload point (and machine) as the
+/// reference: for results joined by `conlab merge`, where a shard may
+/// have run a cell without its `sequential` one.
+pub fn fill_speedups(cells: &mut [CellSummary]) {
+    let sequential: std::collections::HashMap<String, f64> = cells
+        .iter()
+        .filter(|c| c.kind == ModelKind::Sequential)
+        .filter_map(|c| Some((c.point().workload_key(), c.wall_median_ms?)))
+        .collect();
+    for c in cells.iter_mut() {
+        let reference = sequential.get(&c.point().workload_key()).copied();
+        c.speedup = speedup(reference, c.wall_median_ms);
+    }
 }
 
 fn summarize_cell(plan: &CellPlan, records: &[&RunRecord]) -> CellSummary {
@@ -466,6 +494,7 @@ fn summarize_cell(plan: &CellPlan, records: &[&RunRecord]) -> CellSummary {
         updates_lost_max: ok.iter().filter_map(|r| lost(r)).reduce(f64::max),
         runs_with_loss_share: share_of(&ok, |r| Some(lost(r)? > 0.0)),
         shared_lock_wait_median_ms: median_of(&ok, |r| r.shared_lock_wait_ms),
+        machine: None,
         groups: c
             .groups
             .iter()

@@ -546,3 +546,6 @@ impl Run<'_> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod seeding_tests;

@@ -79,6 +79,7 @@ fn started(prepared: &[Prepared]) -> StartedRun {
         repetitions: 3,
         warmup: 1,
         filter: Vec::new(),
+        shard: None,
         cells: prepared
             .iter()
             .map(|p| CellHash {

@@ -2,7 +2,9 @@
 //! real `conlab` executable on experiment files in temporary directories.
 //! Each module covers one area; `common` holds the shared helpers.
 
+mod behaviours;
 mod charts;
+mod check;
 mod claims;
 mod common;
 mod config;
@@ -10,6 +12,7 @@ mod doctor;
 mod errors;
 mod groups;
 mod hostile;
+mod merge;
 mod noise;
 mod openloop;
 mod python;

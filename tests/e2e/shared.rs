@@ -142,7 +142,6 @@ fn runs_with_loss(lost: &[u64]) -> usize {
 
 #[test]
 fn preemptive_threads_a_gil_and_processes_lose_updates_in_most_runs() {
-    const NAME: &str = "shared::preemptive_threads_a_gil_and_processes_lose_updates_in_most_runs";
     // 3 ms of CPU in each window, beyond the modelled GIL's 1 ms switch
     // interval; 4 tasks × 8 rounds; 10 runs.
     let rows = run(&experiment(
@@ -163,7 +162,7 @@ fn preemptive_threads_a_gil_and_processes_lose_updates_in_most_runs() {
         let lost = lost(&of(&rows, "racy", model), 32);
         if runs_with_loss(&lost) <= 5 && (usable_cores() < 2 || !two_cores_free()) {
             skip(
-                NAME,
+                busy(),
                 &format!(
                     "{model} lost updates in only {} of 10 runs ({lost:?}), and two cores are \
                      not free for it here",
@@ -228,9 +227,8 @@ fn python3_path() -> String {
 
 #[test]
 fn real_cpython_races_like_the_note_says() {
-    const NAME: &str = "shared::real_cpython_races_like_the_note_says";
     if !python3_usable() {
-        skip(NAME, "no python3 3.8 or newer on PATH");
+        skip(Reason::NoPython, "no python3 3.8 or newer on PATH");
         return;
     }
     let python = format!("python = \"{}\"\n", python3_path().escape_default());
@@ -302,7 +300,7 @@ fn real_cpython_races_like_the_note_says() {
     let racy = lost(&of(&rows, "long", "python-processes workers=2"), 16);
     if runs_with_loss(&racy) <= 4 && (usable_cores() < 2 || !two_cores_free()) {
         skip(
-            NAME,
+            busy(),
             &format!(
                 "python-processes lost updates in only {} of 8 runs ({racy:?}), and two cores \
                  are not free for it here",
@@ -353,5 +351,15 @@ fn a_counter_of_one_task_and_await_inside_without_racy_are_errors_with_a_fix() {
         assert!(stderr.contains(message), "{stderr}");
         assert!(stderr.contains(help), "{stderr}");
         assert!(!out.exists(), "nothing runs");
+    }
+}
+
+/// Why a parallel model's race was not checked: one usable core, or cores
+/// held by other processes.
+fn busy() -> Reason {
+    if usable_cores() < 2 {
+        Reason::OneCore
+    } else {
+        Reason::CoresBusy
     }
 }

@@ -6,6 +6,7 @@
 //! here: which parameters a model's kind takes, a workload's groups against
 //! its own fields, what a chart names, and the experiment's size.
 
+mod claim;
 mod value;
 
 use std::collections::{HashMap, HashSet};
@@ -14,10 +15,11 @@ use toml::de::{DeTable, DeValue};
 
 use self::value::{Checker, Table, Value};
 use super::arrival::RequestSpan;
+use super::claim::ClaimSpec;
 use super::diagnostic::{Diagnostic, SourceFile};
 use super::field::{Axis, Field};
 use super::folder_name;
-use super::keys::{CHART, EXPERIMENT, GROUP, MODEL, TOP_LEVEL, WORKLOAD};
+use super::keys::{CHART, CLAIM, EXPERIMENT, GROUP, MODEL, TOP_LEVEL, WORKLOAD};
 use super::kind::Param;
 use super::limits;
 use super::schema::*;
@@ -107,6 +109,15 @@ fn experiment(
             .filter_map(|t| chart(c, t, &known))
             .collect();
         exp.charts = charts;
+    }
+    if let Some(value) = root.get("claim") {
+        let known = Known::of(&exp);
+        let tables = c.tables(value, "claim", "claim", CLAIM.title);
+        let claims: Vec<ClaimSpec> = tables
+            .into_iter()
+            .filter_map(|t| claim::claim(c, t, &known, file))
+            .collect();
+        exp.claims = claims;
     }
     // Sizes of an experiment with mistakes in it would only mislead.
     if c.diags.is_empty()
