@@ -17,7 +17,7 @@
 //! | 1 | [`config`] | experiment files, and the vocabulary every later stage speaks: durations, model kinds and their defaults, IO kinds, sweep fields |
 //! | 2 | [`matrix`], [`predict`] | cells from sweeps; each model's ideal time |
 //! | 3 | [`workload`] | IO waits and CPU work, the primitives tasks are made of |
-//! | 4 | [`model`] | the concurrency models running a cell's tasks |
+//! | 4 | [`model`], [`reference`] | the concurrency models running a cell's tasks; what the bare reference programs (`examples/`) borrow to measure alike |
 //! | 5 | [`results`] | what runs measured, summaries, the results folder |
 //! | 6 | [`runner`] | preparing cells, scheduling runs in child processes |
 //! | 7 | [`environment`], [`progress`] | the machine a run happens on; the progress bar |
@@ -38,6 +38,7 @@ pub(crate) mod model;
 pub(crate) mod plot;
 pub(crate) mod predict;
 pub(crate) mod progress;
+pub mod reference;
 pub(crate) mod render;
 pub(crate) mod report;
 pub(crate) mod results;
@@ -93,6 +94,7 @@ mod layering {
         ("predict", 2),
         ("workload", 3),
         ("model", 4),
+        ("reference", 4),
         ("results", 5),
         ("runner", 6),
         ("environment", 7),
