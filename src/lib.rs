@@ -50,6 +50,21 @@ pub(crate) mod workload;
 use cli::{Cli, Command};
 use commands::Exit;
 
+/// Runs one of the hidden subcommands conlab starts itself (`__worker`,
+/// `__pool-worker`, `__delay-server`) if `name` is one, and returns its
+/// exit code. `main` tries this before parsing the command line with clap:
+/// a worker is started for every run and its memory is part of the run's
+/// peak RSS, and building clap's whole command tree to read one word costs
+/// a worker about 0.9 MB, more than the tasks of a small run.
+pub fn run_internal(name: &std::ffi::OsStr) -> Option<i32> {
+    match name.to_str()? {
+        "__worker" => Some(runner::worker::serve()),
+        "__pool-worker" => Some(model::processes::serve_pool_worker()),
+        "__delay-server" => Some(workload::delay_server::serve()),
+        _ => None,
+    }
+}
+
 /// Runs a parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> i32 {
     let outcome = match cli.command {
