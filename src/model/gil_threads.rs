@@ -44,7 +44,7 @@ fn run_task(gil: &Gil, job: &Job, i: usize, log: &mut TaskLog) -> std::io::Resul
     log.start_ns = now_ns();
     let mut io = BlockingIo::open(job)?;
     take(gil, me, log);
-    for &latency in spec.latencies {
+    for latency in spec.latencies.iter() {
         if latency > 0 {
             gil.release(me, false);
             let start = now_ns();

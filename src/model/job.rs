@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::latencies::{Latencies, TaskLatencies};
 use crate::config::{ModelKind, workers_or_cores};
 use crate::matrix::Cell;
 use crate::measure;
@@ -14,7 +15,7 @@ pub struct Job {
     pub cell: Cell,
     /// IO latency of every wait in ns, task by task (tasks numbered group
     /// after group), each task's rounds in order: see [`Job::task`].
-    pub latencies: Vec<u64>,
+    pub latencies: Latencies,
     /// Cores usable by the run (for models that size themselves by them).
     pub cores: usize,
     /// Record per-task IO and CPU spans for a timeline chart.
@@ -54,12 +55,12 @@ impl Job {
             Some((group, waits)) => TaskSpec {
                 group,
                 cpu_ns: self.cell.groups.get(group).map_or(0, |g| g.cpu_cost.0),
-                latencies: self.latencies.get(waits).unwrap_or(&[]),
+                latencies: self.latencies.slice(waits.start, waits.len()),
             },
             None => TaskSpec {
                 group: 0,
                 cpu_ns: 0,
-                latencies: &[],
+                latencies: TaskLatencies::none(),
             },
         }
     }
@@ -109,7 +110,7 @@ pub struct TaskSpec<'a> {
     /// CPU burned after each IO wait, in ns of the task's thread clock.
     pub cpu_ns: u64,
     /// The latency of each round's IO wait, in ns.
-    pub latencies: &'a [u64],
+    pub latencies: TaskLatencies<'a>,
 }
 
 thread_local! {

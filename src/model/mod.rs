@@ -10,6 +10,7 @@ mod gil;
 mod gil_threads;
 mod io;
 pub mod job;
+pub mod latencies;
 mod polling;
 pub mod processes;
 pub mod python;

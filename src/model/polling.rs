@@ -143,7 +143,7 @@ fn submit(
 ) -> io::Result<Option<Pending>> {
     let spec = job.task(task);
     while round < spec.latencies.len() {
-        let latency = spec.latencies[round];
+        let latency = spec.latencies.get(round);
         if latency > 0 {
             let start_ns = now_ns();
             let deadline_ns = start_ns + latency;

@@ -17,7 +17,7 @@ pub fn run_blocking(job: &Job, i: usize, log: &mut TaskLog) -> io::Result<()> {
     log.start_ns = now_ns();
     let mut io = BlockingIo::open(job)?;
     let spec = job.task(i);
-    for &latency in spec.latencies {
+    for latency in spec.latencies.iter() {
         if latency > 0 {
             let start = now_ns();
             let deadline = start + latency;
@@ -41,7 +41,7 @@ pub async fn run_async(
     log.start_ns = now_ns();
     let mut io = AsyncIo::open(job, timer).await?;
     let spec = job.task(i);
-    for &latency in spec.latencies {
+    for latency in spec.latencies.iter() {
         if latency > 0 {
             let start = now_ns();
             let deadline = start + latency;

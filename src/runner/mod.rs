@@ -329,7 +329,7 @@ impl Run<'_> {
             let label = cell.label();
             let job = Job {
                 cell: cell.clone(),
-                latencies: prepared.latencies.clone(),
+                latencies: prepared.latencies.as_slice().into(),
                 cores: s.cores,
                 record_timeline: slot.phase == Phase::Measured(1)
                     && cell.tasks() <= s.timeline_max_tasks,

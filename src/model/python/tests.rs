@@ -47,7 +47,7 @@ fn job(kind: ModelKind, tasks: u64, rounds: u32, latency: u64, tcp: Option<Strin
     }
     Job {
         cell,
-        latencies: vec![latency; (tasks * rounds as u64) as usize],
+        latencies: vec![latency; (tasks * rounds as u64) as usize].into(),
         cores: 2,
         record_timeline: true,
         tcp_server: tcp,
