@@ -12,7 +12,8 @@
 use std::io;
 use std::net::TcpStream;
 
-use super::job::{Job, ModelError, ModelRun, TaskLog};
+use super::job::{Job, ModelError, ModelRun};
+use super::record::{Records, TaskRecord};
 use super::task;
 use crate::config::DEFAULT_POLL_INTERVAL;
 use crate::config::IoKind;
@@ -68,7 +69,8 @@ impl Source {
 }
 
 /// One task's pending IO.
-struct Pending {
+struct Pending<'r> {
+    record: TaskRecord<'r>,
     task: usize,
     round: usize,
     source: Source,
@@ -80,7 +82,7 @@ fn failed(task: usize) -> impl Fn(io::Error) -> ModelError {
     move |e| ModelError::Io(task::io_failure(task, &e))
 }
 
-pub fn run(job: &Job, mut logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
+pub fn run(job: &Job, records: &Records) -> Result<ModelRun, ModelError> {
     let interval = job.cell.poll_interval.unwrap_or(DEFAULT_POLL_INTERVAL).0;
     let mut sources = Vec::with_capacity(job.tasks());
     if job.cell.io == IoKind::Sleep {
@@ -91,14 +93,14 @@ pub fn run(job: &Job, mut logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
     let ready_ns = now_ns();
     let mut pending: Vec<Pending> = Vec::with_capacity(job.tasks());
     let mut sources = sources.into_iter();
-    for (task, log) in logs.iter_mut().enumerate() {
-        log.start_ns = now_ns();
+    for task in 0..job.tasks() {
         // Connections are part of each task's work, as in every model.
         let source = match sources.next() {
             Some(source) => source,
             None => Source::open(job).map_err(failed(task))?,
         };
-        if let Some(p) = submit(job, task, 0, source, log).map_err(failed(task))? {
+        let record = records.task(task);
+        if let Some(p) = submit(job, task, 0, source, record, None).map_err(failed(task))? {
             pending.push(p);
         }
     }
@@ -115,12 +117,12 @@ pub fn run(job: &Job, mut logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
                 i += 1;
                 continue;
             };
-            let p = pending.swap_remove(i);
-            let log = &mut logs[p.task];
-            log.io(p.start_ns, p.deadline_ns, completed, now_ns());
-            task::burn(job.task(p.task).cpu_ns, log);
-            if let Some(next) =
-                submit(job, p.task, p.round + 1, p.source, log).map_err(failed(task))?
+            let mut p = pending.swap_remove(i);
+            let end = now_ns();
+            p.record.io(p.start_ns, p.deadline_ns, completed, end);
+            let last = task::burn(job.task(p.task).cpu_ns, &mut p.record).unwrap_or(end);
+            if let Some(next) = submit(job, p.task, p.round + 1, p.source, p.record, Some(last))
+                .map_err(failed(task))?
             {
                 pending.push(next);
             }
@@ -129,18 +131,20 @@ pub fn run(job: &Job, mut logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
             sleep::sleep_until(now_ns() + interval);
         }
     }
-    Ok(ModelRun::new(ready_ns, logs))
+    Ok(ModelRun::new(ready_ns))
 }
 
 /// Submits `task`'s IO for `round`; rounds without IO run their CPU work
-/// at once. Returns the pending IO, or None when the task has finished.
-fn submit(
+/// at once. Returns the pending IO, or None when the task has finished
+/// (at `last`, when it last did something, if it did).
+fn submit<'r>(
     job: &Job,
     task: usize,
     mut round: usize,
     mut source: Source,
-    log: &mut TaskLog,
-) -> io::Result<Option<Pending>> {
+    mut record: TaskRecord<'r>,
+    mut last: Option<u64>,
+) -> io::Result<Option<Pending<'r>>> {
     let spec = job.task(task);
     while round < spec.latencies.len() {
         let latency = spec.latencies.get(round);
@@ -149,6 +153,7 @@ fn submit(
             let deadline_ns = start_ns + latency;
             source.submit(latency, deadline_ns)?;
             return Ok(Some(Pending {
+                record,
                 task,
                 round,
                 source,
@@ -156,9 +161,9 @@ fn submit(
                 deadline_ns,
             }));
         }
-        task::burn(spec.cpu_ns, log);
+        last = task::burn(spec.cpu_ns, &mut record).or(last);
         round += 1;
     }
-    log.end_ns = now_ns();
+    record.ended(last.unwrap_or_else(now_ns));
     Ok(None)
 }

@@ -19,7 +19,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::{Deserialize, Serialize};
 
-use super::job::{Job, ModelError, ModelRun, Span, TaskLog, WaitLog};
+use super::job::{Job, ModelError, ModelRun};
+use super::record::{Records, Span, WaitLog};
 use super::task;
 use super::threads::panic_message;
 use crate::measure::now_ns;
@@ -28,7 +29,6 @@ use crate::measure::now_ns;
 #[derive(Debug, Serialize, Deserialize)]
 pub struct TaskReport {
     pub task: u32,
-    pub start_ns: u64,
     pub end_ns: u64,
     pub waits: Vec<WaitLog>,
     pub spans: Vec<Span>,
@@ -47,7 +47,7 @@ fn failure(message: String) -> ModelError {
     }
 }
 
-pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
+pub fn run(job: &Job, records: &Records) -> Result<ModelRun, ModelError> {
     let workers = job.workers().min(MAX_WORKERS as usize);
     let program = std::env::current_exe().map_err(|source| ModelError::Setup {
         what: "process pool (cannot find conlab's executable)",
@@ -70,8 +70,6 @@ pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
             }
         }
     }
-    let slots: Vec<Mutex<Option<TaskLog>>> =
-        logs.into_iter().map(|l| Mutex::new(Some(l))).collect();
     let next = AtomicUsize::new(0);
     let ready = Mutex::new(0u64);
     let outcome: Result<(), String> = std::thread::scope(|scope| {
@@ -79,8 +77,8 @@ pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
             .iter_mut()
             .enumerate()
             .map(|(w, child)| {
-                let (slots, next, ready, job_line) = (&slots, &next, &ready, &job_line);
-                scope.spawn(move || serve_from_parent(w, child, job_line, slots, next, ready))
+                let (next, ready, job_line) = (&next, &ready, &job_line);
+                scope.spawn(move || serve_from_parent(w, child, job_line, records, next, ready))
             })
             .collect();
         let mut first_error = None;
@@ -95,11 +93,7 @@ pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
     reap(&mut children);
     outcome.map_err(failure)?;
     let ready_ns = ready.into_inner().unwrap_or_else(|e| e.into_inner());
-    let logs = slots
-        .into_iter()
-        .filter_map(|s| s.into_inner().unwrap_or_else(|e| e.into_inner()))
-        .collect();
-    Ok(ModelRun::new(ready_ns, logs))
+    Ok(ModelRun::new(ready_ns))
 }
 
 /// Closes every worker's input and waits for it, so its resource usage is
@@ -119,7 +113,7 @@ fn serve_from_parent(
     w: usize,
     child: &mut Child,
     job_line: &[u8],
-    slots: &[Mutex<Option<TaskLog>>],
+    records: &Records,
     next: &AtomicUsize,
     ready: &Mutex<u64>,
 ) -> Result<(), String> {
@@ -160,7 +154,7 @@ fn serve_from_parent(
     }
     loop {
         let i = next.fetch_add(1, Ordering::SeqCst);
-        if i >= slots.len() {
+        if i >= records.tasks() {
             return Ok(());
         }
         if writeln!(input, "{i}").and_then(|_| input.flush()).is_err() {
@@ -175,12 +169,13 @@ fn serve_from_parent(
         if let Some(error) = report.error {
             return Err(error);
         }
-        let mut slot = slots[i].lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(log) = slot.as_mut() {
-            log.start_ns = report.start_ns;
-            log.end_ns = report.end_ns;
-            log.waits = report.waits;
-            log.spans = report.spans;
+        let mut record = records.task(i);
+        record.ended(report.end_ns);
+        for wait in report.waits {
+            record.wait(wait);
+        }
+        for span in report.spans {
+            record.push_span(span);
         }
     }
 }
@@ -213,6 +208,9 @@ pub fn serve_pool_worker() -> i32 {
             return 2;
         }
     };
+    // The slots of every task, of which this worker fills the ones it is
+    // handed (a few bytes a task).
+    let records = Records::new(&job);
     let mut out = std::io::stdout().lock();
     if writeln!(out, "ready").and_then(|_| out.flush()).is_err() {
         return 3;
@@ -227,20 +225,13 @@ pub fn serve_pool_worker() -> i32 {
             eprintln!("malformed task index {:?}", line.trim());
             return 2;
         };
-        let spans = if job.record_timeline {
-            job.spans_per_task()
-        } else {
-            0
-        };
-        let mut log = TaskLog::new(i as u32, job.task(i).latencies.len(), spans);
-        let outcome = task::run_blocking(&job, i, &mut log);
+        let outcome = task::run_blocking(&job, i, &mut records.task(i));
         let report = TaskReport {
             error: outcome.err().map(|e| task::io_failure(i, &e)),
             task: i as u32,
-            start_ns: log.start_ns,
-            end_ns: log.end_ns,
-            waits: log.waits,
-            spans: log.spans,
+            end_ns: records.end_ns(i),
+            waits: records.waits(i).collect(),
+            spans: records.spans_of(i),
         };
         let written = serde_json::to_writer(&mut out, &report)
             .map_err(std::io::Error::other)

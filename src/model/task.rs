@@ -1,32 +1,38 @@
-//! The body every task runs, in a blocking and an async flavour: `rounds`
-//! times, an IO wait (the deadline set when the wait begins) followed by
-//! CPU work on the task's own thread. Each wait and burst goes into the
-//! task's log. A zero latency means no IO at all: nothing waits, nothing is
-//! logged.
+//! The body every task runs, in a blocking and two async flavours (timer
+//! IO, and IO of any kind): `rounds` times, an IO wait (the deadline set
+//! when the wait begins) followed by CPU work on the task's own thread.
+//! Each wait and burst goes into the task's record. A zero latency means
+//! no IO at all: nothing waits, nothing is recorded.
+//!
+//! The task's end is the moment its last wait or burst ended, read once:
+//! the clock is read twice per wait and twice per burst, and not again.
 
 use std::io;
 
 use super::io::{AsyncIo, BlockingIo};
-use super::job::{Job, SpanKind, TaskLog};
+use super::job::Job;
+use super::record::{Records, SpanKind, TaskRecord};
 use crate::measure::now_ns;
 use crate::workload::cpu;
 use crate::workload::timer::PreciseTimer;
 
 /// Runs task `i` of `job` on the calling thread, blocking on each IO wait.
-pub fn run_blocking(job: &Job, i: usize, log: &mut TaskLog) -> io::Result<()> {
-    log.start_ns = now_ns();
+pub fn run_blocking(job: &Job, i: usize, record: &mut TaskRecord<'_>) -> io::Result<()> {
     let mut io = BlockingIo::open(job)?;
     let spec = job.task(i);
+    let mut last = None;
     for latency in spec.latencies.iter() {
         if latency > 0 {
             let start = now_ns();
             let deadline = start + latency;
             let completed = io.wait(latency, deadline)?;
-            log.io(start, deadline, completed, now_ns());
+            let end = now_ns();
+            record.io(start, deadline, completed, end);
+            last = Some(end);
         }
-        burn(spec.cpu_ns, log);
+        last = burn(spec.cpu_ns, record).or(last);
     }
-    log.end_ns = now_ns();
+    record.ended(last.unwrap_or_else(now_ns));
     Ok(())
 }
 
@@ -36,31 +42,66 @@ pub async fn run_async(
     job: &Job,
     i: usize,
     timer: &PreciseTimer,
-    log: &mut TaskLog,
+    record: &mut TaskRecord<'_>,
 ) -> io::Result<()> {
-    log.start_ns = now_ns();
     let mut io = AsyncIo::open(job, timer).await?;
     let spec = job.task(i);
+    let mut last = None;
     for latency in spec.latencies.iter() {
         if latency > 0 {
             let start = now_ns();
             let deadline = start + latency;
             let completed = io.wait(latency, deadline).await?;
-            log.io(start, deadline, completed, now_ns());
+            let end = now_ns();
+            record.io(start, deadline, completed, end);
+            last = Some(end);
         }
-        burn(spec.cpu_ns, log);
+        last = burn(spec.cpu_ns, record).or(last);
     }
-    log.end_ns = now_ns();
+    record.ended(last.unwrap_or_else(now_ns));
     Ok(())
 }
 
-/// Burns `cpu_ns` of the calling thread's CPU, logging the burst.
-pub fn burn(cpu_ns: u64, log: &mut TaskLog) {
-    if cpu_ns > 0 {
-        let start = now_ns();
-        cpu::burn(cpu_ns);
-        log.span(SpanKind::Cpu, start, now_ns());
+/// [`run_async`] for timer IO only, which cannot fail: without the
+/// connection states of tcp, and keeping nothing across a wait that can
+/// be looked up again after it (the round's latency and CPU work, the
+/// wait's start), the task's future is a fraction of the size, which is
+/// what a million of them in memory at once need.
+pub async fn run_async_timer(job: &Job, records: &Records, timer: &PreciseTimer, i: usize) {
+    let rounds = job.task(i).latencies.len() as u32;
+    // When the task last did something; 0 until it has.
+    let mut last = 0;
+    for round in 0..rounds {
+        let round = round as usize;
+        let latency = job.task(i).latencies.get(round);
+        if latency > 0 {
+            let deadline = now_ns() + latency;
+            timer.sleep_until(deadline).await;
+            let end = now_ns();
+            let start = deadline - job.task(i).latencies.get(round);
+            records.task_at(i, round).io(start, deadline, deadline, end);
+            last = end;
+        }
+        if let Some(end) = burn(job.task(i).cpu_ns, &mut records.task_at(i, round)) {
+            last = end;
+        }
     }
+    records
+        .task(i)
+        .ended(if last == 0 { now_ns() } else { last });
+}
+
+/// Burns `cpu_ns` of the calling thread's CPU, recording the burst;
+/// returns when it ended, if there was one.
+pub fn burn(cpu_ns: u64, record: &mut TaskRecord<'_>) -> Option<u64> {
+    if cpu_ns == 0 {
+        return None;
+    }
+    let start = now_ns();
+    cpu::burn(cpu_ns);
+    let end = now_ns();
+    record.span(SpanKind::Cpu, start, end);
+    Some(end)
 }
 
 /// The message of a task's IO failure.

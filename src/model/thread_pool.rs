@@ -4,12 +4,13 @@
 
 use std::sync::Mutex;
 
-use super::job::{Job, ModelError, ModelRun, TaskLog};
+use super::job::{Job, ModelError, ModelRun};
+use super::record::Records;
 use super::task;
 use super::threads::{TASK_STACK, panic_message};
 use crate::measure::now_ns;
 
-pub fn run(job: &Job, mut logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
+pub fn run(job: &Job, records: &Records) -> Result<ModelRun, ModelError> {
     let workers = job.workers();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(workers)
@@ -21,14 +22,13 @@ pub fn run(job: &Job, mut logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
             source: std::io::Error::other(e.to_string()),
         })?;
     let ready_ns = now_ns();
-    // Each task borrows its own log for as long as the scope lasts.
     let failed: Mutex<Option<ModelError>> = Mutex::new(None);
     pool.scope_fifo(|scope| {
-        for (i, log) in logs.iter_mut().enumerate() {
+        for i in 0..records.tasks() {
             let failed = &failed;
             scope.spawn_fifo(move |_| {
                 let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    task::run_blocking(job, i, log)
+                    task::run_blocking(job, i, &mut records.task(i))
                 }));
                 let error = match outcome {
                     Ok(Ok(())) => None,
@@ -46,5 +46,5 @@ pub fn run(job: &Job, mut logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
     if let Some(error) = failed.into_inner().unwrap_or(None) {
         return Err(error);
     }
-    Ok(ModelRun::new(ready_ns, logs))
+    Ok(ModelRun::new(ready_ns))
 }

@@ -3,7 +3,8 @@
 
 use std::thread;
 
-use super::job::{Job, ModelError, ModelRun, TaskLog};
+use super::job::{Job, ModelError, ModelRun};
+use super::record::{Records, TaskRecord};
 use super::task;
 use crate::measure::now_ns;
 
@@ -11,29 +12,26 @@ use crate::measure::now_ns;
 /// let thousands of threads start quickly.
 pub const TASK_STACK: usize = 128 * 1024;
 
-pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
-    let (ready_ns, logs) = thread_per_task(logs, |i, log| task::run_blocking(job, i, log))?;
-    Ok(ModelRun::new(ready_ns, logs))
+pub fn run(job: &Job, records: &Records) -> Result<ModelRun, ModelError> {
+    let ready_ns = thread_per_task(records, |i, record| task::run_blocking(job, i, record))?;
+    Ok(ModelRun::new(ready_ns))
 }
 
-/// Starts one OS thread per task running `body(task, log)` and joins them
-/// all; returns when the last thread was started and the filled logs.
-pub fn thread_per_task<F>(
-    mut logs: Vec<TaskLog>,
-    body: F,
-) -> Result<(u64, Vec<TaskLog>), ModelError>
+/// Starts one OS thread per task running `body(task, record)` and joins
+/// them all; returns when the last thread was started.
+pub fn thread_per_task<F>(records: &Records, body: F) -> Result<u64, ModelError>
 where
-    F: Fn(usize, &mut TaskLog) -> std::io::Result<()> + Sync,
+    F: Fn(usize, &mut TaskRecord<'_>) -> std::io::Result<()> + Sync,
 {
     let mut ready_ns = 0;
     let body = &body;
     thread::scope(|scope| {
-        let mut handles = Vec::with_capacity(logs.len());
-        for (i, log) in logs.iter_mut().enumerate() {
+        let mut handles = Vec::with_capacity(records.tasks());
+        for i in 0..records.tasks() {
             let spawned = thread::Builder::new()
                 .stack_size(TASK_STACK)
                 .spawn_scoped(scope, move || {
-                    body(i, log).map_err(|e| task::io_failure(i, &e))
+                    body(i, &mut records.task(i)).map_err(|e| task::io_failure(i, &e))
                 });
             match spawned {
                 Ok(handle) => handles.push(handle),
@@ -44,7 +42,7 @@ where
         ready_ns = now_ns();
         join_all(handles)
     })?;
-    Ok((ready_ns, logs))
+    Ok(ready_ns)
 }
 
 /// Joins every handle, reporting the first task that panicked or failed.

@@ -2,12 +2,12 @@
 //! worker: each task's completion time and each IO wait's wake-up delay go
 //! into a histogram per group (HdrHistogram, three significant digits), so
 //! a million IO waits cost a fixed few kilobytes and no sort; maxima are
-//! kept exactly. Pure: logs in, [`GroupMeasurement`]s out.
+//! kept exactly. Pure: the run's records in, [`GroupMeasurement`]s out.
 
 use hdrhistogram::Histogram;
 
 use crate::matrix::Cell;
-use crate::model::TaskLog;
+use crate::model::Records;
 use crate::results::GroupMeasurement;
 
 /// Values with three significant digits, from 1 ns up; grows as needed.
@@ -43,10 +43,9 @@ fn quantile(h: &Option<Histogram<u64>>, q: f64) -> Option<u64> {
         .map(|h| h.value_at_quantile(q))
 }
 
-/// Each group's measurements, in the cell's group order, from `logs` (one
-/// per task, in task order) of a run whose wall time began at
-/// `wall_start_ns`.
-pub fn by_group(cell: &Cell, logs: &[TaskLog], wall_start_ns: u64) -> Vec<GroupMeasurement> {
+/// Each group's measurements, in the cell's group order, from the
+/// `records` of a run whose wall time began at `wall_start_ns`.
+pub fn by_group(cell: &Cell, records: &Records, wall_start_ns: u64) -> Vec<GroupMeasurement> {
     let mut tallies: Vec<Tally> = cell
         .groups
         .iter()
@@ -60,17 +59,18 @@ pub fn by_group(cell: &Cell, logs: &[TaskLog], wall_start_ns: u64) -> Vec<GroupM
             wake_max: None,
         })
         .collect();
-    for ((group, waits), log) in cell.task_layout().zip(logs) {
+    for (task, (group, waits)) in cell.task_layout().enumerate().take(records.tasks()) {
         let Some(t) = tallies.get_mut(group) else {
             continue;
         };
-        let completion = log.end_ns.saturating_sub(wall_start_ns);
+        let end_ns = records.end_ns(task);
+        let completion = end_ns.saturating_sub(wall_start_ns);
         t.tasks += 1;
         t.rounds += waits.len() as u64;
-        t.last_end_ns = t.last_end_ns.max(log.end_ns);
+        t.last_end_ns = t.last_end_ns.max(end_ns);
         t.completion_max = t.completion_max.max(completion);
         record(&mut t.completion, completion);
-        for w in &log.waits {
+        for w in records.waits(task) {
             t.wake_max = Some(t.wake_max.map_or(w.wake_ns, |m| m.max(w.wake_ns)));
             record(&mut t.wake, w.wake_ns);
         }
@@ -108,7 +108,7 @@ mod tests {
     use super::*;
     use crate::config;
     use crate::matrix;
-    use crate::model::WaitLog;
+    use crate::model::{Job, WaitLog};
 
     fn cell() -> Cell {
         let text = "[[workload]]\nname = \"w\"\n[[workload.group]]\nname = \"cpu\"\ntasks = 1\n\
@@ -135,31 +135,44 @@ mod tests {
         }
     }
 
-    fn log(task: u32, end_ns: u64, wakes: &[u64]) -> TaskLog {
-        let mut log = TaskLog::new(task, wakes.len(), 0);
-        log.start_ns = 1_000;
-        log.end_ns = end_ns;
-        log.waits = wakes
-            .iter()
-            .map(|&wake_ns| WaitLog {
-                overshoot_ns: wake_ns,
-                wake_ns,
-            })
-            .collect();
-        log
+    /// The records of a run of `cell` whose tasks ended at `ends` and
+    /// woke from their IO waits after `wakes`.
+    fn records(cell: &Cell, tasks: &[(u64, &[u64])]) -> Records {
+        let job = Job {
+            cell: cell.clone(),
+            latencies: Vec::new().into(),
+            cores: 2,
+            record_timeline: false,
+            tcp_server: None,
+        };
+        let records = Records::new(&job);
+        for (i, (end_ns, wakes)) in tasks.iter().enumerate() {
+            let mut record = records.task(i);
+            record.ended(*end_ns);
+            for &wake_ns in *wakes {
+                record.wait(WaitLog {
+                    overshoot_ns: wake_ns,
+                    wake_ns,
+                });
+            }
+        }
+        records
     }
 
     #[test]
     fn tasks_go_to_their_groups() {
         let cell = cell();
         let start = 1_000;
-        let logs = [
-            log(0, start + 400_000_000, &[]),
-            log(1, start + 10_000_000, &[50_000, 60_000]),
-            log(2, start + 20_000_000, &[70_000, 5_000_000]),
-            log(3, start + 30_000_000, &[80_000, 90_000]),
-        ];
-        let groups = by_group(&cell, &logs, start);
+        let records = records(
+            &cell,
+            &[
+                (start + 400_000_000, &[]),
+                (start + 10_000_000, &[50_000, 60_000]),
+                (start + 20_000_000, &[70_000, 5_000_000]),
+                (start + 30_000_000, &[80_000, 90_000]),
+            ],
+        );
+        let groups = by_group(&cell, &records, start);
         assert_eq!(groups.len(), 2);
         let (cpu, io) = (&groups[0], &groups[1]);
         assert_eq!(cpu.tasks, 1);

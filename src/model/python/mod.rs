@@ -36,7 +36,8 @@ use std::thread;
 pub use error::PythonError;
 pub use interpreters::{Interpreters, interpreter_of};
 
-use super::job::{Job, ModelError, ModelRun, TaskLog};
+use super::job::{Job, ModelError, ModelRun};
+use super::record::Records;
 use error::stderr_tail;
 use reply::RunnerReply;
 use request::{Request, runner_model};
@@ -44,8 +45,8 @@ use request::{Request, runner_model};
 /// The program every python model runs.
 pub const RUNNER: &str = include_str!("runner.py");
 
-/// Runs `job` in its cell's interpreter, filling `logs`.
-pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
+/// Runs `job` in its cell's interpreter, filling `records`.
+pub fn run(job: &Job, records: &Records) -> Result<ModelRun, ModelError> {
     let model = runner_model(job.cell.kind).ok_or(ModelError::Unavailable(job.cell.kind.name()))?;
     let request = Request::new(job, model).map_err(|e| ModelError::Io(e.to_string()))?;
     let input = serde_json::to_vec(&request).map_err(PythonError::Encode)?;
@@ -71,7 +72,7 @@ pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
     };
     let reply = RunnerReply::parse(&output.stdout).map_err(malformed)?;
     Ok(reply
-        .into_run(logs, |i| job.task(i).latencies.len())
+        .into_run(records, |i| job.task(i).latencies.len())
         .map_err(malformed)?)
 }
 
