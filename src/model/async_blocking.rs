@@ -34,7 +34,7 @@ pub fn run(job: &Arc<Job>, records: &Arc<Records>) -> Result<ModelRun, ModelErro
             let shared = run.clone();
             tokio::spawn(async move {
                 let outcome = CatchUnwind(async {
-                    task::run_blocking(&shared.job, i, &mut shared.records.task(i))
+                    task::run_blocking(&shared.ctx.job, i, &mut shared.ctx.records.task(i))
                 })
                 .await;
                 shared.finish(i, outcome);

@@ -21,7 +21,7 @@ use tokio::sync::Notify;
 
 use super::job::{Job, ModelError, ModelRun};
 use super::record::Records;
-use super::task;
+use super::task::{self, TaskContext};
 use super::threads::panic_message;
 use crate::config::IoKind;
 use crate::measure::now_ns;
@@ -59,9 +59,7 @@ pub(super) fn start_timer(
 
 /// What every task of a run shares, behind one `Arc`.
 pub(super) struct Run {
-    pub job: Arc<Job>,
-    pub records: Arc<Records>,
-    pub timer: PreciseTimer,
+    pub ctx: TaskContext,
     /// Tasks not yet done.
     left: AtomicUsize,
     /// Told when the last task is done.
@@ -73,9 +71,11 @@ pub(super) struct Run {
 impl Run {
     pub fn new(job: &Arc<Job>, records: &Arc<Records>, timer: PreciseTimer) -> Arc<Run> {
         Arc::new(Run {
-            job: job.clone(),
-            records: records.clone(),
-            timer,
+            ctx: TaskContext {
+                job: job.clone(),
+                records: records.clone(),
+                timer,
+            },
             left: AtomicUsize::new(job.tasks()),
             all_done: Notify::new(),
             failure: Mutex::new(None),
@@ -141,7 +141,7 @@ impl<F: Future> Future for CatchUnwind<F> {
 /// Task `i` of `run` with timer IO: the body on the precise timer, then
 /// the count of tasks done.
 async fn timer_task(run: Arc<Run>, i: usize) {
-    let body = task::run_async_timer(&run.job, &run.records, &run.timer, i);
+    let body = task::run_async_timer(&run.ctx, i as u32);
     let outcome = CatchUnwind(body).await.map(Ok);
     run.finish(i, outcome);
 }
@@ -149,8 +149,8 @@ async fn timer_task(run: Arc<Run>, i: usize) {
 /// Task `i` of `run` with tcp IO, over its own connection.
 async fn tcp_task(run: Arc<Run>, i: usize) {
     let outcome = CatchUnwind(async {
-        let mut record = run.records.task(i);
-        task::run_async(&run.job, i, &run.timer, &mut record).await
+        let mut record = run.ctx.records.task(i);
+        task::run_async(&run.ctx.job, i, &run.ctx.timer, &mut record).await
     })
     .await;
     run.finish(i, outcome);
@@ -159,7 +159,7 @@ async fn tcp_task(run: Arc<Run>, i: usize) {
 /// Spawns task `i` of `run` on the current runtime, detached: it counts
 /// itself done (see [`Run::all_done`]).
 fn spawn_task(run: &Arc<Run>, i: usize) {
-    match run.job.cell.io {
+    match run.ctx.job.cell.io {
         IoKind::Sleep => drop(tokio::spawn(timer_task(run.clone(), i))),
         IoKind::Tcp => drop(tokio::spawn(tcp_task(run.clone(), i))),
     }

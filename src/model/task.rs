@@ -8,6 +8,7 @@
 //! the clock is read twice per wait and twice per burst, and not again.
 
 use std::io;
+use std::sync::Arc;
 
 use super::io::{AsyncIo, BlockingIo};
 use super::job::Job;
@@ -62,31 +63,43 @@ pub async fn run_async(
     Ok(())
 }
 
+/// What an async task of a run reaches through one reference: the job,
+/// the run's records and the precise timer.
+pub struct TaskContext {
+    pub job: Arc<Job>,
+    pub records: Arc<Records>,
+    pub timer: PreciseTimer,
+}
+
 /// [`run_async`] for timer IO only, which cannot fail: without the
 /// connection states of tcp, and keeping nothing across a wait that can
-/// be looked up again after it (the round's latency and CPU work, the
-/// wait's start), the task's future is a fraction of the size, which is
-/// what a million of them in memory at once need.
-pub async fn run_async_timer(job: &Job, records: &Records, timer: &PreciseTimer, i: usize) {
-    let rounds = job.task(i).latencies.len() as u32;
+/// be looked up again after it (the round's CPU work, the wait's start),
+/// the task's future is a fraction of the size, which is what a million
+/// of them in memory at once need.
+pub async fn run_async_timer(ctx: &TaskContext, i: u32) {
+    let i = i as usize;
+    let rounds = ctx.job.task(i).latencies.len() as u32;
     // When the task last did something; 0 until it has.
     let mut last = 0;
-    for round in 0..rounds {
-        let round = round as usize;
-        let latency = job.task(i).latencies.get(round);
+    let mut round = 0;
+    while round < rounds {
+        let r = round as usize;
+        let latency = ctx.job.task(i).latencies.get(r);
         if latency > 0 {
-            let deadline = now_ns() + latency;
-            timer.sleep_until(deadline).await;
-            let end = now_ns();
-            let start = deadline - job.task(i).latencies.get(round);
-            records.task_at(i, round).io(start, deadline, deadline, end);
+            // The sleep reads the clock once when it starts and once when
+            // it finds itself due: the moment the task runs again.
+            let (deadline, end) = ctx.timer.sleep_for(latency).await;
+            ctx.records
+                .task_at(i, r)
+                .io(deadline - latency, deadline, deadline, end);
             last = end;
         }
-        if let Some(end) = burn(job.task(i).cpu_ns, &mut records.task_at(i, round)) {
+        if let Some(end) = burn(ctx.job.task(i).cpu_ns, &mut ctx.records.task_at(i, r)) {
             last = end;
         }
+        round += 1;
     }
-    records
+    ctx.records
         .task(i)
         .ended(if last == 0 { now_ns() } else { last });
 }

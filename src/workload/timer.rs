@@ -150,10 +150,23 @@ impl PreciseTimer {
     }
 
     /// Sleeps until the monotonic clock reaches `deadline_ns`.
-    pub fn sleep_until(&self, deadline_ns: u64) -> Sleep<'_> {
+    pub async fn sleep_until(&self, deadline_ns: u64) {
         Sleep {
             timer: self,
             deadline: deadline_ns,
+            latency: 0,
+        }
+        .await;
+    }
+
+    /// Sleeps `latency_ns` from when it is first polled, reading the
+    /// clock once then and once when it finds itself due (the moment its
+    /// task runs again); ends with `(deadline, that moment)`.
+    pub fn sleep_for(&self, latency_ns: u64) -> Sleep<'_> {
+        Sleep {
+            timer: self,
+            deadline: 0,
+            latency: latency_ns,
         }
     }
 
@@ -213,19 +226,25 @@ impl PreciseTimer {
     }
 }
 
-/// The future returned by [`PreciseTimer::sleep_until`].
+/// The future returned by [`PreciseTimer::sleep_for`].
 pub struct Sleep<'a> {
     timer: &'a PreciseTimer,
+    /// When it is due; 0 until the first poll when `latency` is set.
     deadline: u64,
+    /// For a sleep whose deadline is set by its first poll.
+    latency: u64,
 }
 
 impl Future for Sleep<'_> {
-    type Output = ();
+    type Output = (u64, u64);
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<(u64, u64)> {
         let now = now_ns();
+        if self.latency > 0 {
+            self.deadline = now.saturating_add(std::mem::take(&mut self.latency));
+        }
         if now >= self.deadline {
-            return Poll::Ready(());
+            return Poll::Ready((self.deadline, now));
         }
         // Not due yet: the first poll, or its task was woken by something
         // else. Queue its waker (again: an earlier entry only wakes the
