@@ -16,8 +16,8 @@
 //! into a slow sleep state, and doubling them only crowds the run queues
 //! (measured here with 10,000 threads waiting 100 ms each: 15-25 % more
 //! wall time, and waits ending later, not earlier). So a wait skips the
-//! early wake-up when the other waits in progress, spread over its own
-//! time, would wake a CPU at least every `EARLY_WAKE / 2` on average
+//! early wake-up when many other waits are in progress and, spread over
+//! its own time, would wake a CPU at least every `EARLY_WAKE` on average
 //! ([`early_wake_pays`]).
 
 use std::io;
@@ -59,11 +59,16 @@ pub fn wake_target(deadline_ns: u64, now_ns: u64) -> u64 {
 /// Blocking waits in progress in this process.
 static WAITING: AtomicU64 = AtomicU64::new(0);
 
+/// Waits in progress below which a wait always wakes early: a handful of
+/// threads usually wait for the same moment, so their number says nothing
+/// about how often the CPU wakes.
+const FEW_WAITS: u64 = 64;
+
 /// Whether a wait of `remaining_ns` should first wake [`EARLY_WAKE`] early,
-/// while `others` other waits are in progress: only if their wake-ups,
-/// spread over its time, come further apart than `EARLY_WAKE / 2`.
+/// while `others` other waits are in progress: unless there are many, and
+/// their wake-ups, spread over its time, come less than `EARLY_WAKE` apart.
 pub fn early_wake_pays(remaining_ns: u64, others: u64) -> bool {
-    others.saturating_mul(EARLY_WAKE) < remaining_ns.saturating_mul(2)
+    others < FEW_WAITS || others.saturating_mul(EARLY_WAKE) < remaining_ns
 }
 
 /// Blocks the calling thread until the monotonic clock reaches
@@ -119,12 +124,13 @@ mod tests {
     fn the_early_wake_is_skipped_only_among_many_close_waits() {
         // Ten waits of 1 ms (the precision benchmark): kept.
         assert!(early_wake_pays(1_000_000, 9));
+        assert!(early_wake_pays(1_000, FEW_WAITS - 1));
         // 10,000 waits of 100 ms: their wake-ups are 10 µs apart.
         assert!(!early_wake_pays(100_000_000, 9_999));
-        // The boundary: other wake-ups every EARLY_WAKE / 2.
-        assert!(early_wake_pays(100_000_000, 999));
-        assert!(!early_wake_pays(100_000_000, 1_000));
-        assert!(early_wake_pays(u64::MAX, u64::MAX / EARLY_WAKE));
+        // The boundary: other wake-ups every EARLY_WAKE.
+        assert!(early_wake_pays(100_000_000, 499));
+        assert!(!early_wake_pays(100_000_000, 500));
+        assert!(early_wake_pays(u64::MAX, u64::MAX / EARLY_WAKE - 1));
     }
 
     #[test]
