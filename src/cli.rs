@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::config::{self, limits};
+
 /// Measure concurrency models on workloads described in TOML files.
 #[derive(Debug, Parser)]
 #[command(
@@ -26,11 +28,22 @@ pub struct Cli {
 pub enum Command {
     /// Run experiment files and record every measurement
     Run(RunArgs),
-    /// Check experiment files and show the cells, runs and estimated time
+    /// Check experiment files and show the cells, runs and estimated time;
+    /// runs nothing the files name (`--help` lists every key)
+    #[command(after_long_help = config::key_help())]
     Validate {
         /// Experiment files (TOML)
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
+    },
+    /// Print a JSON Schema of experiment files, for editors (Taplo, Even
+    /// Better TOML)
+    Schema,
+    /// Write a commented starter experiment that runs in a few seconds
+    Init {
+        /// Where to write it; an existing file is never replaced
+        #[arg(value_name = "FILE", default_value = "experiment.toml")]
+        file: PathBuf,
     },
     /// List the concurrency models, their parameters and predictions
     Models,
@@ -39,6 +52,8 @@ pub enum Command {
     Plot(PlotArgs),
     /// Compare two results directories of the same experiment, cell by cell
     Compare(CompareArgs),
+    /// Show how ready this machine is for measurement (changes nothing)
+    Doctor(DoctorArgs),
     /// Runs one job from stdin in this process (used by `run`)
     #[command(name = "__worker", hide = true)]
     Worker,
@@ -69,11 +84,21 @@ pub struct RunArgs {
     pub out: Option<PathBuf>,
 
     /// Measured runs per cell, overriding the file's `repetitions`
-    #[arg(long, short = 'n', value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(
+        long,
+        short = 'n',
+        value_name = "N",
+        value_parser = clap::value_parser!(u32).range(1..=limits::MAX_REPETITIONS as i64)
+    )]
     pub repetitions: Option<u32>,
 
     /// Unmeasured runs per cell first, overriding the file's `warmup`
-    #[arg(long, short = 'w', value_name = "N")]
+    #[arg(
+        long,
+        short = 'w',
+        value_name = "N",
+        value_parser = clap::value_parser!(u32).range(0..=limits::MAX_WARMUP as i64)
+    )]
     pub warmup: Option<u32>,
 
     /// Only run cells whose label contains TEXT (e.g. "threads" or
@@ -128,8 +153,9 @@ pub struct PlotArgs {
 #[command(
     after_help = "Cells are matched by label. For each: the ratio of median wall times B / A and a verdict: \
         B is faster or slower only if the 95 % interval of the ratio (Welch's t-test on the runs' log wall \
-        times) excludes 1 and the medians differ by at least 5 %; otherwise \"no significant difference\". \
-        Fewer than 2 runs on a side: \"not enough runs\".\n\n\
+        times, fractional Welch-Satterthwaite degrees of freedom) excludes 1 and the medians differ by at \
+        least 5 %; otherwise \"no significant difference\". Fewer than 2 runs on a side: \"not enough runs\". \
+        A verdict adds \"busy machine\" when a side's runs shared the machine with other work.\n\n\
         Prints a table and writes compare.md, compare.png and compare.svg into the --out directory."
 )]
 pub struct CompareArgs {
@@ -153,4 +179,17 @@ pub enum OrderArg {
     Interleaved,
     /// All runs of one cell, then the next
     Grouped,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Checks the CPU frequency governor, turbo / boost, SMT, isolated CPUs, the load, \
+        hypervisor steal over a 1-second sample, timer overshoot, the thread and open-file limits and \
+        the Python interpreters on PATH, and prints each item's state and, where it matters, the \
+        command that would improve it. conlab changes nothing on the system. Always exits 0."
+)]
+pub struct DoctorArgs {
+    /// Print the report as JSON (for scripts)
+    #[arg(long)]
+    pub json: bool,
 }

@@ -1,11 +1,13 @@
 //! What machine and build an experiment ran on, captured once at the start
 //! of `conlab run` into `environment.json`, with a short calibration of the
 //! two primitives every model relies on: how late an OS timer wakes a
-//! thread, and how exactly CPU work hits its target.
+//! thread, and how exactly CPU work hits its target. What makes the machine
+//! noisy (virtualisation, frequency scaling, load, …) comes from `machine`.
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::machine::{Facts, Machine};
 use crate::measure::{now_ns, thread_cpu_ns};
 use crate::runner::Limits;
 use crate::stats;
@@ -37,6 +39,11 @@ pub struct Environment {
     pub command_line: String,
     pub experiment_file: String,
     pub experiment_sha256: String,
+    /// Hostname, virtualisation, clock source, CPU frequency scaling, SMT,
+    /// isolated CPUs, ASLR, and the load and free memory at the start;
+    /// `null` where the machine does not expose them.
+    #[serde(flatten)]
+    pub machine: Facts,
 }
 
 /// Measured at start: the precision of the primitives on this machine now.
@@ -103,6 +110,8 @@ pub fn capture(
     limits: &Limits,
     python: Vec<(String, String)>,
 ) -> Environment {
+    // Before the calibration below, which loads the machine itself.
+    let machine = Machine::live().facts();
     let cpuinfo = read("/proc/cpuinfo");
     let meminfo = read("/proc/meminfo");
     let memory_kb: u64 = first_line_with(&meminfo, "MemTotal")
@@ -132,5 +141,6 @@ pub fn capture(
         command_line: std::env::args().collect::<Vec<_>>().join(" "),
         experiment_file: experiment_file.to_string(),
         experiment_sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
+        machine,
     }
 }

@@ -1,6 +1,47 @@
 //! How conlab writes numbers, times and names for people: every report,
 //! chart and terminal table formats through here, so one value reads the
-//! same everywhere. Pure; the lowest layer, importing nothing of conlab's.
+//! same everywhere; and [`visible`], which every line conlab prints on a
+//! terminal goes through. Pure; the lowest layer, importing nothing of
+//! conlab's.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+
+/// Whether `c` is a bidirectional text control: the embeddings and
+/// overrides U+202A–U+202E, the isolates U+2066–U+2069, and the marks
+/// U+200E, U+200F and U+061C. They are invisible and reorder what follows
+/// them, so a name with one can show as something it is not.
+pub fn is_hidden_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{61c}'
+    )
+}
+
+/// `text` as it may reach a terminal: control characters (escape
+/// sequences among them) and bidirectional controls written out visibly
+/// as `\u{1b}`, `\u{202e}`, `\t`, `\r`; only line breaks are kept. Text
+/// from an experiment file or a results folder can hold anything, and a
+/// terminal would act on it (move the cursor, retitle the window, reorder
+/// the line) instead of showing it.
+pub fn visible(text: &str) -> Cow<'_, str> {
+    let hidden = |c: char| (c.is_control() && c != '\n') || is_hidden_control(c);
+    if !text.chars().any(hidden) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if hidden(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
 
 /// Milliseconds as a short human string: `0.85 ms`, `301 ms`, `1.24 s`.
 pub fn format_ms(ms: f64) -> String {
@@ -56,8 +97,15 @@ pub fn duration_text(ms: f64) -> String {
     }
 }
 
+/// The most bytes of UTF-8 a [`slug`] has: a chart's file name joins up
+/// to three slugs (workload, model, sweep point) and must stay well under
+/// the 255 bytes file systems allow, in any script (60 Hangul syllables
+/// are 180 bytes).
+pub const SLUG_MAX_BYTES: usize = 60;
+
 /// A file-name-safe form of `text`: letters and digits (of any script)
-/// lower-cased, everything else a single `-`, at most 60 characters.
+/// lower-cased, everything else a single `-`, at most [`SLUG_MAX_BYTES`]
+/// bytes, cut at a character boundary.
 pub fn slug(text: &str) -> String {
     let mut out = String::new();
     let chars: Vec<char> = text.chars().collect();
@@ -73,13 +121,27 @@ pub fn slug(text: &str) -> String {
             out.push('-');
         }
     }
-    let trimmed: String = out.trim_matches('-').chars().take(60).collect();
-    let trimmed = trimmed.trim_end_matches('-').to_string();
+    let trimmed = cut_at_char_boundary(out.trim_matches('-'), SLUG_MAX_BYTES)
+        .trim_end_matches('-')
+        .to_string();
     if trimmed.is_empty() {
         "chart".to_string()
     } else {
         trimmed
     }
+}
+
+/// The longest start of `text` that has at most `max` bytes and ends at a
+/// character boundary.
+pub fn cut_at_char_boundary(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 #[cfg(test)]
@@ -113,6 +175,27 @@ mod tests {
         assert_eq!(duration_text(2000.0), "2s");
     }
 
+    /// Issue 8: escape sequences and U+202E in names and descriptions
+    /// reached the terminal as they were.
+    #[test]
+    fn terminal_text_shows_controls_instead_of_obeying_them() {
+        assert_eq!(visible("plain 동시성\nnext"), "plain 동시성\nnext");
+        assert_eq!(
+            visible("\u{1b}]0;owned\u{7}title"),
+            "\\u{1b}]0;owned\\u{7}title"
+        );
+        assert_eq!(visible("evil\u{202e}txt.exe"), "evil\\u{202e}txt.exe");
+        assert_eq!(
+            visible("a\tb\rc\u{2066}d\u{85}"),
+            "a\\tb\\rc\\u{2066}d\\u{85}"
+        );
+        assert!(matches!(visible("ok"), Cow::Borrowed(_)));
+        for c in ['\u{202a}', '\u{202e}', '\u{2066}', '\u{2069}', '\u{200f}'] {
+            assert!(is_hidden_control(c), "{c:?}");
+        }
+        assert!(!is_hidden_control('\u{2070}') && !is_hidden_control('a'));
+    }
+
     #[test]
     fn slugs_are_safe() {
         assert_eq!(slug("io-bound"), "io-bound");
@@ -122,6 +205,23 @@ mod tests {
         assert_eq!(slug("입출력 작업"), "입출력-작업");
         assert_eq!(slug("🚀🚀"), "chart");
         assert_eq!(slug(""), "chart");
-        assert!(slug(&"x".repeat(200)).len() <= 60);
+        assert_eq!(slug(&"x".repeat(200)), "x".repeat(60));
+    }
+
+    #[test]
+    fn slugs_are_cut_in_bytes_at_a_character_boundary() {
+        // 60 Hangul syllables are 180 bytes; a slug keeps 20 of them.
+        let korean = "가".repeat(60);
+        assert_eq!(slug(&korean), "가".repeat(20));
+        // A cut inside a character backs off to its start.
+        assert_eq!(
+            slug(&format!("a{}", "é".repeat(40))),
+            format!("a{}", "é".repeat(29))
+        );
+        // A cut that ends on a separator drops it.
+        assert_eq!(slug(&format!("{} b", "a".repeat(59))), "a".repeat(59));
+        assert_eq!(cut_at_char_boundary("가나", 4), "가");
+        assert_eq!(cut_at_char_boundary("가나", 6), "가나");
+        assert_eq!(cut_at_char_boundary("가나", 2), "");
     }
 }

@@ -14,8 +14,8 @@
 //! | layer | modules | what they hold |
 //! |---|---|---|
 //! | 0 | [`format`], [`stats`], [`measure`], [`signals`] | text formatting, pure statistics, clocks and rusage, the signals that stop a run |
-//! | 1 | [`config`] | experiment files, and the vocabulary every later stage speaks: durations, model kinds and their defaults, IO kinds, sweep fields |
-//! | 2 | [`matrix`], [`predict`] | cells from sweeps; each model's ideal time |
+//! | 1 | [`config`], [`noise`] | experiment files, and the vocabulary every later stage speaks: durations, model kinds and their defaults, IO kinds, sweep fields; how busy the machine was around a run |
+//! | 2 | [`matrix`], [`predict`], [`machine`] | cells from sweeps; each model's ideal time; facts about this machine |
 //! | 3 | [`workload`] | IO waits and CPU work, the primitives tasks are made of |
 //! | 4 | [`model`], [`reference`] | the concurrency models running a cell's tasks; what the bare reference programs (`examples/`) borrow to measure alike |
 //! | 5 | [`results`] | what runs measured, summaries, the results folder |
@@ -32,9 +32,11 @@ pub(crate) mod commands;
 pub(crate) mod config;
 pub(crate) mod environment;
 pub(crate) mod format;
+pub(crate) mod machine;
 pub(crate) mod matrix;
 pub(crate) mod measure;
 pub(crate) mod model;
+pub(crate) mod noise;
 pub(crate) mod plot;
 pub(crate) mod predict;
 pub(crate) mod progress;
@@ -73,8 +75,11 @@ pub fn run(cli: Cli) -> i32 {
         Command::DelayServer => return workload::delay_server::serve(),
         Command::Models => Ok(commands::models::run()),
         Command::Validate { files } => Ok(commands::validate::run(&files)),
+        Command::Schema => Ok(commands::schema::run()),
+        Command::Init { file } => Ok(commands::init::run(&file)),
         Command::Plot(args) => commands::plot::run(&args),
         Command::Compare(args) => commands::compare::run(&args),
+        Command::Doctor(args) => Ok(commands::doctor::run(&args)),
         Command::Run(args) => {
             // First Ctrl-C, SIGTERM or SIGHUP: stop the current run, keep
             // what was measured, render. Second: leave at once.
@@ -86,7 +91,7 @@ pub fn run(cli: Cli) -> i32 {
         Ok(Exit::Interrupted) => signals::exit_code(),
         Ok(exit) => exit as i32,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", format::visible(&format!("{e:#}")));
             Exit::RunsFailed as i32
         }
     }
@@ -105,8 +110,10 @@ mod layering {
         ("measure", 0),
         ("signals", 0),
         ("config", 1),
+        ("noise", 1),
         ("matrix", 2),
         ("predict", 2),
+        ("machine", 2),
         ("workload", 3),
         ("model", 4),
         ("reference", 4),

@@ -247,24 +247,26 @@ mod tests {
     fn threads_of_a_tree_are_counted_and_a_skipped_child_is_not() {
         // A shell (one thread) with two `sleep` children (one each).
         let mut shell = match std::process::Command::new("sh")
-            .args(["-c", "sleep 2 & sleep 2 & wait"])
+            .args(["-c", "sleep 5 & sleep 5 & wait"])
             .spawn()
         {
             Ok(child) => child,
             Err(e) => panic!("cannot start sh: {e}"),
         };
         let pid = shell.id();
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
-        let mut all = tree_threads(pid, "--none");
-        while all != Some(3) && std::time::Instant::now() < deadline {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(4);
+        // Until both children have been forked and have become `sleep`.
+        let read = || (tree_threads(pid, "--none"), tree_threads(pid, "5"));
+        let mut counts = read();
+        while counts != (Some(3), Some(1)) && std::time::Instant::now() < deadline {
             std::thread::sleep(std::time::Duration::from_millis(10));
-            all = tree_threads(pid, "--none");
+            counts = read();
         }
-        let skipping = tree_threads(pid, "2");
+        let (all, skipping) = counts;
         let _ = shell.kill();
         let _ = shell.wait();
-        assert_eq!(all, Some(3));
-        assert_eq!(skipping, Some(1));
+        assert_eq!(all, Some(3), "sh and its two sleeps");
+        assert_eq!(skipping, Some(1), "sh alone");
         assert_eq!(tree_threads(u32::MAX, "x"), None);
     }
 }

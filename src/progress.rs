@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::format::visible;
 use crate::runner::{Observer, Outcome, Phase};
 
 pub struct Progress {
@@ -30,7 +31,10 @@ impl Progress {
         Progress { bar, quiet }
     }
 
+    /// Prints a line above the bar, control characters made visible (cell
+    /// labels and failure messages carry text from files and programs).
     fn print(&self, message: &str) {
+        let message = visible(message);
         match &self.bar {
             Some(bar) => bar.println(message),
             None if !self.quiet => eprintln!("{message}"),
@@ -55,7 +59,7 @@ fn phase_text(phase: Phase) -> String {
 impl Observer for Progress {
     fn run_started(&mut self, label: &str, phase: Phase) {
         if let Some(bar) = &self.bar {
-            bar.set_message(format!("{label} ({})", phase_text(phase)));
+            bar.set_message(format!("{} ({})", visible(label), phase_text(phase)));
         }
     }
 

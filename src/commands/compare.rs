@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use super::{Exit, out};
+use super::{Exit, out, say};
 use crate::cli::CompareArgs;
 use crate::format::slug;
 use crate::plot;
@@ -33,7 +33,7 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<Exit> {
         .clone()
         .unwrap_or_else(|| default_out(&args.a, &args.b));
     if let Err(e) = Folder::check(&out_dir, Purpose::Compare) {
-        eprintln!("error: {e}");
+        say(format_args!("error: {e}"));
         return Ok(if e.is_bad_input() {
             Exit::BadInput
         } else {
@@ -45,7 +45,7 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<Exit> {
         match Results::load(dir) {
             Ok(r) => loaded.push(r),
             Err(e) => {
-                eprintln!("error: {e}");
+                say(format_args!("error: {e}"));
                 return Ok(Exit::BadInput);
             }
         }
@@ -56,26 +56,12 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<Exit> {
     out(format_args!("A = {a_name}\nB = {b_name}\n"));
     out(format_args!("{}", show::render_table(&rows)));
     out(format_args!("\n{}", show::rule()));
-    let size = (
-        crate::config::DEFAULT_CHART_WIDTH,
-        plot::compare::height(rows.len()),
-    );
-    let png = plot::png(size, |area| {
-        plot::font::ensure_registered()?;
-        let c = plot::canvas::Canvas::new(area, plot::Format::Png);
-        c.clear()?;
-        plot::compare::draw(&c, &a_name, &b_name, &rows)
-    });
-    let svg = plot::svg(size, |area| {
-        plot::font::ensure_registered()?;
-        let c = plot::canvas::Canvas::new(area, plot::Format::Svg);
-        c.clear()?;
-        plot::compare::draw(&c, &a_name, &b_name, &rows)
-    });
-    let chart = match (png, svg) {
-        (Ok(png), Ok(svg)) => Some((png, svg)),
-        (Err(e), _) | (_, Err(e)) => {
-            eprintln!("warning: the comparison chart could not be drawn: {e}");
+    let chart = match plot::render_comparison(&a_name, &b_name, &rows) {
+        Ok(picture) => Some((picture.png, picture.svg)),
+        Err(e) => {
+            say(format_args!(
+                "warning: the comparison chart could not be drawn: {e}"
+            ));
             None
         }
     };
@@ -88,13 +74,13 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<Exit> {
     }
     if let Err(e) = store::write_compare(&out_dir, &files) {
         if e.is_bad_input() {
-            eprintln!("error: {e}");
+            say(format_args!("error: {e}"));
             return Ok(Exit::BadInput);
         }
         return Err(anyhow::Error::new(e))
             .with_context(|| format!("cannot write the comparison into {}", out_dir.display()));
     }
-    eprintln!(
+    say(format_args!(
         "\nWrote compare.md{} into {}",
         if chart_ok {
             ", compare.png and compare.svg"
@@ -102,6 +88,6 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<Exit> {
             ""
         },
         out_dir.display()
-    );
+    ));
     Ok(Exit::Ok)
 }

@@ -2,14 +2,18 @@
 //! returns the exit status.
 
 pub mod compare;
+pub mod doctor;
+pub mod init;
 pub mod models;
 pub mod plot;
 pub mod run;
+pub mod schema;
 pub mod validate;
 
 use std::path::Path;
 
 use crate::config::{self, ConfigError, Loaded};
+use crate::format::visible;
 use crate::render::Rendering;
 
 /// How conlab exits.
@@ -26,11 +30,20 @@ pub enum Exit {
     Interrupted = 130,
 }
 
-/// Prints `text` and a newline on stdout. A reader that went away
+/// Prints `text` and a newline on stdout, control characters made
+/// visible (names and labels come from files). A reader that went away
 /// (`conlab validate x.toml | head`) is not an error worth a panic.
 pub fn out(text: impl std::fmt::Display) {
     use std::io::Write;
-    let _ = writeln!(std::io::stdout().lock(), "{text}");
+    let text = text.to_string();
+    let _ = writeln!(std::io::stdout().lock(), "{}", visible(&text));
+}
+
+/// Prints `text` and a newline on stderr, control characters made visible.
+pub fn say(text: impl std::fmt::Display) {
+    use std::io::Write;
+    let text = text.to_string();
+    let _ = writeln!(std::io::stderr().lock(), "{}", visible(&text));
 }
 
 /// Loads every file, printing each problem; `None` if any file is bad.
@@ -41,17 +54,17 @@ pub fn load_all(files: &[impl AsRef<Path>]) -> Option<Vec<Loaded>> {
         match config::load(file.as_ref()) {
             Ok(l) => loaded.push(l),
             Err(ConfigError::Invalid(d)) => {
-                eprintln!("{d}");
+                say(&d);
                 let n = d.error_count();
-                eprintln!(
+                say(format_args!(
                     "{}: {n} error{} found; nothing was run\n",
                     d.file.path,
                     if n == 1 { "" } else { "s" }
-                );
+                ));
                 bad += 1;
             }
             Err(e) => {
-                eprintln!("error: {e}\n");
+                say(format_args!("error: {e}\n"));
                 bad += 1;
             }
         }
@@ -62,17 +75,17 @@ pub fn load_all(files: &[impl AsRef<Path>]) -> Option<Vec<Loaded>> {
 /// Tells how a rendering went, on stderr.
 pub fn tell_rendering(dir: &Path, r: &Rendering, quiet: bool) {
     if let Some(note) = &r.note {
-        eprintln!("warning: {note}");
+        say(format_args!("warning: {note}"));
     }
     for (stem, message) in &r.failures {
-        eprintln!("warning: chart {stem} could not be drawn: {message}");
+        say(format_args!("warning: chart {stem} {message}"));
     }
     if !quiet {
-        eprintln!(
+        say(format_args!(
             "Rendered {} charts (PNG and SVG) into {} and report.html, report.md, summary.tex in {:.1} s",
             r.charts,
             dir.join("charts").display(),
             r.elapsed.as_secs_f64()
-        );
+        ));
     }
 }

@@ -2,7 +2,7 @@
 //! from its saved files alone, without running anything (see
 //! [`crate::render`]).
 
-use super::{Exit, tell_rendering};
+use super::{Exit, say, tell_rendering};
 use crate::cli::PlotArgs;
 use crate::render::render_dir;
 use crate::results::folder::{Folder, Purpose};
@@ -14,7 +14,7 @@ pub fn run(args: &PlotArgs) -> anyhow::Result<Exit> {
     match Folder::check(&args.dir, Purpose::Render) {
         Err(StoreError::NotResults { .. }) | Ok(()) => {}
         Err(e) => {
-            eprintln!("error: {e}");
+            say(format_args!("error: {e}"));
             return Ok(if e.is_bad_input() {
                 Exit::BadInput
             } else {
@@ -34,8 +34,8 @@ pub fn run(args: &PlotArgs) -> anyhow::Result<Exit> {
         Err(e) => {
             // A folder refused says itself which file and why.
             match e.downcast_ref::<StoreError>() {
-                Some(refused) if refused.is_bad_input() => eprintln!("error: {refused}"),
-                _ => eprintln!("error: {e:#}"),
+                Some(refused) if refused.is_bad_input() => say(format_args!("error: {refused}")),
+                _ => say(format_args!("error: {e:#}")),
             }
             let bad_input = e.downcast_ref::<LoadError>().is_some()
                 || e.downcast_ref::<StoreError>()

@@ -9,15 +9,15 @@ use std::time::Duration;
 
 use anyhow::Context;
 
-use super::{Exit, load_all, out, tell_rendering};
+use super::{Exit, load_all, out, say, tell_rendering};
 use crate::cli::{OrderArg, RunArgs};
-use crate::config::{Loaded, Nanos};
+use crate::config::{Loaded, Nanos, limits};
 use crate::environment::{self, usable_cores};
 use crate::matrix::{self, Cell};
-use crate::model::python::Interpreters;
+use crate::model::python::{Interpreters, Located, locate_for};
 use crate::progress::Progress;
 use crate::render::render_dir;
-use crate::report::table;
+use crate::report::{self, table};
 use crate::results::folder::{Folder, Purpose};
 use crate::results::manifest::{CellHash, StartedRun, cell_sha256, text_sha256};
 use crate::results::resume::{self, Mismatch};
@@ -71,13 +71,13 @@ pub fn run(args: &RunArgs, interrupted: &AtomicBool) -> anyhow::Result<Exit> {
         None => None,
         Some(Ok(t)) if t.0 > 0 => Some(t),
         Some(Ok(_)) => {
-            eprintln!("error: --timeout must be longer than zero");
+            say("error: --timeout must be longer than zero");
             return Ok(Exit::BadInput);
         }
         Some(Err(e)) => {
-            eprintln!(
+            say(format_args!(
                 "error: invalid --timeout: {e}\n  = help: write a number with a unit, e.g. --timeout 30s"
-            );
+            ));
             return Ok(Exit::BadInput);
         }
     };
@@ -90,10 +90,10 @@ pub fn run(args: &RunArgs, interrupted: &AtomicBool) -> anyhow::Result<Exit> {
     for l in &loaded {
         let dir = results_dir(args, &l.experiment.name);
         if plans.iter().any(|p| p.dir == dir) {
-            eprintln!(
+            say(format_args!(
                 "error: two experiments write to {}\n  = help: give them different [experiment] names",
                 dir.display()
-            );
+            ));
             return Ok(Exit::BadInput);
         }
         let plan = if args.resume {
@@ -104,9 +104,19 @@ pub fn run(args: &RunArgs, interrupted: &AtomicBool) -> anyhow::Result<Exit> {
         match plan {
             Ok(plan) => plans.push(plan),
             Err(message) => {
-                eprintln!("{message}");
+                say(&message);
                 return Ok(Exit::BadInput);
             }
+        }
+        // -n and -w change the number of runs the file was checked for.
+        if let Some(plan) = plans.last()
+            && let Some(e) =
+                limits::too_many_runs(plan.cells.len() as u128, plan.warmup, plan.repetitions)
+        {
+            say(format_args!(
+                "error: {e}\n  = help: lower -n or -w, or keep fewer cells with --filter"
+            ));
+            return Ok(Exit::BadInput);
         }
     }
     let mut exit = Exit::Ok;
@@ -290,8 +300,19 @@ fn run_one(
     let dir = plan.dir.as_path();
     let exp = &loaded.experiment;
     let limits = Limits::of_this_machine();
-    let interpreters = Interpreters::probe_for(&plan.cells);
     let cells = plan.cells.clone();
+    if !args.quiet {
+        // The file names these programs: say which ones run before they do.
+        for (name, at) in locate_for(&cells) {
+            if let Located::Executable(path) = at {
+                say(format_args!(
+                    "Python interpreter (python = \"{name}\"): runs {} for the python-* cells",
+                    path.display()
+                ));
+            }
+        }
+    }
+    let interpreters = Interpreters::probe_for(&plan.cells);
     let prepared = runner::prepare(exp, plan.cells, cores, &limits, &interpreters);
     let settings = Settings {
         repetitions: plan.repetitions,
@@ -339,7 +360,7 @@ fn run_one(
         match resumed {
             Ok(store) => (store, Some((kept, kept_groups))),
             Err(e) if e.is_bad_input() => {
-                eprintln!("error: {e}");
+                say(format_args!("error: {e}"));
                 return Ok(Exit::BadInput);
             }
             Err(e) => return Err(e.into()),
@@ -358,7 +379,7 @@ fn run_one(
         match Store::create(dir, args.force, &exp.source_text, started) {
             Ok(store) => (store, None),
             Err(e) if e.is_bad_input() => {
-                eprintln!("error: {e}");
+                say(format_args!("error: {e}"));
                 return Ok(Exit::BadInput);
             }
             Err(e) => return Err(e.into()),
@@ -386,23 +407,23 @@ fn run_one(
     let total = runner::runs_to_do(&prepared, &settings, &done).len() as u64;
     if !args.quiet {
         match &kept {
-            Some(k) => eprintln!(
+            Some(k) => say(format_args!(
                 "Resuming {} in {}: {} kept, {} to replace (failed, timed out or skipped), {} to do",
                 exp.source_path,
                 dir.display(),
                 runs(k.records.len() as u64, "measured run"),
                 runs(k.replaced as u64, "recorded run"),
                 runs(total, "run")
-            ),
+            )),
             None => {
                 let est = runner::estimate(&prepared, settings.warmup, settings.repetitions);
-                eprintln!(
+                say(format_args!(
                     "Running {} ({} cells, {total} runs, at least {}) into {}",
                     exp.source_path,
                     prepared.len(),
                     humantime::format_duration(Duration::from_secs(est.as_secs().max(1))),
                     dir.display()
-                );
+                ));
             }
         }
     }
@@ -431,6 +452,9 @@ fn run_one(
     progress.finish();
     if !args.quiet {
         out(format_args!("{}", table::render(&finished.summary.cells)));
+        if let Some(warning) = report::noise::terminal(&finished.summary.cells, &finished.records) {
+            eprintln!("{warning}");
+        }
     }
     let failed = finished
         .records
@@ -449,11 +473,11 @@ fn run_one(
         .filter(|r| r.status == RunStatus::Ok)
         .count();
     if !args.quiet {
-        eprintln!(
+        say(format_args!(
             "{measured} runs measured, {failed} failed, {failed_cells} cells with failures; results in {}",
             dir.display()
-        );
-        eprintln!("Rendering charts and reports…");
+        ));
+        say("Rendering charts and reports…");
     }
     // The measurements are on disk already: a failure here loses none.
     let rendered = match render_dir(dir) {
@@ -462,18 +486,18 @@ fn run_one(
             r.failures.is_empty()
         }
         Err(e) => {
-            eprintln!(
+            say(format_args!(
                 "error: could not render the charts and reports: {e:#}\n  = help: the measurements are kept in {dir}; `conlab plot {dir}` renders them again",
                 dir = dir.display()
-            );
+            ));
             false
         }
     };
     Ok(if finished.interrupted {
-        eprintln!(
+        say(format_args!(
             "interrupted: the runs measured so far are kept in {}",
             dir.display()
-        );
+        ));
         Exit::Interrupted
     } else if failed_cells > 0 || !rendered {
         Exit::RunsFailed

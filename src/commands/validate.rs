@@ -1,14 +1,16 @@
 //! `conlab validate FILE...`: checks files without running anything and
 //! shows the expanded matrix, the cells this machine must skip, and an
-//! estimated duration.
+//! estimated duration. "Anything" includes programs a file names: Python
+//! interpreters are located and reported, never started (`run` asks each
+//! which Python it is when it starts).
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::{Exit, load_all, out};
+use super::{Exit, load_all, out, say};
 use crate::environment::usable_cores;
 use crate::matrix;
-use crate::model::python::Interpreters;
+use crate::model::python::{Interpreters, Located, locate_for};
 use crate::report::table;
 use crate::runner::{self, Limits, Prepared, estimate};
 
@@ -21,25 +23,26 @@ pub fn run(files: &[PathBuf]) -> Exit {
     for l in loaded {
         let exp = &l.experiment;
         let cells = matrix::expand(exp, cores);
-        let interpreters = Interpreters::probe_for(&cells);
+        let located = locate_for(&cells);
+        let interpreters = Interpreters::from_located(&located);
         let prepared = runner::prepare(exp, cells, cores, &limits, &interpreters);
         let skipped: Vec<&Prepared> = prepared.iter().filter(|p| p.plan.skip.is_some()).collect();
         for p in &skipped {
-            eprintln!(
+            say(format_args!(
                 "warning: cell \"{}\" will be skipped: {}",
                 p.plan.cell.label(),
                 p.plan.skip.as_deref().unwrap_or("")
-            );
+            ));
         }
         let runnable = prepared.len() - skipped.len();
-        let per_cell = exp.warmup + exp.repetitions;
+        let per_cell = u64::from(exp.warmup) + u64::from(exp.repetitions);
         let plans: Vec<_> = prepared.iter().map(|p| p.plan.clone()).collect();
         out(format_args!(
             "{}: ok, experiment \"{}\"",
             exp.source_path, exp.name
         ));
-        if !exp.description.is_empty() {
-            out(format_args!("  {}", exp.description.trim()));
+        for line in exp.description.trim().lines() {
+            out(format_args!("  {line}"));
         }
         out(format_args!(
             "  {} workload{} × {} model{} → {} cells ({} skipped), {} runs ({} warm-up + {} measured per cell)",
@@ -49,10 +52,26 @@ pub fn run(files: &[PathBuf]) -> Exit {
             if exp.models.len() == 1 { "" } else { "s" },
             prepared.len(),
             skipped.len(),
-            runnable as u64 * per_cell as u64,
+            runnable as u64 * per_cell,
             exp.warmup,
             exp.repetitions
         ));
+        if !located.is_empty() {
+            out(
+                "  Python interpreters (validate starts none; run asks each for its version first):",
+            );
+        }
+        for (name, at) in &located {
+            let found = match at {
+                Located::Executable(path) => format!("{}, executable", path.display()),
+                Located::NotExecutable(path) => {
+                    format!("{}, not an executable file", path.display())
+                }
+                Located::Missing if name.contains('/') => "no such file".to_string(),
+                Located::Missing => "not found on PATH".to_string(),
+            };
+            out(format_args!("    python = \"{name}\" → {found}"));
+        }
         let est = estimate(&prepared, exp.warmup, exp.repetitions);
         out(format_args!(
             "  estimated duration: about {} (from the predictions; real runs are slower than ideal)\n",

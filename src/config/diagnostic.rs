@@ -1,11 +1,15 @@
 //! Problems found in an experiment file, and how they are shown: the file,
 //! line and column, the key path, the offending line with a caret under the
-//! problem, and a hint that says how to fix it.
+//! problem, and a hint that says how to fix it. Everything shown is made
+//! visible first (`format::visible`): a file can hold escape sequences and
+//! bidirectional controls, and the caret is placed on the visible line.
 
 use std::fmt;
 use std::ops::Range;
 
 use unicode_width::UnicodeWidthStr;
+
+use crate::format::visible;
 
 /// One problem in one experiment file: an error, which stops the run.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,25 +54,50 @@ impl Diagnostic {
 pub struct SourceFile {
     pub path: String,
     pub text: String,
+    /// Where each line starts, so that placing a problem does not read
+    /// the file from its start (a file can have thousands of problems).
+    line_starts: Vec<usize>,
 }
 
 impl SourceFile {
+    pub fn new(path: impl Into<String>, text: impl Into<String>) -> SourceFile {
+        let text = text.into();
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        SourceFile {
+            path: path.into(),
+            text,
+            line_starts,
+        }
+    }
+
+    /// The 0-based line a byte offset is on, and where that line starts.
+    fn line_of(&self, offset: usize) -> (usize, usize) {
+        let line = self
+            .line_starts
+            .partition_point(|&start| start <= offset)
+            .max(1)
+            - 1;
+        (line, self.line_starts.get(line).copied().unwrap_or(0))
+    }
+
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = clamp_to_char(&self.text, offset);
-        let before = &self.text[..offset];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let (line, line_start) = self.line_of(offset);
         let col = self.text[line_start..offset].chars().count() + 1;
-        (line, col)
+        (line + 1, col)
     }
 
     fn line_text(&self, line: usize) -> &str {
-        self.text
-            .split('\n')
-            .nth(line - 1)
-            .unwrap_or("")
-            .trim_end_matches('\r')
+        let start = self
+            .line_starts
+            .get(line - 1)
+            .copied()
+            .unwrap_or(self.text.len());
+        let rest = &self.text[start..];
+        rest.split('\n').next().unwrap_or("").trim_end_matches('\r')
     }
 }
 
@@ -89,41 +118,40 @@ pub struct DiagnosticText<'a> {
 impl fmt::Display for DiagnosticText<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let d = self.diag;
-        writeln!(f, "error: {}", d.message)?;
+        let path = visible(&self.file.path);
+        writeln!(f, "error: {}", visible(&d.message))?;
         let Some(span) = &d.span else {
-            write!(f, "  --> {}", self.file.path)?;
-            if let Some(path) = &d.key_path {
-                write!(f, ", at {path}")?;
+            write!(f, "  --> {path}")?;
+            if let Some(key) = &d.key_path {
+                write!(f, ", at {}", visible(key))?;
             }
             writeln!(f)?;
             if let Some(hint) = &d.hint {
-                writeln!(f, "   = help: {hint}")?;
+                writeln!(f, "   = help: {}", visible(hint))?;
             }
             return Ok(());
         };
         let (line, col) = self.file.line_col(span.start);
         let gutter = line.to_string().len();
         let pad = " ".repeat(gutter);
-        write!(f, "{pad}--> {}:{line}:{col}", self.file.path)?;
-        if let Some(path) = &d.key_path {
-            write!(f, ", at {path}")?;
+        write!(f, "{pad}--> {path}:{line}:{col}")?;
+        if let Some(key) = &d.key_path {
+            write!(f, ", at {}", visible(key))?;
         }
         writeln!(f)?;
-        let text = self.file.line_text(line);
+        let text = visible(self.file.line_text(line));
         writeln!(f, "{pad} |")?;
         writeln!(f, "{line} | {text}")?;
-        let line_start = self.file.text[..clamp_to_char(&self.file.text, span.start)]
-            .rfind('\n')
-            .map_or(0, |i| i + 1);
         let start = clamp_to_char(&self.file.text, span.start);
+        let (_, line_start) = self.file.line_of(start);
         let end = clamp_to_char(&self.file.text, span.end.max(span.start));
-        let lead = UnicodeWidthStr::width(&self.file.text[line_start..start]);
+        let lead = UnicodeWidthStr::width(visible(&self.file.text[line_start..start]).as_ref());
         let marked = &self.file.text[start..end];
-        let marked = marked.split('\n').next().unwrap_or("");
-        let width = UnicodeWidthStr::width(marked).max(1);
+        let marked = visible(marked.split('\n').next().unwrap_or(""));
+        let width = UnicodeWidthStr::width(marked.as_ref()).max(1);
         writeln!(f, "{pad} | {}{}", " ".repeat(lead), "^".repeat(width))?;
         if let Some(hint) = &d.hint {
-            writeln!(f, "{pad} = help: {hint}")?;
+            writeln!(f, "{pad} = help: {}", visible(hint))?;
         }
         Ok(())
     }
@@ -159,10 +187,7 @@ mod tests {
     use super::*;
 
     fn file(text: &str) -> SourceFile {
-        SourceFile {
-            path: "exp.toml".into(),
-            text: text.into(),
-        }
+        SourceFile::new("exp.toml", text)
     }
 
     #[test]
@@ -189,6 +214,25 @@ mod tests {
             "error: unknown key `repetitons`\n \
              --> exp.toml:2:1, at experiment.repetitons\n  |\n\
              2 | repetitons = 5\n  | ^^^^^^^^^^\n  = help: did you mean `repetitions`?\n"
+        );
+    }
+
+    /// Issue 8: a file's escape sequences and U+202E reached the terminal
+    /// through the offending line; they are shown, and the caret still
+    /// points at the problem.
+    #[test]
+    fn hidden_characters_are_shown_and_the_caret_follows() {
+        let f = file("name = \"a\u{202e}b\" x\n");
+        let start = f.text.find('x').unwrap_or(0);
+        let d = Diagnostic::error("bad \u{1b}[31m").at("", start..start + 1);
+        let text = d.render(&f).to_string();
+        assert_eq!(
+            text,
+            format!(
+                "error: bad \\u{{1b}}[31m\n --> exp.toml:1:14\n  |\n\
+             1 | name = \"a\\u{{202e}}b\" x\n  | {}^\n",
+                " ".repeat(20)
+            )
         );
     }
 

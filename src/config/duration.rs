@@ -1,6 +1,13 @@
 //! Durations as the experiment file writes them: a number with a unit
 //! (`"250us"`, `"1.5ms"`, `"2s"`), parsed exactly into whole nanoseconds
 //! and printed back in the shortest unit that keeps them exact.
+//!
+//! The grammar is strict on purpose ([`GRAMMAR`]): digits with at most one
+//! `.`, then a unit, and nothing else — no sign, no `_` separators, no
+//! spaces. A lenient reader once read `"1+2ms"` as 12 ms and `"_1__0_ms"`
+//! as 10 ms; a typo in a duration must be an error, never another number.
+//! Surrounding whitespace is refused too: inside a quoted TOML string it
+//! can only be a typo, and the JSON Schema's pattern says the same.
 
 use std::fmt;
 use std::str::FromStr;
@@ -10,6 +17,13 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// A span of time in whole nanoseconds, as written in an experiment file.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Nanos(pub u64);
+
+/// What a duration may look like, for help lines and the README.
+pub const GRAMMAR: &str = "a duration is digits with at most one `.`, then a unit \
+     (ns, us, µs, ms, s, m, min, h) and nothing else: \"250us\", \"1.5ms\", \"2s\"";
+
+/// The same grammar as a regular expression (for the JSON Schema).
+pub const PATTERN: &str = r"^([0-9]+\.?[0-9]*|\.[0-9]+)(ns|us|µs|ms|s|m|min|h)$";
 
 /// Why a duration string was rejected; the text is shown to users.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -28,6 +42,27 @@ pub enum DurationError {
     TooLong(String),
     #[error("`{0}` is finer than a nanosecond")]
     TooFine(String),
+    #[error("`{text}` contains {what}, which a duration cannot contain")]
+    Stray { text: String, what: String },
+    #[error("`{0}` has more than one `.`")]
+    TwoPoints(String),
+}
+
+impl DurationError {
+    /// The help line for this mistake.
+    pub fn help(&self) -> String {
+        let units: Vec<&str> = UNITS.iter().map(|(u, _)| *u).collect();
+        match self {
+            DurationError::NoUnit(t) => {
+                format!("add a unit: \"{t}ms\" (units: {})", units.join(", "))
+            }
+            DurationError::UnknownUnit { .. } => {
+                format!("use one of the units {}", units.join(", "))
+            }
+            DurationError::Negative(_) => "durations cannot be negative".to_string(),
+            _ => GRAMMAR.to_string(),
+        }
+    }
 }
 
 /// The units a duration may carry, with their length in nanoseconds.
@@ -54,25 +89,43 @@ impl Nanos {
     }
 }
 
+/// How a character that has no place in a duration reads in a message.
+fn describe(c: char) -> String {
+    match c {
+        ' ' => "a space".to_string(),
+        c if c.is_whitespace() || c.is_control() => format!("the character U+{:04X}", c as u32),
+        c => format!("`{c}`"),
+    }
+}
+
 impl FromStr for Nanos {
     type Err = DurationError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let s = text.trim();
-        if s.is_empty() {
+        if text.is_empty() {
             return Err(DurationError::Empty);
         }
-        if s.starts_with('-') {
+        if text.starts_with('-') {
             return Err(DurationError::Negative(text.to_string()));
         }
-        let split = s
-            .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '_' || c == '+'))
-            .unwrap_or(s.len());
-        let (number, unit) = s.split_at(split);
-        let unit = unit.trim();
-        let number: String = number.chars().filter(|&c| c != '_' && c != '+').collect();
-        if number.is_empty() || number == "." {
+        let split = text
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(text.len());
+        let (number, unit) = text.split_at(split);
+        if let Some(c) = text
+            .chars()
+            .find(|&c| !(c.is_ascii_digit() || c == '.' || c.is_alphabetic()))
+        {
+            return Err(DurationError::Stray {
+                text: text.to_string(),
+                what: describe(c),
+            });
+        }
+        if !number.chars().any(|c| c.is_ascii_digit()) {
             return Err(DurationError::NoNumber(text.to_string()));
+        }
+        if number.matches('.').count() > 1 {
+            return Err(DurationError::TwoPoints(text.to_string()));
         }
         if unit.is_empty() {
             return Err(DurationError::NoUnit(text.to_string()));
@@ -85,8 +138,7 @@ impl FromStr for Nanos {
                 text: text.to_string(),
                 unit: unit.to_string(),
             })?;
-        exact_nanos(&number, scale).map(Nanos).map_err(|e| match e {
-            Exact::Malformed => DurationError::NoNumber(text.to_string()),
+        exact_nanos(number, scale).map(Nanos).map_err(|e| match e {
             Exact::Overflow => DurationError::TooLong(text.to_string()),
             Exact::Fractional => DurationError::TooFine(text.to_string()),
         })
@@ -94,36 +146,31 @@ impl FromStr for Nanos {
 }
 
 enum Exact {
-    Malformed,
     Overflow,
     Fractional,
 }
 
-/// Multiplies a decimal string by `scale` without going through floating
-/// point, so `"1.1ms"` is exactly 1,100,000 ns.
+/// Multiplies a decimal string (digits with at most one `.`, checked by
+/// the caller) by `scale` without going through floating point, so
+/// `"1.1ms"` is exactly 1,100,000 ns.
 fn exact_nanos(number: &str, scale: u64) -> Result<u64, Exact> {
-    let (whole, frac) = match number.split_once('.') {
-        Some((w, f)) => (w, f),
-        None => (number, ""),
-    };
-    if frac.contains('.') {
-        return Err(Exact::Malformed);
+    let (whole, frac) = number.split_once('.').unwrap_or((number, ""));
+    let mut total: u128 = 0;
+    for digit in whole.chars().filter_map(|c| c.to_digit(10)) {
+        total = total * 10 + u128::from(digit);
+        if total > u128::from(u64::MAX) {
+            return Err(Exact::Overflow);
+        }
     }
-    let whole: u128 = if whole.is_empty() {
-        0
-    } else {
-        whole.parse().map_err(|_| Exact::Malformed)?
-    };
-    let mut total = whole.checked_mul(scale as u128).ok_or(Exact::Overflow)?;
-    let mut place = scale as u128;
-    for digit in frac.chars() {
-        let d = digit.to_digit(10).ok_or(Exact::Malformed)? as u128;
-        if d != 0 && place < 10 {
+    total *= u128::from(scale);
+    let mut place = u128::from(scale);
+    for digit in frac.chars().filter_map(|c| c.to_digit(10)) {
+        if digit != 0 && place < 10 {
             return Err(Exact::Fractional);
         }
         if place >= 10 {
             place /= 10;
-            total += d * place;
+            total += u128::from(digit) * place;
         }
     }
     u64::try_from(total).map_err(|_| Exact::Overflow)
@@ -131,25 +178,26 @@ fn exact_nanos(number: &str, scale: u64) -> Result<u64, Exact> {
 
 impl fmt::Display for Nanos {
     /// Prints the largest unit that keeps the value exact to three
-    /// decimals: `250us`, `1.5ms`, `2s`.
+    /// decimals: `250us`, `1.5ms`, `2s`. Integer arithmetic only, so every
+    /// value up to `u64::MAX` prints exactly and nothing can overflow.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.0;
         if n == 0 {
             return write!(f, "0ms");
         }
         for (unit, scale) in [("s", 1_000_000_000u64), ("ms", 1_000_000), ("us", 1_000)] {
-            if n >= scale && (n * 1000).is_multiple_of(scale) {
-                return write!(f, "{}{unit}", trim_decimal(n as f64 / scale as f64));
+            let milli = scale / 1000;
+            if n >= scale && n.is_multiple_of(milli) {
+                let (whole, thousandths) = (n / scale, (n % scale) / milli);
+                if thousandths == 0 {
+                    return write!(f, "{whole}{unit}");
+                }
+                let decimals = format!("{thousandths:03}");
+                return write!(f, "{whole}.{}{unit}", decimals.trim_end_matches('0'));
             }
         }
         write!(f, "{n}ns")
     }
-}
-
-fn trim_decimal(value: f64) -> String {
-    let text = format!("{value:.3}");
-    let text = text.trim_end_matches('0').trim_end_matches('.');
-    text.to_string()
 }
 
 impl Serialize for Nanos {
@@ -182,10 +230,9 @@ mod tests {
         assert_eq!(parse("1m"), Ok(60_000_000_000));
         assert_eq!(parse("1min"), Ok(60_000_000_000));
         assert_eq!(parse("1h"), Ok(3_600_000_000_000));
-        assert_eq!(parse(" 10 ms "), Ok(10_000_000));
         assert_eq!(parse("0ms"), Ok(0));
         assert_eq!(parse(".5s"), Ok(500_000_000));
-        assert_eq!(parse("1_000ms"), Ok(1_000_000_000));
+        assert_eq!(parse("2.s"), Ok(2_000_000_000));
     }
 
     #[test]
@@ -199,18 +246,88 @@ mod tests {
     fn rejects_what_users_get_wrong() {
         assert_eq!(parse("50"), Err(DurationError::NoUnit("50".into())));
         assert!(matches!(
-            parse("50 sec"),
+            parse("50sec"),
             Err(DurationError::UnknownUnit { .. })
         ));
         assert!(matches!(parse("ms"), Err(DurationError::NoNumber(_))));
         assert!(matches!(parse("-5ms"), Err(DurationError::Negative(_))));
         assert!(matches!(parse("1.5ns"), Err(DurationError::TooFine(_))));
-        assert!(matches!(parse("1.2.3ms"), Err(DurationError::NoNumber(_))));
+        assert_eq!(
+            parse("1.2.3ms"),
+            Err(DurationError::TwoPoints("1.2.3ms".into()))
+        );
         assert!(matches!(
             parse("99999999999h"),
             Err(DurationError::TooLong(_))
         ));
         assert_eq!(parse(""), Err(DurationError::Empty));
+    }
+
+    /// Issue 8: `"1+2ms"` was read as 12 ms and `"_1__0_ms"` as 10 ms.
+    #[test]
+    fn stray_characters_are_errors_not_other_numbers() {
+        let stray = |text: &str| parse(text).map_err(|e| e.to_string());
+        assert_eq!(
+            stray("1+2ms"),
+            Err("`1+2ms` contains `+`, which a duration cannot contain".into())
+        );
+        assert_eq!(
+            stray("_1__0_ms"),
+            Err("`_1__0_ms` contains `_`, which a duration cannot contain".into())
+        );
+        assert_eq!(
+            stray("10 ms"),
+            Err("`10 ms` contains a space, which a duration cannot contain".into())
+        );
+        assert_eq!(
+            stray(" 10ms"),
+            Err("` 10ms` contains a space, which a duration cannot contain".into())
+        );
+        assert_eq!(
+            stray("1\tms"),
+            Err("`1\tms` contains the character U+0009, which a duration cannot contain".into())
+        );
+        assert_eq!(
+            stray("+5ms"),
+            Err("`+5ms` contains `+`, which a duration cannot contain".into())
+        );
+        assert_eq!(stray("."), Err("`.` does not start with a number".into()));
+        assert_eq!(
+            stray(".ms"),
+            Err("`.ms` does not start with a number".into())
+        );
+    }
+
+    /// Every string the parser accepts matches the schema's pattern, and
+    /// the other way round, on a sample of both.
+    #[test]
+    fn the_pattern_says_what_the_parser_accepts() {
+        for text in ["250us", "1.5ms", ".5s", "2.s", "0ms", "3µs", "1min", "7h"] {
+            assert!(parse(text).is_ok(), "{text}");
+        }
+        for text in [
+            "1+2ms", "_1ms", "1 ms", "ms", ".", "1.2.3s", "5", "5 s", "-1s", "1e3ms",
+        ] {
+            assert!(parse(text).is_err(), "{text}");
+        }
+    }
+
+    /// Issue 8: `"6000h"` printed a garbage number (the old `Display`
+    /// multiplied by 1000 and wrapped).
+    #[test]
+    fn printing_never_overflows() {
+        assert_eq!(Nanos(21_600_000_000_000_000).to_string(), "21600000s");
+        assert_eq!(
+            parse("6000h").map(|n| Nanos(n).to_string()),
+            Ok("21600000s".into())
+        );
+        assert_eq!(Nanos(u64::MAX).to_string(), "18446744073709551.615us");
+        assert_eq!(
+            Nanos(u64::MAX / 1000 * 1000).to_string(),
+            "18446744073709.551ms"
+        );
+        let max = Nanos(u64::MAX).to_string();
+        assert_eq!(max.parse::<Nanos>(), Ok(Nanos(u64::MAX)));
     }
 
     #[test]
@@ -234,6 +351,9 @@ mod tests {
             1_234_567,
             50_000_000,
             3_000_000_000,
+            1_234_567_000_000,
+            u64::MAX / 1000 * 1000,
+            u64::MAX,
         ] {
             assert_eq!(Nanos(n).to_string().parse::<Nanos>(), Ok(Nanos(n)), "{n}");
         }

@@ -19,9 +19,12 @@ pub fn workers_or_cores(workers: Option<u32>, cores: usize) -> usize {
 }
 
 /// The `kind` of a `[[model]]`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum ModelKind {
+    #[default]
     Sequential,
     Threads,
     ThreadPool,
@@ -48,6 +51,26 @@ pub enum Param {
 }
 
 impl Param {
+    pub const ALL: [Param; 4] = [
+        Param::Workers,
+        Param::SwitchInterval,
+        Param::PollInterval,
+        Param::Python,
+    ];
+
+    /// The kinds that take this parameter.
+    pub fn kinds(self) -> Vec<&'static str> {
+        ModelKind::ALL
+            .into_iter()
+            .filter(|k| k.params().contains(&self))
+            .map(ModelKind::name)
+            .collect()
+    }
+
+    pub fn from_key(key: &str) -> Option<Param> {
+        Param::ALL.into_iter().find(|p| p.key() == key)
+    }
+
     pub fn key(self) -> &'static str {
         match self {
             Param::Workers => "workers",
@@ -76,23 +99,26 @@ impl ModelKind {
         ModelKind::PythonProcesses,
     ];
 
+    /// Each kind's name in experiment files, in the order of [`ModelKind::ALL`].
+    pub const NAMES: [&'static str; 14] = [
+        "sequential",
+        "threads",
+        "thread-pool",
+        "async",
+        "async-multi",
+        "gil-threads",
+        "processes",
+        "async-blocking",
+        "polling",
+        "python-sequential",
+        "python-threads",
+        "python-thread-pool",
+        "python-asyncio",
+        "python-processes",
+    ];
+
     pub fn name(self) -> &'static str {
-        match self {
-            ModelKind::Sequential => "sequential",
-            ModelKind::Threads => "threads",
-            ModelKind::ThreadPool => "thread-pool",
-            ModelKind::Async => "async",
-            ModelKind::AsyncMulti => "async-multi",
-            ModelKind::GilThreads => "gil-threads",
-            ModelKind::Processes => "processes",
-            ModelKind::AsyncBlocking => "async-blocking",
-            ModelKind::Polling => "polling",
-            ModelKind::PythonSequential => "python-sequential",
-            ModelKind::PythonThreads => "python-threads",
-            ModelKind::PythonThreadPool => "python-thread-pool",
-            ModelKind::PythonAsyncio => "python-asyncio",
-            ModelKind::PythonProcesses => "python-processes",
-        }
+        Self::NAMES[self as usize]
     }
 
     pub fn from_name(name: &str) -> Option<ModelKind> {
@@ -175,10 +201,6 @@ impl ModelKind {
             ModelKind::PythonThreadPool => "max(makespan of tasks in order on W workers, Σ P_i)",
         }
     }
-
-    pub fn names() -> Vec<&'static str> {
-        ModelKind::ALL.iter().map(|k| k.name()).collect()
-    }
 }
 
 impl std::fmt::Display for ModelKind {
@@ -195,6 +217,7 @@ mod tests {
     fn names_round_trip() {
         for kind in ModelKind::ALL {
             assert_eq!(ModelKind::from_name(kind.name()), Some(kind));
+            assert_eq!(ModelKind::ALL[kind as usize], kind);
             let json = serde_json::to_string(&kind).unwrap_or_default();
             assert_eq!(json, format!("\"{}\"", kind.name()));
         }

@@ -5,18 +5,25 @@
 //! place in the file.
 
 mod diagnostic;
+mod docs;
 mod duration;
 mod field;
 pub mod folder_name;
+mod json_schema;
+mod keys;
 mod kind;
+pub mod limits;
 mod parse;
 mod schema;
 
+use std::io::Read;
 use std::path::Path;
 
 pub use diagnostic::{Diagnostics, SourceFile};
+pub use docs::key_help;
 pub use duration::Nanos;
 pub use field::{Axes, Axis, Field, GroupPoint, Point};
+pub use json_schema::json_schema;
 pub use kind::{
     DEFAULT_POLL_INTERVAL, DEFAULT_SWITCH_INTERVAL, ModelKind, Param, workers_or_cores,
 };
@@ -30,6 +37,11 @@ pub enum ConfigError {
         path: String,
         source: std::io::Error,
     },
+    #[error(
+        "experiment file {path} is larger than 1 MiB, the most conlab reads\n  = help: an \
+         experiment file is a few kilobytes of TOML; is {path} the file you meant?"
+    )]
+    TooLarge { path: String },
     #[error("{0}")]
     Invalid(Diagnostics),
 }
@@ -40,13 +52,51 @@ pub struct Loaded {
     pub experiment: Experiment,
 }
 
+/// Reads at most [`limits::MAX_FILE_BYTES`] of the file at `path`, so
+/// that `/dev/zero` fails at once instead of filling memory. The file is
+/// opened without blocking, so a FIFO that no one writes to reads as empty
+/// instead of waiting forever; reads then block as usual (a pipe that is
+/// being written to, as `<(…)` makes, is read to its end).
+fn read_bounded(path: &Path) -> std::io::Result<Option<String>> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)?;
+    // SAFETY: fcntl on a descriptor this function owns; clearing
+    // O_NONBLOCK has no memory effects.
+    unsafe {
+        use std::os::fd::AsRawFd;
+        let fd = file.as_raw_fd();
+        let flags = libc::fcntl(fd, libc::F_GETFL);
+        if flags >= 0 {
+            libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK);
+        }
+    }
+    let mut bytes = Vec::new();
+    file.take(limits::MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limits::MAX_FILE_BYTES {
+        return Ok(None);
+    }
+    String::from_utf8(bytes)
+        .map(Some)
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+}
+
 /// Reads and validates the experiment file at `path`.
 pub fn load(path: &Path) -> Result<Loaded, ConfigError> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-        path: shown.clone(),
-        source,
-    })?;
+    let text = match read_bounded(path) {
+        Ok(Some(text)) => text,
+        Ok(None) => return Err(ConfigError::TooLarge { path: shown }),
+        Err(source) => {
+            return Err(ConfigError::Read {
+                path: shown,
+                source,
+            });
+        }
+    };
     let stem = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -56,10 +106,7 @@ pub fn load(path: &Path) -> Result<Loaded, ConfigError> {
 
 /// Validates experiment text that came from `path` (used for messages).
 pub fn from_text(path: &str, text: &str, default_name: &str) -> Result<Loaded, ConfigError> {
-    let file = SourceFile {
-        path: path.to_string(),
-        text: text.to_string(),
-    };
+    let file = SourceFile::new(path, text);
     let (experiment, items) = parse::parse(&file, default_name);
     let diagnostics = Diagnostics { file, items };
     match experiment {
@@ -68,5 +115,9 @@ pub fn from_text(path: &str, text: &str, default_name: &str) -> Result<Loaded, C
     }
 }
 
+#[cfg(test)]
+mod fuzz;
+#[cfg(test)]
+mod messages;
 #[cfg(test)]
 mod tests;

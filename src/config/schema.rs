@@ -1,5 +1,8 @@
 //! The validated experiment: what `config::load` returns once a file has
 //! passed every check. Everything downstream works from these types only.
+//! Each section's defaults are its type's `Default` impl: the reader starts
+//! from it, and the key tables (`conlab validate --help`, the README) show
+//! what it holds.
 
 use serde::{Deserialize, Serialize};
 
@@ -26,9 +29,24 @@ pub struct Experiment {
     pub source_text: String,
 }
 
-pub const DEFAULT_REPETITIONS: u32 = 5;
-pub const DEFAULT_WARMUP: u32 = 1;
-pub const DEFAULT_TIMEOUT: Nanos = Nanos(300_000_000_000);
+impl Default for Experiment {
+    fn default() -> Self {
+        Experiment {
+            name: String::new(),
+            description: String::new(),
+            repetitions: 5,
+            warmup: 1,
+            seed: 0,
+            timeout: Nanos(300_000_000_000),
+            python: None,
+            workloads: Vec::new(),
+            models: Vec::new(),
+            charts: Vec::new(),
+            source_path: String::new(),
+            source_text: String::new(),
+        }
+    }
+}
 
 /// A field that is either one value or a list of values to sweep over.
 #[derive(Clone, Debug, PartialEq)]
@@ -46,11 +64,24 @@ impl<T> Sweep<T> {
     pub fn is_axis(&self) -> bool {
         self.values.len() > 1
     }
+
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Sweep<U> {
+        Sweep {
+            values: self.values.into_iter().map(f).collect(),
+        }
+    }
+}
+
+impl<T: Ord + Copy> Sweep<T> {
+    /// The largest value (sweeps are never empty once read).
+    pub fn most(&self) -> Option<T> {
+        self.values.iter().copied().max()
+    }
 }
 
 /// What runs together in one run of a model: one or more groups of tasks,
 /// and how their IO waits happen.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Workload {
     pub name: String,
     pub io: IoKind,
@@ -71,6 +102,20 @@ pub struct Group {
     pub io_latency: Sweep<IoLatency>,
     pub cpu_cost: Sweep<Nanos>,
     pub rounds: Sweep<u32>,
+}
+
+impl Default for Group {
+    /// A group of one task that neither waits nor computes, once; `tasks`
+    /// has no default in files (the reader asks for it).
+    fn default() -> Self {
+        Group {
+            name: String::new(),
+            tasks: Sweep::one(1),
+            io_latency: Sweep::one(IoLatency::Fixed { value: Nanos::ZERO }),
+            cpu_cost: Sweep::one(Nanos::ZERO),
+            rounds: Sweep::one(1),
+        }
+    }
 }
 
 impl Group {
@@ -96,6 +141,19 @@ impl Workload {
         }
     }
 
+    /// The axes the workload sweeps, group by group, in field order.
+    pub fn swept(&self) -> Vec<Axis> {
+        self.groups
+            .iter()
+            .flat_map(|g| {
+                Field::ALL
+                    .into_iter()
+                    .filter(|&f| g.sweeps(f))
+                    .map(|f| self.axis(g, f))
+            })
+            .collect()
+    }
+
     /// Whether the workload sweeps `axis`.
     pub fn sweeps(&self, axis: &Axis) -> bool {
         self.groups
@@ -105,7 +163,7 @@ impl Workload {
 }
 
 /// How long one IO wait lasts: fixed, or drawn from a distribution.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "dist", rename_all = "lowercase")]
 pub enum IoLatency {
     Fixed { value: Nanos },
@@ -114,12 +172,22 @@ pub enum IoLatency {
     Normal { mean: Nanos, sd: Nanos },
 }
 
+impl Default for IoLatency {
+    /// No wait at all.
+    fn default() -> Self {
+        IoLatency::Fixed { value: Nanos::ZERO }
+    }
+}
+
 impl IoLatency {
     /// The distribution's own mean (before truncation for `normal`).
     pub fn nominal_mean(&self) -> Nanos {
         match *self {
             IoLatency::Fixed { value } => value,
-            IoLatency::Uniform { min, max } => Nanos((min.0 + max.0) / 2),
+            // Halves first: the sum of two long durations could overflow.
+            IoLatency::Uniform { min, max } => {
+                Nanos(min.0 / 2 + max.0 / 2 + (min.0 % 2 + max.0 % 2) / 2)
+            }
             IoLatency::Exponential { mean } | IoLatency::Normal { mean, .. } => mean,
         }
     }
@@ -148,16 +216,23 @@ pub enum IoKind {
 }
 
 impl IoKind {
+    /// The names in experiment files, in declaration order.
+    pub const NAMES: [&'static str; 2] = ["sleep", "tcp"];
+
     pub fn as_str(self) -> &'static str {
-        match self {
-            IoKind::Sleep => "sleep",
-            IoKind::Tcp => "tcp",
-        }
+        Self::NAMES[self as usize]
+    }
+
+    pub fn from_name(name: &str) -> Option<IoKind> {
+        [IoKind::Sleep, IoKind::Tcp]
+            .into_iter()
+            .find(|k| k.as_str() == name)
     }
 }
 
-/// A `[[model]]` entry: a kind and its (possibly swept) parameters.
-#[derive(Clone, Debug)]
+/// A `[[model]]` entry: a kind and its (possibly swept) parameters. The
+/// default is a placeholder: files must name the kind.
+#[derive(Clone, Debug, Default)]
 pub struct ModelSpec {
     /// The label the user gave, or one derived from kind and fixed params.
     pub name: String,
@@ -169,6 +244,21 @@ pub struct ModelSpec {
 }
 
 impl ModelSpec {
+    /// A model's name when the file gives none: its kind and the parameters
+    /// it fixes (`thread-pool workers=8`); swept ones go into each variant.
+    pub fn default_name(&self) -> String {
+        fn fixed<T: std::fmt::Display>(key: &str, sweep: &Option<Sweep<T>>) -> Option<String> {
+            let value = sweep.as_ref().filter(|s| !s.is_axis())?.values.first()?;
+            Some(format!("{key}={value}"))
+        }
+        std::iter::once(self.kind.name().to_string())
+            .chain(fixed("workers", &self.workers))
+            .chain(fixed("switch_interval", &self.switch_interval))
+            .chain(fixed("poll_interval", &self.poll_interval))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
     /// Whether the model sweeps `field` (workload fields: never).
     pub(crate) fn sweeps(&self, field: Field) -> bool {
         let swept = |s: &Option<Sweep<_>>| s.as_ref().is_some_and(Sweep::is_axis);
@@ -191,23 +281,70 @@ pub enum ChartY {
     Efficiency,
     CtxSwitches,
     PeakRss,
+    /// The most OS threads a run used.
+    Threads,
+    /// A group's figures (see [`ChartY::of_group`]).
+    WakeP50,
+    WakeP99,
+    WakeMax,
+    CompletionP50,
+    CompletionP99,
+    RoundsPerS,
 }
 
 impl ChartY {
-    pub const ALL: [(&'static str, ChartY); 6] = [
-        ("wall", ChartY::Wall),
-        ("cpu", ChartY::Cpu),
-        ("speedup", ChartY::Speedup),
-        ("efficiency", ChartY::Efficiency),
-        ("ctx_switches", ChartY::CtxSwitches),
-        ("peak_rss", ChartY::PeakRss),
+    pub const ALL: [ChartY; 13] = [
+        ChartY::Wall,
+        ChartY::Cpu,
+        ChartY::Speedup,
+        ChartY::Efficiency,
+        ChartY::CtxSwitches,
+        ChartY::PeakRss,
+        ChartY::Threads,
+        ChartY::WakeP50,
+        ChartY::WakeP99,
+        ChartY::WakeMax,
+        ChartY::CompletionP50,
+        ChartY::CompletionP99,
+        ChartY::RoundsPerS,
+    ];
+    /// The names in experiment files, in the order of [`ChartY::ALL`].
+    pub const NAMES: [&'static str; 13] = [
+        "wall",
+        "cpu",
+        "speedup",
+        "efficiency",
+        "ctx_switches",
+        "peak_rss",
+        "threads",
+        "wake_p50",
+        "wake_p99",
+        "wake_max",
+        "completion_p50",
+        "completion_p99",
+        "rounds_per_s",
     ];
 
+    /// Whether the figure is one group's (and a workload of several
+    /// groups must say which).
+    pub fn of_group(self) -> bool {
+        matches!(
+            self,
+            ChartY::WakeP50
+                | ChartY::WakeP99
+                | ChartY::WakeMax
+                | ChartY::CompletionP50
+                | ChartY::CompletionP99
+                | ChartY::RoundsPerS
+        )
+    }
+
     pub fn as_str(self) -> &'static str {
-        ChartY::ALL
-            .iter()
-            .find(|(_, y)| *y == self)
-            .map_or("wall", |(name, _)| name)
+        Self::NAMES[self as usize]
+    }
+
+    pub fn from_name(name: &str) -> Option<ChartY> {
+        ChartY::ALL.into_iter().find(|y| y.as_str() == name)
     }
 }
 
@@ -227,7 +364,27 @@ pub struct ChartSpec {
     pub predictions: bool,
     /// Only these models (by name); all when empty.
     pub models: Vec<String>,
+    /// The group whose figures a group metric shows.
+    pub group: Option<String>,
 }
 
 pub const DEFAULT_CHART_WIDTH: u32 = 1200;
 pub const DEFAULT_CHART_HEIGHT: u32 = 800;
+
+impl Default for ChartSpec {
+    fn default() -> Self {
+        ChartSpec {
+            workload: String::new(),
+            y: ChartY::Wall,
+            x: None,
+            log_x: None,
+            log_y: false,
+            width: DEFAULT_CHART_WIDTH,
+            height: DEFAULT_CHART_HEIGHT,
+            title: None,
+            predictions: true,
+            models: Vec::new(),
+            group: None,
+        }
+    }
+}

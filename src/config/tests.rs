@@ -320,3 +320,149 @@ fn python_must_name_an_interpreter() {
     );
     assert!(e.contains("error: `python` is empty"), "{e}");
 }
+
+/// Issue 10's example of `[[workload.group]]`.
+const CONVOY: &str = r#"
+[[workload]]
+name = "convoy"
+io = "sleep"
+[[workload.group]]
+name = "cpu"
+tasks = 1
+cpu_cost = "400ms"
+[[workload.group]]
+name = "io"
+tasks = 1
+io_latency = "1ms"
+cpu_cost = "20us"
+rounds = [50, 200]
+[[model]]
+kind = "threads"
+[[model]]
+kind = "gil-threads"
+"#;
+
+#[test]
+fn groups_are_read_in_file_order_with_their_own_fields() {
+    let exp = ok(CONVOY);
+    let w = &exp.workloads[0];
+    assert!(w.grouped);
+    assert_eq!(w.io, IoKind::Sleep);
+    let names: Vec<&str> = w.groups.iter().map(|g| g.name.as_str()).collect();
+    assert_eq!(names, ["cpu", "io"]);
+    assert_eq!(w.groups[0].cpu_cost.values, [Nanos(400_000_000)]);
+    assert_eq!(w.groups[0].rounds.values, [1], "defaults as a workload's");
+    assert_eq!(
+        w.groups[0].io_latency.values,
+        [IoLatency::Fixed { value: Nanos(0) }]
+    );
+    assert_eq!(w.groups[1].rounds.values, [50, 200]);
+    assert_eq!(
+        w.swept(),
+        [Axis::parse("io.rounds").unwrap_or(Axis::plain(Field::Tasks))]
+    );
+}
+
+#[test]
+fn a_workload_without_groups_is_one_group_named_after_it() {
+    let exp = ok("[[workload]]\nname = \"w\"\ntasks = [1, 2]\n[[model]]\nkind = \"threads\"\n");
+    let w = &exp.workloads[0];
+    assert!(!w.grouped);
+    assert_eq!(w.groups.len(), 1);
+    assert_eq!(w.groups[0].name, "w");
+    assert_eq!(w.swept(), [Axis::plain(Field::Tasks)]);
+}
+
+#[test]
+fn groups_without_names_are_numbered() {
+    let exp = ok(
+        "[[workload]]\n[[workload.group]]\ntasks = 1\n[[workload.group]]\ntasks = 2\n\
+                  [[model]]\nkind = \"threads\"\n",
+    );
+    let names: Vec<&str> = exp.workloads[0]
+        .groups
+        .iter()
+        .map(|g| g.name.as_str())
+        .collect();
+    assert_eq!(names, ["group-1", "group-2"]);
+}
+
+#[test]
+fn group_names_cannot_break_axis_names_or_labels() {
+    for bad in ["a.b", "a;b", "a=b", "a b", "a\\tb", ""] {
+        let text = format!(
+            "[[workload]]\n[[workload.group]]\nname = \"{bad}\"\ntasks = 1\n[[model]]\nkind = \"threads\"\n"
+        );
+        let e = errors(&text);
+        assert!(e.contains("error: invalid name"), "{bad:?}: {e}");
+    }
+    ok(
+        "[[workload]]\n[[workload.group]]\nname = \"입출력-io_2\"\ntasks = 1\n[[model]]\nkind = \"threads\"\n",
+    );
+}
+
+#[test]
+fn a_grouped_workload_keeps_each_group_field_in_its_groups() {
+    for key in [
+        "tasks = 1",
+        "io_latency = \"1ms\"",
+        "cpu_cost = \"1ms\"",
+        "rounds = 2",
+    ] {
+        let text = format!(
+            "[[workload]]\nname = \"w\"\n{key}\n[[workload.group]]\ntasks = 1\n[[model]]\nkind = \"threads\"\n"
+        );
+        let name = key.split(' ').next().unwrap_or("");
+        assert!(
+            errors(&text).contains(&format!("help: move `{name}` into each [[workload.group]]")),
+            "{key}"
+        );
+    }
+}
+
+#[test]
+fn the_task_round_bound_covers_every_group_together() {
+    // Each group alone is within 10,000,000 task rounds; together they are not.
+    let text = "[[workload]]\nname = \"w\"\n[[workload.group]]\ntasks = 1000\nrounds = 6000\n\
+                [[workload.group]]\ntasks = 1000\nrounds = 5000\n[[model]]\nkind = \"threads\"\n";
+    assert!(errors(text).contains("= 11000000 task rounds per cell"));
+    let text = "[[workload]]\nname = \"w\"\n[[workload.group]]\ntasks = 1000\nrounds = 5000\n\
+                [[workload.group]]\ntasks = 1000\nrounds = 5000\n[[model]]\nkind = \"threads\"\n";
+    ok(text);
+}
+
+#[test]
+fn charts_take_group_axes_and_list_the_swept_ones() {
+    let chart = |x: &str| format!("{CONVOY}[[chart]]\nworkload = \"convoy\"\nx = \"{x}\"\n");
+    let exp = ok(&chart("io.rounds"));
+    assert_eq!(exp.charts[0].x, Axis::parse("io.rounds"));
+    let e = errors(&chart("cpu.rounds"));
+    assert!(
+        e.contains("help: give that field a list of values, or choose a swept axis: io.rounds\n"),
+        "{e}"
+    );
+    let e = errors(&chart("rounds"));
+    assert!(e.contains("chart x = \"rounds\" is not swept"), "{e}");
+}
+
+#[test]
+fn every_experiment_and_fixture_still_reads() {
+    for path in super::fuzz::sample_files() {
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        if path.ends_with("typo.toml") {
+            continue;
+        }
+        if let Err(e) = from_text(&path.display().to_string(), &text, "x") {
+            panic!("{e}");
+        }
+    }
+}
+
+#[test]
+fn an_empty_list_of_workloads_is_no_workload() {
+    let e = errors("workload = []\n[[model]]\nkind = \"threads\"\n");
+    assert!(
+        e.starts_with("error: the experiment has no [[workload]]\n"),
+        "{e}"
+    );
+}

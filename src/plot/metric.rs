@@ -6,15 +6,36 @@ use crate::config::{Axis, ChartY, Field, ModelKind};
 use crate::format::{format_ms, format_number};
 use crate::results::CellSummary;
 
+use super::kit::{Dash, Entry, Symbol};
+use plotters::style::RGBColor;
+
 /// A measurement of a cell that a chart can show.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Metric(pub ChartY);
+pub struct Metric {
+    pub y: ChartY,
+    /// For a group's figure, the group's place among each cell's groups
+    /// (the cells of a workload list their groups alike).
+    pub group: Option<usize>,
+}
 
 impl Metric {
+    /// A cell's own figure, or its first group's.
+    pub fn of(y: ChartY) -> Metric {
+        Metric { y, group: None }
+    }
+
     /// The value, in ms for times, × for speedup, % for efficiency,
     /// a count for context switches and MB for memory.
     pub fn value(self, c: &CellSummary) -> Option<f64> {
-        match self.0 {
+        let group = || c.groups.get(self.group.unwrap_or(0));
+        match self.y {
+            ChartY::Threads => c.threads_max_median,
+            ChartY::WakeP50 => group()?.wake_delay_p50_median_us.map(|us| us / 1000.0),
+            ChartY::WakeP99 => group()?.wake_delay_p99_median_us.map(|us| us / 1000.0),
+            ChartY::WakeMax => group()?.wake_delay_max_median_us.map(|us| us / 1000.0),
+            ChartY::CompletionP50 => group()?.completion_p50_median_ms,
+            ChartY::CompletionP99 => group()?.completion_p99_median_ms,
+            ChartY::RoundsPerS => group()?.rounds_per_s_median,
             ChartY::Wall => c.wall_median_ms,
             ChartY::Cpu => c.cpu_median_ms,
             ChartY::Speedup => c.speedup,
@@ -29,7 +50,7 @@ impl Metric {
 
     /// The spread drawn as error bars: min–max of the runs' wall times.
     pub fn spread(self, c: &CellSummary) -> Option<(f64, f64)> {
-        match self.0 {
+        match self.y {
             ChartY::Wall => Some((c.wall_min_ms?, c.wall_max_ms?)),
             _ => None,
         }
@@ -37,16 +58,32 @@ impl Metric {
 
     /// Whether charts draw error bars for this metric.
     pub fn spread_shown(self) -> bool {
-        self.0 == ChartY::Wall
+        self.y == ChartY::Wall
     }
 
     pub fn is_time(self) -> bool {
-        matches!(self.0, ChartY::Wall | ChartY::Cpu)
+        matches!(
+            self.y,
+            ChartY::Wall
+                | ChartY::Cpu
+                | ChartY::WakeP50
+                | ChartY::WakeP99
+                | ChartY::WakeMax
+                | ChartY::CompletionP50
+                | ChartY::CompletionP99
+        )
     }
 
     /// The chart title's first words.
     pub fn title(self) -> &'static str {
-        match self.0 {
+        match self.y {
+            ChartY::Threads => "OS threads",
+            ChartY::WakeP50 => "Wake-up delay, p50",
+            ChartY::WakeP99 => "Wake-up delay, p99",
+            ChartY::WakeMax => "Wake-up delay, longest",
+            ChartY::CompletionP50 => "Task completion, p50",
+            ChartY::CompletionP99 => "Task completion, p99",
+            ChartY::RoundsPerS => "Rounds per second",
             ChartY::Wall => "Wall time",
             ChartY::Cpu => "CPU time",
             ChartY::Speedup => "Speedup over sequential",
@@ -58,7 +95,14 @@ impl Metric {
 
     /// The y-axis title, with its unit.
     pub fn axis_title(self, unit: &str) -> String {
-        match self.0 {
+        match self.y {
+            ChartY::Threads => "OS threads, most at once (median of runs)".to_string(),
+            ChartY::WakeP50 => format!("wake-up delay p50, median of runs ({unit})"),
+            ChartY::WakeP99 => format!("wake-up delay p99, median of runs ({unit})"),
+            ChartY::WakeMax => format!("longest wake-up delay, median of runs ({unit})"),
+            ChartY::CompletionP50 => format!("task completion p50, median of runs ({unit})"),
+            ChartY::CompletionP99 => format!("task completion p99, median of runs ({unit})"),
+            ChartY::RoundsPerS => "rounds per second (median of runs)".to_string(),
             ChartY::Wall => format!("wall time, median ({unit})"),
             ChartY::Cpu => format!("CPU time, user + system ({unit})"),
             ChartY::Speedup => "speedup over sequential (×)".to_string(),
@@ -72,7 +116,7 @@ impl Metric {
     /// legend label: the sequential IO-wait baseline for wall time, the
     /// CPU work asked for, for CPU time.
     pub fn baseline(self, c: &CellSummary) -> Option<f64> {
-        match self.0 {
+        match self.y {
             ChartY::Wall => Some(c.baseline_ms),
             ChartY::Cpu => Some(c.cpu_asked_ms()),
             _ => None,
@@ -80,7 +124,7 @@ impl Metric {
     }
 
     pub fn baseline_label(self) -> &'static str {
-        match self.0 {
+        match self.y {
             ChartY::Cpu => "CPU work asked for (tasks × rounds × cpu_cost)",
             _ => "sequential IO-wait baseline (tasks × rounds × avg IO wait)",
         }
@@ -88,7 +132,7 @@ impl Metric {
 
     /// A constant reference line and its label.
     pub fn reference(self) -> Option<(f64, &'static str)> {
-        match self.0 {
+        match self.y {
             ChartY::Speedup => Some((1.0, "1× = as fast as sequential")),
             ChartY::Efficiency => Some((100.0, "100 % = as fast as predicted")),
             _ => None,
@@ -97,7 +141,7 @@ impl Metric {
 
     /// The model's predicted value of this metric, where there is one.
     pub fn predicted(self, c: &CellSummary, all: &[CellSummary]) -> Option<f64> {
-        match self.0 {
+        match self.y {
             ChartY::Wall => Some(c.predicted_ms),
             ChartY::Speedup => {
                 let seq = all
@@ -109,10 +153,53 @@ impl Metric {
         }
     }
 
+    /// The legend entries after a chart's series: the baseline (if drawn), the
+    /// metric's reference line, the predictions (if drawn, with the colour
+    /// and text of their key) and how many cells were left out.
+    pub fn reference_entries(
+        self,
+        baseline: bool,
+        predictions: Option<(RGBColor, &str)>,
+        left_out: usize,
+    ) -> Vec<Entry> {
+        let mut entries = Vec::new();
+        if baseline {
+            entries.push(Entry::reference(self.baseline_label()));
+        }
+        if let Some((_, label)) = self.reference() {
+            entries.push(Entry::reference(label));
+        }
+        if let Some((color, label)) = predictions {
+            entries.push(Entry::new(
+                Symbol::Line {
+                    color,
+                    dash: Dash::Dotted,
+                    marker: None,
+                },
+                label,
+            ));
+        }
+        if left_out > 0 {
+            entries.push(Entry::new(
+                Symbol::Note,
+                format!("{left_out} cell(s) without a measurement left out"),
+            ));
+        }
+        entries
+    }
+
     /// One value as a label over a bar.
     pub fn format(self, v: f64) -> String {
-        match self.0 {
-            ChartY::Wall | ChartY::Cpu => format_ms(v),
+        match self.y {
+            ChartY::Wall
+            | ChartY::Cpu
+            | ChartY::WakeP50
+            | ChartY::WakeP99
+            | ChartY::WakeMax
+            | ChartY::CompletionP50
+            | ChartY::CompletionP99 => format_ms(v),
+            ChartY::Threads => format_number(v.round(), 0),
+            ChartY::RoundsPerS => format!("{}/s", format_number(v, 0)),
             ChartY::Speedup => format!("{v:.2}×"),
             ChartY::Efficiency => format!("{v:.0} %"),
             ChartY::CtxSwitches => format_number(v.round(), 0),

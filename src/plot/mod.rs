@@ -1,156 +1,64 @@
-//! Charts, rendered with plotters from results only. Every chart kind has
-//! its own file and draws on a [`canvas::Canvas`], generic over the
-//! plotters backend, so the same code makes the PNG (a bitmap, encoded
-//! here) and the SVG. Rendering returns bytes; `results::store` writes
-//! them. [`plan`] decides which charts a report has.
+//! Charts of results, as PNG and SVG files' bytes (`results::store`
+//! writes them). [`plan`] decides which charts a report has and names
+//! their files; [`metric`] reads what a chart shows from summary rows;
+//! [`charts`] holds one file per chart kind; [`kit`] is what they draw
+//! with, and its [`kit::picture`] is the one place a drawing becomes a PNG
+//! and an SVG, for the charts of a results folder ([`render`]) and for the
+//! chart of `conlab compare` ([`render_comparison`]) alike.
+//!
+//! Why a kit of our own on plotters' backends, and not plotters'
+//! `ChartBuilder`: conlab uses plotters for what it does well, one drawing
+//! code for a bitmap and an SVG backend with stable SVG output, and lays
+//! out everything around the data itself.
+//!
+//! - **Legends in a column of their own.** `ChartBuilder`'s series labels
+//!   are drawn inside the plot area, over the data, which an experiment of
+//!   a dozen model variants covers up. The kit's legend sits right of the
+//!   plot, wraps long labels onto up to three lines, shrinks its text when
+//!   it must, and says how many entries did not fit.
+//! - **Korean and CJK names in PNGs.** plotters draws a string with one
+//!   font, so a Korean workload name (the study note is Korean) would be a
+//!   row of boxes. The kit measures and draws PNG text in runs, each in the
+//!   first embedded font that has its glyphs (DejaVu Sans, then
+//!   NanumSquare), so layouts that fit text fit it in either script.
+//! - **Exact ticks and units.** `ChartBuilder`'s mesh places and formats
+//!   tick labels itself; conlab picks the time unit (µs, ms or s) per
+//!   chart, 1-2-5 labels on log axes, whole ticks for counts and labels
+//!   like `20k`, the same on every chart kind.
 
-pub mod axis;
-mod bars;
-pub mod canvas;
-pub mod compare;
-mod cpu_wall;
-pub mod font;
-pub mod frame;
+pub mod charts;
+pub mod kit;
 pub mod metric;
-mod overview;
 pub mod plan;
-pub mod style;
-mod sweep;
-mod timeline;
 
-use plotters::coord::Shift;
-use plotters::prelude::*;
+pub use kit::{ChartError, Picture, Styles};
+pub use plan::ChartJob;
 
-pub use plan::{ChartJob, ChartKind};
-pub use style::Styles;
-
-use crate::results::{CellSummary, SummaryFile, Timeline};
-use canvas::Canvas;
-
-/// Why a chart could not be drawn.
-#[derive(Debug, thiserror::Error)]
-pub enum ChartError {
-    #[error("the chart font could not be loaded: {0}")]
-    Font(String),
-    #[error("drawing failed: {0}")]
-    Draw(String),
-    #[error("nothing to draw: {0}")]
-    NoData(String),
-    #[error("PNG encoding failed: {0}")]
-    Encode(String),
-}
-
-/// The two files of a chart.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    Png,
-    Svg,
-}
+use crate::results::{CellComparison, Distribution, SummaryFile, Timeline};
+use charts::Chart;
+use charts::compare::Comparison;
 
 /// What charts are drawn from.
 pub struct Input<'a> {
     pub summary: &'a SummaryFile,
     pub timelines: &'a [Timeline],
+    pub distributions: &'a [Distribution],
     pub styles: Styles,
 }
 
 impl<'a> Input<'a> {
-    pub fn new(summary: &'a SummaryFile, timelines: &'a [Timeline]) -> Input<'a> {
+    pub fn new(
+        summary: &'a SummaryFile,
+        timelines: &'a [Timeline],
+        distributions: &'a [Distribution],
+    ) -> Input<'a> {
         Input {
             summary,
             timelines,
-            styles: Styles::new(&summary.cells),
+            distributions,
+            styles: Styles::new(summary.cells.iter().map(|c| c.model.as_str())),
         }
     }
-}
-
-/// Draws `job` on any backend.
-pub fn draw<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    job: &ChartJob,
-    input: &Input,
-    format: Format,
-) -> Result<(), ChartError> {
-    font::ensure_registered()?;
-    let c = Canvas::new(area, format);
-    c.clear()?;
-    let all = &input.summary.cells;
-    match &job.kind {
-        ChartKind::Metric(chart) => {
-            let cells: Vec<&CellSummary> = all.iter().filter(|c| chart.shows(c)).collect();
-            if cells.is_empty() {
-                return Err(ChartError::NoData(format!(
-                    "workload \"{}\" has no cells",
-                    chart.workload
-                )));
-            }
-            match chart.x.clone().or_else(|| plan::default_x(&cells)) {
-                Some(x) => sweep::draw(&c, chart, &x, &cells, all, &input.styles),
-                None => bars::draw(&c, chart, &cells, all, &input.styles),
-            }
-        }
-        ChartKind::CpuWall { workload } => {
-            let cells: Vec<&CellSummary> = all.iter().filter(|c| &c.workload == workload).collect();
-            cpu_wall::draw(&c, None, &cells, &input.styles)
-        }
-        ChartKind::Overview => overview::draw(&c, &input.summary.experiment, all),
-        ChartKind::Timeline { cell } => {
-            let t = input
-                .timelines
-                .iter()
-                .find(|t| t.cell == *cell)
-                .ok_or_else(|| ChartError::NoData(format!("no timeline of cell {cell}")))?;
-            timeline::draw(&c, t, all.iter().find(|s| s.cell == *cell))
-        }
-    }
-}
-
-fn draw_err<E: std::error::Error + Send + Sync>(e: DrawingAreaErrorKind<E>) -> ChartError {
-    ChartError::Draw(e.to_string())
-}
-
-/// Renders with `paint` into a PNG of `size`.
-pub fn png(
-    size: (u32, u32),
-    paint: impl FnOnce(&DrawingArea<BitMapBackend, Shift>) -> Result<(), ChartError>,
-) -> Result<Vec<u8>, ChartError> {
-    let (w, h) = size;
-    let mut rgb = vec![0u8; w as usize * h as usize * 3];
-    {
-        let root = BitMapBackend::with_buffer(&mut rgb, size).into_drawing_area();
-        paint(&root)?;
-        root.present().map_err(draw_err)?;
-    }
-    let mut out = Vec::new();
-    {
-        let mut encoder = png::Encoder::new(&mut out, w, h);
-        encoder.set_color(png::ColorType::Rgb);
-        encoder.set_depth(png::BitDepth::Eight);
-        let mut writer = encoder
-            .write_header()
-            .map_err(|e| ChartError::Encode(e.to_string()))?;
-        writer
-            .write_image_data(&rgb)
-            .map_err(|e| ChartError::Encode(e.to_string()))?;
-        writer
-            .finish()
-            .map_err(|e| ChartError::Encode(e.to_string()))?;
-    }
-    Ok(out)
-}
-
-/// Renders with `paint` into an SVG document of `size`.
-pub fn svg(
-    size: (u32, u32),
-    paint: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> Result<(), ChartError>,
-) -> Result<String, ChartError> {
-    let mut out = String::new();
-    {
-        let root = SVGBackend::with_string(&mut out, size).into_drawing_area();
-        paint(&root)?;
-        root.present().map_err(draw_err)?;
-    }
-    Ok(out)
 }
 
 /// A chart in both formats.
@@ -161,12 +69,19 @@ pub struct Rendered {
     pub svg: String,
 }
 
-/// Renders one chart as PNG and SVG.
+/// Renders one chart of a results folder as PNG and SVG.
 pub fn render(job: &ChartJob, input: &Input) -> Result<Rendered, ChartError> {
-    let size = (job.width, job.height);
+    let picture = kit::picture((job.width, job.height), &Chart { job, input })?;
     Ok(Rendered {
         job: job.clone(),
-        png: png(size, |area| draw(area, job, input, Format::Png))?,
-        svg: svg(size, |area| draw(area, job, input, Format::Svg))?,
+        png: picture.png,
+        svg: picture.svg,
     })
+}
+
+/// Renders the chart of `conlab compare` as PNG and SVG: `rows` compare
+/// the results in `a` with those in `b`.
+pub fn render_comparison(a: &str, b: &str, rows: &[CellComparison]) -> Result<Picture, ChartError> {
+    let chart = Comparison { a, b, rows };
+    kit::picture(chart.size(), &chart)
 }

@@ -3,9 +3,11 @@
 //! overview and a timeline per recorded run. Also the file names, made
 //! safe for any file system from any workload or model name. Pure.
 
+use std::collections::{HashMap, HashSet};
+
 use crate::config::{Axis, ChartSpec, ChartY, DEFAULT_CHART_HEIGHT, DEFAULT_CHART_WIDTH};
-use crate::format::slug;
-use crate::results::{CellSummary, Timeline};
+use crate::format::{cut_at_char_boundary, slug};
+use crate::results::{CellSummary, Distribution, Timeline};
 
 use super::metric::{self, Metric};
 
@@ -38,6 +40,19 @@ impl MetricChart {
                 self.fixed.iter().all(|f| values.contains(f))
             })
     }
+
+    /// The fields the chart holds still, for its subtitle: the values it
+    /// was drawn at, then the workload's unswept fields (of `first`).
+    pub fn fixed_subtitle(&self, first: Option<&CellSummary>) -> String {
+        let mut parts: Vec<String> = self.fixed.iter().map(|(a, v)| format!("{a}={v}")).collect();
+        if let Some(c) = first {
+            let rest = metric::fixed_fields(c);
+            if !rest.is_empty() {
+                parts.push(rest);
+            }
+        }
+        parts.join(" ")
+    }
 }
 
 /// What a chart shows.
@@ -52,6 +67,61 @@ pub enum ChartKind {
     Timeline {
         cell: usize,
     },
+    /// Each cell's wake-up delays (p50, p99, longest) of one group of a
+    /// workload of several groups.
+    Wake {
+        workload: String,
+        group: String,
+    },
+    /// The distribution of one group's wake-up delays, a line per cell.
+    Cdf {
+        workload: String,
+        group: String,
+    },
+}
+
+/// The most bytes of UTF-8 a chart's file stem has. Its files are
+/// `<stem>.png` and `<stem>.svg`, so every file name stays under 200
+/// bytes, in any script, with room to spare under the 255 bytes file
+/// systems allow for the store's temporary names.
+pub const MAX_STEM_BYTES: usize = 190;
+
+/// Chart file stems handed out so far: each unique, at most
+/// [`MAX_STEM_BYTES`] long.
+#[derive(Default)]
+struct Stems {
+    taken: HashSet<String>,
+    /// Per wanted stem, the number to try next after a clash, so that a
+    /// thousand charts wanting one name cost a thousand tries, not a
+    /// million.
+    next: HashMap<String, usize>,
+}
+
+impl Stems {
+    /// `wanted`, cut to size at a character boundary; if another chart
+    /// has that name already, `-2`, `-3`, … take the place of its end.
+    fn unique(&mut self, wanted: &str) -> String {
+        let base = cut_stem(wanted, MAX_STEM_BYTES);
+        let mut stem = base.to_string();
+        let mut n = self.next.get(base).copied().unwrap_or(2);
+        while self.taken.contains(&stem) {
+            let suffix = format!("-{n}");
+            stem = format!("{}{suffix}", cut_stem(base, MAX_STEM_BYTES - suffix.len()));
+            n += 1;
+        }
+        self.next.insert(base.to_string(), n);
+        self.taken.insert(stem.clone());
+        stem
+    }
+}
+
+/// `stem` cut to at most `max` bytes at a character boundary, without a
+/// `-` left dangling at the end of a cut.
+fn cut_stem(stem: &str, max: usize) -> &str {
+    if stem.len() <= max {
+        return stem;
+    }
+    cut_at_char_boundary(stem, max).trim_end_matches('-')
 }
 
 /// One chart to render: `charts/<stem>.png` and `.svg`.
@@ -88,7 +158,7 @@ fn workloads(cells: &[CellSummary]) -> Vec<String> {
 fn metric_chart(workload: &str, y: ChartY) -> MetricChart {
     MetricChart {
         workload: workload.to_string(),
-        metric: Metric(y),
+        metric: Metric::of(y),
         x: None,
         log_x: None,
         log_y: false,
@@ -97,6 +167,17 @@ fn metric_chart(workload: &str, y: ChartY) -> MetricChart {
         title: None,
         fixed: Vec::new(),
     }
+}
+
+/// Where the group a `[[chart]]` names sits among its workload's groups.
+fn group_index(cells: &[CellSummary], spec: &ChartSpec) -> Option<usize> {
+    let name = spec.group.as_deref()?;
+    cells
+        .iter()
+        .find(|c| c.workload == spec.workload)?
+        .groups
+        .iter()
+        .position(|g| g.name == name)
 }
 
 /// The values of a workload's sweep axes other than `x` in each of its
@@ -123,17 +204,17 @@ fn combinations(cells: &[&CellSummary], x: Option<&Axis>) -> Vec<Vec<(Axis, Stri
 /// default charts of a workload with nothing measured (an interrupted run)
 /// are left out, and so are `[[chart]]` entries whose workload has no cells
 /// at all (`run --filter` left it out).
-pub fn plan(cells: &[CellSummary], charts: &[ChartSpec], timelines: &[Timeline]) -> Vec<ChartJob> {
+pub fn plan(
+    cells: &[CellSummary],
+    charts: &[ChartSpec],
+    timelines: &[Timeline],
+    distributions: &[Distribution],
+) -> Vec<ChartJob> {
     let mut jobs: Vec<ChartJob> = Vec::new();
+    let mut stems = Stems::default();
     let mut push = |stem: String, caption: String, section: String, kind, w, h| {
-        let mut unique = stem.clone();
-        let mut n = 2;
-        while jobs.iter().any(|j: &ChartJob| j.stem == unique) {
-            unique = format!("{stem}-{n}");
-            n += 1;
-        }
         jobs.push(ChartJob {
-            stem: unique,
+            stem: stems.unique(&stem),
             caption,
             section,
             kind,
@@ -222,12 +303,18 @@ pub fn plan(cells: &[CellSummary], charts: &[ChartSpec], timelines: &[Timeline])
                 slug(&spec.workload),
                 spec.y.as_str().replace('_', "-")
             );
+            if let Some(group) = &spec.group {
+                stem.push_str(&format!("-{}", slug(group)));
+            }
             if let Some(x) = &spec.x {
                 stem.push_str(&format!("-by-{}", slug(&x.to_string())));
             }
             let chart = MetricChart {
                 workload: spec.workload.clone(),
-                metric: Metric(spec.y),
+                metric: Metric {
+                    y: spec.y,
+                    group: group_index(cells, spec),
+                },
                 x: spec.x.clone(),
                 log_x: spec.log_x,
                 log_y: spec.log_y,
@@ -238,13 +325,77 @@ pub fn plan(cells: &[CellSummary], charts: &[ChartSpec], timelines: &[Timeline])
             };
             push(
                 stem,
-                spec.title
-                    .clone()
-                    .unwrap_or_else(|| format!("{} · {}", Metric(spec.y).title(), spec.workload)),
+                spec.title.clone().unwrap_or_else(|| match &spec.group {
+                    Some(g) => format!(
+                        "{} of group {g} · {}",
+                        Metric::of(spec.y).title(),
+                        spec.workload
+                    ),
+                    None => format!("{} · {}", Metric::of(spec.y).title(), spec.workload),
+                }),
                 spec.workload.clone(),
                 ChartKind::Metric(chart),
                 spec.width,
                 spec.height,
+            );
+        }
+    }
+    // Workloads of several groups: each group's wake-up delays, and the
+    // distribution of the group that waits most often.
+    for name in workloads(cells) {
+        let mine: Vec<&CellSummary> = cells
+            .iter()
+            .filter(|c| c.workload == name && c.groups.len() > 1)
+            .collect();
+        let Some(first) = mine.first() else { continue };
+        let base = slug(&name);
+        for g in &first.groups {
+            let waited = mine.iter().any(|c| {
+                c.groups
+                    .iter()
+                    .any(|x| x.name == g.name && x.wake_delay_p50_median_us.is_some())
+            });
+            if waited {
+                push(
+                    format!("{base}-wake-{}", slug(&g.name)),
+                    format!("Wake-up delay of group {} of {name}", g.name),
+                    name.clone(),
+                    ChartKind::Wake {
+                        workload: name.clone(),
+                        group: g.name.clone(),
+                    },
+                    w,
+                    h,
+                );
+            }
+        }
+        let busiest = first
+            .groups
+            .iter()
+            .filter(|g| g.io_latency_mean_ms > 0.0)
+            .max_by_key(|g| g.tasks.saturating_mul(u64::from(g.rounds)));
+        let drawn = |group: &str| {
+            distributions.iter().any(|d| {
+                mine.iter().any(|c| c.cell == d.cell)
+                    && d.groups
+                        .iter()
+                        .any(|x| x.name == group && !x.wake_ns.is_empty())
+            })
+        };
+        if let Some(g) = busiest.filter(|g| drawn(&g.name)) {
+            push(
+                format!("{base}-cdf-{}", slug(&g.name)),
+                format!(
+                    "Distribution of the wake-up delays of group {} of {name}",
+                    g.name
+                ),
+                name.clone(),
+                ChartKind::Cdf {
+                    workload: name.clone(),
+                    group: g.name.clone(),
+                },
+                w,
+                h,
             );
         }
     }
@@ -322,7 +473,7 @@ mod tests {
             "[[workload]]\nname = \"w\"\ntasks = [1, 2]\nio_latency = [\"1ms\", \"2ms\"]\n\
              rounds = [1, 3]\n[[model]]\nkind = \"async\"\n",
         );
-        let walls: Vec<String> = plan(&cs, &[], &[])
+        let walls: Vec<String> = plan(&cs, &[], &[], &[])
             .into_iter()
             .filter(|j| j.stem.starts_with("w-wall"))
             .map(|j| j.stem)
@@ -338,10 +489,126 @@ mod tests {
         );
         let one_axis =
             cells("[[workload]]\nname = \"w\"\ntasks = [1, 2]\n[[model]]\nkind = \"async\"\n");
-        let stems: Vec<String> = plan(&one_axis, &[], &[])
+        let stems: Vec<String> = plan(&one_axis, &[], &[], &[])
             .into_iter()
             .map(|j| j.stem)
             .collect();
         assert!(stems.contains(&"w-wall".to_string()), "{stems:?}");
+    }
+}
+
+#[cfg(test)]
+mod file_names {
+    //! Issue 8, item 6: chart and timeline file names are bounded in
+    //! bytes, not characters, and stay unique.
+
+    use super::*;
+
+    fn timeline(cell: usize) -> Timeline {
+        Timeline {
+            cell,
+            label: String::new(),
+            wall_ns: 1,
+            spans: Vec::new(),
+        }
+    }
+
+    fn korean_cells() -> Vec<CellSummary> {
+        let name = "가".repeat(60);
+        let text = format!(
+            "[[workload]]\nname = \"{name}\"\ntasks = [1, 2]\nio_latency = [\"1ms\", \"2ms\"]\n\
+             [[model]]\nkind = \"thread-pool\"\nname = \"{name}\"\nworkers = [1, 2]\n\
+             [[model]]\nkind = \"sequential\"\n"
+        );
+        let exp = match crate::config::from_text("t.toml", &text, "t") {
+            Ok(l) => l.experiment,
+            Err(e) => panic!("{e}"),
+        };
+        let plans: Vec<crate::results::CellPlan> = crate::matrix::expand(&exp, 2)
+            .into_iter()
+            .map(|cell| crate::results::CellPlan {
+                group_io_latency_mean_ns: vec![1e6; cell.groups.len()],
+                cell,
+                io_latency_mean_ns: 1e6,
+                baseline_ns: 0,
+                predicted_ns: 0,
+                skip: None,
+            })
+            .collect();
+        let mut rows = crate::results::summarize(&plans, &[], &[]);
+        for r in &mut rows {
+            r.wall_median_ms = Some(1.0);
+            r.speedup = Some(1.0);
+            r.efficiency = Some(1.0);
+            r.cpu_median_ms = Some(1.0);
+        }
+        rows
+    }
+
+    #[test]
+    fn a_60_hangul_character_name_makes_file_names_under_200_bytes() {
+        let cells = korean_cells();
+        let timelines: Vec<Timeline> = cells.iter().map(|c| timeline(c.cell)).collect();
+        let jobs = plan(&cells, &[], &timelines, &[]);
+        assert!(jobs.len() > 12, "{} charts", jobs.len());
+        let mut seen = HashSet::new();
+        for j in &jobs {
+            let name = format!("{}.png", j.stem);
+            assert!(name.len() < 200, "{name}: {} bytes", name.len());
+            assert!(seen.insert(j.stem.clone()), "{} twice", j.stem);
+        }
+        // Each part keeps 20 syllables (60 bytes), not a name cut short.
+        let first = &jobs[0].stem;
+        assert_eq!(first, &format!("{}-wall-io-latency-1ms", "가".repeat(20)));
+        let timeline = jobs
+            .iter()
+            .find(|j| j.section == "timelines")
+            .map(|j| j.stem.clone())
+            .unwrap_or_default();
+        assert_eq!(
+            timeline,
+            format!(
+                "{}-timeline-{}-tasks-1-io-latency-1ms",
+                "가".repeat(20),
+                "가".repeat(20)
+            )
+        );
+        // The model's slug lost `workers=1` to the cut: the second variant's
+        // timeline is told apart by a number.
+        assert!(
+            jobs.iter().any(|j| j.stem == format!("{timeline}-2")),
+            "{:?}",
+            jobs.iter().map(|j| &j.stem).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn stems_too_long_are_cut_at_a_character_boundary_and_stay_unique() {
+        let mut stems = Stems::default();
+        let long = "가".repeat(100); // 300 bytes
+        let a = stems.unique(&long);
+        let b = stems.unique(&long);
+        let c = stems.unique(&long);
+        assert_eq!(a, "가".repeat(63)); // 189 bytes
+        assert_eq!(b, format!("{}-2", "가".repeat(62)));
+        assert_eq!(c, format!("{}-3", "가".repeat(62)));
+        for s in [&a, &b, &c] {
+            assert!(s.len() <= MAX_STEM_BYTES, "{} bytes", s.len());
+        }
+        // A short stem is kept, and clashes count up as before.
+        assert_eq!(stems.unique("w-wall"), "w-wall");
+        assert_eq!(stems.unique("w-wall"), "w-wall-2");
+        assert_eq!(stems.unique("w-wall-2"), "w-wall-2-2");
+        assert_eq!(stems.unique("w-wall"), "w-wall-3");
+    }
+
+    #[test]
+    fn many_charts_wanting_one_name_are_numbered_quickly() {
+        let mut stems = Stems::default();
+        let names: Vec<String> = (0..20_000).map(|_| stems.unique("timeline")).collect();
+        assert_eq!(names[0], "timeline");
+        assert_eq!(names[19_999], "timeline-20000");
+        let unique: HashSet<&String> = names.iter().collect();
+        assert_eq!(unique.len(), names.len());
     }
 }

@@ -4,7 +4,7 @@
 //! environment. Pure: results in, bytes out.
 
 use super::ReportInput;
-use super::claims::{self, COLUMNS, Level};
+use super::claims::{self, COLUMNS};
 use crate::plot::Rendered;
 
 const CSS: &str = "
@@ -101,6 +101,28 @@ pub fn flatten(prefix: &str, value: &serde_json::Value, out: &mut Vec<(String, S
     }
 }
 
+/// A table of figures: its title, its note, numbers right-aligned.
+fn table_html(out: &mut String, table: &claims::Table) {
+    out.push_str(&format!(
+        "<h3>{}</h3>\n<p class=\"note\">{}</p>\n<div class=\"table-wrap\"><table>\n<thead><tr>",
+        escape(&table.title),
+        escape(&table.note)
+    ));
+    for h in &table.header {
+        out.push_str(&format!("<th>{}</th>", escape(h)));
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
+    for row in &table.rows {
+        out.push_str("<tr>");
+        for (i, cell) in row.iter().enumerate() {
+            let class = if i > 0 { " class=\"num\"" } else { "" };
+            out.push_str(&format!("<td{class}>{}</td>", escape(cell)));
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody>\n</table></div>\n");
+}
+
 pub fn render(input: &ReportInput) -> String {
     let r = input.results;
     let s = &r.summary;
@@ -156,40 +178,32 @@ pub fn render(input: &ReportInput) -> String {
         }
         out.push_str("</tbody>\n</table></div>\n");
     }
-    let (header, extra) = claims::measurements(&s.cells);
-    if !extra.is_empty() {
-        out.push_str("<h3>Other measurements</h3>\n<p class=\"note\">Medians over the measured runs (the longest lock wait is the longest of any run).</p>\n<div class=\"table-wrap\"><table>\n<thead><tr>");
-        for h in &header {
-            out.push_str(&format!("<th>{}</th>", escape(h)));
-        }
-        out.push_str("</tr></thead>\n<tbody>\n");
-        for row in &extra {
-            out.push_str("<tr>");
-            for (i, cell) in row.iter().enumerate() {
-                let class = if i > 0 { " class=\"num\"" } else { "" };
-                out.push_str(&format!("<td{class}>{}</td>", escape(cell)));
-            }
-            out.push_str("</tr>\n");
-        }
-        out.push_str("</tbody>\n</table></div>\n");
+    for table in claims::measurements(&s.cells)
+        .into_iter()
+        .chain(claims::group_tables(&s.cells))
+    {
+        table_html(&mut out, &table);
     }
     out.push_str("</section>\n");
 
     out.push_str("<section id=\"warnings\">\n<h2>Warnings</h2>\n");
-    let warnings = claims::warnings(&s.cells);
+    let warnings = claims::warnings(&s.cells, &r.runs);
     if warnings.is_empty() && input.chart_failures.is_empty() {
-        out.push_str("<p>None: every cell ran, and no cell varied by more than 10 %.</p>\n");
+        out.push_str("<p>None: every cell ran, no cell varied by more than 10 %, and no cell ran on a busy machine.</p>\n");
     } else {
         out.push_str(&format!(
             "<p class=\"note\">{}</p>\n",
             escape(claims::WARNINGS_NOTE)
         ));
+        if warnings.iter().any(|w| w.busy_machine) {
+            out.push_str(&format!(
+                "<p class=\"note\">{}</p>\n",
+                escape(&claims::noise_note())
+            ));
+        }
         out.push_str("<ul class=\"warnings\">\n");
         for w in &warnings {
-            let level = match w.level {
-                Level::Noisy => "noisy",
-                Level::Missing => "missing runs",
-            };
+            let level = w.level.text();
             out.push_str(&format!(
                 "<li><span class=\"level\">{}</span> · {} — {}</li>\n",
                 level,

@@ -2,7 +2,7 @@
 //! charts as links to their PNG files (which a Markdown viewer shows).
 
 use super::ReportInput;
-use super::claims::{self, COLUMNS, Level};
+use super::claims::{self, COLUMNS};
 
 /// Escapes text for a Markdown table cell or paragraph.
 pub fn escape(text: &str) -> String {
@@ -25,6 +25,27 @@ fn target(path: &str) -> String {
     path.replace(' ', "%20")
         .replace('(', "%28")
         .replace(')', "%29")
+}
+
+/// A table of figures: its title, its note, numbers right-aligned.
+fn table_md(out: &mut String, table: &claims::Table) {
+    let line = |cells: &[String]| {
+        let cells: Vec<String> = cells.iter().map(|c| escape(c)).collect();
+        format!("| {} |\n", cells.join(" | "))
+    };
+    out.push_str(&format!(
+        "### {}\n\n{}\n\n",
+        escape(&table.title),
+        table.note
+    ));
+    out.push_str(&line(&table.header));
+    out.push_str("|---|");
+    out.push_str(&"---:|".repeat(table.header.len().saturating_sub(1)));
+    out.push('\n');
+    for row in &table.rows {
+        out.push_str(&line(row));
+    }
+    out.push('\n');
 }
 
 pub fn render(input: &ReportInput) -> String {
@@ -51,42 +72,25 @@ pub fn render(input: &ReportInput) -> String {
         }
         out.push('\n');
     }
-    let (header, extra) = claims::measurements(&s.cells);
-    if !extra.is_empty() {
-        out.push_str("### Other measurements\n\nMedians over the measured runs (the longest lock wait is the longest of any run).\n\n");
-        out.push_str(&format!(
-            "| {} |\n",
-            header
-                .iter()
-                .map(|h| escape(h))
-                .collect::<Vec<_>>()
-                .join(" | ")
-        ));
-        out.push_str("|---|");
-        out.push_str(&"---:|".repeat(header.len() - 1));
-        out.push('\n');
-        for row in &extra {
-            out.push_str(&format!(
-                "| {} |\n",
-                row.iter()
-                    .map(|c| escape(c))
-                    .collect::<Vec<_>>()
-                    .join(" | ")
-            ));
-        }
-        out.push('\n');
+    for table in claims::measurements(&s.cells)
+        .into_iter()
+        .chain(claims::group_tables(&s.cells))
+    {
+        table_md(&mut out, &table);
     }
     out.push_str("## Warnings\n\n");
-    let warnings = claims::warnings(&s.cells);
+    let warnings = claims::warnings(&s.cells, &r.runs);
     if warnings.is_empty() && input.chart_failures.is_empty() {
-        out.push_str("None: every cell ran, and no cell varied by more than 10 %.\n\n");
+        out.push_str(
+            "None: every cell ran, no cell varied by more than 10 %, and no cell ran on a busy machine.\n\n",
+        );
     } else {
         out.push_str(&format!("{}\n\n", escape(claims::WARNINGS_NOTE)));
+        if warnings.iter().any(|w| w.busy_machine) {
+            out.push_str(&format!("{}\n\n", escape(&claims::noise_note())));
+        }
         for w in &warnings {
-            let level = match w.level {
-                Level::Noisy => "noisy",
-                Level::Missing => "missing runs",
-            };
+            let level = w.level.text();
             out.push_str(&format!(
                 "- **{level}** · {} — {}\n",
                 escape(&w.label),

@@ -1,14 +1,16 @@
 //! Reports made from results only: the summary table printed at the end of
 //! a run ([`table`]), the claims and warnings every report shares
 //! ([`claims`]), and the files: `report.html` ([`html`]), `report.md`
-//! ([`markdown`]), `summary.tex` ([`latex`]), and what `conlab compare`
-//! prints and writes ([`compare`]). Each is a pure function to bytes.
+//! ([`markdown`]), `summary.tex` ([`latex`]), what `conlab compare`
+//! prints and writes ([`compare`]), and the warning about cells that ran
+//! on a busy machine ([`noise`]). Each is a pure function to bytes.
 
 pub mod claims;
 pub mod compare;
 pub mod html;
 pub mod latex;
 pub mod markdown;
+pub mod noise;
 pub mod table;
 
 use crate::plot::Rendered;

@@ -3,16 +3,20 @@
 //! B over A and a verdict that takes the noise into account. Pure.
 //!
 //! The rule: on the logarithms of the runs' wall times, Welch's t-test
-//! (unequal variances) gives a 95 % confidence interval of the ratio of
+//! (unequal variances, Student's t with the fractional Welch–Satterthwaite
+//! degrees of freedom) gives a 95 % confidence interval of the ratio of
 //! geometric means. B is **faster** or **slower** only if that interval
 //! excludes 1 *and* the medians differ by at least [`MIN_EFFECT`] (5 %);
 //! otherwise there is **no significant difference**. Fewer than two
-//! successful runs on either side cannot show a difference at all.
+//! successful runs on either side cannot show a difference at all. Each
+//! side also says whether its runs ran on a busy machine (see `noise`), so
+//! a verdict can be read with that in mind.
 
 use serde::Serialize;
 
 use super::record::{RunRecord, RunStatus};
 use super::summary::CellSummary;
+use crate::noise::Disturbance;
 use crate::stats;
 
 /// The smallest relative difference of medians that counts.
@@ -54,22 +58,44 @@ pub struct CellComparison {
     pub ratio: Option<f64>,
     /// 95 % confidence interval of the ratio of geometric means.
     pub ratio_ci95: Option<(f64, f64)>,
+    /// The Welch–Satterthwaite degrees of freedom of that interval.
+    pub df: Option<f64>,
+    pub verdict: Verdict,
+    /// What disturbed A's and B's runs of the cell, if anything did.
+    pub busy_a: Option<Disturbance>,
+    pub busy_b: Option<Disturbance>,
+}
+
+/// What two samples of wall times say about B against A.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Judgement {
+    /// median B / median A.
+    pub ratio: Option<f64>,
+    pub ci95: Option<(f64, f64)>,
+    /// Welch–Satterthwaite degrees of freedom, fractional.
+    pub df: Option<f64>,
     pub verdict: Verdict,
 }
 
 /// Ratio of medians, interval and verdict for two samples of wall times.
-pub fn judge(a: &[f64], b: &[f64]) -> (Option<f64>, Option<(f64, f64)>, Verdict) {
+pub fn judge(a: &[f64], b: &[f64]) -> Judgement {
     let ratio = match (stats::median(a), stats::median(b)) {
         (Some(ma), Some(mb)) if ma > 0.0 => Some(mb / ma),
         _ => None,
     };
+    let not_enough = Judgement {
+        ratio,
+        ci95: None,
+        df: None,
+        verdict: Verdict::NotEnoughRuns,
+    };
     let la: Vec<f64> = a.iter().filter(|v| **v > 0.0).map(|v| v.ln()).collect();
     let lb: Vec<f64> = b.iter().filter(|v| **v > 0.0).map(|v| v.ln()).collect();
     let (Some(sa), Some(sb)) = (stats::describe(&la), stats::describe(&lb)) else {
-        return (ratio, None, Verdict::NotEnoughRuns);
+        return not_enough;
     };
     if sa.n < 2 || sb.n < 2 {
-        return (ratio, None, Verdict::NotEnoughRuns);
+        return not_enough;
     }
     let (va, vb) = (
         sa.stddev.powi(2) / sa.n as f64,
@@ -77,13 +103,13 @@ pub fn judge(a: &[f64], b: &[f64]) -> (Option<f64>, Option<(f64, f64)>, Verdict)
     );
     let se = (va + vb).sqrt();
     let d = sb.mean - sa.mean;
-    let half = if se > 0.0 {
-        let df =
-            (va + vb).powi(2) / (va.powi(2) / (sa.n - 1) as f64 + vb.powi(2) / (sb.n - 1) as f64);
-        stats::t_975(df.floor().max(0.0) as usize) * se
-    } else {
-        0.0
-    };
+    // Welch–Satterthwaite, kept fractional: rounding it down to a whole
+    // number (as this did before) widens the interval, by up to 2 % on
+    // 5-run cells.
+    let df = (se > 0.0).then(|| {
+        (va + vb).powi(2) / (va.powi(2) / (sa.n - 1) as f64 + vb.powi(2) / (sb.n - 1) as f64)
+    });
+    let half = df.map_or(0.0, |df| stats::t_quantile(0.975, df) * se);
     let ci = ((d - half).exp(), (d + half).exp());
     let excludes_one = ci.0 > 1.0 || ci.1 < 1.0;
     let verdict = match ratio {
@@ -96,7 +122,12 @@ pub fn judge(a: &[f64], b: &[f64]) -> (Option<f64>, Option<(f64, f64)>, Verdict)
         }
         _ => Verdict::NoSignificantDifference,
     };
-    (ratio, Some(ci), verdict)
+    Judgement {
+        ratio,
+        ci95: Some(ci),
+        df,
+        verdict,
+    }
 }
 
 fn walls(runs: &[RunRecord], cell: usize) -> Vec<f64> {
@@ -119,7 +150,7 @@ pub fn compare(
         let wa = walls(a_runs, a.cell);
         let b = b_cells.iter().find(|b| b.label == a.label);
         let wb = b.map(|b| walls(b_runs, b.cell)).unwrap_or_default();
-        let (ratio, ci, verdict) = judge(&wa, &wb);
+        let j = judge(&wa, &wb);
         rows.push(CellComparison {
             label: a.label.clone(),
             workload: a.workload.clone(),
@@ -128,9 +159,12 @@ pub fn compare(
             n_b: wb.len(),
             median_a_ms: stats::median(&wa),
             median_b_ms: stats::median(&wb),
-            ratio,
-            ratio_ci95: ci,
-            verdict,
+            ratio: j.ratio,
+            ratio_ci95: j.ci95,
+            df: j.df,
+            verdict: j.verdict,
+            busy_a: a.disturbance(),
+            busy_b: b.and_then(CellSummary::disturbance),
         });
     }
     for b in b_cells {
@@ -148,7 +182,10 @@ pub fn compare(
             median_b_ms: stats::median(&wb),
             ratio: None,
             ratio_ci95: None,
+            df: None,
             verdict: Verdict::NotEnoughRuns,
+            busy_a: None,
+            busy_b: b.disturbance(),
         });
     }
     rows
@@ -162,10 +199,10 @@ mod tests {
     #[test]
     fn a_sample_against_itself_is_no_difference() {
         let a = [100.0, 101.0, 99.5, 100.2, 100.8];
-        let (ratio, ci, verdict) = judge(&a, &a);
-        assert_eq!(ratio, Some(1.0));
-        assert_eq!(verdict, Verdict::NoSignificantDifference);
-        let Some((lo, hi)) = ci else {
+        let j = judge(&a, &a);
+        assert_eq!(j.ratio, Some(1.0));
+        assert_eq!(j.verdict, Verdict::NoSignificantDifference);
+        let Some((lo, hi)) = j.ci95 else {
             panic!("no interval")
         };
         assert!(lo < 1.0 && hi > 1.0);
@@ -175,8 +212,8 @@ mod tests {
     fn clear_differences_are_found_both_ways() {
         let a = [100.0, 101.0, 99.0, 100.5, 100.2];
         let b = [50.0, 50.5, 49.8, 50.1, 50.3];
-        assert_eq!(judge(&a, &b).2, Verdict::Faster);
-        assert_eq!(judge(&b, &a).2, Verdict::Slower);
+        assert_eq!(judge(&a, &b).verdict, Verdict::Faster);
+        assert_eq!(judge(&b, &a).verdict, Verdict::Slower);
     }
 
     #[test]
@@ -184,23 +221,69 @@ mod tests {
         // 2 % apart, very steady: below the minimum effect.
         let a = [100.0, 100.1, 100.05];
         let b = [102.0, 102.1, 102.05];
-        assert_eq!(judge(&a, &b).2, Verdict::NoSignificantDifference);
+        assert_eq!(judge(&a, &b).verdict, Verdict::NoSignificantDifference);
         // 20 % apart in the medians, but the runs overlap widely.
         let a = [100.0, 60.0, 140.0];
         let b = [120.0, 70.0, 170.0];
-        assert_eq!(judge(&a, &b).2, Verdict::NoSignificantDifference);
+        assert_eq!(judge(&a, &b).verdict, Verdict::NoSignificantDifference);
+    }
+
+    /// The 95 % interval and degrees of freedom against values computed
+    /// independently with mpmath 1.3.0 (40 significant digits):
+    /// `python3 tests/fixtures/welch_reference.py`. The first case is the
+    /// one issue 15 gives; with the degrees of freedom rounded down to 8 its
+    /// interval was 0.89519–0.95717.
+    #[test]
+    fn welch_interval_matches_reference_values() {
+        for (a, b, df, lo, hi) in [
+            (
+                &[100.0, 104.0, 98.0, 102.0, 101.0][..],
+                &[93.0, 95.0, 90.0, 97.0, 92.0, 94.0][..],
+                8.983_722_716_58,
+                0.895_755_049_644,
+                0.956_570_926_126,
+            ),
+            (
+                &[50.1, 50.3, 49.8, 50.0, 50.6][..],
+                &[52.0, 55.1, 49.9, 57.3, 53.8][..],
+                4.104_794_180_88,
+                0.999_938_708_683,
+                1.140_253_315_35,
+            ),
+            (
+                &[10.0, 12.5, 11.2][..],
+                &[9.1, 9.3, 9.2, 9.6, 9.0, 9.4, 9.5, 9.2][..],
+                2.057_735_712_09,
+                0.632_507_585_833,
+                1.089_260_789_07,
+            ),
+        ] {
+            let j = judge(a, b);
+            let Some((got_lo, got_hi)) = j.ci95 else {
+                panic!("no interval for {a:?} / {b:?}")
+            };
+            let got_df = j.df.unwrap_or(f64::NAN);
+            assert!((got_df - df).abs() < 1e-9, "df {got_df}, expected {df}");
+            assert!((got_lo - lo).abs() < 1e-9, "low {got_lo}, expected {lo}");
+            assert!((got_hi - hi).abs() < 1e-9, "high {got_hi}, expected {hi}");
+        }
+        let issue = judge(
+            &[100.0, 104.0, 98.0, 102.0, 101.0],
+            &[93.0, 95.0, 90.0, 97.0, 92.0, 94.0],
+        );
+        assert_eq!(issue.verdict, Verdict::Faster);
     }
 
     #[test]
     fn one_run_is_not_enough() {
-        assert_eq!(judge(&[100.0], &[50.0]).2, Verdict::NotEnoughRuns);
-        assert_eq!(judge(&[], &[50.0, 51.0]).2, Verdict::NotEnoughRuns);
+        assert_eq!(judge(&[100.0], &[50.0]).verdict, Verdict::NotEnoughRuns);
+        assert_eq!(judge(&[], &[50.0, 51.0]).verdict, Verdict::NotEnoughRuns);
     }
 
     proptest! {
         #[test]
         fn identical_samples_never_differ(values in prop::collection::vec(0.01f64..1e6, 1..20)) {
-            let v = judge(&values, &values).2;
+            let v = judge(&values, &values).verdict;
             prop_assert!(matches!(v, Verdict::NoSignificantDifference | Verdict::NotEnoughRuns));
         }
     }

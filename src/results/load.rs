@@ -1,11 +1,29 @@
 //! Reading a results directory back: what `conlab plot` and
 //! `conlab compare` work from. Every error names the file it is about.
+//!
+//! Results folders are edited by hand and passed around with papers, so
+//! what they say is checked before anything is drawn or compared: times
+//! are finite and not negative, counts are no larger than `conlab
+//! validate` accepts for an experiment, every run and timeline belongs to
+//! a cell of `summary.json`, and every timeline span to a task of its cell
+//! and a thread of its run. Nothing a results file says can then make
+//! conlab allocate without bound, abort, or reach a verdict from NaN.
+//! Each error names the file and the row, cell or span.
 
+use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::export::{self, SummaryFile};
-use super::record::{RunRecord, Timeline};
+use super::record::{Distribution, RunRecord, Timeline};
+use super::summary::CellSummary;
+
+/// The most tasks of a cell, rounds of a task, and task rounds and
+/// workers of a cell that `conlab validate` accepts in an experiment file
+/// (a unit test holds these to the config's own limits).
+pub const MAX_TASKS: u64 = 1_000_000;
+pub const MAX_WAITS: u64 = 10_000_000;
+pub const MAX_WORKERS: u64 = 100_000;
 
 /// Why a results directory could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -20,9 +38,18 @@ pub enum LoadError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("cannot parse {path}: {message}")]
+    #[error("cannot parse {path}: {message}\n  = help: {HELP}")]
     Parse { path: PathBuf, message: String },
+    /// A value no run of conlab writes, at `place` in the file.
+    #[error("{path}, {place}: {problem}\n  = help: {HELP}")]
+    Invalid {
+        path: PathBuf,
+        place: String,
+        problem: String,
+    },
 }
+
+const HELP: &str = "the file was edited or damaged; restore it from the run that wrote it, or run the experiment again";
 
 /// Everything a results directory holds.
 #[derive(Clone, Debug)]
@@ -31,6 +58,9 @@ pub struct Results {
     pub runs: Vec<RunRecord>,
     /// Sorted by cell.
     pub timelines: Vec<Timeline>,
+    /// Each cell's wake-up delays in its first measured run, sorted by
+    /// cell (none in results of conlab 0.1).
+    pub distributions: Vec<Distribution>,
     /// `experiment.toml`, the file as run, if present.
     pub experiment_text: Option<String>,
     /// `environment.json`, kept as JSON so fields added later still show.
@@ -60,7 +90,7 @@ fn read_optional(path: &Path) -> Result<Option<Vec<u8>>, LoadError> {
 }
 
 impl Results {
-    /// Reads the results in `dir`.
+    /// Reads the results in `dir`, and checks them.
     pub fn load(dir: &Path) -> Result<Results, LoadError> {
         let summary_path = dir.join("summary.json");
         if !summary_path.is_file() {
@@ -70,37 +100,32 @@ impl Results {
         }
         let summary: SummaryFile = serde_json::from_slice(&read(&summary_path)?)
             .map_err(|e| parse_err(&summary_path, e))?;
+        check_summary(&summary_path, &summary)?;
         let runs_path = dir.join("runs.csv");
         let runs = match read_optional(&runs_path)? {
-            Some(bytes) => export::parse_runs(&bytes).map_err(|e| parse_err(&runs_path, e))?,
+            Some(bytes) => {
+                let runs = export::parse_runs(&bytes).map_err(|e| parse_err(&runs_path, e))?;
+                check_runs(&runs_path, &bytes, &runs, &summary.cells)?;
+                runs
+            }
             None => Vec::new(),
         };
         let mut timelines = Vec::new();
-        let timelines_dir = dir.join("timelines");
-        if timelines_dir.is_dir() {
-            let entries = fs::read_dir(&timelines_dir).map_err(|source| LoadError::Read {
-                path: timelines_dir.clone(),
-                source,
-            })?;
-            let mut paths: Vec<PathBuf> = Vec::new();
-            for entry in entries {
-                let entry = entry.map_err(|source| LoadError::Read {
-                    path: timelines_dir.clone(),
-                    source,
-                })?;
-                let path = entry.path();
-                if path.extension().is_some_and(|e| e == "json") {
-                    paths.push(path);
-                }
-            }
-            paths.sort();
-            for path in paths {
-                let t: Timeline =
-                    serde_json::from_slice(&read(&path)?).map_err(|e| parse_err(&path, e))?;
-                timelines.push(t);
-            }
-            timelines.sort_by_key(|t| t.cell);
+        for path in json_files(&dir.join("timelines"))? {
+            let t: Timeline =
+                serde_json::from_slice(&read(&path)?).map_err(|e| parse_err(&path, e))?;
+            check_timeline(&path, &t, &summary.cells)?;
+            timelines.push(t);
         }
+        timelines.sort_by_key(|t| t.cell);
+        let mut distributions = Vec::new();
+        for path in json_files(&dir.join("distributions"))? {
+            let d: Distribution =
+                serde_json::from_slice(&read(&path)?).map_err(|e| parse_err(&path, e))?;
+            check_distribution(&path, &d, &summary.cells)?;
+            distributions.push(d);
+        }
+        distributions.sort_by_key(|d| d.cell);
         let experiment_path = dir.join("experiment.toml");
         let experiment_text = match read_optional(&experiment_path)? {
             Some(bytes) => {
@@ -119,8 +144,368 @@ impl Results {
             summary,
             runs,
             timelines,
+            distributions,
             experiment_text,
             environment,
         })
+    }
+}
+
+/// What is wrong with a value, said for the user; the caller adds where.
+type Problem = String;
+
+fn invalid(path: &Path, place: String, problem: Problem) -> LoadError {
+    LoadError::Invalid {
+        path: path.to_path_buf(),
+        place,
+        problem,
+    }
+}
+
+/// Times, and other measurements that cannot be negative, if present.
+fn measurements(values: &[(&str, Option<f64>)]) -> Result<(), Problem> {
+    for (name, v) in values {
+        if let Some(v) = *v
+            && !(v.is_finite() && v >= 0.0)
+        {
+            return Err(format!(
+                "`{name}` is {v}; measurements are finite numbers, 0 or more"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A number that may be negative, such as the low end of an interval.
+fn finite(name: &str, v: Option<f64>) -> Result<(), Problem> {
+    match v {
+        Some(v) if !v.is_finite() => {
+            Err(format!("`{name}` is {v}, but it must be a finite number"))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn at_most(name: &str, v: u64, max: u64, what: &str) -> Result<(), Problem> {
+    if v <= max {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{name}` is {v}, but conlab runs at most {max} {what}"
+        ))
+    }
+}
+
+/// The counts of a cell or a group: no more than `conlab validate`
+/// accepts.
+fn counts(tasks: u64, rounds: Option<u32>, workers: Option<u32>) -> Result<(), Problem> {
+    at_most("tasks", tasks, MAX_TASKS, "tasks per cell")?;
+    if let Some(rounds) = rounds {
+        let rounds = u64::from(rounds);
+        at_most("rounds", rounds, MAX_WAITS, "rounds per task")?;
+        let waits = tasks.saturating_mul(rounds);
+        if waits > MAX_WAITS {
+            return Err(format!(
+                "`tasks` × `rounds` is {waits}, but conlab runs at most {MAX_WAITS} task rounds per cell"
+            ));
+        }
+    }
+    if let Some(w) = workers {
+        at_most("workers", u64::from(w), MAX_WORKERS, "workers")?;
+    }
+    Ok(())
+}
+
+/// A label as it is shown in a place: quoted, and short.
+fn quoted(label: &str) -> String {
+    const MAX: usize = 60;
+    if label.chars().count() <= MAX {
+        format!("\"{label}\"")
+    } else {
+        format!("\"{}…\"", label.chars().take(MAX).collect::<String>())
+    }
+}
+
+fn check_summary(path: &Path, summary: &SummaryFile) -> Result<(), LoadError> {
+    let mut seen: HashSet<usize> = HashSet::with_capacity(summary.cells.len());
+    for (i, c) in summary.cells.iter().enumerate() {
+        let place = || format!("cells[{i}] ({})", quoted(&c.label));
+        if !seen.insert(c.cell) {
+            return Err(invalid(
+                path,
+                place(),
+                format!(
+                    "cell {} is in the file twice; every cell has a number of its own",
+                    c.cell
+                ),
+            ));
+        }
+        check_cell(c).map_err(|problem| invalid(path, place(), problem))?;
+        for (j, g) in c.groups.iter().enumerate() {
+            counts(g.tasks, Some(g.rounds), None)
+                .and_then(|()| {
+                    measurements(&[
+                        ("io_latency_mean_ms", Some(g.io_latency_mean_ms)),
+                        ("cpu_cost_ms", Some(g.cpu_cost_ms)),
+                    ])
+                })
+                .map_err(|problem| {
+                    invalid(
+                        path,
+                        format!("cells[{i}].groups[{j}] ({})", quoted(&g.name)),
+                        problem,
+                    )
+                })?;
+        }
+    }
+    Ok(())
+}
+
+fn check_cell(c: &CellSummary) -> Result<(), Problem> {
+    counts(c.tasks, c.rounds, c.workers)?;
+    measurements(&[
+        ("io_latency_mean_ms", Some(c.io_latency_mean_ms)),
+        ("cpu_cost_ms", c.cpu_cost_ms),
+        ("switch_interval_ms", c.switch_interval_ms),
+        ("poll_interval_ms", c.poll_interval_ms),
+        ("wall_mean_ms", c.wall_mean_ms),
+        ("wall_median_ms", c.wall_median_ms),
+        ("wall_stddev_ms", c.wall_stddev_ms),
+        ("wall_min_ms", c.wall_min_ms),
+        ("wall_max_ms", c.wall_max_ms),
+        ("wall_cv", c.wall_cv),
+        ("setup_median_ms", c.setup_median_ms),
+        ("cpu_median_ms", c.cpu_median_ms),
+        ("user_median_ms", c.user_median_ms),
+        ("sys_median_ms", c.sys_median_ms),
+        ("ctx_voluntary_median", c.ctx_voluntary_median),
+        ("ctx_involuntary_median", c.ctx_involuntary_median),
+        ("peak_rss_median_kb", c.peak_rss_median_kb),
+        ("io_overshoot_median_us", c.io_overshoot_median_us),
+        ("server_overshoot_median_us", c.server_overshoot_median_us),
+        ("lock_handoffs_median", c.lock_handoffs_median),
+        ("lock_wait_total_median_ms", c.lock_wait_total_median_ms),
+        ("lock_wait_max_ms", c.lock_wait_max_ms),
+        ("loop_lag_max_median_ms", c.loop_lag_max_median_ms),
+        ("baseline_ms", Some(c.baseline_ms)),
+        ("predicted_ms", Some(c.predicted_ms)),
+        ("efficiency", c.efficiency),
+        ("speedup", c.speedup),
+    ])?;
+    // The ends of a confidence interval may be below 0 (few, noisy runs).
+    finite("wall_ci95_low_ms", c.wall_ci95_low_ms)?;
+    finite("wall_ci95_high_ms", c.wall_ci95_high_ms)
+}
+
+/// The line of `runs.csv` where record `index` (from 0) starts.
+fn line_of_record(bytes: &[u8], index: usize) -> Option<u64> {
+    csv::Reader::from_reader(bytes)
+        .records()
+        .nth(index)
+        .and_then(|r| r.ok())
+        .and_then(|r| r.position().map(|p| p.line()))
+}
+
+fn check_runs(
+    path: &Path,
+    bytes: &[u8],
+    runs: &[RunRecord],
+    cells: &[CellSummary],
+) -> Result<(), LoadError> {
+    let known: HashSet<usize> = cells.iter().map(|c| c.cell).collect();
+    for (i, r) in runs.iter().enumerate() {
+        check_run(r, &known).map_err(|problem| {
+            // Found only when needed: a second pass over the file.
+            let row = match line_of_record(bytes, i) {
+                Some(line) => format!("line {line}"),
+                None => format!("row {}", i + 1),
+            };
+            invalid(
+                path,
+                format!("{row} (cell {}, repetition {})", r.cell, r.repetition),
+                problem,
+            )
+        })?;
+    }
+    Ok(())
+}
+
+fn check_run(r: &RunRecord, known: &HashSet<usize>) -> Result<(), Problem> {
+    if !known.contains(&r.cell) {
+        return Err(format!(
+            "cell {} is not a cell of summary.json; every run belongs to one",
+            r.cell
+        ));
+    }
+    counts(r.tasks, r.rounds, r.workers)?;
+    measurements(&[
+        ("wall_ms", r.wall_ms),
+        ("setup_ms", r.setup_ms),
+        ("user_ms", r.user_ms),
+        ("sys_ms", r.sys_ms),
+        ("cpu_ms", r.cpu_ms),
+        ("io_overshoot_median_us", r.io_overshoot_median_us),
+        ("io_overshoot_max_us", r.io_overshoot_max_us),
+        ("server_overshoot_median_us", r.server_overshoot_median_us),
+        ("lock_wait_total_ms", r.lock_wait_total_ms),
+        ("lock_wait_max_ms", r.lock_wait_max_ms),
+        ("loop_lag_max_ms", r.loop_lag_max_ms),
+    ])
+}
+
+/// The `.json` files of `dir`, sorted; none if there is no such folder.
+fn json_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let failed = |source| LoadError::Read {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let mut paths = Vec::new();
+    for entry in fs::read_dir(dir).map_err(failed)? {
+        let path = entry.map_err(failed)?.path();
+        if path.extension().is_some_and(|e| e == "json") {
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    Ok(paths)
+}
+
+/// The most quantiles a distribution may list.
+const MAX_QUANTILES: usize = 1_000;
+
+fn check_distribution(
+    path: &Path,
+    d: &Distribution,
+    cells: &[CellSummary],
+) -> Result<(), LoadError> {
+    if !cells.iter().any(|c| c.cell == d.cell) {
+        return Err(invalid(
+            path,
+            format!("cell {}", d.cell),
+            format!(
+                "the distribution is of cell {}, which is not a cell of summary.json",
+                d.cell
+            ),
+        ));
+    }
+    let q = &d.quantiles;
+    if q.len() > MAX_QUANTILES
+        || q.iter().any(|v| !(0.0..=1.0).contains(v))
+        || q.windows(2).any(|w| w[0] > w[1])
+    {
+        return Err(invalid(
+            path,
+            "quantiles".to_string(),
+            format!(
+                "quantiles must be at most {MAX_QUANTILES} numbers from 0 to 1, in increasing order"
+            ),
+        ));
+    }
+    for (i, g) in d.groups.iter().enumerate() {
+        if !g.wake_ns.is_empty() && g.wake_ns.len() != q.len() {
+            return Err(invalid(
+                path,
+                format!("groups[{i}]"),
+                format!(
+                    "group \"{}\" lists {} wake-up delays for {} quantiles",
+                    g.name,
+                    g.wake_ns.len(),
+                    q.len()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn check_timeline(path: &Path, t: &Timeline, cells: &[CellSummary]) -> Result<(), LoadError> {
+    let Some(cell) = cells.iter().find(|c| c.cell == t.cell) else {
+        return Err(invalid(
+            path,
+            format!("cell {}", t.cell),
+            format!(
+                "the timeline is of cell {}, which is not a cell of summary.json",
+                t.cell
+            ),
+        ));
+    };
+    // Threads are numbered from 0 in the order they first ran something,
+    // so a run on n threads names threads 0 to n - 1.
+    let threads = t
+        .spans
+        .iter()
+        .map(|s| s.thread)
+        .collect::<HashSet<u32>>()
+        .len();
+    for (i, s) in t.spans.iter().enumerate() {
+        let problem = if u64::from(s.task) >= cell.tasks {
+            format!(
+                "task {} does not exist: cell {} ({}) has {} task{}, numbered from 0",
+                s.task,
+                cell.cell,
+                quoted(&cell.label),
+                cell.tasks,
+                if cell.tasks == 1 { "" } else { "s" }
+            )
+        } else if s.thread as usize >= threads {
+            format!(
+                "thread {} does not exist: the run's spans name {threads} thread{}, numbered from 0",
+                s.thread,
+                if threads == 1 { "" } else { "s" }
+            )
+        } else if s.end_ns < s.start_ns {
+            format!(
+                "the span ends (at {} ns) before it starts (at {} ns)",
+                s.end_ns, s.start_ns
+            )
+        } else {
+            continue;
+        };
+        return Err(invalid(path, format!("spans[{i}]"), problem));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whether `conlab validate` accepts a workload with these fields.
+    fn accepted(fields: &str, model: &str) -> bool {
+        let text = format!("[[workload]]\n{fields}\n[[model]]\n{model}\n");
+        crate::config::from_text("t.toml", &text, "t").is_ok()
+    }
+
+    #[test]
+    fn the_limits_are_those_validate_accepts() {
+        let kind = "kind = \"async\"";
+        assert!(accepted(&format!("tasks = {MAX_TASKS}"), kind));
+        assert!(!accepted(&format!("tasks = {}", MAX_TASKS + 1), kind));
+        assert!(accepted(&format!("tasks = 1\nrounds = {MAX_WAITS}"), kind));
+        assert!(!accepted(
+            &format!("tasks = 1\nrounds = {}", MAX_WAITS + 1),
+            kind
+        ));
+        assert!(accepted(
+            &format!("tasks = 10\nrounds = {}", MAX_WAITS / 10),
+            kind
+        ));
+        assert!(!accepted(
+            &format!("tasks = 10\nrounds = {}", MAX_WAITS / 10 + 1),
+            kind
+        ));
+        let pool = |w: u64| format!("kind = \"thread-pool\"\nworkers = {w}");
+        assert!(accepted("tasks = 1", &pool(MAX_WORKERS)));
+        assert!(!accepted("tasks = 1", &pool(MAX_WORKERS + 1)));
+    }
+
+    #[test]
+    fn long_labels_are_shortened_in_places() {
+        assert_eq!(quoted("io · async"), "\"io · async\"");
+        let long = "가".repeat(70);
+        assert_eq!(quoted(&long), format!("\"{}…\"", "가".repeat(60)));
     }
 }

@@ -40,7 +40,7 @@ pub const REPORT_FILES: &[&str] = &["report.html", "report.md", "summary.tex"];
 /// Files `conlab compare` writes into its `--out` folder.
 pub const COMPARE_FILES: &[&str] = &["compare.md", "compare.png", "compare.svg"];
 /// Sub-folders conlab makes.
-pub const SUBDIRS: &[&str] = &["charts", "timelines"];
+pub const SUBDIRS: &[&str] = &["charts", "timelines", "distributions"];
 
 /// The content of `conlab-manifest.json`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -126,7 +126,8 @@ impl Default for Manifest {
 
 /// Whether `rel` (relative, `/`-separated) has the shape of a file conlab
 /// writes: a top-level result, report or comparison file,
-/// `charts/<name>.png` or `.svg`, or `timelines/cell-<N>.json`.
+/// `charts/<name>.png` or `.svg`, or `timelines/cell-<N>.json` or
+/// `distributions/cell-<N>.json`.
 pub fn is_output_name(rel: &str) -> bool {
     match rel.split_once('/') {
         None => RUN_FILES
@@ -139,7 +140,7 @@ pub fn is_output_name(rel: &str) -> bool {
                 && (name.ends_with(".png") || name.ends_with(".svg"))
                 && name.len() > ".png".len()
         }
-        Some(("timelines", name)) => name
+        Some(("timelines" | "distributions", name)) => name
             .strip_prefix("cell-")
             .and_then(|n| n.strip_suffix(".json"))
             .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())),
@@ -192,6 +193,7 @@ mod tests {
             "charts/io-bound-wall.png",
             "charts/입출력-wall.svg",
             "timelines/cell-12.json",
+            "distributions/cell-3.json",
         ] {
             assert!(is_output_name(ok), "{ok}");
         }
@@ -207,6 +209,7 @@ mod tests {
             "timelines/cell-.json",
             "timelines/cell-1x.json",
             "timelines/notes.json",
+            "distributions/notes.json",
             "../report.md",
             "/etc/passwd",
             "sub/report.md",

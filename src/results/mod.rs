@@ -19,6 +19,9 @@ pub mod summary;
 pub use compare::{CellComparison, Verdict};
 pub use export::SummaryFile;
 pub use load::{LoadError, Results};
-pub use record::{GroupMeasurement, GroupRecord, Measurement, RunRecord, RunStatus, Timeline};
+pub use record::{
+    CURVE_QUANTILES, Distribution, GroupMeasurement, GroupRecord, Measurement, RunRecord,
+    RunStatus, Timeline,
+};
 pub use store::{Store, StoreError};
-pub use summary::{CellPlan, CellStatus, CellSummary, summarize};
+pub use summary::{CellPlan, CellStatus, CellSummary, GroupSummary, summarize};

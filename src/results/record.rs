@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::matrix::Cell;
 use crate::measure::Usage;
 use crate::model::{Extras, Span};
+use crate::noise::RunNoise;
 
 /// What the worker measured around one run of a model.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -28,6 +29,10 @@ pub struct Measurement {
     /// Per group, in the cell's group order.
     #[serde(default)]
     pub groups: Vec<GroupMeasurement>,
+    /// What the parent saw of the rest of the machine around the run; the
+    /// worker leaves it empty and the parent fills it in.
+    #[serde(default)]
+    pub noise: RunNoise,
 }
 
 /// What the tasks of one group of a run measured: when they completed
@@ -46,6 +51,69 @@ pub struct GroupMeasurement {
     pub wake_max_ns: Option<u64>,
     /// The group's rounds over the time its last task took to complete.
     pub rounds_per_s: Option<f64>,
+    /// The wake-up delays at each of [`CURVE_QUANTILES`], in ns: the
+    /// distribution a CDF chart draws (empty when the group does no IO).
+    #[serde(default)]
+    pub wake_curve_ns: Vec<u64>,
+}
+
+/// The quantiles at which a distribution is kept for charts: every
+/// percent, then the tail.
+pub const CURVE_QUANTILES: [f64; 104] = {
+    let mut q = [0.0; 104];
+    let mut i = 0;
+    while i < 100 {
+        q[i] = i as f64 / 100.0;
+        i += 1;
+    }
+    q[100] = 0.995;
+    q[101] = 0.999;
+    q[102] = 0.9999;
+    q[103] = 1.0;
+    q
+};
+
+/// The wake-up delays of one run per group, for CDF charts: each group's
+/// delays at [`CURVE_QUANTILES`]. Kept for the first measured run of
+/// every cell, as `distributions/cell-<index>.json`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Distribution {
+    pub cell: usize,
+    pub label: String,
+    pub quantiles: Vec<f64>,
+    pub groups: Vec<GroupDistribution>,
+}
+
+/// One group's wake-up delays in a [`Distribution`].
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct GroupDistribution {
+    pub name: String,
+    /// At each of the distribution's quantiles, in ns; empty without IO.
+    pub wake_ns: Vec<u64>,
+}
+
+impl Distribution {
+    /// The distribution of a measured run of `cell`, if any group did IO.
+    pub fn of_run(cell: &Cell, m: &Measurement) -> Option<Distribution> {
+        let groups: Vec<GroupDistribution> = cell
+            .groups
+            .iter()
+            .zip(&m.groups)
+            .map(|(g, gm)| GroupDistribution {
+                name: g.name.clone(),
+                wake_ns: gm.wake_curve_ns.clone(),
+            })
+            .collect();
+        groups
+            .iter()
+            .any(|g| !g.wake_ns.is_empty())
+            .then(|| Distribution {
+                cell: cell.index,
+                label: cell.label(),
+                quantiles: CURVE_QUANTILES.to_vec(),
+                groups,
+            })
+    }
 }
 
 /// Per-task spans of one run, times relative to the start of the run and
@@ -108,6 +176,17 @@ pub struct RunRecord {
     /// Absent from results of conlab 0.1.
     #[serde(default)]
     pub threads_max: Option<u64>,
+    /// CPU the hypervisor stole during the run, all CPUs together. The
+    /// three noise columns come last, and results written before they
+    /// existed read back without them.
+    #[serde(default)]
+    pub steal_ms: Option<f64>,
+    /// CPU used by other processes during the run, all CPUs together.
+    #[serde(default)]
+    pub foreign_cpu_ms: Option<f64>,
+    /// The 1-minute load average when the run started.
+    #[serde(default)]
+    pub load_1m: Option<f64>,
 }
 
 /// One row of `groups.csv`: one group of one measured run.
@@ -199,6 +278,9 @@ impl RunRecord {
             lock_wait_max_ms: None,
             loop_lag_max_ms: None,
             threads_max: None,
+            steal_ms: None,
+            foreign_cpu_ms: None,
+            load_1m: None,
         }
     }
 
@@ -223,6 +305,9 @@ impl RunRecord {
             lock_wait_max_ms: m.extras.lock_wait_max_ns.map(ms),
             loop_lag_max_ms: m.extras.loop_lag_max_ns.map(ms),
             threads_max: m.threads_max,
+            steal_ms: m.noise.steal_ns.map(ms),
+            foreign_cpu_ms: m.noise.foreign_cpu_ns.map(ms),
+            load_1m: m.noise.load_1m,
             ..RunRecord::new(cell, repetition, RunStatus::Ok, String::new())
         }
     }

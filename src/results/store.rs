@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use super::export::{self, SummaryFile};
 use super::folder::{Folder, Purpose};
 use super::manifest::{MANIFEST, StartedRun};
-use super::record::{GroupRecord, RunRecord, Timeline};
+use super::record::{Distribution, GroupRecord, RunRecord, Timeline};
 use super::safe_fs::FsError;
 
 /// A failure to write results, always naming the path.
@@ -135,6 +135,7 @@ impl Store {
         }
         for cell in rerun_timelines {
             folder.remove(&format!("timelines/cell-{cell}.json"))?;
+            folder.remove(&format!("distributions/cell-{cell}.json"))?;
         }
         let runs = folder.append_runs(false)?;
         Ok(Store {
@@ -206,6 +207,15 @@ impl Store {
         self.folder.write(&rel, &bytes)
     }
 
+    /// Saves one run's wake-up delay distribution as
+    /// `distributions/cell-<index>.json`.
+    pub fn write_distribution(&mut self, d: &Distribution) -> Result<(), StoreError> {
+        let rel = format!("distributions/cell-{}.json", d.cell);
+        let bytes = serde_json::to_vec(d)
+            .map_err(|e| encode_err(self.folder.path().join(&rel))(e.to_string()))?;
+        self.folder.write(&rel, &bytes)
+    }
+
     /// Saves `environment.json`.
     pub fn write_json<T: serde::Serialize>(
         &mut self,
@@ -219,30 +229,34 @@ impl Store {
     }
 }
 
-/// Writes rendered charts (`charts/<file name>`) and report files into
-/// `dir`, then deletes the chart files an earlier rendering wrote (the
-/// manifest lists them) that this one did not (a chart set can shrink).
-pub fn write_rendered(
-    dir: &Path,
-    charts: &[(String, Vec<u8>)],
-    reports: &[(&str, Vec<u8>)],
-) -> Result<(), StoreError> {
-    let mut folder = Folder::open(dir, Purpose::Render)?;
-    let files: Vec<(String, &[u8])> = charts
-        .iter()
-        .map(|(name, bytes)| (format!("charts/{name}"), bytes.as_slice()))
-        .chain(
-            reports
-                .iter()
-                .map(|(name, bytes)| (name.to_string(), bytes.as_slice())),
-        )
-        .collect();
-    folder.write_all(&files)?;
-    let keep: HashSet<String> = charts
-        .iter()
-        .map(|(name, _)| format!("charts/{name}"))
-        .collect();
-    folder.remove_listed_under("charts", &keep)
+/// A results folder opened to write rendered charts and reports into, one
+/// file at a time, so that a file that cannot be written costs its own
+/// chart only.
+pub struct RenderTarget {
+    folder: Folder,
+}
+
+impl RenderTarget {
+    /// Opens `dir`, refusing links and files in the way (as every write
+    /// into a results folder does).
+    pub fn open(dir: &Path) -> Result<RenderTarget, StoreError> {
+        Ok(RenderTarget {
+            folder: Folder::open(dir, Purpose::Render)?,
+        })
+    }
+
+    /// Writes `rel` (`charts/<name>` or a report's name).
+    pub fn write(&mut self, rel: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        self.folder.write(rel, bytes)
+    }
+
+    /// Deletes the chart files an earlier rendering wrote (the manifest
+    /// lists them) that this one did not (a chart set can shrink);
+    /// `written` names the files it wrote in `charts/`.
+    pub fn remove_stale_charts(&mut self, written: &[String]) -> Result<(), StoreError> {
+        let keep: HashSet<String> = written.iter().map(|n| format!("charts/{n}")).collect();
+        self.folder.remove_listed_under("charts", &keep)
+    }
 }
 
 /// Writes `conlab compare`'s files (top-level names) into `dir`.

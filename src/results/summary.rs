@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::record::{GroupRecord, RunRecord, RunStatus, ms};
 use crate::config::{Axes, GroupPoint, ModelKind, Nanos, Point};
 use crate::matrix::Cell;
+use crate::noise::Disturbance;
 use crate::stats::{self, Stats};
 
 /// What the runner knew about a cell before running it.
@@ -95,6 +96,19 @@ pub struct CellSummary {
     pub efficiency: Option<f64>,
     /// sequential's median / this median, at the same workload point.
     pub speedup: Option<f64>,
+    /// The most OS threads a run's process tree had at once (absent from
+    /// results of conlab 0.1).
+    #[serde(default)]
+    pub threads_max_median: Option<f64>,
+    /// Medians over the measured runs of the CPU the hypervisor stole and
+    /// that other processes used, and of the load at each run's start.
+    /// Last, and absent from summaries written before they existed.
+    #[serde(default)]
+    pub steal_median_ms: Option<f64>,
+    #[serde(default)]
+    pub foreign_cpu_median_ms: Option<f64>,
+    #[serde(default)]
+    pub load_1m_median: Option<f64>,
     /// Each group's fields, in file order (absent from `summary.csv`, and
     /// from results of conlab 0.1, whose workloads had one group).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -192,6 +206,16 @@ impl CellSummary {
             .filter_map(|f| Some(format!("{f}={}", f.value(&point)?.chart_text())))
             .collect::<Vec<_>>()
             .join(" ")
+    }
+
+    /// Whether other processes or the hypervisor took enough CPU during
+    /// this cell's runs to matter (see `noise::disturbed`).
+    pub fn disturbance(&self) -> Option<Disturbance> {
+        Disturbance::of(
+            self.wall_median_ms,
+            self.foreign_cpu_median_ms,
+            self.steal_median_ms,
+        )
     }
 }
 
@@ -323,12 +347,16 @@ fn summarize_cell(plan: &CellPlan, records: &[&RunRecord]) -> CellSummary {
             .filter_map(|r| r.lock_wait_max_ms)
             .reduce(f64::max),
         loop_lag_max_median_ms: median_of(&ok, |r| r.loop_lag_max_ms),
+        threads_max_median: median_of(&ok, |r| r.threads_max.map(|v| v as f64)),
         baseline_ms: ms(plan.baseline_ns),
         predicted_ms,
         efficiency: wall
             .filter(|s| s.median > 0.0)
             .map(|s| predicted_ms / s.median),
         speedup: None,
+        steal_median_ms: median_of(&ok, |r| r.steal_ms),
+        foreign_cpu_median_ms: median_of(&ok, |r| r.foreign_cpu_ms),
+        load_1m_median: median_of(&ok, |r| r.load_1m),
         groups: c
             .groups
             .iter()

@@ -1,8 +1,9 @@
 //! What one run may ask of this machine. Past the thread limit a process
 //! does not get an error it could handle: the kernel refuses the memory
 //! maps a new thread needs and the process aborts. Past the open-file
-//! limit, IO cannot be submitted. So cells that would cross a limit are
-//! skipped, with the reason, before they start.
+//! limit, IO cannot be submitted. Past the memory the machine has, the run
+//! is killed or swaps. So cells that would cross a limit are skipped, with
+//! the reason, before they start.
 
 use crate::matrix::Cell;
 use crate::model;
@@ -21,6 +22,69 @@ pub struct Limits {
     pub max_user_processes: u64,
     /// The hard limit on open files, which a worker raises itself to.
     pub max_open_files: u64,
+    /// Memory the machine has, and has available now, in bytes
+    /// (`MemTotal`, `MemAvailable`).
+    pub memory_total: u64,
+    pub memory_available: u64,
+}
+
+/// What a run's worker holds per IO wait: its latency in the job (as JSON
+/// text, then parsed) and the overshoot it records, with room for a copy.
+const BYTES_PER_WAIT: u64 = 48;
+/// The same in CPython, which gets the job as JSON too and keeps Python
+/// integers in lists.
+const PYTHON_BYTES_PER_WAIT: u64 = 128;
+/// A task's log and state.
+const BYTES_PER_TASK: u64 = 256;
+/// A thread's touched stack and kernel structures.
+const BYTES_PER_THREAD: u64 = 64 << 10;
+/// A worker process of a pool (conlab's or Python's).
+const BYTES_PER_PROCESS: u64 = 8 << 20;
+/// The worker itself, and a Python interpreter when there is one.
+const BYTES_BASE: u64 = 16 << 20;
+const BYTES_PYTHON: u64 = 32 << 20;
+
+/// About how much memory a run of `cell` needs, in bytes: an estimate
+/// from its tasks, rounds, threads and processes (generous, not exact).
+pub fn memory_needed(cell: &Cell) -> u64 {
+    let python = cell.kind.is_python();
+    let per_wait = if python {
+        PYTHON_BYTES_PER_WAIT
+    } else {
+        BYTES_PER_WAIT
+    };
+    let threads = model::threads_needed(cell.kind, cell.tasks(), cell.workers);
+    let processes = model::processes_needed(cell.kind, cell.workers);
+    [
+        cell.waits().saturating_mul(per_wait),
+        cell.tasks().saturating_mul(BYTES_PER_TASK),
+        threads.saturating_mul(BYTES_PER_THREAD),
+        processes.saturating_mul(BYTES_PER_PROCESS),
+        BYTES_BASE,
+        if python { BYTES_PYTHON } else { 0 },
+    ]
+    .into_iter()
+    .fold(0, u64::saturating_add)
+}
+
+/// `MemTotal` and `MemAvailable` from /proc/meminfo, in bytes.
+fn memory() -> Option<(u64, u64)> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let field = |name: &str| -> Option<u64> {
+        let line = text.lines().find(|l| l.starts_with(name))?;
+        let kib: u64 = line[name.len()..]
+            .trim()
+            .trim_end_matches("kB")
+            .trim()
+            .parse()
+            .ok()?;
+        Some(kib.saturating_mul(1024))
+    };
+    Some((field("MemTotal:")?, field("MemAvailable:")?))
+}
+
+fn mib(bytes: u64) -> u64 {
+    bytes.div_ceil(1 << 20)
 }
 
 /// Files reserved for what every run opens besides its tasks' IO.
@@ -47,7 +111,10 @@ fn read_number(path: &str) -> Option<u64> {
 impl Limits {
     /// Reads the limits of this machine; unknown ones count as unlimited.
     pub fn of_this_machine() -> Limits {
+        let (memory_total, memory_available) = memory().unwrap_or((u64::MAX, u64::MAX));
         Limits {
+            memory_total,
+            memory_available,
             max_map_count: read_number("/proc/sys/vm/max_map_count").unwrap_or(u64::MAX),
             threads_max: read_number("/proc/sys/kernel/threads-max").unwrap_or(u64::MAX),
             max_user_processes: rlimit(libc::RLIMIT_NPROC).0,
@@ -61,7 +128,7 @@ impl Limits {
         // Other processes share threads-max and the per-user limit.
         let by_kernel = self.threads_max / 2;
         let by_user = self.max_user_processes.saturating_sub(1_000);
-        by_maps.min(by_kernel).min(by_user) * 9 / 10
+        by_maps.min(by_kernel).min(by_user).saturating_mul(9) / 10
     }
 
     /// The most files one run may keep open, with room for its own.
@@ -96,6 +163,17 @@ impl Limits {
                 model::processes::MAX_WORKERS
             ));
         }
+        let memory = memory_needed(cell);
+        if memory > self.memory_available {
+            return Some(format!(
+                "needs about {} MiB of memory for its tasks, rounds, threads and processes; \
+                 this machine has {} MiB available of {} MiB (MemAvailable, MemTotal). \
+                 Use fewer tasks or rounds, or a larger machine",
+                mib(memory),
+                mib(self.memory_available),
+                mib(self.memory_total)
+            ));
+        }
         None
     }
 }
@@ -104,6 +182,52 @@ impl Limits {
 mod tests {
     use super::*;
 
+    fn unlimited() -> Limits {
+        Limits {
+            max_map_count: u64::MAX,
+            threads_max: u64::MAX,
+            max_user_processes: u64::MAX,
+            max_open_files: u64::MAX,
+            memory_total: u64::MAX,
+            memory_available: u64::MAX,
+        }
+    }
+
+    fn cell(text: &str) -> Cell {
+        match crate::config::from_text("t.toml", text, "t") {
+            Ok(l) => crate::matrix::expand(&l.experiment, 2).remove(0),
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// Issue 8: a cell whose worker needs more memory than the machine has
+    /// is skipped with the reason, as past the thread limit.
+    #[test]
+    fn a_cell_beyond_the_memory_available_is_skipped() {
+        let big = cell("[[workload]]\ntasks = 100000\nrounds = 100\n[[model]]\nkind = \"async\"\n");
+        // 10,000,000 waits × 48 bytes, 100,000 tasks × 256 bytes, the worker.
+        assert_eq!(
+            memory_needed(&big),
+            480_000_000 + 25_600_000 + 65_536 + (16 << 20)
+        );
+        let small = Limits {
+            memory_total: 8 << 30,
+            memory_available: 256 << 20,
+            ..unlimited()
+        };
+        assert_eq!(
+            small.check(&big).as_deref(),
+            Some(
+                "needs about 499 MiB of memory for its tasks, rounds, threads and processes; \
+                 this machine has 256 MiB available of 8192 MiB (MemAvailable, MemTotal). \
+                 Use fewer tasks or rounds, or a larger machine"
+            )
+        );
+        assert_eq!(unlimited().check(&big), None);
+        let (total, available) = memory().unwrap_or((0, 0));
+        assert!(total >= available && available > 0, "{total} {available}");
+    }
+
     #[test]
     fn limit_follows_max_map_count() {
         let l = Limits {
@@ -111,14 +235,9 @@ mod tests {
             threads_max: 192_730,
             max_user_processes: 96_365,
             max_open_files: 20_000,
+            ..unlimited()
         };
         assert_eq!(l.max_threads(), (65_530 - 2_000) / 4 * 9 / 10);
-        let unlimited = Limits {
-            max_map_count: u64::MAX,
-            threads_max: u64::MAX,
-            max_user_processes: u64::MAX,
-            max_open_files: u64::MAX,
-        };
-        assert!(unlimited.max_threads() > 1_000_000);
+        assert!(unlimited().max_threads() > 1_000_000);
     }
 }

@@ -1,6 +1,8 @@
 //! Executing one run: the [`Executor`] trait, and [`ChildExecutor`], which
 //! runs each job in a fresh child process of this binary, in a process
-//! group of its own, and kills the whole group at the timeout.
+//! group of its own, and kills the whole group at the timeout. It reads
+//! the machine's CPU counters just before it starts the child and just
+//! after it has reaped it (see `noise`), outside the measured window.
 
 use std::io::{Read, Write};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
@@ -12,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use super::worker::Reply;
 use crate::model::Job;
+use crate::noise;
 use crate::results::{Measurement, Timeline};
 
 /// How one run ended.
@@ -118,6 +121,7 @@ impl Executor for ChildExecutor {
             Ok(bytes) => bytes,
             Err(e) => return Outcome::Failed(format!("cannot encode the job: {e}")),
         };
+        let probe = noise::Probe::start();
         let spawned = Command::new(&self.program)
             .arg("__worker")
             .stdin(Stdio::piped())
@@ -177,6 +181,9 @@ impl Executor for ChildExecutor {
         };
         stop_sampling.store(true, Ordering::Relaxed);
         let threads_max = sampler.join().unwrap_or(None);
+        // The worker has been reaped (or waiting for it failed): its process
+        // tree's CPU time is in RUSAGE_CHILDREN now.
+        let noise = probe.finish();
         // Workers may have left grandchildren (worker processes, servers)
         // behind in the group; none may outlive the run.
         kill_group(pid);
@@ -204,6 +211,7 @@ impl Executor for ChildExecutor {
                     timeline,
                 } => {
                     measurement.threads_max = threads_max;
+                    measurement.noise = noise;
                     Outcome::Done(measurement, timeline)
                 }
                 Reply::Failed { message } => Outcome::Failed(message),

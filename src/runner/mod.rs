@@ -1,7 +1,9 @@
-//! Running an experiment: preparing each cell (its latencies, baseline,
-//! prediction, and whether this machine can run it), ordering the runs,
-//! executing each in a child process, and handing every measured run to
-//! the store as soon as it ends.
+//! Running an experiment: preparing each cell (its baseline, prediction,
+//! and whether this machine can run it), ordering the runs, executing each
+//! in a child process, and handing every measured run to the store as soon
+//! as it ends. A cell's latencies are drawn when each of its runs starts,
+//! from the experiment's seed, so they are the same every time and only
+//! one cell's table is ever in memory.
 
 pub mod capacity;
 pub mod executor;
@@ -23,7 +25,8 @@ use crate::model::Job;
 use crate::model::python::Interpreters;
 use crate::predict;
 use crate::results::{
-    CellPlan, GroupRecord, RunRecord, RunStatus, Store, StoreError, SummaryFile, summarize,
+    CellPlan, Distribution, GroupRecord, RunRecord, RunStatus, Store, StoreError, SummaryFile,
+    summarize,
 };
 
 /// In which order runs happen.
@@ -48,11 +51,20 @@ pub struct Settings {
     pub timeline_max_tasks: u64,
 }
 
-/// A cell ready to run: its plan and its drawn latencies.
+/// A cell ready to run: its plan, and the seed its latencies are drawn
+/// from when a run starts.
 #[derive(Clone, Debug)]
 pub struct Prepared {
     pub plan: CellPlan,
-    pub latencies: Vec<u64>,
+    /// The experiment's seed (see [`group_seed`]).
+    pub seed: u64,
+}
+
+impl Prepared {
+    /// Every IO latency of the cell: drawn afresh, the same every time.
+    pub fn latencies(&self) -> Vec<u64> {
+        draw_latencies(self.seed, &self.plan.cell)
+    }
 }
 
 /// The seed of a group's latency draw: the experiment's seed and the
@@ -82,13 +94,16 @@ pub fn draw_latencies(seed: u64, cell: &Cell) -> Vec<u64> {
     all
 }
 
-/// Each task's total IO wait and CPU work, for the prediction.
+/// Each task's total IO wait and CPU work, for the prediction; sums
+/// saturate rather than wrap.
 fn task_times(cell: &Cell, latencies: &[u64]) -> predict::TaskTimes {
     predict::TaskTimes {
         tasks: cell
             .task_layout()
             .map(|(group, waits)| {
-                let io = latencies.get(waits.clone()).map_or(0, |l| l.iter().sum());
+                let io = latencies
+                    .get(waits.clone())
+                    .map_or(0, |l| l.iter().fold(0u64, |a, &b| a.saturating_add(b)));
                 let cpu = cell
                     .groups
                     .get(group)
@@ -99,9 +114,49 @@ fn task_times(cell: &Cell, latencies: &[u64]) -> predict::TaskTimes {
     }
 }
 
-/// Draws every cell's latencies and works out its baseline, prediction and
-/// whether this machine can run it (python cells: whether their interpreter,
-/// probed in `interpreters`, is usable).
+/// What a workload point's drawn latencies say, kept once they are
+/// dropped: each task's times, and the mean latency, overall and per group.
+struct Drawn {
+    times: predict::TaskTimes,
+    io_latency_mean_ns: f64,
+    group_io_latency_mean_ns: Vec<f64>,
+}
+
+impl Drawn {
+    fn of(seed: u64, cell: &Cell) -> Drawn {
+        let latencies = draw_latencies(seed, cell);
+        let mean = |waits: &[u64]| {
+            if waits.is_empty() {
+                0.0
+            } else {
+                // In u128: a sum of drawn latencies can pass u64.
+                waits.iter().map(|&w| u128::from(w)).sum::<u128>() as f64 / waits.len() as f64
+            }
+        };
+        let mut at = 0usize;
+        let group_io_latency_mean_ns = cell
+            .groups
+            .iter()
+            .map(|g| {
+                let n = (g.tasks as usize).saturating_mul(g.rounds as usize);
+                let waits = latencies.get(at..at.saturating_add(n)).unwrap_or(&[]);
+                at = at.saturating_add(n);
+                mean(waits)
+            })
+            .collect();
+        Drawn {
+            times: task_times(cell, &latencies),
+            io_latency_mean_ns: mean(&latencies),
+            group_io_latency_mean_ns,
+        }
+    }
+}
+
+/// Works out each cell's baseline, prediction and whether this machine
+/// can run it (python cells: whether their interpreter, in
+/// `interpreters`, is usable). Latencies are drawn once per workload point
+/// (the cells of a point, one per model variant, come together and wait
+/// the same times) and dropped: only the means and task times are kept.
 pub fn prepare(
     exp: &Experiment,
     cells: Vec<Cell>,
@@ -109,48 +164,32 @@ pub fn prepare(
     limits: &Limits,
     interpreters: &Interpreters,
 ) -> Vec<Prepared> {
-    cells
-        .into_iter()
-        .map(|cell| {
-            let latencies = draw_latencies(exp.seed, &cell);
-            let times = task_times(&cell, &latencies);
-            let baseline_ns = times.baseline();
-            let predicted_ns = predict::predict(cell.kind, cell.workers, cores, &times);
-            let mean = |waits: &[u64]| {
-                if waits.is_empty() {
-                    0.0
-                } else {
-                    waits.iter().sum::<u64>() as f64 / waits.len() as f64
-                }
-            };
-            let io_latency_mean_ns = mean(&latencies);
-            let mut at = 0usize;
-            let group_io_latency_mean_ns = cell
-                .groups
-                .iter()
-                .map(|g| {
-                    let n = (g.tasks as usize).saturating_mul(g.rounds as usize);
-                    let waits = latencies.get(at..at + n).unwrap_or(&[]);
-                    at += n;
-                    mean(waits)
-                })
-                .collect();
-            let skip = limits
-                .check(&cell)
-                .or_else(|| interpreters.skip_reason(&cell));
-            Prepared {
-                plan: CellPlan {
-                    cell,
-                    io_latency_mean_ns,
-                    group_io_latency_mean_ns,
-                    baseline_ns,
-                    predicted_ns,
-                    skip,
-                },
-                latencies,
-            }
-        })
-        .collect()
+    let mut point: Option<(String, Drawn)> = None;
+    let mut prepared = Vec::with_capacity(cells.len());
+    for cell in cells {
+        let key = cell.workload_key();
+        let drawn = match point.take() {
+            Some((k, drawn)) if k == key => drawn,
+            _ => Drawn::of(exp.seed, &cell),
+        };
+        let predicted_ns = predict::predict(cell.kind, cell.workers, cores, &drawn.times);
+        let skip = limits
+            .check(&cell)
+            .or_else(|| interpreters.skip_reason(&cell));
+        prepared.push(Prepared {
+            plan: CellPlan {
+                io_latency_mean_ns: drawn.io_latency_mean_ns,
+                group_io_latency_mean_ns: drawn.group_io_latency_mean_ns.clone(),
+                baseline_ns: drawn.times.baseline(),
+                predicted_ns,
+                skip,
+                cell,
+            },
+            seed: exp.seed,
+        });
+        point = Some((key, drawn));
+    }
+    prepared
 }
 
 /// Time to start a worker process and hand it its job, per run, as
@@ -159,14 +198,15 @@ const RUN_OVERHEAD: Duration = Duration::from_millis(10);
 
 /// Estimated wall time of running every runnable cell.
 pub fn estimate(prepared: &[Prepared], warmup: u32, repetitions: u32) -> Duration {
-    let runs = (warmup + repetitions) as u64;
+    let runs = u64::from(warmup) + u64::from(repetitions);
     prepared
         .iter()
         .filter(|p| p.plan.skip.is_none())
         .map(|p| {
-            Duration::from_nanos(p.plan.predicted_ns) * runs as u32 + RUN_OVERHEAD * runs as u32
+            let per_run = Duration::from_nanos(p.plan.predicted_ns).saturating_add(RUN_OVERHEAD);
+            per_run.saturating_mul(u32::try_from(runs).unwrap_or(u32::MAX))
         })
-        .sum()
+        .fold(Duration::ZERO, Duration::saturating_add)
 }
 
 /// Whether a slot is a warm-up or a measured repetition (both from 1).
@@ -329,7 +369,7 @@ impl Run<'_> {
             let label = cell.label();
             let job = Job {
                 cell: cell.clone(),
-                latencies: prepared.latencies.as_slice().into(),
+                latencies: prepared.latencies().into(),
                 cores: s.cores,
                 record_timeline: slot.phase == Phase::Measured(1)
                     && cell.tasks() <= s.timeline_max_tasks,
@@ -358,6 +398,11 @@ impl Run<'_> {
                     // its row in runs.csv, which is what makes it count.
                     if let Some(t) = timeline {
                         self.store.write_timeline(&t)?;
+                    }
+                    if rep == 1
+                        && let Some(d) = Distribution::of_run(cell, &m)
+                    {
+                        self.store.write_distribution(&d)?;
                     }
                     let rows = GroupRecord::of_run(cell, rep, &m);
                     self.store.append_groups(&rows)?;

@@ -8,7 +8,7 @@ use hdrhistogram::Histogram;
 
 use crate::matrix::Cell;
 use crate::model::Records;
-use crate::results::GroupMeasurement;
+use crate::results::{CURVE_QUANTILES, GroupMeasurement};
 
 /// Values with three significant digits, from 1 ns up; grows as needed.
 fn histogram() -> Option<Histogram<u64>> {
@@ -98,6 +98,13 @@ pub fn by_group(cell: &Cell, records: &Records, wall_start_ns: u64) -> Vec<Group
                     .and_then(|m| Some(quantile(&t.wake, 0.99)?.min(m))),
                 wake_max_ns: t.wake_max,
                 rounds_per_s: (span_s > 0.0 && t.tasks > 0).then(|| t.rounds as f64 / span_s),
+                wake_curve_ns: match t.wake_max {
+                    Some(max) => CURVE_QUANTILES
+                        .iter()
+                        .map(|&q| quantile(&t.wake, q).unwrap_or(0).min(max))
+                        .collect(),
+                    None => Vec::new(),
+                },
             }
         })
         .collect()

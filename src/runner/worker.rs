@@ -159,6 +159,8 @@ fn measurement(
         extras: run.extras.clone(),
         threads_max: None,
         groups: tally::by_group(&job.cell, records, wall_start),
+        // The parent measures the rest of the machine around the process.
+        noise: Default::default(),
     }
 }
 

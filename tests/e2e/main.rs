@@ -5,7 +5,12 @@
 mod charts;
 mod claims;
 mod common;
+mod config;
+mod doctor;
 mod errors;
+mod groups;
+mod hostile;
+mod noise;
 mod python;
 mod reliability;
 mod run;

@@ -65,6 +65,63 @@ pub enum ProbeError {
     TooOld { interpreter: String, found: String },
 }
 
+/// Where an interpreter named in a file is, found without running it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Located {
+    /// An executable file: the path found on `PATH`, or the path as given.
+    Executable(std::path::PathBuf),
+    /// Something at the path that is not an executable file.
+    NotExecutable(std::path::PathBuf),
+    /// Nothing: a bare name on no directory of `PATH`, or no such path.
+    Missing,
+}
+
+impl Located {
+    /// Why a cell cannot run with it, if it cannot.
+    pub fn problem(&self, interpreter: &str) -> Option<ProbeError> {
+        match self {
+            Located::Executable(_) => None,
+            Located::NotExecutable(path) => Some(ProbeError::CannotStart {
+                interpreter: interpreter.to_string(),
+                reason: format!("{} is not an executable file", path.display()),
+            }),
+            Located::Missing => Some(ProbeError::NotFound {
+                interpreter: interpreter.to_string(),
+            }),
+        }
+    }
+}
+
+fn located_at(path: &std::path::Path) -> Located {
+    use std::os::unix::fs::PermissionsExt;
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() && m.permissions().mode() & 0o111 != 0 => {
+            Located::Executable(path.to_path_buf())
+        }
+        Ok(_) => Located::NotExecutable(path.to_path_buf()),
+        Err(_) => Located::Missing,
+    }
+}
+
+/// Finds `interpreter` as the OS would start it — a name without `/` on
+/// `PATH`, a path relative to the current directory as given — without
+/// starting it: `conlab validate` executes nothing a file names.
+pub fn locate(interpreter: &str) -> Located {
+    if interpreter.contains('/') {
+        return located_at(std::path::Path::new(interpreter));
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let mut first = Located::Missing;
+    for dir in std::env::split_paths(&path).filter(|d| !d.as_os_str().is_empty()) {
+        match located_at(&dir.join(interpreter)) {
+            found @ Located::Executable(_) => return found,
+            found @ Located::NotExecutable(_) if first == Located::Missing => first = found,
+            _ => {}
+        }
+    }
+    first
+}
+
 /// Runs the probe in `interpreter` and checks what it says.
 pub fn probe(interpreter: &str) -> Result<Interpreter, ProbeError> {
     let spawned = Command::new(interpreter)
@@ -218,6 +275,27 @@ mod tests {
                  on a Python probe: ls: invalid option -- 'E'; install CPython"
             ),
             "{message}"
+        );
+    }
+
+    #[test]
+    fn interpreters_are_located_without_running_them() {
+        assert!(matches!(locate("sh"), Located::Executable(p) if p.is_absolute()));
+        assert_eq!(locate("/nonexistent/python3"), Located::Missing);
+        assert_eq!(locate("no-such-python-anywhere"), Located::Missing);
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let plain = dir.path().join("python3");
+        std::fs::write(&plain, "print(1)\n").unwrap_or_else(|e| panic!("{e}"));
+        let shown = plain.display().to_string();
+        assert_eq!(locate(&shown), Located::NotExecutable(plain.clone()));
+        let problem = Located::NotExecutable(plain).problem(&shown);
+        assert_eq!(
+            problem.map(|e| e.to_string()),
+            Some(format!(
+                "cannot start Python interpreter `{shown}`: {shown} is not an executable file; \
+                 install CPython 3.8 or newer, or name one with python = \"...\" in \
+                 [experiment] or in the [[model]]"
+            ))
         );
     }
 

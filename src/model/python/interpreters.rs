@@ -1,10 +1,11 @@
-//! The interpreters an experiment's `python-*` cells name, each probed once
-//! before anything runs, so that the cells of a missing, old or foreign
-//! interpreter are skipped with the reason and the other cells run.
+//! The interpreters an experiment's `python-*` cells name: located without
+//! running them (all `conlab validate` does), or probed once when a run
+//! starts, so that the cells of a missing, old or foreign interpreter are
+//! skipped with the reason and the other cells run.
 
 use std::collections::HashMap;
 
-use super::interpreter::{self, Interpreter, ProbeError};
+use super::interpreter::{self, Interpreter, Located, ProbeError};
 use crate::matrix::Cell;
 
 /// The interpreter `python-*` cells use unless they name one.
@@ -22,7 +23,30 @@ pub struct Interpreters {
     probed: HashMap<String, Result<Interpreter, ProbeError>>,
 }
 
+/// Each distinct interpreter the python cells among `cells` name, in
+/// order of first use, and where it is; nothing is run.
+pub fn locate_for(cells: &[Cell]) -> Vec<(String, Located)> {
+    let mut found: Vec<(String, Located)> = Vec::new();
+    for cell in cells.iter().filter(|c| c.kind.is_python()) {
+        let name = interpreter_of(cell);
+        if !found.iter().any(|(n, _)| n == name) {
+            found.push((name.to_string(), interpreter::locate(name)));
+        }
+    }
+    found
+}
+
 impl Interpreters {
+    /// What `located` says without running anything: the cells of a
+    /// missing or non-executable interpreter cannot run; the others may.
+    pub fn from_located(located: &[(String, Located)]) -> Interpreters {
+        let probed = located
+            .iter()
+            .filter_map(|(name, at)| Some((name.clone(), Err(at.problem(name)?))))
+            .collect();
+        Interpreters { probed }
+    }
+
     /// Probes every interpreter the python cells among `cells` name, once
     /// each; cells of conlab's own models start nothing.
     pub fn probe_for(cells: &[Cell]) -> Interpreters {

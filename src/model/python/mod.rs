@@ -34,7 +34,8 @@ use std::process::{Command, Output, Stdio};
 use std::thread;
 
 pub use error::PythonError;
-pub use interpreters::{Interpreters, interpreter_of};
+pub use interpreter::{Located, probe};
+pub use interpreters::{Interpreters, interpreter_of, locate_for};
 
 use super::job::{Job, ModelError, ModelRun};
 use super::record::Records;

@@ -7,12 +7,10 @@
 use plotters::prelude::DrawingBackend;
 use plotters::style::RGBColor;
 
+use crate::plot::kit::{
+    Anchor, Canvas, ChartError, Rect, SUBTITLE_SIZE, TICK_SIZE, TITLE_SIZE, color,
+};
 use crate::results::CellSummary;
-
-use super::ChartError;
-use super::canvas::{Anchor, Canvas, Rect};
-use super::frame::{SUBTITLE_SIZE, TICK_SIZE, TITLE_SIZE};
-use super::style::{self, mix};
 
 const FASTER: RGBColor = RGBColor(0x00, 0x72, 0xB2);
 const SLOWER: RGBColor = RGBColor(0xD5, 0x5E, 0x00);
@@ -30,12 +28,12 @@ fn color(shown: Shown, v: f64) -> RGBColor {
         Shown::Speedup => {
             let t = (v.log2() / 3.0).clamp(-1.0, 1.0);
             if t >= 0.0 {
-                mix(style::WHITE, FASTER, t)
+                color::mix(color::WHITE, FASTER, t)
             } else {
-                mix(style::WHITE, SLOWER, -t)
+                color::mix(color::WHITE, SLOWER, -t)
             }
         }
-        Shown::Efficiency => mix(style::WHITE, FASTER, (v / 100.0).clamp(0.0, 1.0)),
+        Shown::Efficiency => color::mix(color::WHITE, FASTER, (v / 100.0).clamp(0.0, 1.0)),
     }
 }
 
@@ -90,7 +88,7 @@ pub fn draw<DB: DrawingBackend>(
         ),
         (c.width / 2, margin),
         TITLE_SIZE,
-        style::TEXT,
+        color::TEXT,
         Anchor::Top,
     )?;
     c.text(
@@ -102,7 +100,7 @@ pub fn draw<DB: DrawingBackend>(
         },
         (c.width / 2, margin + c.px(TITLE_SIZE * 1.15 + 6.0)),
         SUBTITLE_SIZE,
-        style::MUTED,
+        color::MUTED,
         Anchor::Top,
     )?;
     let top = margin + c.px(TITLE_SIZE * 1.15 + SUBTITLE_SIZE * 1.15 + 26.0);
@@ -142,14 +140,14 @@ pub fn draw<DB: DrawingBackend>(
             &c.fit(&first, TICK_SIZE, col_w - c.px(6.0)),
             (x, top),
             TICK_SIZE,
-            style::TEXT,
+            color::TEXT,
             Anchor::Top,
         )?;
         c.text(
             &c.fit(&second, TICK_SIZE, col_w - c.px(6.0)),
             (x, top + c.px(TICK_SIZE * 1.25)),
             TICK_SIZE,
-            style::MUTED,
+            color::MUTED,
             Anchor::Top,
         )?;
     }
@@ -159,7 +157,7 @@ pub fn draw<DB: DrawingBackend>(
             &c.fit(text, text_size, label_w),
             (left - c.px(10.0), y0 + row_h / 2),
             text_size,
-            style::TEXT,
+            color::TEXT,
             Anchor::Right,
         )?;
         for (j, col) in cols.iter().enumerate() {
@@ -189,7 +187,7 @@ pub fn draw<DB: DrawingBackend>(
                 &text,
                 ((r.left + r.right) / 2, (r.top + r.bottom) / 2),
                 text_size,
-                style::text_on(fill),
+                color::text_on(fill),
                 Anchor::Center,
             )?;
         }
@@ -225,7 +223,7 @@ pub fn draw<DB: DrawingBackend>(
             text,
             (x + sw / 2, y + c.px(18.0)),
             TICK_SIZE * 0.9,
-            style::TEXT,
+            color::TEXT,
             Anchor::Top,
         )?;
     }
@@ -236,7 +234,7 @@ pub fn draw<DB: DrawingBackend>(
             right: x_start + total,
             bottom: y + c.px(14.0),
         },
-        style::AXIS,
+        color::AXIS,
         1.0,
     )?;
     Ok(())

@@ -8,28 +8,12 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{FontTransform, RGBColor};
 
+use super::color;
+use super::error::ChartError;
 use super::font::{self, FAMILY};
-use super::style::{self, Marker};
-use super::{ChartError, Format};
-
-/// A pixel rectangle: left, top, right, bottom.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Rect {
-    pub left: i32,
-    pub top: i32,
-    pub right: i32,
-    pub bottom: i32,
-}
-
-impl Rect {
-    pub fn width(&self) -> i32 {
-        self.right - self.left
-    }
-
-    pub fn height(&self) -> i32 {
-        self.bottom - self.top
-    }
-}
+use super::marker::Marker;
+use super::picture::Format;
+use super::rect::Rect;
 
 /// Where a text's anchor point is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,10 +48,6 @@ pub struct Canvas<'a, DB: DrawingBackend> {
     pub k: f64,
     /// Bitmaps draw characters the font lacks as a box (see `font`).
     bitmap: bool,
-}
-
-fn err<E: std::error::Error + Send + Sync>(e: DrawingAreaErrorKind<E>) -> ChartError {
-    ChartError::Draw(e.to_string())
 }
 
 impl<'a, DB: DrawingBackend> Canvas<'a, DB> {
@@ -132,7 +112,7 @@ impl<'a, DB: DrawingBackend> Canvas<'a, DB> {
     }
 
     pub fn clear(&self) -> Result<(), ChartError> {
-        self.area.fill(&WHITE).map_err(err)
+        self.area.fill(&WHITE).map_err(ChartError::draw)
     }
 
     /// The width of `text` at `size`, in pixels.
@@ -149,12 +129,27 @@ impl<'a, DB: DrawingBackend> Canvas<'a, DB> {
     }
 
     /// `text`, shortened with an ellipsis until it fits `max` pixels.
+    ///
+    /// The cut is looked for from the longest start of `text` down, but
+    /// only below the first start that is too wide by itself (found by
+    /// doubling from 64 characters): a name of ten thousand characters
+    /// costs a few dozen measurements, not ten thousand measurements of
+    /// ever longer strings.
     pub fn fit(&self, text: &str, size: f64, max: i32) -> String {
         if self.text_width(text, size) <= max {
             return text.to_string();
         }
         let chars: Vec<char> = text.chars().collect();
         let mut n = chars.len();
+        let mut probe = 64;
+        while probe < n {
+            let start: String = chars[..probe].iter().collect();
+            if self.text_width(&start, size) > max {
+                n = probe;
+                break;
+            }
+            probe *= 2;
+        }
         while n > 0 {
             n -= 1;
             let candidate: String = chars[..n].iter().collect::<String>() + "…";
@@ -208,7 +203,7 @@ impl<'a, DB: DrawingBackend> Canvas<'a, DB> {
             return self
                 .area
                 .draw_text(&drawn, &self.style(size, color, anchor), at)
-                .map_err(err);
+                .map_err(ChartError::draw);
         };
         // Lay the runs out left to right from where the whole would start.
         let widths: Vec<i32> = runs
@@ -224,7 +219,9 @@ impl<'a, DB: DrawingBackend> Canvas<'a, DB> {
         };
         for ((family, run), width) in runs.iter().zip(widths) {
             let style = self.family_style(family, size, color, Pos::new(HPos::Left, pos.v_pos));
-            self.area.draw_text(run, &style, (x, at.1)).map_err(err)?;
+            self.area
+                .draw_text(run, &style, (x, at.1))
+                .map_err(ChartError::draw)?;
             x += width;
         }
         Ok(())
@@ -243,7 +240,7 @@ impl<'a, DB: DrawingBackend> Canvas<'a, DB> {
             .transform(FontTransform::Rotate270);
         self.area
             .draw_text(&self.drawable(text), &style, at)
-            .map_err(err)
+            .map_err(ChartError::draw)
     }
 
     pub fn line(
@@ -258,20 +255,20 @@ impl<'a, DB: DrawingBackend> Canvas<'a, DB> {
         let style = color.stroke_width(self.stroke(width));
         self.area
             .draw(&PathElement::new(points.to_vec(), style))
-            .map_err(err)
+            .map_err(ChartError::draw)
     }
 
     fn stroke(&self, width: f64) -> u32 {
         (width * self.k).round().max(1.0) as u32
     }
 
-    /// A dashed line: `dash` pixels drawn, `gap` pixels left out.
     /// A reference line (baseline, 1×, end of run): grey, dashed, the same
     /// on every chart.
     pub fn reference(&self, points: &[(i32, i32)]) -> Result<(), ChartError> {
-        self.dashed(points, style::REFERENCE, 2.0, 8.0, 5.0)
+        self.dashed(points, color::REFERENCE, 2.0, 8.0, 5.0)
     }
 
+    /// A dashed line: `dash` pixels drawn, `gap` pixels left out.
     pub fn dashed(
         &self,
         points: &[(i32, i32)],
@@ -291,7 +288,7 @@ impl<'a, DB: DrawingBackend> Canvas<'a, DB> {
                 self.px(gap).max(1),
                 style,
             ))
-            .map_err(err)
+            .map_err(ChartError::draw)
     }
 
     pub fn rect(&self, r: Rect, color: RGBColor) -> Result<(), ChartError> {
@@ -303,7 +300,7 @@ impl<'a, DB: DrawingBackend> Canvas<'a, DB> {
                 [(r.left, r.top), (r.right, r.bottom)],
                 color.filled(),
             ))
-            .map_err(err)
+            .map_err(ChartError::draw)
     }
 
     pub fn outline(&self, r: Rect, color: RGBColor, width: f64) -> Result<(), ChartError> {
@@ -312,7 +309,7 @@ impl<'a, DB: DrawingBackend> Canvas<'a, DB> {
                 [(r.left, r.top), (r.right, r.bottom)],
                 color.stroke_width(self.stroke(width)),
             ))
-            .map_err(err)
+            .map_err(ChartError::draw)
     }
 
     /// A marker centred on `at`, `size` across (before scaling).
@@ -374,6 +371,6 @@ impl<'a, DB: DrawingBackend> Canvas<'a, DB> {
                     })
             }
         }
-        .map_err(err)
+        .map_err(ChartError::draw)
     }
 }

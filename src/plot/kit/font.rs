@@ -19,12 +19,12 @@ use std::sync::OnceLock;
 use ab_glyph::{Font, FontRef};
 use plotters::style::{FontStyle, register_font};
 
-use super::ChartError;
+use super::error::ChartError;
 
 /// DejaVu Sans 2.37; see `assets/fonts/DejaVuSans-LICENSE.txt`.
-static DEJAVU_SANS: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+static DEJAVU_SANS: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
 /// NanumSquare Regular (SIL OFL 1.1); see `assets/fonts/NanumSquare-LICENSE.txt`.
-static NANUM_SQUARE: &[u8] = include_bytes!("../../assets/fonts/NanumSquareR.ttf");
+static NANUM_SQUARE: &[u8] = include_bytes!("../../../assets/fonts/NanumSquareR.ttf");
 
 /// The family name charts ask for. It is also what SVG files write into
 /// `font-family`, hence the CSS fallback after the comma.

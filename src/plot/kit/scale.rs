@@ -1,7 +1,7 @@
 //! Axis arithmetic, free of drawing: the range a chart shows, where its
-//! ticks go, how tick values read, and whether times read better in µs,
-//! ms or s. Charts draw their own axes from a [`Scale`] so that linear and
-//! logarithmic axes, and every chart kind, look the same.
+//! ticks go and how tick values read. Charts draw their own axes from a
+//! [`Scale`] so that linear and logarithmic axes, and every chart kind,
+//! look the same.
 
 use crate::format::format_number;
 
@@ -81,8 +81,16 @@ impl Scale {
     /// ends on 1, 2 or 5 times a power of ten.
     pub fn logarithmic(min: f64, max: f64) -> Scale {
         let (lo, hi) = finite_range(min, max);
-        let hi = if hi > 0.0 { hi } else { 1.0 };
-        let lo = if lo > 0.0 { lo } else { hi / 10.0 };
+        let hi = if hi > 0.0 {
+            hi.max(SMALLEST * 10.0)
+        } else {
+            1.0
+        };
+        let lo = if lo > 0.0 {
+            lo.max(SMALLEST)
+        } else {
+            hi / 10.0
+        };
         let (lo, hi) = if hi / lo < 1.5 {
             (lo / 1.25, hi * 1.25)
         } else {
@@ -172,14 +180,23 @@ impl Scale {
     }
 }
 
+/// The largest magnitude an axis shows. Results come from files people
+/// edit: 1.8e308 ms is a number, but headroom on top of it is infinite,
+/// and an axis from 1e-300 to infinity has no end of decades to tick.
+const LARGEST: f64 = 1e300;
+/// The smallest positive value a logarithmic axis shows.
+const SMALLEST: f64 = 1e-300;
+
+/// `min..=max` in order, finite, within ±[`LARGEST`].
 fn finite_range(min: f64, max: f64) -> (f64, f64) {
-    match (min.is_finite(), max.is_finite()) {
+    let (lo, hi) = match (min.is_finite(), max.is_finite()) {
         (true, true) if min <= max => (min, max),
         (true, true) => (max, min),
         (true, false) => (min, min),
         (false, true) => (max, max),
         (false, false) => (0.0, 1.0),
-    }
+    };
+    (lo.clamp(-LARGEST, LARGEST), hi.clamp(-LARGEST, LARGEST))
 }
 
 /// Rounds a positive value to 1, 2 or 5 times a power of ten.
@@ -208,44 +225,13 @@ fn decimals_for(step: f64) -> usize {
     d.min(9)
 }
 
-/// A tick label: `0.25`, `40`, `1000`, `20k`, `1.5M`.
-/// The unit a time axis reads best in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TimeUnit {
-    Us,
-    Ms,
-    S,
-}
-
-impl TimeUnit {
-    /// For values up to `max_ms`: s from 2 s on, µs below 1 ms if
-    /// `allow_us`, else ms.
-    pub fn for_max(max_ms: f64, allow_us: bool) -> TimeUnit {
-        if max_ms >= 2000.0 {
-            TimeUnit::S
-        } else if allow_us && max_ms > 0.0 && max_ms < 1.0 {
-            TimeUnit::Us
-        } else {
-            TimeUnit::Ms
-        }
-    }
-
-    /// Multiply milliseconds by this to get the unit.
-    pub fn per_ms(self) -> f64 {
-        match self {
-            TimeUnit::Us => 1000.0,
-            TimeUnit::Ms => 1.0,
-            TimeUnit::S => 0.001,
-        }
-    }
-
-    pub fn symbol(self) -> &'static str {
-        match self {
-            TimeUnit::Us => "µs",
-            TimeUnit::Ms => "ms",
-            TimeUnit::S => "s",
-        }
-    }
+/// The smallest and largest finite value, or (∞, −∞) when there is none.
+pub fn min_max(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    values
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        })
 }
 
 /// Whether values spread over two decades or more (and so read better on
@@ -303,6 +289,22 @@ mod tests {
     }
 
     #[test]
+    fn extreme_values_give_a_finite_axis_with_few_ticks() {
+        for (lo, hi) in [
+            (1e-320, f64::MAX),
+            (5e-324, 1.0),
+            (1.0, 1.7976931348623157e308),
+        ] {
+            let s = Scale::logarithmic(lo, hi);
+            assert!(s.lo > 0.0 && s.hi.is_finite() && s.lo < s.hi, "{s:?}");
+            assert!(s.ticks(7).len() < 10_000, "{s:?}");
+        }
+        let s = Scale::linear(-f64::MAX, f64::MAX, true);
+        assert!(s.lo.is_finite() && s.hi.is_finite() && s.lo < s.hi, "{s:?}");
+        assert!(s.ticks(7).len() <= 101, "{s:?}");
+    }
+
+    #[test]
     fn log_axis_labels_decades() {
         let s = Scale::logarithmic(1.0, 1000.0);
         assert_eq!(labels(&s, 6), ["1", "10", "100", "1000"]);
@@ -310,14 +312,6 @@ mod tests {
         assert_eq!(s.fraction(0.0), 0.0);
         let narrow = Scale::logarithmic(3.0, 40.0);
         assert!(labels(&narrow, 6).contains(&"20".to_string()));
-    }
-
-    #[test]
-    fn units_by_range() {
-        assert_eq!(TimeUnit::for_max(301.0, false), TimeUnit::Ms);
-        assert_eq!(TimeUnit::for_max(2500.0, false), TimeUnit::S);
-        assert_eq!(TimeUnit::for_max(0.1, true), TimeUnit::Us);
-        assert_eq!(TimeUnit::for_max(0.1, false), TimeUnit::Ms);
     }
 
     #[test]

@@ -5,15 +5,13 @@
 
 use plotters::prelude::DrawingBackend;
 
+use crate::plot::kit::{
+    Anchor, Canvas, ChartError, Dimension, Entry, Frame, Rect, Scale, SeriesStyle, Styles, Symbol,
+    TICK_SIZE, TimeUnit, color, min_max,
+};
 use crate::results::CellSummary;
 
-use super::ChartError;
-use super::axis::{Scale, TimeUnit};
-use super::canvas::{Anchor, Canvas, Rect};
-use super::frame::{Dimension, Entry, Frame, Symbol, TICK_SIZE};
-use super::plan::MetricChart;
-use super::style::{self, SeriesStyle, Styles};
-use super::sweep::min_max;
+use crate::plot::plan::MetricChart;
 
 struct Bar<'a> {
     cell: &'a CellSummary,
@@ -94,15 +92,14 @@ pub fn draw<DB: DrawingBackend>(
         legend.push(Entry::new(Symbol::Swatch(b.style.color), b.label.clone()));
     }
     let show_predictions = chart.predictions && bars().any(|b| m.predicted(b.cell, all).is_some());
-    legend.extend(Entry::references(
-        m,
+    legend.extend(m.reference_entries(
         baseline > 0.0,
-        show_predictions.then_some((style::TEXT, "prediction (dotted, across its bar)")),
+        show_predictions.then_some((color::TEXT, "prediction (dotted, across its bar)")),
         left_out,
     ));
     let first = cells.first();
     let n = bars().map(|b| b.cell.n).max().unwrap_or(0);
-    let mut subtitle = super::sweep::fixed_subtitle(chart, first.copied());
+    let mut subtitle = chart.fixed_subtitle(first.copied());
     subtitle.push_str(&format!(
         " · median of {n} run{}",
         if n == 1 { "" } else { "s" }
@@ -158,9 +155,9 @@ pub fn draw<DB: DrawingBackend>(
             if let Some((lo, hi)) = m.spread(b.cell) {
                 let (ylo, yhi) = (plot.y_px(lo * f), plot.y_px(hi * f));
                 let cap = c.px(7.0).min((right - left) / 3);
-                c.line(&[(mid, ylo), (mid, yhi)], style::TEXT, 1.5)?;
-                c.line(&[(mid - cap, ylo), (mid + cap, ylo)], style::TEXT, 1.5)?;
-                c.line(&[(mid - cap, yhi), (mid + cap, yhi)], style::TEXT, 1.5)?;
+                c.line(&[(mid, ylo), (mid, yhi)], color::TEXT, 1.5)?;
+                c.line(&[(mid - cap, ylo), (mid + cap, ylo)], color::TEXT, 1.5)?;
+                c.line(&[(mid - cap, yhi), (mid + cap, yhi)], color::TEXT, 1.5)?;
                 label_y = label_y.min(yhi);
             }
             if show_predictions
@@ -170,7 +167,7 @@ pub fn draw<DB: DrawingBackend>(
                 let ext = c.px(6.0);
                 c.dashed(
                     &[(left - ext, y), (right + ext, y)],
-                    style::TEXT,
+                    color::TEXT,
                     2.0,
                     2.0,
                     3.0,
@@ -184,7 +181,7 @@ pub fn draw<DB: DrawingBackend>(
                 &c.fit(&text, TICK_SIZE, right - left + c.px(30.0)),
                 (mid, label_y - c.px(6.0)),
                 TICK_SIZE,
-                style::TEXT,
+                color::TEXT,
                 Anchor::Bottom,
             )?;
         }

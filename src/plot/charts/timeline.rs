@@ -9,13 +9,12 @@ use plotters::style::RGBColor;
 
 use crate::format::format_ms;
 use crate::model::SpanKind;
+use crate::plot::kit::{
+    Canvas, ChartError, Dimension, Entry, Frame, Rect, Scale, Symbol, Tick, TimeUnit,
+};
 use crate::results::{CellSummary, Timeline};
 
-use super::ChartError;
-use super::axis::{Scale, Tick, TimeUnit};
-use super::canvas::{Canvas, Rect};
-use super::frame::{Dimension, Entry, Frame, Symbol};
-use super::metric;
+use crate::plot::metric;
 
 pub const IO: RGBColor = RGBColor(0x56, 0xB4, 0xE9);
 pub const CPU: RGBColor = RGBColor(0xD5, 0x5E, 0x00);
@@ -68,15 +67,33 @@ pub fn draw<DB: DrawingBackend>(
     // Label every row while they fit, else every k-th.
     let row_px = (c.height as f64 * 0.7) / tasks as f64;
     let every = (c.px(17.0) as f64 / row_px).ceil().max(1.0) as usize;
-    let labels: Vec<String> = (0..tasks)
-        .map(|t| {
-            let threads = timeline
-                .spans
-                .iter()
-                .filter(|s| s.task as usize == t)
-                .map(|s| s.thread)
-                .collect();
-            format!("task {t}{}", threads_text(threads))
+    // Each task's threads, in one pass over the spans (a run may have
+    // many of both).
+    let mut threads_of: Vec<Vec<u32>> = vec![Vec::new(); tasks];
+    for s in &timeline.spans {
+        if let Some(threads) = threads_of.get_mut(s.task as usize) {
+            threads.push(s.thread);
+        }
+    }
+    // In a workload of several groups, each row says its task's group
+    // (tasks are numbered group after group).
+    let group_of: Vec<&str> = match cell {
+        Some(c) if c.groups.len() > 1 => c
+            .groups
+            .iter()
+            .flat_map(|g| {
+                std::iter::repeat_n(g.name.as_str(), usize::try_from(g.tasks).unwrap_or(0))
+            })
+            .take(tasks)
+            .collect(),
+        _ => Vec::new(),
+    };
+    let labels: Vec<String> = threads_of
+        .into_iter()
+        .enumerate()
+        .map(|(t, threads)| match group_of.get(t) {
+            Some(group) => format!("{group} · task {t}{}", threads_text(threads)),
+            None => format!("task {t}{}", threads_text(threads)),
         })
         .collect();
     let mut y = Dimension::categories(&labels, "");

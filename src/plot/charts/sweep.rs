@@ -6,15 +6,14 @@
 use plotters::prelude::DrawingBackend;
 
 use crate::config::Axis;
+use crate::plot::kit::{
+    Canvas, ChartError, Dash, Dimension, Entry, Frame, PlotArea, Scale, SeriesStyle, Styles,
+    Symbol, TimeUnit, color, min_max, spans_two_decades,
+};
 use crate::results::CellSummary;
 
-use super::ChartError;
-use super::axis::{Scale, TimeUnit, spans_two_decades};
-use super::canvas::Canvas;
-use super::frame::{Dash, Dimension, Entry, Frame, Symbol};
-use super::metric::{self, Metric};
-use super::plan::MetricChart;
-use super::style::{self, SeriesStyle, Styles};
+use crate::plot::metric::{self, Metric};
+use crate::plot::plan::MetricChart;
 
 /// One line: the cells of one model variant along x.
 struct Series<'a> {
@@ -135,7 +134,7 @@ pub fn draw<DB: DrawingBackend>(
     // Speedups of an axis over decades span decades too: a log axis by
     // default shows 0.9× and 500× alike. Times stay linear unless asked.
     let log_y =
-        chart.log_y || (m.0 == crate::config::ChartY::Speedup && spans_two_decades(&positive));
+        chart.log_y || (m.y == crate::config::ChartY::Speedup && spans_two_decades(&positive));
     let y_scale = if log_y {
         let (lo, hi) = min_max(positive.iter().copied());
         Scale::logarithmic(lo, hi)
@@ -145,7 +144,7 @@ pub fn draw<DB: DrawingBackend>(
     };
 
     let first = cells.first();
-    let mut subtitle = fixed_subtitle(chart, first.copied());
+    let mut subtitle = chart.fixed_subtitle(first.copied());
     let n = measured.iter().map(|c| c.n).max().unwrap_or(0);
     subtitle.push_str(&format!(
         "{}median of {n} run{}",
@@ -172,10 +171,9 @@ pub fn draw<DB: DrawingBackend>(
         && series
             .iter()
             .any(|s| s.points.iter().any(|(_, c)| m.predicted(c, all).is_some()));
-    legend.extend(Entry::references(
-        m,
+    legend.extend(m.reference_entries(
         !baselines.is_empty(),
-        show_predictions.then_some((style::MUTED, "prediction (dotted, in the model's colour)")),
+        show_predictions.then_some((color::MUTED, "prediction (dotted, in the model's colour)")),
         left_out,
     ));
     let workload = first.map_or("", |c| c.workload.as_str());
@@ -277,7 +275,7 @@ impl Series<'_> {
         value: impl Fn(&CellSummary) -> Option<f64>,
         x_factor: f64,
         y_factor: f64,
-        plot: &super::frame::Plot,
+        plot: &PlotArea,
         shows: &dyn Fn(f64, f64) -> bool,
     ) -> Vec<(i32, i32)> {
         if self.points.iter().all(|p| p.0.is_none()) {
@@ -335,29 +333,4 @@ fn baseline_lines(
         })
         .filter(|pts| pts.iter().any(|p| p.1 > 0.0))
         .collect()
-}
-
-pub fn min_max(values: impl Iterator<Item = f64>) -> (f64, f64) {
-    values
-        .filter(|v| v.is_finite())
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-            (lo.min(v), hi.max(v))
-        })
-}
-
-/// The fields a chart holds still: the values it was drawn at, then the
-/// workload's unswept fields.
-pub fn fixed_subtitle(chart: &MetricChart, first: Option<&CellSummary>) -> String {
-    let mut parts: Vec<String> = chart
-        .fixed
-        .iter()
-        .map(|(a, v)| format!("{a}={v}"))
-        .collect();
-    if let Some(c) = first {
-        let rest = metric::fixed_fields(c);
-        if !rest.is_empty() {
-            parts.push(rest);
-        }
-    }
-    parts.join(" ")
 }

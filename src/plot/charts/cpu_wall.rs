@@ -5,21 +5,20 @@
 
 use plotters::prelude::DrawingBackend;
 
+use crate::plot::kit::{
+    Anchor, Canvas, ChartError, Dimension, Entry, Frame, Rect, Scale, Styles, Symbol, TICK_SIZE,
+    TimeUnit, color,
+};
 use crate::results::CellSummary;
 
-use super::ChartError;
-use super::axis::{Scale, TimeUnit};
-use super::canvas::{Anchor, Canvas, Rect};
-use super::frame::{Dimension, Entry, Frame, Symbol, TICK_SIZE};
-use super::metric::{self, same_point};
-use super::style::{self, Styles, mix};
+use crate::plot::metric::{self, same_point};
 
 fn user_tint(c: plotters::style::RGBColor) -> plotters::style::RGBColor {
-    mix(c, style::WHITE, 0.45)
+    color::mix(c, color::WHITE, 0.45)
 }
 
 fn sys_tint(c: plotters::style::RGBColor) -> plotters::style::RGBColor {
-    mix(c, style::WHITE, 0.75)
+    color::mix(c, color::WHITE, 0.75)
 }
 
 pub fn draw<DB: DrawingBackend>(
@@ -50,7 +49,7 @@ pub fn draw<DB: DrawingBackend>(
     let f = unit.per_ms();
     let y = Scale::linear(0.0, max_ms * f * 1.08, true);
     let names: Vec<String> = shown.iter().map(|c| c.variant.clone()).collect();
-    let gray = style::REFERENCE;
+    let gray = color::REFERENCE;
     let mut legend = vec![
         Entry::new(Symbol::Swatch(gray), "wall time (left bar)"),
         Entry::new(Symbol::Swatch(user_tint(gray)), "CPU, user (right bar)"),
@@ -178,5 +177,5 @@ fn bar_label<DB: DrawingBackend>(
     };
     let natural = c.text_width(&text, TICK_SIZE).max(1) as f64;
     let size = (TICK_SIZE * (width * 1.05 / natural).min(1.0)).max(TICK_SIZE * 0.6);
-    c.text(&text, at, size, style::TEXT, Anchor::Bottom)
+    c.text(&text, at, size, color::TEXT, Anchor::Bottom)
 }

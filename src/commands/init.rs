@@ -1,0 +1,43 @@
+//! `conlab init [FILE]`: writes a commented starter experiment, small
+//! enough to run in seconds, that shows the keys a first experiment needs.
+//! It never replaces a file: the file is created exclusively, so an
+//! existing file (or a symlink, even a dangling one) is refused.
+
+use std::io::Write;
+use std::path::Path;
+
+use super::{Exit, say};
+
+/// The starter experiment (validated and run by the tests).
+pub const STARTER: &str = include_str!("starter.toml");
+
+pub fn run(file: &Path) -> Exit {
+    let created = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(file);
+    let mut handle = match created {
+        Ok(handle) => handle,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            say(format_args!(
+                "error: {} already exists; conlab init never replaces a file\n  = help: name \
+                 another file: conlab init my-experiment.toml",
+                file.display()
+            ));
+            return Exit::BadInput;
+        }
+        Err(e) => {
+            say(format_args!("error: cannot create {}: {e}", file.display()));
+            return Exit::BadInput;
+        }
+    };
+    if let Err(e) = handle.write_all(STARTER.as_bytes()) {
+        say(format_args!("error: cannot write {}: {e}", file.display()));
+        return Exit::RunsFailed;
+    }
+    say(format_args!(
+        "Wrote {0}. Next: conlab validate {0}, then conlab run {0}",
+        file.display()
+    ));
+    Exit::Ok
+}

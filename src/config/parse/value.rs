@@ -1,0 +1,437 @@
+//! Reading one value of a spanned TOML tree as a declared key says
+//! ([`Read`]), and a whole table by its section's declarations: unknown
+//! keys (with "did you mean" or "belongs in"), missing required keys, wrong
+//! types and impossible values each become a [`Diagnostic`] with the key
+//! path and the value's span. Nothing stops at the first problem.
+
+use std::ops::Range;
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use crate::config::diagnostic::Diagnostic;
+use crate::config::duration::Nanos;
+use crate::config::keys::{DISTRIBUTION, DISTRIBUTIONS, Fallback, Key, Read, Section};
+use crate::config::keys::{home_of, suggest};
+use crate::config::schema::{IoLatency, Sweep};
+
+pub type Value<'i> = Spanned<DeValue<'i>>;
+
+/// A table being read: its keys, its span, its key path (`workload[0]`),
+/// its title in messages (`[[workload]]`), and what fills `{…}` in the
+/// help for a missing key.
+pub struct Table<'t, 'i> {
+    pub keys: &'t DeTable<'i>,
+    pub span: Range<usize>,
+    pub path: String,
+    pub title: &'static str,
+    pub vars: Vec<(&'static str, String)>,
+}
+
+impl<'t, 'i> Table<'t, 'i> {
+    pub fn new(
+        keys: &'t DeTable<'i>,
+        span: Range<usize>,
+        path: String,
+        title: &'static str,
+    ) -> Self {
+        let vars = Vec::new();
+        Table {
+            keys,
+            span,
+            path,
+            title,
+            vars,
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&'t Value<'i>> {
+        self.keys.get(key)
+    }
+
+    /// The key path of `key` in this table.
+    pub fn path_of(&self, key: &str) -> String {
+        child(&self.path, key)
+    }
+
+    /// The span of the table's `name`, or of the table.
+    pub fn name_span(&self) -> Range<usize> {
+        self.get("name").map_or(self.span.clone(), Value::span)
+    }
+}
+
+/// Collects every problem found while reading.
+#[derive(Default)]
+pub struct Checker {
+    pub diags: Vec<Diagnostic>,
+}
+
+fn type_name(v: &DeValue) -> &'static str {
+    match v {
+        DeValue::String(_) => "a string",
+        DeValue::Integer(_) => "a whole number",
+        DeValue::Float(_) => "a decimal number",
+        DeValue::Boolean(_) => "true/false",
+        DeValue::Datetime(_) => "a date",
+        DeValue::Array(_) => "a list",
+        DeValue::Table(_) => "a table",
+    }
+}
+
+fn child(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+/// The key a path ends in, without a list index: `workload[0].tasks[2]`
+/// gives `tasks`.
+fn key_of(path: &str) -> &str {
+    let last = path.rsplit('.').next().unwrap_or(path);
+    last.split('[').next().unwrap_or(last)
+}
+
+impl Checker {
+    pub fn error(
+        &mut self,
+        path: &str,
+        span: Range<usize>,
+        message: impl Into<String>,
+        hint: &str,
+    ) {
+        let mut d = Diagnostic::error(message).at(path, span);
+        if !hint.is_empty() {
+            d = d.hint(hint);
+        }
+        self.diags.push(d);
+    }
+
+    /// Reports every key of `t` that is not in `allowed`.
+    pub fn known_keys(&mut self, t: &Table, allowed: &[&str]) {
+        for (key, _) in t.keys.iter() {
+            let name: &str = key.get_ref();
+            if allowed.contains(&name) {
+                continue;
+            }
+            let hint = match (suggest(name, allowed), home_of(name, t.title)) {
+                (Some(s), _) => format!("did you mean `{s}`?"),
+                (None, Some(home)) => format!("`{name}` belongs in {home}"),
+                (None, None) => format!("valid keys in {}: {}", t.title, allowed.join(", ")),
+            };
+            let message = format!("unknown key `{name}` in {}", t.title);
+            self.error(&t.path_of(name), key.span(), message, &hint);
+        }
+    }
+
+    pub fn wrong_type(&mut self, path: &str, v: &Value, expected: &str, hint: &str) {
+        let key = path.rsplit('.').next().unwrap_or(path);
+        let message = format!("`{key}` must be {expected}, not {}", type_name(v.get_ref()));
+        self.error(path, v.span(), message, hint);
+    }
+
+    /// Reads the keys of `section` found in `t` into `into`, in the order
+    /// they are declared, except those in `skip`; reports missing required
+    /// keys. False if any key was wrong or missing.
+    pub fn read_keys<S>(
+        &mut self,
+        t: &Table,
+        section: &Section<S>,
+        into: &mut S,
+        skip: &[&str],
+    ) -> bool {
+        let mut ok = true;
+        for key in section.keys.iter().filter(|k| !skip.contains(&k.name)) {
+            match (t.get(key.name), &key.default) {
+                (Some(v), _) => ok &= self.read(key, v, &t.path_of(key.name), into),
+                (None, Fallback::Required(hint)) => {
+                    let mut hint = hint.to_string();
+                    if let Read::Choice(choices, _) = &key.read {
+                        hint = hint.replace("{choices}", &choices.names.join(", "));
+                    }
+                    for (var, text) in &t.vars {
+                        hint = hint.replace(var, text);
+                    }
+                    let message = format!("{} is missing the key `{}`", t.title, key.name);
+                    self.error(&t.path_of(key.name), t.span.clone(), message, &hint);
+                    ok = false;
+                }
+                (None, _) => {}
+            }
+        }
+        ok
+    }
+
+    /// Reads one value as `key` declares and stores it; false if wrong.
+    pub fn read<S>(&mut self, key: &Key<S>, v: &Value, path: &str, into: &mut S) -> bool {
+        fn store<S, T>(value: Option<T>, into: &mut S, set: fn(&mut S, T)) -> bool {
+            value.map(|value| set(into, value)).is_some()
+        }
+        match &key.read {
+            Read::Text(set) => store(self.string(v, path), into, *set),
+            Read::Name(rule, set) => {
+                let name = self
+                    .string(v, path)
+                    .filter(|name| match rule.problem(name) {
+                        Some(why) => {
+                            self.error(path, v.span(), format!("invalid name \"{name}\""), &why);
+                            false
+                        }
+                        None => true,
+                    });
+                store(name, into, *set)
+            }
+            Read::Program(set) => store(self.program(v, path), into, *set),
+            Read::Flag(set) => store(self.boolean(v, path), into, *set),
+            Read::Count(range, set) => store(self.integer(v, path, *range), into, *set),
+            Read::Counts(range, set) => {
+                let read = self.sweep(v, path, |c, v, p| c.integer(v, p, *range));
+                store(read, into, *set)
+            }
+            Read::Duration(zero, set) => store(self.duration(v, path, *zero), into, *set),
+            Read::Durations(zero, set) => {
+                let read = self.sweep(v, path, |c, v, p| c.duration(v, p, *zero));
+                store(read, into, *set)
+            }
+            Read::Latencies(set) => store(self.sweep(v, path, Self::latency), into, *set),
+            Read::Choice(choices, set) => {
+                let word = self.string(v, path).filter(|word| {
+                    let known = choices.names.contains(&word.as_str());
+                    if !known {
+                        let message = format!("unknown {} \"{word}\"", choices.what);
+                        self.error(path, v.span(), message, &(choices.hint)(word));
+                    }
+                    known
+                });
+                word.map(|word| set(into, &word)).is_some()
+            }
+            Read::Texts(set) => {
+                let read = self.sweep(v, path, |c, v, p| c.string(v, p));
+                store(read.map(|s| s.values), into, *set)
+            }
+            // Sub-sections are read by their section's own code.
+            Read::Tables(_) => true,
+        }
+    }
+
+    pub fn string(&mut self, v: &Value, path: &str) -> Option<String> {
+        if let DeValue::String(s) = v.get_ref() {
+            return Some(s.to_string());
+        }
+        self.wrong_type(path, v, "a string", "put the value in double quotes");
+        None
+    }
+
+    fn boolean(&mut self, v: &Value, path: &str) -> Option<bool> {
+        if let DeValue::Boolean(b) = v.get_ref() {
+            return Some(*b);
+        }
+        self.wrong_type(path, v, "true or false", "write `true` or `false`");
+        None
+    }
+
+    fn integer(&mut self, v: &Value, path: &str, (min, max): (u64, u64)) -> Option<u64> {
+        let key = key_of(path);
+        let (message, hint) = match v.get_ref() {
+            DeValue::Integer(i) => match i128::from_str_radix(i.as_str(), i.radix()) {
+                Err(_) => (format!("`{key}` is out of range"), String::new()),
+                Ok(n) if n < i128::from(min) => (
+                    format!("`{key}` = {n} is impossible"),
+                    format!("`{key}` must be at least {min}"),
+                ),
+                Ok(n) if n > i128::from(max) => (
+                    format!("`{key}` = {n} is too large"),
+                    format!("conlab accepts at most {max} here"),
+                ),
+                Ok(n) => return u64::try_from(n).ok(),
+            },
+            DeValue::Float(f) => (
+                format!("`{key}` must be a whole number, not {}", f.as_str()),
+                "drop the decimal part".to_string(),
+            ),
+            DeValue::String(s) if s.trim().parse::<i64>().is_ok() => (
+                format!("`{key}` must be a whole number, not a string"),
+                format!("remove the quotes: {key} = {}", s.trim()),
+            ),
+            _ => {
+                self.wrong_type(path, v, "a whole number", "");
+                return None;
+            }
+        };
+        self.error(path, v.span(), message, &hint);
+        None
+    }
+
+    fn duration(&mut self, v: &Value, path: &str, allow_zero: bool) -> Option<Nanos> {
+        let key = key_of(path);
+        let number = match v.get_ref() {
+            DeValue::String(s) => s.to_string(),
+            DeValue::Integer(_) | DeValue::Float(_) => {
+                let number = match v.get_ref() {
+                    DeValue::Integer(i) => i.as_str(),
+                    DeValue::Float(f) => f.as_str(),
+                    _ => "",
+                };
+                let message = format!("`{key}` is a duration and needs a unit");
+                let hint = format!("write it as a string with a unit, e.g. {key} = \"{number}ms\"");
+                self.error(path, v.span(), message, &hint);
+                return None;
+            }
+            _ => {
+                self.wrong_type(path, v, "a duration such as \"50ms\"", "");
+                return None;
+            }
+        };
+        let (message, hint) = match number.parse::<Nanos>() {
+            Ok(n) if n.0 == 0 && !allow_zero => (
+                format!("`{key}` must be longer than zero"),
+                "give a positive duration such as \"5ms\"".to_string(),
+            ),
+            Ok(n) => return Some(n),
+            Err(e) => (format!("invalid duration for `{key}`: {e}"), e.help()),
+        };
+        self.error(path, v.span(), message, &hint);
+        None
+    }
+
+    /// A value or a non-empty list of different values (a sweep axis).
+    /// Repeats are found by hashing: a 1 MiB file can list half a million
+    /// values.
+    fn sweep<T: Eq + std::hash::Hash + Clone>(
+        &mut self,
+        v: &Value,
+        path: &str,
+        mut one: impl FnMut(&mut Self, &Value, &str) -> Option<T>,
+    ) -> Option<Sweep<T>> {
+        let DeValue::Array(items) = v.get_ref() else {
+            return one(self, v, path).map(Sweep::one);
+        };
+        let key = key_of(path);
+        if items.is_empty() {
+            let hint = "give one value, or a list of values to sweep over";
+            self.error(path, v.span(), format!("`{key}` is an empty list"), hint);
+            return None;
+        }
+        let mut values: Vec<T> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut ok = true;
+        for (i, item) in items.iter().enumerate() {
+            let item_path = format!("{path}[{i}]");
+            if let DeValue::Array(_) = item.get_ref() {
+                self.error(&item_path, item.span(), "a sweep cannot contain lists", "");
+                ok = false;
+                continue;
+            }
+            match one(self, item, &item_path) {
+                Some(value) if !seen.insert(value.clone()) => {
+                    let message = format!("`{key}` lists the same value twice");
+                    self.error(
+                        &item_path,
+                        item.span(),
+                        message,
+                        "remove the repeated value",
+                    );
+                    ok = false;
+                }
+                Some(value) => values.push(value),
+                None => ok = false,
+            }
+        }
+        ok.then_some(Sweep { values })
+    }
+
+    /// A duration, or a distribution table: `dist` picks the section
+    /// whose keys the rest of the table is read by.
+    fn latency(&mut self, v: &Value, path: &str) -> Option<IoLatency> {
+        let DeValue::Table(keys) = v.get_ref() else {
+            return self
+                .duration(v, path, true)
+                .map(|value| IoLatency::Fixed { value });
+        };
+        let mut t = Table::new(keys, v.span(), path.to_string(), DISTRIBUTION.title);
+        let mut latency = IoLatency::default();
+        if !self.read_keys(&t, &DISTRIBUTION, &mut latency, &[]) {
+            return None;
+        }
+        let section = match latency {
+            IoLatency::Uniform { .. } => &DISTRIBUTIONS[0],
+            IoLatency::Exponential { .. } => &DISTRIBUTIONS[1],
+            _ => &DISTRIBUTIONS[2],
+        };
+        t.title = section.title;
+        let allowed: Vec<&str> = DISTRIBUTION.names().chain(section.names()).collect();
+        self.known_keys(&t, &allowed);
+        if !self.read_keys(&t, section, &mut latency, &[]) {
+            return None;
+        }
+        if let IoLatency::Uniform { min, max } = latency
+            && min > max
+        {
+            let message = format!("uniform distribution has min ({min}) above max ({max})");
+            self.error(path, t.span, message, "swap min and max");
+            return None;
+        }
+        Some(latency)
+    }
+
+    /// A program to run: a command on PATH or a path, not empty.
+    fn program(&mut self, v: &Value, path: &str) -> Option<String> {
+        let name = self.string(v, path)?;
+        if name.trim().is_empty() {
+            let hint = "name an interpreter, e.g. python = \"python3.12\" or a path to one";
+            self.error(path, v.span(), "`python` is empty", hint);
+            return None;
+        }
+        Some(name)
+    }
+
+    /// The tables of the `[[key]]` list at `path`, each titled `title`;
+    /// reports a single table or another value.
+    pub fn tables<'t, 'i>(
+        &mut self,
+        value: &'t Value<'i>,
+        path: &str,
+        key: &str,
+        title: &'static str,
+    ) -> Vec<Table<'t, 'i>> {
+        let items = match value.get_ref() {
+            DeValue::Array(items) => items,
+            DeValue::Table(_) => {
+                let message = format!("[{key}] must be written [[{key}]]");
+                let hint =
+                    format!("use double brackets: [[{key}]] (an experiment may have several)");
+                self.error(path, value.span(), message, &hint);
+                return Vec::new();
+            }
+            _ => {
+                self.wrong_type(path, value, &format!("a list of [[{key}]] tables"), "");
+                return Vec::new();
+            }
+        };
+        let mut out = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let item_path = format!("{path}[{i}]");
+            match item.get_ref() {
+                DeValue::Table(t) => out.push(Table::new(t, item.span(), item_path, title)),
+                _ => self.wrong_type(&item_path, item, "a table", ""),
+            }
+        }
+        out
+    }
+
+    /// Reports names used twice among the tables read; `what` names them
+    /// in the message. False if any was.
+    pub fn unique_names(&mut self, read: &[(&Table, String)], what: &str, hint: &str) -> bool {
+        let mut seen = std::collections::HashSet::new();
+        let mut ok = true;
+        for (t, name) in read {
+            if !seen.insert(name.as_str()) {
+                let message = format!("two {what} are named \"{name}\"");
+                self.error(&t.path_of("name"), t.name_span(), message, hint);
+                ok = false;
+            }
+        }
+        ok
+    }
+}

@@ -1,0 +1,112 @@
+//! The distribution of one group's wake-up delays in a workload of several
+//! groups: the share of its IO waits (y) whose task ran again within a
+//! given delay (x, log scale), a line per cell, from the first measured run
+//! of each. Where one model's line sits far right of another's, its tasks
+//! wait for the CPU after their IO: a GIL, or an event loop held by
+//! another task's computation.
+
+use plotters::prelude::DrawingBackend;
+
+use crate::plot::kit::{
+    Canvas, ChartError, Dash, Dimension, Entry, Frame, Scale, Styles, Symbol, TimeUnit, min_max,
+};
+use crate::results::{CellSummary, Distribution};
+
+/// One line: a cell and its delays (µs) at each quantile.
+struct Line<'a> {
+    cell: &'a CellSummary,
+    points: Vec<(f64, f64)>,
+}
+
+pub fn draw<DB: DrawingBackend>(
+    c: &Canvas<DB>,
+    workload: &str,
+    group: &str,
+    cells: &[&CellSummary],
+    distributions: &[Distribution],
+    styles: &Styles,
+) -> Result<(), ChartError> {
+    let lines: Vec<Line> = cells
+        .iter()
+        .filter_map(|&cell| {
+            let d = distributions.iter().find(|d| d.cell == cell.cell)?;
+            let g = d.groups.iter().find(|g| g.name == group)?;
+            let points: Vec<(f64, f64)> = d
+                .quantiles
+                .iter()
+                .zip(&g.wake_ns)
+                .map(|(&q, &ns)| ((ns as f64 / 1000.0).max(0.1), q))
+                .collect();
+            (!points.is_empty()).then_some(Line { cell, points })
+        })
+        .collect();
+    if lines.is_empty() {
+        return Err(ChartError::NoData(format!(
+            "no run of group \"{group}\" of workload \"{workload}\" kept its wake-up delays"
+        )));
+    }
+    let (lo, hi) = min_max(lines.iter().flat_map(|l| l.points.iter().map(|p| p.0)));
+    let unit = TimeUnit::for_max(hi / 1000.0, true);
+    let f = unit.per_ms() / 1000.0;
+    let x = Scale::logarithmic(lo * f / 1.2, hi * f * 1.2);
+    // Exactly 0 to 1: a share, with no room above it.
+    let y = Scale {
+        lo: 0.0,
+        hi: 1.0,
+        log: false,
+    };
+    let mut legend: Vec<Entry> = Vec::new();
+    let mut nth: Vec<(&str, usize)> = Vec::new();
+    let mut styled = Vec::with_capacity(lines.len());
+    for line in &lines {
+        let model = line.cell.model.as_str();
+        let k = match nth.iter_mut().find(|(m, _)| *m == model) {
+            Some((_, k)) => {
+                *k += 1;
+                *k
+            }
+            None => {
+                nth.push((model, 0));
+                0
+            }
+        };
+        let style = styles.variant(model, k);
+        let point = line.cell.workload_point();
+        let label = if point.is_empty() {
+            line.cell.variant.clone()
+        } else {
+            format!("{} · {point}", line.cell.variant)
+        };
+        legend.push(Entry::new(
+            Symbol::Line {
+                color: style.color,
+                dash: Dash::Solid,
+                marker: None,
+            },
+            label,
+        ));
+        styled.push(style);
+    }
+    let frame = Frame {
+        title: format!("Wake-up delays of group {group} · {workload}"),
+        subtitle: "share of IO waits whose task ran again within the delay · first measured run"
+            .to_string(),
+        x: Dimension::numeric(x, format!("wake-up delay ({}, log scale)", unit.symbol())),
+        y: Dimension::numeric(y, "share of IO waits"),
+        legend,
+        y_down: false,
+    };
+    let plot = frame.draw(c)?;
+    for (line, style) in lines.iter().zip(&styled) {
+        // A step at each quantile: the share reached at that delay.
+        let mut path: Vec<(i32, i32)> = Vec::with_capacity(line.points.len() * 2);
+        let mut last_share = 0.0;
+        for &(delay, share) in &line.points {
+            path.push(plot.at(delay * f, last_share));
+            path.push(plot.at(delay * f, share));
+            last_share = share;
+        }
+        c.line(&path, style.color, 2.0)?;
+    }
+    Ok(())
+}

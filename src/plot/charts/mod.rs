@@ -1,0 +1,81 @@
+//! One file per chart kind, each drawing on the kit's canvas and none
+//! importing another: what they share is in the kit (how to draw) or in
+//! [`crate::plot::metric`] and [`crate::plot::plan`] (what to show).
+//! [`Chart`] draws a chart of a results folder by its kind; the comparison
+//! chart of `conlab compare` is a [`compare::Comparison`].
+
+pub mod bars;
+pub mod cdf;
+pub mod compare;
+pub mod cpu_wall;
+pub mod overview;
+pub mod sweep;
+pub mod timeline;
+pub mod wake;
+
+use plotters::prelude::DrawingBackend;
+
+use crate::plot::Input;
+use crate::plot::kit::{Canvas, ChartError, Drawing};
+use crate::plot::plan::{self, ChartJob, ChartKind};
+use crate::results::CellSummary;
+
+/// One chart of a results folder: a job of the plan, and what it is drawn
+/// from.
+pub struct Chart<'a> {
+    pub job: &'a ChartJob,
+    pub input: &'a Input<'a>,
+}
+
+impl Drawing for Chart<'_> {
+    fn draw<DB: DrawingBackend>(&self, c: &Canvas<DB>) -> Result<(), ChartError> {
+        let (job, input) = (self.job, self.input);
+        let all = &input.summary.cells;
+        match &job.kind {
+            ChartKind::Metric(chart) => {
+                let cells: Vec<&CellSummary> = all.iter().filter(|c| chart.shows(c)).collect();
+                if cells.is_empty() {
+                    return Err(ChartError::NoData(format!(
+                        "workload \"{}\" has no cells",
+                        chart.workload
+                    )));
+                }
+                match chart.x.clone().or_else(|| plan::default_x(&cells)) {
+                    Some(x) => sweep::draw(c, chart, &x, &cells, all, &input.styles),
+                    None => bars::draw(c, chart, &cells, all, &input.styles),
+                }
+            }
+            ChartKind::CpuWall { workload } => {
+                let cells: Vec<&CellSummary> =
+                    all.iter().filter(|c| &c.workload == workload).collect();
+                cpu_wall::draw(c, None, &cells, &input.styles)
+            }
+            ChartKind::Overview => overview::draw(c, &input.summary.experiment, all),
+            ChartKind::Timeline { cell } => {
+                let t = input
+                    .timelines
+                    .iter()
+                    .find(|t| t.cell == *cell)
+                    .ok_or_else(|| ChartError::NoData(format!("no timeline of cell {cell}")))?;
+                timeline::draw(c, t, all.iter().find(|s| s.cell == *cell))
+            }
+            ChartKind::Wake { workload, group } => {
+                let cells: Vec<&CellSummary> =
+                    all.iter().filter(|c| &c.workload == workload).collect();
+                wake::draw(c, workload, group, &cells, &input.styles)
+            }
+            ChartKind::Cdf { workload, group } => {
+                let cells: Vec<&CellSummary> =
+                    all.iter().filter(|c| &c.workload == workload).collect();
+                cdf::draw(
+                    c,
+                    workload,
+                    group,
+                    &cells,
+                    input.distributions,
+                    &input.styles,
+                )
+            }
+        }
+    }
+}
