@@ -2,7 +2,7 @@
 //! they stand for (`examples/reference-*.rs`), on this machine, in one go.
 //!
 //! ```text
-//! cargo run --release --example side-by-side -- [--rounds 5] [--sizes 10,1000,10000,100000,1000000]
+//! cargo run --release --features reference-programs --example side-by-side -- [--rounds 5] [--sizes 10,1000,10000,100000,1000000]
 //!     [--latency-ms 100] [--max-run-s 10] [--csv FILE] [--no-build]
 //! ```
 //!
@@ -131,6 +131,8 @@ fn build() -> Result<(), String> {
             "build",
             "--release",
             "--quiet",
+            "--features",
+            "reference-programs",
             "--bin",
             "conlab",
             "--examples",
