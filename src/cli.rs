@@ -52,6 +52,12 @@ pub enum Command {
     Plot(PlotArgs),
     /// Compare two results directories of the same experiment, cell by cell
     Compare(CompareArgs),
+    /// Join results directories of one experiment (shards of a run, or
+    /// several machines) into one
+    Merge(MergeArgs),
+    /// Judge the [[claim]]s of a results directory's experiment.toml against
+    /// its saved results; exit 1 if one fails
+    Check(CheckArgs),
     /// Show how ready this machine is for measurement (changes nothing)
     Doctor(DoctorArgs),
     /// Runs one job from stdin in this process (used by `run`)
@@ -105,6 +111,12 @@ pub struct RunArgs {
     /// "tasks=10"); repeat to keep cells matching any
     #[arg(long, short, value_name = "TEXT")]
     pub filter: Vec<String>,
+
+    /// Run the K-th of N shares of the cells (cell i is in shard i mod N +
+    /// 1), e.g. one per task of a Slurm job array; `conlab merge` joins the
+    /// N results folders [default --out: output/<name>-shard-K-of-N]
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<crate::matrix::Shard>,
 
     /// Limit for one run, overriding the file's `timeout` (e.g. "30s")
     #[arg(long, value_name = "DURATION")]
@@ -171,6 +183,60 @@ pub struct CompareArgs {
     /// [default: output/compare-<name of DIR_A>-vs-<name of DIR_B>]
     #[arg(long, short, value_name = "DIR")]
     pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Each directory belongs to a machine: the NAME of --label NAME=DIR, else its \
+        environment.json hostname. The shards of one run (each ran a different --shard K/N of the same N) \
+        are one machine, however many hosts ran them; a warning names what differs between their environments. \
+        Results of several machines get a machine axis: every cell carries its machine (machine=NAME in its \
+        label, a machine column in runs.csv), and each workload's charts show every machine. Directories of \
+        one machine must hold different cells. Directories of different experiments are refused.\n\n\
+        Writes runs.csv, groups.csv, summary.json and .csv, experiment.toml (the first directory's), \
+        environment.json (every directory's), timelines, charts and reports into --out."
+)]
+pub struct MergeArgs {
+    /// Results directories written by `conlab run` (or `conlab merge`)
+    #[arg(required = true, value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+
+    /// Where the joined results go (a new or empty directory)
+    #[arg(long, short, value_name = "DIR", required = true)]
+    pub out: PathBuf,
+
+    /// The machine of a directory, instead of its hostname: NAME=DIR (the
+    /// DIR as given above); repeat for each
+    #[arg(long, value_name = "NAME=DIR")]
+    pub label: Vec<String>,
+
+    /// Replace the results of an earlier merge or run in --out (deletes
+    /// only the files conlab wrote there)
+    #[arg(long)]
+    pub force: bool,
+
+    /// Print only warnings and errors
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Reads DIR/experiment.toml (claims edited there take effect), DIR/summary.json, runs.csv and \
+        groups.csv, and runs nothing. A claim holds when the whole 95 % interval of its metric satisfies it, \
+        fails when the whole interval violates it, and is inconclusive otherwise. Prints every claim's \
+        verdict, then each failing and inconclusive one with why.\n\n\
+        Exit codes: 0 no claim fails (inconclusive ones are printed); 1 a claim fails; 2 DIR or its \
+        experiment.toml cannot be read or is invalid."
+)]
+pub struct CheckArgs {
+    /// A results directory written by `conlab run` or `conlab merge`
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+
+    /// Print only the claims that fail or are inconclusive, and the tally
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -15,7 +15,7 @@
 //! |---|---|---|
 //! | 0 | [`format`], [`stats`], [`measure`], [`signals`] | text formatting, pure statistics, clocks and rusage, the signals that stop a run |
 //! | 1 | [`config`], [`noise`] | experiment files, and the vocabulary every later stage speaks: durations, model kinds and their defaults, IO kinds, sweep fields; how busy the machine was around a run |
-//! | 2 | [`matrix`], [`predict`], [`machine`] | cells from sweeps; each model's ideal time; facts about this machine |
+//! | 2 | [`matrix`], [`predict`], [`queueing`], [`machine`] | cells from sweeps; each model's ideal time; its capacity and latency under open-loop load; facts about this machine |
 //! | 3 | [`workload`] | IO waits and CPU work, the primitives tasks are made of |
 //! | 4 | [`model`], [`reference`] | the concurrency models running a cell's tasks; what the bare reference programs (`examples/`) borrow to measure alike |
 //! | 5 | [`results`] | what runs measured, summaries, the results folder |
@@ -40,6 +40,7 @@ pub(crate) mod noise;
 pub(crate) mod plot;
 pub(crate) mod predict;
 pub(crate) mod progress;
+pub(crate) mod queueing;
 pub mod reference;
 pub(crate) mod render;
 pub(crate) mod report;
@@ -79,6 +80,8 @@ pub fn run(cli: Cli) -> i32 {
         Command::Init { file } => Ok(commands::init::run(&file)),
         Command::Plot(args) => commands::plot::run(&args),
         Command::Compare(args) => commands::compare::run(&args),
+        Command::Check(args) => Ok(commands::check::run(&args)),
+        Command::Merge(args) => commands::merge::run(&args),
         Command::Doctor(args) => Ok(commands::doctor::run(&args)),
         Command::Run(args) => {
             // First Ctrl-C, SIGTERM or SIGHUP: stop the current run, keep
@@ -113,6 +116,7 @@ mod layering {
         ("noise", 1),
         ("matrix", 2),
         ("predict", 2),
+        ("queueing", 2),
         ("machine", 2),
         ("workload", 3),
         ("model", 4),

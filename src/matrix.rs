@@ -6,8 +6,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::config::{
-    Axes, Axis, DEFAULT_POLL_INTERVAL, DEFAULT_SWITCH_INTERVAL, Experiment, Field, Group,
-    GroupPoint, IoKind, IoLatency, ModelKind, ModelSpec, Nanos, Param, Point, Sweep, Workload,
+    Axes, Axis, CellArrival, DEFAULT_POLL_INTERVAL, DEFAULT_SWITCH_INTERVAL, Experiment, Field,
+    Group, GroupPoint, IoKind, IoLatency, ModelKind, ModelSpec, Nanos, Param, Point, Sweep,
+    Workload,
 };
 
 /// One combination of a workload point and a model variant: the unit that
@@ -34,7 +35,8 @@ pub struct Cell {
     pub axes: Axes,
 }
 
-/// One group of a cell: identical tasks.
+/// One group of a cell: identical tasks, or with `arrival` identical
+/// requests (`tasks` of them) arriving at a rate.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CellGroup {
     pub name: String,
@@ -42,6 +44,10 @@ pub struct CellGroup {
     pub io_latency: IoLatency,
     pub cpu_cost: Nanos,
     pub rounds: u32,
+    /// Absent for tasks that start together (and then not written, so a
+    /// cell without arrivals is written, and hashed, as before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arrival: Option<CellArrival>,
 }
 
 impl Cell {
@@ -105,11 +111,14 @@ impl Cell {
                     io_latency_mean_ms: g.io_latency.nominal_mean().as_millis_f64(),
                     cpu_cost: g.cpu_cost,
                     rounds: g.rounds,
+                    arrival: g.arrival.map(|a| a.to_string()),
+                    rate: g.arrival.map(|a| a.rate.per_s()),
                 })
                 .collect(),
             workers: self.workers,
             switch_interval: self.switch_interval,
             poll_interval: self.poll_interval,
+            machine: None,
         }
     }
 
@@ -128,6 +137,24 @@ impl Cell {
     /// same tasks with the same latencies.
     pub fn workload_key(&self) -> String {
         self.point().workload_key()
+    }
+
+    /// Whether some group's tasks are requests arriving at a rate.
+    pub fn is_open_loop(&self) -> bool {
+        self.groups.iter().any(|g| g.arrival.is_some())
+    }
+
+    /// Task `task`'s group and its place in the group (both from 0).
+    pub fn position(&self, task: usize) -> Option<(usize, usize)> {
+        let mut first_task = 0usize;
+        for (index, g) in self.groups.iter().enumerate() {
+            let tasks = g.tasks as usize;
+            if task < first_task + tasks {
+                return Some((index, task - first_task));
+            }
+            first_task += tasks;
+        }
+        None
     }
 }
 
@@ -158,14 +185,44 @@ fn product(lens: &[usize]) -> Vec<Vec<usize>> {
     all
 }
 
-/// The swept values of one group, in the order its fields are listed.
-fn group_lens(g: &Group) -> [usize; 4] {
+/// The swept values of one group, in the order its fields are listed (a
+/// group with arrivals has one task count per rate).
+fn group_lens(g: &Group) -> [usize; 5] {
+    let rates = g.arrival.as_ref().map_or(1, |a| a.rate.values.len());
     [
-        g.tasks.values.len(),
+        if g.arrival.is_some() {
+            1
+        } else {
+            g.tasks.values.len()
+        },
         g.io_latency.values.len(),
         g.cpu_cost.values.len(),
         g.rounds.values.len(),
+        rates,
     ]
+}
+
+/// One group at one point: the values at indices `i` of its fields.
+fn cell_group(g: &Group, i: &[usize]) -> CellGroup {
+    let arrival = match (&g.arrival, g.span()) {
+        (Some(a), Some(span)) => Some(CellArrival {
+            rate: a.rate.values[i[4]],
+            dist: a.dist,
+            span,
+        }),
+        _ => None,
+    };
+    CellGroup {
+        name: g.name.clone(),
+        tasks: match arrival {
+            Some(a) => a.span.requests(a.rate),
+            None => g.tasks.values[i[0]],
+        },
+        io_latency: g.io_latency.values[i[1]],
+        cpu_cost: g.cpu_cost.values[i[2]],
+        rounds: g.rounds.values[i[3]],
+        arrival,
+    }
 }
 
 /// The workload's points in sweep order (each the groups at that point),
@@ -176,6 +233,7 @@ fn workload_points(w: &Workload) -> (Vec<Vec<CellGroup>>, Vec<Axis>) {
         Field::IoLatency,
         Field::CpuCost,
         Field::Rounds,
+        Field::Rate,
     ];
     let mut axes = Vec::new();
     let mut lens = Vec::new();
@@ -192,14 +250,8 @@ fn workload_points(w: &Workload) -> (Vec<Vec<CellGroup>>, Vec<Axis>) {
         .map(|i| {
             w.groups
                 .iter()
-                .zip(i.chunks(4))
-                .map(|(g, i)| CellGroup {
-                    name: g.name.clone(),
-                    tasks: g.tasks.values[i[0]],
-                    io_latency: g.io_latency.values[i[1]],
-                    cpu_cost: g.cpu_cost.values[i[2]],
-                    rounds: g.rounds.values[i[3]],
-                })
+                .zip(i.chunks(5))
+                .map(|(g, i)| cell_group(g, i))
                 .collect()
         })
         .collect();
@@ -285,6 +337,69 @@ pub fn expand(exp: &Experiment, cores: usize) -> Vec<Cell> {
         }
     }
     cells
+}
+
+/// `run --shard K/N`: the K-th of N shares of an experiment's cells,
+/// dealt round-robin by matrix index (cell i goes to shard i mod N + 1),
+/// so that every cell is in exactly one shard of the N, whatever the
+/// machine each shard runs on (indices do not depend on it), and each
+/// shard gets a share of every workload.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    /// From 1 to `count`.
+    pub index: u32,
+    pub count: u32,
+}
+
+impl Shard {
+    /// Whether the cell at `index` of the matrix is in this shard.
+    pub fn contains(self, index: usize) -> bool {
+        index % self.count as usize == (self.index - 1) as usize
+    }
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+
+    /// `K/N`, 1 ≤ K ≤ N.
+    fn from_str(text: &str) -> Result<Shard, String> {
+        let usage = "write K/N: the K-th of N shards, from 1/N to N/N (e.g. --shard 2/4)";
+        let (k, n) = text
+            .split_once('/')
+            .ok_or_else(|| format!("`{text}` is not a shard: {usage}"))?;
+        let number = |t: &str| t.trim().parse::<u32>().ok();
+        match (number(k), number(n)) {
+            (Some(k), Some(n)) if n >= 1 && (1..=n).contains(&k) => {
+                Ok(Shard { index: k, count: n })
+            }
+            (Some(_), Some(0)) => Err(format!(
+                "`{text}`: there must be at least one shard; {usage}"
+            )),
+            (Some(k), Some(n)) => Err(format!(
+                "`{text}`: shard {k} of {n} does not exist; {usage}"
+            )),
+            _ => Err(format!("`{text}` is not a shard: {usage}")),
+        }
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+impl serde::Serialize for Shard {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.to_string())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Shard {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
 }
 
 /// The values a model parameter takes: its sweep, or its default, or
@@ -379,6 +494,25 @@ mod tests {
         assert_eq!(
             cells[0].groups[0].io_latency,
             IoLatency::Fixed { value: Nanos(0) }
+        );
+    }
+
+    #[test]
+    fn shards_deal_every_cell_to_exactly_one() {
+        let shards: Vec<Shard> = (1..=3).map(|k| Shard { index: k, count: 3 }).collect();
+        for cell in 0..20 {
+            let holders = shards.iter().filter(|s| s.contains(cell)).count();
+            assert_eq!(holders, 1, "cell {cell}");
+        }
+        assert!(shards[0].contains(0) && shards[1].contains(1) && shards[0].contains(3));
+        assert_eq!("2/3".parse::<Shard>(), Ok(Shard { index: 2, count: 3 }));
+        assert_eq!(Shard { index: 2, count: 3 }.to_string(), "2/3");
+        for bad in ["0/3", "4/3", "1/0", "3", "a/b", "-1/2"] {
+            assert!(bad.parse::<Shard>().is_err(), "{bad}");
+        }
+        assert_eq!(
+            "4/3".parse::<Shard>(),
+            Err("`4/3`: shard 4 of 3 does not exist; write K/N: the K-th of N shards, from 1/N to N/N (e.g. --shard 2/4)".to_string())
         );
     }
 }

@@ -2,7 +2,9 @@
 //! folder's saved files alone (summaries, runs, timelines, the experiment
 //! file as run), then written back into it. `conlab run` renders this way
 //! when its runs end and `conlab plot` renders again later, so both give
-//! the same files.
+//! the same files. The experiment file's `[[claim]]`s are judged here too
+//! (and `summary.json` rewritten with them and the crossovers first), so
+//! claims edited in the folder's experiment.toml take effect, as charts do.
 //!
 //! Rendering is per chart: a chart that cannot be drawn, or whose file
 //! cannot be written, is left out and named (in the returned
@@ -15,11 +17,12 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::config::{self, ChartSpec};
+use crate::config::{self, ChartSpec, ClaimSpec};
 use crate::plot::{self, ChartError, ChartJob, Rendered};
 use crate::report::{self, ReportInput};
+use crate::results::claims::{self, Measured};
 use crate::results::store::RenderTarget;
-use crate::results::{Results, StoreError};
+use crate::results::{Results, StoreError, crossovers, export};
 
 #[cfg(test)]
 mod fuzz;
@@ -65,11 +68,28 @@ fn chart_specs(dir: &Path, results: &Results) -> (Vec<ChartSpec>, Option<String>
         Err(_) => (
             Vec::new(),
             Some(format!(
-                "{} no longer validates; drawing the default charts",
-                path.display()
+                "{} no longer validates; drawing the default charts and judging no claims (`conlab check {}` shows why)",
+                path.display(),
+                dir.display()
             )),
         ),
     }
+}
+
+/// The `[[claim]]`s of the experiment file saved with the results; none
+/// if it is missing or no longer validates (`conlab check` says why).
+fn claim_specs(dir: &Path, results: &Results) -> Vec<ClaimSpec> {
+    let Some(text) = &results.experiment_text else {
+        return Vec::new();
+    };
+    let path = dir.join("experiment.toml");
+    config::from_text(
+        &path.display().to_string(),
+        text,
+        &results.summary.experiment,
+    )
+    .map(|loaded| loaded.experiment.claims)
+    .unwrap_or_default()
 }
 
 /// Charts that could not be made, each with its place in the plan (so
@@ -169,11 +189,27 @@ pub fn render_dir(dir: &Path) -> anyhow::Result<Rendering> {
         .iter()
         .map(|(stem, why)| (stem.clone(), why.lines().next().unwrap_or("").to_string()))
         .collect();
-    let reports = report::render(&ReportInput {
+    let judged = claims::judge_all(
+        &claim_specs(dir, &results),
+        Measured {
+            cells: &results.summary.cells,
+            runs: &results.runs,
+            groups: &results.groups,
+        },
+    );
+    let crossovers = crossovers::find(&results.summary.cells, &results.runs);
+    let mut reports = report::render(&ReportInput {
         results: &results,
         charts: &written,
         chart_failures: &missing,
+        claims: &judged,
+        crossovers: &crossovers,
     });
+    let summary =
+        export::summary_json_with(&results.summary, &judged, &crossovers).map_err(|e| {
+            anyhow::anyhow!("cannot encode {}: {e}", dir.join("summary.json").display())
+        })?;
+    reports.push(("summary.json", summary));
     let mut report_errors: Vec<String> = Vec::new();
     for (name, bytes) in &reports {
         if let Err(e) = target.write(name, bytes) {

@@ -61,6 +61,23 @@ pub fn describe(values: &[f64]) -> Option<Stats> {
     })
 }
 
+/// Whether values spread over two decades or more, and so read better on
+/// a logarithmic axis: the rule for a chart's automatic log axes, and for
+/// the space crossovers are interpolated in. Non-positive values rule a
+/// log axis out.
+pub fn spans_two_decades(values: &[f64]) -> bool {
+    let mut lo = f64::INFINITY;
+    let mut hi = 0.0f64;
+    for &v in values {
+        if !(v.is_finite() && v > 0.0) {
+            return false;
+        }
+        lo = lo.min(v);
+        hi = hi.max(v);
+    }
+    lo.is_finite() && hi / lo >= 100.0 * (1.0 - 1e-9)
+}
+
 /// The median of `values` (the mean of the middle two for even counts).
 pub fn median(values: &[f64]) -> Option<f64> {
     if values.is_empty() {
@@ -262,6 +279,14 @@ mod tests {
             (s.median, s.stddev, s.ci95_low, s.ci95_high),
             (3.0, 0.0, 3.0, 3.0)
         );
+    }
+
+    #[test]
+    fn two_decades() {
+        assert!(spans_two_decades(&[1.0, 10.0, 100.0]));
+        assert!(!spans_two_decades(&[1.0, 2.0, 4.0, 8.0]));
+        assert!(!spans_two_decades(&[0.0, 100.0]));
+        assert!(!spans_two_decades(&[]));
     }
 
     #[test]

@@ -1,9 +1,11 @@
 //! One file per subcommand; each turns parsed arguments into work and
 //! returns the exit status.
 
+pub mod check;
 pub mod compare;
 pub mod doctor;
 pub mod init;
+pub mod merge;
 pub mod models;
 pub mod plot;
 pub mod run;
@@ -44,6 +46,15 @@ pub fn say(text: impl std::fmt::Display) {
     use std::io::Write;
     let text = text.to_string();
     let _ = writeln!(std::io::stderr().lock(), "{}", visible(&text));
+}
+
+/// The width tables may take on a terminal: `$COLUMNS` when the shell
+/// exports it, else 120.
+pub fn terminal_width() -> u16 {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<u16>().ok())
+        .map_or(120, |w| w.clamp(60, 400))
 }
 
 /// Loads every file, printing each problem; `None` if any file is bad.

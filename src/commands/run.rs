@@ -9,26 +9,32 @@ use std::time::Duration;
 
 use anyhow::Context;
 
-use super::{Exit, load_all, out, say, tell_rendering};
+use super::{Exit, load_all, out, say, tell_rendering, terminal_width};
 use crate::cli::{OrderArg, RunArgs};
 use crate::config::{Loaded, Nanos, limits};
 use crate::environment::{self, usable_cores};
-use crate::matrix::{self, Cell};
+use crate::matrix::{self, Cell, Shard};
 use crate::model::python::{Interpreters, Located, locate_for};
 use crate::progress::Progress;
 use crate::render::render_dir;
-use crate::report::{self, table};
+use crate::report::{self, claim_verdicts, table};
+use crate::results::claims::{self, Measured};
 use crate::results::folder::{Folder, Purpose};
 use crate::results::manifest::{CellHash, StartedRun, cell_sha256, text_sha256};
 use crate::results::resume::{self, Mismatch};
-use crate::results::{CellStatus, RunStatus, Store, SummaryFile};
+use crate::results::{CellStatus, Results, RunStatus, Store, SummaryFile};
 use crate::runner::{self, ChildExecutor, Limits, Order, Run, Settings};
 
 /// Cells with at most this many tasks record one run's timeline.
 const TIMELINE_MAX_TASKS: u64 = 64;
 
-/// Where an experiment's results go.
+/// Where an experiment's results go: a shard's by default beside the
+/// whole experiment's, `output/<name>-shard-K-of-N`.
 fn results_dir(args: &RunArgs, name: &str) -> PathBuf {
+    let name = match args.shard {
+        Some(s) => format!("{name}-shard-{}-of-{}", s.index, s.count),
+        None => name.to_string(),
+    };
     match &args.out {
         Some(out) if args.files.len() == 1 => out.clone(),
         Some(out) => out.join(name),
@@ -39,6 +45,11 @@ fn results_dir(args: &RunArgs, name: &str) -> PathBuf {
 fn matches_filter(cell: &Cell, filters: &[String]) -> bool {
     let label = cell.label().to_lowercase();
     filters.is_empty() || filters.iter().any(|f| label.contains(&f.to_lowercase()))
+}
+
+/// Whether the run's `--filter` and `--shard` keep `cell`.
+fn keeps(cell: &Cell, filters: &[String], shard: Option<Shard>) -> bool {
+    matches_filter(cell, filters) && shard.is_none_or(|s| s.contains(cell.index))
 }
 
 /// `1 run`, `2 runs`.
@@ -62,6 +73,7 @@ struct Plan<'a> {
     repetitions: u32,
     warmup: u32,
     filter: Vec<String>,
+    shard: Option<Shard>,
     /// Set for `--resume`.
     resuming: bool,
 }
@@ -144,13 +156,28 @@ fn fresh_plan<'a>(
         }
         return Err(e.into());
     }
-    let cells: Vec<Cell> = matrix::expand(&l.experiment, cores)
+    let all = matrix::expand(&l.experiment, cores);
+    let total = all.len();
+    let cells: Vec<Cell> = all
         .into_iter()
-        .filter(|c| matches_filter(c, &args.filter))
+        .filter(|c| keeps(c, &args.filter, args.shard))
         .collect();
-    if cells.is_empty() {
+    if cells.is_empty()
+        && args.filter.is_empty()
+        && let Some(s) = args.shard
+    {
         return Ok(Err(format!(
-            "error: no cell of {} matches --filter {}\n  = help: `conlab validate {}` lists the cells",
+            "error: shard {s} of {} has no cells: the experiment has {total}\n  = help: run at most {total} shards (--shard K/{total} or fewer)",
+            l.experiment.source_path
+        )));
+    }
+    if cells.is_empty() {
+        let shard = args
+            .shard
+            .map(|s| format!(" in shard {s}"))
+            .unwrap_or_default();
+        return Ok(Err(format!(
+            "error: no cell of {}{shard} matches --filter {}\n  = help: `conlab validate {}` lists the cells",
             l.experiment.source_path,
             args.filter.join(" --filter "),
             l.experiment.source_path
@@ -163,6 +190,7 @@ fn fresh_plan<'a>(
         repetitions: args.repetitions.unwrap_or(l.experiment.repetitions),
         warmup: args.warmup.unwrap_or(l.experiment.warmup),
         filter: args.filter.clone(),
+        shard: args.shard,
         resuming: false,
     }))
 }
@@ -232,9 +260,18 @@ fn resume_plan<'a>(
             &format!("leave out --filter to continue with the run's own, {afresh}"),
         ));
     }
+    if let Some(s) = args.shard.filter(|s| Some(*s) != started.shard) {
+        let recorded = started
+            .shard
+            .map_or("no --shard".to_string(), |r| format!("--shard {r}"));
+        return Ok(cannot(
+            format!("it was started with {recorded}, not --shard {s}"),
+            &format!("leave out --shard to continue it, {afresh}"),
+        ));
+    }
     let cells: Vec<Cell> = matrix::expand(exp, cores)
         .into_iter()
-        .filter(|c| matches_filter(c, &started.filter))
+        .filter(|c| keeps(c, &started.filter, started.shard))
         .collect();
     let now: Vec<CellHash> = cells.iter().map(|c| cell_hash(c, exp.seed)).collect();
     match resume::check(&started, &now, &text_sha256(&exp.source_text)) {
@@ -285,6 +322,7 @@ fn resume_plan<'a>(
         repetitions: started.repetitions,
         warmup: started.warmup,
         filter: started.filter,
+        shard: started.shard,
         resuming: true,
     }))
 }
@@ -374,6 +412,7 @@ fn run_one(
             repetitions: settings.repetitions,
             warmup: settings.warmup,
             filter: plan.filter.clone(),
+            shard: plan.shard,
             cells: hashes,
         };
         match Store::create(dir, args.force, &exp.source_text, started) {
@@ -417,8 +456,12 @@ fn run_one(
             )),
             None => {
                 let est = runner::estimate(&prepared, settings.warmup, settings.repetitions);
+                let shard = plan
+                    .shard
+                    .map(|s| format!("shard {s}: "))
+                    .unwrap_or_default();
                 say(format_args!(
-                    "Running {} ({} cells, {total} runs, at least {}) into {}",
+                    "Running {} ({shard}{} cells, {total} runs, at least {}) into {}",
                     exp.source_path,
                     prepared.len(),
                     humantime::format_duration(Duration::from_secs(est.as_secs().max(1))),
@@ -452,6 +495,22 @@ fn run_one(
     progress.finish();
     if !args.quiet {
         out(format_args!("{}", table::render(&finished.summary.cells)));
+        if !exp.claims.is_empty() {
+            // groups.csv is on disk only.
+            let groups = Results::load(dir).map(|r| r.groups).unwrap_or_default();
+            let judged = claims::judge_all(
+                &exp.claims,
+                Measured {
+                    cells: &finished.summary.cells,
+                    runs: &finished.records,
+                    groups: &groups,
+                },
+            );
+            out(format_args!(
+                "\n{}",
+                claim_verdicts::terminal(&judged, terminal_width())
+            ));
+        }
         if let Some(warning) = report::noise::terminal(&finished.summary.cells, &finished.records) {
             eprintln!("{warning}");
         }

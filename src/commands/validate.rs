@@ -56,6 +56,13 @@ pub fn run(files: &[PathBuf]) -> Exit {
             exp.warmup,
             exp.repetitions
         ));
+        if !exp.claims.is_empty() {
+            let n = exp.claims.len();
+            out(format_args!(
+                "  {n} claim{}, judged when the runs end (`conlab check DIR` judges them again)",
+                if n == 1 { "" } else { "s" }
+            ));
+        }
         if !located.is_empty() {
             out(
                 "  Python interpreters (validate starts none; run asks each for its version first):",

@@ -5,8 +5,8 @@
 //! README to [`key_table`]).
 
 use super::keys::{
-    CHART, DISTRIBUTION, DISTRIBUTIONS, EXPERIMENT, Fallback, GROUP, MODEL, NameRule, Read,
-    Section, WORKLOAD,
+    ARRIVAL, CHART, CLAIM, CROSSOVER, DISTRIBUTION, DISTRIBUTIONS, EXPERIMENT, Fallback, GROUP,
+    MODEL, NameRule, Read, Section, WORKLOAD,
 };
 use super::kind::Param;
 
@@ -37,12 +37,21 @@ fn value_text<S>(read: &Read<S>) -> String {
         Read::Duration(zero, _) => duration(*zero).to_string(),
         Read::Durations(zero, _) => format!("{}, or a list", duration(*zero)),
         Read::Latencies(_) => "a duration or a distribution, or a list".to_string(),
+        Read::Rates(_) => "a number above 0 (requests per second), or a list".to_string(),
+        Read::Arrival(_) => "a table { rate, dist }".to_string(),
         Read::Choice(choices, _) => {
             let names: Vec<String> = choices.names.iter().map(|n| format!("\"{n}\"")).collect();
             names.join(", ")
         }
         Read::Texts(_) => "a list of strings".to_string(),
         Read::Tables(title) => format!("{title} tables"),
+        Read::Limit(_) => "a duration, a number, or { ratio, of }".to_string(),
+        Read::Limits(_) => {
+            "[low, high] (two durations or numbers), or { ratio = [low, high], of }".to_string()
+        }
+        Read::Points(_) => "{ key = a value or a list, … }, or a list of them".to_string(),
+        Read::Range(_) => "[low, high]: two numbers, or two durations".to_string(),
+        Read::Crossover(_) => "{ of, and, axis, between }".to_string(),
     }
 }
 
@@ -79,6 +88,8 @@ fn sections() -> Vec<(String, Vec<Row>)> {
         ),
         (MODEL.title.to_string(), rows(&MODEL)),
         (CHART.title.to_string(), rows(&CHART)),
+        (CLAIM.title.to_string(), rows(&CLAIM)),
+        ("crossover = { … }".to_string(), rows(&CROSSOVER)),
     ];
     let mut latency = rows(&DISTRIBUTION);
     for (section, dist) in DISTRIBUTIONS
@@ -91,6 +102,10 @@ fn sections() -> Vec<(String, Vec<Row>)> {
         }
     }
     all.push(("io_latency = { dist = … }".to_string(), latency));
+    all.push((
+        "arrival = { rate = …, dist = … }".to_string(),
+        rows(&ARRIVAL),
+    ));
     all
 }
 

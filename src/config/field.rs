@@ -19,6 +19,8 @@ pub enum Field {
     IoLatency,
     CpuCost,
     Rounds,
+    /// The arrival rate of a group with arrivals (requests per second).
+    Rate,
     Workers,
     SwitchInterval,
     PollInterval,
@@ -27,11 +29,12 @@ pub enum Field {
 impl Field {
     /// Every field, workload fields first, in the order cells and labels
     /// list them.
-    pub const ALL: [Field; 7] = [
+    pub const ALL: [Field; 8] = [
         Field::Tasks,
         Field::IoLatency,
         Field::CpuCost,
         Field::Rounds,
+        Field::Rate,
         Field::Workers,
         Field::SwitchInterval,
         Field::PollInterval,
@@ -44,6 +47,7 @@ impl Field {
             Field::IoLatency => "io_latency",
             Field::CpuCost => "cpu_cost",
             Field::Rounds => "rounds",
+            Field::Rate => "rate",
             Field::Workers => "workers",
             Field::SwitchInterval => "switch_interval",
             Field::PollInterval => "poll_interval",
@@ -59,7 +63,7 @@ impl Field {
     pub fn of_workload(self) -> bool {
         matches!(
             self,
-            Field::Tasks | Field::IoLatency | Field::CpuCost | Field::Rounds
+            Field::Tasks | Field::IoLatency | Field::CpuCost | Field::Rounds | Field::Rate
         )
     }
 
@@ -79,6 +83,7 @@ impl Field {
             Field::IoLatency => format!("IO wait per round, mean ({unit})"),
             Field::CpuCost => format!("CPU work per round ({unit})"),
             Field::Rounds => "rounds per task".to_string(),
+            Field::Rate => "offered rate (requests/s)".to_string(),
             Field::Workers => "workers".to_string(),
             Field::SwitchInterval => format!("GIL switch interval ({unit})"),
             Field::PollInterval => format!("poll interval ({unit})"),
@@ -141,6 +146,7 @@ impl Axis {
             }
             Field::CpuCost => Value::Duration(group()?.cpu_cost),
             Field::Rounds => Value::Count(u64::from(group()?.rounds)),
+            Field::Rate => Value::Rate(group()?.rate?),
             Field::Workers => Value::Count(u64::from(point.workers?)),
             Field::SwitchInterval => Value::Duration(point.switch_interval?),
             Field::PollInterval => Value::Duration(point.poll_interval?),
@@ -176,6 +182,11 @@ pub struct Point {
     pub workers: Option<u32>,
     pub switch_interval: Option<Nanos>,
     pub poll_interval: Option<Nanos>,
+    /// The machine the cell ran on, in results that `conlab merge` joined
+    /// from several machines: a categorical axis that every cell of one
+    /// machine's folder shares, so it is no [`Field`] (files cannot sweep
+    /// it, and it is never a chart's x). `None` everywhere else.
+    pub machine: Option<String>,
 }
 
 /// One group's fields at a point.
@@ -189,14 +200,25 @@ pub struct GroupPoint {
     pub io_latency_mean_ms: f64,
     pub cpu_cost: Nanos,
     pub rounds: u32,
+    /// A group with arrivals: its schedule as labels write it
+    /// (`poisson 50/s, 2000 requests`), and its rate.
+    pub arrival: Option<String>,
+    pub rate: Option<f64>,
 }
 
 impl GroupPoint {
+    /// The group's part of a workload key. A group without arrivals keeps
+    /// the key it had before arrivals existed.
     fn key(&self) -> String {
-        format!(
+        let mut key = format!(
             "{}|{}|{}|{}",
             self.tasks, self.io_latency, self.cpu_cost, self.rounds
-        )
+        );
+        if let Some(arrival) = &self.arrival {
+            key.push('|');
+            key.push_str(arrival);
+        }
+        key
     }
 }
 
@@ -204,8 +226,18 @@ impl Point {
     /// The workload point without the model: cells with the same key run
     /// the same tasks with the same latencies (and seed them alike). A
     /// workload of one group keeps the key it had before groups existed,
-    /// so its latencies are drawn as they always were.
+    /// so its latencies are drawn as they always were. Cells of different
+    /// machines never share a key (the machine comes first, when there is
+    /// one).
     pub fn workload_key(&self) -> String {
+        let key = self.key_on_one_machine();
+        match &self.machine {
+            Some(machine) => format!("{machine}|{key}"),
+            None => key,
+        }
+    }
+
+    fn key_on_one_machine(&self) -> String {
         match self.groups.as_slice() {
             [one] => format!("{}|{}", self.workload, one.key()),
             many => {
@@ -231,7 +263,12 @@ impl Point {
 pub enum Value {
     Count(u64),
     Duration(Nanos),
-    Latency { text: String, mean_ms: f64 },
+    Latency {
+        text: String,
+        mean_ms: f64,
+    },
+    /// Requests per second.
+    Rate(f64),
 }
 
 impl Value {
@@ -242,6 +279,7 @@ impl Value {
             Value::Count(n) => n.to_string(),
             Value::Duration(d) => d.to_string(),
             Value::Latency { text, .. } => text.clone(),
+            Value::Rate(r) => r.to_string(),
         }
     }
 
@@ -259,6 +297,7 @@ impl Value {
             Value::Count(n) => *n as f64,
             Value::Duration(d) => d.as_millis_f64(),
             Value::Latency { mean_ms, .. } => *mean_ms,
+            Value::Rate(r) => *r,
         }
     }
 }
@@ -317,6 +356,8 @@ mod tests {
             io_latency_mean_ms: 2.1,
             cpu_cost: Nanos(0),
             rounds: 3,
+            arrival: None,
+            rate: None,
         }
     }
 
@@ -327,6 +368,7 @@ mod tests {
             workers: Some(4),
             switch_interval: None,
             poll_interval: Some(Nanos(1_500_000)),
+            machine: None,
         }
     }
 
@@ -341,7 +383,10 @@ mod tests {
             .filter(|f| f.of_workload())
             .map(Field::key)
             .collect();
-        assert_eq!(workload, ["tasks", "io_latency", "cpu_cost", "rounds"]);
+        assert_eq!(
+            workload,
+            ["tasks", "io_latency", "cpu_cost", "rounds", "rate"]
+        );
     }
 
     #[test]
@@ -381,6 +426,11 @@ mod tests {
         );
         assert_eq!(value("switch_interval"), None);
         assert_eq!(p.workload_key(), "w|10|exp(mean 2ms)|0ms|3");
+        let laptop = Point {
+            machine: Some("laptop".to_string()),
+            ..p
+        };
+        assert_eq!(laptop.workload_key(), "laptop|w|10|exp(mean 2ms)|0ms|3");
     }
 
     #[test]
@@ -398,6 +448,27 @@ mod tests {
         assert_eq!(
             p.workload_key(),
             "w|cpu:1|exp(mean 2ms)|0ms|3;io:4|exp(mean 2ms)|0ms|3"
+        );
+    }
+
+    #[test]
+    fn a_rate_is_an_axis_of_its_group_and_part_of_the_key() {
+        let mut p = point();
+        let mut requests = group("requests", 500);
+        requests.arrival = Some("poisson 50/s, 500 requests".to_string());
+        requests.rate = Some(50.0);
+        p.groups = vec![group("background", 1), requests];
+        let rate = Axis::parse("requests.rate").and_then(|a| a.value(&p));
+        assert_eq!(rate, Some(Value::Rate(50.0)));
+        assert_eq!(rate.map(|v| v.label()).as_deref(), Some("50"));
+        assert_eq!(
+            Axis::parse("background.rate").and_then(|a| a.value(&p)),
+            None
+        );
+        assert_eq!(
+            p.workload_key(),
+            "w|background:1|exp(mean 2ms)|0ms|3;requests:500|exp(mean 2ms)|0ms|3|poisson 50/s, \
+             500 requests"
         );
     }
 

@@ -8,10 +8,12 @@
 
 use serde_json::{Map, Value as Json, json};
 
+use super::arrival::MAX_RATE;
 use super::duration::{GRAMMAR, PATTERN};
+use super::field::Field;
 use super::keys::{
-    CHART, DISTRIBUTION, DISTRIBUTIONS, DISTS, EXPERIMENT, Fallback, GROUP, Key, MODEL, NameRule,
-    Read, Section, TOP_LEVEL, WORKLOAD,
+    ARRIVAL, CHART, CLAIM, CROSSOVER, DISTRIBUTION, DISTRIBUTIONS, DISTS, EXPERIMENT, Fallback,
+    GROUP, Key, MODEL, NameRule, Read, Section, TOP_LEVEL, WORKLOAD,
 };
 use super::kind::Param;
 
@@ -63,12 +65,88 @@ fn value<S>(read: &Read<S>) -> Json {
         Read::Duration(zero, _) => duration(*zero),
         Read::Durations(zero, _) => sweep(duration(*zero)),
         Read::Latencies(_) => sweep(reference("latency")),
+        Read::Rates(_) => {
+            sweep(json!({ "type": "number", "exclusiveMinimum": 0, "maximum": MAX_RATE }))
+        }
+        Read::Arrival(_) => reference("arrival"),
         Read::Choice(choices, _) => json!({ "enum": choices.names }),
         Read::Texts(_) => sweep(json!({ "type": "string" })),
         Read::Tables(title) => {
             json!({ "type": "array", "minItems": 1, "items": reference(def_name(title)) })
         }
+        Read::Limit(_) => reference("limit"),
+        Read::Limits(_) => reference("limits"),
+        Read::Points(_) => json!({
+            "anyOf": [reference("point"), { "type": "array", "minItems": 1, "items": reference("point") }]
+        }),
+        Read::Range(_) => json!({
+            "anyOf": [pair(json!({ "type": "number", "minimum": 0 })), pair(reference("duration"))]
+        }),
+        Read::Crossover(_) => reference("crossover"),
     }
+}
+
+/// A list of exactly two `item`s.
+fn pair(item: Json) -> Json {
+    json!({ "type": "array", "minItems": 2, "maxItems": 2, "items": item })
+}
+
+/// The definitions a claim's values use: limits, a point of the sweeps.
+fn claim_defs(defs: &mut Map<String, Json>) {
+    let number = json!({ "type": "number", "minimum": 0 });
+    let ratio = json!({ "type": "number", "exclusiveMinimum": 0 });
+    let ratio_of = |ratio: Json| {
+        json!({
+            "type": "object",
+            "properties": {
+                "ratio": ratio,
+                "of": { "type": "string", "description": "the model the ratio is of, by name" }
+            },
+            "required": ["ratio", "of"],
+            "additionalProperties": false
+        })
+    };
+    defs.insert(
+        "limit".into(),
+        json!({ "anyOf": [reference("duration"), number.clone(), ratio_of(ratio.clone())] }),
+    );
+    defs.insert(
+        "limits".into(),
+        json!({ "anyOf": [pair(reference("duration")), pair(number), ratio_of(pair(ratio))] }),
+    );
+    let keys = Field::ALL.map(Field::key).join("|");
+    let value = json!({ "anyOf": [{ "type": "integer", "minimum": 0 }, reference("duration")] });
+    defs.insert(
+        "point".into(),
+        json!({
+            "type": "object",
+            "minProperties": 1,
+            "propertyNames": { "pattern": format!("^(([^.;=\\s]+\\.)?({keys})|machine)$") },
+            "properties": { "machine": sweep(json!({ "type": "string" })) },
+            "additionalProperties": sweep(value)
+        }),
+    );
+    defs.insert("crossover".into(), Json::Object(object(&[&CROSSOVER], &[])));
+}
+
+/// A claim states either limits or a crossover, and `between` or its
+/// two halves.
+fn claim() -> Json {
+    let mut object = object(&[&CLAIM], &[]);
+    object.insert(
+        "allOf".into(),
+        json!([
+            {
+                "if": { "required": ["crossover"] },
+                "then": { "properties": { "model": false, "at_most": false, "at_least": false, "between": false } }
+            },
+            {
+                "if": { "required": ["between"] },
+                "then": { "properties": { "at_most": false, "at_least": false } }
+            }
+        ]),
+    );
+    Json::Object(object)
 }
 
 fn property<S: Default>(key: &Key<S>, defaults: &S) -> Json {
@@ -106,6 +184,31 @@ fn object<S: Default>(sections: &[&Section<S>], extra: &[(&str, Json)]) -> Map<S
     object
 }
 
+/// A group has `tasks`, or `arrival` with exactly one of `requests` and
+/// `duration` (and then no `tasks`).
+fn tasks_or_arrivals() -> Json {
+    json!({
+        "if": { "required": ["arrival"] },
+        "then": {
+            "not": { "required": ["tasks"] },
+            "oneOf": [{ "required": ["requests"] }, { "required": ["duration"] }]
+        },
+        "else": {
+            "required": ["tasks"],
+            "properties": { "requests": false, "duration": false }
+        }
+    })
+}
+
+/// A group: its keys, and [`tasks_or_arrivals`] instead of a plain
+/// required `tasks`.
+fn group() -> Json {
+    let mut object = object(&[&GROUP], &[]);
+    object.insert("required".into(), json!([]));
+    object.insert("allOf".into(), json!([tasks_or_arrivals()]));
+    Json::Object(object)
+}
+
 /// A workload either sets its group's keys itself or has groups, which
 /// then set them.
 fn workload() -> Json {
@@ -113,19 +216,15 @@ fn workload() -> Json {
     let own: Vec<&Key<_>> = GROUP.keys.iter().filter(|k| k.name != "name").collect();
     let mut object = object(&[&WORKLOAD], &[]);
     let mut forbidden = Map::new();
-    let mut required = Vec::new();
     if let Some(Json::Object(properties)) = object.get_mut("properties") {
         for key in &own {
             properties.insert(key.name.to_string(), property(key, &defaults));
             forbidden.insert(key.name.to_string(), json!(false));
-            if matches!(key.default, Fallback::Required(_)) {
-                required.push(key.name);
-            }
         }
     }
     object.insert("if".into(), json!({ "required": ["group"] }));
     object.insert("then".into(), json!({ "properties": forbidden }));
-    object.insert("else".into(), json!({ "required": required }));
+    object.insert("else".into(), tasks_or_arrivals());
     Json::Object(object)
 }
 
@@ -178,22 +277,23 @@ pub fn json_schema() -> Json {
         Json::Object(object(&[&EXPERIMENT], &[])),
     );
     defs.insert(def_name(WORKLOAD.title).into(), workload());
-    defs.insert(
-        def_name(GROUP.title).into(),
-        Json::Object(object(&[&GROUP], &[])),
-    );
+    defs.insert(def_name(GROUP.title).into(), group());
+    defs.insert("arrival".into(), Json::Object(object(&[&ARRIVAL], &[])));
     defs.insert(def_name(MODEL.title).into(), model());
     defs.insert(
         def_name(CHART.title).into(),
         Json::Object(object(&[&CHART], &[])),
     );
+    claim_defs(&mut defs);
+    defs.insert(def_name(CLAIM.title).into(), claim());
     let mut properties = Map::new();
     for (key, help) in TOP_LEVEL {
         let schema = if key == "experiment" {
             json!({ "allOf": [reference(key)], "description": help })
         } else {
-            // A file needs a workload and a model; charts are optional.
-            let least = u32::from(key != "chart");
+            // A file needs a workload and a model; charts and claims are
+            // optional.
+            let least = u32::from(!matches!(key, "chart" | "claim"));
             json!({ "type": "array", "minItems": least, "items": reference(key), "description": help })
         };
         properties.insert(key.to_string(), schema);
@@ -273,6 +373,13 @@ mod tests {
             ("a group name with a dot", format!("{group}name = \"a.b\"\n{models}")),
             ("a name with a right-to-left override", format!("{base}[experiment]\nname = \"a\\u202Eb\"\n")),
             ("an unknown chart y", format!("{base}[[chart]]\nworkload = \"workload-1\"\ny = \"latency\"\n")),
+            ("an unknown claim metric", format!("{base}[[claim]]\nworkload = \"workload-1\"\nmodel = \"threads\"\nmetric = \"latency\"\nat_most = \"1ms\"\n")),
+            ("a ratio without its model", format!("{base}[[claim]]\nworkload = \"workload-1\"\nmodel = \"threads\"\nat_most = {{ ratio = 0.4 }}\n")),
+            ("a claim's between of one value", format!("{base}[[claim]]\nworkload = \"workload-1\"\nmodel = \"threads\"\nbetween = [\"1ms\"]\n")),
+            ("between beside at_most", format!("{base}[[claim]]\nworkload = \"workload-1\"\nmodel = \"threads\"\nbetween = [\"1ms\", \"2ms\"]\nat_most = \"3ms\"\n")),
+            ("a where of an unknown key", format!("{base}[[claim]]\nworkload = \"workload-1\"\nmodel = \"threads\"\nat_most = \"1ms\"\nwhere = {{ speed = 1 }}\n")),
+            ("a crossover with a model", format!("{base}[[claim]]\nworkload = \"workload-1\"\nmodel = \"threads\"\ncrossover = {{ of = \"a\", and = \"b\", axis = \"tasks\", between = [1, 2] }}\n")),
+            ("a crossover without between", format!("{base}[[claim]]\nworkload = \"workload-1\"\ncrossover = {{ of = \"a\", and = \"b\", axis = \"tasks\" }}\n")),
         ];
         for (what, text) in rejected {
             assert!(

@@ -6,6 +6,8 @@
 //! `conlab schema` all work from these tables, so none of them can drift
 //! from the others: adding a key means adding it here.
 
+use super::arrival::{ArrivalDist, ArrivalSpec, Rate};
+use super::claim::{AxisValue, ClaimSpec, CrossoverSpec, Limit, Metric, PointFilter};
 use super::duration::Nanos;
 use super::folder_name;
 use super::kind::{DEFAULT_POLL_INTERVAL, DEFAULT_SWITCH_INTERVAL, ModelKind};
@@ -40,12 +42,30 @@ pub enum Read<S: 'static> {
     Durations(bool, fn(&mut S, Sweep<Nanos>)),
     /// A duration or a distribution, or a list of them to sweep.
     Latencies(fn(&mut S, Sweep<IoLatency>)),
+    /// A number of requests per second above 0 and at most
+    /// [`super::arrival::MAX_RATE`],
+    /// or a list of them to sweep.
+    Rates(fn(&mut S, Sweep<Rate>)),
+    /// An `{ rate = …, dist = … }` table, read by [`ARRIVAL`].
+    Arrival(fn(&mut S, ArrivalSpec)),
     /// One of a fixed set of words.
     Choice(&'static Choices, fn(&mut S, &str)),
     /// A list of strings.
     Texts(fn(&mut S, Vec<String>)),
     /// `[[…]]` tables of a sub-section, which its section reads itself.
     Tables(&'static str),
+    /// A limit: a duration, a number, or `{ ratio = 0.4, of = "model" }`.
+    Limit(fn(&mut S, Limit)),
+    /// Two limits: `[low, high]` (durations or numbers), or
+    /// `{ ratio = [low, high], of = "model" }`.
+    Limits(fn(&mut S, (Limit, Limit))),
+    /// Points of the sweeps: `{ axis = value or a list, … }`, or a list
+    /// of such tables.
+    Points(fn(&mut S, Vec<PointFilter>)),
+    /// Two values of an axis, low and high: numbers or durations.
+    Range(fn(&mut S, (AxisValue, AxisValue))),
+    /// A `crossover = { … }` table, read by [`CROSSOVER`]'s keys.
+    Crossover(fn(&mut S, CrossoverSpec)),
 }
 
 /// What else a name may not contain, beyond control characters and
@@ -145,7 +165,7 @@ fn quoted(text: impl std::fmt::Display) -> String {
 }
 
 /// The top level of a file: its sections, with a line on each.
-pub const TOP_LEVEL: [(&str, &str); 4] = [
+pub const TOP_LEVEL: [(&str, &str); 5] = [
     (
         "experiment",
         "[experiment]: the experiment's name and how it runs",
@@ -161,6 +181,10 @@ pub const TOP_LEVEL: [(&str, &str); 4] = [
     (
         "chart",
         "[[chart]]: a chart to draw instead of the default ones",
+    ),
+    (
+        "claim",
+        "[[claim]]: a statement about the results, checked with its 95 % interval",
     ),
 ];
 
@@ -285,6 +309,57 @@ pub static GROUP: Section<Group> = Section {
             }),
             help: "each task does rounds × (IO wait, then CPU work)",
         },
+        Key {
+            name: "arrival",
+            read: Read::Arrival(|g, a| g.arrival = Some(a)),
+            default: Fallback::Derived("none: the group's tasks start together"),
+            help: "requests arriving at a rate instead of tasks: { rate = 100, dist = \"poisson\" \
+                   }, with requests or duration; each request is a task",
+        },
+        Key {
+            name: "requests",
+            read: Read::Count((1, MAX_TASKS), |g, n| g.requests = Some(n)),
+            default: Fallback::Derived("with arrival, this or duration"),
+            help: "how many requests arrive (with arrival)",
+        },
+        Key {
+            name: "duration",
+            read: Read::Duration(false, |g, d| g.duration = Some(d)),
+            default: Fallback::Derived("with arrival, this or requests"),
+            help: "requests arrive for this long: rate × duration of them (with arrival)",
+        },
+    ],
+};
+
+pub static ARRIVAL_DISTS: Choices = Choices {
+    what: "arrival distribution",
+    names: &ArrivalDist::NAMES,
+    hint: |_| {
+        "use dist = \"poisson\" (independent arrivals, exponential gaps) or dist = \"uniform\" \
+         (evenly spaced)"
+            .to_string()
+    },
+};
+
+/// The keys of a group's `arrival` table.
+pub static ARRIVAL: Section<ArrivalSpec> = Section {
+    title: "an arrival table",
+    keys: &[
+        Key {
+            name: "rate",
+            read: Read::Rates(|a, s| a.rate = s),
+            default: Fallback::Required("add rate = 100 (requests per second, or a list to sweep)"),
+            help: "requests per second; a list is a sweep axis (`<group>.rate`)",
+        },
+        Key {
+            name: "dist",
+            read: Read::Choice(&ARRIVAL_DISTS, |a, v| {
+                a.dist = ArrivalDist::from_name(v).unwrap_or_default()
+            }),
+            default: Fallback::Value(|a| quoted(a.dist.as_str())),
+            help: "\"poisson\": independent arrivals (exponential gaps); \"uniform\": evenly \
+                   spaced, 1/rate apart",
+        },
     ],
 };
 
@@ -371,7 +446,8 @@ pub static CHART: Section<ChartSpec> = Section {
                 c.y = ChartY::from_name(v).unwrap_or(ChartY::Wall)
             }),
             default: Fallback::Value(|c| quoted(c.y.as_str())),
-            help: "what goes on the y axis; wake_*, completion_* and rounds_per_s are a group's",
+            help: "what goes on the y axis; wake_*, completion_*, rounds_per_s, latency_* and \
+                   throughput (a group with arrivals) are a group's",
         },
         Key {
             name: "x",
@@ -387,8 +463,10 @@ pub static CHART: Section<ChartSpec> = Section {
         },
         Key {
             name: "log_y",
-            read: Read::Flag(|c, b| c.log_y = b),
-            default: Fallback::Value(|c| c.log_y.to_string()),
+            read: Read::Flag(|c, b| c.log_y = Some(b)),
+            default: Fallback::Derived(
+                "on line charts, when the plotted medians span two decades or more",
+            ),
             help: "a logarithmic y axis",
         },
         Key {
@@ -425,7 +503,129 @@ pub static CHART: Section<ChartSpec> = Section {
             name: "group",
             read: Read::Text(|c, v| c.group = Some(v)),
             default: Fallback::Derived("the workload's only group"),
-            help: "the group a group's figure (wake_*, completion_*, rounds_per_s) is of",
+            help: "the group a group's figure (wake_*, completion_*, rounds_per_s, latency_*, \
+                   throughput) is of",
+        },
+    ],
+};
+
+pub static METRICS: Choices = Choices {
+    what: "metric",
+    names: &Metric::NAMES,
+    hint: |given| {
+        let all = Metric::NAMES.join(", ");
+        match suggest(given, &Metric::NAMES) {
+            Some(s) => format!("did you mean \"{s}\"? Metrics: {all}"),
+            None => format!("metrics: {all}"),
+        }
+    },
+};
+
+pub static CLAIM: Section<ClaimSpec> = Section {
+    title: "[[claim]]",
+    keys: &[
+        Key {
+            name: "text",
+            read: Read::Text(|c, v| c.text = v),
+            default: Fallback::Derived(
+                "what it checks: three-tasks · threads: wall ≤ 0.4× sequential",
+            ),
+            help: "the claim in words, as a paper states it",
+        },
+        Key {
+            name: "workload",
+            read: Read::Text(|c, v| c.workload = v),
+            default: Fallback::Required("add workload = \"{workload}\""),
+            help: "the [[workload]] the claim is about",
+        },
+        Key {
+            name: "model",
+            read: Read::Text(|c, v| c.model = v),
+            default: Fallback::Derived("required, unless the claim is a crossover"),
+            help: "the [[model]] the claim is about, by name",
+        },
+        Key {
+            name: "metric",
+            read: Read::Choice(&METRICS, |c, v| {
+                c.metric = Metric::from_name(v).unwrap_or_default()
+            }),
+            default: Fallback::Value(|c| quoted(c.metric)),
+            help: "what is measured: wall and cpu time, speedup over sequential, efficiency \
+                   (predicted / measured), and a group's completion or wake-up delay (p50, p99)",
+        },
+        Key {
+            name: "group",
+            read: Read::Text(|c, v| c.group = Some(v)),
+            default: Fallback::Derived("the workload's only group"),
+            help: "the [[workload.group]] of a completion_* or wake_delay_* metric",
+        },
+        Key {
+            name: "at_most",
+            read: Read::Limit(|c, l| c.at_most = Some(l)),
+            default: Fallback::Derived("no upper limit"),
+            help: "the claim holds when the whole 95 % interval is at most this: a duration \
+                   (\"120ms\"), a number (speedup, efficiency), or { ratio = 0.4, of = \"model\" }",
+        },
+        Key {
+            name: "at_least",
+            read: Read::Limit(|c, l| c.at_least = Some(l)),
+            default: Fallback::Derived("no lower limit"),
+            help: "the claim holds when the whole 95 % interval is at least this (as at_most)",
+        },
+        Key {
+            name: "between",
+            read: Read::Limits(|c, (lo, hi)| {
+                c.at_least = Some(lo);
+                c.at_most = Some(hi);
+            }),
+            default: Fallback::Derived("no range"),
+            help: "the claim holds when the whole 95 % interval lies in [low, high]: two \
+                   durations or numbers, or { ratio = [low, high], of = \"model\" }",
+        },
+        Key {
+            name: "where",
+            read: Read::Points(|c, p| c.wheres = p),
+            default: Fallback::Derived("every point of the workload's sweeps"),
+            help: "the points the claim is about: { tasks = 100 }, { tasks = [10, 100], \
+                   workers = 2 }, or a list of such tables; machine = \"laptop\" in results merged \
+                   from several machines",
+        },
+        Key {
+            name: "crossover",
+            read: Read::Crossover(|c, x| c.crossover = Some(x)),
+            default: Fallback::Derived("none"),
+            help: "the median curves of two models cross in a range of an axis: { of, and, axis, \
+                   between }",
+        },
+    ],
+};
+
+pub static CROSSOVER: Section<CrossoverSpec> = Section {
+    title: "a crossover",
+    keys: &[
+        Key {
+            name: "of",
+            read: Read::Text(|x, v| x.of = v),
+            default: Fallback::Required("add of = \"threads\" (a model's name)"),
+            help: "one model, by name",
+        },
+        Key {
+            name: "and",
+            read: Read::Text(|x, v| x.and = v),
+            default: Fallback::Required("add and = \"async\" (a model's name)"),
+            help: "the other model, by name",
+        },
+        Key {
+            name: "axis",
+            read: Read::Text(|x, v| x.axis = super::field::Axis::parse(&v)),
+            default: Fallback::Required("add axis = \"tasks\" (a swept key of the workload)"),
+            help: "the swept key of the workload the curves run along: tasks, io.rounds, …",
+        },
+        Key {
+            name: "between",
+            read: Read::Range(|x, r| x.between = Some(r)),
+            default: Fallback::Required("add between = [2, 10] (where the curves cross)"),
+            help: "the range the curves cross in, [low, high], in the axis's values",
         },
     ],
 };
@@ -534,7 +734,7 @@ pub static DISTRIBUTIONS: [Section<IoLatency>; 3] = [
 /// keys of the four top-level sections, a workload's including those of
 /// its groups (which a workload without groups sets itself).
 pub fn home_of(key: &str, section: &str) -> Option<&'static str> {
-    let homes: [(&str, Vec<&str>); 4] = [
+    let homes: [(&str, Vec<&str>); 5] = [
         (EXPERIMENT.title, EXPERIMENT.names().collect()),
         (
             WORKLOAD.title,
@@ -542,6 +742,7 @@ pub fn home_of(key: &str, section: &str) -> Option<&'static str> {
         ),
         (MODEL.title, MODEL.names().collect()),
         (CHART.title, CHART.names().collect()),
+        (CLAIM.title, CLAIM.names().collect()),
     ];
     homes
         .into_iter()

@@ -44,11 +44,18 @@ fn len<T>(sweep: &Sweep<T>) -> u128 {
 }
 
 fn group_points(g: &Group) -> u128 {
+    let rates = g.arrival.as_ref().map_or(1, |a| len(&a.rate));
+    let tasks = if g.arrival.is_some() {
+        1
+    } else {
+        len(&g.tasks)
+    };
     product([
-        len(&g.tasks),
+        tasks,
         len(&g.io_latency),
         len(&g.cpu_cost),
         len(&g.rounds),
+        rates,
     ])
 }
 
@@ -61,11 +68,13 @@ pub fn points(w: &Workload) -> u128 {
 fn point_waits(w: &Workload) -> u128 {
     let all = points(w);
     sum(w.groups.iter().map(|g| {
-        let tasks = sum(g.tasks.values.iter().map(|&t| u128::from(t)));
+        // A group with arrivals has a task count per rate.
+        let counts = g.task_counts();
+        let tasks = sum(counts.iter().map(|&t| u128::from(t)));
         let rounds = sum(g.rounds.values.iter().map(|&r| u128::from(r)));
         // Each (tasks, rounds) pair occurs at all / (len tasks × len rounds)
         // points.
-        let others = all / (len(&g.tasks) * len(&g.rounds)).max(1);
+        let others = all / (counts.len() as u128 * len(&g.rounds)).max(1);
         tasks.saturating_mul(rounds).saturating_mul(others)
     }))
 }
@@ -112,14 +121,11 @@ pub fn too_many_runs(cells: u128, warmup: u32, repetitions: u32) -> Option<Strin
 /// each group's largest tasks and rounds.
 pub fn most_per_cell(w: &Workload) -> (u128, u128) {
     let waits = sum(w.groups.iter().map(|g| {
-        let tasks = g.tasks.most().unwrap_or(1);
+        let tasks = g.most_tasks();
         let rounds = g.rounds.most().unwrap_or(1);
         u128::from(tasks) * u128::from(rounds)
     }));
-    let tasks = sum(w
-        .groups
-        .iter()
-        .map(|g| u128::from(g.tasks.most().unwrap_or(1))));
+    let tasks = sum(w.groups.iter().map(|g| u128::from(g.most_tasks())));
     (waits, tasks)
 }
 
@@ -130,7 +136,7 @@ pub fn most_work(w: &Workload) -> (u128, String) {
     let mut total: u128 = 0;
     let mut terms = Vec::new();
     for g in &w.groups {
-        let tasks = g.tasks.most().unwrap_or(1);
+        let tasks = g.most_tasks();
         let rounds = g.rounds.most().unwrap_or(1);
         let latency = g
             .io_latency
@@ -158,7 +164,7 @@ pub fn most_work(w: &Workload) -> (u128, String) {
 pub fn workload_problem(w: &Workload) -> Option<(String, String)> {
     let (waits, tasks) = most_per_cell(w);
     let name = &w.name;
-    let most = |g: &Group| (g.tasks.most().unwrap_or(1), g.rounds.most().unwrap_or(1));
+    let most = |g: &Group| (g.most_tasks(), g.rounds.most().unwrap_or(1));
     if waits > u128::from(MAX_WAITS) {
         let message = match w.groups.as_slice() {
             [g] if !w.grouped => {

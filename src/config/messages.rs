@@ -51,7 +51,7 @@ pin! {
   |
 3 | speed = 2
   | ^^^^^
-  = help: valid keys in [[workload]]: name, io, group, tasks, io_latency, cpu_cost, rounds
+  = help: valid keys in [[workload]]: name, io, group, tasks, io_latency, cpu_cost, rounds, arrival, requests, duration
 "##;
 
     unknown_top_level_key:
@@ -61,7 +61,7 @@ pin! {
   |
 1 | colour = 1
   | ^^^^^^
-  = help: valid keys in the top level: experiment, workload, model, chart
+  = help: valid keys in the top level: experiment, workload, model, chart, claim
 "##;
 
     io_in_a_group_belongs_in_the_workload:
@@ -247,7 +247,7 @@ pin! {
   |
 8 | y = "latency"
   |     ^^^^^^^^^
-  = help: use one of: wall, cpu, speedup, efficiency, ctx_switches, peak_rss, threads, wake_p50, wake_p99, wake_max, completion_p50, completion_p99, rounds_per_s
+  = help: use one of: wall, cpu, speedup, efficiency, ctx_switches, peak_rss, threads, wake_p50, wake_p99, wake_max, completion_p50, completion_p99, rounds_per_s, latency_mean, latency_p50, latency_p99, throughput
 "##;
 
     chart_of_a_group_figure_must_name_the_group:
@@ -287,7 +287,7 @@ pin! {
    |
 15 | group = "io"
    |         ^^^^
-   = help: remove group, or chart a group's figure: wake_p50, wake_p99, wake_max, completion_p50, completion_p99, rounds_per_s
+   = help: remove group, or chart a group's figure: wake_p50, wake_p99, wake_max, completion_p50, completion_p99, rounds_per_s, latency_mean, latency_p50, latency_p99, throughput
 "##;
 
     unknown_distribution_with_a_suggestion:
@@ -763,7 +763,7 @@ error: the experiment has no [[model]]
   |
 8 | x = "speed"
   |     ^^^^^^^
-  = help: use one of: tasks, io_latency, cpu_cost, rounds, workers, switch_interval, poll_interval
+  = help: use one of: tasks, io_latency, cpu_cost, rounds, rate, workers, switch_interval, poll_interval
 "##;
 
     chart_of_a_missing_model:
@@ -851,4 +851,603 @@ fn a_file_that_is_not_text() {
             path.display()
         )
     );
+}
+
+// Open-loop load: a group's `arrival`, `requests` and `duration`.
+pin! {
+    arrival_rate_zero:
+        "[[workload]]\narrival = { rate = 0 }\nrequests = 10\n[[model]]\nkind = \"threads\"\n"
+        => r##"error: `rate` = 0 is impossible
+ --> exp.toml:2:20, at workload[0].arrival.rate
+  |
+2 | arrival = { rate = 0 }
+  |                    ^
+  = help: a rate is requests per second, above 0: rate = 50 (or 0.5 for one every 2 s)
+"##;
+
+    arrival_rate_negative:
+        "[[workload]]\narrival = { rate = [50, -5] }\nrequests = 10\n[[model]]\nkind = \"threads\"\n"
+        => r##"error: `rate` = -5 is impossible
+ --> exp.toml:2:25, at workload[0].arrival.rate[1]
+  |
+2 | arrival = { rate = [50, -5] }
+  |                         ^^
+  = help: a rate is requests per second, above 0: rate = 50 (or 0.5 for one every 2 s)
+"##;
+
+    arrival_rate_quoted:
+        "[[workload]]\narrival = { rate = \"50\" }\nrequests = 10\n[[model]]\nkind = \"threads\"\n"
+        => r##"error: `rate` must be a number, not a string
+ --> exp.toml:2:20, at workload[0].arrival.rate
+  |
+2 | arrival = { rate = "50" }
+  |                    ^^^^
+  = help: remove the quotes: rate = 50
+"##;
+
+    arrival_rate_too_large:
+        "[[workload]]\narrival = { rate = 1e9 }\nrequests = 10\n[[model]]\nkind = \"threads\"\n"
+        => r##"error: `rate` = 1e9 is too large
+ --> exp.toml:2:20, at workload[0].arrival.rate
+  |
+2 | arrival = { rate = 1e9 }
+  |                    ^^^
+  = help: conlab accepts at most 10000000 requests per second
+"##;
+
+    arrival_rate_missing:
+        "[[workload]]\narrival = { dist = \"uniform\" }\nrequests = 10\n[[model]]\nkind = \"threads\"\n"
+        => r##"error: an arrival table is missing the key `rate`
+ --> exp.toml:2:11, at workload[0].arrival.rate
+  |
+2 | arrival = { dist = "uniform" }
+  |           ^^^^^^^^^^^^^^^^^^^^
+  = help: add rate = 100 (requests per second, or a list to sweep)
+"##;
+
+    arrival_dist_unknown:
+        "[[workload]]\narrival = { rate = 50, dist = \"gauss\" }\nrequests = 10\n[[model]]\nkind = \"threads\"\n"
+        => r##"error: unknown arrival distribution "gauss"
+ --> exp.toml:2:31, at workload[0].arrival.dist
+  |
+2 | arrival = { rate = 50, dist = "gauss" }
+  |                               ^^^^^^^
+  = help: use dist = "poisson" (independent arrivals, exponential gaps) or dist = "uniform" (evenly spaced)
+"##;
+
+    arrival_key_misspelt:
+        "[[workload]]\narrival = { rate = 50, dst = \"uniform\" }\nrequests = 10\n[[model]]\nkind = \"threads\"\n"
+        => r##"error: unknown key `dst` in an arrival table
+ --> exp.toml:2:24, at workload[0].arrival.dst
+  |
+2 | arrival = { rate = 50, dst = "uniform" }
+  |                        ^^^
+  = help: did you mean `dist`?
+"##;
+
+    arrival_not_a_table:
+        "[[workload]]\narrival = 50\nrequests = 10\n[[model]]\nkind = \"threads\"\n"
+        => r##"error: `arrival` must be a table, not a whole number
+ --> exp.toml:2:11, at workload[0].arrival
+  |
+2 | arrival = 50
+  |           ^^
+  = help: write it as a table: arrival = { rate = 100, dist = "poisson" }
+"##;
+
+    tasks_and_arrival:
+        "[[workload]]\ntasks = 10\narrival = { rate = 50 }\nrequests = 10\n[[model]]\nkind = \"threads\"\n"
+        => r##"error: `tasks` and `arrival` cannot both be set in one group: its tasks either start together or arrive as requests
+ --> exp.toml:2:9, at workload[0].tasks
+  |
+2 | tasks = 10
+  |         ^^
+  = help: remove `tasks` and say how many requests arrive with requests = 2000 or duration = "10s", or remove `arrival`
+"##;
+
+    requests_and_duration:
+        "[[workload]]\narrival = { rate = 50 }\nrequests = 10\nduration = \"2s\"\n[[model]]\nkind = \"threads\"\n"
+        => r##"error: `requests` and `duration` cannot both be set: each says how many requests arrive
+ --> exp.toml:4:12, at workload[0].duration
+  |
+4 | duration = "2s"
+  |            ^^^^
+  = help: keep one: requests = 2000 (a count), or duration = "10s" (rate × duration requests)
+"##;
+
+    arrival_without_requests_or_duration:
+        "[[workload]]\n[[workload.group]]\nname = \"web\"\narrival = { rate = 50 }\n[[model]]\nkind = \"threads\"\n"
+        => r##"error: `arrival` needs `requests` or `duration`: how many requests arrive
+ --> exp.toml:4:11, at workload[0].group[0].arrival
+  |
+4 | arrival = { rate = 50 }
+  |           ^^^^^^^^^^^^^
+  = help: add requests = 2000, or duration = "10s"
+"##;
+
+    requests_without_arrival:
+        "[[workload]]\nrequests = 10\n[[model]]\nkind = \"threads\"\n"
+        => r##"error: `requests` needs `arrival`: the rate its requests arrive at
+ --> exp.toml:2:12, at workload[0].requests
+  |
+2 | requests = 10
+  |            ^^
+  = help: add arrival = { rate = 100, dist = "poisson" }, or give tasks = 10 for tasks that start together
+"##;
+
+    duration_without_arrival:
+        "[[workload]]\n[[workload.group]]\nname = \"web\"\ntasks = 2\nduration = \"2s\"\n[[model]]\nkind = \"threads\"\n"
+        => r##"error: `duration` needs `arrival`: the rate its requests arrive at
+ --> exp.toml:5:12, at workload[0].group[0].duration
+  |
+5 | duration = "2s"
+  |            ^^^^
+  = help: add arrival = { rate = 100, dist = "poisson" }, or give tasks = 10 for tasks that start together
+"##;
+
+    duration_brings_no_request:
+        "[[workload]]\narrival = { rate = [50, 0.1] }\nduration = \"2s\"\n[[model]]\nkind = \"threads\"\n"
+        => r##"error: at rate = 0.1, `duration` = "2s" brings no request
+ --> exp.toml:3:12, at workload[0].duration
+  |
+3 | duration = "2s"
+  |            ^^^^
+  = help: lengthen duration, or give requests = N instead
+"##;
+
+    duration_brings_too_many_requests:
+        "[[workload]]\narrival = { rate = 1000000 }\nduration = \"10s\"\n[[model]]\nkind = \"threads\"\n"
+        => r##"error: at rate = 1000000, `duration` = "10s" brings 10000000 requests
+ --> exp.toml:3:12, at workload[0].duration
+  |
+3 | duration = "10s"
+  |            ^^^^^
+  = help: conlab runs at most 1000000 tasks per cell; shorten duration or lower the rate
+"##;
+}
+
+/// The experiment every claim message below is about: a plain workload
+/// sweeping tasks, one of two groups, and a pool that sweeps workers. Its
+/// `[[claim]]` starts on line 20.
+const CLAIMS: &str = "[[workload]]\nname = \"io\"\ntasks = [1, 10, 100]\n[[workload]]\nname = \"mix\"\n[[workload.group]]\nname = \"cpu\"\ntasks = 1\n[[workload.group]]\nname = \"net\"\ntasks = 2\n[[model]]\nkind = \"sequential\"\n[[model]]\nkind = \"threads\"\n[[model]]\nkind = \"thread-pool\"\nname = \"pool\"\nworkers = [2, 4]\n";
+
+/// `CLAIMS` with one `[[claim]]` of `body` (and `extra` models first).
+fn claim(extra: &str, body: &str) -> String {
+    format!("{CLAIMS}{extra}[[claim]]\n{body}\n")
+}
+
+pin! {
+    claim_unknown_workload:
+        &claim("", "workload = \"iox\"\nmodel = \"threads\"\nat_most = \"1ms\"")
+        => r##"error: [[claim]] names workload "iox", which the experiment does not have
+  --> exp.toml:21:12, at claim[0].workload
+   |
+21 | workload = "iox"
+   |            ^^^^^
+   = help: workloads: io, mix
+"##;
+
+    claim_unknown_model:
+        &claim("", "workload = \"io\"\nmodel = \"thread\"\nat_most = \"1ms\"")
+        => r##"error: [[claim]] names model "thread", which the experiment does not have
+  --> exp.toml:22:9, at claim[0].model
+   |
+22 | model = "thread"
+   |         ^^^^^^^^
+   = help: models: sequential, threads, pool
+"##;
+
+    claim_unknown_metric:
+        &claim("", "workload = \"io\"\nmodel = \"threads\"\nmetric = \"walll\"\nat_most = \"1ms\"")
+        => r##"error: unknown metric "walll"
+  --> exp.toml:23:10, at claim[0].metric
+   |
+23 | metric = "walll"
+   |          ^^^^^^^
+   = help: did you mean "wall"? Metrics: wall, cpu, speedup, efficiency, completion_p50, completion_p99, wake_delay_p50, wake_delay_p99
+"##;
+
+    claim_time_without_unit:
+        &claim("", "workload = \"io\"\nmodel = \"threads\"\nat_most = 1")
+        => r##"error: `at_most` for metric wall is a time and needs a unit
+  --> exp.toml:23:11, at claim[0].at_most
+   |
+23 | at_most = 1
+   |           ^
+   = help: write a duration such as at_most = "120ms", or a ratio: at_most = { ratio = 0.4, of = "sequential" }
+"##;
+
+    claim_number_metric_with_a_duration:
+        &claim("", "workload = \"io\"\nmodel = \"threads\"\nmetric = \"speedup\"\nat_least = \"2ms\"")
+        => r##"error: `at_least` for metric speedup is a number, not a duration
+  --> exp.toml:24:12, at claim[0].at_least
+   |
+24 | at_least = "2ms"
+   |            ^^^^^
+   = help: write a number such as at_least = 1.5
+"##;
+
+    claim_ratio_of_a_ratio:
+        &claim("", "workload = \"io\"\nmodel = \"threads\"\nmetric = \"speedup\"\nat_least = { ratio = 2, of = \"sequential\" }")
+        => r##"error: speedup is a ratio already (over sequential, or of the prediction), so a ratio of it is not a claim conlab checks
+  --> exp.toml:24:12, at claim[0].at_least
+   |
+24 | at_least = { ratio = 2, of = "sequential" }
+   |            ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+   = help: give a number: at_least = 1.5
+"##;
+
+    claim_between_and_at_least:
+        &claim("", "workload = \"io\"\nmodel = \"threads\"\nat_least = \"2ms\"\nbetween = [\"1ms\", \"3ms\"]")
+        => r##"error: `between` cannot be given with `at_least`: both set the same limits
+  --> exp.toml:24:11, at claim[0].between
+   |
+24 | between = ["1ms", "3ms"]
+   |           ^^^^^^^^^^^^^^
+   = help: keep `between = [low, high]`, or `at_least` and `at_most`
+"##;
+
+    claim_says_nothing:
+        &claim("", "workload = \"io\"\nmodel = \"threads\"")
+        => r##"error: [[claim]] says nothing to check
+  --> exp.toml:20:1, at claim[0]
+   |
+20 | [[claim]]
+   | ^^^^^^^^^
+   = help: add at_most, at_least or between (or a crossover = { of, and, axis, between })
+"##;
+
+    claim_without_model:
+        &claim("", "workload = \"io\"\nat_most = \"1ms\"")
+        => r##"error: [[claim]] is missing the key `model`
+  --> exp.toml:20:1, at claim[0].model
+   |
+20 | [[claim]]
+   | ^^^^^^^^^
+   = help: add model = "sequential" (models: sequential, threads, pool), or state a crossover = { of, and, axis, between }
+"##;
+
+    claim_point_that_does_not_exist:
+        &claim("", "workload = \"io\"\nmodel = \"threads\"\nat_most = \"1ms\"\nwhere = { tasks = 5 }")
+        => r##"error: `where` tasks = 5 is not a point of workload "io"
+  --> exp.toml:24:19, at claim[0].where.tasks
+   |
+24 | where = { tasks = 5 }
+   |                   ^
+   = help: its tasks: 1, 10, 100
+"##;
+
+    claim_where_unknown_key:
+        &claim("", "workload = \"io\"\nmodel = \"threads\"\nat_most = \"1ms\"\nwhere = { taks = 5 }")
+        => r##"error: unknown key `taks` in `where`
+  --> exp.toml:24:11, at claim[0].where.taks
+   |
+24 | where = { taks = 5 }
+   |           ^^^^
+   = help: did you mean `tasks`?
+"##;
+
+    claim_where_model_value:
+        &claim("", "workload = \"io\"\nmodel = \"pool\"\nat_most = \"1ms\"\nwhere = { workers = 3 }")
+        => r##"error: `where` workers = 3 is not a value of model "pool"
+  --> exp.toml:24:21, at claim[0].where.workers
+   |
+24 | where = { workers = 3 }
+   |                     ^
+   = help: its workers: 2, 4
+"##;
+
+    claim_where_parameter_the_model_lacks:
+        &claim("", "workload = \"io\"\nmodel = \"threads\"\nat_most = \"1ms\"\nwhere = { workers = 3 }")
+        => r##"error: model "threads" has no workers
+  --> exp.toml:24:21, at claim[0].where.workers
+   |
+24 | where = { workers = 3 }
+   |                     ^
+   = help: workers is a parameter of thread-pool, async-multi, processes, python-thread-pool, python-processes
+"##;
+
+    claim_where_workers_of_the_cores:
+        &claim("[[model]]\nkind = \"thread-pool\"\nname = \"auto\"\n", "workload = \"io\"\nmodel = \"auto\"\nat_most = \"1ms\"\nwhere = { workers = 2 }")
+        => r##"error: model "auto" does not set workers, so it runs as many as the machine has usable cores, which the file cannot know
+  --> exp.toml:27:21, at claim[0].where.workers
+   |
+27 | where = { workers = 2 }
+   |                     ^
+   = help: give the model workers = … to choose among, or remove workers from `where`
+"##;
+
+    claim_ratio_of_a_swept_model:
+        &claim("", "workload = \"io\"\nmodel = \"threads\"\nat_most = { ratio = 1, of = \"pool\" }")
+        => r##"error: model "pool" sweeps workers, so "a ratio of pool" does not say which of its variants
+  --> exp.toml:23:11, at claim[0].at_most.of
+   |
+23 | at_most = { ratio = 1, of = "pool" }
+   |           ^^^^^^^^^^^^^^^^^^^^^^^^^^
+   = help: choose one in `where`: where = { workers = … }
+"##;
+
+    claim_ratio_of_itself:
+        &claim("", "workload = \"io\"\nmodel = \"threads\"\nat_most = { ratio = 1, of = \"threads\" }")
+        => r##"error: a ratio of model "threads" to itself is always 1
+  --> exp.toml:23:11, at claim[0].at_most.of
+   |
+23 | at_most = { ratio = 1, of = "threads" }
+   |           ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+   = help: name another model in `of`, e.g. of = "sequential"
+"##;
+
+    claim_ratio_of_unknown_model:
+        &claim("", "workload = \"io\"\nmodel = \"threads\"\nat_most = { ratio = 1, of = \"asyncio\" }")
+        => r##"error: [[claim]] names model "asyncio", which the experiment does not have
+  --> exp.toml:23:11, at claim[0].at_most.of
+   |
+23 | at_most = { ratio = 1, of = "asyncio" }
+   |           ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+   = help: models: sequential, threads, pool
+"##;
+
+    claim_ratio_without_of:
+        &claim("", "workload = \"io\"\nmodel = \"threads\"\nat_most = { ratio = 0.4 }")
+        => r##"error: a ratio is missing the key `of`
+  --> exp.toml:23:11, at claim[0].at_most.of
+   |
+23 | at_most = { ratio = 0.4 }
+   |           ^^^^^^^^^^^^^^^
+   = help: add of = "sequential" (the model the ratio is of)
+"##;
+
+    claim_ratio_of_zero:
+        &claim("", "workload = \"io\"\nmodel = \"threads\"\nat_most = { ratio = 0, of = \"sequential\" }")
+        => r##"error: `ratio` must be above zero
+  --> exp.toml:23:21, at claim[0].at_most.ratio
+   |
+23 | at_most = { ratio = 0, of = "sequential" }
+   |                     ^
+   = help: a ratio of zero says nothing
+"##;
+
+    claim_mixed_ratio_and_time:
+        &claim("", "workload = \"io\"\nmodel = \"threads\"\nat_least = \"1ms\"\nat_most = { ratio = 1, of = \"sequential\" }")
+        => r##"error: `at_least` and `at_most` must both be ratios of the same model, or neither be a ratio
+  --> exp.toml:24:11, at claim[0].at_most
+   |
+24 | at_most = { ratio = 1, of = "sequential" }
+   |           ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+"##;
+
+    claim_at_least_above_at_most:
+        &claim("", "workload = \"io\"\nmodel = \"threads\"\nat_least = \"3ms\"\nat_most = \"1ms\"")
+        => r##"error: `at_least` is above `at_most`: no value can be both
+  --> exp.toml:23:12, at claim[0].at_least
+   |
+23 | at_least = "3ms"
+   |            ^^^^^
+   = help: swap them
+"##;
+
+    claim_between_reversed:
+        &claim("", "workload = \"io\"\nmodel = \"threads\"\nbetween = [\"3ms\", \"1ms\"]")
+        => r##"error: `between` has its low value (3ms) above its high value (1ms)
+  --> exp.toml:23:11, at claim[0].between
+   |
+23 | between = ["3ms", "1ms"]
+   |           ^^^^^^^^^^^^^^
+   = help: swap them
+"##;
+
+    claim_between_of_one:
+        &claim("", "workload = \"io\"\nmodel = \"threads\"\nbetween = [\"3ms\"]")
+        => r##"error: `between` needs two values, low and high
+  --> exp.toml:23:11, at claim[0].between
+   |
+23 | between = ["3ms"]
+   |           ^^^^^^^
+   = help: write between = [low, high]
+"##;
+
+    claim_between_mixed:
+        &claim("", "workload = \"io\"\nmodel = \"threads\"\nbetween = [\"1ms\", 3]")
+        => r##"error: `between` mixes a duration and a number
+  --> exp.toml:23:11, at claim[0].between
+   |
+23 | between = ["1ms", 3]
+   |           ^^^^^^^^^^
+   = help: give two durations ("90ms") or two numbers (1.5)
+"##;
+
+    claim_group_metric_needs_a_group:
+        &claim("", "workload = \"mix\"\nmodel = \"threads\"\nmetric = \"wake_delay_p50\"\nat_most = \"1ms\"")
+        => r##"error: metric wake_delay_p50 is a group's, and workload "mix" has 2 groups
+  --> exp.toml:23:10, at claim[0].metric
+   |
+23 | metric = "wake_delay_p50"
+   |          ^^^^^^^^^^^^^^^^
+   = help: add group = "cpu" (groups: cpu, net)
+"##;
+
+    claim_unknown_group:
+        &claim("", "workload = \"mix\"\nmodel = \"threads\"\nmetric = \"wake_delay_p50\"\ngroup = \"disk\"\nat_most = \"1ms\"")
+        => r##"error: workload "mix" has no group "disk"
+  --> exp.toml:24:9, at claim[0].group
+   |
+24 | group = "disk"
+   |         ^^^^^^
+   = help: groups: cpu, net
+"##;
+
+    claim_group_of_a_run_metric:
+        &claim("", "workload = \"mix\"\nmodel = \"threads\"\ngroup = \"net\"\nat_most = \"1ms\"")
+        => r##"error: `group` applies to a group's metrics (completion_p50, completion_p99, wake_delay_p50, wake_delay_p99), not to wall
+  --> exp.toml:23:9, at claim[0].group
+   |
+23 | group = "net"
+   |         ^^^^^
+   = help: remove `group`, or choose a group's metric
+"##;
+
+    claim_where_group_axis_without_group:
+        &claim("", "workload = \"mix\"\nmodel = \"threads\"\nat_most = \"1ms\"\nwhere = { tasks = 1 }")
+        => r##"error: workload "mix" has groups, so `tasks` needs its group
+  --> exp.toml:24:19, at claim[0].where.tasks
+   |
+24 | where = { tasks = 1 }
+   |                   ^
+   = help: name it by group: cpu.tasks, net.tasks
+"##;
+
+    claim_where_group_axis_of_a_plain_workload:
+        &claim("", "workload = \"io\"\nmodel = \"threads\"\nat_most = \"1ms\"\nwhere = { \"net.tasks\" = 1 }")
+        => r##"error: workload "io" has no groups, so `net.tasks` names none
+  --> exp.toml:24:25, at claim[0].where.net.tasks
+   |
+24 | where = { "net.tasks" = 1 }
+   |                         ^
+   = help: write `tasks`
+"##;
+
+    claim_where_empty:
+        &claim("", "workload = \"io\"\nmodel = \"threads\"\nat_most = \"1ms\"\nwhere = {}")
+        => r##"error: `where` is an empty table
+  --> exp.toml:24:9, at claim[0].where
+   |
+24 | where = {}
+   |         ^^
+   = help: name a swept key and its value: where = { tasks = 100 }
+"##;
+
+    claim_where_duration_as_number:
+        &claim("", "workload = \"io\"\nmodel = \"threads\"\nat_most = \"1ms\"\nwhere = { io_latency = 1 }")
+        => r##"error: `io_latency` must be a duration, not a whole number
+  --> exp.toml:24:24, at claim[0].where.io_latency
+   |
+24 | where = { io_latency = 1 }
+   |                        ^
+   = help: io_latency is a duration: write it as a string, e.g. io_latency = "1ms"
+"##;
+
+    crossover_unknown_model:
+        &claim("", "workload = \"io\"\ncrossover = { of = \"threads\", and = \"async\", axis = \"tasks\", between = [1, 10] }")
+        => r##"error: [[claim]] names model "async", which the experiment does not have
+  --> exp.toml:22:37, at claim[0].crossover.and
+   |
+22 | crossover = { of = "threads", and = "async", axis = "tasks", between = [1, 10] }
+   |                                     ^^^^^^^
+   = help: models: sequential, threads, pool
+"##;
+
+    crossover_of_itself:
+        &claim("", "workload = \"io\"\ncrossover = { of = \"threads\", and = \"threads\", axis = \"tasks\", between = [1, 10] }")
+        => r##"error: a crossover of model "threads" with itself
+  --> exp.toml:22:37, at claim[0].crossover.and
+   |
+22 | crossover = { of = "threads", and = "threads", axis = "tasks", between = [1, 10] }
+   |                                     ^^^^^^^^^
+   = help: name two models
+"##;
+
+    crossover_axis_not_swept:
+        &claim("", "workload = \"io\"\ncrossover = { of = \"threads\", and = \"sequential\", axis = \"rounds\", between = [1, 10] }")
+        => r##"error: crossover axis "rounds" is not swept in workload "io"
+  --> exp.toml:22:58, at claim[0].crossover.axis
+   |
+22 | crossover = { of = "threads", and = "sequential", axis = "rounds", between = [1, 10] }
+   |                                                          ^^^^^^^^
+   = help: swept: tasks
+"##;
+
+    crossover_unknown_axis:
+        &claim("", "workload = \"io\"\ncrossover = { of = \"threads\", and = \"sequential\", axis = \"speed\", between = [1, 10] }")
+        => r##"error: unknown crossover axis "speed"
+  --> exp.toml:22:58, at claim[0].crossover.axis
+   |
+22 | crossover = { of = "threads", and = "sequential", axis = "speed", between = [1, 10] }
+   |                                                          ^^^^^^^
+   = help: swept: tasks
+"##;
+
+    crossover_outside_the_sweep:
+        &claim("", "workload = \"io\"\ncrossover = { of = \"threads\", and = \"sequential\", axis = \"tasks\", between = [1000, 2000] }")
+        => r##"error: crossover between [1000, 2000] lies outside the values workload "io" sweeps tasks over
+  --> exp.toml:22:77, at claim[0].crossover.between
+   |
+22 | crossover = { of = "threads", and = "sequential", axis = "tasks", between = [1000, 2000] }
+   |                                                                             ^^^^^^^^^^^^
+   = help: tasks: 1, 10, 100
+"##;
+
+    crossover_durations_for_a_count:
+        &claim("", "workload = \"io\"\ncrossover = { of = \"threads\", and = \"sequential\", axis = \"tasks\", between = [\"1ms\", \"2ms\"] }")
+        => r##"error: crossover between gives durations, and tasks is a count
+  --> exp.toml:22:77, at claim[0].crossover.between
+   |
+22 | crossover = { of = "threads", and = "sequential", axis = "tasks", between = ["1ms", "2ms"] }
+   |                                                                             ^^^^^^^^^^^^^^
+   = help: give two numbers: between = [2, 10]
+"##;
+
+    crossover_with_a_limit:
+        &claim("", "workload = \"io\"\nmodel = \"threads\"\nat_most = \"1ms\"\ncrossover = { of = \"threads\", and = \"sequential\", axis = \"tasks\", between = [1, 10] }")
+        => r##"error: a crossover claim has no `model`: it claims where the curves of crossover.of and crossover.and cross
+  --> exp.toml:22:9, at claim[0].model
+   |
+22 | model = "threads"
+   |         ^^^^^^^^^
+   = help: remove `model`, or make it a [[claim]] of its own
+
+error: a crossover claim has no `at_most`: it claims where the curves of crossover.of and crossover.and cross
+  --> exp.toml:23:11, at claim[0].at_most
+   |
+23 | at_most = "1ms"
+   |           ^^^^^
+   = help: remove `at_most`, or make it a [[claim]] of its own
+"##;
+
+    crossover_of_speedup:
+        &claim("", "workload = \"io\"\nmetric = \"speedup\"\ncrossover = { of = \"threads\", and = \"sequential\", axis = \"tasks\", between = [1, 10] }")
+        => r##"error: a crossover compares times, and speedup is not one
+  --> exp.toml:22:10, at claim[0].metric
+   |
+22 | metric = "speedup"
+   |          ^^^^^^^^^
+   = help: use metric = "wall" (the default), "cpu", or a group's time
+"##;
+
+    crossover_missing_between:
+        &claim("", "workload = \"io\"\ncrossover = { of = \"threads\", and = \"sequential\", axis = \"tasks\" }")
+        => r##"error: a crossover is missing the key `between`
+  --> exp.toml:22:13, at claim[0].crossover.between
+   |
+22 | crossover = { of = "threads", and = "sequential", axis = "tasks" }
+   |             ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+   = help: add between = [2, 10] (where the curves cross)
+"##;
+
+    crossover_where_names_its_axis:
+        &claim("", "workload = \"io\"\ncrossover = { of = \"threads\", and = \"sequential\", axis = \"tasks\", between = [1, 10] }\nwhere = { tasks = 10 }")
+        => r##"error: `where` names tasks, the axis the crossover runs along
+  --> exp.toml:23:9, at claim[0].where
+   |
+23 | where = { tasks = 10 }
+   |         ^^^^^^^^^^^^^^
+   = help: remove tasks from `where`; the crossover looks at all of its values
+"##;
+
+    claim_unknown_key:
+        &claim("", "workload = \"io\"\nmodel = \"threads\"\nat_mots = \"1ms\"")
+        => r##"error: unknown key `at_mots` in [[claim]]
+  --> exp.toml:23:1, at claim[0].at_mots
+   |
+23 | at_mots = "1ms"
+   | ^^^^^^^
+   = help: did you mean `at_most`?
+
+error: [[claim]] says nothing to check
+  --> exp.toml:20:1, at claim[0]
+   |
+20 | [[claim]]
+   | ^^^^^^^^^
+   = help: add at_most, at_least or between (or a crossover = { of, and, axis, between })
+"##;
+
 }

@@ -4,6 +4,8 @@
 //! [`Experiment`] that is safe to run or every problem found, each with its
 //! place in the file.
 
+mod arrival;
+mod claim;
 mod diagnostic;
 mod docs;
 mod duration;
@@ -19,6 +21,10 @@ mod schema;
 use std::io::Read;
 use std::path::Path;
 
+pub use arrival::{ArrivalDist, CellArrival};
+#[cfg(test)]
+pub use arrival::{Rate, RequestSpan};
+pub use claim::{ClaimSpec, CrossoverSpec, Limit, Metric};
 pub use diagnostic::{Diagnostics, SourceFile};
 pub use docs::key_help;
 pub use duration::Nanos;

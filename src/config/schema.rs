@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::arrival::{ArrivalSpec, RequestSpan};
+use super::claim::ClaimSpec;
 use super::duration::Nanos;
 use super::field::{Axis, Field};
 use super::kind::ModelKind;
@@ -24,6 +26,8 @@ pub struct Experiment {
     pub workloads: Vec<Workload>,
     pub models: Vec<ModelSpec>,
     pub charts: Vec<ChartSpec>,
+    /// `[[claim]]` entries, in file order.
+    pub claims: Vec<ClaimSpec>,
     /// The file as it was read, kept so results can store it verbatim.
     pub source_path: String,
     pub source_text: String,
@@ -42,6 +46,7 @@ impl Default for Experiment {
             workloads: Vec::new(),
             models: Vec::new(),
             charts: Vec::new(),
+            claims: Vec::new(),
             source_path: String::new(),
             source_text: String::new(),
         }
@@ -94,7 +99,9 @@ pub struct Workload {
 }
 
 /// A described set of identical tasks: how many, how long each waits, how
-/// much CPU each burns, and how many times.
+/// much CPU each burns, and how many times. A group with `arrival` has
+/// requests arriving at a rate instead of tasks that start together: its
+/// `tasks` is unused, and `requests` or `duration` says how many arrive.
 #[derive(Clone, Debug)]
 pub struct Group {
     pub name: String,
@@ -102,6 +109,9 @@ pub struct Group {
     pub io_latency: Sweep<IoLatency>,
     pub cpu_cost: Sweep<Nanos>,
     pub rounds: Sweep<u32>,
+    pub arrival: Option<ArrivalSpec>,
+    pub requests: Option<u64>,
+    pub duration: Option<Nanos>,
 }
 
 impl Default for Group {
@@ -114,6 +124,9 @@ impl Default for Group {
             io_latency: Sweep::one(IoLatency::Fixed { value: Nanos::ZERO }),
             cpu_cost: Sweep::one(Nanos::ZERO),
             rounds: Sweep::one(1),
+            arrival: None,
+            requests: None,
+            duration: None,
         }
     }
 }
@@ -122,12 +135,37 @@ impl Group {
     /// Whether the group sweeps `field` (model fields: never).
     pub fn sweeps(&self, field: Field) -> bool {
         match field {
-            Field::Tasks => self.tasks.is_axis(),
+            Field::Tasks => self.arrival.is_none() && self.tasks.is_axis(),
             Field::IoLatency => self.io_latency.is_axis(),
             Field::CpuCost => self.cpu_cost.is_axis(),
             Field::Rounds => self.rounds.is_axis(),
+            Field::Rate => self.arrival.as_ref().is_some_and(|a| a.rate.is_axis()),
             Field::Workers | Field::SwitchInterval | Field::PollInterval => false,
         }
+    }
+
+    /// How many requests arrive, for a group with arrivals (a validated
+    /// one has exactly one of `requests` and `duration`).
+    pub fn span(&self) -> Option<RequestSpan> {
+        self.arrival.as_ref()?;
+        self.requests
+            .map(RequestSpan::Requests)
+            .or(self.duration.map(RequestSpan::Duration))
+    }
+
+    /// The tasks of each of the group's points along its task count: the
+    /// values of `tasks`, or for a group with arrivals the requests at
+    /// each rate (a `duration` arrives at rate × duration of them).
+    pub fn task_counts(&self) -> Vec<u64> {
+        match (&self.arrival, self.span()) {
+            (Some(a), Some(span)) => a.rate.values.iter().map(|&r| span.requests(r)).collect(),
+            _ => self.tasks.values.clone(),
+        }
+    }
+
+    /// The largest task count of the group (see [`Group::task_counts`]).
+    pub fn most_tasks(&self) -> u64 {
+        self.task_counts().into_iter().max().unwrap_or(1)
     }
 }
 
@@ -266,7 +304,7 @@ impl ModelSpec {
             Field::Workers => self.workers.as_ref().is_some_and(Sweep::is_axis),
             Field::SwitchInterval => swept(&self.switch_interval),
             Field::PollInterval => swept(&self.poll_interval),
-            Field::Tasks | Field::IoLatency | Field::CpuCost | Field::Rounds => false,
+            Field::Tasks | Field::IoLatency | Field::CpuCost | Field::Rounds | Field::Rate => false,
         }
     }
 }
@@ -290,10 +328,15 @@ pub enum ChartY {
     CompletionP50,
     CompletionP99,
     RoundsPerS,
+    /// A group with arrivals: its requests' latency and throughput.
+    LatencyMean,
+    LatencyP50,
+    LatencyP99,
+    Throughput,
 }
 
 impl ChartY {
-    pub const ALL: [ChartY; 13] = [
+    pub const ALL: [ChartY; 17] = [
         ChartY::Wall,
         ChartY::Cpu,
         ChartY::Speedup,
@@ -307,9 +350,13 @@ impl ChartY {
         ChartY::CompletionP50,
         ChartY::CompletionP99,
         ChartY::RoundsPerS,
+        ChartY::LatencyMean,
+        ChartY::LatencyP50,
+        ChartY::LatencyP99,
+        ChartY::Throughput,
     ];
     /// The names in experiment files, in the order of [`ChartY::ALL`].
-    pub const NAMES: [&'static str; 13] = [
+    pub const NAMES: [&'static str; 17] = [
         "wall",
         "cpu",
         "speedup",
@@ -323,6 +370,10 @@ impl ChartY {
         "completion_p50",
         "completion_p99",
         "rounds_per_s",
+        "latency_mean",
+        "latency_p50",
+        "latency_p99",
+        "throughput",
     ];
 
     /// Whether the figure is one group's (and a workload of several
@@ -336,6 +387,10 @@ impl ChartY {
                 | ChartY::CompletionP50
                 | ChartY::CompletionP99
                 | ChartY::RoundsPerS
+                | ChartY::LatencyMean
+                | ChartY::LatencyP50
+                | ChartY::LatencyP99
+                | ChartY::Throughput
         )
     }
 
@@ -356,7 +411,7 @@ pub struct ChartSpec {
     /// Which sweep axis goes on x; by default the workload's first axis.
     pub x: Option<Axis>,
     pub log_x: Option<bool>,
-    pub log_y: bool,
+    pub log_y: Option<bool>,
     pub width: u32,
     pub height: u32,
     pub title: Option<String>,
@@ -378,7 +433,7 @@ impl Default for ChartSpec {
             y: ChartY::Wall,
             x: None,
             log_x: None,
-            log_y: false,
+            log_y: None,
             width: DEFAULT_CHART_WIDTH,
             height: DEFAULT_CHART_HEIGHT,
             title: None,

@@ -466,3 +466,87 @@ fn an_empty_list_of_workloads_is_no_workload() {
         "{e}"
     );
 }
+
+#[test]
+fn claims_parse_with_their_points_limits_and_crossovers() {
+    let exp = ok(r#"
+        [[workload]]
+        name = "io"
+        tasks = [1, 10, 100]
+        io_latency = "1ms"
+
+        [[workload]]
+        name = "mix"
+        [[workload.group]]
+        name = "cpu"
+        tasks = 1
+        cpu_cost = "10ms"
+        [[workload.group]]
+        name = "net"
+        tasks = 2
+        io_latency = "1ms"
+        rounds = [5, 10]
+
+        [[model]]
+        kind = "sequential"
+        [[model]]
+        kind = "threads"
+        [[model]]
+        kind = "thread-pool"
+        name = "pool"
+        workers = [2, 4]
+
+        [[claim]]
+        text = "Threads overlap waits"
+        workload = "io"
+        model = "threads"
+        at_most = { ratio = 0.4, of = "sequential" }
+        where = [{ tasks = [10, 100] }, { tasks = 1 }]
+
+        [[claim]]
+        workload = "io"
+        crossover = { of = "threads", and = "pool", axis = "tasks", between = [1, 10] }
+        where = { workers = 2 }
+
+        [[claim]]
+        workload = "mix"
+        model = "threads"
+        metric = "wake_delay_p99"
+        group = "net"
+        between = ["1us", "500us"]
+        where = { "net.rounds" = 5 }
+
+        [[claim]]
+        workload = "io"
+        model = "pool"
+        metric = "speedup"
+        at_least = 1.5
+    "#);
+    let [ratio, crossover, wake, speedup] = exp.claims.as_slice() else {
+        panic!("4 claims expected, got {:?}", exp.claims);
+    };
+    assert_eq!(ratio.text, "Threads overlap waits");
+    assert_eq!(ratio.reference(), Some("sequential"));
+    assert_eq!(ratio.at_most.as_ref().map(Limit::number), Some(0.4));
+    assert_eq!(ratio.wheres.len(), 2);
+    assert_eq!(ratio.line, 28);
+    let x = crossover
+        .crossover
+        .as_ref()
+        .map(|x| (x.of.as_str(), x.and.as_str()));
+    assert_eq!(x, Some(("threads", "pool")));
+    assert_eq!(
+        crossover.text,
+        "io: wall of threads and pool crosses between tasks = 1 and 10 at workers=2"
+    );
+    assert_eq!(wake.metric, Metric::WakeDelayP99);
+    assert_eq!(wake.group.as_deref(), Some("net"));
+    assert_eq!(wake.at_least.as_ref().map(Limit::number), Some(0.001));
+    assert_eq!(wake.at_most.as_ref().map(Limit::number), Some(0.5));
+    assert_eq!(
+        wake.text,
+        "mix · threads: wake_delay_p99 of group net between 1us and 500us at net.rounds=5"
+    );
+    assert_eq!(speedup.at_least, Some(Limit::Number(1.5)));
+    assert_eq!(speedup.text, "io · pool: speedup ≥ 1.5");
+}

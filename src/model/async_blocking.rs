@@ -21,7 +21,8 @@ pub const PROBE_PERIOD_NS: u64 = 1_000_000;
 pub fn run(job: &Arc<Job>, records: &Arc<Records>) -> Result<ModelRun, ModelError> {
     let runtime = current_thread_runtime()?;
     runtime.block_on(async move {
-        let (timer, driver) = start_timer(1)?;
+        // Room for the probe's sleep and the dispatcher's.
+        let (timer, driver) = start_timer(2)?;
         let lag = Arc::new(Lag::default());
         lag.due.store(now_ns() + PROBE_PERIOD_NS, Ordering::Relaxed);
         let probe = tokio::spawn(probe(timer.clone(), lag.clone()));
@@ -30,16 +31,17 @@ pub fn run(job: &Arc<Job>, records: &Arc<Records>) -> Result<ModelRun, ModelErro
         // never yields while it waits, so it holds the loop for every wait
         // (a blocking sleep, or a blocking socket).
         let run = Run::new(job, records, timer);
-        for i in 0..job.tasks() {
+        run.dispatch(|run, i| {
             let shared = run.clone();
-            tokio::spawn(async move {
+            drop(tokio::spawn(async move {
                 let outcome = CatchUnwind(async {
                     task::run_blocking(&shared.ctx.job, i, &mut shared.ctx.records.task(i))
                 })
                 .await;
                 shared.finish(i, outcome);
-            });
-        }
+            }));
+        })
+        .await;
         let outcome = run.all_done().await;
         probe.abort();
         driver.abort();

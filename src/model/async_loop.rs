@@ -1,7 +1,8 @@
 //! `async`: one thread, a cooperative event loop (N:1), like asyncio. A
 //! tokio current-thread runtime; each IO wait yields to the loop until the
 //! precise timerfd timer wakes the task; CPU work runs inline and holds the
-//! loop, exactly as a coroutine's computation holds asyncio's.
+//! loop, exactly as a coroutine's computation holds asyncio's. With
+//! arrivals a dispatcher on the loop spawns each request when it arrives.
 //!
 //! The tasks are spawned as bare as the idiom they stand for
 //! (`tokio::spawn` per task): each holds one shared handle to the run (the
@@ -19,6 +20,7 @@ use std::task::{Context, Poll};
 
 use tokio::sync::Notify;
 
+use super::arrivals::Dispatch;
 use super::job::{Job, ModelError, ModelRun};
 use super::record::Records;
 use super::task::{self, TaskContext};
@@ -100,6 +102,44 @@ impl Run {
         }
     }
 
+    /// `n` tasks were never spawned (they had not arrived by the run's
+    /// stop): they count as done, unfinished.
+    fn never_spawned(&self, n: usize) {
+        if n > 0 && self.left.fetch_sub(n, Ordering::AcqRel) == n {
+            self.all_done.notify_one();
+        }
+    }
+
+    /// Spawns every task with `spawn`: all at once, or with arrivals each
+    /// when it is due (sleeping on the run's timer in between), until the
+    /// run's stop; those not spawned by then count as done.
+    pub async fn dispatch(self: &Arc<Run>, spawn: impl Fn(&Arc<Run>, usize)) {
+        let job = &self.ctx.job;
+        let dispatch = Dispatch::start(job, &self.ctx.records);
+        if !job.is_open_loop() {
+            for i in 0..job.tasks() {
+                spawn(self, i);
+            }
+            return;
+        }
+        let mut spawned = 0;
+        for i in job.dispatch_order() {
+            let due = dispatch.due(job, i);
+            if due >= dispatch.stop_ns() {
+                break;
+            }
+            if due > now_ns() {
+                self.ctx.timer.sleep_until(due).await;
+            }
+            if dispatch.stopped() {
+                break;
+            }
+            spawn(self, i);
+            spawned += 1;
+        }
+        self.never_spawned(job.tasks() - spawned);
+    }
+
     /// Waits until every task is done; the first failure, if any.
     pub async fn all_done(&self) -> Result<(), ModelError> {
         if self.left.load(Ordering::Acquire) > 0 {
@@ -173,12 +213,11 @@ pub fn run_on(
     records: &Arc<Records>,
 ) -> Result<ModelRun, ModelError> {
     runtime.block_on(async move {
-        let (timer, driver) = start_timer(job.tasks())?;
+        // Room for every task's sleep and the dispatcher's.
+        let (timer, driver) = start_timer(job.tasks() + 1)?;
         let run = Run::new(job, records, timer);
         let ready_ns = now_ns();
-        for i in 0..job.tasks() {
-            spawn_task(&run, i);
-        }
+        run.dispatch(spawn_task).await;
         let outcome = run.all_done().await;
         driver.abort();
         outcome.map(|()| ModelRun::new(ready_ns))

@@ -15,7 +15,7 @@ use crate::workload::cpu;
 pub fn run(job: &Job, records: &Records) -> Result<ModelRun, ModelError> {
     let interval = job.cell.switch_interval.unwrap_or(DEFAULT_SWITCH_INTERVAL);
     let gil = Gil::new(interval.0);
-    let ready_ns = thread_per_task(records, |i, record| run_task(&gil, job, i, record))?;
+    let ready_ns = thread_per_task(job, records, |i, record| run_task(&gil, job, i, record))?;
     let stats = gil.stats();
     Ok(ModelRun {
         extras: Extras {
@@ -45,6 +45,10 @@ fn run_task(gil: &Gil, job: &Job, i: usize, log: &mut TaskRecord<'_>) -> std::io
     let mut io = BlockingIo::open(job)?;
     take(gil, me, log);
     for latency in spec.latencies.iter() {
+        if log.must_stop() {
+            gil.release(me, false);
+            return Ok(());
+        }
         if latency > 0 {
             gil.release(me, false);
             let start = now_ns();
@@ -63,6 +67,10 @@ fn run_task(gil: &Gil, job: &Job, i: usize, log: &mut TaskRecord<'_>) -> std::io
             if let Err(e) = waited {
                 gil.release(me, false);
                 return Err(e);
+            }
+            if log.must_stop() {
+                gil.release(me, false);
+                return Ok(());
             }
         }
         let mut left = spec.cpu_ns;

@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::arrivals::Schedule;
 use super::latencies::{Latencies, TaskLatencies};
 use crate::config::{ModelKind, workers_or_cores};
 use crate::matrix::Cell;
@@ -25,6 +26,15 @@ pub struct Job {
     /// the worker fills it in after starting the server.
     #[serde(default)]
     pub tcp_server: Option<String>,
+    /// When each group's tasks are due (one per group; empty: all at
+    /// once), drawn before the run: see [`super::arrivals`].
+    #[serde(default)]
+    pub arrivals: Vec<Schedule>,
+    /// For an open-loop cell: how long after dispatch starts its tasks
+    /// stop, leaving what has not completed unfinished (a margin before
+    /// the runner's timeout).
+    #[serde(default)]
+    pub stop_after_ns: Option<u64>,
 }
 
 impl Job {
@@ -193,6 +203,8 @@ pub(crate) fn test_job(kind: &str, io: &str, timeline: bool) -> Job {
         cores: 2,
         record_timeline: timeline,
         tcp_server: None,
+        arrivals: Vec::new(),
+        stop_after_ns: None,
     }
 }
 
@@ -213,5 +225,7 @@ pub(crate) fn simple_job(kind: &str, tasks: u64, rounds: u32, timeline: bool) ->
         cores: 2,
         record_timeline: timeline,
         tcp_server: None,
+        arrivals: Vec::new(),
+        stop_after_ns: None,
     }
 }

@@ -4,6 +4,7 @@
 //! Models do the work; they do not time the run as a whole (the runner's
 //! worker does, around `run`).
 
+pub mod arrivals;
 mod async_blocking;
 mod async_loop;
 mod async_multi;
@@ -21,6 +22,7 @@ mod task;
 mod thread_pool;
 mod threads;
 
+pub use arrivals::Schedule;
 pub use job::{Extras, Job, ModelError, ModelRun};
 pub use record::{Records, Span, SpanKind, WaitLog};
 

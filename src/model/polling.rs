@@ -7,11 +7,14 @@
 //! completion it notices, submits that task's next IO, and then sleeps
 //! `poll_interval` before the next pass (0: no sleep, a busy spin). Its CPU
 //! time shows what polling costs; its IO overshoot shows how late
-//! completions are noticed.
+//! completions are noticed. With arrivals, each pass also starts the
+//! requests that have arrived since the last: they too are noticed by
+//! checking.
 
 use std::io;
 use std::net::TcpStream;
 
+use super::arrivals::Dispatch;
 use super::job::{Job, ModelError, ModelRun};
 use super::record::{Records, TaskRecord};
 use super::task;
@@ -91,20 +94,37 @@ pub fn run(job: &Job, records: &Records) -> Result<ModelRun, ModelError> {
         }
     }
     let ready_ns = now_ns();
+    let dispatch = Dispatch::start(job, records);
+    let order = job.dispatch_order();
+    let mut next = 0;
     let mut pending: Vec<Pending> = Vec::with_capacity(job.tasks());
     let mut sources = sources.into_iter();
-    for task in 0..job.tasks() {
-        // Connections are part of each task's work, as in every model.
-        let source = match sources.next() {
-            Some(source) => source,
-            None => Source::open(job).map_err(failed(task))?,
-        };
-        let record = records.task(task);
-        if let Some(p) = submit(job, task, 0, source, record, None).map_err(failed(task))? {
-            pending.push(p);
+    loop {
+        // Start every task that is due (with arrivals: that has arrived by
+        // this pass; without: all of them, on the first).
+        while let Some(&task) = order.get(next) {
+            let due = dispatch.due(job, task);
+            if due >= dispatch.stop_ns() || dispatch.stopped() {
+                next = order.len();
+                break;
+            }
+            if due > now_ns() {
+                break;
+            }
+            next += 1;
+            // Connections are part of each task's work, as in every model.
+            let source = match sources.next() {
+                Some(source) => source,
+                None => Source::open(job).map_err(failed(task))?,
+            };
+            let record = records.task(task);
+            if let Some(p) = submit(job, task, 0, source, record, None).map_err(failed(task))? {
+                pending.push(p);
+            }
         }
-    }
-    while !pending.is_empty() {
+        if pending.is_empty() && next >= order.len() {
+            break;
+        }
         let mut i = 0;
         while i < pending.len() {
             let task = pending[i].task;
@@ -120,6 +140,10 @@ pub fn run(job: &Job, records: &Records) -> Result<ModelRun, ModelError> {
             let mut p = pending.swap_remove(i);
             let end = now_ns();
             p.record.io(p.start_ns, p.deadline_ns, completed, end);
+            if p.record.stops_after(end) {
+                // Past the run's stop: the task is left unfinished.
+                continue;
+            }
             let last = task::burn(job.task(p.task).cpu_ns, &mut p.record).unwrap_or(end);
             if let Some(next) = submit(job, p.task, p.round + 1, p.source, p.record, Some(last))
                 .map_err(failed(task))?
@@ -127,7 +151,7 @@ pub fn run(job: &Job, records: &Records) -> Result<ModelRun, ModelError> {
                 pending.push(next);
             }
         }
-        if interval > 0 && !pending.is_empty() {
+        if interval > 0 && (!pending.is_empty() || next < order.len()) {
             sleep::sleep_until(now_ns() + interval);
         }
     }

@@ -3,7 +3,9 @@
 //! started by the run, so their start-up counts in wall time (and shows as
 //! setup). Tasks are handed out one at a time, in order, to whichever
 //! worker is free, like `Pool.map(..., chunksize=1)`; each worker runs its
-//! tasks one after another with blocking waits. The workers are children of
+//! tasks one after another with blocking waits. With arrivals, dispatch
+//! starts once every worker is up, and the next request goes to the first
+//! free worker once it has arrived (a FIFO queue with `workers` servers). The workers are children of
 //! the run's process and are waited for, so their CPU time and context
 //! switches are part of the run's.
 //!
@@ -14,11 +16,12 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, Command, Stdio};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Barrier, Mutex};
 
 use serde::{Deserialize, Serialize};
 
+use super::arrivals::Dispatch;
 use super::job::{Job, ModelError, ModelRun};
 use super::record::{Records, Span, WaitLog};
 use super::task;
@@ -70,15 +73,25 @@ pub fn run(job: &Job, records: &Records) -> Result<ModelRun, ModelError> {
             }
         }
     }
-    let next = AtomicUsize::new(0);
+    // Closed loop: every task is due at once. Open loop: dispatch starts
+    // when every worker is up (see `Hand`).
+    let dispatch = Dispatch::start(job, records);
+    let hand = Hand {
+        job,
+        records,
+        order: job.dispatch_order(),
+        next: AtomicUsize::new(0),
+        dispatch: Mutex::new(dispatch),
+        all_up: job.is_open_loop().then(|| Barrier::new(children.len())),
+    };
     let ready = Mutex::new(0u64);
     let outcome: Result<(), String> = std::thread::scope(|scope| {
         let handles: Vec<_> = children
             .iter_mut()
             .enumerate()
             .map(|(w, child)| {
-                let (next, ready, job_line) = (&next, &ready, &job_line);
-                scope.spawn(move || serve_from_parent(w, child, job_line, records, next, ready))
+                let (hand, ready, job_line) = (&hand, &ready, &job_line);
+                scope.spawn(move || serve_from_parent(w, child, job_line, hand, ready))
             })
             .collect();
         let mut first_error = None;
@@ -107,14 +120,48 @@ fn reap(children: &mut [Child]) {
     }
 }
 
+/// How tasks are handed to the workers: in the order they are due, the
+/// next to whichever worker is free, once it is due.
+struct Hand<'a> {
+    job: &'a Job,
+    records: &'a Records,
+    order: Vec<usize>,
+    next: AtomicUsize,
+    dispatch: Mutex<Dispatch>,
+    /// Open loop: the workers' threads meet here once every worker is up,
+    /// and dispatch starts then.
+    all_up: Option<Barrier>,
+}
+
+impl Hand<'_> {
+    /// Waits for every worker to be up, and starts dispatch (open loop).
+    fn all_up(&self) {
+        let Some(barrier) = &self.all_up else { return };
+        if barrier.wait().is_leader() {
+            let d = Dispatch::at(self.job, now_ns());
+            d.stamp(self.records);
+            *self.dispatch.lock().unwrap_or_else(|e| e.into_inner()) = d;
+        }
+        barrier.wait();
+    }
+
+    /// The next task to hand out, once it is due; None when all are out or
+    /// the run has passed its stop.
+    fn next(&self) -> Option<usize> {
+        let k = self.next.fetch_add(1, Ordering::SeqCst);
+        let &i = self.order.get(k)?;
+        let d = *self.dispatch.lock().unwrap_or_else(|e| e.into_inner());
+        d.wait(self.job, i).then_some(i)
+    }
+}
+
 /// The parent's side of one worker: send the job, wait for `ready`, then
-/// hand it the next task whenever it is free.
+/// hand it the next task whenever it is free and the task is due.
 fn serve_from_parent(
     w: usize,
     child: &mut Child,
     job_line: &[u8],
-    records: &Records,
-    next: &AtomicUsize,
+    hand: &Hand<'_>,
     ready: &Mutex<u64>,
 ) -> Result<(), String> {
     let died = |child: &mut Child, what: &str| -> String {
@@ -133,6 +180,8 @@ fn serve_from_parent(
         )
     };
     let (Some(mut input), Some(output)) = (child.stdin.take(), child.stdout.take()) else {
+        // The others wait for this one before they start.
+        hand.all_up();
         return Err(format!("worker process {w} has no pipes"));
     };
     let mut output = BufReader::new(output);
@@ -143,20 +192,24 @@ fn serve_from_parent(
         .and_then(|_| input.flush())
         .is_err()
     {
+        // The others wait for this one before they start.
+        hand.all_up();
         return Err(died(child, "did not take its job"));
     }
     if output.read_line(&mut line).map_or(true, |n| n == 0) || line.trim() != "ready" {
+        // The others wait for this one before they start.
+        hand.all_up();
         return Err(died(child, "did not start"));
     }
     {
         let mut r = ready.lock().unwrap_or_else(|e| e.into_inner());
         *r = (*r).max(now_ns());
     }
+    hand.all_up();
     loop {
-        let i = next.fetch_add(1, Ordering::SeqCst);
-        if i >= records.tasks() {
+        let Some(i) = hand.next() else {
             return Ok(());
-        }
+        };
         if writeln!(input, "{i}").and_then(|_| input.flush()).is_err() {
             return Err(died(child, &format!("exited before task {i}")));
         }
@@ -169,7 +222,7 @@ fn serve_from_parent(
         if let Some(error) = report.error {
             return Err(error);
         }
-        let mut record = records.task(i);
+        let mut record = hand.records.task(i);
         record.ended(report.end_ns);
         for wait in report.waits {
             record.wait(wait);

@@ -12,6 +12,10 @@
 //! 16 MB. Tasks on many threads write their own slots, which are atomics
 //! written with relaxed stores: no task reads another's, and the worker
 //! reads them only after every task has been joined.
+//!
+//! Beside them, two numbers for the whole run rather than one per task:
+//! when dispatch started (a request's scheduled arrival is that plus its
+//! due time in the job's schedule) and the run's stop.
 
 use std::ops::Range;
 use std::sync::Mutex;
@@ -85,6 +89,12 @@ pub struct Records {
     /// Per task, only when the run records a timeline.
     spans: Option<Box<[Mutex<Vec<Span>>]>>,
     groups: Vec<GroupLayout>,
+    /// When dispatch started, on the monotonic clock (0 until it has):
+    /// each task's scheduled arrival is this plus its due time.
+    origin_ns: AtomicU64,
+    /// When tasks stop at their next round (`u64::MAX`: never); see
+    /// [`super::arrivals`].
+    stop_ns: AtomicU64,
 }
 
 /// Whether a run of `kind` over `io` can end a wait at another moment than
@@ -139,7 +149,28 @@ impl Records {
             wakes: wake_differs(job.cell.kind, job.cell.io).then(|| slots(first_wait, 0)),
             spans,
             groups,
+            origin_ns: AtomicU64::new(0),
+            stop_ns: AtomicU64::new(u64::MAX),
         }
+    }
+
+    /// Dispatch started at `origin_ns`, and tasks stop at `stop_ns`
+    /// (`u64::MAX`: never). Set before any task runs.
+    pub fn dispatched(&self, origin_ns: u64, stop_ns: u64) {
+        self.origin_ns.store(origin_ns, Ordering::Relaxed);
+        self.stop_ns.store(stop_ns, Ordering::Relaxed);
+    }
+
+    /// When dispatch started (0 if it never did).
+    pub fn origin_ns(&self) -> u64 {
+        self.origin_ns.load(Ordering::Relaxed)
+    }
+
+    /// Whether a task must stop before its next round: the run has a stop
+    /// and `now_ns` (read only when it has) is past it.
+    pub fn past_stop(&self, now_ns: impl FnOnce() -> u64) -> bool {
+        let stop = self.stop_ns.load(Ordering::Relaxed);
+        stop != u64::MAX && now_ns() >= stop
     }
 
     /// How many tasks there are.
@@ -246,6 +277,17 @@ pub struct TaskRecord<'a> {
 }
 
 impl TaskRecord<'_> {
+    /// Whether the task must stop now, before its next round (reads the
+    /// clock only when the run has a stop).
+    pub fn must_stop(&self) -> bool {
+        self.records.past_stop(measure::now_ns)
+    }
+
+    /// Whether the task must stop, its last wait having ended at `end_ns`.
+    pub fn stops_after(&self, end_ns: u64) -> bool {
+        self.records.past_stop(|| end_ns)
+    }
+
     /// The task ended at `end_ns`.
     pub fn ended(&self, end_ns: u64) {
         if let Some(e) = self.records.ends.get(self.task as usize) {

@@ -1,6 +1,10 @@
 //! `sequential`: one thread runs the tasks one after another, blocking on
-//! each IO wait. The note's baseline: N tasks wait N × avg(io_wait).
+//! each IO wait. The note's baseline: N tasks wait N × avg(io_wait). With
+//! arrivals it is a FIFO queue with one server: it takes the requests in
+//! the order they arrive, each when it has arrived and the one before is
+//! done.
 
+use super::arrivals::Dispatch;
 use super::job::{Job, ModelError, ModelRun};
 use super::record::Records;
 use super::task;
@@ -8,7 +12,11 @@ use crate::measure::now_ns;
 
 pub fn run(job: &Job, records: &Records) -> Result<ModelRun, ModelError> {
     let ready_ns = now_ns();
-    for i in 0..job.tasks() {
+    let dispatch = Dispatch::start(job, records);
+    for i in job.dispatch_order() {
+        if !dispatch.wait(job, i) {
+            break;
+        }
         task::run_blocking(job, i, &mut records.task(i))
             .map_err(|e| ModelError::Io(task::io_failure(i, &e)))?;
     }

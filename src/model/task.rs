@@ -5,7 +5,11 @@
 //! no IO at all: nothing waits, nothing is recorded.
 //!
 //! The task's end is the moment its last wait or burst ended, read once:
-//! the clock is read twice per wait and twice per burst, and not again.
+//! the clock is read twice per wait and twice per burst, and not again
+//! (but once before each round in a run with a stop).
+//!
+//! A task past its run's stop returns before its next round without an
+//! end time, and so does one whose IO wait ends past it: unfinished.
 
 use std::io;
 use std::sync::Arc;
@@ -23,6 +27,9 @@ pub fn run_blocking(job: &Job, i: usize, record: &mut TaskRecord<'_>) -> io::Res
     let spec = job.task(i);
     let mut last = None;
     for latency in spec.latencies.iter() {
+        if record.must_stop() {
+            return Ok(());
+        }
         if latency > 0 {
             let start = now_ns();
             let deadline = start + latency;
@@ -30,6 +37,9 @@ pub fn run_blocking(job: &Job, i: usize, record: &mut TaskRecord<'_>) -> io::Res
             let end = now_ns();
             record.io(start, deadline, completed, end);
             last = Some(end);
+            if record.stops_after(end) {
+                return Ok(());
+            }
         }
         last = burn(spec.cpu_ns, record).or(last);
     }
@@ -49,6 +59,9 @@ pub async fn run_async(
     let spec = job.task(i);
     let mut last = None;
     for latency in spec.latencies.iter() {
+        if record.must_stop() {
+            return Ok(());
+        }
         if latency > 0 {
             let start = now_ns();
             let deadline = start + latency;
@@ -56,6 +69,9 @@ pub async fn run_async(
             let end = now_ns();
             record.io(start, deadline, completed, end);
             last = Some(end);
+            if record.stops_after(end) {
+                return Ok(());
+            }
         }
         last = burn(spec.cpu_ns, record).or(last);
     }
@@ -84,6 +100,9 @@ pub async fn run_async_timer(ctx: &TaskContext, i: u32) {
     let mut round = 0;
     while round < rounds {
         let r = round as usize;
+        if ctx.records.past_stop(now_ns) {
+            return;
+        }
         let latency = ctx.job.task(i).latencies.get(r);
         if latency > 0 {
             // The sleep reads the clock once when it starts and once when
@@ -93,6 +112,9 @@ pub async fn run_async_timer(ctx: &TaskContext, i: u32) {
                 .task_at(i, r)
                 .io(deadline - latency, deadline, deadline, end);
             last = end;
+            if ctx.records.past_stop(|| end) {
+                return;
+            }
         }
         if let Some(end) = burn(ctx.job.task(i).cpu_ns, &mut ctx.records.task_at(i, r)) {
             last = end;

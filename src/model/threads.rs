@@ -1,8 +1,10 @@
 //! `threads`: one OS thread per task (1:1), scheduled preemptively by the
-//! kernel. IO waits overlap; CPU work spreads over the cores.
+//! kernel. IO waits overlap; CPU work spreads over the cores. With arrivals
+//! the main thread starts each request's thread when the request arrives.
 
 use std::thread;
 
+use super::arrivals::Dispatch;
 use super::job::{Job, ModelError, ModelRun};
 use super::record::{Records, TaskRecord};
 use super::task;
@@ -13,21 +15,27 @@ use crate::measure::now_ns;
 pub const TASK_STACK: usize = 128 * 1024;
 
 pub fn run(job: &Job, records: &Records) -> Result<ModelRun, ModelError> {
-    let ready_ns = thread_per_task(records, |i, record| task::run_blocking(job, i, record))?;
+    let ready_ns = thread_per_task(job, records, |i, record| task::run_blocking(job, i, record))?;
     Ok(ModelRun::new(ready_ns))
 }
 
-/// Starts one OS thread per task running `body(task, record)` and joins
-/// them all; returns when the last thread was started.
-pub fn thread_per_task<F>(records: &Records, body: F) -> Result<u64, ModelError>
+/// Starts one OS thread per task running `body(task, record)`, each when
+/// its task is due, and joins them all; returns when the last thread was
+/// started (for an open-loop job: when dispatch began).
+pub fn thread_per_task<F>(job: &Job, records: &Records, body: F) -> Result<u64, ModelError>
 where
     F: Fn(usize, &mut TaskRecord<'_>) -> std::io::Result<()> + Sync,
 {
     let mut ready_ns = 0;
     let body = &body;
+    let dispatch = Dispatch::start(job, records);
+    let began_ns = now_ns();
     thread::scope(|scope| {
         let mut handles = Vec::with_capacity(records.tasks());
-        for i in 0..records.tasks() {
+        for i in job.dispatch_order() {
+            if !dispatch.wait(job, i) {
+                break;
+            }
             let spawned = thread::Builder::new()
                 .stack_size(TASK_STACK)
                 .spawn_scoped(scope, move || {
@@ -39,7 +47,11 @@ where
                 Err(source) => return Err(ModelError::Thread { index: i, source }),
             }
         }
-        ready_ns = now_ns();
+        ready_ns = if job.is_open_loop() {
+            began_ns
+        } else {
+            now_ns()
+        };
         join_all(handles)
     })?;
     Ok(ready_ns)

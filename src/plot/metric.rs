@@ -36,6 +36,10 @@ impl Metric {
             ChartY::CompletionP50 => group()?.completion_p50_median_ms,
             ChartY::CompletionP99 => group()?.completion_p99_median_ms,
             ChartY::RoundsPerS => group()?.rounds_per_s_median,
+            ChartY::LatencyMean => group()?.requests.as_ref()?.latency_mean_median_ms,
+            ChartY::LatencyP50 => group()?.requests.as_ref()?.latency_p50_median_ms,
+            ChartY::LatencyP99 => group()?.requests.as_ref()?.latency_p99_median_ms,
+            ChartY::Throughput => group()?.requests.as_ref()?.achieved_per_s_median,
             ChartY::Wall => c.wall_median_ms,
             ChartY::Cpu => c.cpu_median_ms,
             ChartY::Speedup => c.speedup,
@@ -71,6 +75,9 @@ impl Metric {
                 | ChartY::WakeMax
                 | ChartY::CompletionP50
                 | ChartY::CompletionP99
+                | ChartY::LatencyMean
+                | ChartY::LatencyP50
+                | ChartY::LatencyP99
         )
     }
 
@@ -84,6 +91,10 @@ impl Metric {
             ChartY::CompletionP50 => "Task completion, p50",
             ChartY::CompletionP99 => "Task completion, p99",
             ChartY::RoundsPerS => "Rounds per second",
+            ChartY::LatencyMean => "Request latency, mean",
+            ChartY::LatencyP50 => "Request latency, p50",
+            ChartY::LatencyP99 => "Request latency, p99",
+            ChartY::Throughput => "Achieved throughput",
             ChartY::Wall => "Wall time",
             ChartY::Cpu => "CPU time",
             ChartY::Speedup => "Speedup over sequential",
@@ -103,6 +114,10 @@ impl Metric {
             ChartY::CompletionP50 => format!("task completion p50, median of runs ({unit})"),
             ChartY::CompletionP99 => format!("task completion p99, median of runs ({unit})"),
             ChartY::RoundsPerS => "rounds per second (median of runs)".to_string(),
+            ChartY::LatencyMean => format!("request latency mean, median of runs ({unit})"),
+            ChartY::LatencyP50 => format!("request latency p50, median of runs ({unit})"),
+            ChartY::LatencyP99 => format!("request latency p99, median of runs ({unit})"),
+            ChartY::Throughput => "achieved requests per second (median of runs)".to_string(),
             ChartY::Wall => format!("wall time, median ({unit})"),
             ChartY::Cpu => format!("CPU time, user + system ({unit})"),
             ChartY::Speedup => "speedup over sequential (×)".to_string(),
@@ -143,6 +158,13 @@ impl Metric {
     pub fn predicted(self, c: &CellSummary, all: &[CellSummary]) -> Option<f64> {
         match self.y {
             ChartY::Wall => Some(c.predicted_ms),
+            ChartY::LatencyMean => {
+                c.groups
+                    .get(self.group.unwrap_or(0))?
+                    .requests
+                    .as_ref()?
+                    .predicted_latency_mean_ms
+            }
             ChartY::Speedup => {
                 let seq = all
                     .iter()
@@ -197,9 +219,12 @@ impl Metric {
             | ChartY::WakeP99
             | ChartY::WakeMax
             | ChartY::CompletionP50
-            | ChartY::CompletionP99 => format_ms(v),
+            | ChartY::CompletionP99
+            | ChartY::LatencyMean
+            | ChartY::LatencyP50
+            | ChartY::LatencyP99 => format_ms(v),
             ChartY::Threads => format_number(v.round(), 0),
-            ChartY::RoundsPerS => format!("{}/s", format_number(v, 0)),
+            ChartY::RoundsPerS | ChartY::Throughput => format!("{}/s", format_number(v, 0)),
             ChartY::Speedup => format!("{v:.2}×"),
             ChartY::Efficiency => format!("{v:.0} %"),
             ChartY::CtxSwitches => format_number(v.round(), 0),
@@ -274,6 +299,7 @@ mod tests {
                 baseline_ns: 0,
                 predicted_ns: 0,
                 skip: None,
+                requests: Vec::new(),
             })
             .collect();
         summarize(&plans, &[], &[])

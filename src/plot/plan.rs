@@ -20,7 +20,7 @@ pub struct MetricChart {
     pub x: Option<Axis>,
     /// Log x; automatic (two decades or more) when `None`.
     pub log_x: Option<bool>,
-    pub log_y: bool,
+    pub log_y: Option<bool>,
     pub predictions: bool,
     /// Only these models; all when empty.
     pub models: Vec<String>,
@@ -77,6 +77,24 @@ pub enum ChartKind {
     Cdf {
         workload: String,
         group: String,
+    },
+    /// A group with arrivals: p50 and p99 latency against the offered
+    /// rate, with capacities and predicted means.
+    Latency {
+        workload: String,
+        group: String,
+    },
+    /// A group with arrivals: achieved against offered throughput.
+    Throughput {
+        workload: String,
+        group: String,
+    },
+    /// A group with arrivals: the distribution of its request latencies
+    /// at one rate, a line per cell.
+    LatencyCdf {
+        workload: String,
+        group: String,
+        rate: f64,
     },
 }
 
@@ -161,7 +179,7 @@ fn metric_chart(workload: &str, y: ChartY) -> MetricChart {
         metric: Metric::of(y),
         x: None,
         log_x: None,
-        log_y: false,
+        log_y: None,
         predictions: true,
         models: Vec::new(),
         title: None,
@@ -228,6 +246,11 @@ pub fn plan(
             let mine: Vec<&CellSummary> = cells.iter().filter(|c| c.workload == name).collect();
             let base = slug(&name);
             let x = default_x(&mine);
+            // A batch's speedup and efficiency say nothing of requests
+            // arriving over time: open-loop workloads have latency charts.
+            let open_loop = mine
+                .iter()
+                .any(|c| c.groups.iter().any(|g| g.requests.is_some()));
             for fixed in combinations(&mine, x.as_ref()) {
                 let (suffix, at) = if fixed.is_empty() {
                     (String::new(), String::new())
@@ -257,13 +280,13 @@ pub fn plan(
                         ChartY::Speedup,
                         "speedup",
                         format!("Speedup over sequential, {name}{at}"),
-                        shown.iter().any(|c| c.speedup.is_some()),
+                        !open_loop && shown.iter().any(|c| c.speedup.is_some()),
                     ),
                     (
                         ChartY::Efficiency,
                         "efficiency",
                         format!("Efficiency against the prediction, {name}{at}"),
-                        shown.iter().any(|c| c.efficiency.is_some()),
+                        !open_loop && shown.iter().any(|c| c.efficiency.is_some()),
                     ),
                 ] {
                     if any {
@@ -399,6 +422,94 @@ pub fn plan(
             );
         }
     }
+    // Groups with arrivals: latency and throughput against the offered
+    // rate, and the latency distribution at the middle rate.
+    for name in workloads(cells) {
+        let mine: Vec<&CellSummary> = cells.iter().filter(|c| c.workload == name).collect();
+        let Some(first) = mine.first() else { continue };
+        let base = slug(&name);
+        for g in first.groups.iter().filter(|g| g.requests.is_some()) {
+            let measured = mine.iter().any(|c| {
+                c.groups.iter().any(|x| {
+                    x.name == g.name
+                        && x.requests
+                            .as_ref()
+                            .is_some_and(|r| r.latency_p50_median_ms.is_some())
+                })
+            });
+            if !measured {
+                continue;
+            }
+            let suffix = if first.groups.len() > 1 {
+                format!("-{}", slug(&g.name))
+            } else {
+                String::new()
+            };
+            let of = if first.groups.len() > 1 {
+                format!(" of group {}", g.name)
+            } else {
+                String::new()
+            };
+            let (workload, group) = (name.clone(), g.name.clone());
+            push(
+                format!("{base}-latency{suffix}"),
+                format!("Latency against offered load{of}, {name}"),
+                name.clone(),
+                ChartKind::Latency {
+                    workload: workload.clone(),
+                    group: group.clone(),
+                },
+                w,
+                h,
+            );
+            push(
+                format!("{base}-throughput{suffix}"),
+                format!("Achieved against offered throughput{of}, {name}"),
+                name.clone(),
+                ChartKind::Throughput {
+                    workload: workload.clone(),
+                    group: group.clone(),
+                },
+                w,
+                h,
+            );
+            let mut rates: Vec<f64> = mine
+                .iter()
+                .filter_map(|c| c.groups.iter().find(|x| x.name == g.name)?.rate)
+                .filter(|r| r.is_finite())
+                .collect();
+            rates.sort_by(f64::total_cmp);
+            rates.dedup();
+            let Some(&rate) = rates.get(rates.len().saturating_sub(1) / 2) else {
+                continue;
+            };
+            let drawn = distributions.iter().any(|d| {
+                mine.iter().any(|c| {
+                    c.cell == d.cell
+                        && c.groups
+                            .iter()
+                            .any(|x| x.name == g.name && x.rate == Some(rate))
+                }) && d
+                    .groups
+                    .iter()
+                    .any(|x| x.name == g.name && !x.latency_ns.is_empty())
+            });
+            if drawn {
+                push(
+                    format!("{base}-latency-cdf{suffix}"),
+                    format!("Distribution of request latencies{of} at {rate}/s, {name}"),
+                    name.clone(),
+                    ChartKind::LatencyCdf {
+                        workload,
+                        group,
+                        rate,
+                    },
+                    w,
+                    h,
+                );
+            }
+        }
+    }
     if cells
         .iter()
         .any(|c| c.speedup.is_some() || c.efficiency.is_some())
@@ -458,6 +569,7 @@ mod tests {
                 baseline_ns: 0,
                 predicted_ns: 0,
                 skip: None,
+                requests: Vec::new(),
             })
             .collect();
         let mut rows = crate::results::summarize(&plans, &[], &[]);
@@ -533,6 +645,7 @@ mod file_names {
                 baseline_ns: 0,
                 predicted_ns: 0,
                 skip: None,
+                requests: Vec::new(),
             })
             .collect();
         let mut rows = crate::results::summarize(&plans, &[], &[]);

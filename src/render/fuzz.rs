@@ -576,10 +576,22 @@ fn exercise(dir: &Path) -> Result<bool, TestCaseError> {
         .into_iter()
         .map(|(_, stem, why)| (stem, why))
         .collect();
+    // Claims and crossovers are judged on whatever loads.
+    let claims = crate::results::claims::judge_all(
+        &super::claim_specs(dir, &results),
+        crate::results::claims::Measured {
+            cells: &results.summary.cells,
+            runs: &results.runs,
+            groups: &results.groups,
+        },
+    );
+    let crossovers = crate::results::crossovers::find(&results.summary.cells, &results.runs);
     let reports = report::render(&ReportInput {
         results: &results,
         charts: &charts,
         chart_failures: &missing,
+        claims: &claims,
+        crossovers: &crossovers,
     });
     prop_assert_eq!(reports.len(), 3);
 

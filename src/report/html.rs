@@ -1,10 +1,12 @@
 //! `report.html`: one self-contained page (inline CSS, charts as inline
-//! SVG, no script and no external URL) with the description, the claims
+//! SVG, no script and no external URL) with the description, the
+//! experiment's claims and their verdicts, the crossovers, the results
 //! table, the warnings, every chart, the experiment file as run and the
 //! environment. Pure: results in, bytes out.
 
 use super::ReportInput;
-use super::claims::{self, COLUMNS};
+use super::claim_verdicts;
+use super::results_table::{self, COLUMNS};
 use crate::plot::Rendered;
 
 const CSS: &str = "
@@ -22,6 +24,11 @@ th, td { padding: 4px 10px; border-bottom: 1px solid #e6e6e6; text-align: left; 
 th { border-bottom: 2px solid #bbb; background: #f4f4f4; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.bad td { color: #a03000; }
+td.verdict { font-weight: 600; white-space: nowrap; }
+td.holds { color: #1a6e30; }
+td.fails { color: #b00020; }
+td.inconclusive { color: #7a5c00; }
+p.tally { font-weight: 600; }
 .table-wrap { overflow-x: auto; }
 ul.warnings li { margin: 0.3em 0; }
 ul.warnings .level { font-weight: 600; }
@@ -102,7 +109,7 @@ pub fn flatten(prefix: &str, value: &serde_json::Value, out: &mut Vec<(String, S
 }
 
 /// A table of figures: its title, its note, numbers right-aligned.
-fn table_html(out: &mut String, table: &claims::Table) {
+fn table_html(out: &mut String, table: &results_table::Table) {
     out.push_str(&format!(
         "<h3>{}</h3>\n<p class=\"note\">{}</p>\n<div class=\"table-wrap\"><table>\n<thead><tr>",
         escape(&table.title),
@@ -121,6 +128,73 @@ fn table_html(out: &mut String, table: &claims::Table) {
         out.push_str("</tr>\n");
     }
     out.push_str("</tbody>\n</table></div>\n");
+}
+
+/// The claims and their verdicts, then the crossovers.
+fn claims_html(out: &mut String, input: &ReportInput) {
+    out.push_str("<section id=\"claims\">\n<h2>Claims</h2>\n");
+    if input.claims.is_empty() {
+        out.push_str("<p>The experiment file states no claims ([[claim]] entries; <code>conlab check DIR</code> judges them).</p>\n");
+    } else {
+        out.push_str(&format!(
+            "<p class=\"tally\">{}</p>\n<p class=\"note\">{}</p>\n<div class=\"table-wrap\"><table>\n<thead><tr>",
+            escape(&claim_verdicts::tally(input.claims)),
+            escape(claim_verdicts::CLAIMS_NOTE)
+        ));
+        for col in claim_verdicts::COLUMNS {
+            out.push_str(&format!("<th>{}</th>", escape(col)));
+        }
+        out.push_str("</tr></thead>\n<tbody>\n");
+        for row in claim_verdicts::rows(input.claims) {
+            out.push_str("<tr>");
+            let cells = row.cells();
+            for cell in &cells[..5] {
+                out.push_str(&format!("<td>{}</td>", escape(cell)));
+            }
+            let verdict = row.outcome.text();
+            out.push_str(&format!(
+                "<td class=\"verdict {verdict}\">{verdict}</td></tr>\n"
+            ));
+        }
+        out.push_str("</tbody>\n</table></div>\n");
+    }
+    out.push_str("</section>\n<section id=\"crossovers\">\n<h2>Crossovers</h2>\n");
+    if input.crossovers.is_empty() {
+        out.push_str(
+            "<p>None: along no swept axis does one model's median curve cross another's.</p>\n",
+        );
+    } else {
+        out.push_str(&format!(
+            "<p class=\"note\">{}</p>\n",
+            escape(claim_verdicts::CROSSOVERS_NOTE)
+        ));
+        for (workload, list) in claim_verdicts::by_workload(input.crossovers) {
+            out.push_str(&format!("<h3>{}</h3>\n", escape(workload)));
+            let (certain, noise): (Vec<_>, Vec<_>) = list.into_iter().partition(|c| c.certain);
+            if certain.is_empty() {
+                out.push_str("<p>None outside the noise.</p>\n");
+            } else {
+                out.push_str("<ul>\n");
+                for c in certain {
+                    out.push_str(&format!("<li>{}</li>\n", escape(&c.text)));
+                }
+                out.push_str("</ul>\n");
+            }
+            if !noise.is_empty() {
+                out.push_str(&format!(
+                    "<details>\n<summary>{} crossing{} within the noise (the 95 % intervals do not bound {}): click to show</summary>\n<ul>\n",
+                    noise.len(),
+                    if noise.len() == 1 { "" } else { "s" },
+                    if noise.len() == 1 { "it" } else { "them" }
+                ));
+                for c in noise {
+                    out.push_str(&format!("<li>{}</li>\n", escape(&c.text)));
+                }
+                out.push_str("</ul>\n</details>\n");
+            }
+        }
+    }
+    out.push_str("</section>\n");
 }
 
 pub fn render(input: &ReportInput) -> String {
@@ -145,16 +219,17 @@ pub fn render(input: &ReportInput) -> String {
         escape(&super::meta_line(r))
     ));
     out.push_str(
-        "<nav><a href=\"#claims\">Claims</a><a href=\"#warnings\">Warnings</a><a href=\"#charts\">Charts</a><a href=\"#experiment\">Experiment file</a><a href=\"#environment\">Environment</a></nav>\n",
+        "<nav><a href=\"#claims\">Claims</a><a href=\"#crossovers\">Crossovers</a><a href=\"#results\">Results</a><a href=\"#warnings\">Warnings</a><a href=\"#charts\">Charts</a><a href=\"#experiment\">Experiment file</a><a href=\"#environment\">Environment</a></nav>\n",
     );
 
-    out.push_str("<section id=\"claims\">\n<h2>Claims</h2>\n");
+    claims_html(&mut out, input);
+    out.push_str("<section id=\"results\">\n<h2>Results</h2>\n");
     out.push_str(&format!(
         "<p class=\"note\">{}</p>\n",
-        escape(super::CLAIMS_NOTE)
+        escape(super::RESULTS_NOTE)
     ));
-    let rows = claims::rows(&s.cells);
-    for w in claims::workloads(&s.cells) {
+    let rows = results_table::rows(&s.cells);
+    for w in results_table::workloads(&s.cells) {
         out.push_str(&format!(
             "<h3>{}</h3>\n<div class=\"table-wrap\"><table>\n<thead><tr>",
             escape(&w)
@@ -178,27 +253,28 @@ pub fn render(input: &ReportInput) -> String {
         }
         out.push_str("</tbody>\n</table></div>\n");
     }
-    for table in claims::measurements(&s.cells)
+    for table in results_table::measurements(&s.cells)
         .into_iter()
-        .chain(claims::group_tables(&s.cells))
+        .chain(results_table::group_tables(&s.cells))
+        .chain(super::latency::tables(&s.cells))
     {
         table_html(&mut out, &table);
     }
     out.push_str("</section>\n");
 
     out.push_str("<section id=\"warnings\">\n<h2>Warnings</h2>\n");
-    let warnings = claims::warnings(&s.cells, &r.runs);
+    let warnings = results_table::warnings(&s.cells, &r.runs);
     if warnings.is_empty() && input.chart_failures.is_empty() {
         out.push_str("<p>None: every cell ran, no cell varied by more than 10 %, and no cell ran on a busy machine.</p>\n");
     } else {
         out.push_str(&format!(
             "<p class=\"note\">{}</p>\n",
-            escape(claims::WARNINGS_NOTE)
+            escape(results_table::WARNINGS_NOTE)
         ));
         if warnings.iter().any(|w| w.busy_machine) {
             out.push_str(&format!(
                 "<p class=\"note\">{}</p>\n",
-                escape(&claims::noise_note())
+                escape(&results_table::noise_note())
             ));
         }
         out.push_str("<ul class=\"warnings\">\n");

@@ -1,8 +1,10 @@
-//! `report.md`: the same tables as the HTML report, the warnings, and the
-//! charts as links to their PNG files (which a Markdown viewer shows).
+//! `report.md`: the same claims, crossovers and tables as the HTML report,
+//! the warnings, and the charts as links to their PNG files (which a
+//! Markdown viewer shows).
 
 use super::ReportInput;
-use super::claims::{self, COLUMNS};
+use super::claim_verdicts;
+use super::results_table::{self, COLUMNS};
 
 /// Escapes text for a Markdown table cell or paragraph.
 pub fn escape(text: &str) -> String {
@@ -28,7 +30,7 @@ fn target(path: &str) -> String {
 }
 
 /// A table of figures: its title, its note, numbers right-aligned.
-fn table_md(out: &mut String, table: &claims::Table) {
+fn table_md(out: &mut String, table: &results_table::Table) {
     let line = |cells: &[String]| {
         let cells: Vec<String> = cells.iter().map(|c| escape(c)).collect();
         format!("| {} |\n", cells.join(" | "))
@@ -48,6 +50,61 @@ fn table_md(out: &mut String, table: &claims::Table) {
     out.push('\n');
 }
 
+/// The claims and their verdicts, then the crossovers.
+fn claims_md(out: &mut String, input: &ReportInput) {
+    out.push_str("## Claims\n\n");
+    if input.claims.is_empty() {
+        out.push_str(
+            "The experiment file states no claims (\\[\\[claim\\]\\] entries; `conlab check DIR` judges them).\n\n",
+        );
+    } else {
+        out.push_str(&format!(
+            "**{}**\n\n{}\n\n",
+            escape(&claim_verdicts::tally(input.claims)),
+            escape(claim_verdicts::CLAIMS_NOTE)
+        ));
+        out.push_str(&format!("| {} |\n", claim_verdicts::COLUMNS.join(" | ")));
+        out.push_str("|---:|---|---|---|---|---|\n");
+        for row in claim_verdicts::rows(input.claims) {
+            let cells = row.cells();
+            let mut shown: Vec<String> = cells[..5].iter().map(|c| escape(c)).collect();
+            shown.push(format!("**{}**", row.outcome.text()));
+            out.push_str(&format!("| {} |\n", shown.join(" | ")));
+        }
+        out.push('\n');
+    }
+    out.push_str("## Crossovers\n\n");
+    if input.crossovers.is_empty() {
+        out.push_str(
+            "None: along no swept axis does one model's median curve cross another's.\n\n",
+        );
+    } else {
+        out.push_str(&format!("{}\n\n", escape(claim_verdicts::CROSSOVERS_NOTE)));
+        for (workload, list) in claim_verdicts::by_workload(input.crossovers) {
+            out.push_str(&format!("### {}\n\n", escape(workload)));
+            let (certain, noise): (Vec<_>, Vec<_>) = list.into_iter().partition(|c| c.certain);
+            if certain.is_empty() {
+                out.push_str("None outside the noise.\n");
+            }
+            for c in certain {
+                out.push_str(&format!("- {}\n", escape(&c.text)));
+            }
+            if !noise.is_empty() {
+                out.push_str(&format!(
+                    "- {} crossing{} within the noise (the 95 % intervals do not bound {}):\n",
+                    noise.len(),
+                    if noise.len() == 1 { "" } else { "s" },
+                    if noise.len() == 1 { "it" } else { "them" }
+                ));
+                for c in noise {
+                    out.push_str(&format!("  - {}\n", escape(&c.text)));
+                }
+            }
+            out.push('\n');
+        }
+    }
+}
+
 pub fn render(input: &ReportInput) -> String {
     let r = input.results;
     let s = &r.summary;
@@ -57,10 +114,11 @@ pub fn render(input: &ReportInput) -> String {
         out.push_str(&format!("{}\n\n", escape(s.description.trim())));
     }
     out.push_str(&format!("_{}_\n\n", escape(&super::meta_line(r))));
-    out.push_str("## Claims\n\n");
-    out.push_str(&format!("{}\n\n", escape(super::CLAIMS_NOTE)));
-    let rows = claims::rows(&s.cells);
-    for w in claims::workloads(&s.cells) {
+    claims_md(&mut out, input);
+    out.push_str("## Results\n\n");
+    out.push_str(&format!("{}\n\n", escape(super::RESULTS_NOTE)));
+    let rows = results_table::rows(&s.cells);
+    for w in results_table::workloads(&s.cells) {
         out.push_str(&format!("### {}\n\n", escape(&w)));
         out.push_str(&format!("| {} |\n", COLUMNS[1..].join(" | ")));
         out.push_str("|---|---|");
@@ -72,22 +130,23 @@ pub fn render(input: &ReportInput) -> String {
         }
         out.push('\n');
     }
-    for table in claims::measurements(&s.cells)
+    for table in results_table::measurements(&s.cells)
         .into_iter()
-        .chain(claims::group_tables(&s.cells))
+        .chain(results_table::group_tables(&s.cells))
+        .chain(super::latency::tables(&s.cells))
     {
         table_md(&mut out, &table);
     }
     out.push_str("## Warnings\n\n");
-    let warnings = claims::warnings(&s.cells, &r.runs);
+    let warnings = results_table::warnings(&s.cells, &r.runs);
     if warnings.is_empty() && input.chart_failures.is_empty() {
         out.push_str(
             "None: every cell ran, no cell varied by more than 10 %, and no cell ran on a busy machine.\n\n",
         );
     } else {
-        out.push_str(&format!("{}\n\n", escape(claims::WARNINGS_NOTE)));
+        out.push_str(&format!("{}\n\n", escape(results_table::WARNINGS_NOTE)));
         if warnings.iter().any(|w| w.busy_machine) {
-            out.push_str(&format!("{}\n\n", escape(&claims::noise_note())));
+            out.push_str(&format!("{}\n\n", escape(&results_table::noise_note())));
         }
         for w in &warnings {
             let level = w.level.text();

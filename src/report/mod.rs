@@ -1,20 +1,25 @@
 //! Reports made from results only: the summary table printed at the end of
-//! a run ([`table`]), the claims and warnings every report shares
-//! ([`claims`]), and the files: `report.html` ([`html`]), `report.md`
+//! a run ([`table`]), the `[[claim]]` verdicts and crossovers every report
+//! starts with ([`claim_verdicts`]), the results table and warnings every
+//! report shares ([`results_table`]), and the files: `report.html` ([`html`]), `report.md`
 //! ([`markdown`]), `summary.tex` ([`latex`]), what `conlab compare`
 //! prints and writes ([`compare`]), and the warning about cells that ran
 //! on a busy machine ([`noise`]). Each is a pure function to bytes.
 
-pub mod claims;
+pub mod claim_verdicts;
 pub mod compare;
 pub mod html;
+pub mod latency;
 pub mod latex;
 pub mod markdown;
 pub mod noise;
+pub mod results_table;
 pub mod table;
 
 use crate::plot::Rendered;
 use crate::results::Results;
+use crate::results::claims::ClaimResult;
+use crate::results::crossovers::Crossover;
 
 /// What the report files are made from.
 pub struct ReportInput<'a> {
@@ -23,10 +28,13 @@ pub struct ReportInput<'a> {
     pub charts: &'a [Rendered],
     /// Charts that could not be drawn: file stem and why.
     pub chart_failures: &'a [(String, String)],
+    /// The experiment's claims, judged, and the crossovers found.
+    pub claims: &'a [ClaimResult],
+    pub crossovers: &'a [Crossover],
 }
 
-/// How to read the claims table, said once in every report.
-pub const CLAIMS_NOTE: &str = "median: median wall time of the measured runs. baseline: the sequential IO-wait baseline, tasks × rounds × mean IO wait. speedup: sequential's median / this median at the same workload point. predicted: the model's ideal wall time (conlab models). efficiency: predicted / median, 100 % is ideal.";
+/// How to read the results table, said once in every report.
+pub const RESULTS_NOTE: &str = "median: median wall time of the measured runs. baseline: the sequential IO-wait baseline, tasks × rounds × mean IO wait. speedup: sequential's median / this median at the same workload point. predicted: the model's ideal wall time (conlab models). efficiency: predicted / median, 100 % is ideal.";
 
 /// A line on where and when the results were measured.
 pub fn meta_line(r: &Results) -> String {
@@ -40,6 +48,27 @@ pub fn meta_line(r: &Results) -> String {
             .unwrap_or_default()
     };
     let mut parts = vec![format!("conlab {}", r.summary.conlab_version)];
+    // Results merged from several machines: each machine in a few words.
+    if let Some(machines) = env
+        .and_then(|e| e.get("machines"))
+        .and_then(|m| m.as_object())
+    {
+        let each: Vec<String> = machines
+            .iter()
+            .map(|(name, e)| {
+                let facts: Vec<String> = [("cpu_model", ""), ("usable_cores", " usable cores")]
+                    .into_iter()
+                    .filter_map(|(k, suffix)| match e.get(k)? {
+                        serde_json::Value::String(s) => Some(format!("{s}{suffix}")),
+                        serde_json::Value::Number(n) => Some(format!("{n}{suffix}")),
+                        _ => None,
+                    })
+                    .collect();
+                format!("{name} ({})", facts.join(", "))
+            })
+            .collect();
+        parts.push(format!("machines: {}", each.join("; ")));
+    }
     for (key, prefix) in [
         ("date", ""),
         ("cpu_model", ""),
@@ -61,7 +90,7 @@ pub fn render(input: &ReportInput) -> Vec<(&'static str, Vec<u8>)> {
         ("report.md", markdown::render(input).into_bytes()),
         (
             "summary.tex",
-            latex::render(&input.results.summary).into_bytes(),
+            latex::render(&input.results.summary, input.claims).into_bytes(),
         ),
     ]
 }

@@ -1,9 +1,9 @@
 //! The warning `conlab run` prints after its summary table when other work
 //! on the machine disturbed cells: which cells, and how much CPU other
 //! processes used or the hypervisor stole during their runs. Pure; the
-//! same warnings, word for word, as the reports' (see `claims`).
+//! same warnings, word for word, as the reports' (see `results_table`).
 
-use super::claims;
+use super::results_table;
 use crate::noise;
 use crate::results::{CellSummary, RunRecord};
 
@@ -12,7 +12,7 @@ const MAX_LISTED: usize = 20;
 
 /// The warning, or `None` when no cell was disturbed.
 pub fn terminal(cells: &[CellSummary], runs: &[RunRecord]) -> Option<String> {
-    let busy: Vec<claims::Warning> = claims::warnings(cells, runs)
+    let busy: Vec<results_table::Warning> = results_table::warnings(cells, runs)
         .into_iter()
         .filter(|w| w.busy_machine)
         .collect();
@@ -41,7 +41,7 @@ pub fn terminal(cells: &[CellSummary], runs: &[RunRecord]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::claims::tests::cell;
+    use crate::report::results_table::tests::cell;
 
     #[test]
     fn the_terminal_lists_the_disturbed_cells() {

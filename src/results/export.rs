@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::claims::ClaimResult;
+use super::crossovers::Crossover;
 use super::record::{GroupRecord, RunRecord};
 use super::summary::CellSummary;
 
@@ -37,6 +39,30 @@ pub fn summary_json(file: &SummaryFile) -> Result<Vec<u8>, serde_json::Error> {
     Ok(bytes)
 }
 
+/// `summary.json` as a rendering writes it: the experiment's claims, as
+/// judged, and the crossovers first, then the summary. (The runner writes
+/// the summary alone; reading it back ignores the first two.)
+pub fn summary_json_with(
+    file: &SummaryFile,
+    claims: &[ClaimResult],
+    crossovers: &[Crossover],
+) -> Result<Vec<u8>, serde_json::Error> {
+    #[derive(Serialize)]
+    struct WithClaims<'a> {
+        claims: &'a [ClaimResult],
+        crossovers: &'a [Crossover],
+        #[serde(flatten)]
+        summary: &'a SummaryFile,
+    }
+    let mut bytes = serde_json::to_vec_pretty(&WithClaims {
+        claims,
+        crossovers,
+        summary: file,
+    })?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
 /// One `runs.csv` row, with the header when `header` is set.
 pub fn run_row(record: &RunRecord, header: bool) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::WriterBuilder::new()
@@ -59,5 +85,10 @@ pub fn group_rows(records: &[GroupRecord], header: bool) -> Result<Vec<u8>, csv:
 
 /// Reads `runs.csv` back.
 pub fn parse_runs(bytes: &[u8]) -> Result<Vec<RunRecord>, csv::Error> {
+    csv::Reader::from_reader(bytes).deserialize().collect()
+}
+
+/// Reads `groups.csv` back.
+pub fn parse_groups(bytes: &[u8]) -> Result<Vec<GroupRecord>, csv::Error> {
     csv::Reader::from_reader(bytes).deserialize().collect()
 }

@@ -15,7 +15,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::export::{self, SummaryFile};
-use super::record::{Distribution, RunRecord, Timeline};
+use super::record::{Distribution, GroupRecord, RunRecord, Timeline};
 use super::summary::CellSummary;
 
 /// The most tasks of a cell, rounds of a task, and task rounds and
@@ -56,6 +56,8 @@ const HELP: &str = "the file was edited or damaged; restore it from the run that
 pub struct Results {
     pub summary: SummaryFile,
     pub runs: Vec<RunRecord>,
+    /// `groups.csv`: each group of each measured run (empty when absent).
+    pub groups: Vec<GroupRecord>,
     /// Sorted by cell.
     pub timelines: Vec<Timeline>,
     /// Each cell's wake-up delays in its first measured run, sorted by
@@ -110,6 +112,16 @@ impl Results {
             }
             None => Vec::new(),
         };
+        let groups_path = dir.join("groups.csv");
+        let groups = match read_optional(&groups_path)? {
+            Some(bytes) => {
+                let groups =
+                    export::parse_groups(&bytes).map_err(|e| parse_err(&groups_path, e))?;
+                check_groups(&groups_path, &bytes, &groups, &summary.cells)?;
+                groups
+            }
+            None => Vec::new(),
+        };
         let mut timelines = Vec::new();
         for path in json_files(&dir.join("timelines"))? {
             let t: Timeline =
@@ -143,6 +155,7 @@ impl Results {
         Ok(Results {
             summary,
             runs,
+            groups,
             timelines,
             distributions,
             experiment_text,
@@ -330,6 +343,51 @@ fn check_runs(
     Ok(())
 }
 
+/// Each row of `groups.csv` belongs to a cell of the summary, and its
+/// times are finite and not negative (claims are judged on them).
+fn check_groups(
+    path: &Path,
+    bytes: &[u8],
+    groups: &[GroupRecord],
+    cells: &[CellSummary],
+) -> Result<(), LoadError> {
+    let known: HashSet<usize> = cells.iter().map(|c| c.cell).collect();
+    for (i, g) in groups.iter().enumerate() {
+        let problem = if known.contains(&g.cell) {
+            measurements(&[
+                ("completion_p50_ms", Some(g.completion_p50_ms)),
+                ("completion_p99_ms", Some(g.completion_p99_ms)),
+                ("completion_max_ms", Some(g.completion_max_ms)),
+                ("wake_delay_p50_us", g.wake_delay_p50_us),
+                ("wake_delay_p99_us", g.wake_delay_p99_us),
+                ("wake_delay_max_us", g.wake_delay_max_us),
+                ("rounds_per_s", g.rounds_per_s),
+            ])
+            .err()
+        } else {
+            Some(format!(
+                "cell {} is not a cell of summary.json; every group row belongs to one",
+                g.cell
+            ))
+        };
+        if let Some(problem) = problem {
+            let row = match line_of_record(bytes, i) {
+                Some(line) => format!("line {line}"),
+                None => format!("row {}", i + 1),
+            };
+            return Err(invalid(
+                path,
+                format!(
+                    "{row} (cell {}, repetition {}, group {})",
+                    g.cell, g.repetition, g.group
+                ),
+                problem,
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn check_run(r: &RunRecord, known: &HashSet<usize>) -> Result<(), Problem> {
     if !known.contains(&r.cell) {
         return Err(format!(
@@ -413,6 +471,18 @@ fn check_distribution(
                     "group \"{}\" lists {} wake-up delays for {} quantiles",
                     g.name,
                     g.wake_ns.len(),
+                    q.len()
+                ),
+            ));
+        }
+        if !g.latency_ns.is_empty() && g.latency_ns.len() != q.len() {
+            return Err(invalid(
+                path,
+                format!("groups[{i}]"),
+                format!(
+                    "group \"{}\" lists {} request latencies for {} quantiles",
+                    g.name,
+                    g.latency_ns.len(),
                     q.len()
                 ),
             ));

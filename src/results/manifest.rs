@@ -19,7 +19,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::matrix::Cell;
+use crate::matrix::{Cell, Shard};
 
 /// The manifest's file name, in the results folder's top level.
 pub const MANIFEST: &str = "conlab-manifest.json";
@@ -69,6 +69,9 @@ pub struct StartedRun {
     pub warmup: u32,
     /// The run's `--filter` texts.
     pub filter: Vec<String>,
+    /// The run's `--shard K/N`, if it ran one share of the cells.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<Shard>,
     /// Every cell of the run, in matrix order.
     pub cells: Vec<CellHash>,
 }

@@ -3,13 +3,19 @@
 //! place that writes them to disk ([`store`], through [`folder`], which
 //! keeps the [`manifest`] of conlab's files and writes with [`safe_fs`]),
 //! reading a results directory back ([`load`]), continuing an interrupted
-//! run ([`resume`]) and comparing two of them ([`compare`]).
+//! run ([`resume`]), comparing two of them ([`compare`]), judging the
+//! experiment's `[[claim]]`s ([`claims`]), finding where models' curves
+//! cross ([`crossovers`]) and joining folders of one experiment
+//! ([`merge`]).
 
+pub mod claims;
 pub mod compare;
+pub mod crossovers;
 pub mod export;
 pub mod folder;
 pub mod load;
 pub mod manifest;
+pub mod merge;
 pub mod record;
 pub mod resume;
 pub mod safe_fs;
@@ -20,8 +26,10 @@ pub use compare::{CellComparison, Verdict};
 pub use export::SummaryFile;
 pub use load::{LoadError, Results};
 pub use record::{
-    CURVE_QUANTILES, Distribution, GroupMeasurement, GroupRecord, Measurement, RunRecord,
-    RunStatus, Timeline,
+    CURVE_QUANTILES, Distribution, GroupMeasurement, GroupRecord, Measurement, RequestMeasurement,
+    RunRecord, RunStatus, Timeline,
 };
 pub use store::{Store, StoreError};
-pub use summary::{CellPlan, CellStatus, CellSummary, GroupSummary, summarize};
+pub use summary::{
+    CellPlan, CellStatus, CellSummary, GroupSummary, RequestPlan, RequestSummary, summarize,
+};

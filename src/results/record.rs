@@ -55,6 +55,34 @@ pub struct GroupMeasurement {
     /// distribution a CDF chart draws (empty when the group does no IO).
     #[serde(default)]
     pub wake_curve_ns: Vec<u64>,
+    /// A group with arrivals: what its requests measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requests: Option<RequestMeasurement>,
+}
+
+/// What the requests of one group with arrivals measured in one run. A
+/// request's latency runs from its scheduled arrival to its completion.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RequestMeasurement {
+    /// The schedule's rate: (requests − 1) over the time from the first
+    /// arrival to the last.
+    pub offered_per_s: Option<f64>,
+    /// Completions per second: (completed − 1) over the time from the
+    /// first completion to the last.
+    pub achieved_per_s: Option<f64>,
+    pub completed: u64,
+    /// Requests not completed when the run stopped, before its timeout.
+    pub unfinished: u64,
+    /// `None` when no request completed.
+    pub latency_mean_ns: Option<f64>,
+    pub latency_p50_ns: Option<u64>,
+    pub latency_p90_ns: Option<u64>,
+    pub latency_p99_ns: Option<u64>,
+    pub latency_p999_ns: Option<u64>,
+    pub latency_max_ns: Option<u64>,
+    /// The latencies at each of [`CURVE_QUANTILES`], in ns (empty when no
+    /// request completed).
+    pub latency_curve_ns: Vec<u64>,
 }
 
 /// The quantiles at which a distribution is kept for charts: every
@@ -90,10 +118,15 @@ pub struct GroupDistribution {
     pub name: String,
     /// At each of the distribution's quantiles, in ns; empty without IO.
     pub wake_ns: Vec<u64>,
+    /// A group with arrivals: its requests' latencies at the same
+    /// quantiles, in ns (empty otherwise).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub latency_ns: Vec<u64>,
 }
 
 impl Distribution {
-    /// The distribution of a measured run of `cell`, if any group did IO.
+    /// The distribution of a measured run of `cell`, if any group did IO
+    /// or completed requests.
     pub fn of_run(cell: &Cell, m: &Measurement) -> Option<Distribution> {
         let groups: Vec<GroupDistribution> = cell
             .groups
@@ -102,11 +135,16 @@ impl Distribution {
             .map(|(g, gm)| GroupDistribution {
                 name: g.name.clone(),
                 wake_ns: gm.wake_curve_ns.clone(),
+                latency_ns: gm
+                    .requests
+                    .as_ref()
+                    .map(|r| r.latency_curve_ns.clone())
+                    .unwrap_or_default(),
             })
             .collect();
         groups
             .iter()
-            .any(|g| !g.wake_ns.is_empty())
+            .any(|g| !g.wake_ns.is_empty() || !g.latency_ns.is_empty())
             .then(|| Distribution {
                 cell: cell.index,
                 label: cell.label(),
@@ -187,6 +225,10 @@ pub struct RunRecord {
     /// The 1-minute load average when the run started.
     #[serde(default)]
     pub load_1m: Option<f64>,
+    /// The machine the run ran on, in results `conlab merge` joined from
+    /// several machines; absent (no column) everywhere else.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine: Option<String>,
 }
 
 /// One row of `groups.csv`: one group of one measured run.
@@ -203,6 +245,28 @@ pub struct GroupRecord {
     pub wake_delay_p99_us: Option<f64>,
     pub wake_delay_max_us: Option<f64>,
     pub rounds_per_s: Option<f64>,
+    /// A group with arrivals (empty for others, and in results written
+    /// before arrivals existed): see [`RequestMeasurement`].
+    #[serde(default)]
+    pub offered_per_s: Option<f64>,
+    #[serde(default)]
+    pub achieved_per_s: Option<f64>,
+    #[serde(default)]
+    pub latency_mean_ms: Option<f64>,
+    #[serde(default)]
+    pub latency_p50_ms: Option<f64>,
+    #[serde(default)]
+    pub latency_p90_ms: Option<f64>,
+    #[serde(default)]
+    pub latency_p99_ms: Option<f64>,
+    #[serde(default)]
+    pub latency_p999_ms: Option<f64>,
+    #[serde(default)]
+    pub latency_max_ms: Option<f64>,
+    #[serde(default)]
+    pub requests_completed: Option<u64>,
+    #[serde(default)]
+    pub requests_unfinished: Option<u64>,
 }
 
 impl GroupRecord {
@@ -223,9 +287,28 @@ impl GroupRecord {
                 wake_delay_p99_us: gm.wake_p99_ns.map(us),
                 wake_delay_max_us: gm.wake_max_ns.map(us),
                 rounds_per_s: gm.rounds_per_s,
+                offered_per_s: gm.requests.as_ref().and_then(|r| r.offered_per_s),
+                achieved_per_s: gm.requests.as_ref().and_then(|r| r.achieved_per_s),
+                latency_mean_ms: gm
+                    .requests
+                    .as_ref()
+                    .and_then(|r| r.latency_mean_ns)
+                    .map(|ns| ns / 1e6),
+                latency_p50_ms: request_ms(gm, |r| r.latency_p50_ns),
+                latency_p90_ms: request_ms(gm, |r| r.latency_p90_ns),
+                latency_p99_ms: request_ms(gm, |r| r.latency_p99_ns),
+                latency_p999_ms: request_ms(gm, |r| r.latency_p999_ns),
+                latency_max_ms: request_ms(gm, |r| r.latency_max_ns),
+                requests_completed: gm.requests.as_ref().map(|r| r.completed),
+                requests_unfinished: gm.requests.as_ref().map(|r| r.unfinished),
             })
             .collect()
     }
+}
+
+/// One of a group's request latencies in ms, if it has requests.
+fn request_ms(gm: &GroupMeasurement, field: fn(&RequestMeasurement) -> Option<u64>) -> Option<f64> {
+    gm.requests.as_ref().and_then(field).map(ms)
 }
 
 pub fn ms(ns: u64) -> f64 {
@@ -281,6 +364,7 @@ impl RunRecord {
             steal_ms: None,
             foreign_cpu_ms: None,
             load_1m: None,
+            machine: None,
         }
     }
 

@@ -459,6 +459,7 @@ mod tests {
             repetitions: 3,
             warmup: 1,
             filter: Vec::new(),
+            shard: None,
             cells: hashes(cells, 0),
         }
     }

@@ -259,6 +259,23 @@ impl RenderTarget {
     }
 }
 
+/// Writes the files of a merged results folder (`conlab merge`) into
+/// `dir`, which must be new or empty, or hold conlab's files of an earlier
+/// merge or run and `force` (which deletes those first). The folder then
+/// records no run: it cannot be resumed.
+pub fn write_merged(
+    dir: &Path,
+    force: bool,
+    files: &[(String, Vec<u8>)],
+) -> Result<(), StoreError> {
+    let mut folder = Folder::open(dir, Purpose::Run { force })?;
+    let files: Vec<(String, &[u8])> = files
+        .iter()
+        .map(|(n, b)| (n.clone(), b.as_slice()))
+        .collect();
+    folder.write_all(&files)
+}
+
 /// Writes `conlab compare`'s files (top-level names) into `dir`.
 pub fn write_compare(dir: &Path, files: &[(&str, &[u8])]) -> Result<(), StoreError> {
     let mut folder = Folder::open(dir, Purpose::Compare)?;

@@ -24,6 +24,25 @@ pub struct CellPlan {
     pub predicted_ns: u64,
     /// Why the cell is not run, if it is not.
     pub skip: Option<String>,
+    /// Per group, in the cell's group order: for a group with arrivals,
+    /// what queueing theory predicts of it (None for other groups).
+    #[serde(default)]
+    pub requests: Vec<Option<RequestPlan>>,
+}
+
+/// The queueing prediction for a group with arrivals (see
+/// `crate::queueing`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RequestPlan {
+    /// The most requests per second the model sustains; None when nothing
+    /// bounds it.
+    pub capacity_per_s: Option<f64>,
+    /// The predicted mean latency; None at or above capacity.
+    pub latency_mean_ms: Option<f64>,
+    /// How it was predicted (`M/G/1`, …, or that no closed form is used).
+    pub method: String,
+    /// A request's mean service time E[S] (its IO waits and CPU work).
+    pub service_mean_ms: f64,
 }
 
 /// The status of a cell as a whole.
@@ -109,6 +128,11 @@ pub struct CellSummary {
     pub foreign_cpu_median_ms: Option<f64>,
     #[serde(default)]
     pub load_1m_median: Option<f64>,
+    /// The machine the cell ran on, in results `conlab merge` joined from
+    /// several machines (its `--label`, or the host's name); absent
+    /// everywhere else.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine: Option<String>,
     /// Each group's fields, in file order (absent from `summary.csv`, and
     /// from results of conlab 0.1, whose workloads had one group).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -125,6 +149,12 @@ pub struct GroupSummary {
     pub io_latency_mean_ms: f64,
     pub cpu_cost_ms: f64,
     pub rounds: u32,
+    /// A group with arrivals: its schedule (`poisson 50/s, 2000
+    /// requests`) and rate; absent for tasks that start together.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arrival: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate: Option<f64>,
     /// Medians over the cell's measured runs of each run's figure.
     pub completion_p50_median_ms: Option<f64>,
     pub completion_p99_median_ms: Option<f64>,
@@ -133,6 +163,31 @@ pub struct GroupSummary {
     pub wake_delay_p99_median_us: Option<f64>,
     pub wake_delay_max_median_us: Option<f64>,
     pub rounds_per_s_median: Option<f64>,
+    /// A group with arrivals (absent for others): medians over the
+    /// measured runs, the unfinished requests summed over them, and the
+    /// queueing prediction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requests: Option<RequestSummary>,
+}
+
+/// The requests of a group with arrivals, over a cell's measured runs.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RequestSummary {
+    pub offered_per_s_median: Option<f64>,
+    pub achieved_per_s_median: Option<f64>,
+    pub latency_mean_median_ms: Option<f64>,
+    pub latency_p50_median_ms: Option<f64>,
+    pub latency_p90_median_ms: Option<f64>,
+    pub latency_p99_median_ms: Option<f64>,
+    pub latency_p999_median_ms: Option<f64>,
+    pub latency_max_median_ms: Option<f64>,
+    pub completed_median: Option<f64>,
+    /// Summed over the measured runs.
+    pub unfinished_total: u64,
+    pub predicted_latency_mean_ms: Option<f64>,
+    pub capacity_per_s: Option<f64>,
+    pub prediction_method: String,
+    pub service_mean_ms: Option<f64>,
 }
 
 impl GroupSummary {
@@ -149,6 +204,18 @@ impl GroupSummary {
         self.wake_delay_p99_median_us = median(|r| r.wake_delay_p99_us);
         self.wake_delay_max_median_us = median(|r| r.wake_delay_max_us);
         self.rounds_per_s_median = median(|r| r.rounds_per_s);
+        if let Some(q) = &mut self.requests {
+            q.offered_per_s_median = median(|r| r.offered_per_s);
+            q.achieved_per_s_median = median(|r| r.achieved_per_s);
+            q.latency_mean_median_ms = median(|r| r.latency_mean_ms);
+            q.latency_p50_median_ms = median(|r| r.latency_p50_ms);
+            q.latency_p90_median_ms = median(|r| r.latency_p90_ms);
+            q.latency_p99_median_ms = median(|r| r.latency_p99_ms);
+            q.latency_p999_median_ms = median(|r| r.latency_p999_ms);
+            q.latency_max_median_ms = median(|r| r.latency_max_ms);
+            q.completed_median = median(|r| r.requests_completed.map(|n| n as f64));
+            q.unfinished_total = rows.iter().filter_map(|r| r.requests_unfinished).sum();
+        }
     }
 }
 
@@ -165,6 +232,8 @@ impl CellSummary {
                 io_latency_mean_ms: self.io_latency_mean_ms,
                 cpu_cost: ns(self.cpu_cost_ms.unwrap_or(0.0)),
                 rounds: self.rounds.unwrap_or(1),
+                arrival: None,
+                rate: None,
             }]
         } else {
             self.groups
@@ -176,6 +245,8 @@ impl CellSummary {
                     io_latency_mean_ms: g.io_latency_mean_ms,
                     cpu_cost: ns(g.cpu_cost_ms),
                     rounds: g.rounds,
+                    arrival: g.arrival.clone(),
+                    rate: g.rate,
                 })
                 .collect()
         };
@@ -185,6 +256,7 @@ impl CellSummary {
             workers: self.workers,
             switch_interval: self.switch_interval_ms.map(ns),
             poll_interval: self.poll_interval_ms.map(ns),
+            machine: self.machine.clone(),
         }
     }
 
@@ -198,12 +270,14 @@ impl CellSummary {
             .sum()
     }
 
-    /// The workload's swept fields at this cell: `tasks=10 io_latency=2ms`.
+    /// The workload's swept fields at this cell, and its machine in
+    /// results of several: `tasks=10 io_latency=2ms machine=laptop`.
     pub fn workload_point(&self) -> String {
         let point = self.point();
         self.axes
             .of_workload()
             .filter_map(|f| Some(format!("{f}={}", f.value(&point)?.chart_text())))
+            .chain(self.machine.iter().map(|m| format!("machine={m}")))
             .collect::<Vec<_>>()
             .join(" ")
     }
@@ -262,12 +336,32 @@ pub fn summarize(
     for (plan, row) in plans.iter().zip(rows.iter_mut()) {
         let key = plan.cell.workload_key();
         let reference = sequential.iter().find(|(k, _)| *k == key).map(|(_, m)| *m);
-        row.speedup = match (reference, row.wall_median_ms) {
-            (Some(seq), Some(me)) if me > 0.0 => Some(seq / me),
-            _ => None,
-        };
+        row.speedup = speedup(reference, row.wall_median_ms);
     }
     rows
+}
+
+fn speedup(sequential: Option<f64>, median: Option<f64>) -> Option<f64> {
+    match (sequential, median) {
+        (Some(seq), Some(me)) if me > 0.0 => Some(seq / me),
+        _ => None,
+    }
+}
+
+/// Works out every cell's speedup again from the cells themselves, the
+/// `sequential` cell at the same workload point (and machine) as the
+/// reference: for results joined by `conlab merge`, where a shard may
+/// have run a cell without its `sequential` one.
+pub fn fill_speedups(cells: &mut [CellSummary]) {
+    let sequential: std::collections::HashMap<String, f64> = cells
+        .iter()
+        .filter(|c| c.kind == ModelKind::Sequential)
+        .filter_map(|c| Some((c.point().workload_key(), c.wall_median_ms?)))
+        .collect();
+    for c in cells.iter_mut() {
+        let reference = sequential.get(&c.point().workload_key()).copied();
+        c.speedup = speedup(reference, c.wall_median_ms);
+    }
 }
 
 fn summarize_cell(plan: &CellPlan, records: &[&RunRecord]) -> CellSummary {
@@ -357,17 +451,21 @@ fn summarize_cell(plan: &CellPlan, records: &[&RunRecord]) -> CellSummary {
         steal_median_ms: median_of(&ok, |r| r.steal_ms),
         foreign_cpu_median_ms: median_of(&ok, |r| r.foreign_cpu_ms),
         load_1m_median: median_of(&ok, |r| r.load_1m),
+        machine: None,
         groups: c
             .groups
             .iter()
             .zip(&plan.group_io_latency_mean_ns)
-            .map(|(g, mean_ns)| GroupSummary {
+            .enumerate()
+            .map(|(i, (g, mean_ns))| GroupSummary {
                 name: g.name.clone(),
                 tasks: g.tasks,
                 io_latency: g.io_latency.to_string(),
                 io_latency_mean_ms: mean_ns / 1e6,
                 cpu_cost_ms: g.cpu_cost.as_millis_f64(),
                 rounds: g.rounds,
+                arrival: g.arrival.map(|a| a.to_string()),
+                rate: g.arrival.map(|a| a.rate.per_s()),
                 completion_p50_median_ms: None,
                 completion_p99_median_ms: None,
                 completion_max_median_ms: None,
@@ -375,6 +473,16 @@ fn summarize_cell(plan: &CellPlan, records: &[&RunRecord]) -> CellSummary {
                 wake_delay_p99_median_us: None,
                 wake_delay_max_median_us: None,
                 rounds_per_s_median: None,
+                requests: g.arrival.map(|_| {
+                    let p = plan.requests.get(i).and_then(Option::as_ref);
+                    RequestSummary {
+                        predicted_latency_mean_ms: p.and_then(|p| p.latency_mean_ms),
+                        capacity_per_s: p.and_then(|p| p.capacity_per_s),
+                        prediction_method: p.map(|p| p.method.clone()).unwrap_or_default(),
+                        service_mean_ms: p.map(|p| p.service_mean_ms),
+                        ..RequestSummary::default()
+                    }
+                }),
             })
             .collect(),
     }

@@ -252,6 +252,8 @@ mod tests {
             cores: 1,
             record_timeline: false,
             tcp_server: None,
+            arrivals: Vec::new(),
+            stop_after_ns: None,
         }
     }
 

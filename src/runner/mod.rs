@@ -20,13 +20,15 @@ pub use capacity::Limits;
 pub use executor::{ChildExecutor, Executor, Outcome};
 
 use crate::config::Experiment;
+use crate::config::workers_or_cores;
 use crate::matrix::{Cell, CellGroup};
-use crate::model::Job;
 use crate::model::python::Interpreters;
+use crate::model::{Job, Schedule};
 use crate::predict;
+use crate::queueing;
 use crate::results::{
-    CellPlan, Distribution, GroupRecord, RunRecord, RunStatus, Store, StoreError, SummaryFile,
-    summarize,
+    CellPlan, Distribution, GroupRecord, RequestPlan, RunRecord, RunStatus, Store, StoreError,
+    SummaryFile, summarize,
 };
 
 /// In which order runs happen.
@@ -65,6 +67,51 @@ impl Prepared {
     pub fn latencies(&self) -> Vec<u64> {
         draw_latencies(self.seed, &self.plan.cell)
     }
+
+    /// When each group's tasks are due: drawn afresh, the same every time.
+    pub fn arrivals(&self) -> Vec<Schedule> {
+        draw_schedules(self.seed, &self.plan.cell)
+    }
+}
+
+/// Each group's arrival schedule: seeded like its latencies (by the
+/// workload point, not the model), but from a seed of their own.
+pub fn draw_schedules(seed: u64, cell: &Cell) -> Vec<Schedule> {
+    cell.groups
+        .iter()
+        .map(|g| match g.arrival {
+            Some(a) => {
+                let key = cell.workload_key();
+                let seed = latency::stable_hash(&[&seed.to_string(), &key, &g.name, "arrivals"]);
+                latency::draw_arrivals(a, g.tasks, seed)
+            }
+            None => Schedule::Together,
+        })
+        .collect()
+}
+
+/// For a run that stopped before its timeout with requests unfinished,
+/// how many; empty otherwise.
+fn unfinished_message(m: &crate::results::Measurement) -> String {
+    let unfinished: u64 = m
+        .groups
+        .iter()
+        .filter_map(|g| g.requests.as_ref())
+        .map(|r| r.unfinished)
+        .sum();
+    if unfinished == 0 {
+        String::new()
+    } else {
+        format!("stopped before the timeout with {unfinished} requests unfinished")
+    }
+}
+
+/// How long after dispatch starts an open-loop run stops its tasks: a
+/// quarter of the timeout (at least a second, at most a minute) before it,
+/// so that the worker ends, and reports, on its own.
+pub fn stop_after(timeout: Duration) -> Duration {
+    let margin = (timeout / 4).clamp(Duration::from_secs(1), Duration::from_secs(60));
+    timeout.saturating_sub(margin).max(timeout / 2)
 }
 
 /// The seed of a group's latency draw: the experiment's seed and the
@@ -112,6 +159,55 @@ fn task_times(cell: &Cell, latencies: &[u64]) -> predict::TaskTimes {
             })
             .collect(),
     }
+}
+
+/// The queueing prediction of each group with arrivals, from its tasks'
+/// drawn service times (see [`queueing`]).
+fn request_plans(
+    cell: &Cell,
+    cores: usize,
+    times: &predict::TaskTimes,
+) -> Vec<Option<RequestPlan>> {
+    let mut first = 0usize;
+    cell.groups
+        .iter()
+        .map(|g| {
+            let tasks = times
+                .tasks
+                .get(first..first.saturating_add(g.tasks as usize))
+                .unwrap_or(&[]);
+            first = first.saturating_add(g.tasks as usize);
+            let a = g.arrival?;
+            let n = tasks.len().max(1) as f64;
+            let s: Vec<f64> = tasks
+                .iter()
+                .map(|&(io, cpu)| (io as f64 + cpu as f64) / 1e9)
+                .collect();
+            let service = queueing::Service {
+                mean_s: s.iter().sum::<f64>() / n,
+                second_moment_s2: s.iter().map(|x| x * x).sum::<f64>() / n,
+                cpu_s: g.cpu_cost.0 as f64 * f64::from(g.rounds) / 1e9,
+            };
+            let workers = workers_or_cores(cell.workers, cores);
+            let p = queueing::predict(cell.kind, workers, cores, a.rate.per_s(), a.dist, &service);
+            Some(RequestPlan {
+                capacity_per_s: p.capacity_per_s,
+                latency_mean_ms: p.latency_mean_s.map(|s| s * 1e3),
+                method: p.method.name().to_string(),
+                service_mean_ms: service.mean_s * 1e3,
+            })
+        })
+        .collect()
+}
+
+/// How long the cell's arrivals last: its groups' requests over their
+/// rates, the longest.
+fn schedule_span_ns(cell: &Cell) -> u64 {
+    cell.groups
+        .iter()
+        .filter_map(|g| Some(g.tasks as f64 / g.arrival?.rate.per_s() * 1e9))
+        .fold(0.0, f64::max)
+        .min(u64::MAX as f64 / 2.0) as u64
 }
 
 /// What a workload point's drawn latencies say, kept once they are
@@ -172,7 +268,10 @@ pub fn prepare(
             Some((k, drawn)) if k == key => drawn,
             _ => Drawn::of(exp.seed, &cell),
         };
-        let predicted_ns = predict::predict(cell.kind, cell.workers, cores, &drawn.times);
+        let requests = request_plans(&cell, cores, &drawn.times);
+        // An open-loop run lasts at least until its last request arrives.
+        let predicted_ns = predict::predict(cell.kind, cell.workers, cores, &drawn.times)
+            .max(schedule_span_ns(&cell));
         let skip = limits
             .check(&cell)
             .or_else(|| interpreters.skip_reason(&cell));
@@ -183,6 +282,7 @@ pub fn prepare(
                 baseline_ns: drawn.times.baseline(),
                 predicted_ns,
                 skip,
+                requests,
                 cell,
             },
             seed: exp.seed,
@@ -374,6 +474,10 @@ impl Run<'_> {
                 record_timeline: slot.phase == Phase::Measured(1)
                     && cell.tasks() <= s.timeline_max_tasks,
                 tcp_server: None,
+                arrivals: prepared.arrivals(),
+                stop_after_ns: cell
+                    .is_open_loop()
+                    .then(|| stop_after(s.timeout).as_nanos() as u64),
             };
             self.observer.run_started(&label, slot.phase);
             let outcome = self.executor.execute(&job, s.timeout, self.interrupted);
@@ -407,7 +511,9 @@ impl Run<'_> {
                     let rows = GroupRecord::of_run(cell, rep, &m);
                     self.store.append_groups(&rows)?;
                     group_records.extend(rows);
-                    RunRecord::measured(cell, rep, &m)
+                    let mut record = RunRecord::measured(cell, rep, &m);
+                    record.message = unfinished_message(&m);
+                    record
                 }
                 Outcome::Failed(message) => RunRecord::new(cell, rep, RunStatus::Failed, message),
                 Outcome::TimedOut(message) => {

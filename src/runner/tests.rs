@@ -79,6 +79,7 @@ fn started(prepared: &[Prepared]) -> StartedRun {
         repetitions: 3,
         warmup: 1,
         filter: Vec::new(),
+        shard: None,
         cells: prepared
             .iter()
             .map(|p| CellHash {
@@ -266,4 +267,61 @@ fn a_resumed_run_runs_only_what_is_missing_and_summarises_all() {
     pairs.sort();
     assert_eq!(pairs, [(0, 1), (0, 2), (0, 3), (1, 1), (1, 2), (1, 3)]);
     assert!(finished.summary.cells.iter().all(|c| c.n == 3));
+}
+
+#[test]
+fn every_model_at_a_point_gets_the_same_arrival_schedule() {
+    let text = "[[workload]]\nname = \"w\"\narrival = { rate = [50, 80], dist = \"poisson\" }\n\
+                requests = 30\nio_latency = \"1ms\"\n[[model]]\nkind = \"sequential\"\n\
+                [[model]]\nkind = \"threads\"\n";
+    let exp = match crate::config::from_text("t.toml", text, "t") {
+        Ok(l) => l.experiment,
+        Err(e) => panic!("{e}"),
+    };
+    let cells = crate::matrix::expand(&exp, 2);
+    let at = |kind: crate::config::ModelKind, rate: f64| {
+        let cell = cells
+            .iter()
+            .find(|c| c.kind == kind && c.groups[0].arrival.map(|a| a.rate.per_s()) == Some(rate))
+            .unwrap_or_else(|| panic!("no {kind:?} cell at {rate}"));
+        super::draw_schedules(7, cell)
+    };
+    use crate::config::ModelKind::{Sequential, Threads};
+    assert_eq!(at(Sequential, 50.0), at(Threads, 50.0));
+    assert_eq!(at(Sequential, 80.0), at(Threads, 80.0));
+    assert_ne!(at(Sequential, 50.0), at(Sequential, 80.0));
+    let cell = &cells[0];
+    assert_eq!(
+        super::draw_schedules(7, cell),
+        super::draw_schedules(7, cell)
+    );
+    assert_ne!(
+        super::draw_schedules(7, cell),
+        super::draw_schedules(8, cell)
+    );
+    match &super::draw_schedules(7, cell)[0] {
+        crate::model::Schedule::At(times) => assert_eq!(times.len(), 30),
+        other => panic!("a Poisson schedule is a table, not {other:?}"),
+    }
+}
+
+#[test]
+fn an_open_loop_run_stops_a_margin_before_its_timeout() {
+    use std::time::Duration;
+    assert_eq!(
+        super::stop_after(Duration::from_secs(3)),
+        Duration::from_secs(2)
+    );
+    assert_eq!(
+        super::stop_after(Duration::from_secs(20)),
+        Duration::from_secs(15)
+    );
+    assert_eq!(
+        super::stop_after(Duration::from_secs(600)),
+        Duration::from_secs(540)
+    );
+    assert_eq!(
+        super::stop_after(Duration::from_secs(1)),
+        Duration::from_millis(500)
+    );
 }

@@ -158,7 +158,7 @@ fn measurement(
         server_overshoot_median_ns: None,
         extras: run.extras.clone(),
         threads_max: None,
-        groups: tally::by_group(&job.cell, records, wall_start),
+        groups: tally::by_group(job, records, wall_start),
         // The parent measures the rest of the machine around the process.
         noise: Default::default(),
     }

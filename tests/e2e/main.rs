@@ -3,6 +3,7 @@
 //! Each module covers one area; `common` holds the shared helpers.
 
 mod charts;
+mod check;
 mod claims;
 mod common;
 mod config;
@@ -10,7 +11,9 @@ mod doctor;
 mod errors;
 mod groups;
 mod hostile;
+mod merge;
 mod noise;
+mod openloop;
 mod python;
 mod reliability;
 mod run;

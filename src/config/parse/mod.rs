@@ -6,6 +6,7 @@
 //! here: which parameters a model's kind takes, a workload's groups against
 //! its own fields, what a chart names, and the experiment's size.
 
+mod claim;
 mod value;
 
 use std::collections::{HashMap, HashSet};
@@ -13,10 +14,12 @@ use std::collections::{HashMap, HashSet};
 use toml::de::{DeTable, DeValue};
 
 use self::value::{Checker, Table, Value};
+use super::arrival::RequestSpan;
+use super::claim::ClaimSpec;
 use super::diagnostic::{Diagnostic, SourceFile};
 use super::field::{Axis, Field};
 use super::folder_name;
-use super::keys::{CHART, EXPERIMENT, GROUP, MODEL, TOP_LEVEL, WORKLOAD};
+use super::keys::{CHART, CLAIM, EXPERIMENT, GROUP, MODEL, TOP_LEVEL, WORKLOAD};
 use super::kind::Param;
 use super::limits;
 use super::schema::*;
@@ -107,6 +110,15 @@ fn experiment(
             .collect();
         exp.charts = charts;
     }
+    if let Some(value) = root.get("claim") {
+        let known = Known::of(&exp);
+        let tables = c.tables(value, "claim", "claim", CLAIM.title);
+        let claims: Vec<ClaimSpec> = tables
+            .into_iter()
+            .filter_map(|t| claim::claim(c, t, &known, file))
+            .collect();
+        exp.claims = claims;
+    }
     // Sizes of an experiment with mistakes in it would only mislead.
     if c.diags.is_empty()
         && let Some((message, hint)) = limits::experiment_problem(&exp)
@@ -167,7 +179,7 @@ fn workload(c: &mut Checker, t: &Table, index: usize) -> Option<Workload> {
     } else {
         // Without groups, the workload is one group named after it.
         let mut g = Group::default();
-        ok &= c.read_keys(t, &GROUP, &mut g, &["name"]);
+        ok &= read_group(c, t, &mut g, &["name"]);
         g.name = w.name.clone();
         w.groups.push(g);
     }
@@ -199,7 +211,7 @@ fn read_groups(c: &mut Checker, value: &Value, path: &str, w: &mut Workload) -> 
             name: format!("group-{}", j + 1),
             ..Group::default()
         };
-        if c.read_keys(t, &GROUP, &mut g, &[]) {
+        if read_group(c, t, &mut g, &[]) {
             read.push((t, g.name.clone()));
             w.groups.push(g);
         } else {
@@ -208,6 +220,108 @@ fn read_groups(c: &mut Checker, value: &Value, path: &str, w: &mut Workload) -> 
     }
     let what = format!("groups of workload \"{}\"", w.name);
     ok & c.unique_names(&read, &what, "give each [[workload.group]] its own name")
+}
+
+/// The keys that make a group one of requests arriving at a rate.
+const OPEN_LOOP: [&str; 3] = ["arrival", "requests", "duration"];
+
+/// Reads a group's keys from `t` (a `[[workload.group]]`, or a workload
+/// without groups), but those in `skip`, and checks what no single key
+/// can: a group has `tasks`, or `arrival` and one of `requests` and
+/// `duration`. False if anything was wrong.
+fn read_group(c: &mut Checker, t: &Table, g: &mut Group, skip: &[&str]) -> bool {
+    let open_loop = OPEN_LOOP.iter().any(|k| t.get(k).is_some());
+    let mut skip = skip.to_vec();
+    if open_loop {
+        // Not missing: a group of arrivals has requests instead.
+        skip.push("tasks");
+    }
+    let ok = c.read_keys(t, &GROUP, g, &skip);
+    if !open_loop {
+        return ok;
+    }
+    open_loop_keys(c, t, g) && ok
+}
+
+/// The keys of a group with arrivals, together: `arrival` with exactly
+/// one of `requests` and `duration`, and no `tasks`; a `duration` that
+/// brings at least one request, and not too many, at every rate.
+fn open_loop_keys(c: &mut Checker, t: &Table, g: &Group) -> bool {
+    let span = |key: &str| t.get(key).map(Value::span);
+    let (tasks, arrival) = (span("tasks"), span("arrival"));
+    let (requests, duration) = (span("requests"), span("duration"));
+    let mut ok = true;
+    if let (Some(at), Some(_)) = (tasks, &arrival) {
+        c.error(
+            &t.path_of("tasks"),
+            at,
+            "`tasks` and `arrival` cannot both be set in one group: its tasks either start \
+             together or arrive as requests",
+            "remove `tasks` and say how many requests arrive with requests = 2000 or duration = \
+             \"10s\", or remove `arrival`",
+        );
+        ok = false;
+    }
+    match (arrival, requests, duration) {
+        (Some(_), Some(_), Some(at)) => {
+            c.error(
+                &t.path_of("duration"),
+                at,
+                "`requests` and `duration` cannot both be set: each says how many requests arrive",
+                "keep one: requests = 2000 (a count), or duration = \"10s\" (rate × duration \
+                 requests)",
+            );
+            ok = false;
+        }
+        (Some(at), None, None) => {
+            c.error(
+                &t.path_of("arrival"),
+                at,
+                "`arrival` needs `requests` or `duration`: how many requests arrive",
+                "add requests = 2000, or duration = \"10s\"",
+            );
+            ok = false;
+        }
+        (None, requests, duration) => {
+            for (key, at) in [("requests", requests), ("duration", duration)] {
+                let Some(at) = at else { continue };
+                c.error(
+                    &t.path_of(key),
+                    at,
+                    format!("`{key}` needs `arrival`: the rate its requests arrive at"),
+                    "add arrival = { rate = 100, dist = \"poisson\" }, or give tasks = 10 for \
+                     tasks that start together",
+                );
+            }
+            ok = false;
+        }
+        _ => {}
+    }
+    if let (true, Some(arrival), Some(d), Some(at)) = (ok, &g.arrival, g.duration, span("duration"))
+    {
+        for &rate in &arrival.rate.values {
+            let n = RequestSpan::Duration(d).requests(rate);
+            let (message, hint) = if n == 0 {
+                (
+                    format!("at rate = {rate}, `duration` = \"{d}\" brings no request"),
+                    "lengthen duration, or give requests = N instead".to_string(),
+                )
+            } else if n > limits::MAX_TASKS {
+                (
+                    format!("at rate = {rate}, `duration` = \"{d}\" brings {n} requests"),
+                    format!(
+                        "conlab runs at most {} tasks per cell; shorten duration or lower the rate",
+                        limits::MAX_TASKS
+                    ),
+                )
+            } else {
+                continue;
+            };
+            c.error(&t.path_of("duration"), at, message, &hint);
+            return false;
+        }
+    }
+    ok
 }
 
 fn model(c: &mut Checker, t: &Table) -> Option<ModelSpec> {
@@ -310,7 +424,8 @@ fn group_problem(chart: &ChartSpec, workload: &Workload) -> Option<(String, Stri
         (Some(_), false) => Some((
             format!("chart y = \"{y}\" is not a group's figure, so `group` does not apply"),
             "remove group, or chart a group's figure: wake_p50, wake_p99, wake_max, \
-             completion_p50, completion_p99, rounds_per_s"
+             completion_p50, completion_p99, rounds_per_s, latency_mean, latency_p50, \
+             latency_p99, throughput"
                 .to_string(),
         )),
         _ => None,

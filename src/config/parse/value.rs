@@ -9,9 +9,14 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use crate::config::arrival::{ArrivalSpec, MAX_RATE, Rate};
+use crate::config::claim::{AxisValue, CrossoverSpec, Limit, PointFilter};
 use crate::config::diagnostic::Diagnostic;
 use crate::config::duration::Nanos;
-use crate::config::keys::{DISTRIBUTION, DISTRIBUTIONS, Fallback, Key, Read, Section};
+use crate::config::field::{Axis, Field};
+use crate::config::keys::{
+    ARRIVAL, CROSSOVER, DISTRIBUTION, DISTRIBUTIONS, Fallback, Key, Read, Section,
+};
 use crate::config::keys::{home_of, suggest};
 use crate::config::schema::{IoLatency, Sweep};
 
@@ -195,6 +200,8 @@ impl Checker {
                 store(read, into, *set)
             }
             Read::Latencies(set) => store(self.sweep(v, path, Self::latency), into, *set),
+            Read::Rates(set) => store(self.sweep(v, path, Self::rate), into, *set),
+            Read::Arrival(set) => store(self.arrival(v, path), into, *set),
             Read::Choice(choices, set) => {
                 let word = self.string(v, path).filter(|word| {
                     let known = choices.names.contains(&word.as_str());
@@ -212,7 +219,317 @@ impl Checker {
             }
             // Sub-sections are read by their section's own code.
             Read::Tables(_) => true,
+            Read::Limit(set) => store(self.limit(v, path), into, *set),
+            Read::Limits(set) => store(self.limits(v, path), into, *set),
+            Read::Points(set) => store(self.points(v, path), into, *set),
+            Read::Range(set) => store(self.range(v, path), into, *set),
+            Read::Crossover(set) => store(self.crossover(v, path), into, *set),
         }
+    }
+
+    /// A number, whole or decimal, finite and not negative.
+    fn number(&mut self, v: &Value, path: &str) -> Option<f64> {
+        let key = key_of(path);
+        let n = match v.get_ref() {
+            DeValue::Integer(i) => i128::from_str_radix(i.as_str(), i.radix())
+                .ok()
+                .map(|n| n as f64),
+            DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
+            _ => {
+                self.wrong_type(path, v, "a number", "");
+                return None;
+            }
+        };
+        match n {
+            Some(n) if n.is_finite() && n >= 0.0 => Some(n),
+            _ => {
+                let message = format!("`{key}` must be a finite number, zero or more");
+                self.error(path, v.span(), message, "");
+                None
+            }
+        }
+    }
+
+    /// A limit without a ratio: a duration (a string) or a number.
+    fn plain_limit(&mut self, v: &Value, path: &str) -> Option<Limit> {
+        match v.get_ref() {
+            DeValue::String(_) => self.duration(v, path, true).map(Limit::Time),
+            DeValue::Integer(_) | DeValue::Float(_) => self.number(v, path).map(Limit::Number),
+            _ => {
+                let hint = "write a duration such as \"120ms\" (wall, cpu and the group \
+                            metrics) or a number (speedup, efficiency)";
+                self.wrong_type(path, v, "a duration or a number", hint);
+                None
+            }
+        }
+    }
+
+    /// `{ ratio = …, of = "model" }`: the ratio's value (read by `ratio`)
+    /// and the model's name.
+    fn ratio_table<T>(
+        &mut self,
+        v: &Value,
+        path: &str,
+        ratio: impl FnOnce(&mut Self, &Value, &str) -> Option<T>,
+    ) -> Option<(T, String)> {
+        let DeValue::Table(keys) = v.get_ref() else {
+            return None;
+        };
+        let t = Table::new(keys, v.span(), path.to_string(), "a ratio");
+        self.known_keys(&t, &["ratio", "of"]);
+        let of = match t.get("of") {
+            Some(of) => self.string(of, &t.path_of("of")),
+            None => {
+                let message = "a ratio is missing the key `of`";
+                let hint = "add of = \"sequential\" (the model the ratio is of)";
+                self.error(&t.path_of("of"), v.span(), message, hint);
+                None
+            }
+        };
+        let value = match t.get("ratio") {
+            Some(r) => ratio(self, r, &t.path_of("ratio")),
+            None => {
+                let message = "a ratio is missing the key `ratio`";
+                self.error(&t.path_of("ratio"), v.span(), message, "add ratio = 0.4");
+                None
+            }
+        };
+        Some((value?, of?))
+    }
+
+    /// A ratio above zero.
+    fn positive(&mut self, v: &Value, path: &str) -> Option<f64> {
+        let n = self.number(v, path)?;
+        if n > 0.0 {
+            return Some(n);
+        }
+        let message = format!("`{}` must be above zero", key_of(path));
+        self.error(path, v.span(), message, "a ratio of zero says nothing");
+        None
+    }
+
+    /// `at_most` / `at_least`: a duration, a number, or a ratio table.
+    fn limit(&mut self, v: &Value, path: &str) -> Option<Limit> {
+        if let DeValue::Table(_) = v.get_ref() {
+            let (value, of) = self.ratio_table(v, path, Self::positive)?;
+            return Some(Limit::Ratio { value, of });
+        }
+        self.plain_limit(v, path)
+    }
+
+    /// Exactly two values of a list, each read by `one`.
+    fn two<T>(
+        &mut self,
+        v: &Value,
+        path: &str,
+        mut one: impl FnMut(&mut Self, &Value, &str) -> Option<T>,
+    ) -> Option<(T, T)> {
+        let key = key_of(path);
+        match v.get_ref() {
+            DeValue::Array(items) if items.len() == 2 => {
+                let lo = one(self, &items[0], &format!("{path}[0]"));
+                let hi = one(self, &items[1], &format!("{path}[1]"));
+                Some((lo?, hi?))
+            }
+            DeValue::Array(_) => {
+                let message = format!("`{key}` needs two values, low and high");
+                self.error(
+                    path,
+                    v.span(),
+                    message,
+                    &format!("write {key} = [low, high]"),
+                );
+                None
+            }
+            _ => {
+                let hint = format!("write {key} = [low, high]");
+                self.wrong_type(path, v, "a list of two values", &hint);
+                None
+            }
+        }
+    }
+
+    /// Reports `low` above `high`; false then.
+    fn ordered(&mut self, v: &Value, path: &str, low: f64, high: f64, lo: &str, hi: &str) -> bool {
+        if low <= high {
+            return true;
+        }
+        let message = format!(
+            "`{}` has its low value ({lo}) above its high value ({hi})",
+            key_of(path)
+        );
+        self.error(path, v.span(), message, "swap them");
+        false
+    }
+
+    /// `between`: two durations or numbers, or a ratio table of two.
+    fn limits(&mut self, v: &Value, path: &str) -> Option<(Limit, Limit)> {
+        let (lo, hi) = if let DeValue::Table(_) = v.get_ref() {
+            let ((lo, hi), of) =
+                self.ratio_table(v, path, |c, r, p| c.two(r, p, Self::positive))?;
+            let ratio = |value| Limit::Ratio {
+                value,
+                of: of.clone(),
+            };
+            (ratio(lo), ratio(hi))
+        } else {
+            let (lo, hi) = self.two(v, path, Self::plain_limit)?;
+            if std::mem::discriminant(&lo) != std::mem::discriminant(&hi) {
+                let message = format!("`{}` mixes a duration and a number", key_of(path));
+                let hint = "give two durations (\"90ms\") or two numbers (1.5)";
+                self.error(path, v.span(), message, hint);
+                return None;
+            }
+            (lo, hi)
+        };
+        let text = |l: &Limit| match l {
+            Limit::Time(d) => d.to_string(),
+            other => other.number().to_string(),
+        };
+        self.ordered(v, path, lo.number(), hi.number(), &text(&lo), &text(&hi))
+            .then_some((lo, hi))
+    }
+
+    /// One value of `axis` in a `where`: a whole number, or a duration
+    /// for the duration fields.
+    fn axis_value(&mut self, v: &Value, path: &str, field: Field) -> Option<AxisValue> {
+        let key = key_of(path);
+        if field.is_duration() {
+            if let DeValue::String(_) = v.get_ref() {
+                return self.duration(v, path, true).map(AxisValue::Duration);
+            }
+            let hint = format!("{field} is a duration: write it as a string, e.g. {key} = \"1ms\"");
+            self.wrong_type(path, v, "a duration", &hint);
+            return None;
+        }
+        if let DeValue::Integer(_) = v.get_ref() {
+            return self
+                .integer(v, path, (0, u64::MAX))
+                .map(|n| AxisValue::Number(n as f64));
+        }
+        self.wrong_type(path, v, "a whole number", "");
+        None
+    }
+
+    /// One table of `where`: axis names and their values.
+    fn point_filter(&mut self, v: &Value, path: &str) -> Option<PointFilter> {
+        let DeValue::Table(keys) = v.get_ref() else {
+            let hint = "write where = { tasks = 100 }, or a list of such tables";
+            self.wrong_type(path, v, "a table", hint);
+            return None;
+        };
+        if keys.is_empty() {
+            let hint = "name a swept key and its value: where = { tasks = 100 }";
+            self.error(path, v.span(), "`where` is an empty table", hint);
+            return None;
+        }
+        let mut filter = PointFilter::default();
+        let mut ok = true;
+        for (key, value) in keys.iter() {
+            let name: &str = key.get_ref();
+            let item_path = child(path, name);
+            if name == "machine" {
+                // Results merged from several machines have this axis; no
+                // file can say which machines there will be.
+                match self.sweep(value, &item_path, |c, v, p| c.string(v, p)) {
+                    Some(machines) => filter.machines = machines.values,
+                    None => ok = false,
+                }
+                continue;
+            }
+            let Some(axis) = Axis::parse(name) else {
+                let keys = Field::ALL.map(Field::key).join(", ");
+                let message = format!("unknown key `{name}` in `where`");
+                let hint = match suggest(name, &Field::ALL.map(Field::key)) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("name a swept key: {keys}, <group>.<key>, or machine"),
+                };
+                self.error(&item_path, key.span(), message, &hint);
+                ok = false;
+                continue;
+            };
+            let values = self.sweep(value, &item_path, |c, v, p| {
+                c.axis_value(v, p, axis.field).map(|a| match a {
+                    AxisValue::Number(n) => (n as u64, 0),
+                    AxisValue::Duration(d) => (d.0, 1),
+                })
+            });
+            match values {
+                Some(values) => {
+                    let values = values
+                        .values
+                        .into_iter()
+                        .map(|(n, kind)| match kind {
+                            0 => AxisValue::Number(n as f64),
+                            _ => AxisValue::Duration(Nanos(n)),
+                        })
+                        .collect();
+                    filter.axes.push((axis, values));
+                }
+                None => ok = false,
+            }
+        }
+        ok.then_some(filter)
+    }
+
+    /// `where`: one table, or a list of them.
+    fn points(&mut self, v: &Value, path: &str) -> Option<Vec<PointFilter>> {
+        match v.get_ref() {
+            DeValue::Array(items) if items.is_empty() => {
+                let hint = "leave `where` out to claim every point, or name one: { tasks = 100 }";
+                self.error(path, v.span(), "`where` is an empty list", hint);
+                None
+            }
+            DeValue::Array(items) => {
+                let mut filters = Vec::new();
+                let mut ok = true;
+                for (i, item) in items.iter().enumerate() {
+                    match self.point_filter(item, &format!("{path}[{i}]")) {
+                        Some(f) => filters.push(f),
+                        None => ok = false,
+                    }
+                }
+                ok.then_some(filters)
+            }
+            _ => self.point_filter(v, path).map(|f| vec![f]),
+        }
+    }
+
+    /// A value of an axis in a crossover's range: a number or a duration.
+    fn range_value(&mut self, v: &Value, path: &str) -> Option<AxisValue> {
+        match v.get_ref() {
+            DeValue::String(_) => self.duration(v, path, true).map(AxisValue::Duration),
+            _ => self.number(v, path).map(AxisValue::Number),
+        }
+    }
+
+    /// A crossover's `between`: two values of its axis, low first.
+    fn range(&mut self, v: &Value, path: &str) -> Option<(AxisValue, AxisValue)> {
+        let (lo, hi) = self.two(v, path, Self::range_value)?;
+        if std::mem::discriminant(&lo) != std::mem::discriminant(&hi) {
+            let message = format!("`{}` mixes a duration and a number", key_of(path));
+            let hint = "give two numbers for tasks, rounds and workers, two durations otherwise";
+            self.error(path, v.span(), message, hint);
+            return None;
+        }
+        let (l, h) = (lo.to_string(), hi.to_string());
+        self.ordered(v, path, lo.number(), hi.number(), &l, &h)
+            .then_some((lo, hi))
+    }
+
+    /// `crossover = { of, and, axis, between }`.
+    fn crossover(&mut self, v: &Value, path: &str) -> Option<CrossoverSpec> {
+        let DeValue::Table(keys) = v.get_ref() else {
+            let hint = "write crossover = { of = \"threads\", and = \"async\", axis = \"tasks\", \
+                        between = [2, 10] }";
+            self.wrong_type(path, v, "a table", hint);
+            return None;
+        };
+        let t = Table::new(keys, v.span(), path.to_string(), CROSSOVER.title);
+        self.known_keys(&t, &CROSSOVER.names().collect::<Vec<_>>());
+        let mut spec = CrossoverSpec::default();
+        self.read_keys(&t, &CROSSOVER, &mut spec, &[])
+            .then_some(spec)
     }
 
     pub fn string(&mut self, v: &Value, path: &str) -> Option<String> {
@@ -373,6 +690,63 @@ impl Checker {
             return None;
         }
         Some(latency)
+    }
+
+    /// Requests per second: a number (whole or not) above 0 and at most
+    /// [`MAX_RATE`].
+    fn rate(&mut self, v: &Value, path: &str) -> Option<Rate> {
+        let key = key_of(path);
+        let (text, number) = match v.get_ref() {
+            DeValue::Integer(i) => {
+                let n =
+                    i128::from_str_radix(i.as_str(), i.radix()).map_or(f64::INFINITY, |n| n as f64);
+                (i.to_string(), n)
+            }
+            DeValue::Float(f) => (
+                f.as_str().to_string(),
+                f.as_str().parse().unwrap_or(f64::NAN),
+            ),
+            DeValue::String(s) if s.trim().parse::<f64>().is_ok() => {
+                let message = format!("`{key}` must be a number, not a string");
+                let hint = format!("remove the quotes: {key} = {}", s.trim());
+                self.error(path, v.span(), message, &hint);
+                return None;
+            }
+            _ => {
+                let hint = "give requests per second, e.g. rate = 100";
+                self.wrong_type(path, v, "a number of requests per second", hint);
+                return None;
+            }
+        };
+        let (message, hint) = if number.is_nan() || number <= 0.0 {
+            (
+                format!("`{key}` = {text} is impossible"),
+                "a rate is requests per second, above 0: rate = 50 (or 0.5 for one every 2 s)"
+                    .to_string(),
+            )
+        } else if number > MAX_RATE {
+            (
+                format!("`{key}` = {text} is too large"),
+                format!("conlab accepts at most {MAX_RATE} requests per second"),
+            )
+        } else {
+            return Some(Rate(number));
+        };
+        self.error(path, v.span(), message, &hint);
+        None
+    }
+
+    /// A group's `arrival` table, read by the keys of [`ARRIVAL`].
+    fn arrival(&mut self, v: &Value, path: &str) -> Option<ArrivalSpec> {
+        let DeValue::Table(keys) = v.get_ref() else {
+            let hint = "write it as a table: arrival = { rate = 100, dist = \"poisson\" }";
+            self.wrong_type(path, v, "a table", hint);
+            return None;
+        };
+        let t = Table::new(keys, v.span(), path.to_string(), ARRIVAL.title);
+        self.known_keys(&t, &ARRIVAL.names().collect::<Vec<_>>());
+        let mut spec = ArrivalSpec::default();
+        self.read_keys(&t, &ARRIVAL, &mut spec, &[]).then_some(spec)
     }
 
     /// A program to run: a command on PATH or a path, not empty.

@@ -37,6 +37,7 @@ pub use error::PythonError;
 pub use interpreter::{Located, probe};
 pub use interpreters::{Interpreters, interpreter_of, locate_for};
 
+use super::arrivals::Dispatch;
 use super::job::{Job, ModelError, ModelRun};
 use super::record::Records;
 use error::stderr_tail;
@@ -72,9 +73,15 @@ pub fn run(job: &Job, records: &Records) -> Result<ModelRun, ModelError> {
         stderr: stderr_tail(&output.stderr),
     };
     let reply = RunnerReply::parse(&output.stdout).map_err(malformed)?;
-    Ok(reply
+    let run = reply
         .into_run(records, |i| job.task(i).latencies.len())
-        .map_err(malformed)?)
+        .map_err(malformed)?;
+    // The runner dispatched from its t0: the records' start of dispatch
+    // and stop.
+    if let Some(t0) = run.wall_start_ns {
+        Dispatch::at(job, t0).stamp(records);
+    }
+    Ok(run)
 }
 
 /// Starts the runner in `interpreter`, hands it `input` on stdin and waits

@@ -67,7 +67,10 @@ impl RunnerReply {
             ));
         }
         for (i, task) in self.tasks.into_iter().enumerate() {
-            if task.end < task.start || task.start < self.t0 {
+            // An end of 0: unfinished at the run's stop (and, if never
+            // handed out, no start either).
+            let unfinished = task.end == 0 && (task.start == 0 || task.start >= self.t0);
+            if !unfinished && (task.end < task.start || task.start < self.t0) {
                 return Err(format!("task {i} has times out of order"));
             }
             let rounds = rounds(i);
@@ -108,7 +111,7 @@ impl RunnerReply {
 mod tests {
     use super::*;
 
-    const TWO_TASKS: &str = r#"{"protocol":2,"t0":1000,"startup_usage":{"user_ns":40000000,"sys_ns":1000000,"ctx_voluntary":3,"ctx_involuntary":4,"peak_rss_kb":9000},
+    const TWO_TASKS: &str = r#"{"protocol":3,"t0":1000,"startup_usage":{"user_ns":40000000,"sys_ns":1000000,"ctx_voluntary":3,"ctx_involuntary":4,"peak_rss_kb":9000},
         "tasks":[{"start":1001,"end":1500,"overshoots":[7],"wakes":[9],"spans":[["io",1001,1400,77],["cpu",1400,1500,77]]},
                  {"start":1002,"end":1600,"overshoots":[],"wakes":[],"spans":[]}]}"#;
 
@@ -165,7 +168,7 @@ mod tests {
         let parse = |s: &str| RunnerReply::parse(s.replace('\n', "").as_bytes());
         assert!(parse("").is_err());
         assert!(parse("Traceback").is_err());
-        assert!(parse(&TWO_TASKS.replace("\"protocol\":2", "\"protocol\":1")).is_err());
+        assert!(parse(&TWO_TASKS.replace("\"protocol\":3", "\"protocol\":2")).is_err());
         let wrong_count = parse(TWO_TASKS).and_then(|r| r.into_run(&records(3, false), |_| 1));
         assert_eq!(
             wrong_count.err().as_deref(),
@@ -177,5 +180,16 @@ mod tests {
         let before_t0 = parse(&TWO_TASKS.replace("\"start\":1001", "\"start\":999"))
             .and_then(|r| r.into_run(&records(2, false), |_| 1));
         assert!(before_t0.is_err());
+        // Unfinished at the run's stop: no end, and no start if never
+        // handed out; an end before a start is still refused.
+        let unfinished_records = records(2, false);
+        let unfinished =
+            parse(&TWO_TASKS.replace("\"start\":1002,\"end\":1600", "\"start\":0,\"end\":0"))
+                .and_then(|r| r.into_run(&unfinished_records, |_| 1));
+        assert!(unfinished.is_ok());
+        assert_eq!(unfinished_records.end_ns(1), 0);
+        let backwards = parse(&TWO_TASKS.replace("\"end\":1600", "\"end\":1001"))
+            .and_then(|r| r.into_run(&records(2, false), |_| 1));
+        assert!(backwards.is_err());
     }
 }

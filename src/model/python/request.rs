@@ -8,7 +8,7 @@ use crate::config::ModelKind;
 use crate::model::Job;
 
 /// The version of the stdin/stdout exchange; `runner.py` checks it.
-pub const PROTOCOL: u32 = 2;
+pub const PROTOCOL: u32 = 3;
 
 /// What `runner.py` is asked to run.
 #[derive(Debug, Serialize)]
@@ -26,6 +26,15 @@ pub struct Request<'a> {
     pub timeline: bool,
     /// The delay server's `host:port` when IO goes over TCP.
     pub tcp: Option<&'a str>,
+    /// Each task's due time in ns after the model starts (all 0 without
+    /// arrivals), and the order to hand tasks out in.
+    pub due: Vec<u64>,
+    pub order: Vec<usize>,
+    /// Whether some tasks arrive over time.
+    pub open_loop: bool,
+    /// Tasks stop this long after the model starts (see
+    /// `crate::model::arrivals`).
+    pub stop_after: Option<u64>,
 }
 
 /// The runner's name for a python kind; `None` for conlab's own models.
@@ -57,6 +66,10 @@ impl<'a> Request<'a> {
                 .collect(),
             timeline: job.record_timeline,
             tcp,
+            due: (0..job.tasks()).map(|i| job.due_ns(i)).collect(),
+            order: job.dispatch_order(),
+            open_loop: job.is_open_loop(),
+            stop_after: job.stop_after_ns,
         })
     }
 }

@@ -15,7 +15,7 @@ import os
 import sys
 import time
 
-PROTOCOL = 2
+PROTOCOL = 3
 
 # Pure-Python arithmetic steps between two reads of the thread's CPU clock:
 # a few microseconds, so a burst ends close to its target while most of it
@@ -55,6 +55,12 @@ class Task:
         self.wakes = []
         self.start = 0
         self.end = 0
+        self.stop = job.get("stop")
+
+    def must_stop(self):
+        """Past the run's stop: the task ends before its next round, left
+        unfinished (no end time)."""
+        return self.stop is not None and now() >= self.stop
 
     def io(self, start, deadline, completed, end):
         """An IO wait that began at start, was due at deadline, completed
@@ -119,6 +125,8 @@ def run_blocking(job, index, ident):
     sock = connect(job) if job["tcp"] and task.needs_io() else None
     try:
         for latency in task.latencies:
+            if task.must_stop():
+                return task.record()
             if latency > 0:
                 start = now()
                 deadline = start + latency
@@ -128,6 +136,8 @@ def run_blocking(job, index, ident):
                 else:
                     completed = ask(sock, latency)
                 task.io(start, deadline, completed, now())
+                if task.must_stop():
+                    return task.record()
             task.cpu()
     finally:
         if sock is not None:
@@ -149,6 +159,8 @@ async def run_async(job, index, ident):
         reader, writer = await asyncio.open_connection(host, port)
     try:
         for latency in task.latencies:
+            if task.must_stop():
+                return task.record()
             if latency > 0:
                 start = now()
                 deadline = start + latency
@@ -160,6 +172,8 @@ async def run_async(job, index, ident):
                     await writer.drain()
                     completed = int.from_bytes(await reader.readexactly(8), "big")
                 task.io(start, deadline, completed, now())
+                if task.must_stop():
+                    return task.record()
             task.cpu()
     finally:
         if writer is not None:
@@ -172,19 +186,61 @@ async def run_async(job, index, ident):
 # Each model is a function of the job, called at t0 (after `main` has
 # imported the modules it names in MODELS, so imports are setup), that
 # returns the task records in task order.
+#
+# Dispatch: every model hands its tasks out in the job's "order", each once
+# it is due (job["due"][i] ns after t0; all at t0 without arrivals), and
+# hands out none due at or after the run's stop (job["stop"]): a task never
+# handed out is reported unfinished, with no start and no end.
+
+
+def unfinished():
+    return {"start": 0, "end": 0, "overshoots": [], "wakes": [], "spans": []}
+
+
+def due(job, i):
+    """When task i is due, on CLOCK_MONOTONIC; None once past the stop."""
+    at = job["t0"] + job["due"][i]
+    stop = job.get("stop")
+    if stop is not None and (at >= stop or now() >= stop):
+        return None
+    return at
+
+
+def wait_until(at):
+    """Blocks the calling thread until CLOCK_MONOTONIC reaches at."""
+    while True:
+        left = at - now()
+        if left <= 0:
+            return
+        time.sleep(left / 1e9)
+
+
+def dispatch(job):
+    """Yields each task in the order it is due, once it is due (blocking)."""
+    for i in job["order"]:
+        at = due(job, i)
+        if at is None:
+            return
+        wait_until(at)
+        if due(job, i) is None:
+            return
+        yield i
 
 
 def sequential(job):
     import threading
 
     ident = threading.get_native_id()
-    return [run_blocking(job, i, ident) for i in range(len(job["latencies"]))]
+    records = [unfinished() for _ in job["latencies"]]
+    for i in dispatch(job):
+        records[i] = run_blocking(job, i, ident)
+    return records
 
 
 def threads(job):
     import threading
 
-    records = [None] * len(job["latencies"])
+    records = [unfinished() for _ in job["latencies"]]
     failures = []
 
     def body(i):
@@ -193,9 +249,11 @@ def threads(job):
         except BaseException as e:
             failures.append("task %d: %s: %s" % (i, type(e).__name__, e))
 
-    started = [threading.Thread(target=body, args=(i,)) for i in range(len(records))]
-    for t in started:
+    started = []
+    for i in dispatch(job):
+        t = threading.Thread(target=body, args=(i,))
         t.start()
+        started.append(t)
     for t in started:
         t.join()
     if failures:
@@ -210,9 +268,12 @@ def thread_pool(job):
     def body(i):
         return run_blocking(job, i, threading.get_native_id())
 
+    records = [unfinished() for _ in job["latencies"]]
     with ThreadPoolExecutor(max_workers=job["workers"]) as pool:
-        futures = [pool.submit(body, i) for i in range(len(job["latencies"]))]
-        return [f.result() for f in futures]
+        futures = [(i, pool.submit(body, i)) for i in dispatch(job)]
+        for i, f in futures:
+            records[i] = f.result()
+    return records
 
 
 def asyncio_gather(job):
@@ -220,13 +281,27 @@ def asyncio_gather(job):
     import threading
 
     ident = threading.get_native_id()
+    records = [unfinished() for _ in job["latencies"]]
+
+    async def one(i):
+        records[i] = await run_async(job, i, ident)
 
     async def main():
-        return await asyncio.gather(
-            *(run_async(job, i, ident) for i in range(len(job["latencies"])))
-        )
+        tasks = []
+        for i in job["order"]:
+            at = due(job, i)
+            if at is None:
+                break
+            left = at - now()
+            if left > 0:
+                await asyncio.sleep(left / 1e9)
+            if due(job, i) is None:
+                break
+            tasks.append(asyncio.ensure_future(one(i)))
+        await asyncio.gather(*tasks)
 
-    return list(asyncio.run(main()))
+    asyncio.run(main())
+    return records
 
 
 # The job as pool workers see it: they are forked, so they inherit it.
@@ -246,8 +321,15 @@ def processes(job):
     # file to re-import from (spawn and forkserver would need one).
     pool = multiprocessing.get_context("fork").Pool(processes=job["workers"])
     try:
-        # One task at a time to whichever worker is free, in task order.
-        return pool.map(process_task, range(len(job["latencies"])), chunksize=1)
+        if not job["open_loop"]:
+            # One task at a time to whichever worker is free, in task order.
+            return pool.map(process_task, range(len(job["latencies"])), chunksize=1)
+        # Each request to the pool once it arrives.
+        records = [unfinished() for _ in job["latencies"]]
+        pending = [(i, pool.apply_async(process_task, (i,))) for i in dispatch(job)]
+        for i, result in pending:
+            records[i] = result.get()
+        return records
     finally:
         # Closed and joined, so the workers' CPU is in this process's
         # RUSAGE_CHILDREN by the time it exits.
@@ -294,6 +376,9 @@ def main():
 
     before = usage()
     t0 = now()
+    job["t0"] = t0
+    if job.get("stop_after") is not None:
+        job["stop"] = t0 + job["stop_after"]
     records = model(job)
     reply = {
         "protocol": PROTOCOL,

@@ -53,7 +53,11 @@ pub fn draw<DB: DrawingBackend>(
         let nth = group.bars.len();
         group.bars.push(Bar {
             cell,
-            label: cell.variant.clone(),
+            // Results of several machines: a bar per machine.
+            label: match &cell.machine {
+                Some(m) => format!("{} · {m}", cell.variant),
+                None => cell.variant.clone(),
+            },
             style: styles.variant(&cell.model, nth),
         });
     }
@@ -77,7 +81,7 @@ pub fn draw<DB: DrawingBackend>(
     }
     let unit = TimeUnit::for_max(ys.iter().copied().fold(0.0, f64::max), false);
     let f = if m.is_time() { unit.per_ms() } else { 1.0 };
-    let y_scale = if chart.log_y {
+    let y_scale = if chart.log_y == Some(true) {
         let (lo, hi) = min_max(ys.iter().map(|v| v * f).filter(|v| *v > 0.0));
         Scale::logarithmic(lo, hi * 1.15)
     } else {

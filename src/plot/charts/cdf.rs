@@ -1,5 +1,6 @@
 //! The distribution of one group's wake-up delays in a workload of several
-//! groups: the share of its IO waits (y) whose task ran again within a
+//! groups, or of a group's request latencies at one offered rate (open-loop
+//! load): the share of its IO waits (y) whose task ran again within a
 //! given delay (x, log scale), a line per cell, from the first measured run
 //! of each. Where one model's line sits far right of another's, its tasks
 //! wait for the CPU after their IO: a GIL, or an event loop held by
@@ -18,10 +19,20 @@ struct Line<'a> {
     points: Vec<(f64, f64)>,
 }
 
+/// Which of a group's distributions a CDF shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Quantity {
+    /// Its IO waits' wake-up delays.
+    Wake,
+    /// Its requests' latencies (a group with arrivals).
+    Latency,
+}
+
 pub fn draw<DB: DrawingBackend>(
     c: &Canvas<DB>,
     workload: &str,
     group: &str,
+    quantity: Quantity,
     cells: &[&CellSummary],
     distributions: &[Distribution],
     styles: &Styles,
@@ -31,18 +42,34 @@ pub fn draw<DB: DrawingBackend>(
         .filter_map(|&cell| {
             let d = distributions.iter().find(|d| d.cell == cell.cell)?;
             let g = d.groups.iter().find(|g| g.name == group)?;
+            let values = match quantity {
+                Quantity::Wake => &g.wake_ns,
+                Quantity::Latency => &g.latency_ns,
+            };
             let points: Vec<(f64, f64)> = d
                 .quantiles
                 .iter()
-                .zip(&g.wake_ns)
+                .zip(values)
                 .map(|(&q, &ns)| ((ns as f64 / 1000.0).max(0.1), q))
                 .collect();
             (!points.is_empty()).then_some(Line { cell, points })
         })
         .collect();
+    let (what, title, share) = match quantity {
+        Quantity::Wake => (
+            "wake-up delay",
+            "Wake-up delays",
+            "share of IO waits whose task ran again within the delay",
+        ),
+        Quantity::Latency => (
+            "latency",
+            "Request latencies",
+            "share of requests completed within the latency of their scheduled arrival",
+        ),
+    };
     if lines.is_empty() {
         return Err(ChartError::NoData(format!(
-            "no run of group \"{group}\" of workload \"{workload}\" kept its wake-up delays"
+            "no run of group \"{group}\" of workload \"{workload}\" kept its {what}s"
         )));
     }
     let (lo, hi) = min_max(lines.iter().flat_map(|l| l.points.iter().map(|p| p.0)));
@@ -88,11 +115,16 @@ pub fn draw<DB: DrawingBackend>(
         styled.push(style);
     }
     let frame = Frame {
-        title: format!("Wake-up delays of group {group} · {workload}"),
-        subtitle: "share of IO waits whose task ran again within the delay · first measured run"
-            .to_string(),
-        x: Dimension::numeric(x, format!("wake-up delay ({}, log scale)", unit.symbol())),
-        y: Dimension::numeric(y, "share of IO waits"),
+        title: format!("{title} of group {group} · {workload}"),
+        subtitle: format!("{share} · first measured run"),
+        x: Dimension::numeric(x, format!("{what} ({}, log scale)", unit.symbol())),
+        y: Dimension::numeric(
+            y,
+            match quantity {
+                Quantity::Wake => "share of IO waits",
+                Quantity::Latency => "share of requests",
+            },
+        ),
         legend,
         y_down: false,
     };

@@ -8,6 +8,7 @@ pub mod bars;
 pub mod cdf;
 pub mod compare;
 pub mod cpu_wall;
+pub mod latency;
 pub mod overview;
 pub mod sweep;
 pub mod timeline;
@@ -71,6 +72,41 @@ impl Drawing for Chart<'_> {
                     c,
                     workload,
                     group,
+                    cdf::Quantity::Wake,
+                    &cells,
+                    input.distributions,
+                    &input.styles,
+                )
+            }
+            ChartKind::Latency { workload, group } => {
+                let cells: Vec<&CellSummary> =
+                    all.iter().filter(|c| &c.workload == workload).collect();
+                latency::draw_latency(c, workload, group, &cells, &input.styles)
+            }
+            ChartKind::Throughput { workload, group } => {
+                let cells: Vec<&CellSummary> =
+                    all.iter().filter(|c| &c.workload == workload).collect();
+                latency::draw_throughput(c, workload, group, &cells, &input.styles)
+            }
+            ChartKind::LatencyCdf {
+                workload,
+                group,
+                rate,
+            } => {
+                let cells: Vec<&CellSummary> = all
+                    .iter()
+                    .filter(|c| &c.workload == workload)
+                    .filter(|c| {
+                        c.groups
+                            .iter()
+                            .any(|g| &g.name == group && g.rate == Some(*rate))
+                    })
+                    .collect();
+                cdf::draw(
+                    c,
+                    workload,
+                    group,
+                    cdf::Quantity::Latency,
                     &cells,
                     input.distributions,
                     &input.styles,

@@ -7,8 +7,8 @@ use plotters::prelude::DrawingBackend;
 
 use crate::config::Axis;
 use crate::plot::kit::{
-    Canvas, ChartError, Dash, Dimension, Entry, Frame, PlotArea, Scale, SeriesStyle, Styles,
-    Symbol, TimeUnit, color, min_max, spans_two_decades,
+    Anchor, Canvas, ChartError, Dash, Dimension, Entry, Frame, PlotArea, Scale, SeriesStyle,
+    Styles, Symbol, TimeUnit, color, min_max, spans_two_decades,
 };
 use crate::results::CellSummary;
 
@@ -25,14 +25,17 @@ struct Series<'a> {
     style: SeriesStyle,
 }
 
-/// The series key of a cell: its model and every swept field except x
-/// and those the chart holds fixed.
+/// The series key of a cell: its model, every swept field except x and
+/// those the chart holds fixed, and its machine (results of several).
 fn series_label(c: &CellSummary, x: &Axis, fixed: &[(Axis, String)]) -> String {
     let mut label = c.model.clone();
     for (k, v) in metric::axis_values(c) {
         if k != *x && !fixed.iter().any(|(f, _)| *f == k) {
             label.push_str(&format!(" {k}={v}"));
         }
+    }
+    if let Some(m) = &c.machine {
+        label.push_str(&format!(" · {m}"));
     }
     label
 }
@@ -131,10 +134,14 @@ pub fn draw<DB: DrawingBackend>(
         .map(|v| v * y_factor)
         .filter(|v| *v > 0.0)
         .collect();
-    // Speedups of an axis over decades span decades too: a log axis by
-    // default shows 0.9× and 500× alike. Times stay linear unless asked.
-    let log_y =
-        chart.log_y || (m.y == crate::config::ChartY::Speedup && spans_two_decades(&positive));
+    // Medians over two decades or more (1 ms to 1 s; 0.9× to 500×) take a
+    // log axis, as x does: on a linear one the small ones lie flat on it.
+    let medians: Vec<f64> = series
+        .iter()
+        .flat_map(|s| s.points.iter().filter_map(|(_, cell)| m.value(cell)))
+        .map(|v| v * y_factor)
+        .collect();
+    let log_y = chart.log_y.unwrap_or_else(|| spans_two_decades(&medians));
     let y_scale = if log_y {
         let (lo, hi) = min_max(positive.iter().copied());
         Scale::logarithmic(lo, hi)
@@ -229,9 +236,15 @@ pub fn draw<DB: DrawingBackend>(
             c.dashed(&pts, s.style.color, 1.5, 2.0, 4.0)?;
         }
     }
+    let mut ends: Vec<Option<(i32, i32)>> = Vec::with_capacity(series.len());
     for s in &series {
         let pts = s.line(|cell| m.value(cell), x_factor, y_factor, &plot, &shows);
         c.line(&pts, s.style.color, 2.5)?;
+        ends.push(if s.points.iter().any(|p| p.0.is_some()) {
+            pts.last().copied()
+        } else {
+            None
+        });
         for (xv, cell) in &s.points {
             let (Some(xv), Some(v)) = (xv, m.value(cell)) else {
                 continue;
@@ -264,7 +277,93 @@ pub fn draw<DB: DrawingBackend>(
             c.marker(s.style.marker, (mid, y), 11.0, s.style.color)?;
         }
     }
+    label_ends(c, &plot, &series, &ends)
+}
+
+const END_LABEL_SIZE: f64 = 14.0;
+
+/// Lines that end on top of each other are named at their right end: the
+/// labels stacked left of the ends, each in its line's colour (no box
+/// behind them, so the lines' ends stay in sight).
+fn label_ends<DB: DrawingBackend>(
+    c: &Canvas<DB>,
+    plot: &PlotArea,
+    series: &[Series],
+    ends: &[Option<(i32, i32)>],
+) -> Result<(), ChartError> {
+    let line_h = c.px(END_LABEL_SIZE * 1.3);
+    let places = stacked_labels(
+        ends,
+        c.px(8.0),
+        line_h,
+        (plot.area.top + line_h / 2, plot.area.bottom - line_h / 2),
+    );
+    for ((s, end), place) in series.iter().zip(ends).zip(places) {
+        let (Some((x, _)), Some(y)) = (end, place) else {
+            continue;
+        };
+        let right = x - c.px(12.0);
+        c.text(
+            &s.label,
+            (right, y),
+            END_LABEL_SIZE,
+            s.style.color,
+            Anchor::Right,
+        )?;
+    }
     Ok(())
+}
+
+/// Where to write the labels of lines ending at `ends` (pixels): for
+/// each line whose end is within `near` pixels across and a label's
+/// height `line_h` up or down of another's, the height of its label;
+/// the labels of such a group stacked in the order of their ends, centred
+/// on them and kept within `(top, bottom)`. Lines ending apart get none.
+fn stacked_labels(
+    ends: &[Option<(i32, i32)>],
+    near: i32,
+    line_h: i32,
+    (top, bottom): (i32, i32),
+) -> Vec<Option<i32>> {
+    let mut order: Vec<(usize, (i32, i32))> = ends
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| e.map(|e| (i, e)))
+        .collect();
+    order.sort_by_key(|(i, (x, y))| (*x, *y, *i));
+    let mut places = vec![None; ends.len()];
+    let mut used = vec![false; order.len()];
+    for a in 0..order.len() {
+        if used[a] {
+            continue;
+        }
+        // A group: every end chained to this one by ends close to each other.
+        let mut group = vec![a];
+        used[a] = true;
+        let mut k = 0;
+        while k < group.len() {
+            let (_, (gx, gy)) = order[group[k]];
+            for (b, (_, (x, y))) in order.iter().enumerate() {
+                if !used[b] && (x - gx).abs() <= near && (y - gy).abs() < line_h {
+                    used[b] = true;
+                    group.push(b);
+                }
+            }
+            k += 1;
+        }
+        if group.len() < 2 {
+            continue;
+        }
+        group.sort_by_key(|&g| (order[g].1.1, order[g].0));
+        let n = group.len() as i32;
+        let centre = group.iter().map(|&g| order[g].1.1).sum::<i32>() / n;
+        let span = (n - 1) * line_h;
+        let first = (centre - span / 2).min(bottom - span).max(top);
+        for (j, &g) in group.iter().enumerate() {
+            places[order[g].0] = Some(first + j as i32 * line_h);
+        }
+    }
+    places
 }
 
 impl Series<'_> {
@@ -333,4 +432,32 @@ fn baseline_lines(
         })
         .filter(|pts| pts.iter().any(|p| p.1 > 0.0))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_lines_ending_on_top_of_each_other_are_labelled() {
+        // Two lines end at the same pixel, a third far below, a fourth has
+        // no end.
+        let ends = [Some((500, 100)), Some((500, 104)), Some((500, 300)), None];
+        let places = stacked_labels(&ends, 8, 20, (10, 390));
+        assert_eq!(places[2], None);
+        assert_eq!(places[3], None);
+        let (a, b) = (places[0].unwrap_or(0), places[1].unwrap_or(0));
+        assert_eq!(b - a, 20, "{places:?}");
+        assert_eq!((a + b) / 2, 102, "{places:?}");
+    }
+
+    #[test]
+    fn a_stack_of_labels_stays_in_the_plot() {
+        let ends = [Some((500, 385)), Some((500, 388)), Some((500, 390))];
+        let places = stacked_labels(&ends, 8, 20, (10, 390));
+        assert_eq!(places, vec![Some(350), Some(370), Some(390)]);
+        // Ends apart across are not a group, however close in height.
+        let ends = [Some((100, 50)), Some((500, 50))];
+        assert_eq!(stacked_labels(&ends, 8, 20, (10, 390)), vec![None, None]);
+    }
 }

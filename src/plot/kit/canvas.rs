@@ -329,6 +329,32 @@ impl<'a, DB: DrawingBackend> Canvas<'a, DB> {
                 self.area
                     .draw(&Circle::new(at, r, color.stroke_width(self.stroke(2.0))))
             }
+            Marker::HollowSquare => {
+                let s = (r as f64 * 0.8) as i32;
+                self.area.draw(&Rectangle::new(
+                    [(x - s, y - s), (x + s, y + s)],
+                    color.stroke_width(self.stroke(2.0)),
+                ))
+            }
+            Marker::HollowTriangleUp => self.area.draw(&PathElement::new(
+                vec![
+                    (x, y - r - 1),
+                    (x - r, y + r - 1),
+                    (x + r, y + r - 1),
+                    (x, y - r - 1),
+                ],
+                color.stroke_width(self.stroke(2.0)),
+            )),
+            Marker::HollowDiamond => self.area.draw(&PathElement::new(
+                vec![
+                    (x, y - r - 1),
+                    (x + r, y),
+                    (x, y + r + 1),
+                    (x - r, y),
+                    (x, y - r - 1),
+                ],
+                color.stroke_width(self.stroke(2.0)),
+            )),
             Marker::Square => {
                 let s = (r as f64 * 0.85) as i32;
                 self.area

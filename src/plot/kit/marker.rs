@@ -12,9 +12,14 @@ pub enum Marker {
     Cross,
     Plus,
     HollowCircle,
+    HollowSquare,
+    HollowTriangleUp,
+    HollowDiamond,
 }
 
-pub const MARKERS: [Marker; 8] = [
+/// In the order models get them: eleven shapes, so the nine models of
+/// the seed, and any eleven, have a shape each.
+pub const MARKERS: [Marker; 11] = [
     Marker::Circle,
     Marker::Square,
     Marker::TriangleUp,
@@ -23,4 +28,7 @@ pub const MARKERS: [Marker; 8] = [
     Marker::Cross,
     Marker::Plus,
     Marker::HollowCircle,
+    Marker::HollowSquare,
+    Marker::HollowTriangleUp,
+    Marker::HollowDiamond,
 ];

@@ -85,4 +85,16 @@ mod tests {
         assert_eq!(styles.variant("m3", 0), styles.model("m3"));
         assert_ne!(styles.variant("m3", 1).color, styles.model("m3").color);
     }
+
+    #[test]
+    fn models_of_one_chart_have_a_shape_each() {
+        let styles = Styles::new(["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"]);
+        let markers: Vec<Marker> = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"]
+            .iter()
+            .map(|m| styles.model(m).marker)
+            .collect();
+        for (i, a) in markers.iter().enumerate() {
+            assert!(!markers[i + 1..].contains(a), "{a:?} twice: {markers:?}");
+        }
+    }
 }

@@ -1,4 +1,4 @@
-//! The claims table every report shares (per workload × model variant ×
+//! The results table every report shares (per workload × model variant ×
 //! workload point: median, baseline, speedup, predicted, efficiency) and
 //! the warnings a reader must see before trusting it, among them cells
 //! whose runs shared the machine with other work. Pure: each report format
@@ -12,9 +12,9 @@ use crate::format::format_ms;
 /// A coefficient of variation above this makes a cell "noisy".
 pub const NOISY_CV: f64 = 0.10;
 
-/// One row of the claims table, already formatted.
+/// One row of the results table, already formatted.
 #[derive(Clone, Debug, PartialEq)]
-pub struct ClaimRow {
+pub struct ResultRow {
     pub workload: String,
     pub variant: String,
     /// The workload's swept fields, e.g. `tasks=10`; empty without a sweep.
@@ -42,7 +42,7 @@ pub const COLUMNS: [&str; 10] = [
     "status",
 ];
 
-impl ClaimRow {
+impl ResultRow {
     pub fn cells(&self) -> [&str; 10] {
         [
             &self.workload,
@@ -69,10 +69,10 @@ fn status_text(c: &CellSummary) -> String {
     }
 }
 
-pub fn rows(cells: &[CellSummary]) -> Vec<ClaimRow> {
+pub fn rows(cells: &[CellSummary]) -> Vec<ResultRow> {
     cells
         .iter()
-        .map(|c| ClaimRow {
+        .map(|c| ResultRow {
             workload: c.workload.clone(),
             variant: c.variant.clone(),
             point: c.workload_point(),
@@ -535,6 +535,7 @@ pub(crate) mod tests {
             baseline_ns: 0,
             predicted_ns: 0,
             skip: None,
+            requests: Vec::new(),
         };
         (summarize(&[plan], &records, &[]), records)
     }
