@@ -50,6 +50,11 @@ pub(crate) mod signals;
 pub(crate) mod stats;
 pub(crate) mod workload;
 
+/// Skips said out loud, shared with the end-to-end tests.
+#[cfg(test)]
+#[path = "../tests/support/skip.rs"]
+pub(crate) mod test_skip;
+
 use cli::{Cli, Command};
 use commands::Exit;
 

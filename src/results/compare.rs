@@ -274,9 +274,162 @@ mod tests {
         assert_eq!(issue.verdict, Verdict::Faster);
     }
 
+    /// Steady samples whose medians are 4.9 % and 5.1 % apart: the
+    /// interval excludes 1 in both, so the 5 % effect rule alone decides,
+    /// just inside and just outside it, both ways.
+    #[test]
+    fn the_minimum_effect_decides_just_inside_and_just_outside() {
+        let a = [100.0, 100.01, 99.99, 100.0, 100.02];
+        let scaled = |k: f64| a.map(|v| v * k);
+        for (k, verdict) in [
+            (0.951, Verdict::NoSignificantDifference),
+            (0.949, Verdict::Faster),
+            (1.049, Verdict::NoSignificantDifference),
+            (1.051, Verdict::Slower),
+        ] {
+            let j = judge(&a, &scaled(k));
+            assert_eq!(j.verdict, verdict, "B = {k} × A: {j:?}");
+            let Some((lo, hi)) = j.ci95 else {
+                panic!("no interval")
+            };
+            assert!(lo > 1.0 || hi < 1.0, "B = {k} × A: {lo}–{hi}");
+            assert!((j.ratio.unwrap_or(f64::NAN) - k).abs() < 1e-12);
+        }
+    }
+
+    /// The reference cases whose interval just includes 1 (0.99994–1.14)
+    /// or clearly does: no significant difference although the medians
+    /// are 7 % and 17 % apart.
+    #[test]
+    fn an_interval_that_includes_one_is_no_difference() {
+        let j = judge(
+            &[50.1, 50.3, 49.8, 50.0, 50.6],
+            &[52.0, 55.1, 49.9, 57.3, 53.8],
+        );
+        assert!((j.ratio.unwrap_or(f64::NAN) - 53.8 / 50.1).abs() < 1e-12);
+        assert_eq!(j.verdict, Verdict::NoSignificantDifference);
+        let j = judge(
+            &[10.0, 12.5, 11.2],
+            &[9.1, 9.3, 9.2, 9.6, 9.0, 9.4, 9.5, 9.2],
+        );
+        assert!((j.ratio.unwrap_or(f64::NAN) - 9.25 / 11.2).abs() < 1e-12);
+        assert_eq!(j.verdict, Verdict::NoSignificantDifference);
+    }
+
+    /// Two runs on each side are enough; zero and negative times are left
+    /// out of the logarithms; a zero median gives no ratio.
+    #[test]
+    fn two_runs_are_enough_and_non_positive_times_are_left_out() {
+        let j = judge(&[100.0, 101.0], &[50.0, 50.5]);
+        assert_eq!(j.verdict, Verdict::Faster);
+        let Some(df) = j.df else { panic!("no df") };
+        // Both sides spread by the same ln(1.01): (2v)² / (v² + v²) = 2.
+        assert!((df - 2.0).abs() < 1e-9, "df {df}");
+        // A zero time is left out, not taken as ln 0 = −∞.
+        let j = judge(&[100.0, 101.0, 0.0], &[50.0, 50.5, 0.0]);
+        assert_eq!(j.verdict, Verdict::Faster);
+        assert_eq!(j.ratio, Some(0.5));
+        let j = judge(&[100.0, 101.0, 0.0], &[50.0, 0.0]);
+        assert_eq!(j.verdict, Verdict::NotEnoughRuns);
+        assert_eq!(j.ci95, None);
+        assert_eq!(judge(&[0.0, 0.0], &[1.0, 2.0]).ratio, None);
+        // Identical values on both sides: no spread, no degrees of freedom,
+        // and an interval of the ratio itself.
+        let j = judge(&[100.0, 100.0], &[50.0, 50.0]);
+        assert_eq!(j.df, None);
+        let Some((lo, hi)) = j.ci95 else {
+            panic!("no interval")
+        };
+        assert!(
+            (lo - 0.5).abs() < 1e-12 && (hi - 0.5).abs() < 1e-12,
+            "{lo}–{hi}"
+        );
+        assert_eq!(j.verdict, Verdict::Faster);
+    }
+
+    /// One side of a comparison: a `sequential` cell per workload, with
+    /// these wall times (ms) as measured runs.
+    fn side(workloads: &[(&str, &[f64])]) -> (Vec<CellSummary>, Vec<RunRecord>) {
+        let text: String = workloads
+            .iter()
+            .map(|(w, _)| format!("[[workload]]\nname = \"{w}\"\ntasks = 1\n"))
+            .collect::<String>()
+            + "[[model]]\nkind = \"sequential\"\n";
+        let exp = match crate::config::from_text("t.toml", &text, "t") {
+            Ok(l) => l.experiment,
+            Err(e) => panic!("{e}"),
+        };
+        let cells = crate::matrix::expand(&exp, 2);
+        let mut records = Vec::new();
+        for (cell, (_, walls)) in cells.iter().zip(workloads) {
+            for (i, w) in walls.iter().enumerate() {
+                let m = crate::results::record::Measurement {
+                    wall_ns: (w * 1e6).round() as u64,
+                    ..Default::default()
+                };
+                records.push(RunRecord::measured(cell, i as u32 + 1, &m));
+            }
+        }
+        let plans: Vec<crate::results::CellPlan> = cells
+            .into_iter()
+            .map(|cell| crate::results::CellPlan {
+                cell,
+                io_latency_mean_ns: 0.0,
+                group_io_latency_mean_ns: Vec::new(),
+                baseline_ns: 0,
+                predicted_ns: 0,
+                skip: None,
+                requests: Vec::new(),
+            })
+            .collect();
+        (crate::results::summarize(&plans, &records, &[]), records)
+    }
+
+    #[test]
+    fn cells_are_matched_by_label_and_failed_runs_left_out() {
+        let (a_cells, a_runs) = side(&[("x", &[100.0, 101.0, 99.0]), ("only-a", &[5.0, 5.0])]);
+        let (b_cells, mut b_runs) = side(&[("only-b", &[7.0, 7.0]), ("x", &[50.0, 50.5, 49.5])]);
+        // A failed run of B's `x` with a time that would move its median.
+        let mut failed = b_runs[2].clone();
+        failed.status = RunStatus::Failed;
+        failed.wall_ms = Some(1.0);
+        failed.repetition = 4;
+        b_runs.push(failed);
+        let rows = compare(&a_cells, &a_runs, &b_cells, &b_runs);
+        let got: Vec<(&str, usize, usize, Verdict)> = rows
+            .iter()
+            .map(|r| (r.workload.as_str(), r.n_a, r.n_b, r.verdict))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("x", 3, 3, Verdict::Faster),
+                ("only-a", 2, 0, Verdict::NotEnoughRuns),
+                ("only-b", 0, 2, Verdict::NotEnoughRuns),
+            ]
+        );
+        assert_eq!(rows[0].median_a_ms, Some(100.0));
+        assert_eq!(rows[0].median_b_ms, Some(50.0));
+        assert_eq!(rows[0].ratio, Some(0.5));
+        assert_eq!(
+            (rows[1].median_a_ms, rows[1].median_b_ms),
+            (Some(5.0), None)
+        );
+        assert_eq!(rows[2].median_b_ms, Some(7.0));
+        assert_eq!((rows[2].median_a_ms, rows[2].ratio), (None, None));
+    }
+
     #[test]
     fn one_run_is_not_enough() {
         assert_eq!(judge(&[100.0], &[50.0]).verdict, Verdict::NotEnoughRuns);
+        assert_eq!(
+            judge(&[100.0], &[50.0, 51.0]).verdict,
+            Verdict::NotEnoughRuns
+        );
+        assert_eq!(
+            judge(&[100.0, 101.0], &[50.0]).verdict,
+            Verdict::NotEnoughRuns
+        );
         assert_eq!(judge(&[], &[50.0, 51.0]).verdict, Verdict::NotEnoughRuns);
     }
 

@@ -544,3 +544,6 @@ impl Run<'_> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod seeding_tests;

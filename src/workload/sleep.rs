@@ -120,6 +120,40 @@ mod tests {
         assert!(late < 1_000_000_000);
     }
 
+    /// The timer slack is what the kernel may add to every wake-up (50 µs
+    /// by default); reading it back shows the setting took effect.
+    #[test]
+    fn precise_timers_sets_a_timer_slack_of_one_nanosecond() {
+        let slack = std::thread::spawn(|| {
+            // SAFETY: PR_GET_TIMERSLACK takes no argument, has no memory
+            // effects and returns the calling thread's slack in ns.
+            let before = unsafe { libc::prctl(libc::PR_GET_TIMERSLACK, 0, 0, 0, 0) };
+            let set = precise_timers();
+            // SAFETY: as above.
+            let after = unsafe { libc::prctl(libc::PR_GET_TIMERSLACK, 0, 0, 0, 0) };
+            (before, set.is_ok(), after)
+        })
+        .join();
+        let Ok((before, set, after)) = slack else {
+            panic!("the thread panicked")
+        };
+        assert!(set);
+        assert_eq!(after, 1, "timer slack {after} ns (was {before} ns)");
+    }
+
+    /// A wait of more than 200 µs first wakes 200 µs early; a shorter one
+    /// is a single wait until its deadline.
+    #[test]
+    fn long_waits_wake_early_first_and_short_ones_do_not() {
+        assert_eq!(EARLY_WAKE, 200_000);
+        assert_eq!(wake_target(10_000_000, 0), 9_800_000);
+        assert_eq!(wake_target(5_000_000, 1_000_000), 4_800_000);
+        assert_eq!(wake_target(1_200_001, 1_000_000), 1_000_001);
+        assert_eq!(wake_target(1_200_000, 1_000_000), 1_200_000);
+        assert_eq!(wake_target(1_100_000, 1_000_000), 1_100_000);
+        assert_eq!(wake_target(500_000, 1_000_000), 500_000);
+    }
+
     #[test]
     fn the_early_wake_is_skipped_only_among_many_close_waits() {
         // Ten waits of 1 ms (the precision benchmark): kept.

@@ -376,6 +376,20 @@ mod tests {
             woke
         });
         assert_eq!(woke.len(), 50);
+        // Woken in deadline order, whatever the lateness: taken by
+        // deadline, the wake-up times never go back.
+        let mut by_deadline = woke.clone();
+        by_deadline.sort_unstable();
+        for pair in by_deadline.windows(2) {
+            assert!(
+                pair[1].1 >= pair[0].1,
+                "deadline {} woke at {}, before deadline {} at {}",
+                pair[1].0,
+                pair[1].1,
+                pair[0].0,
+                pair[0].1
+            );
+        }
         for (deadline, at) in woke {
             assert!(at >= deadline, "woke {} ns early", deadline - at);
             assert!(at - deadline < 500_000_000);

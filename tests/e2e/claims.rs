@@ -60,9 +60,12 @@ fn threads_pools_event_loops_and_polling_overlap_io_waits() {
         "gil-threads",
         "polling poll_interval=0ms",
     ] {
+        // 6 overlapped waits of 20 ms take about 20 ms, a sixth of
+        // sequential's 120; a pool that ignored `workers = 6` and ran 2
+        // at a time would take 60 ms (half), which this bound fails.
         let m = median(cells(), "io", model);
         assert!(
-            m < 0.5 * sequential,
+            m < 0.35 * sequential,
             "{model} took {m} ms, sequential {sequential} ms"
         );
     }
@@ -91,22 +94,68 @@ fn cpu_bound_work_gains_nothing_under_the_gil() {
     );
 }
 
+/// The best wall times (ms) of `sequential` and of `model` (a `[[model]]`
+/// table's body) on the claims file's CPU-bound workload, measured again
+/// on their own.
+fn cpu_best_again(model: &str) -> (f64, f64) {
+    let _cores = serial();
+    let dir = tempdir();
+    let file = write(
+        dir.path(),
+        "cpu.toml",
+        &format!(
+            "[experiment]\nname = \"cpu\"\nrepetitions = 3\nwarmup = 1\n\
+             [[workload]]\nname = \"cpu\"\ntasks = 4\ncpu_cost = \"50ms\"\n\
+             [[model]]\nkind = \"sequential\"\n[[model]]\n{model}\n"
+        ),
+    );
+    let out = dir.path().join("out");
+    let (code, stderr) = run_into(&file, &out, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let cells = summary(&out);
+    let sequential = field(&cells, "cpu", "sequential", "wall_min_ms");
+    let other = cells
+        .iter()
+        .find(|c| c["workload"] == "cpu" && c["variant"] != "sequential")
+        .and_then(|c| c["wall_min_ms"].as_f64())
+        .unwrap_or_else(|| panic!("no second cell in {cells:?}"));
+    (sequential, other)
+}
+
 #[test]
 fn cpu_bound_work_scales_with_threads_and_processes_on_two_cores() {
     if cores() < 2 {
-        eprintln!("skipped: only one usable core");
+        skip(Reason::OneCore, "only one usable core");
         return;
     }
     // Best runs: what the model can reach when the machine lets it have
     // both cores (other processes on a shared machine take them at times).
+    // 4 tasks × 50 ms on two cores take about half the sequential time;
+    // 0.8 leaves room for start-up and a briefly shared core.
     let sequential = field(cells(), "cpu", "sequential", "wall_min_ms");
-    for model in ["threads", "processes workers=2"] {
+    for (model, table) in [
+        ("threads", "kind = \"threads\""),
+        ("processes workers=2", "kind = \"processes\"\nworkers = 2"),
+    ] {
         let m = field(cells(), "cpu", model, "wall_min_ms");
+        if m < 0.8 * sequential {
+            continue;
+        }
+        assert!(
+            !two_cores_free(),
+            "{model} took {m} ms at best, sequential {sequential} ms, with two cores free"
+        );
+        // Other processes held a core: measure once more, and skip only
+        // if they hold it again (twice in a row; strict mode fails then).
+        let (sequential, m) = cpu_best_again(table);
         if m >= 0.8 * sequential && !two_cores_free() {
-            eprintln!(
-                "skipped: other processes hold a core ({model} {m} ms, sequential {sequential} ms)"
+            skip(
+                Reason::CoresBusy,
+                &format!(
+                    "other processes held a core twice ({model} {m} ms, sequential {sequential} ms)"
+                ),
             );
-            return;
+            continue;
         }
         assert!(
             m < 0.8 * sequential,

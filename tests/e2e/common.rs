@@ -6,6 +6,10 @@ use std::sync::{Mutex, MutexGuard};
 
 use assert_cmd::Command;
 
+#[path = "../support/skip.rs"]
+mod skip_support;
+pub use skip_support::{Reason, skip};
+
 /// The conlab binary cargo built for these tests.
 pub fn conlab() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_conlab"));
@@ -58,9 +62,10 @@ pub fn csv_rows(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
     let mut reader = csv::Reader::from_path(path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let headers = reader.headers().cloned().unwrap_or_default();
+    // A row that does not parse fails the test rather than vanish from it.
     reader
         .records()
-        .filter_map(Result::ok)
+        .map(|r| r.unwrap_or_else(|e| panic!("{}: {e}", path.display())))
         .map(|r| {
             headers
                 .iter()
@@ -97,14 +102,15 @@ pub fn field(cells: &[serde_json::Value], workload: &str, variant: &str, key: &s
         .unwrap_or_else(|| panic!("no {key} for {workload} / {variant}"))
 }
 
-/// Whether a `python3` of 3.8 or newer is on PATH; prints a note if not.
+/// Whether a `python3` of 3.8 or newer is on PATH; if not, the calling
+/// test is recorded as skipped (and fails in strict mode: CI has Python).
 pub fn python3_usable() -> bool {
     let ok = std::process::Command::new("python3")
         .args(["-c", "import sys; sys.exit(sys.version_info < (3, 8))"])
         .status()
         .is_ok_and(|s| s.success());
     if !ok {
-        eprintln!("note: no python3 3.8 or newer on PATH; skipping this test");
+        skip(Reason::NoPython, "no python3 3.8 or newer on PATH");
     }
     ok
 }
@@ -129,13 +135,6 @@ pub fn burn_thread_cpu(ns: u64) {
             x = std::hint::black_box(x.wrapping_mul(31).wrapping_add(i));
         }
     }
-}
-
-/// Says on the test run's own stderr (not captured, so it shows in the
-/// summary of `cargo test`) that a test did not check what it is for.
-pub fn skip(test: &str, reason: &str) {
-    use std::io::Write;
-    let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {reason}");
 }
 
 /// Cores this test process may use.

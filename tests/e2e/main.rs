@@ -2,6 +2,7 @@
 //! real `conlab` executable on experiment files in temporary directories.
 //! Each module covers one area; `common` holds the shared helpers.
 
+mod behaviours;
 mod charts;
 mod check;
 mod claims;

@@ -72,12 +72,10 @@ fn runs_csv_ends_with_non_negative_noise_columns_and_the_summary_has_their_media
 
 #[test]
 fn a_core_this_test_burns_is_foreign_cpu_and_flagged_or_skipped_with_one_usable_core() {
-    const NAME: &str =
-        "noise::a_core_this_test_burns_is_foreign_cpu_and_flagged_or_skipped_with_one_usable_core";
     let _serial = serial();
     if usable_cores() < 2 {
         skip(
-            NAME,
+            Reason::OneCore,
             "only one core is usable here, so a burning core would slow the run itself instead of running beside it",
         );
         return;

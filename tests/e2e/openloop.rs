@@ -107,7 +107,7 @@ kind = "sequential"
         }
         match too_busy(&cells, "sequential") {
             Some(why) if attempt == 2 => {
-                skip(NAME, &format!("{verdict}, but {why}"));
+                skip(Reason::CoresBusy, &format!("{verdict}, but {why}"));
                 return;
             }
             Some(_) => continue,
@@ -164,7 +164,7 @@ kind = "async"
         let a = p99(cells, "async");
         match too_busy(cells, "async") {
             Some(why) if a >= 25.0 => skip(
-                "openloop::above_capacity_sequential_falls_behind_and_async_keeps_up",
+                Reason::CoresBusy,
                 &format!("async p99 {a} ms for 5 ms requests, but {why}"),
             ),
             _ => assert!(a < 25.0, "async p99 {a} ms for 5 ms requests"),

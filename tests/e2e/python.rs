@@ -1,7 +1,7 @@
 //! The python-* models end to end through the real binary: the note's
 //! claims on a real CPython, and what happens when the interpreter is
-//! missing or crashes. Tests that need `python3` pass with a note when it
-//! is not installed. Skipped cells are not failures: a run whose only
+//! missing or crashes. Tests that need `python3` are listed as skipped when
+//! it is not installed (and fail in strict mode, see `support/skip.rs`). Skipped cells are not failures: a run whose only
 //! problems are skipped cells exits 0. Every test holds the core lock, so
 //! the timed one never shares the two cores with another.
 

@@ -486,6 +486,11 @@ fn stopped_by(sig: libc::c_int, code: i32) {
 }
 
 #[test]
+fn ctrl_c_after_the_first_recorded_run_keeps_its_rows_and_renders_with_exit_130() {
+    stopped_by(libc::SIGINT, 130);
+}
+
+#[test]
 fn sigterm_stops_a_run_like_ctrl_c_with_exit_143() {
     stopped_by(libc::SIGTERM, 143);
 }

@@ -8,9 +8,8 @@ use crate::common::*;
 /// `conlab` (other checkouts on the machine may be running their tests).
 fn delay_servers() -> usize {
     let ours = std::fs::canonicalize(env!("CARGO_BIN_EXE_conlab")).ok();
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return 0;
-    };
+    // A failed read of /proc must not pass a leak check by finding none.
+    let entries = std::fs::read_dir("/proc").unwrap_or_else(|e| panic!("cannot list /proc: {e}"));
     entries
         .filter_map(Result::ok)
         .filter(|e| {
@@ -86,12 +85,19 @@ fn every_model_waits_over_tcp_about_as_long_as_on_timers() {
     ] {
         let timer = median(&cells, "timer", variant);
         let tcp = median(&cells, "tcp", variant);
+        // Within half again and 10 ms of the same waits on timers: a
+        // `processes` that served its two workers one after the other
+        // (80 ms against 40) would fail this.
         assert!(
-            tcp > 0.5 * timer && tcp < 2.0 * timer + 20.0,
+            tcp > 0.5 * timer && tcp < 1.5 * timer + 10.0,
             "{variant}: tcp {tcp} ms against timer {timer} ms"
         );
+        // The server wakes after each deadline, and not by a whole wait.
         let served = field(&cells, "tcp", variant, "server_overshoot_median_us");
-        assert!(served >= 0.0);
+        assert!(
+            served > 0.0 && served < 10_000.0,
+            "{variant}: the server answered {served} µs late"
+        );
     }
     assert_eq!(delay_servers(), 0, "a delay server outlived its run");
 }

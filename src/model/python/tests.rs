@@ -23,7 +23,10 @@ fn python3_usable() -> bool {
     match probe(DEFAULT_INTERPRETER) {
         Ok(_) => true,
         Err(e) => {
-            eprintln!("note: skipping a test that needs python3: {e}");
+            crate::test_skip::skip(
+                crate::test_skip::Reason::NoPython,
+                &format!("needs python3: {e}"),
+            );
             false
         }
     }
