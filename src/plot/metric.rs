@@ -213,22 +213,14 @@ impl Metric {
     /// One value as a label over a bar.
     pub fn format(self, v: f64) -> String {
         match self.y {
-            ChartY::Wall
-            | ChartY::Cpu
-            | ChartY::WakeP50
-            | ChartY::WakeP99
-            | ChartY::WakeMax
-            | ChartY::CompletionP50
-            | ChartY::CompletionP99
-            | ChartY::LatencyMean
-            | ChartY::LatencyP50
-            | ChartY::LatencyP99 => format_ms(v),
             ChartY::Threads => format_number(v.round(), 0),
             ChartY::RoundsPerS | ChartY::Throughput => format!("{}/s", format_number(v, 0)),
             ChartY::Speedup => format!("{v:.2}×"),
             ChartY::Efficiency => format!("{v:.0} %"),
             ChartY::CtxSwitches => format_number(v.round(), 0),
             ChartY::PeakRss => format!("{v:.1} MB"),
+            // The times of `is_time`.
+            _ => format_ms(v),
         }
     }
 }

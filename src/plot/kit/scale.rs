@@ -234,20 +234,9 @@ pub fn min_max(values: impl Iterator<Item = f64>) -> (f64, f64) {
         })
 }
 
-/// Whether values spread over two decades or more (and so read better on
-/// a logarithmic axis). Non-positive values rule a log axis out.
-pub fn spans_two_decades(values: &[f64]) -> bool {
-    let mut lo = f64::INFINITY;
-    let mut hi = 0.0f64;
-    for &v in values {
-        if !(v.is_finite() && v > 0.0) {
-            return false;
-        }
-        lo = lo.min(v);
-        hi = hi.max(v);
-    }
-    lo.is_finite() && hi / lo >= 100.0 * (1.0 - 1e-9)
-}
+/// The rule for automatic log axes lives with the statistics, beside the
+/// crossovers that interpolate in the same space.
+pub use crate::stats::spans_two_decades;
 
 #[cfg(test)]
 mod tests {
