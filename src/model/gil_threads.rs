@@ -3,19 +3,19 @@
 //! [`super::gil`]). IO waits release the lock, so IO still overlaps; CPU
 //! work is serialised and switched every `switch_interval`.
 
-use super::arrivals::must_stop;
 use super::gil::Gil;
 use super::io::BlockingIo;
-use super::job::{Extras, Job, ModelError, ModelRun, SpanKind, TaskLog};
+use super::job::{Extras, Job, ModelError, ModelRun};
+use super::record::{Records, SpanKind, TaskRecord};
 use super::threads::thread_per_task;
 use crate::config::DEFAULT_SWITCH_INTERVAL;
 use crate::measure::now_ns;
 use crate::workload::cpu;
 
-pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
+pub fn run(job: &Job, records: &Records) -> Result<ModelRun, ModelError> {
     let interval = job.cell.switch_interval.unwrap_or(DEFAULT_SWITCH_INTERVAL);
     let gil = Gil::new(interval.0);
-    let (ready_ns, logs) = thread_per_task(job, logs, |i, log| run_task(&gil, job, i, log))?;
+    let ready_ns = thread_per_task(job, records, |i, record| run_task(&gil, job, i, record))?;
     let stats = gil.stats();
     Ok(ModelRun {
         extras: Extras {
@@ -24,12 +24,12 @@ pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
             lock_wait_max_ns: Some(stats.wait_max_ns),
             loop_lag_max_ns: None,
         },
-        ..ModelRun::new(ready_ns, logs)
+        ..ModelRun::new(ready_ns)
     })
 }
 
 /// Takes the lock, logging the wait if there was one.
-fn take(gil: &Gil, me: u32, log: &mut TaskLog) {
+fn take(gil: &Gil, me: u32, log: &mut TaskRecord<'_>) {
     let start = now_ns();
     if gil.take(me) > 0 {
         log.span(SpanKind::LockWait, start, now_ns());
@@ -39,14 +39,13 @@ fn take(gil: &Gil, me: u32, log: &mut TaskLog) {
 /// One task: like a Python thread, it needs the lock to run at all,
 /// releases it around each IO wait, and gives it up mid-computation when
 /// another thread asks for it.
-fn run_task(gil: &Gil, job: &Job, i: usize, log: &mut TaskLog) -> std::io::Result<()> {
+fn run_task(gil: &Gil, job: &Job, i: usize, log: &mut TaskRecord<'_>) -> std::io::Result<()> {
     let me = i as u32 + 1;
     let spec = job.task(i);
-    log.start_ns = now_ns();
     let mut io = BlockingIo::open(job)?;
     take(gil, me, log);
-    for &latency in spec.latencies {
-        if must_stop(log) {
+    for latency in spec.latencies.iter() {
+        if log.must_stop() {
             gil.release(me, false);
             return Ok(());
         }
@@ -69,7 +68,7 @@ fn run_task(gil: &Gil, job: &Job, i: usize, log: &mut TaskLog) -> std::io::Resul
                 gil.release(me, false);
                 return Err(e);
             }
-            if must_stop(log) {
+            if log.must_stop() {
                 gil.release(me, false);
                 return Ok(());
             }
@@ -87,6 +86,6 @@ fn run_task(gil: &Gil, job: &Job, i: usize, log: &mut TaskLog) -> std::io::Resul
         }
     }
     gil.release(me, false);
-    log.end_ns = now_ns();
+    log.ended(now_ns());
     Ok(())
 }

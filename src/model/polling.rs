@@ -14,8 +14,9 @@
 use std::io;
 use std::net::TcpStream;
 
-use super::arrivals::{Dispatch, must_stop};
-use super::job::{Job, ModelError, ModelRun, TaskLog};
+use super::arrivals::Dispatch;
+use super::job::{Job, ModelError, ModelRun};
+use super::record::{Records, TaskRecord};
 use super::task;
 use crate::config::DEFAULT_POLL_INTERVAL;
 use crate::config::IoKind;
@@ -71,7 +72,8 @@ impl Source {
 }
 
 /// One task's pending IO.
-struct Pending {
+struct Pending<'r> {
+    record: TaskRecord<'r>,
     task: usize,
     round: usize,
     source: Source,
@@ -83,7 +85,7 @@ fn failed(task: usize) -> impl Fn(io::Error) -> ModelError {
     move |e| ModelError::Io(task::io_failure(task, &e))
 }
 
-pub fn run(job: &Job, mut logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
+pub fn run(job: &Job, records: &Records) -> Result<ModelRun, ModelError> {
     let interval = job.cell.poll_interval.unwrap_or(DEFAULT_POLL_INTERVAL).0;
     let mut sources = Vec::with_capacity(job.tasks());
     if job.cell.io == IoKind::Sleep {
@@ -92,7 +94,7 @@ pub fn run(job: &Job, mut logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
         }
     }
     let ready_ns = now_ns();
-    let dispatch = Dispatch::start(job, &mut logs);
+    let dispatch = Dispatch::start(job, records);
     let order = job.dispatch_order();
     let mut next = 0;
     let mut pending: Vec<Pending> = Vec::with_capacity(job.tasks());
@@ -110,14 +112,13 @@ pub fn run(job: &Job, mut logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
                 break;
             }
             next += 1;
-            let log = &mut logs[task];
-            log.start_ns = now_ns();
             // Connections are part of each task's work, as in every model.
             let source = match sources.next() {
                 Some(source) => source,
                 None => Source::open(job).map_err(failed(task))?,
             };
-            if let Some(p) = submit(job, task, 0, source, log).map_err(failed(task))? {
+            let record = records.task(task);
+            if let Some(p) = submit(job, task, 0, source, record, None).map_err(failed(task))? {
                 pending.push(p);
             }
         }
@@ -136,16 +137,16 @@ pub fn run(job: &Job, mut logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
                 i += 1;
                 continue;
             };
-            let p = pending.swap_remove(i);
-            let log = &mut logs[p.task];
-            log.io(p.start_ns, p.deadline_ns, completed, now_ns());
-            if must_stop(log) {
+            let mut p = pending.swap_remove(i);
+            let end = now_ns();
+            p.record.io(p.start_ns, p.deadline_ns, completed, end);
+            if p.record.stops_after(end) {
                 // Past the run's stop: the task is left unfinished.
                 continue;
             }
-            task::burn(job.task(p.task).cpu_ns, log);
-            if let Some(next) =
-                submit(job, p.task, p.round + 1, p.source, log).map_err(failed(task))?
+            let last = task::burn(job.task(p.task).cpu_ns, &mut p.record).unwrap_or(end);
+            if let Some(next) = submit(job, p.task, p.round + 1, p.source, p.record, Some(last))
+                .map_err(failed(task))?
             {
                 pending.push(next);
             }
@@ -154,26 +155,29 @@ pub fn run(job: &Job, mut logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
             sleep::sleep_until(now_ns() + interval);
         }
     }
-    Ok(ModelRun::new(ready_ns, logs))
+    Ok(ModelRun::new(ready_ns))
 }
 
 /// Submits `task`'s IO for `round`; rounds without IO run their CPU work
-/// at once. Returns the pending IO, or None when the task has finished.
-fn submit(
+/// at once. Returns the pending IO, or None when the task has finished
+/// (at `last`, when it last did something, if it did).
+fn submit<'r>(
     job: &Job,
     task: usize,
     mut round: usize,
     mut source: Source,
-    log: &mut TaskLog,
-) -> io::Result<Option<Pending>> {
+    mut record: TaskRecord<'r>,
+    mut last: Option<u64>,
+) -> io::Result<Option<Pending<'r>>> {
     let spec = job.task(task);
     while round < spec.latencies.len() {
-        let latency = spec.latencies[round];
+        let latency = spec.latencies.get(round);
         if latency > 0 {
             let start_ns = now_ns();
             let deadline_ns = start_ns + latency;
             source.submit(latency, deadline_ns)?;
             return Ok(Some(Pending {
+                record,
                 task,
                 round,
                 source,
@@ -181,9 +185,9 @@ fn submit(
                 deadline_ns,
             }));
         }
-        task::burn(spec.cpu_ns, log);
+        last = task::burn(spec.cpu_ns, &mut record).or(last);
         round += 1;
     }
-    log.end_ns = now_ns();
+    record.ended(last.unwrap_or_else(now_ns));
     Ok(None)
 }

@@ -38,7 +38,8 @@ pub use interpreter::{Located, probe};
 pub use interpreters::{Interpreters, interpreter_of, locate_for};
 
 use super::arrivals::Dispatch;
-use super::job::{Job, ModelError, ModelRun, TaskLog};
+use super::job::{Job, ModelError, ModelRun};
+use super::record::Records;
 use error::stderr_tail;
 use reply::RunnerReply;
 use request::{Request, runner_model};
@@ -46,8 +47,8 @@ use request::{Request, runner_model};
 /// The program every python model runs.
 pub const RUNNER: &str = include_str!("runner.py");
 
-/// Runs `job` in its cell's interpreter, filling `logs`.
-pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
+/// Runs `job` in its cell's interpreter, filling `records`.
+pub fn run(job: &Job, records: &Records) -> Result<ModelRun, ModelError> {
     let model = runner_model(job.cell.kind).ok_or(ModelError::Unavailable(job.cell.kind.name()))?;
     let request = Request::new(job, model).map_err(|e| ModelError::Io(e.to_string()))?;
     let input = serde_json::to_vec(&request).map_err(PythonError::Encode)?;
@@ -72,15 +73,13 @@ pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
         stderr: stderr_tail(&output.stderr),
     };
     let reply = RunnerReply::parse(&output.stdout).map_err(malformed)?;
-    let mut run = reply
-        .into_run(logs, |i| job.task(i).latencies.len())
+    let run = reply
+        .into_run(records, |i| job.task(i).latencies.len())
         .map_err(malformed)?;
-    // The runner dispatched from its t0: each log's due time and stop.
+    // The runner dispatched from its t0: the records' start of dispatch
+    // and stop.
     if let Some(t0) = run.wall_start_ns {
-        let dispatch = Dispatch::at(job, t0);
-        for (i, log) in run.logs.iter_mut().enumerate() {
-            dispatch.stamp(job, i, log);
-        }
+        Dispatch::at(job, t0).stamp(records);
     }
     Ok(run)
 }
