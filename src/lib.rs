@@ -17,7 +17,7 @@
 //! | 1 | [`config`], [`noise`] | experiment files, and the vocabulary every later stage speaks: durations, model kinds and their defaults, IO kinds, sweep fields; how busy the machine was around a run |
 //! | 2 | [`matrix`], [`predict`], [`queueing`], [`machine`] | cells from sweeps; each model's ideal time; its capacity and latency under open-loop load; facts about this machine |
 //! | 3 | [`workload`] | IO waits and CPU work, the primitives tasks are made of |
-//! | 4 | [`model`] | the concurrency models running a cell's tasks |
+//! | 4 | [`model`], [`reference`] | the concurrency models running a cell's tasks; what the bare reference programs (`examples/`) borrow to measure alike |
 //! | 5 | [`results`] | what runs measured, summaries, the results folder |
 //! | 6 | [`runner`] | preparing cells, scheduling runs in child processes |
 //! | 7 | [`environment`], [`progress`] | the machine a run happens on; the progress bar |
@@ -41,6 +41,7 @@ pub(crate) mod plot;
 pub(crate) mod predict;
 pub(crate) mod progress;
 pub(crate) mod queueing;
+pub mod reference;
 pub(crate) mod render;
 pub(crate) mod report;
 pub(crate) mod results;
@@ -56,6 +57,21 @@ pub(crate) mod test_skip;
 
 use cli::{Cli, Command};
 use commands::Exit;
+
+/// Runs one of the hidden subcommands conlab starts itself (`__worker`,
+/// `__pool-worker`, `__delay-server`) if `name` is one, and returns its
+/// exit code. `main` tries this before parsing the command line with clap:
+/// a worker is started for every run and its memory is part of the run's
+/// peak RSS, and building clap's whole command tree to read one word costs
+/// a worker about 0.9 MB, more than the tasks of a small run.
+pub fn run_internal(name: &std::ffi::OsStr) -> Option<i32> {
+    match name.to_str()? {
+        "__worker" => Some(runner::worker::serve()),
+        "__pool-worker" => Some(model::processes::serve_pool_worker()),
+        "__delay-server" => Some(workload::delay_server::serve()),
+        _ => None,
+    }
+}
 
 /// Runs a parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> i32 {
@@ -109,6 +125,7 @@ mod layering {
         ("machine", 2),
         ("workload", 3),
         ("model", 4),
+        ("reference", 4),
         ("results", 5),
         ("runner", 6),
         ("environment", 7),

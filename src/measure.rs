@@ -61,9 +61,14 @@ impl Usage {
         }
     }
 
-    /// This process, all its threads included.
+    /// This process, all its threads included; its peak RSS is its own
+    /// (see [`own_peak_rss_kb`]).
     pub fn this_process() -> Usage {
-        Usage::read(libc::RUSAGE_SELF)
+        let usage = Usage::read(libc::RUSAGE_SELF);
+        Usage {
+            peak_rss_kb: own_peak_rss_kb().unwrap_or(usage.peak_rss_kb),
+            ..usage
+        }
     }
 
     /// The children this process has waited for (worker processes).
@@ -92,6 +97,24 @@ impl Usage {
             peak_rss_kb: self.peak_rss_kb.max(other.peak_rss_kb),
         }
     }
+}
+
+/// The most memory this process has had resident since it was started
+/// (its last exec), in KiB: `VmHWM` in `/proc/self/status`. Not
+/// `ru_maxrss`, which Linux carries across exec from the process this one
+/// was forked from: a worker's would never read below the peak of the
+/// `conlab run` that started it (or of whatever started a reference
+/// program), whatever the run itself used.
+fn own_peak_rss_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .strip_suffix("kB")?
+        .trim()
+        .parse()
+        .ok()
 }
 
 /// Readings taken just before a model starts, to subtract at the end.
@@ -187,6 +210,27 @@ mod tests {
         std::hint::black_box(x);
         assert!(now_ns() > a);
         assert!(thread_cpu_ns() > c);
+    }
+
+    #[test]
+    fn peak_rss_is_this_process_own() {
+        let peak = own_peak_rss_kb().unwrap_or(0);
+        assert!(peak > 0);
+        // A process started from this one does not start at its peak: a
+        // shell's own is far below a test binary's.
+        let out = std::process::Command::new("sh")
+            .args(["-c", "grep VmHWM /proc/self/status"])
+            .output();
+        let text = out.map(|o| String::from_utf8_lossy(&o.stdout).to_string());
+        let child: u64 = text
+            .unwrap_or_default()
+            .split_whitespace()
+            .nth(1)
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(u64::MAX);
+        assert!(child < peak, "child {child} kB, this process {peak} kB");
+        // A peak only grows.
+        assert!(Usage::this_process().peak_rss_kb >= peak);
     }
 
     #[test]

@@ -7,13 +7,14 @@
 //!
 //! The stop: a run of an open-loop cell is given `stop_after_ns` (a margin
 //! before the runner's timeout). A task that reaches a round boundary after
-//! it, or a request not yet handed out, is left unfinished (its log keeps
-//! `end_ns = 0`), so the worker ends on its own and reports what completed
+//! it, or a request not yet handed out, is left unfinished (its record
+//! keeps no end), so the worker ends on its own and reports what completed
 //! instead of being killed and losing everything.
 
 use serde::{Deserialize, Serialize};
 
-use super::job::{Job, TaskLog};
+use super::job::Job;
+use super::record::Records;
 use crate::measure::now_ns;
 use crate::workload::sleep;
 
@@ -77,17 +78,16 @@ pub struct Dispatch {
 }
 
 impl Dispatch {
-    /// Starts the clock now, and stamps every log with its task's due time
-    /// and the stop.
-    pub fn start(job: &Job, logs: &mut [TaskLog]) -> Dispatch {
+    /// Starts the clock now, and stamps the run's records with it and the
+    /// stop (each task's scheduled arrival is the start plus its due time).
+    pub fn start(job: &Job, records: &Records) -> Dispatch {
         let d = Dispatch::at(job, now_ns());
-        for (task, log) in logs.iter_mut().enumerate() {
-            d.stamp(job, task, log);
-        }
+        d.stamp(records);
         d
     }
 
-    /// A clock started at `origin_ns`; stamp the logs with [`Dispatch::stamp`].
+    /// A clock started at `origin_ns`; stamp the records with
+    /// [`Dispatch::stamp`].
     pub fn at(job: &Job, origin_ns: u64) -> Dispatch {
         Dispatch {
             origin_ns,
@@ -97,10 +97,9 @@ impl Dispatch {
         }
     }
 
-    /// Gives `task`'s log its due time and the stop.
-    pub fn stamp(&self, job: &Job, task: usize, log: &mut TaskLog) {
-        log.arrival_ns = self.due(job, task);
-        log.stop_ns = self.stop_ns;
+    /// Gives the run's records the start of dispatch and the stop.
+    pub fn stamp(&self, records: &Records) {
+        records.dispatched(self.origin_ns, self.stop_ns);
     }
 
     /// When `task` is due on the monotonic clock.
@@ -130,11 +129,6 @@ impl Dispatch {
     pub fn stop_ns(&self) -> u64 {
         self.stop_ns
     }
-}
-
-/// Whether a task whose log is `log` must stop now, before its next round.
-pub fn must_stop(log: &TaskLog) -> bool {
-    log.stop_ns != u64::MAX && now_ns() >= log.stop_ns
 }
 
 #[cfg(test)]

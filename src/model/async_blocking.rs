@@ -8,8 +8,9 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::async_loop::{current_thread_runtime, spawn_all, start_timer};
-use super::job::{Extras, Job, ModelError, ModelRun, TaskLog};
+use super::async_loop::{CatchUnwind, Run, current_thread_runtime, start_timer};
+use super::job::{Extras, Job, ModelError, ModelRun};
+use super::record::Records;
 use super::task;
 use crate::measure::now_ns;
 use crate::workload::timer::PreciseTimer;
@@ -17,11 +18,11 @@ use crate::workload::timer::PreciseTimer;
 /// How often the probe wants to run.
 pub const PROBE_PERIOD_NS: u64 = 1_000_000;
 
-pub fn run(job: &Arc<Job>, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
+pub fn run(job: &Arc<Job>, records: &Arc<Records>) -> Result<ModelRun, ModelError> {
     let runtime = current_thread_runtime()?;
-    let job = job.clone();
     runtime.block_on(async move {
-        let (timer, driver) = start_timer()?;
+        // Room for the probe's sleep and the dispatcher's.
+        let (timer, driver) = start_timer(2)?;
         let lag = Arc::new(Lag::default());
         lag.due.store(now_ns() + PROBE_PERIOD_NS, Ordering::Relaxed);
         let probe = tokio::spawn(probe(timer.clone(), lag.clone()));
@@ -29,27 +30,32 @@ pub fn run(job: &Arc<Job>, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
         // Each task is async code that calls the blocking task body: it
         // never yields while it waits, so it holds the loop for every wait
         // (a blocking sleep, or a blocking socket).
-        let logs = spawn_all(&job, &timer, logs, |i, mut log| {
-            let job = job.clone();
-            async move {
-                let outcome = task::run_blocking(&job, i, &mut log);
-                (log, outcome)
-            }
+        let run = Run::new(job, records, timer);
+        run.dispatch(|run, i| {
+            let shared = run.clone();
+            drop(tokio::spawn(async move {
+                let outcome = CatchUnwind(async {
+                    task::run_blocking(&shared.ctx.job, i, &mut shared.ctx.records.task(i))
+                })
+                .await;
+                shared.finish(i, outcome);
+            }));
         })
         .await;
+        let outcome = run.all_done().await;
         probe.abort();
         driver.abort();
         // The probe may still be waiting for the loop: it wanted to run at
         // `due` and has not been let run by now.
         let still_late = now_ns().saturating_sub(lag.due.load(Ordering::Relaxed));
         let worst = lag.worst.load(Ordering::Relaxed).max(still_late);
-        let logs = logs?;
+        outcome?;
         Ok(ModelRun {
             extras: Extras {
                 loop_lag_max_ns: Some(worst),
                 ..Extras::default()
             },
-            ..ModelRun::new(ready_ns, logs)
+            ..ModelRun::new(ready_ns)
         })
     })
 }

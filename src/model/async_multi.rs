@@ -5,10 +5,11 @@
 use std::sync::Arc;
 
 use super::async_loop::run_on;
-use super::job::{Job, ModelError, ModelRun, TaskLog};
+use super::job::{Job, ModelError, ModelRun};
+use super::record::Records;
 use super::threads::TASK_STACK;
 
-pub fn run(job: &Arc<Job>, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
+pub fn run(job: &Arc<Job>, records: &Arc<Records>) -> Result<ModelRun, ModelError> {
     let workers = job.workers();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(workers)
@@ -19,7 +20,7 @@ pub fn run(job: &Arc<Job>, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
             what: "tokio multi-thread runtime",
             source,
         })?;
-    let run = run_on(&runtime, job, logs);
+    let run = run_on(&runtime, job, records);
     // Worker threads are joined here, before the worker reads its usage.
     drop(runtime);
     run

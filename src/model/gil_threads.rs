@@ -6,20 +6,20 @@
 //! its `locked` mode is a real mutex beside the GIL, waited for with the
 //! GIL released.
 
-use super::arrivals::must_stop;
 use super::gil::Gil;
 use super::io::BlockingIo;
-use super::job::{Extras, Job, ModelError, ModelRun, SpanKind, TaskLog};
+use super::job::{Extras, Job, ModelError, ModelRun};
+use super::record::{Records, SpanKind, TaskRecord};
 use super::shared::GiveWay;
 use super::threads::thread_per_task;
 use crate::config::DEFAULT_SWITCH_INTERVAL;
 use crate::measure::now_ns;
 use crate::workload::cpu;
 
-pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
+pub fn run(job: &Job, records: &Records) -> Result<ModelRun, ModelError> {
     let interval = job.cell.switch_interval.unwrap_or(DEFAULT_SWITCH_INTERVAL);
     let gil = Gil::new(interval.0);
-    let (ready_ns, logs) = thread_per_task(job, logs, |i, log| run_task(&gil, job, i, log))?;
+    let ready_ns = thread_per_task(job, records, |i, record| run_task(&gil, job, i, record))?;
     let stats = gil.stats();
     Ok(ModelRun {
         extras: Extras {
@@ -28,12 +28,12 @@ pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
             lock_wait_max_ns: Some(stats.wait_max_ns),
             ..Extras::default()
         },
-        ..ModelRun::new(ready_ns, logs)
+        ..ModelRun::new(ready_ns)
     })
 }
 
 /// Takes the lock, logging the wait if there was one.
-fn take(gil: &Gil, me: u32, log: &mut TaskLog) {
+fn take(gil: &Gil, me: u32, log: &mut TaskRecord<'_>) {
     let start = now_ns();
     if gil.take(me) > 0 {
         log.span(SpanKind::LockWait, start, now_ns());
@@ -43,14 +43,13 @@ fn take(gil: &Gil, me: u32, log: &mut TaskLog) {
 /// One task: like a Python thread, it needs the lock to run at all,
 /// releases it around each IO wait, and gives it up mid-computation when
 /// another thread asks for it.
-fn run_task(gil: &Gil, job: &Job, i: usize, log: &mut TaskLog) -> std::io::Result<()> {
+fn run_task(gil: &Gil, job: &Job, i: usize, log: &mut TaskRecord<'_>) -> std::io::Result<()> {
     let me = i as u32 + 1;
     let spec = job.task(i);
-    log.start_ns = now_ns();
     let mut io = BlockingIo::open(job)?;
     take(gil, me, log);
-    for &latency in spec.latencies {
-        if must_stop(log) {
+    for latency in spec.latencies.iter() {
+        if log.must_stop() {
             gil.release(me, false);
             return Ok(());
         }
@@ -73,7 +72,7 @@ fn run_task(gil: &Gil, job: &Job, i: usize, log: &mut TaskLog) -> std::io::Resul
                 gil.release(me, false);
                 return Err(e);
             }
-            if must_stop(log) {
+            if log.must_stop() {
                 gil.release(me, false);
                 return Ok(());
             }
@@ -84,13 +83,13 @@ fn run_task(gil: &Gil, job: &Job, i: usize, log: &mut TaskLog) -> std::io::Resul
         });
     }
     gil.release(me, false);
-    log.end_ns = now_ns();
+    log.ended(now_ns());
     Ok(())
 }
 
 /// Burns `cpu_ns` holding the lock, giving it up whenever another thread
 /// asks for it (so a switch can fall inside a shared counter's window).
-fn compute(gil: &Gil, me: u32, cpu_ns: u64, log: &mut TaskLog) {
+fn compute(gil: &Gil, me: u32, cpu_ns: u64, log: &mut TaskRecord<'_>) {
     let mut left = cpu_ns;
     while left > 0 {
         let start = now_ns();
@@ -114,14 +113,14 @@ struct GilWay<'g> {
     me: u32,
 }
 
-impl GiveWay<TaskLog> for GilWay<'_> {
-    fn yield_now(&self, log: &mut TaskLog) {
+impl<'r> GiveWay<TaskRecord<'r>> for GilWay<'_> {
+    fn yield_now(&self, log: &mut TaskRecord<'r>) {
         self.gil.release(self.me, false);
         std::thread::yield_now();
         take(self.gil, self.me, log);
     }
 
-    fn block<T>(&self, log: &mut TaskLog, wait: impl FnOnce() -> T) -> T {
+    fn block<T>(&self, log: &mut TaskRecord<'r>, wait: impl FnOnce() -> T) -> T {
         self.gil.release(self.me, false);
         let out = wait();
         take(self.gil, self.me, log);

@@ -1,12 +1,14 @@
 //! What a run is given and what a model hands back: the [`Job`] (a cell and
 //! its drawn latencies, sent to the child process as JSON) and the
-//! [`TaskLog`]s a model fills while its tasks run.
+//! [`ModelRun`] (the model's account of the run; what its tasks measured
+//! goes into the run's [`Records`](super::record::Records)).
 
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use super::arrivals::Schedule;
+use super::latencies::{Latencies, TaskLatencies};
 use super::shared::{Shared, SharedOutcome};
 use crate::config::{ModelKind, workers_or_cores};
 use crate::matrix::Cell;
@@ -18,7 +20,7 @@ pub struct Job {
     pub cell: Cell,
     /// IO latency of every wait in ns, task by task (tasks numbered group
     /// after group), each task's rounds in order: see [`Job::task`].
-    pub latencies: Vec<u64>,
+    pub latencies: Latencies,
     /// Cores usable by the run (for models that size themselves by them).
     pub cores: usize,
     /// Record per-task IO and CPU spans for a timeline chart.
@@ -72,27 +74,14 @@ impl Job {
             Some((group, waits)) => TaskSpec {
                 group,
                 cpu_ns: self.cell.groups.get(group).map_or(0, |g| g.cpu_cost.0),
-                latencies: self.latencies.get(waits).unwrap_or(&[]),
+                latencies: self.latencies.slice(waits.start, waits.len()),
             },
             None => TaskSpec {
                 group: 0,
                 cpu_ns: 0,
-                latencies: &[],
+                latencies: TaskLatencies::none(),
             },
         }
-    }
-
-    /// Empty logs for every task, allocated before the run starts so that
-    /// recording never allocates while tasks run.
-    pub fn new_logs(&self) -> Vec<TaskLog> {
-        let spans = if self.record_timeline {
-            self.spans_per_task()
-        } else {
-            0
-        };
-        (0..self.tasks())
-            .map(|task| TaskLog::new(task as u32, self.task(task).latencies.len(), spans))
-            .collect()
     }
 
     /// Room for a task's timeline: an IO and a CPU span per round, and
@@ -127,114 +116,10 @@ pub struct TaskSpec<'a> {
     /// CPU burned after each IO wait, in ns of the task's thread clock.
     pub cpu_ns: u64,
     /// The latency of each round's IO wait, in ns.
-    pub latencies: &'a [u64],
+    pub latencies: TaskLatencies<'a>,
 }
 
-thread_local! {
-    /// The kernel id of this thread, read once.
-    static THREAD_ID: u32 = measure::thread_id();
-}
-
-/// What one span of a task's timeline was spent on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SpanKind {
-    Io,
-    Cpu,
-    LockWait,
-}
-
-/// One interval of one task, on the thread (or worker) it ran on.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Span {
-    pub task: u32,
-    pub kind: SpanKind,
-    pub start_ns: u64,
-    pub end_ns: u64,
-    /// Kernel thread id (or worker process id) it ran on.
-    pub thread: u32,
-}
-
-/// What a task recorded about itself while it ran.
-#[derive(Clone, Debug)]
-pub struct TaskLog {
-    pub task: u32,
-    pub start_ns: u64,
-    /// 0 while the task has not completed (a request left unfinished at
-    /// the run's stop keeps it).
-    pub end_ns: u64,
-    /// When the task was due (its scheduled arrival), on the monotonic
-    /// clock: set when dispatch starts.
-    pub arrival_ns: u64,
-    /// When the task must stop at its next round (`u64::MAX`: never).
-    pub stop_ns: u64,
-    /// Each IO wait, in order.
-    pub waits: Vec<WaitLog>,
-    pub trace: bool,
-    pub spans: Vec<Span>,
-}
-
-/// One IO wait of a task.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WaitLog {
-    /// How late the wait ended compared with its deadline (the time the
-    /// task asked for, from when it began to wait).
-    pub overshoot_ns: u64,
-    /// From the moment the IO completed (the timer's deadline; for tcp,
-    /// when the delay server sent its answer) until the task was running
-    /// again: woken, scheduled and, under a GIL, holding it.
-    pub wake_ns: u64,
-}
-
-impl TaskLog {
-    /// A log for `rounds` IO waits that records a timeline of up to
-    /// `spans` spans without allocating, or none when `spans` is 0.
-    pub fn new(task: u32, rounds: usize, spans: usize) -> TaskLog {
-        TaskLog {
-            task,
-            start_ns: 0,
-            end_ns: 0,
-            arrival_ns: 0,
-            stop_ns: u64::MAX,
-            waits: Vec::with_capacity(rounds),
-            trace: spans > 0,
-            spans: Vec::with_capacity(spans),
-        }
-    }
-
-    pub fn span(&mut self, kind: SpanKind, start_ns: u64, end_ns: u64) {
-        if self.trace {
-            self.spans.push(Span {
-                task: self.task,
-                kind,
-                start_ns,
-                end_ns,
-                thread: THREAD_ID.with(|id| *id),
-            });
-        }
-    }
-
-    /// Records an IO wait that began at `start_ns`, was due at
-    /// `deadline_ns`, completed at `completed_ns` and ended (the task
-    /// running again) at `end_ns`.
-    pub fn io(&mut self, start_ns: u64, deadline_ns: u64, completed_ns: u64, end_ns: u64) {
-        self.waits.push(WaitLog {
-            overshoot_ns: end_ns.saturating_sub(deadline_ns),
-            wake_ns: end_ns.saturating_sub(completed_ns),
-        });
-        self.span(SpanKind::Io, start_ns, end_ns);
-    }
-
-    /// The task ran again only `extra_ns` after its last IO wait ended
-    /// (it waited for a lock first): its wake-up delay includes that.
-    pub fn woke_later(&mut self, extra_ns: u64) {
-        if let Some(w) = self.waits.last_mut() {
-            w.wake_ns = w.wake_ns.saturating_add(extra_ns);
-        }
-    }
-}
-
-/// What a model reports beyond its task logs.
+/// What a model reports beyond its tasks' records.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Extras {
     /// gil-threads: times the lock went from one thread to another.
@@ -262,19 +147,17 @@ pub struct ModelRun {
     /// python-*: what the interpreter used before its model started (its
     /// start-up); the worker subtracts it from the run's usage.
     pub startup_usage: Option<measure::Usage>,
-    pub logs: Vec<TaskLog>,
     pub extras: Extras,
 }
 
 impl ModelRun {
     /// A run of conlab's own models: wall time starts when the worker
-    /// called the model, and nothing beyond the task logs to report.
-    pub fn new(ready_ns: u64, logs: Vec<TaskLog>) -> ModelRun {
+    /// called the model, and nothing beyond the task records to report.
+    pub fn new(ready_ns: u64) -> ModelRun {
         ModelRun {
             wall_start_ns: None,
             ready_ns,
             startup_usage: None,
-            logs,
             extras: Extras::default(),
         }
     }
@@ -301,4 +184,61 @@ pub enum ModelError {
     Unavailable(&'static str),
     #[error(transparent)]
     Python(#[from] super::python::PythonError),
+}
+
+/// A job of two groups for unit tests: `a`, 2 tasks × 3 rounds of 1 ms,
+/// then `b`, 3 tasks × 1 round of 2 ms, with model `kind` over `io`.
+#[cfg(test)]
+pub(crate) fn test_job(kind: &str, io: &str, timeline: bool) -> Job {
+    let text = format!(
+        "[[workload]]\nname = \"w\"\nio = \"{io}\"\ntasks = 2\nio_latency = \"1ms\"\n\
+         rounds = 3\n[[model]]\nkind = \"{kind}\"\n"
+    );
+    let mut cell = match crate::config::from_text("t.toml", &text, "t") {
+        Ok(l) => crate::matrix::expand(&l.experiment, 2).remove(0),
+        Err(e) => panic!("{e}"),
+    };
+    let mut b = cell.groups[0].clone();
+    cell.groups[0].name = "a".into();
+    b.name = "b".into();
+    b.tasks = 3;
+    b.rounds = 1;
+    b.io_latency = crate::config::IoLatency::Fixed {
+        value: crate::config::Nanos(2_000_000),
+    };
+    cell.groups.push(b);
+    let table: Vec<u64> = [1_000_000; 6].into_iter().chain([2_000_000; 3]).collect();
+    Job {
+        cell,
+        latencies: Latencies::from(table),
+        cores: 2,
+        record_timeline: timeline,
+        tcp_server: None,
+        shared: Default::default(),
+        arrivals: Vec::new(),
+        stop_after_ns: None,
+    }
+}
+
+/// A job of one group for unit tests: `tasks` × `rounds` waits of 1 ms.
+#[cfg(test)]
+pub(crate) fn simple_job(kind: &str, tasks: u64, rounds: u32, timeline: bool) -> Job {
+    let text = format!(
+        "[[workload]]\nname = \"w\"\ntasks = {tasks}\nio_latency = \"1ms\"\nrounds = {rounds}\n\
+         [[model]]\nkind = \"{kind}\"\n"
+    );
+    let cell = match crate::config::from_text("t.toml", &text, "t") {
+        Ok(l) => crate::matrix::expand(&l.experiment, 2).remove(0),
+        Err(e) => panic!("{e}"),
+    };
+    Job {
+        cell,
+        latencies: Latencies::from(vec![1_000_000; (tasks * u64::from(rounds)) as usize]),
+        cores: 2,
+        record_timeline: timeline,
+        tcp_server: None,
+        shared: Default::default(),
+        arrivals: Vec::new(),
+        stop_after_ns: None,
+    }
 }

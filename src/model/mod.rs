@@ -1,7 +1,8 @@
 //! The concurrency models. Each kind lives in its own file and exposes
-//! `run(job, logs)`: it runs every task of the job its own way and hands
-//! back the task logs. Models do the work; they do not time the run as a
-//! whole (the runner's worker does, around `run`).
+//! `run(job, records)`: it runs every task of the job its own way, each
+//! task writing what it measured into its slots of the run's [`Records`].
+//! Models do the work; they do not time the run as a whole (the runner's
+//! worker does, around `run`).
 
 pub mod arrivals;
 mod async_blocking;
@@ -11,9 +12,11 @@ mod gil;
 mod gil_threads;
 mod io;
 pub mod job;
+pub mod latencies;
 mod polling;
 pub mod processes;
 pub mod python;
+pub mod record;
 mod sequential;
 pub mod shared;
 mod task;
@@ -21,23 +24,24 @@ mod thread_pool;
 mod threads;
 
 pub use arrivals::Schedule;
-pub use job::{Extras, Job, ModelError, ModelRun, Span, SpanKind, TaskLog, WaitLog};
+pub use job::{Extras, Job, ModelError, ModelRun};
+pub use record::{Records, Span, SpanKind, WaitLog};
 pub use shared::Shared;
 
 use std::sync::Arc;
 
 use crate::config::{IoKind, ModelKind};
 
-/// Runs `job` with its cell's model, filling the preallocated `logs`. The
-/// job comes shared so that models whose tasks outlive a borrow (tokio's)
-/// need not copy it while the run is being timed.
-pub fn run(job: &Arc<Job>, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
-    let mut run = run_kind(job, logs)?;
+/// Runs `job` with its cell's model, filling the preallocated `records`.
+/// Both come shared so that models whose tasks outlive a borrow (tokio's)
+/// need not copy them while the run is being timed.
+pub fn run(job: &Arc<Job>, records: &Arc<Records>) -> Result<ModelRun, ModelError> {
+    let mut run = run_kind(job, records)?;
     // conlab's own models count in `job.shared`; python's report theirs.
     if !job.cell.kind.is_python() {
         run.extras.shared = job.shared.outcome(&job.cell);
     }
-    if stopped_a_counter(job, &run.logs) {
+    if stopped_a_counter(job, records) {
         run.extras.shared = None;
     }
     Ok(run)
@@ -47,28 +51,27 @@ pub fn run(job: &Arc<Job>, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
 /// unfinished (see [`arrivals`]): how many of its rounds updated the
 /// counter is then unknown, and so are the updates lost, which the run
 /// does not report.
-pub(crate) fn stopped_a_counter(job: &Job, logs: &[TaskLog]) -> bool {
-    logs.iter()
-        .enumerate()
-        .any(|(i, log)| log.end_ns == 0 && job.cell.groups[job.task(i).group].shared.counts())
+pub(crate) fn stopped_a_counter(job: &Job, records: &Records) -> bool {
+    (0..job.tasks())
+        .any(|i| records.end_ns(i) == 0 && job.cell.groups[job.task(i).group].shared.counts())
 }
 
-fn run_kind(job: &Arc<Job>, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
+fn run_kind(job: &Arc<Job>, records: &Arc<Records>) -> Result<ModelRun, ModelError> {
     match job.cell.kind {
-        ModelKind::Sequential => sequential::run(job, logs),
-        ModelKind::Threads => threads::run(job, logs),
-        ModelKind::ThreadPool => thread_pool::run(job, logs),
-        ModelKind::Async => async_loop::run(job, logs),
-        ModelKind::AsyncMulti => async_multi::run(job, logs),
-        ModelKind::GilThreads => gil_threads::run(job, logs),
-        ModelKind::Processes => processes::run(job, logs),
-        ModelKind::AsyncBlocking => async_blocking::run(job, logs),
-        ModelKind::Polling => polling::run(job, logs),
+        ModelKind::Sequential => sequential::run(job, records),
+        ModelKind::Threads => threads::run(job, records),
+        ModelKind::ThreadPool => thread_pool::run(job, records),
+        ModelKind::Async => async_loop::run(job, records),
+        ModelKind::AsyncMulti => async_multi::run(job, records),
+        ModelKind::GilThreads => gil_threads::run(job, records),
+        ModelKind::Processes => processes::run(job, records),
+        ModelKind::AsyncBlocking => async_blocking::run(job, records),
+        ModelKind::Polling => polling::run(job, records),
         ModelKind::PythonSequential
         | ModelKind::PythonThreads
         | ModelKind::PythonThreadPool
         | ModelKind::PythonAsyncio
-        | ModelKind::PythonProcesses => python::run(job, logs),
+        | ModelKind::PythonProcesses => python::run(job, records),
     }
 }
 

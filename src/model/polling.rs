@@ -20,8 +20,9 @@
 use std::io;
 use std::net::TcpStream;
 
-use super::arrivals::{Dispatch, must_stop};
-use super::job::{Job, ModelError, ModelRun, TaskLog};
+use super::arrivals::Dispatch;
+use super::job::{Job, ModelError, ModelRun};
+use super::record::{Records, TaskRecord};
 use super::shared::Window;
 use super::task;
 use crate::config::DEFAULT_POLL_INTERVAL;
@@ -78,7 +79,8 @@ impl Source {
 }
 
 /// One task's pending IO.
-struct Pending {
+struct Pending<'r> {
+    record: TaskRecord<'r>,
     task: usize,
     round: usize,
     source: Source,
@@ -87,23 +89,26 @@ struct Pending {
 }
 
 /// A task that yielded to the loop inside its counter's window, in round
-/// `round`: the loop closes the window after the pass, then goes on.
-struct Yielded {
+/// `round` (its burst having ended at `last`): the loop closes the window
+/// after the pass, then goes on.
+struct Yielded<'r> {
+    record: TaskRecord<'r>,
     task: usize,
     round: usize,
     source: Source,
     window: Window,
+    last: Option<u64>,
 }
 
 /// Where a task stands after running what it could at once.
-enum Next {
-    Io(Pending),
-    Yielded(Yielded),
+enum Next<'r> {
+    Io(Pending<'r>),
+    Yielded(Yielded<'r>),
     Done,
 }
 
-impl Next {
-    fn push(self, pending: &mut Vec<Pending>, yielded: &mut Vec<Yielded>) {
+impl<'r> Next<'r> {
+    fn push(self, pending: &mut Vec<Pending<'r>>, yielded: &mut Vec<Yielded<'r>>) {
         match self {
             Next::Io(p) => pending.push(p),
             Next::Yielded(y) => yielded.push(y),
@@ -116,7 +121,7 @@ fn failed(task: usize) -> impl Fn(io::Error) -> ModelError {
     move |e| ModelError::Io(task::io_failure(task, &e))
 }
 
-pub fn run(job: &Job, mut logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
+pub fn run(job: &Job, records: &Records) -> Result<ModelRun, ModelError> {
     let interval = job.cell.poll_interval.unwrap_or(DEFAULT_POLL_INTERVAL).0;
     let mut sources = Vec::with_capacity(job.tasks());
     if job.cell.io == IoKind::Sleep {
@@ -125,7 +130,7 @@ pub fn run(job: &Job, mut logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
         }
     }
     let ready_ns = now_ns();
-    let dispatch = Dispatch::start(job, &mut logs);
+    let dispatch = Dispatch::start(job, records);
     let order = job.dispatch_order();
     let mut next = 0;
     let mut pending: Vec<Pending> = Vec::with_capacity(job.tasks());
@@ -144,14 +149,12 @@ pub fn run(job: &Job, mut logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
                 break;
             }
             next += 1;
-            let log = &mut logs[task];
-            log.start_ns = now_ns();
             // Connections are part of each task's work, as in every model.
             let source = match sources.next() {
                 Some(source) => source,
                 None => Source::open(job).map_err(failed(task))?,
             };
-            submit(job, task, 0, source, log)
+            submit(job, task, 0, source, records.task(task), None)
                 .map_err(failed(task))?
                 .push(&mut pending, &mut yielded);
         }
@@ -170,25 +173,28 @@ pub fn run(job: &Job, mut logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
                 i += 1;
                 continue;
             };
-            let p = pending.swap_remove(i);
-            let log = &mut logs[p.task];
-            log.io(p.start_ns, p.deadline_ns, completed, now_ns());
-            if must_stop(log) {
+            let mut p = pending.swap_remove(i);
+            let end = now_ns();
+            p.record.io(p.start_ns, p.deadline_ns, completed, end);
+            if p.record.stops_after(end) {
                 // Past the run's stop: the task is left unfinished.
                 continue;
             }
             let spec = job.task(p.task);
-            let ((), window) = job
+            let (burst, window) = job
                 .shared
-                .round_open(spec.group, || task::burn(spec.cpu_ns, log));
+                .round_open(spec.group, || task::burn(spec.cpu_ns, &mut p.record));
+            let last = Some(burst.unwrap_or(end));
             match window {
                 Some(window) => yielded.push(Yielded {
+                    record: p.record,
                     task: p.task,
                     round: p.round,
                     source: p.source,
                     window,
+                    last,
                 }),
-                None => submit(job, p.task, p.round + 1, p.source, log)
+                None => submit(job, p.task, p.round + 1, p.source, p.record, last)
                     .map_err(failed(task))?
                     .push(&mut pending, &mut yielded),
             }
@@ -197,7 +203,7 @@ pub fn run(job: &Job, mut logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
         // order they yielded, after every task this pass found ready.
         for y in std::mem::take(&mut yielded) {
             job.shared.close(y.window);
-            submit(job, y.task, y.round + 1, y.source, &mut logs[y.task])
+            submit(job, y.task, y.round + 1, y.source, y.record, y.last)
                 .map_err(failed(y.task))?
                 .push(&mut pending, &mut yielded);
         }
@@ -206,27 +212,30 @@ pub fn run(job: &Job, mut logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
             sleep::sleep_until(now_ns() + interval);
         }
     }
-    Ok(ModelRun::new(ready_ns, logs))
+    Ok(ModelRun::new(ready_ns))
 }
 
 /// Submits `task`'s IO for `round`; rounds without IO run their CPU work
 /// at once, up to one that yields inside its counter's window. Says what
-/// the task waits for next, if anything.
-fn submit(
+/// the task waits for next, if anything (`Done`: it has finished, at
+/// `last`, when it last did something, if it did).
+fn submit<'r>(
     job: &Job,
     task: usize,
     mut round: usize,
     mut source: Source,
-    log: &mut TaskLog,
-) -> io::Result<Next> {
+    mut record: TaskRecord<'r>,
+    mut last: Option<u64>,
+) -> io::Result<Next<'r>> {
     let spec = job.task(task);
     while round < spec.latencies.len() {
-        let latency = spec.latencies[round];
+        let latency = spec.latencies.get(round);
         if latency > 0 {
             let start_ns = now_ns();
             let deadline_ns = start_ns + latency;
             source.submit(latency, deadline_ns)?;
             return Ok(Next::Io(Pending {
+                record,
                 task,
                 round,
                 source,
@@ -234,19 +243,22 @@ fn submit(
                 deadline_ns,
             }));
         }
-        let ((), window) = job
+        let (burst, window) = job
             .shared
-            .round_open(spec.group, || task::burn(spec.cpu_ns, log));
+            .round_open(spec.group, || task::burn(spec.cpu_ns, &mut record));
+        last = burst.or(last);
         if let Some(window) = window {
             return Ok(Next::Yielded(Yielded {
+                record,
                 task,
                 round,
                 source,
                 window,
+                last,
             }));
         }
         round += 1;
     }
-    log.end_ns = now_ns();
+    record.ended(last.unwrap_or_else(now_ns));
     Ok(Next::Done)
 }

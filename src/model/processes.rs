@@ -23,7 +23,8 @@ use std::sync::{Arc, Barrier, Mutex};
 use serde::{Deserialize, Serialize};
 
 use super::arrivals::Dispatch;
-use super::job::{Job, ModelError, ModelRun, Span, TaskLog, WaitLog};
+use super::job::{Job, ModelError, ModelRun};
+use super::record::{Records, Span, WaitLog};
 use super::shared::Shared;
 use super::task;
 use super::threads::panic_message;
@@ -33,7 +34,6 @@ use crate::measure::now_ns;
 #[derive(Debug, Serialize, Deserialize)]
 pub struct TaskReport {
     pub task: u32,
-    pub start_ns: u64,
     pub end_ns: u64,
     pub waits: Vec<WaitLog>,
     pub spans: Vec<Span>,
@@ -52,7 +52,7 @@ fn failure(message: String) -> ModelError {
     }
 }
 
-pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
+pub fn run(job: &Job, records: &Records) -> Result<ModelRun, ModelError> {
     let workers = job.workers().min(MAX_WORKERS as usize);
     let program = std::env::current_exe().map_err(|source| ModelError::Setup {
         what: "process pool (cannot find conlab's executable)",
@@ -77,14 +77,12 @@ pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
             }
         }
     }
-    let mut logs = logs;
     // Closed loop: every task is due at once. Open loop: dispatch starts
     // when every worker is up (see `Hand`).
-    let dispatch = Dispatch::start(job, &mut logs);
-    let slots: Vec<Mutex<Option<TaskLog>>> =
-        logs.into_iter().map(|l| Mutex::new(Some(l))).collect();
+    let dispatch = Dispatch::start(job, records);
     let hand = Hand {
         job,
+        records,
         order: job.dispatch_order(),
         next: AtomicUsize::new(0),
         dispatch: Mutex::new(dispatch),
@@ -96,8 +94,8 @@ pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
             .iter_mut()
             .enumerate()
             .map(|(w, child)| {
-                let (slots, hand, ready, job_line) = (&slots, &hand, &ready, &job_line);
-                scope.spawn(move || serve_from_parent(w, child, job_line, slots, hand, ready))
+                let (hand, ready, job_line) = (&hand, &ready, &job_line);
+                scope.spawn(move || serve_from_parent(w, child, job_line, hand, ready))
             })
             .collect();
         let mut first_error = None;
@@ -112,11 +110,7 @@ pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
     reap(&mut children);
     outcome.map_err(failure)?;
     let ready_ns = ready.into_inner().unwrap_or_else(|e| e.into_inner());
-    let logs = slots
-        .into_iter()
-        .filter_map(|s| s.into_inner().unwrap_or_else(|e| e.into_inner()))
-        .collect();
-    Ok(ModelRun::new(ready_ns, logs))
+    Ok(ModelRun::new(ready_ns))
 }
 
 /// Closes every worker's input and waits for it, so its resource usage is
@@ -134,6 +128,7 @@ fn reap(children: &mut [Child]) {
 /// next to whichever worker is free, once it is due.
 struct Hand<'a> {
     job: &'a Job,
+    records: &'a Records,
     order: Vec<usize>,
     next: AtomicUsize,
     dispatch: Mutex<Dispatch>,
@@ -144,15 +139,11 @@ struct Hand<'a> {
 
 impl Hand<'_> {
     /// Waits for every worker to be up, and starts dispatch (open loop).
-    fn all_up(&self, slots: &[Mutex<Option<TaskLog>>]) {
+    fn all_up(&self) {
         let Some(barrier) = &self.all_up else { return };
         if barrier.wait().is_leader() {
             let d = Dispatch::at(self.job, now_ns());
-            for (task, slot) in slots.iter().enumerate() {
-                if let Some(log) = slot.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
-                    d.stamp(self.job, task, log);
-                }
-            }
+            d.stamp(self.records);
             *self.dispatch.lock().unwrap_or_else(|e| e.into_inner()) = d;
         }
         barrier.wait();
@@ -174,7 +165,6 @@ fn serve_from_parent(
     w: usize,
     child: &mut Child,
     job_line: &[u8],
-    slots: &[Mutex<Option<TaskLog>>],
     hand: &Hand<'_>,
     ready: &Mutex<u64>,
 ) -> Result<(), String> {
@@ -195,7 +185,7 @@ fn serve_from_parent(
     };
     let (Some(mut input), Some(output)) = (child.stdin.take(), child.stdout.take()) else {
         // The others wait for this one before they start.
-        hand.all_up(slots);
+        hand.all_up();
         return Err(format!("worker process {w} has no pipes"));
     };
     let mut output = BufReader::new(output);
@@ -207,19 +197,19 @@ fn serve_from_parent(
         .is_err()
     {
         // The others wait for this one before they start.
-        hand.all_up(slots);
+        hand.all_up();
         return Err(died(child, "did not take its job"));
     }
     if output.read_line(&mut line).map_or(true, |n| n == 0) || line.trim() != "ready" {
         // The others wait for this one before they start.
-        hand.all_up(slots);
+        hand.all_up();
         return Err(died(child, "did not start"));
     }
     {
         let mut r = ready.lock().unwrap_or_else(|e| e.into_inner());
         *r = (*r).max(now_ns());
     }
-    hand.all_up(slots);
+    hand.all_up();
     loop {
         let Some(i) = hand.next() else {
             return Ok(());
@@ -236,12 +226,13 @@ fn serve_from_parent(
         if let Some(error) = report.error {
             return Err(error);
         }
-        let mut slot = slots[i].lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(log) = slot.as_mut() {
-            log.start_ns = report.start_ns;
-            log.end_ns = report.end_ns;
-            log.waits = report.waits;
-            log.spans = report.spans;
+        let mut record = hand.records.task(i);
+        record.ended(report.end_ns);
+        for wait in report.waits {
+            record.wait(wait);
+        }
+        for span in report.spans {
+            record.push_span(span);
         }
     }
 }
@@ -281,6 +272,9 @@ pub fn serve_pool_worker() -> i32 {
             return 2;
         }
     }
+    // The slots of every task, of which this worker fills the ones it is
+    // handed (a few bytes a task).
+    let records = Records::new(&job);
     let mut out = std::io::stdout().lock();
     if writeln!(out, "ready").and_then(|_| out.flush()).is_err() {
         return 3;
@@ -295,20 +289,13 @@ pub fn serve_pool_worker() -> i32 {
             eprintln!("malformed task index {:?}", line.trim());
             return 2;
         };
-        let spans = if job.record_timeline {
-            job.spans_per_task()
-        } else {
-            0
-        };
-        let mut log = TaskLog::new(i as u32, job.task(i).latencies.len(), spans);
-        let outcome = task::run_blocking(&job, i, &mut log);
+        let outcome = task::run_blocking(&job, i, &mut records.task(i));
         let report = TaskReport {
             error: outcome.err().map(|e| task::io_failure(i, &e)),
             task: i as u32,
-            start_ns: log.start_ns,
-            end_ns: log.end_ns,
-            waits: log.waits,
-            spans: log.spans,
+            end_ns: records.end_ns(i),
+            waits: records.waits(i).collect(),
+            spans: records.spans_of(i),
         };
         let written = serde_json::to_writer(&mut out, &report)
             .map_err(std::io::Error::other)

@@ -5,19 +5,20 @@
 //! done.
 
 use super::arrivals::Dispatch;
-use super::job::{Job, ModelError, ModelRun, TaskLog};
+use super::job::{Job, ModelError, ModelRun};
+use super::record::Records;
 use super::task;
 use crate::measure::now_ns;
 
-pub fn run(job: &Job, mut logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
+pub fn run(job: &Job, records: &Records) -> Result<ModelRun, ModelError> {
     let ready_ns = now_ns();
-    let dispatch = Dispatch::start(job, &mut logs);
+    let dispatch = Dispatch::start(job, records);
     for i in job.dispatch_order() {
         if !dispatch.wait(job, i) {
             break;
         }
-        let Some(log) = logs.get_mut(i) else { continue };
-        task::run_blocking(job, i, log).map_err(|e| ModelError::Io(task::io_failure(i, &e)))?;
+        task::run_blocking(job, i, &mut records.task(i))
+            .map_err(|e| ModelError::Io(task::io_failure(i, &e)))?;
     }
-    Ok(ModelRun::new(ready_ns, logs))
+    Ok(ModelRun::new(ready_ns))
 }

@@ -493,6 +493,15 @@ impl Shared {
         SharedOutcome::of(cell, &read(|s| &s.value), &read(|s| &s.lock_wait_ns))
     }
 
+    /// Whether a round of `group` on an event loop must await: it may wait
+    /// for the counter's lock, or yields inside its window. Any other round
+    /// is the same in [`Shared::round`] as in [`Shared::round_async`].
+    pub fn awaits(&self, group: usize) -> bool {
+        self.counter(group).is_some_and(|(c, _)| {
+            c.mode == SharedMode::Locked || (c.mode == SharedMode::Racy && c.await_inside)
+        })
+    }
+
     /// One round's update of `group`'s counter around `work`, the round's
     /// CPU work, on a plain thread.
     pub fn round<T>(&self, group: usize, work: impl FnOnce() -> T) -> T {
@@ -697,7 +706,7 @@ mod tests {
         let waits = cell.waits() as usize;
         Job {
             cell,
-            latencies: vec![0; waits],
+            latencies: vec![0; waits].into(),
             cores: 2,
             record_timeline: false,
             tcp_server: None,

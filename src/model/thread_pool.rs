@@ -6,12 +6,13 @@
 use std::sync::Mutex;
 
 use super::arrivals::Dispatch;
-use super::job::{Job, ModelError, ModelRun, TaskLog};
+use super::job::{Job, ModelError, ModelRun};
+use super::record::Records;
 use super::task;
 use super::threads::{TASK_STACK, panic_message};
 use crate::measure::now_ns;
 
-pub fn run(job: &Job, mut logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
+pub fn run(job: &Job, records: &Records) -> Result<ModelRun, ModelError> {
     let workers = job.workers();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(workers)
@@ -23,40 +24,35 @@ pub fn run(job: &Job, mut logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
             source: std::io::Error::other(e.to_string()),
         })?;
     let ready_ns = now_ns();
-    let dispatch = Dispatch::start(job, &mut logs);
-    // Each task borrows its own log for as long as the scope lasts.
+    let dispatch = Dispatch::start(job, records);
     let failed: Mutex<Option<ModelError>> = Mutex::new(None);
     if job.is_open_loop() {
         // The dispatcher waits for arrivals on this thread, not a worker's.
-        pool.in_place_scope_fifo(|scope| hand_out(scope, job, &mut logs, dispatch, &failed));
+        pool.in_place_scope_fifo(|scope| hand_out(scope, job, records, dispatch, &failed));
     } else {
-        pool.scope_fifo(|scope| hand_out(scope, job, &mut logs, dispatch, &failed));
+        pool.scope_fifo(|scope| hand_out(scope, job, records, dispatch, &failed));
     }
     if let Some(error) = failed.into_inner().unwrap_or(None) {
         return Err(error);
     }
-    Ok(ModelRun::new(ready_ns, logs))
+    Ok(ModelRun::new(ready_ns))
 }
 
 /// Submits each task to the pool when it is due, oldest first.
 fn hand_out<'scope>(
     scope: &rayon::ScopeFifo<'scope>,
     job: &'scope Job,
-    logs: &'scope mut [TaskLog],
+    records: &'scope Records,
     dispatch: Dispatch,
     failed: &'scope Mutex<Option<ModelError>>,
 ) {
-    let mut slots: Vec<Option<&mut TaskLog>> = logs.iter_mut().map(Some).collect();
     for i in job.dispatch_order() {
         if !dispatch.wait(job, i) {
             break;
         }
-        let Some(log) = slots.get_mut(i).and_then(Option::take) else {
-            continue;
-        };
         scope.spawn_fifo(move |_| {
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                task::run_blocking(job, i, log)
+                task::run_blocking(job, i, &mut records.task(i))
             }));
             let error = match outcome {
                 Ok(Ok(())) => None,

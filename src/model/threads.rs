@@ -5,7 +5,8 @@
 use std::thread;
 
 use super::arrivals::Dispatch;
-use super::job::{Job, ModelError, ModelRun, TaskLog};
+use super::job::{Job, ModelError, ModelRun};
+use super::record::{Records, TaskRecord};
 use super::task;
 use crate::measure::now_ns;
 
@@ -13,40 +14,32 @@ use crate::measure::now_ns;
 /// let thousands of threads start quickly.
 pub const TASK_STACK: usize = 128 * 1024;
 
-pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
-    let (ready_ns, logs) = thread_per_task(job, logs, |i, log| task::run_blocking(job, i, log))?;
-    Ok(ModelRun::new(ready_ns, logs))
+pub fn run(job: &Job, records: &Records) -> Result<ModelRun, ModelError> {
+    let ready_ns = thread_per_task(job, records, |i, record| task::run_blocking(job, i, record))?;
+    Ok(ModelRun::new(ready_ns))
 }
 
-/// Starts one OS thread per task running `body(task, log)`, each when its
-/// task is due, and joins them all; returns when the last thread was
-/// started (for an open-loop job: when dispatch began) and the filled logs.
-pub fn thread_per_task<F>(
-    job: &Job,
-    mut logs: Vec<TaskLog>,
-    body: F,
-) -> Result<(u64, Vec<TaskLog>), ModelError>
+/// Starts one OS thread per task running `body(task, record)`, each when
+/// its task is due, and joins them all; returns when the last thread was
+/// started (for an open-loop job: when dispatch began).
+pub fn thread_per_task<F>(job: &Job, records: &Records, body: F) -> Result<u64, ModelError>
 where
-    F: Fn(usize, &mut TaskLog) -> std::io::Result<()> + Sync,
+    F: Fn(usize, &mut TaskRecord<'_>) -> std::io::Result<()> + Sync,
 {
     let mut ready_ns = 0;
     let body = &body;
-    let dispatch = Dispatch::start(job, &mut logs);
+    let dispatch = Dispatch::start(job, records);
     let began_ns = now_ns();
     thread::scope(|scope| {
-        let mut handles = Vec::with_capacity(logs.len());
-        let mut slots: Vec<Option<&mut TaskLog>> = logs.iter_mut().map(Some).collect();
+        let mut handles = Vec::with_capacity(records.tasks());
         for i in job.dispatch_order() {
             if !dispatch.wait(job, i) {
                 break;
             }
-            let Some(log) = slots.get_mut(i).and_then(Option::take) else {
-                continue;
-            };
             let spawned = thread::Builder::new()
                 .stack_size(TASK_STACK)
                 .spawn_scoped(scope, move || {
-                    body(i, log).map_err(|e| task::io_failure(i, &e))
+                    body(i, &mut records.task(i)).map_err(|e| task::io_failure(i, &e))
                 });
             match spawned {
                 Ok(handle) => handles.push(handle),
@@ -61,7 +54,7 @@ where
         };
         join_all(handles)
     })?;
-    Ok((ready_ns, logs))
+    Ok(ready_ns)
 }
 
 /// Joins every handle, reporting the first task that panicked or failed.

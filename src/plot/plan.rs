@@ -586,7 +586,7 @@ pub fn plan(
 mod tests {
     use super::*;
 
-    fn cells(text: &str) -> Vec<CellSummary> {
+    pub(super) fn cells(text: &str) -> Vec<CellSummary> {
         let exp = match crate::config::from_text("t.toml", text, "t") {
             Ok(l) => l.experiment,
             Err(e) => panic!("{e}"),
@@ -699,25 +699,8 @@ mod file_names {
              [[model]]\nkind = \"thread-pool\"\nname = \"{name}\"\nworkers = [1, 2]\n\
              [[model]]\nkind = \"sequential\"\n"
         );
-        let exp = match crate::config::from_text("t.toml", &text, "t") {
-            Ok(l) => l.experiment,
-            Err(e) => panic!("{e}"),
-        };
-        let plans: Vec<crate::results::CellPlan> = crate::matrix::expand(&exp, 2)
-            .into_iter()
-            .map(|cell| crate::results::CellPlan {
-                group_io_latency_mean_ns: vec![1e6; cell.groups.len()],
-                cell,
-                io_latency_mean_ns: 1e6,
-                baseline_ns: 0,
-                predicted_ns: 0,
-                skip: None,
-                requests: Vec::new(),
-            })
-            .collect();
-        let mut rows = crate::results::summarize(&plans, &[], &[]);
+        let mut rows = super::tests::cells(&text);
         for r in &mut rows {
-            r.wall_median_ms = Some(1.0);
             r.speedup = Some(1.0);
             r.efficiency = Some(1.0);
             r.cpu_median_ms = Some(1.0);

@@ -248,7 +248,7 @@ mod tests {
         let cell = matrix::expand(&exp, 1).remove(0);
         Job {
             cell,
-            latencies: vec![0],
+            latencies: vec![0].into(),
             cores: 1,
             record_timeline: false,
             tcp_server: None,

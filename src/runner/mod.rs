@@ -470,7 +470,7 @@ impl Run<'_> {
             let label = cell.label();
             let job = Job {
                 cell: cell.clone(),
-                latencies: prepared.latencies(),
+                latencies: prepared.latencies().into(),
                 cores: s.cores,
                 record_timeline: slot.phase == Phase::Measured(1)
                     && cell.tasks() <= s.timeline_max_tasks,

@@ -5,12 +5,12 @@
 //! kept exactly. A group with arrivals also tallies its requests' latencies
 //! (from each request's scheduled arrival to its completion), how many
 //! completed and how many were left unfinished at the run's stop, and the
-//! offered and achieved rates. Pure: logs in, [`GroupMeasurement`]s out.
+//! offered and achieved rates. Pure: the run's records in,
+//! [`GroupMeasurement`]s out.
 
 use hdrhistogram::Histogram;
 
-use crate::matrix::Cell;
-use crate::model::TaskLog;
+use crate::model::{Job, Records};
 use crate::results::{CURVE_QUANTILES, GroupMeasurement, RequestMeasurement};
 
 /// Values with three significant digits, from 1 ns up; grows as needed.
@@ -65,18 +65,20 @@ impl Requests {
         }
     }
 
-    fn add(&mut self, log: &TaskLog) {
-        widen(&mut self.arrivals, log.arrival_ns);
-        if log.end_ns == 0 {
+    /// A request scheduled to arrive at `arrival_ns` that ended at
+    /// `end_ns` (0: unfinished).
+    fn add(&mut self, arrival_ns: u64, end_ns: u64) {
+        widen(&mut self.arrivals, arrival_ns);
+        if end_ns == 0 {
             self.unfinished += 1;
             return;
         }
-        let latency = log.end_ns.saturating_sub(log.arrival_ns);
+        let latency = end_ns.saturating_sub(arrival_ns);
         self.completed += 1;
         self.latency_sum += latency as f64;
         self.latency_max = self.latency_max.max(latency);
         record(&mut self.latency, latency);
-        widen(&mut self.completions, log.end_ns);
+        widen(&mut self.completions, end_ns);
     }
 
     fn measurement(self) -> RequestMeasurement {
@@ -126,10 +128,10 @@ fn quantile(h: &Option<Histogram<u64>>, q: f64) -> Option<u64> {
         .map(|h| h.value_at_quantile(q))
 }
 
-/// Each group's measurements, in the cell's group order, from `logs` (one
-/// per task, in task order) of a run whose wall time began at
-/// `wall_start_ns`.
-pub fn by_group(cell: &Cell, logs: &[TaskLog], wall_start_ns: u64) -> Vec<GroupMeasurement> {
+/// Each group's measurements, in the cell's group order, from the
+/// `records` of a run of `job` whose wall time began at `wall_start_ns`.
+pub fn by_group(job: &Job, records: &Records, wall_start_ns: u64) -> Vec<GroupMeasurement> {
+    let cell = &job.cell;
     let mut tallies: Vec<Tally> = cell
         .groups
         .iter()
@@ -144,28 +146,29 @@ pub fn by_group(cell: &Cell, logs: &[TaskLog], wall_start_ns: u64) -> Vec<GroupM
             requests: g.arrival.is_some().then(Requests::new),
         })
         .collect();
-    for ((group, waits), log) in cell.task_layout().zip(logs) {
+    for (task, (group, waits)) in cell.task_layout().enumerate().take(records.tasks()) {
         let Some(t) = tallies.get_mut(group) else {
             continue;
         };
+        let end_ns = records.end_ns(task);
         if let Some(r) = &mut t.requests {
-            r.add(log);
+            r.add(records.origin_ns().saturating_add(job.due_ns(task)), end_ns);
         }
-        if log.end_ns == 0 {
+        if end_ns == 0 {
             // Unfinished at the run's stop: no completion, but its waits.
-            for w in &log.waits {
+            for w in records.waits(task) {
                 t.wake_max = Some(t.wake_max.map_or(w.wake_ns, |m| m.max(w.wake_ns)));
                 record(&mut t.wake, w.wake_ns);
             }
             continue;
         }
-        let completion = log.end_ns.saturating_sub(wall_start_ns);
+        let completion = end_ns.saturating_sub(wall_start_ns);
         t.tasks += 1;
         t.rounds += waits.len() as u64;
-        t.last_end_ns = t.last_end_ns.max(log.end_ns);
+        t.last_end_ns = t.last_end_ns.max(end_ns);
         t.completion_max = t.completion_max.max(completion);
         record(&mut t.completion, completion);
-        for w in &log.waits {
+        for w in records.waits(task) {
             t.wake_max = Some(t.wake_max.map_or(w.wake_ns, |m| m.max(w.wake_ns)));
             record(&mut t.wake, w.wake_ns);
         }
@@ -210,8 +213,8 @@ pub fn by_group(cell: &Cell, logs: &[TaskLog], wall_start_ns: u64) -> Vec<GroupM
 mod tests {
     use super::*;
     use crate::config;
-    use crate::matrix;
-    use crate::model::WaitLog;
+    use crate::matrix::{self, Cell};
+    use crate::model::{Schedule, WaitLog};
 
     fn cell() -> Cell {
         let text = "[[workload]]\nname = \"w\"\n[[workload.group]]\nname = \"cpu\"\ntasks = 1\n\
@@ -238,31 +241,51 @@ mod tests {
         }
     }
 
-    fn log(task: u32, end_ns: u64, wakes: &[u64]) -> TaskLog {
-        let mut log = TaskLog::new(task, wakes.len(), 0);
-        log.start_ns = 1_000;
-        log.end_ns = end_ns;
-        log.waits = wakes
-            .iter()
-            .map(|&wake_ns| WaitLog {
-                overshoot_ns: wake_ns,
-                wake_ns,
-            })
-            .collect();
-        log
+    /// A job of `cell` whose groups are due on `arrivals`.
+    fn job(cell: &Cell, arrivals: Vec<Schedule>) -> Job {
+        Job {
+            cell: cell.clone(),
+            latencies: Vec::new().into(),
+            cores: 2,
+            record_timeline: false,
+            tcp_server: None,
+            shared: Default::default(),
+            arrivals,
+            stop_after_ns: None,
+        }
+    }
+
+    /// The records of a run of `job` whose tasks ended at `ends` (0:
+    /// unfinished) and woke from their IO waits after `wakes`.
+    fn records(job: &Job, tasks: &[(u64, &[u64])]) -> Records {
+        let records = Records::new(job);
+        for (i, (end_ns, wakes)) in tasks.iter().enumerate() {
+            let mut record = records.task(i);
+            record.ended(*end_ns);
+            for &wake_ns in *wakes {
+                record.wait(WaitLog {
+                    overshoot_ns: wake_ns,
+                    wake_ns,
+                });
+            }
+        }
+        records
     }
 
     #[test]
     fn tasks_go_to_their_groups() {
-        let cell = cell();
+        let job = job(&cell(), Vec::new());
         let start = 1_000;
-        let logs = [
-            log(0, start + 400_000_000, &[]),
-            log(1, start + 10_000_000, &[50_000, 60_000]),
-            log(2, start + 20_000_000, &[70_000, 5_000_000]),
-            log(3, start + 30_000_000, &[80_000, 90_000]),
-        ];
-        let groups = by_group(&cell, &logs, start);
+        let records = records(
+            &job,
+            &[
+                (start + 400_000_000, &[]),
+                (start + 10_000_000, &[50_000, 60_000]),
+                (start + 20_000_000, &[70_000, 5_000_000]),
+                (start + 30_000_000, &[80_000, 90_000]),
+            ],
+        );
+        let groups = by_group(&job, &records, start);
         assert_eq!(groups.len(), 2);
         let (cpu, io) = (&groups[0], &groups[1]);
         assert_eq!(cpu.tasks, 1);
@@ -295,14 +318,18 @@ mod tests {
         let ms = 1_000_000;
         // Due at 0, 10, 20 and 30 ms; served one after another, 12 ms
         // each, the last left unfinished at the stop.
-        let mut logs: Vec<TaskLog> = (0..4).map(|t| log(t, 0, &[100])).collect();
-        for (k, log) in logs.iter_mut().enumerate() {
-            log.arrival_ns = start + 10 * ms * k as u64;
-        }
-        logs[0].end_ns = start + 12 * ms;
-        logs[1].end_ns = start + 24 * ms;
-        logs[2].end_ns = start + 36 * ms;
-        let groups = by_group(&cell, &logs, start);
+        let job = job(&cell, vec![Schedule::Every { gap_ns: 1e7 }]);
+        let records = records(
+            &job,
+            &[
+                (start + 12 * ms, &[100]),
+                (start + 24 * ms, &[100]),
+                (start + 36 * ms, &[100]),
+                (0, &[100]),
+            ],
+        );
+        records.dispatched(start, u64::MAX);
+        let groups = by_group(&job, &records, start);
         let r = groups[0].requests.clone().unwrap_or_default();
         assert_eq!((r.completed, r.unfinished), (3, 1));
         // 12, 14 and 16 ms from each scheduled arrival, not 12 ms each.

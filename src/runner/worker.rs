@@ -14,7 +14,7 @@ use super::server::DelayServer;
 use super::tally;
 use crate::config::IoKind;
 use crate::measure::{self, Start};
-use crate::model::{self, Job, ModelRun, Shared};
+use crate::model::{self, Job, ModelRun, Records, Shared};
 use crate::results::{Measurement, Timeline};
 use crate::stats;
 use crate::workload::sleep;
@@ -112,10 +112,11 @@ pub fn run(mut job: Job) -> Reply {
             };
         }
     }
-    let logs = job.new_logs();
+    // Every task's slots, allocated before the clock starts.
+    let records = Arc::new(Records::new(&job));
     let job = Arc::new(job);
     let start = Start::now();
-    let outcome = model::run(&job, logs);
+    let outcome = model::run(&job, &records);
     let usage = start.usage();
     let report = server.and_then(DelayServer::stop);
     match outcome {
@@ -127,8 +128,8 @@ pub fn run(mut job: Job) -> Reply {
             };
             let timeline = job
                 .record_timeline
-                .then(|| timeline(&job, &run, start.at_ns));
-            let mut measurement = measurement(&job, &run, start.at_ns, usage);
+                .then(|| timeline(&job, &records, &run, start.at_ns));
+            let mut measurement = measurement(&job, &records, &run, start.at_ns, usage);
             if let Some(report) = report {
                 measurement.server_overshoot_median_ns = report.overshoot_median_ns;
             }
@@ -143,14 +144,18 @@ pub fn run(mut job: Job) -> Reply {
     }
 }
 
-fn measurement(job: &Job, run: &ModelRun, start_ns: u64, usage: measure::Usage) -> Measurement {
-    let end = run.logs.iter().map(|l| l.end_ns).max().unwrap_or(start_ns);
+/// What the worker reports of a run whose tasks filled `records`: wall
+/// time from `start_ns` (or the model's own start) to the last task's end.
+fn measurement(
+    job: &Job,
+    records: &Records,
+    run: &ModelRun,
+    start_ns: u64,
+    usage: measure::Usage,
+) -> Measurement {
+    let end = records.last_end_ns().unwrap_or(start_ns);
     let wall_start = run.wall_start_ns.unwrap_or(start_ns);
-    let mut overshoots: Vec<u64> = run
-        .logs
-        .iter()
-        .flat_map(|l| l.waits.iter().map(|w| w.overshoot_ns))
-        .collect();
+    let mut overshoots: Vec<u64> = records.all_waits().map(|w| w.overshoot_ns).collect();
     Measurement {
         wall_ns: end.saturating_sub(wall_start),
         setup_ns: run.ready_ns.saturating_sub(start_ns),
@@ -161,7 +166,7 @@ fn measurement(job: &Job, run: &ModelRun, start_ns: u64, usage: measure::Usage) 
         server_overshoot_median_ns: None,
         extras: run.extras.clone(),
         threads_max: None,
-        groups: tally::by_group(&job.cell, &run.logs, wall_start),
+        groups: tally::by_group(job, records, wall_start),
         // The parent measures the rest of the machine around the process.
         noise: Default::default(),
     }
@@ -169,13 +174,9 @@ fn measurement(job: &Job, run: &ModelRun, start_ns: u64, usage: measure::Usage) 
 
 /// The run's spans relative to its start, threads renumbered from 0 in the
 /// order they first did something.
-fn timeline(job: &Job, run: &ModelRun, start_ns: u64) -> Timeline {
+fn timeline(job: &Job, records: &Records, run: &ModelRun, start_ns: u64) -> Timeline {
     let start_ns = run.wall_start_ns.unwrap_or(start_ns);
-    let mut spans: Vec<_> = run
-        .logs
-        .iter()
-        .flat_map(|l| l.spans.iter().copied())
-        .collect();
+    let mut spans = records.spans();
     spans.sort_by_key(|s| (s.start_ns, s.task));
     let mut threads: HashMap<u32, u32> = HashMap::new();
     for s in &mut spans {
@@ -184,11 +185,121 @@ fn timeline(job: &Job, run: &ModelRun, start_ns: u64) -> Timeline {
         s.start_ns = s.start_ns.saturating_sub(start_ns);
         s.end_ns = s.end_ns.saturating_sub(start_ns);
     }
-    let end = run.logs.iter().map(|l| l.end_ns).max().unwrap_or(start_ns);
+    let end = records.last_end_ns().unwrap_or(start_ns);
     Timeline {
         cell: job.cell.index,
         label: job.cell.label(),
         wall_ns: end.saturating_sub(start_ns),
         spans,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::WaitLog;
+    use crate::model::job::{simple_job, test_job};
+
+    /// What the tasks of the known job below did: each task's end and
+    /// its waits (overshoot, wake-up), as the per-task logs held them.
+    const KNOWN: [(u64, &[(u64, u64)]); 5] = [
+        (1_000, &[(10, 12), (20, 25), (30, 31)]),
+        // A round without IO: two waits in three rounds.
+        (2_000, &[(40, 40), (50, 55)]),
+        (1_500, &[(5, 6)]),
+        (1_200, &[]),
+        (3_000, &[(7, 70)]),
+    ];
+
+    #[test]
+    fn compact_records_give_the_measurements_of_per_task_logs() {
+        // Two groups: a = 2 tasks × 3 rounds, b = 3 tasks × 1 round.
+        let job = test_job("threads", "tcp", false);
+        let records = Records::new(&job);
+        for (task, (end, waits)) in KNOWN.iter().enumerate() {
+            let mut record = records.task(task);
+            record.ended(*end);
+            for &(overshoot_ns, wake_ns) in *waits {
+                record.wait(WaitLog {
+                    overshoot_ns,
+                    wake_ns,
+                });
+            }
+        }
+        let run = ModelRun::new(100);
+        let m = measurement(&job, &records, &run, 0, measure::Usage::default());
+        // The numbers conlab reported from `Vec<TaskLog>` for this job.
+        assert_eq!(m.wall_ns, 3_000);
+        assert_eq!(m.setup_ns, 100);
+        assert_eq!(m.io_waits, 7);
+        assert_eq!(m.io_overshoot_median_ns, Some(20));
+        assert_eq!(m.io_overshoot_max_ns, Some(50));
+        let [a, b] = m.groups.as_slice() else {
+            panic!("{:?}", m.groups)
+        };
+        assert_eq!(
+            (a.tasks, a.completion_p50_ns, a.completion_p99_ns),
+            (2, 1_000, 2_000)
+        );
+        assert_eq!(a.completion_max_ns, 2_000);
+        assert_eq!(
+            (a.wake_p50_ns, a.wake_p99_ns, a.wake_max_ns),
+            (Some(31), Some(55), Some(55))
+        );
+        assert_eq!(a.rounds_per_s, Some(6.0 / 2e-6));
+        assert_eq!(
+            (b.tasks, b.completion_p50_ns, b.completion_p99_ns),
+            (3, 1_500, 3_000)
+        );
+        assert_eq!(
+            (b.wake_p50_ns, b.wake_p99_ns, b.wake_max_ns),
+            (Some(6), Some(70), Some(70))
+        );
+        assert_eq!(b.rounds_per_s, Some(3.0 / 3e-6));
+    }
+
+    #[test]
+    fn every_model_fills_every_task_record() {
+        for kind in [
+            "sequential",
+            "threads",
+            "thread-pool",
+            "async",
+            "async-multi",
+            "gil-threads",
+            "async-blocking",
+            "polling",
+        ] {
+            for timeline in [false, true] {
+                // 6 tasks × 2 rounds of 1 ms.
+                let job = simple_job(kind, 6, 2, timeline);
+                let Reply::Done {
+                    measurement: m,
+                    timeline: t,
+                } = run(job)
+                else {
+                    panic!("{kind} failed");
+                };
+                assert_eq!(m.io_waits, 12, "{kind}");
+                assert_eq!(m.groups[0].tasks, 6, "{kind}");
+                assert!(m.wall_ns >= 2_000_000, "{kind}: {}", m.wall_ns);
+                // Every task ended: its completion is at least its waits.
+                let first_end = m.groups[0].completion_p50_ns.min(m.wall_ns);
+                assert!(first_end >= 2_000_000, "{kind}: {first_end}");
+                assert!(m.io_overshoot_median_ns.is_some(), "{kind}");
+                if kind != "gil-threads" {
+                    // A timer completes at its deadline: waking is the overshoot.
+                    assert_eq!(m.groups[0].wake_max_ns, m.io_overshoot_max_ns, "{kind}");
+                }
+                match t {
+                    Some(t) => {
+                        assert!(timeline, "{kind}");
+                        let io = t.spans.iter().filter(|s| s.kind == model::SpanKind::Io);
+                        assert_eq!(io.count(), 12, "{kind}");
+                    }
+                    None => assert!(!timeline, "{kind}"),
+                }
+            }
+        }
     }
 }

@@ -3,8 +3,11 @@
 
 use crate::common::*;
 
-/// Processes whose command line names the delay server.
+/// Delay servers started by the conlab under test: processes whose
+/// command line names the delay server and whose program is this build's
+/// `conlab` (other checkouts on the machine may be running their tests).
 fn delay_servers() -> usize {
+    let ours = std::fs::canonicalize(env!("CARGO_BIN_EXE_conlab")).ok();
     // A failed read of /proc must not pass a leak check by finding none.
     let entries = std::fs::read_dir("/proc").unwrap_or_else(|e| panic!("cannot list /proc: {e}"));
     entries
@@ -15,8 +18,15 @@ fn delay_servers() -> usize {
                 .chars()
                 .all(|c| c.is_ascii_digit())
         })
-        .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
-        .filter(|cmd| String::from_utf8_lossy(cmd).contains("__delay-server"))
+        .filter(|e| {
+            std::fs::read(e.path().join("cmdline"))
+                .is_ok_and(|cmd| String::from_utf8_lossy(&cmd).contains("__delay-server"))
+        })
+        .filter(|e| {
+            // A process that has exited but not been reaped has no program
+            // to read: count it, it still outlived its run.
+            std::fs::read_link(e.path().join("exe")).map_or(true, |exe| Some(exe) == ours)
+        })
         .count()
 }
 

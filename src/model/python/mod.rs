@@ -38,7 +38,8 @@ pub use interpreter::{Located, probe};
 pub use interpreters::{Interpreters, interpreter_of, locate_for};
 
 use super::arrivals::Dispatch;
-use super::job::{Job, ModelError, ModelRun, TaskLog};
+use super::job::{Job, ModelError, ModelRun};
+use super::record::Records;
 use super::shared::SharedOutcome;
 use error::stderr_tail;
 use reply::{CounterReply, RunnerReply};
@@ -47,8 +48,8 @@ use request::{Request, runner_model};
 /// The program every python model runs.
 pub const RUNNER: &str = include_str!("runner.py");
 
-/// Runs `job` in its cell's interpreter, filling `logs`.
-pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
+/// Runs `job` in its cell's interpreter, filling `records`.
+pub fn run(job: &Job, records: &Records) -> Result<ModelRun, ModelError> {
     let model = runner_model(job.cell.kind).ok_or(ModelError::Unavailable(job.cell.kind.name()))?;
     let request = Request::new(job, model).map_err(|e| ModelError::Io(e.to_string()))?;
     let input = serde_json::to_vec(&request).map_err(PythonError::Encode)?;
@@ -75,14 +76,12 @@ pub fn run(job: &Job, logs: Vec<TaskLog>) -> Result<ModelRun, ModelError> {
     let mut reply = RunnerReply::parse(&output.stdout).map_err(malformed)?;
     let counters = std::mem::take(&mut reply.shared);
     let mut run = reply
-        .into_run(logs, |i| job.task(i).latencies.len())
+        .into_run(records, |i| job.task(i).latencies.len())
         .map_err(malformed)?;
-    // The runner dispatched from its t0: each log's due time and stop.
+    // The runner dispatched from its t0: the records' start of dispatch
+    // and stop.
     if let Some(t0) = run.wall_start_ns {
-        let dispatch = Dispatch::at(job, t0);
-        for (i, log) in run.logs.iter_mut().enumerate() {
-            dispatch.stamp(job, i, log);
-        }
+        Dispatch::at(job, t0).stamp(records);
     }
     run.extras.shared = shared_outcome(job, &counters).map_err(malformed)?;
     Ok(run)

@@ -1,12 +1,12 @@
 //! What the Python runner writes on stdout, and how it becomes a
 //! [`ModelRun`]: the runner's timestamps are on conlab's own clock
-//! (`CLOCK_MONOTONIC`), so they go into the task logs unchanged.
+//! (`CLOCK_MONOTONIC`), so they go into the run's records unchanged.
 
 use serde::Deserialize;
 
 use super::request::PROTOCOL;
 use crate::measure::Usage;
-use crate::model::{ModelRun, Span, SpanKind, TaskLog, WaitLog};
+use crate::model::{ModelRun, Records, Span, SpanKind, WaitLog};
 
 /// The runner's answer.
 #[derive(Debug, Deserialize)]
@@ -66,65 +66,57 @@ impl RunnerReply {
         Ok(reply)
     }
 
-    /// Fills `logs` (one per task, in order) and makes the model's run;
-    /// `rounds(i)` is how many rounds task i has.
+    /// Fills `records` (task by task, in order) and makes the model's
+    /// run; `rounds(i)` is how many rounds task i has.
     pub fn into_run(
         self,
-        mut logs: Vec<TaskLog>,
+        records: &Records,
         rounds: impl Fn(usize) -> usize,
     ) -> Result<ModelRun, String> {
-        if self.tasks.len() != logs.len() {
+        if self.tasks.len() != records.tasks() {
             return Err(format!(
                 "{} task records for {} tasks",
                 self.tasks.len(),
-                logs.len()
+                records.tasks()
             ));
         }
-        for (log, task) in logs.iter_mut().zip(self.tasks) {
+        for (i, task) in self.tasks.into_iter().enumerate() {
             // An end of 0: unfinished at the run's stop (and, if never
             // handed out, no start either).
             let unfinished = task.end == 0 && (task.start == 0 || task.start >= self.t0);
             if !unfinished && (task.end < task.start || task.start < self.t0) {
-                return Err(format!("task {} has times out of order", log.task));
+                return Err(format!("task {i} has times out of order"));
             }
-            let rounds = rounds(log.task as usize);
+            let rounds = rounds(i);
             if task.overshoots.len() > rounds || task.wakes.len() != task.overshoots.len() {
                 return Err(format!(
-                    "task {} reports {} IO waits and {} wake-ups in {rounds} rounds",
-                    log.task,
+                    "task {i} reports {} IO waits and {} wake-ups in {rounds} rounds",
                     task.overshoots.len(),
                     task.wakes.len()
                 ));
             }
-            log.start_ns = task.start;
-            log.end_ns = task.end;
-            log.waits = task
-                .overshoots
-                .iter()
-                .zip(&task.wakes)
-                .map(|(&overshoot_ns, &wake_ns)| WaitLog {
+            let mut record = records.task(i);
+            record.ended(task.end);
+            for (&overshoot_ns, &wake_ns) in task.overshoots.iter().zip(&task.wakes) {
+                record.wait(WaitLog {
                     overshoot_ns,
                     wake_ns,
-                })
-                .collect();
-            if log.trace {
-                log.spans = task
-                    .spans
-                    .into_iter()
-                    .map(|(kind, start_ns, end_ns, thread)| Span {
-                        task: log.task,
-                        kind,
-                        start_ns,
-                        end_ns,
-                        thread,
-                    })
-                    .collect();
+                });
+            }
+            for (kind, start_ns, end_ns, thread) in task.spans {
+                record.push_span(Span {
+                    task: i as u32,
+                    kind,
+                    start_ns,
+                    end_ns,
+                    thread,
+                });
             }
         }
         Ok(ModelRun {
             wall_start_ns: Some(self.t0),
             startup_usage: self.startup_usage,
-            ..ModelRun::new(self.t0, logs)
+            ..ModelRun::new(self.t0)
         })
     }
 }
@@ -137,35 +129,40 @@ mod tests {
         "tasks":[{"start":1001,"end":1500,"overshoots":[7],"wakes":[9],"spans":[["io",1001,1400,77],["cpu",1400,1500,77]]},
                  {"start":1002,"end":1600,"overshoots":[],"wakes":[],"spans":[]}]}"#;
 
-    fn logs(n: u32, trace: bool) -> Vec<TaskLog> {
-        (0..n)
-            .map(|i| TaskLog::new(i, 1, if trace { 16 } else { 0 }))
-            .collect()
+    fn records(n: u64, trace: bool) -> Records {
+        Records::new(&crate::model::job::simple_job(
+            "python-threads",
+            n,
+            1,
+            trace,
+        ))
     }
 
     #[test]
-    fn a_reply_fills_the_logs_and_starts_wall_time_at_t0() {
+    fn a_reply_fills_the_records_and_starts_wall_time_at_t0() {
         let stdout = format!(
             "a line from a site hook\n{}\n\n",
             TWO_TASKS.replace('\n', "")
         );
         let reply = RunnerReply::parse(stdout.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        let records = records(2, true);
         let run = reply
-            .into_run(logs(2, true), |_| 1)
+            .into_run(&records, |_| 1)
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(run.wall_start_ns, Some(1000));
         assert_eq!(run.ready_ns, 1000);
         assert_eq!(
-            run.logs[0].waits,
+            records.waits(0).collect::<Vec<_>>(),
             [WaitLog {
                 overshoot_ns: 7,
                 wake_ns: 9
             }]
         );
-        assert_eq!(run.logs[1].end_ns, 1600);
-        assert_eq!(run.logs[0].spans.len(), 2);
-        assert_eq!(run.logs[0].spans[1].kind, SpanKind::Cpu);
-        assert_eq!(run.logs[0].spans[1].thread, 77);
+        assert_eq!(records.end_ns(1), 1600);
+        let spans = records.spans_of(0);
+        assert_eq!(spans.len(), 2);
+        assert_eq!(spans[1].kind, SpanKind::Cpu);
+        assert_eq!(spans[1].thread, 77);
         assert_eq!(run.startup_usage.map(|u| u.user_ns), Some(40_000_000));
     }
 
@@ -173,10 +170,11 @@ mod tests {
     fn spans_are_dropped_when_no_timeline_was_asked_for() {
         let reply = RunnerReply::parse(TWO_TASKS.replace('\n', "").as_bytes())
             .unwrap_or_else(|e| panic!("{e}"));
-        let run = reply
-            .into_run(logs(2, false), |_| 1)
+        let records = records(2, false);
+        reply
+            .into_run(&records, |_| 1)
             .unwrap_or_else(|e| panic!("{e}"));
-        assert!(run.logs[0].spans.is_empty());
+        assert!(records.spans().is_empty());
     }
 
     #[test]
@@ -188,25 +186,27 @@ mod tests {
             let reply = TWO_TASKS.replace("\"protocol\":4", &format!("\"protocol\":{older}"));
             assert!(parse(&reply).is_err(), "protocol {older} refused");
         }
-        let wrong_count = parse(TWO_TASKS).and_then(|r| r.into_run(logs(3, false), |_| 1));
+        let wrong_count = parse(TWO_TASKS).and_then(|r| r.into_run(&records(3, false), |_| 1));
         assert_eq!(
             wrong_count.err().as_deref(),
             Some("2 task records for 3 tasks")
         );
         let too_many_waits = parse(&TWO_TASKS.replace("[7]", "[7,8]"))
-            .and_then(|r| r.into_run(logs(2, false), |_| 1));
+            .and_then(|r| r.into_run(&records(2, false), |_| 1));
         assert!(too_many_waits.is_err());
         let before_t0 = parse(&TWO_TASKS.replace("\"start\":1001", "\"start\":999"))
-            .and_then(|r| r.into_run(logs(2, false), |_| 1));
+            .and_then(|r| r.into_run(&records(2, false), |_| 1));
         assert!(before_t0.is_err());
         // Unfinished at the run's stop: no end, and no start if never
         // handed out; an end before a start is still refused.
+        let unfinished_records = records(2, false);
         let unfinished =
             parse(&TWO_TASKS.replace("\"start\":1002,\"end\":1600", "\"start\":0,\"end\":0"))
-                .and_then(|r| r.into_run(logs(2, false), |_| 1));
-        assert_eq!(unfinished.map(|run| run.logs[1].end_ns).ok(), Some(0));
+                .and_then(|r| r.into_run(&unfinished_records, |_| 1));
+        assert!(unfinished.is_ok());
+        assert_eq!(unfinished_records.end_ns(1), 0);
         let backwards = parse(&TWO_TASKS.replace("\"end\":1600", "\"end\":1001"))
-            .and_then(|r| r.into_run(logs(2, false), |_| 1));
+            .and_then(|r| r.into_run(&records(2, false), |_| 1));
         assert!(backwards.is_err());
     }
 }

@@ -21,7 +21,7 @@ pub struct Request<'a> {
     /// Each task's CPU burned per round, in ns of its thread's CPU clock.
     pub cpu_ns: Vec<u64>,
     /// Each task's IO latencies in ns, one list per task, a round each.
-    pub latencies: Vec<&'a [u64]>,
+    pub latencies: Vec<Vec<u64>>,
     /// Record every IO wait and CPU burst.
     pub timeline: bool,
     /// The delay server's `host:port` when IO goes over TCP.
@@ -73,7 +73,9 @@ impl<'a> Request<'a> {
             model,
             workers: job.workers() as u32,
             cpu_ns: (0..job.tasks()).map(|i| job.task(i).cpu_ns).collect(),
-            latencies: (0..job.tasks()).map(|i| job.task(i).latencies).collect(),
+            latencies: (0..job.tasks())
+                .map(|i| job.task(i).latencies.to_vec())
+                .collect(),
             timeline: job.record_timeline,
             tcp,
             due: (0..job.tasks()).map(|i| job.due_ns(i)).collect(),

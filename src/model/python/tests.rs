@@ -15,7 +15,7 @@ use super::interpreters::DEFAULT_INTERPRETER;
 use super::*;
 use crate::config::{self, IoKind, ModelKind};
 use crate::matrix;
-use crate::model::Job;
+use crate::model::{Job, Records};
 
 const MS: u64 = 1_000_000;
 
@@ -50,7 +50,7 @@ fn job(kind: ModelKind, tasks: u64, rounds: u32, latency: u64, tcp: Option<Strin
     }
     Job {
         cell,
-        latencies: vec![latency; (tasks * rounds as u64) as usize],
+        latencies: vec![latency; (tasks * rounds as u64) as usize].into(),
         cores: 2,
         record_timeline: true,
         tcp_server: tcp,
@@ -107,16 +107,19 @@ fn tcp_io_reaches_the_delay_server_in_every_model() {
         ModelKind::PythonProcesses,
     ] {
         let job = job(kind, 3, 2, 20 * MS, Some(addr.clone()));
-        let run = run(&job, job.new_logs()).unwrap_or_else(|e| panic!("{kind}: {e}"));
+        let records = Records::new(&job);
+        let run = run(&job, &records).unwrap_or_else(|e| panic!("{kind}: {e}"));
+        let t0 = run.wall_start_ns.unwrap_or(0);
         expected_connections += 3;
-        for log in &run.logs {
-            assert_eq!(log.waits.len(), 2, "{kind}");
+        for task in 0..3 {
+            assert_eq!(records.waits(task).count(), 2, "{kind}");
             // Each task waited its two answers, 20 ms each.
-            assert!(log.end_ns - log.start_ns >= 40 * MS, "{kind}: {log:?}");
-            assert_eq!(log.spans.len(), 2, "{kind}: {:?}", log.spans);
+            let end = records.end_ns(task);
+            assert!(end.saturating_sub(t0) >= 40 * MS, "{kind}: task {task}");
+            let spans = records.spans_of(task);
+            assert_eq!(spans.len(), 2, "{kind}: {spans:?}");
         }
-        let wall =
-            run.logs.iter().map(|l| l.end_ns).max().unwrap_or(0) - run.wall_start_ns.unwrap_or(0);
+        let wall = records.last_end_ns().unwrap_or(0) - t0;
         // Wide margin: 3 tasks × 2 rounds × 20 ms is 120 ms one at a time.
         assert!(wall < 2_000 * MS, "{kind}: {wall} ns");
     }
@@ -132,8 +135,9 @@ fn tcp_waits_overlap_in_threads_and_add_up_in_sequence() {
     let (addr, _) = delay_server();
     let wall = |kind| {
         let job = job(kind, 4, 1, 60 * MS, Some(addr.clone()));
-        let run = run(&job, job.new_logs()).unwrap_or_else(|e| panic!("{kind}: {e}"));
-        run.logs.iter().map(|l| l.end_ns).max().unwrap_or(0) - run.wall_start_ns.unwrap_or(0)
+        let records = Records::new(&job);
+        let run = run(&job, &records).unwrap_or_else(|e| panic!("{kind}: {e}"));
+        records.last_end_ns().unwrap_or(0) - run.wall_start_ns.unwrap_or(0)
     };
     let sequential = wall(ModelKind::PythonSequential);
     let threads = wall(ModelKind::PythonThreads);
@@ -148,7 +152,7 @@ fn tcp_without_a_server_address_fails_with_the_reason() {
     let job = job(ModelKind::PythonThreads, 1, 1, MS, None);
     let mut tcp_job = job.clone();
     tcp_job.cell.io = IoKind::Tcp;
-    let message = run(&tcp_job, tcp_job.new_logs())
+    let message = run(&tcp_job, &Records::new(&tcp_job))
         .map(|_| ())
         .map_err(|e| e.to_string());
     assert!(

@@ -63,6 +63,22 @@ fn series<'a>(cells: &[&'a CellSummary], group: &str, styles: &Styles) -> Vec<Se
     all
 }
 
+/// A legend entry per model variant: its colour, a solid line, its marker.
+fn legend(all: &[Series]) -> Vec<Entry> {
+    all.iter()
+        .map(|s| {
+            Entry::new(
+                Symbol::Line {
+                    color: s.style.color,
+                    dash: Dash::Solid,
+                    marker: Some(s.style.marker),
+                },
+                s.variant,
+            )
+        })
+        .collect()
+}
+
 fn no_data(workload: &str, group: &str) -> ChartError {
     ChartError::NoData(format!(
         "no cell of workload \"{workload}\" measured the requests of group \"{group}\""
@@ -113,19 +129,7 @@ pub fn draw_latency<DB: DrawingBackend>(
     let unit = TimeUnit::for_max(hi, true);
     let f = unit.per_ms();
     let y = Scale::logarithmic(lo * f / 1.3, hi * f * 1.3);
-    let mut legend: Vec<Entry> = all
-        .iter()
-        .map(|s| {
-            Entry::new(
-                Symbol::Line {
-                    color: s.style.color,
-                    dash: Dash::Solid,
-                    marker: Some(s.style.marker),
-                },
-                s.variant,
-            )
-        })
-        .collect();
+    let mut legend = legend(&all);
     legend.push(Entry::new(Symbol::Note, "solid: p50 · dashed: p99"));
     legend.push(Entry::new(Symbol::Note, "dotted: predicted mean"));
     legend.push(Entry::new(Symbol::Note, "vertical dashed: capacity"));
@@ -199,19 +203,7 @@ pub fn draw_throughput<DB: DrawingBackend>(
     let (_, hi) = min_max(values.iter().copied());
     let x = Scale::linear(0.0, hi, true);
     let y = Scale::linear(0.0, hi, true);
-    let mut legend: Vec<Entry> = all
-        .iter()
-        .map(|s| {
-            Entry::new(
-                Symbol::Line {
-                    color: s.style.color,
-                    dash: Dash::Solid,
-                    marker: Some(s.style.marker),
-                },
-                s.variant,
-            )
-        })
-        .collect();
+    let mut legend = legend(&all);
     legend.push(Entry::reference("achieved = offered"));
     let frame = Frame {
         title: format!("Throughput against offered load · {workload}"),

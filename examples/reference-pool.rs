@@ -1,0 +1,56 @@
+//! Reference for `thread-pool`: the bare program it stands for. A rayon
+//! pool of W threads (default: the usable cores, as conlab's
+//! `thread-pool`), the tasks submitted in order with `spawn_fifo`, each
+//! sleeping with `std::thread::sleep`:
+//!
+//! ```text
+//! reference-pool TASKS LATENCY_NS [--workers W]
+//! ```
+//!
+//! Each task leaves how late it woke in its own slot; the run prints one
+//! JSON line (see `conlab::reference::Report`).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use conlab::reference::{Report, Wakes, now_ns};
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (Some(tasks), Some(latency)) = (
+        args.first().and_then(|a| a.parse::<u64>().ok()),
+        args.get(1).and_then(|a| a.parse::<u64>().ok()),
+    ) else {
+        eprintln!("usage: reference-pool TASKS LATENCY_NS [--workers W]");
+        std::process::exit(2);
+    };
+    let workers = args
+        .iter()
+        .position(|a| a == "--workers")
+        .and_then(|i| args.get(i + 1)?.parse().ok())
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let delays: Vec<AtomicU64> = (0..tasks).map(|_| AtomicU64::new(0)).collect();
+    let start = now_ns();
+    let pool = match rayon::ThreadPoolBuilder::new().num_threads(workers).build() {
+        Ok(pool) => pool,
+        Err(e) => {
+            eprintln!("cannot build the pool: {e}");
+            std::process::exit(1);
+        }
+    };
+    pool.scope_fifo(|scope| {
+        for slot in &delays {
+            scope.spawn_fifo(move |_| {
+                let deadline = now_ns() + latency;
+                std::thread::sleep(Duration::from_nanos(latency));
+                slot.store(now_ns().saturating_sub(deadline), Ordering::Relaxed);
+            });
+        }
+    });
+    let end = now_ns();
+    let mut wakes = Wakes::new();
+    for slot in &delays {
+        wakes.record(slot.load(Ordering::Relaxed));
+    }
+    println!("{}", Report::new(tasks, start, end, &wakes).to_json());
+}
