@@ -49,6 +49,58 @@ impl Diagnostic {
     }
 }
 
+/// A problem a section's type finds in what the section says, before it
+/// has a place: the reader, which knows where each key is written, puts it
+/// at `at` in the section's table.
+#[derive(Debug)]
+pub struct Problem {
+    pub at: At,
+    pub message: String,
+    pub hint: String,
+}
+
+impl Problem {
+    pub fn new(at: At, message: impl Into<String>, hint: impl Into<String>) -> Problem {
+        let (message, hint) = (message.into(), hint.into());
+        Problem { at, message, hint }
+    }
+}
+
+/// Where a [`Problem`] is, in the table of the section it is about.
+#[derive(Debug)]
+pub enum At {
+    /// The table itself.
+    Table,
+    /// A key: its value, or the table when the file does not write it.
+    Key(&'static str),
+    /// `key.sub`: its value, else `key`'s, else the table.
+    Sub(&'static str, &'static str),
+    /// `key.of`, the model of a ratio, shown at `key`'s value.
+    Of(&'static str),
+    /// Item `.1` of the list at key `.0`.
+    Item(&'static str, usize),
+    /// Key `.1` of the table `.0` of `where` (the only one when `where`
+    /// is a single table).
+    Where(usize, String),
+}
+
+/// What the file writes in a section's table, for the checks that
+/// depend on how a value was written rather than on what it means.
+pub trait Written {
+    /// Whether the table writes `key`.
+    fn has(&self, key: &str) -> bool;
+    /// The string at `path` (`x`, `crossover.axis`), if it is one.
+    fn text(&self, path: &str) -> Option<String>;
+}
+
+/// Names for a help line: the first few, and how many in all.
+pub fn some(names: &[&str]) -> String {
+    match names.len() {
+        0..=20 => names.join(", "),
+        n => format!("{}, … ({n} in all)", names[..20].join(", ")),
+    }
+}
+
 /// An experiment file's name (as the user gave it) and its text.
 #[derive(Clone, Debug)]
 pub struct SourceFile {

@@ -8,9 +8,11 @@ use serde::{Deserialize, Serialize};
 
 use super::arrival::{ArrivalSpec, RequestSpan};
 use super::claim::ClaimSpec;
+use super::diagnostic::{At, Problem, Written, some};
 use super::duration::Nanos;
 use super::field::{Axis, Field};
 use super::kind::ModelKind;
+use super::limits::MAX_TASKS;
 
 /// One experiment file, validated.
 #[derive(Clone, Debug)]
@@ -50,6 +52,37 @@ impl Default for Experiment {
             source_path: String::new(),
             source_text: String::new(),
         }
+    }
+}
+
+impl Experiment {
+    /// The workload named `name`, or the problem of a `what` (`[[chart]]`)
+    /// naming one the experiment does not have.
+    pub fn workload_named(&self, name: &str, what: &str) -> Result<&Workload, Problem> {
+        self.workloads
+            .iter()
+            .find(|w| w.name == name)
+            .ok_or_else(|| {
+                let names: Vec<&str> = self.workloads.iter().map(|w| w.name.as_str()).collect();
+                let message =
+                    format!("{what} names workload \"{name}\", which the experiment does not have");
+                Problem::new(
+                    At::Key("workload"),
+                    message,
+                    format!("workloads: {}", some(&names)),
+                )
+            })
+    }
+
+    /// The model named `name`, or the problem of a `what` naming, at `at`,
+    /// one the experiment does not have.
+    pub fn model_named(&self, name: &str, what: &str, at: At) -> Result<&ModelSpec, Problem> {
+        self.models.iter().find(|m| m.name == name).ok_or_else(|| {
+            let names: Vec<&str> = self.models.iter().map(|m| m.name.as_str()).collect();
+            let message =
+                format!("{what} names model \"{name}\", which the experiment does not have");
+            Problem::new(at, message, format!("models: {}", some(&names)))
+        })
     }
 }
 
@@ -168,6 +201,126 @@ impl Group {
             (Some(a), Some(span)) => a.rate.values.iter().map(|&r| span.requests(r)).collect(),
             _ => self.tasks.values.clone(),
         }
+    }
+
+    /// What `shared` and `await_inside` say together with `tasks` (or, in
+    /// a group with arrivals, its requests), for the group `whose` names:
+    /// a counter needs two tasks to race, and a yield inside the window
+    /// needs a racy window.
+    pub fn counter_problems(&self, whose: &str) -> Vec<Problem> {
+        let mut out = Vec::new();
+        let counter = self.shared.values.iter().find(|m| m.counts());
+        let fewest = self.task_counts().into_iter().min().unwrap_or(0);
+        if let Some(mode) = counter
+            && fewest < 2
+        {
+            let (message, hint) = if self.arrival.is_some() {
+                (
+                    format!(
+                        "shared = \"{mode}\" needs two requests or more to race for the counter, \
+                         but {whose} brings {fewest}"
+                    ),
+                    "give it requests = 2 or more (or a duration that brings them at every rate), \
+                     or remove `shared`",
+                )
+            } else {
+                (
+                    format!(
+                        "shared = \"{mode}\" needs two tasks or more to race for the counter, but \
+                         {whose} has tasks = {fewest}"
+                    ),
+                    "give it tasks = 2 or more (in every value of a sweep), or remove `shared`",
+                )
+            };
+            out.push(Problem::new(At::Key("shared"), message, hint));
+        }
+        if self.await_inside && !self.shared.values.contains(&SharedMode::Racy) {
+            let now = match counter {
+                Some(mode) => format!("shared = \"{mode}\""),
+                None => "no shared counter".to_string(),
+            };
+            let message = format!(
+                "await_inside = true yields between a racy counter's read and write, but {whose} \
+                 has {now}"
+            );
+            let hint =
+                "add shared = \"racy\" (or a list with \"racy\" in it), or remove `await_inside`";
+            out.push(Problem::new(At::Key("await_inside"), message, hint));
+        }
+        out
+    }
+
+    /// What the keys of a group with arrivals say together (`file` says
+    /// which it writes): `arrival` with exactly one of `requests` and
+    /// `duration`, and no `tasks`; then a `duration` that brings at least
+    /// one request, and not too many, at every rate.
+    pub fn open_loop_problems(&self, file: &dyn Written) -> Vec<Problem> {
+        let mut out = Vec::new();
+        let arrival = file.has("arrival");
+        if file.has("tasks") && arrival {
+            let message = "`tasks` and `arrival` cannot both be set in one group: its tasks either \
+                           start together or arrive as requests";
+            let hint = "remove `tasks` and say how many requests arrive with requests = 2000 or \
+                        duration = \"10s\", or remove `arrival`";
+            out.push(Problem::new(At::Key("tasks"), message, hint));
+        }
+        match (arrival, file.has("requests"), file.has("duration")) {
+            (true, true, true) => out.push(Problem::new(
+                At::Key("duration"),
+                "`requests` and `duration` cannot both be set: each says how many requests arrive",
+                "keep one: requests = 2000 (a count), or duration = \"10s\" (rate × duration \
+                 requests)",
+            )),
+            (true, false, false) => out.push(Problem::new(
+                At::Key("arrival"),
+                "`arrival` needs `requests` or `duration`: how many requests arrive",
+                "add requests = 2000, or duration = \"10s\"",
+            )),
+            (false, requests, duration) => {
+                for (key, _) in [("requests", requests), ("duration", duration)]
+                    .iter()
+                    .filter(|k| k.1)
+                {
+                    out.push(Problem::new(
+                        At::Key(key),
+                        format!("`{key}` needs `arrival`: the rate its requests arrive at"),
+                        "add arrival = { rate = 100, dist = \"poisson\" }, or give tasks = 10 for \
+                         tasks that start together",
+                    ));
+                }
+            }
+            _ => {}
+        }
+        if out.is_empty() {
+            out.extend(self.duration_problem());
+        }
+        out
+    }
+
+    /// A group's `duration` that brings no request, or too many, at one
+    /// of its rates.
+    fn duration_problem(&self) -> Option<Problem> {
+        let (arrival, d) = (self.arrival.as_ref()?, self.duration?);
+        arrival.rate.values.iter().find_map(|&rate| {
+            let n = RequestSpan::Duration(d).requests(rate);
+            let (message, hint) = if n == 0 {
+                (
+                    format!("at rate = {rate}, `duration` = \"{d}\" brings no request"),
+                    "lengthen duration, or give requests = N instead".to_string(),
+                )
+            } else if n > MAX_TASKS {
+                (
+                    format!("at rate = {rate}, `duration` = \"{d}\" brings {n} requests"),
+                    format!(
+                        "conlab runs at most {MAX_TASKS} tasks per cell; shorten duration or lower \
+                         the rate"
+                    ),
+                )
+            } else {
+                return None;
+            };
+            Some(Problem::new(At::Key("duration"), message, hint))
+        })
     }
 
     /// The largest task count of the group (see [`Group::task_counts`]).
@@ -505,6 +658,117 @@ impl Default for ChartSpec {
             predictions: true,
             models: Vec::new(),
             group: None,
+        }
+    }
+}
+
+impl ChartSpec {
+    /// Checks what the chart's keys say together against `w`, its
+    /// workload, and the experiment's models (`file` says how they were
+    /// written): its x is a swept axis, its group fits its y, its models
+    /// exist.
+    pub fn check(&self, w: &Workload, exp: &Experiment, file: &dyn Written) -> Vec<Problem> {
+        let mut out = Vec::new();
+        if let Some(x) = file.text("x")
+            && let Some((message, hint)) = self.x_problem(&x, w, exp)
+        {
+            out.push(Problem::new(At::Key("x"), message, hint));
+        }
+        if let Some((message, hint)) = self.group_problem(w) {
+            let at = At::Key(if file.has("group") { "group" } else { "y" });
+            out.push(Problem::new(at, message, hint));
+        }
+        for (i, name) in self.models.iter().enumerate() {
+            out.extend(
+                exp.model_named(name, "[[chart]]", At::Item("models", i))
+                    .err(),
+            );
+        }
+        out
+    }
+
+    /// What is wrong with x, written `x`: it must be a swept axis of the
+    /// workload or its models, and one a line can run along.
+    fn x_problem(&self, x: &str, w: &Workload, exp: &Experiment) -> Option<(String, String)> {
+        let mut swept = w.swept();
+        let model_axes = Field::ALL
+            .into_iter()
+            .filter(|&f| exp.models.iter().any(|m| m.sweeps(f)));
+        swept.extend(model_axes.map(Axis::plain));
+        let shown: Vec<String> = swept.iter().map(Axis::to_string).collect();
+        let not_swept = format!(
+            "chart x = \"{x}\" is not swept in workload \"{}\" or its models",
+            w.name
+        );
+        match &self.x {
+            Some(a) if a.field.is_categorical() => Some((
+                format!("chart x = \"{x}\" takes words, not numbers a line could run along"),
+                "leave x out: each value then gets its own charts, and the lost-updates chart \
+                 sets the values side by side"
+                    .to_string(),
+            )),
+            Some(a) if w.sweeps(a) || (a.group.is_none() && swept.contains(a)) => None,
+            Some(_) if shown.is_empty() => {
+                let hint = "give that field a list of values; nothing is swept here yet";
+                Some((not_swept, hint.to_string()))
+            }
+            Some(_) => {
+                let hint = "give that field a list of values, or choose a swept axis";
+                Some((not_swept, format!("{hint}: {}", shown.join(", "))))
+            }
+            None => {
+                let keys: Vec<&str> = Field::ALL
+                    .into_iter()
+                    .filter(|f| !f.is_categorical())
+                    .map(Field::key)
+                    .collect();
+                let message = format!("unknown chart x \"{x}\"");
+                Some((message, format!("use one of: {}", keys.join(", "))))
+            }
+        }
+    }
+
+    /// What is wrong with the chart's `group`, if anything: a group's
+    /// figure in a workload of several groups must name one of them, and
+    /// only a group's figure takes a group.
+    fn group_problem(&self, w: &Workload) -> Option<(String, String)> {
+        let names: Vec<&str> = w.groups.iter().map(|g| g.name.as_str()).collect();
+        let y = self.y.as_str();
+        match (&self.group, self.y.of_group()) {
+            (None, true) if names.len() > 1 => Some((
+                format!(
+                    "chart y = \"{y}\" is a group's figure, and workload \"{}\" has {} groups",
+                    w.name,
+                    names.len()
+                ),
+                format!(
+                    "say which: group = \"{}\" (groups: {})",
+                    names[0],
+                    names.join(", ")
+                ),
+            )),
+            (Some(g), true) if w.grouped && !names.contains(&g.as_str()) => Some((
+                format!(
+                    "[[chart]] names group \"{g}\", which workload \"{}\" does not have",
+                    w.name
+                ),
+                format!("use one of: {}", names.join(", ")),
+            )),
+            (Some(g), true) if !w.grouped => Some((
+                format!(
+                    "[[chart]] names group \"{g}\", but workload \"{}\" has no [[workload.group]]",
+                    w.name
+                ),
+                "remove group: a workload without groups is one group".to_string(),
+            )),
+            (Some(_), false) => Some((
+                format!("chart y = \"{y}\" is not a group's figure, so `group` does not apply"),
+                "remove group, or chart a group's figure: wake_p50, wake_p99, wake_max, \
+                 completion_p50, completion_p99, rounds_per_s, latency_mean, latency_p50, \
+                 latency_p99, throughput"
+                    .to_string(),
+            )),
+            _ => None,
         }
     }
 }

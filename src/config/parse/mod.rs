@@ -6,18 +6,13 @@
 //! here: which parameters a model's kind takes, a workload's groups against
 //! its own fields, what a chart names, and the experiment's size.
 
-mod claim;
 mod value;
-
-use std::collections::{HashMap, HashSet};
 
 use toml::de::{DeTable, DeValue};
 
 use self::value::{Checker, Table, Value};
-use super::arrival::RequestSpan;
 use super::claim::ClaimSpec;
 use super::diagnostic::{Diagnostic, SourceFile};
-use super::field::{Axis, Field};
 use super::folder_name;
 use super::keys::{CHART, CLAIM, EXPERIMENT, GROUP, MODEL, TOP_LEVEL, WORKLOAD};
 use super::kind::Param;
@@ -102,20 +97,18 @@ fn experiment(
     }
     c.unique_names(&read, "models", "give each [[model]] its own name");
     if let Some(value) = root.get("chart") {
-        let known = Known::of(&exp);
         let tables = c.tables(value, "chart", "chart", CHART.title);
         let charts: Vec<ChartSpec> = tables
             .into_iter()
-            .filter_map(|t| chart(c, t, &known))
+            .filter_map(|t| chart(c, t, &exp))
             .collect();
         exp.charts = charts;
     }
     if let Some(value) = root.get("claim") {
-        let known = Known::of(&exp);
         let tables = c.tables(value, "claim", "claim", CLAIM.title);
         let claims: Vec<ClaimSpec> = tables
             .into_iter()
-            .filter_map(|t| claim::claim(c, t, &known, file))
+            .filter_map(|t| claim(c, t, &exp, file))
             .collect();
         exp.claims = claims;
     }
@@ -181,7 +174,7 @@ fn workload(c: &mut Checker, t: &Table, index: usize) -> Option<Workload> {
         let mut g = Group::default();
         ok &= read_group(c, t, &mut g, &["name"]);
         g.name = w.name.clone();
-        ok = ok && shared_counter(c, t, &g, &format!("workload \"{}\"", w.name));
+        ok = ok && c.place(t, g.counter_problems(&format!("workload \"{}\"", w.name)));
         w.groups.push(g);
     }
     ok &= c.read_keys(t, &WORKLOAD, &mut w, &["name", "group"]);
@@ -213,7 +206,7 @@ fn read_groups(c: &mut Checker, value: &Value, path: &str, w: &mut Workload) -> 
             ..Group::default()
         };
         let whose = format!("group \"{}\" of workload \"{}\"", g.name, w.name);
-        if read_group(c, t, &mut g, &[]) && shared_counter(c, t, &g, &whose) {
+        if read_group(c, t, &mut g, &[]) && c.place(t, g.counter_problems(&whose)) {
             read.push((t, g.name.clone()));
             w.groups.push(g);
         } else {
@@ -224,66 +217,13 @@ fn read_groups(c: &mut Checker, value: &Value, path: &str, w: &mut Workload) -> 
     ok & c.unique_names(&read, &what, "give each [[workload.group]] its own name")
 }
 
-/// What `shared` and `await_inside` say together with `tasks` (or, in a
-/// group with arrivals, its requests), for the group `g` read from `t`
-/// (`whose` names it in messages): a counter needs two tasks to race, and
-/// a yield inside the window needs a racy window. False if they say
-/// something impossible.
-fn shared_counter(c: &mut Checker, t: &Table, g: &Group, whose: &str) -> bool {
-    let mut ok = true;
-    let counter = g.shared.values.iter().find(|m| m.counts());
-    let fewest = g.task_counts().into_iter().min().unwrap_or(0);
-    if let (Some(mode), Some(v)) = (counter, t.get("shared"))
-        && fewest < 2
-    {
-        let (message, hint) = if g.arrival.is_some() {
-            (
-                format!(
-                    "shared = \"{mode}\" needs two requests or more to race for the counter, but \
-                     {whose} brings {fewest}"
-                ),
-                "give it requests = 2 or more (or a duration that brings them at every rate), or \
-                 remove `shared`",
-            )
-        } else {
-            (
-                format!(
-                    "shared = \"{mode}\" needs two tasks or more to race for the counter, but \
-                     {whose} has tasks = {fewest}"
-                ),
-                "give it tasks = 2 or more (in every value of a sweep), or remove `shared`",
-            )
-        };
-        c.error(&t.path_of("shared"), v.span(), message, hint);
-        ok = false;
-    }
-    if g.await_inside
-        && !g.shared.values.contains(&SharedMode::Racy)
-        && let Some(v) = t.get("await_inside")
-    {
-        let now = match counter {
-            Some(mode) => format!("shared = \"{mode}\""),
-            None => "no shared counter".to_string(),
-        };
-        let message = format!(
-            "await_inside = true yields between a racy counter's read and write, but {whose} has \
-             {now}"
-        );
-        let hint =
-            "add shared = \"racy\" (or a list with \"racy\" in it), or remove `await_inside`";
-        c.error(&t.path_of("await_inside"), v.span(), message, hint);
-        ok = false;
-    }
-    ok
-}
-
 /// The keys that make a group one of requests arriving at a rate.
 const OPEN_LOOP: [&str; 3] = ["arrival", "requests", "duration"];
 
 /// Reads a group's keys from `t` (a `[[workload.group]]`, or a workload
 /// without groups), but those in `skip`, and checks what no single key
-/// can: a group has `tasks`, or `arrival` and one of `requests` and
-/// `duration`. False if anything was wrong.
+/// can ([`Group::open_loop_problems`]): a group has `tasks`, or `arrival`
+/// and one of `requests` and `duration`. False if anything was wrong.
 fn read_group(c: &mut Checker, t: &Table, g: &mut Group, skip: &[&str]) -> bool {
     let open_loop = OPEN_LOOP.iter().any(|k| t.get(k).is_some());
     let mut skip = skip.to_vec();
@@ -295,88 +235,7 @@ fn read_group(c: &mut Checker, t: &Table, g: &mut Group, skip: &[&str]) -> bool 
     if !open_loop {
         return ok;
     }
-    open_loop_keys(c, t, g) && ok
-}
-
-/// The keys of a group with arrivals, together: `arrival` with exactly
-/// one of `requests` and `duration`, and no `tasks`; a `duration` that
-/// brings at least one request, and not too many, at every rate.
-fn open_loop_keys(c: &mut Checker, t: &Table, g: &Group) -> bool {
-    let span = |key: &str| t.get(key).map(Value::span);
-    let (tasks, arrival) = (span("tasks"), span("arrival"));
-    let (requests, duration) = (span("requests"), span("duration"));
-    let mut ok = true;
-    if let (Some(at), Some(_)) = (tasks, &arrival) {
-        c.error(
-            &t.path_of("tasks"),
-            at,
-            "`tasks` and `arrival` cannot both be set in one group: its tasks either start \
-             together or arrive as requests",
-            "remove `tasks` and say how many requests arrive with requests = 2000 or duration = \
-             \"10s\", or remove `arrival`",
-        );
-        ok = false;
-    }
-    match (arrival, requests, duration) {
-        (Some(_), Some(_), Some(at)) => {
-            c.error(
-                &t.path_of("duration"),
-                at,
-                "`requests` and `duration` cannot both be set: each says how many requests arrive",
-                "keep one: requests = 2000 (a count), or duration = \"10s\" (rate × duration \
-                 requests)",
-            );
-            ok = false;
-        }
-        (Some(at), None, None) => {
-            c.error(
-                &t.path_of("arrival"),
-                at,
-                "`arrival` needs `requests` or `duration`: how many requests arrive",
-                "add requests = 2000, or duration = \"10s\"",
-            );
-            ok = false;
-        }
-        (None, requests, duration) => {
-            for (key, at) in [("requests", requests), ("duration", duration)] {
-                let Some(at) = at else { continue };
-                c.error(
-                    &t.path_of(key),
-                    at,
-                    format!("`{key}` needs `arrival`: the rate its requests arrive at"),
-                    "add arrival = { rate = 100, dist = \"poisson\" }, or give tasks = 10 for \
-                     tasks that start together",
-                );
-            }
-            ok = false;
-        }
-        _ => {}
-    }
-    if let (true, Some(arrival), Some(d), Some(at)) = (ok, &g.arrival, g.duration, span("duration"))
-    {
-        for &rate in &arrival.rate.values {
-            let n = RequestSpan::Duration(d).requests(rate);
-            let (message, hint) = if n == 0 {
-                (
-                    format!("at rate = {rate}, `duration` = \"{d}\" brings no request"),
-                    "lengthen duration, or give requests = N instead".to_string(),
-                )
-            } else if n > limits::MAX_TASKS {
-                (
-                    format!("at rate = {rate}, `duration` = \"{d}\" brings {n} requests"),
-                    format!(
-                        "conlab runs at most {} tasks per cell; shorten duration or lower the rate",
-                        limits::MAX_TASKS
-                    ),
-                )
-            } else {
-                continue;
-            };
-            c.error(&t.path_of("duration"), at, message, &hint);
-            return false;
-        }
-    }
-    ok
+    c.place(t, g.open_loop_problems(t)) && ok
 }
 
 fn model(c: &mut Checker, t: &Table) -> Option<ModelSpec> {
@@ -410,181 +269,39 @@ fn model(c: &mut Checker, t: &Table) -> Option<ModelSpec> {
     ok.then_some(m)
 }
 
-/// What charts may name, looked up by hash: a file can have thousands of
-/// charts, workloads and models.
-struct Known<'e> {
-    exp: &'e Experiment,
-    workloads: HashMap<&'e str, &'e Workload>,
-    models: HashSet<&'e str>,
-    /// The fields some model sweeps.
-    model_axes: Vec<Axis>,
-}
-
-impl<'e> Known<'e> {
-    fn of(exp: &'e Experiment) -> Known<'e> {
-        Known {
-            exp,
-            workloads: exp.workloads.iter().map(|w| (w.name.as_str(), w)).collect(),
-            models: exp.models.iter().map(|m| m.name.as_str()).collect(),
-            model_axes: Field::ALL
-                .into_iter()
-                .filter(|&f| exp.models.iter().any(|m| m.sweeps(f)))
-                .map(Axis::plain)
-                .collect(),
-        }
-    }
-}
-
-/// Names for a help line: the first few, and how many in all.
-fn some(names: &[&str]) -> String {
-    match names.len() {
-        0..=20 => names.join(", "),
-        n => format!("{}, … ({n} in all)", names[..20].join(", ")),
-    }
-}
-
-/// What is wrong with a chart's `group`, if anything: a group's figure in
-/// a workload of several groups must name one of them, and only a group's
-/// figure takes a group.
-fn group_problem(chart: &ChartSpec, workload: &Workload) -> Option<(String, String)> {
-    let names: Vec<&str> = workload.groups.iter().map(|g| g.name.as_str()).collect();
-    let y = chart.y.as_str();
-    match (&chart.group, chart.y.of_group()) {
-        (None, true) if names.len() > 1 => Some((
-            format!(
-                "chart y = \"{y}\" is a group's figure, and workload \"{}\" has {} groups",
-                workload.name,
-                names.len()
-            ),
-            format!(
-                "say which: group = \"{}\" (groups: {})",
-                names[0],
-                names.join(", ")
-            ),
-        )),
-        (Some(g), true) if workload.grouped && !names.contains(&g.as_str()) => Some((
-            format!(
-                "[[chart]] names group \"{g}\", which workload \"{}\" does not have",
-                workload.name
-            ),
-            format!("use one of: {}", names.join(", ")),
-        )),
-        (Some(g), true) if !workload.grouped => Some((
-            format!(
-                "[[chart]] names group \"{g}\", but workload \"{}\" has no [[workload.group]]",
-                workload.name
-            ),
-            "remove group: a workload without groups is one group".to_string(),
-        )),
-        (Some(_), false) => Some((
-            format!("chart y = \"{y}\" is not a group's figure, so `group` does not apply"),
-            "remove group, or chart a group's figure: wake_p50, wake_p99, wake_max, \
-             completion_p50, completion_p99, rounds_per_s, latency_mean, latency_p50, \
-             latency_p99, throughput"
-                .to_string(),
-        )),
-        _ => None,
-    }
-}
-
-fn chart(c: &mut Checker, mut t: Table, known: &Known) -> Option<ChartSpec> {
-    c.known_keys(&t, &CHART.names().collect::<Vec<_>>());
-    let (exp, mut chart) = (known.exp, ChartSpec::default());
-    let workloads: Vec<&str> = exp.workloads.iter().map(|w| w.name.as_str()).collect();
-    let first = workloads.first().copied().unwrap_or("...");
+/// Reads one `[[claim]]` table and checks it against the experiment.
+fn claim(c: &mut Checker, mut t: Table, exp: &Experiment, file: &SourceFile) -> Option<ClaimSpec> {
+    c.known_keys(&t, &CLAIM.names().collect::<Vec<_>>());
+    let first = exp.workloads.first().map_or("...", |w| w.name.as_str());
     t.vars.push(("{workload}", first.to_string()));
+    let line = file.line_col(t.span.start).0;
+    let mut spec = ClaimSpec {
+        line,
+        ..ClaimSpec::default()
+    };
+    if !c.read_keys(&t, &CLAIM, &mut spec, &[]) {
+        return None;
+    }
+    let problems = spec.check(exp, &t);
+    c.place(&t, problems).then_some(spec)
+}
+
+/// Reads one `[[chart]]` table and checks it against the experiment.
+fn chart(c: &mut Checker, mut t: Table, exp: &Experiment) -> Option<ChartSpec> {
+    c.known_keys(&t, &CHART.names().collect::<Vec<_>>());
+    let first = exp.workloads.first().map_or("...", |w| w.name.as_str());
+    t.vars.push(("{workload}", first.to_string()));
+    let mut chart = ChartSpec::default();
+    // The workload first: the other keys are checked against it.
     let not_workload: Vec<&str> = CHART.names().filter(|&k| k != "workload").collect();
     if !c.read_keys(&t, &CHART, &mut chart, &not_workload) {
         return None;
     }
-    let Some(&workload) = known.workloads.get(chart.workload.as_str()) else {
-        let span = t.get("workload").map_or(t.span.clone(), Value::span);
-        let message = format!(
-            "[[chart]] names workload \"{}\", which the experiment does not have",
-            chart.workload
-        );
-        let hint = format!("workloads: {}", some(&workloads));
-        c.error(&t.path_of("workload"), span, message, &hint);
-        return None;
+    let w = match exp.workload_named(&chart.workload, "[[chart]]") {
+        Ok(w) => w,
+        Err(problem) => return c.place(&t, vec![problem]).then_some(chart),
     };
-    let mut ok = c.read_keys(&t, &CHART, &mut chart, &["workload"]);
-    if let Some(v) = t.get("x")
-        && let DeValue::String(x) = v.get_ref()
-    {
-        let mut swept = workload.swept();
-        swept.extend(known.model_axes.iter().cloned());
-        let shown: Vec<String> = swept.iter().map(Axis::to_string).collect();
-        let name = &workload.name;
-        let not_swept =
-            format!("chart x = \"{x}\" is not swept in workload \"{name}\" or its models");
-        let problem = match &chart.x {
-            Some(a) if a.field.is_categorical() => Some((
-                format!("chart x = \"{x}\" takes words, not numbers a line could run along"),
-                "leave x out: each value then gets its own charts, and the lost-updates chart \
-                 sets the values side by side"
-                    .to_string(),
-            )),
-            Some(a) if workload.sweeps(a) || (a.group.is_none() && swept.contains(a)) => None,
-            Some(_) if shown.is_empty() => {
-                let hint = "give that field a list of values; nothing is swept here yet";
-                Some((not_swept, hint.to_string()))
-            }
-            Some(_) => {
-                let hint = "give that field a list of values, or choose a swept axis";
-                Some((not_swept, format!("{hint}: {}", shown.join(", "))))
-            }
-            None => {
-                let keys: Vec<&str> = Field::ALL
-                    .into_iter()
-                    .filter(|f| !f.is_categorical())
-                    .map(Field::key)
-                    .collect();
-                let keys = keys.join(", ");
-                Some((
-                    format!("unknown chart x \"{x}\""),
-                    format!("use one of: {keys}"),
-                ))
-            }
-        };
-        if let Some((message, hint)) = problem {
-            c.error(&t.path_of("x"), v.span(), message, &hint);
-            ok = false;
-        }
-    }
-    if let Some(problem) = group_problem(&chart, workload) {
-        let (message, hint) = problem;
-        let span = t
-            .get("group")
-            .or_else(|| t.get("y"))
-            .map_or(t.span.clone(), Value::span);
-        let at = if t.get("group").is_some() {
-            "group"
-        } else {
-            "y"
-        };
-        c.error(&t.path_of(at), span, message, &hint);
-        ok = false;
-    }
-    if let Some(v) = t.get("models")
-        && let DeValue::Array(items) = v.get_ref()
-    {
-        let models: Vec<&str> = exp.models.iter().map(|m| m.name.as_str()).collect();
-        for (i, item) in items.iter().enumerate() {
-            if let DeValue::String(name) = item.get_ref()
-                && !known.models.contains(name.as_ref())
-            {
-                let message =
-                    format!("[[chart]] names model \"{name}\", which the experiment does not have");
-                let hint = format!("models: {}", some(&models));
-                c.error(
-                    &format!("{}.models[{i}]", t.path),
-                    item.span(),
-                    message,
-                    &hint,
-                );
-                ok = false;
-            }
-        }
-    }
-    ok.then_some(chart)
+    let ok = c.read_keys(&t, &CHART, &mut chart, &["workload"]);
+    let problems = chart.check(w, exp, &t);
+    (c.place(&t, problems) && ok).then_some(chart)
 }

@@ -11,7 +11,7 @@ use toml::de::{DeTable, DeValue};
 
 use crate::config::arrival::{ArrivalSpec, MAX_RATE, Rate};
 use crate::config::claim::{AxisValue, CrossoverSpec, Limit, PointFilter};
-use crate::config::diagnostic::Diagnostic;
+use crate::config::diagnostic::{At, Diagnostic, Problem, Written};
 use crate::config::duration::Nanos;
 use crate::config::field::{Axis, Field};
 use crate::config::keys::{
@@ -59,9 +59,71 @@ impl<'t, 'i> Table<'t, 'i> {
         child(&self.path, key)
     }
 
-    /// The span of the table's `name`, or of the table.
-    pub fn name_span(&self) -> Range<usize> {
-        self.get("name").map_or(self.span.clone(), Value::span)
+    /// The span of `key`'s value, or of the table.
+    pub fn span_of(&self, key: &str) -> Range<usize> {
+        self.get(key).map_or(self.span.clone(), Value::span)
+    }
+
+    /// The key path and span of a place in this table.
+    pub fn place(&self, at: &At) -> (String, Range<usize>) {
+        let sub = |v: &Value, key: &str| match v.get_ref() {
+            DeValue::Table(t) => t.get(key).map(Value::span),
+            _ => None,
+        };
+        match at {
+            At::Table => (self.path.clone(), self.span.clone()),
+            At::Key(key) => (self.path_of(key), self.span_of(key)),
+            At::Of(key) => (child(&self.path_of(key), "of"), self.span_of(key)),
+            At::Sub(key, s) => {
+                let span = self.get(key).and_then(|v| sub(v, s));
+                (
+                    child(&self.path_of(key), s),
+                    span.unwrap_or_else(|| self.span_of(key)),
+                )
+            }
+            At::Item(key, i) => {
+                let item = match self.get(key).map(Value::get_ref) {
+                    Some(DeValue::Array(items)) => items.get(*i).map(Value::span),
+                    _ => None,
+                };
+                let span = item.unwrap_or_else(|| self.span_of(key));
+                (format!("{}[{i}]", self.path_of(key)), span)
+            }
+            At::Where(i, key) => {
+                let (item, path) = match self.get("where").map(|v| (v, v.get_ref())) {
+                    Some((_, DeValue::Array(items))) => {
+                        (items.get(*i), format!("{}[{i}]", self.path_of("where")))
+                    }
+                    other => (other.map(|(v, _)| v), self.path_of("where")),
+                };
+                let span = item.and_then(|v| sub(v, key));
+                (
+                    child(&path, key),
+                    span.unwrap_or_else(|| self.span_of("where")),
+                )
+            }
+        }
+    }
+}
+
+impl Written for Table<'_, '_> {
+    fn has(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    fn text(&self, path: &str) -> Option<String> {
+        let mut keys = path.split('.');
+        let mut value = self.get(keys.next()?)?;
+        for key in keys {
+            let DeValue::Table(t) = value.get_ref() else {
+                return None;
+            };
+            value = t.get(key)?;
+        }
+        match value.get_ref() {
+            DeValue::String(s) => Some(s.to_string()),
+            _ => None,
+        }
     }
 }
 
@@ -128,6 +190,17 @@ impl Checker {
             let message = format!("unknown key `{name}` in {}", t.title);
             self.error(&t.path_of(name), key.span(), message, &hint);
         }
+    }
+
+    /// Reports the problems a section's type found, each at its place in
+    /// `t`; false if there were any.
+    pub fn place(&mut self, t: &Table, problems: Vec<Problem>) -> bool {
+        let ok = problems.is_empty();
+        for p in problems {
+            let (path, span) = t.place(&p.at);
+            self.error(&path, span, p.message, &p.hint);
+        }
+        ok
     }
 
     pub fn wrong_type(&mut self, path: &str, v: &Value, expected: &str, hint: &str) {
@@ -811,7 +884,7 @@ impl Checker {
         for (t, name) in read {
             if !seen.insert(name.as_str()) {
                 let message = format!("two {what} are named \"{name}\"");
-                self.error(&t.path_of("name"), t.name_span(), message, hint);
+                self.error(&t.path_of("name"), t.span_of("name"), message, hint);
                 ok = false;
             }
         }
