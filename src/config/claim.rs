@@ -170,6 +170,19 @@ impl AxisValue {
     }
 }
 
+// The values of a `where` are whole numbers and durations, so no NaN
+// breaks equality; zero is hashed as +0 so equal values hash alike.
+impl Eq for AxisValue {}
+
+impl std::hash::Hash for AxisValue {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        match self {
+            AxisValue::Number(n) => (0, (n + 0.0).to_bits()).hash(state),
+            AxisValue::Duration(d) => (1, d.0).hash(state),
+        }
+    }
+}
+
 impl std::fmt::Display for AxisValue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

@@ -9,8 +9,8 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use crate::config::arrival::{ArrivalSpec, MAX_RATE, Rate};
-use crate::config::claim::{AxisValue, CrossoverSpec, Limit, PointFilter};
+use crate::config::arrival::{MAX_RATE, Rate};
+use crate::config::claim::{AxisValue, Limit, PointFilter};
 use crate::config::diagnostic::{At, Diagnostic, Problem, Written};
 use crate::config::duration::Nanos;
 use crate::config::field::{Axis, Field};
@@ -153,6 +153,22 @@ fn child(path: &str, key: &str) -> String {
     }
 }
 
+/// A number as the file writes it, and its value, whole or decimal (a
+/// whole number out of range is infinite).
+fn numeric(v: &Value) -> Option<(String, f64)> {
+    match v.get_ref() {
+        DeValue::Integer(i) => {
+            let n = i128::from_str_radix(i.as_str(), i.radix()).map_or(f64::INFINITY, |n| n as f64);
+            Some((i.to_string(), n))
+        }
+        DeValue::Float(f) => {
+            let n = f.as_str().replace('_', "").parse().unwrap_or(f64::NAN);
+            Some((f.as_str().to_string(), n))
+        }
+        _ => None,
+    }
+}
+
 /// The key a path ends in, without a list index: `workload[0].tasks[2]`
 /// gives `tasks`.
 fn key_of(path: &str) -> &str {
@@ -274,7 +290,10 @@ impl Checker {
             }
             Read::Latencies(set) => store(self.sweep(v, path, Self::latency), into, *set),
             Read::Rates(set) => store(self.sweep(v, path, Self::rate), into, *set),
-            Read::Arrival(set) => store(self.arrival(v, path), into, *set),
+            Read::Arrival(set) => {
+                let hint = "write it as a table: arrival = { rate = 100, dist = \"poisson\" }";
+                store(self.section(v, path, &ARRIVAL, hint), into, *set)
+            }
             Read::Choice(choices, set) => {
                 let word = self.word(choices, v, path);
                 word.map(|word| set(into, &word)).is_some()
@@ -293,7 +312,11 @@ impl Checker {
             Read::Limits(set) => store(self.limits(v, path), into, *set),
             Read::Points(set) => store(self.points(v, path), into, *set),
             Read::Range(set) => store(self.range(v, path), into, *set),
-            Read::Crossover(set) => store(self.crossover(v, path), into, *set),
+            Read::Crossover(set) => {
+                let hint = "write crossover = { of = \"threads\", and = \"async\", axis = \"tasks\", \
+                            between = [2, 10] }";
+                store(self.section(v, path, &CROSSOVER, hint), into, *set)
+            }
         }
     }
 
@@ -311,25 +334,16 @@ impl Checker {
 
     /// A number, whole or decimal, finite and not negative.
     fn number(&mut self, v: &Value, path: &str) -> Option<f64> {
-        let key = key_of(path);
-        let n = match v.get_ref() {
-            DeValue::Integer(i) => i128::from_str_radix(i.as_str(), i.radix())
-                .ok()
-                .map(|n| n as f64),
-            DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
-            _ => {
-                self.wrong_type(path, v, "a number", "");
-                return None;
-            }
+        let Some((_, n)) = numeric(v) else {
+            self.wrong_type(path, v, "a number", "");
+            return None;
         };
-        match n {
-            Some(n) if n.is_finite() && n >= 0.0 => Some(n),
-            _ => {
-                let message = format!("`{key}` must be a finite number, zero or more");
-                self.error(path, v.span(), message, "");
-                None
-            }
+        if n.is_finite() && n >= 0.0 {
+            return Some(n);
         }
+        let message = format!("`{}` must be a finite number, zero or more", key_of(path));
+        self.error(path, v.span(), message, "");
+        None
     }
 
     /// A limit without a ratio: a duration (a string) or a number.
@@ -407,6 +421,7 @@ impl Checker {
         mut one: impl FnMut(&mut Self, &Value, &str) -> Option<T>,
     ) -> Option<(T, T)> {
         let key = key_of(path);
+        let hint = format!("write {key} = [low, high]");
         match v.get_ref() {
             DeValue::Array(items) if items.len() == 2 => {
                 let lo = one(self, &items[0], &format!("{path}[0]"));
@@ -415,16 +430,10 @@ impl Checker {
             }
             DeValue::Array(_) => {
                 let message = format!("`{key}` needs two values, low and high");
-                self.error(
-                    path,
-                    v.span(),
-                    message,
-                    &format!("write {key} = [low, high]"),
-                );
+                self.error(path, v.span(), message, &hint);
                 None
             }
             _ => {
-                let hint = format!("write {key} = [low, high]");
                 self.wrong_type(path, v, "a list of two values", &hint);
                 None
             }
@@ -530,24 +539,8 @@ impl Checker {
                 ok = false;
                 continue;
             };
-            let values = self.sweep(value, &item_path, |c, v, p| {
-                c.axis_value(v, p, axis.field).map(|a| match a {
-                    AxisValue::Number(n) => (n as u64, 0),
-                    AxisValue::Duration(d) => (d.0, 1),
-                })
-            });
-            match values {
-                Some(values) => {
-                    let values = values
-                        .values
-                        .into_iter()
-                        .map(|(n, kind)| match kind {
-                            0 => AxisValue::Number(n as f64),
-                            _ => AxisValue::Duration(Nanos(n)),
-                        })
-                        .collect();
-                    filter.axes.push((axis, values));
-                }
+            match self.sweep(value, &item_path, |c, v, p| c.axis_value(v, p, axis.field)) {
+                Some(values) => filter.axes.push((axis, values.values)),
                 None => ok = false,
             }
         }
@@ -599,19 +592,23 @@ impl Checker {
             .then_some((lo, hi))
     }
 
-    /// `crossover = { of, and, axis, between }`.
-    fn crossover(&mut self, v: &Value, path: &str) -> Option<CrossoverSpec> {
+    /// A `{ … }` table read by the keys of `section`; `hint` shows how to
+    /// write one.
+    fn section<T: Default>(
+        &mut self,
+        v: &Value,
+        path: &str,
+        section: &Section<T>,
+        hint: &str,
+    ) -> Option<T> {
         let DeValue::Table(keys) = v.get_ref() else {
-            let hint = "write crossover = { of = \"threads\", and = \"async\", axis = \"tasks\", \
-                        between = [2, 10] }";
             self.wrong_type(path, v, "a table", hint);
             return None;
         };
-        let t = Table::new(keys, v.span(), path.to_string(), CROSSOVER.title);
-        self.known_keys(&t, &CROSSOVER.names().collect::<Vec<_>>());
-        let mut spec = CrossoverSpec::default();
-        self.read_keys(&t, &CROSSOVER, &mut spec, &[])
-            .then_some(spec)
+        let t = Table::new(keys, v.span(), path.to_string(), section.title);
+        self.known_keys(&t, &section.names().collect::<Vec<_>>());
+        let mut read = T::default();
+        self.read_keys(&t, section, &mut read, &[]).then_some(read)
     }
 
     pub fn string(&mut self, v: &Value, path: &str) -> Option<String> {
@@ -778,17 +775,9 @@ impl Checker {
     /// [`MAX_RATE`].
     fn rate(&mut self, v: &Value, path: &str) -> Option<Rate> {
         let key = key_of(path);
-        let (text, number) = match v.get_ref() {
-            DeValue::Integer(i) => {
-                let n =
-                    i128::from_str_radix(i.as_str(), i.radix()).map_or(f64::INFINITY, |n| n as f64);
-                (i.to_string(), n)
-            }
-            DeValue::Float(f) => (
-                f.as_str().to_string(),
-                f.as_str().parse().unwrap_or(f64::NAN),
-            ),
-            DeValue::String(s) if s.trim().parse::<f64>().is_ok() => {
+        let (text, number) = match (numeric(v), v.get_ref()) {
+            (Some(read), _) => read,
+            (None, DeValue::String(s)) if s.trim().parse::<f64>().is_ok() => {
                 let message = format!("`{key}` must be a number, not a string");
                 let hint = format!("remove the quotes: {key} = {}", s.trim());
                 self.error(path, v.span(), message, &hint);
@@ -816,19 +805,6 @@ impl Checker {
         };
         self.error(path, v.span(), message, &hint);
         None
-    }
-
-    /// A group's `arrival` table, read by the keys of [`ARRIVAL`].
-    fn arrival(&mut self, v: &Value, path: &str) -> Option<ArrivalSpec> {
-        let DeValue::Table(keys) = v.get_ref() else {
-            let hint = "write it as a table: arrival = { rate = 100, dist = \"poisson\" }";
-            self.wrong_type(path, v, "a table", hint);
-            return None;
-        };
-        let t = Table::new(keys, v.span(), path.to_string(), ARRIVAL.title);
-        self.known_keys(&t, &ARRIVAL.names().collect::<Vec<_>>());
-        let mut spec = ArrivalSpec::default();
-        self.read_keys(&t, &ARRIVAL, &mut spec, &[]).then_some(spec)
     }
 
     /// A program to run: a command on PATH or a path, not empty.
