@@ -1186,6 +1186,16 @@ pin! {
    = help: its tasks: 1, 10, 100
 "##;
 
+    claim_where_lists_a_value_twice:
+        &claim("", "workload = \"io\"\nmodel = \"threads\"\nat_most = \"1ms\"\nwhere = [{ tasks = 10 }, { tasks = [1, 1] }]")
+        => r##"error: `tasks` lists the same value twice
+  --> exp.toml:24:40, at claim[0].where[1].tasks[1]
+   |
+24 | where = [{ tasks = 10 }, { tasks = [1, 1] }]
+   |                                        ^
+   = help: remove the repeated value
+"##;
+
     claim_where_unknown_key:
         &claim("", "workload = \"io\"\nmodel = \"threads\"\nat_most = \"1ms\"\nwhere = { taks = 5 }")
         => r##"error: unknown key `taks` in `where`

@@ -3,8 +3,11 @@
 //! and each table is read by its section's declared keys
 //! ([`crate::config::keys`]) through [`Checker`], so each problem carries
 //! its exact place and key path. What no single key can say is checked
-//! here: which parameters a model's kind takes, a workload's groups against
-//! its own fields, what a chart names, and the experiment's size.
+//! here when it is about how the file is written (which parameters a
+//! model's kind takes, a workload's groups against its own fields), and
+//! by the types when it is about what they mean (`ClaimSpec::check`,
+//! `ChartSpec::check`, a group's problems): those return [`Problem`](super::diagnostic::Problem)s that
+//! the reader places in the file by their [`At`](super::diagnostic::At).
 
 mod value;
 
@@ -98,19 +101,17 @@ fn experiment(
     c.unique_names(&read, "models", "give each [[model]] its own name");
     if let Some(value) = root.get("chart") {
         let tables = c.tables(value, "chart", "chart", CHART.title);
-        let charts: Vec<ChartSpec> = tables
+        exp.charts = tables
             .into_iter()
             .filter_map(|t| chart(c, t, &exp))
             .collect();
-        exp.charts = charts;
     }
     if let Some(value) = root.get("claim") {
         let tables = c.tables(value, "claim", "claim", CLAIM.title);
-        let claims: Vec<ClaimSpec> = tables
+        exp.claims = tables
             .into_iter()
             .filter_map(|t| claim(c, t, &exp, file))
             .collect();
-        exp.claims = claims;
     }
     // Sizes of an experiment with mistakes in it would only mislead.
     if c.diags.is_empty()
