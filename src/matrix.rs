@@ -220,14 +220,7 @@ fn group_lens(g: &Group) -> [usize; GROUP_FIELDS.len()] {
 }
 
 /// A group's sweepable fields, in the order [`group_lens`] lists them.
-const GROUP_FIELDS: [Field; 6] = [
-    Field::Tasks,
-    Field::IoLatency,
-    Field::CpuCost,
-    Field::Rounds,
-    Field::Shared,
-    Field::Rate,
-];
+const GROUP_FIELDS: &[Field] = Field::WORKLOAD;
 
 /// One group at one point: the values at indices `i` of its fields.
 fn cell_group(g: &Group, i: &[usize]) -> CellGroup {
@@ -260,7 +253,7 @@ fn workload_points(w: &Workload) -> (Vec<Vec<CellGroup>>, Vec<Axis>) {
     let mut axes = Vec::new();
     let mut lens = Vec::new();
     for g in &w.groups {
-        for f in GROUP_FIELDS {
+        for &f in GROUP_FIELDS {
             if g.sweeps(f) {
                 axes.push(w.axis(g, f));
             }

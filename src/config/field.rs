@@ -62,18 +62,14 @@ impl Field {
         Field::ALL.into_iter().find(|f| f.key() == key)
     }
 
+    /// The fields of a `[[workload]]` (and of each of its groups), in the
+    /// order of [`Field::ALL`]; the rest belong to a `[[model]]`.
+    pub const WORKLOAD: &'static [Field] = Field::ALL.as_slice().split_at(6).0;
+
     /// Whether the field belongs to a `[[workload]]` (else to a `[[model]]`):
     /// cells that agree on every workload field run the same tasks.
     pub fn of_workload(self) -> bool {
-        matches!(
-            self,
-            Field::Tasks
-                | Field::IoLatency
-                | Field::CpuCost
-                | Field::Rounds
-                | Field::Shared
-                | Field::Rate
-        )
+        Field::WORKLOAD.contains(&self)
     }
 
     /// Whether values are words, not numbers: no line can run along them,

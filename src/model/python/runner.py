@@ -58,7 +58,35 @@ def burn(cost_ns):
 #           memory: conlab skips python-processes with atomic.
 
 
-class ThreadCounter:
+class Counter:
+    """One round's update of a group's counter around work(), on a thread:
+    read the counter, do the work, (with await_inside, let the others run,)
+    write back what was read plus one; under the counter's lock for
+    `locked`, whose wait is counted; `atomic`: the work, then one atomic
+    increment. Subclasses say where the value lives."""
+
+    def update(self, work):
+        if self.mode == "atomic":
+            work()
+            self.increment()
+            return
+        lock = self.lock if self.mode == "locked" else None
+        if lock is not None and not lock.acquire(False):
+            start = now()
+            lock.acquire()
+            self.add_wait(now() - start)
+        try:
+            read = self.read()
+            work()
+            if self.await_inside:
+                time.sleep(0)
+            self.write(read + 1)
+        finally:
+            if lock is not None:
+                lock.release()
+
+
+class ThreadCounter(Counter):
     """A group's counter shared by the threads (or the event loop) of this
     interpreter."""
 
@@ -81,78 +109,57 @@ class ThreadCounter:
         self.count = itertools.count()
         self.async_lock = None
 
-    def update(self, work):
-        """One round's update around work(), on a thread."""
-        mode = self.mode
-        if mode == "racy":
-            read = self.value
-            work()
-            if self.await_inside:
-                time.sleep(0)
-            self.value = read + 1
-        elif mode == "locked":
-            lock = self.lock
-            waited = 0
-            if not lock.acquire(False):
-                start = now()
-                lock.acquire()
-                waited = now() - start
-            try:
-                self.lock_wait += waited
-                read = self.value
-                work()
-                if self.await_inside:
-                    time.sleep(0)
-                self.value = read + 1
-            finally:
-                lock.release()
-        else:
-            work()
-            next(self.count)
+    def read(self):
+        return self.value
+
+    def write(self, value):
+        self.value = value
+
+    def add_wait(self, ns):
+        self.lock_wait += ns
+
+    def increment(self):
+        next(self.count)
 
     async def update_async(self, work):
-        """One round's update around work(), on the event loop."""
+        """One round's update around work(), on the event loop: as update(),
+        with asyncio's lock and an await of asyncio.sleep(0) inside."""
         import asyncio
 
         mode = self.mode
-        if mode == "racy":
-            read = self.value
+        if mode == "atomic":
             work()
-            if self.await_inside:
-                await asyncio.sleep(0)
-            self.value = read + 1
-        elif mode == "locked":
+            self.increment()
+            return
+        lock = None
+        if mode == "locked":
             if self.async_lock is None:
                 # Made on the running loop (Python 3.8 and 3.9 bind a lock
                 # to the loop current when it is made).
                 self.async_lock = asyncio.Lock()
             lock = self.async_lock
-            waited = 0
             if lock.locked():
                 start = now()
                 await lock.acquire()
-                waited = now() - start
+                self.add_wait(now() - start)
             else:
                 await lock.acquire()
-            try:
-                self.lock_wait += waited
-                read = self.value
-                work()
-                if self.await_inside:
-                    await asyncio.sleep(0)
-                self.value = read + 1
-            finally:
-                lock.release()
-        else:
+        try:
+            read = self.value
             work()
-            next(self.count)
+            if self.await_inside:
+                await asyncio.sleep(0)
+            self.value = read + 1
+        finally:
+            if lock is not None:
+                lock.release()
 
     def result(self):
         final = next(self.count) if self.mode == "atomic" else self.value
         return {"final": final, "lock_wait_ns": self.lock_wait}
 
 
-class ProcessCounter:
+class ProcessCounter(Counter):
     """A group's counter in memory the pool's processes share: a
     multiprocessing.Value without its lock, and a multiprocessing.Lock for
     `locked`. Made before the pool forks its workers, which inherit it."""
@@ -169,30 +176,15 @@ class ProcessCounter:
         self.lock_wait = context.Value("Q", 0, lock=False)
         self.lock = context.Lock()
 
-    def update(self, work):
-        value = self.value
-        if self.mode == "racy":
-            read = value.value
-            work()
-            if self.await_inside:
-                time.sleep(0)
-            value.value = read + 1
-        else:
-            lock = self.lock
-            waited = 0
-            if not lock.acquire(False):
-                start = now()
-                lock.acquire()
-                waited = now() - start
-            try:
-                self.lock_wait.value += waited
-                read = value.value
-                work()
-                if self.await_inside:
-                    time.sleep(0)
-                value.value = read + 1
-            finally:
-                lock.release()
+    def read(self):
+        return self.value.value
+
+    def write(self, value):
+        self.value.value = value
+
+    def add_wait(self, ns):
+        # Called holding the lock: the workers' additions do not race.
+        self.lock_wait.value += ns
 
     def result(self):
         return {"final": self.value.value, "lock_wait_ns": self.lock_wait.value}
