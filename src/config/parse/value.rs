@@ -177,14 +177,8 @@ fn key_of(path: &str) -> &str {
 }
 
 impl Checker {
-    pub fn error(
-        &mut self,
-        path: &str,
-        span: Range<usize>,
-        message: impl Into<String>,
-        hint: &str,
-    ) {
-        let mut d = Diagnostic::error(message).at(path, span);
+    pub fn error(&mut self, path: &str, at: Range<usize>, message: impl Into<String>, hint: &str) {
+        let mut d = Diagnostic::error(message).at(path, at);
         if !hint.is_empty() {
             d = d.hint(hint);
         }
