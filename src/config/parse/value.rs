@@ -241,14 +241,20 @@ impl Checker {
                     for (var, text) in &t.vars {
                         hint = hint.replace(var, text);
                     }
-                    let message = format!("{} is missing the key `{}`", t.title, key.name);
-                    self.error(&t.path_of(key.name), t.span.clone(), message, &hint);
+                    self.missing::<()>(t, key.name, &hint);
                     ok = false;
                 }
                 (None, _) => {}
             }
         }
         ok
+    }
+
+    /// Reports `key` missing from `t`; nothing read then.
+    fn missing<T>(&mut self, t: &Table, key: &str, hint: &str) -> Option<T> {
+        let message = format!("{} is missing the key `{key}`", t.title);
+        self.error(&t.path_of(key), t.span.clone(), message, hint);
+        None
     }
 
     /// Reads one value as `key` declares and stores it; false if wrong.
@@ -369,20 +375,15 @@ impl Checker {
         self.known_keys(&t, &["ratio", "of"]);
         let of = match t.get("of") {
             Some(of) => self.string(of, &t.path_of("of")),
-            None => {
-                let message = "a ratio is missing the key `of`";
-                let hint = "add of = \"sequential\" (the model the ratio is of)";
-                self.error(&t.path_of("of"), v.span(), message, hint);
-                None
-            }
+            None => self.missing(
+                &t,
+                "of",
+                "add of = \"sequential\" (the model the ratio is of)",
+            ),
         };
         let value = match t.get("ratio") {
             Some(r) => ratio(self, r, &t.path_of("ratio")),
-            None => {
-                let message = "a ratio is missing the key `ratio`";
-                self.error(&t.path_of("ratio"), v.span(), message, "add ratio = 0.4");
-                None
-            }
+            None => self.missing(&t, "ratio", "add ratio = 0.4"),
         };
         Some((value?, of?))
     }
@@ -434,45 +435,59 @@ impl Checker {
         }
     }
 
-    /// Reports `low` above `high`; false then.
-    fn ordered(&mut self, v: &Value, path: &str, low: f64, high: f64, lo: &str, hi: &str) -> bool {
-        if low <= high {
+    /// Reports a low value above its high one; false then. Each comes
+    /// as its number and its text.
+    fn ordered(&mut self, v: &Value, path: &str, lo: (f64, String), hi: (f64, String)) -> bool {
+        if lo.0 <= hi.0 {
             return true;
         }
-        let message = format!(
-            "`{}` has its low value ({lo}) above its high value ({hi})",
-            key_of(path)
-        );
+        let (key, lo, hi) = (key_of(path), lo.1, hi.1);
+        let message = format!("`{key}` has its low value ({lo}) above its high value ({hi})");
         self.error(path, v.span(), message, "swap them");
         false
     }
 
+    /// `[low, high]`, each read by `one`, both of one kind (`mixed` is the
+    /// hint when one is a duration and the other a number) and low first;
+    /// `text` gives a value's number and text.
+    fn low_high<T>(
+        &mut self,
+        v: &Value,
+        path: &str,
+        one: impl FnMut(&mut Self, &Value, &str) -> Option<T>,
+        mixed: &str,
+        text: fn(&T) -> (f64, String),
+    ) -> Option<(T, T)> {
+        let (lo, hi) = self.two(v, path, one)?;
+        if std::mem::discriminant(&lo) != std::mem::discriminant(&hi) {
+            let message = format!("`{}` mixes a duration and a number", key_of(path));
+            self.error(path, v.span(), message, mixed);
+            return None;
+        }
+        self.ordered(v, path, text(&lo), text(&hi))
+            .then_some((lo, hi))
+    }
+
     /// `between`: two durations or numbers, or a ratio table of two.
     fn limits(&mut self, v: &Value, path: &str) -> Option<(Limit, Limit)> {
-        let (lo, hi) = if let DeValue::Table(_) = v.get_ref() {
+        let text = |l: &Limit| match l {
+            Limit::Time(d) => (l.number(), d.to_string()),
+            other => (other.number(), other.number().to_string()),
+        };
+        if let DeValue::Table(_) = v.get_ref() {
             let ((lo, hi), of) =
                 self.ratio_table(v, path, |c, r, p| c.two(r, p, Self::positive))?;
-            let ratio = |value| Limit::Ratio {
-                value,
+            let lo = Limit::Ratio {
+                value: lo,
                 of: of.clone(),
             };
-            (ratio(lo), ratio(hi))
-        } else {
-            let (lo, hi) = self.two(v, path, Self::plain_limit)?;
-            if std::mem::discriminant(&lo) != std::mem::discriminant(&hi) {
-                let message = format!("`{}` mixes a duration and a number", key_of(path));
-                let hint = "give two durations (\"90ms\") or two numbers (1.5)";
-                self.error(path, v.span(), message, hint);
-                return None;
-            }
-            (lo, hi)
-        };
-        let text = |l: &Limit| match l {
-            Limit::Time(d) => d.to_string(),
-            other => other.number().to_string(),
-        };
-        self.ordered(v, path, lo.number(), hi.number(), &text(&lo), &text(&hi))
-            .then_some((lo, hi))
+            let hi = Limit::Ratio { value: hi, of };
+            return self
+                .ordered(v, path, text(&lo), text(&hi))
+                .then_some((lo, hi));
+        }
+        let hint = "give two durations (\"90ms\") or two numbers (1.5)";
+        self.low_high(v, path, Self::plain_limit, hint, text)
     }
 
     /// One value of `axis` in a `where`: a whole number, or a duration
@@ -550,15 +565,11 @@ impl Checker {
                 None
             }
             DeValue::Array(items) => {
-                let mut filters = Vec::new();
-                let mut ok = true;
-                for (i, item) in items.iter().enumerate() {
-                    match self.point_filter(item, &format!("{path}[{i}]")) {
-                        Some(f) => filters.push(f),
-                        None => ok = false,
-                    }
-                }
-                ok.then_some(filters)
+                // Every table is read, so each one's problems are found.
+                let read: Vec<Option<PointFilter>> = (items.iter().enumerate())
+                    .map(|(i, item)| self.point_filter(item, &format!("{path}[{i}]")))
+                    .collect();
+                read.into_iter().collect()
             }
             _ => self.point_filter(v, path).map(|f| vec![f]),
         }
@@ -574,16 +585,10 @@ impl Checker {
 
     /// A crossover's `between`: two values of its axis, low first.
     fn range(&mut self, v: &Value, path: &str) -> Option<(AxisValue, AxisValue)> {
-        let (lo, hi) = self.two(v, path, Self::range_value)?;
-        if std::mem::discriminant(&lo) != std::mem::discriminant(&hi) {
-            let message = format!("`{}` mixes a duration and a number", key_of(path));
-            let hint = "give two numbers for tasks, rounds and workers, two durations otherwise";
-            self.error(path, v.span(), message, hint);
-            return None;
-        }
-        let (l, h) = (lo.to_string(), hi.to_string());
-        self.ordered(v, path, lo.number(), hi.number(), &l, &h)
-            .then_some((lo, hi))
+        let hint = "give two numbers for tasks, rounds and workers, two durations otherwise";
+        self.low_high(v, path, Self::range_value, hint, |a| {
+            (a.number(), a.to_string())
+        })
     }
 
     /// A `{ … }` table read by the keys of `section`; `hint` shows how to
