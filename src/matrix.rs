@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{
     Axes, Axis, CellArrival, DEFAULT_POLL_INTERVAL, DEFAULT_SWITCH_INTERVAL, Experiment, Field,
-    Group, GroupPoint, IoKind, IoLatency, ModelKind, ModelSpec, Nanos, Param, Point, Sweep,
-    Workload,
+    Group, GroupPoint, IoKind, IoLatency, ModelKind, ModelSpec, Nanos, Param, Point, SharedMode,
+    Sweep, Workload,
 };
 
 /// One combination of a workload point and a model variant: the unit that
@@ -44,10 +44,25 @@ pub struct CellGroup {
     pub io_latency: IoLatency,
     pub cpu_cost: Nanos,
     pub rounds: u32,
+    /// The group's shared counter. Left out of the cell's JSON (and so of
+    /// its hash) when there is none, so cells of files written before
+    /// counters existed keep their hashes.
+    #[serde(default, skip_serializing_if = "is_none")]
+    pub shared: SharedMode,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub await_inside: bool,
     /// Absent for tasks that start together (and then not written, so a
     /// cell without arrivals is written, and hashed, as before).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub arrival: Option<CellArrival>,
+}
+
+fn is_none(mode: &SharedMode) -> bool {
+    !mode.counts()
+}
+
+fn is_false(flag: &bool) -> bool {
+    !flag
 }
 
 impl Cell {
@@ -111,6 +126,7 @@ impl Cell {
                     io_latency_mean_ms: g.io_latency.nominal_mean().as_millis_f64(),
                     cpu_cost: g.cpu_cost,
                     rounds: g.rounds,
+                    shared: g.shared,
                     arrival: g.arrival.map(|a| a.to_string()),
                     rate: g.arrival.map(|a| a.rate.per_s()),
                 })
@@ -185,9 +201,9 @@ fn product(lens: &[usize]) -> Vec<Vec<usize>> {
     all
 }
 
-/// The swept values of one group, in the order its fields are listed (a
-/// group with arrivals has one task count per rate).
-fn group_lens(g: &Group) -> [usize; 5] {
+/// The swept values of one group, in the order [`GROUP_FIELDS`] lists
+/// them (a group with arrivals has one task count per rate).
+fn group_lens(g: &Group) -> [usize; GROUP_FIELDS.len()] {
     let rates = g.arrival.as_ref().map_or(1, |a| a.rate.values.len());
     [
         if g.arrival.is_some() {
@@ -198,15 +214,19 @@ fn group_lens(g: &Group) -> [usize; 5] {
         g.io_latency.values.len(),
         g.cpu_cost.values.len(),
         g.rounds.values.len(),
+        g.shared.values.len(),
         rates,
     ]
 }
+
+/// A group's sweepable fields, in the order [`group_lens`] lists them.
+const GROUP_FIELDS: &[Field] = Field::WORKLOAD;
 
 /// One group at one point: the values at indices `i` of its fields.
 fn cell_group(g: &Group, i: &[usize]) -> CellGroup {
     let arrival = match (&g.arrival, g.span()) {
         (Some(a), Some(span)) => Some(CellArrival {
-            rate: a.rate.values[i[4]],
+            rate: a.rate.values[i[5]],
             dist: a.dist,
             span,
         }),
@@ -221,6 +241,8 @@ fn cell_group(g: &Group, i: &[usize]) -> CellGroup {
         io_latency: g.io_latency.values[i[1]],
         cpu_cost: g.cpu_cost.values[i[2]],
         rounds: g.rounds.values[i[3]],
+        shared: g.shared.values[i[4]],
+        await_inside: g.await_inside,
         arrival,
     }
 }
@@ -228,17 +250,10 @@ fn cell_group(g: &Group, i: &[usize]) -> CellGroup {
 /// The workload's points in sweep order (each the groups at that point),
 /// and the axes it sweeps.
 fn workload_points(w: &Workload) -> (Vec<Vec<CellGroup>>, Vec<Axis>) {
-    let fields = [
-        Field::Tasks,
-        Field::IoLatency,
-        Field::CpuCost,
-        Field::Rounds,
-        Field::Rate,
-    ];
     let mut axes = Vec::new();
     let mut lens = Vec::new();
     for g in &w.groups {
-        for f in fields {
+        for &f in GROUP_FIELDS {
             if g.sweeps(f) {
                 axes.push(w.axis(g, f));
             }
@@ -250,7 +265,7 @@ fn workload_points(w: &Workload) -> (Vec<Vec<CellGroup>>, Vec<Axis>) {
         .map(|i| {
             w.groups
                 .iter()
-                .zip(i.chunks(5))
+                .zip(i.chunks(GROUP_FIELDS.len()))
                 .map(|(g, i)| cell_group(g, i))
                 .collect()
         })
@@ -472,6 +487,40 @@ mod tests {
                 Axis::plain(Field::IoLatency),
                 Axis::plain(Field::Workers)
             ])
+        );
+    }
+
+    #[test]
+    fn a_swept_shared_counter_is_an_axis_and_stays_out_of_a_plain_cells_json() {
+        let exp = experiment(
+            r#"
+            [[workload]]
+            name = "w"
+            tasks = 4
+            shared = ["racy", "locked"]
+            await_inside = true
+            [[model]]
+            kind = "async"
+            "#,
+        );
+        let cells = expand(&exp, 2);
+        let labels: Vec<String> = cells.iter().map(Cell::label).collect();
+        assert_eq!(
+            labels,
+            ["w · async · shared=racy", "w · async · shared=locked"]
+        );
+        assert_eq!(cells[1].groups[0].shared, SharedMode::Locked);
+        assert!(cells[1].groups[0].await_inside);
+        let plain = experiment("[[workload]]\ntasks = 2\n[[model]]\nkind = \"async\"\n");
+        let json = serde_json::to_string(&expand(&plain, 2)[0]).unwrap_or_default();
+        assert!(
+            !json.contains("shared") && !json.contains("await"),
+            "{json}"
+        );
+        let back: Result<Cell, _> = serde_json::from_str(&json);
+        assert_eq!(
+            back.ok().map(|c| c.groups[0].shared),
+            Some(SharedMode::None)
         );
     }
 

@@ -343,6 +343,7 @@ mod tests {
                 io_latency_mean_ms: 1.0,
                 cpu_cost: Nanos(0),
                 rounds: 1,
+                shared: Default::default(),
                 arrival: None,
                 rate: None,
             }],

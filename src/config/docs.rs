@@ -43,6 +43,10 @@ fn value_text<S>(read: &Read<S>) -> String {
             let names: Vec<String> = choices.names.iter().map(|n| format!("\"{n}\"")).collect();
             names.join(", ")
         }
+        Read::Words(choices, _) => {
+            let names: Vec<String> = choices.names.iter().map(|n| format!("\"{n}\"")).collect();
+            format!("{}, or a list", names.join(", "))
+        }
         Read::Texts(_) => "a list of strings".to_string(),
         Read::Tables(title) => format!("{title} tables"),
         Read::Limit(_) => "a duration, a number, or { ratio, of }".to_string(),

@@ -10,6 +10,7 @@
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::duration::Nanos;
+use super::schema::SharedMode;
 use crate::format::duration_text;
 
 /// A sweepable field of a `[[workload]]` or a `[[model]]`.
@@ -19,6 +20,7 @@ pub enum Field {
     IoLatency,
     CpuCost,
     Rounds,
+    Shared,
     /// The arrival rate of a group with arrivals (requests per second).
     Rate,
     Workers,
@@ -29,11 +31,12 @@ pub enum Field {
 impl Field {
     /// Every field, workload fields first, in the order cells and labels
     /// list them.
-    pub const ALL: [Field; 8] = [
+    pub const ALL: [Field; 9] = [
         Field::Tasks,
         Field::IoLatency,
         Field::CpuCost,
         Field::Rounds,
+        Field::Shared,
         Field::Rate,
         Field::Workers,
         Field::SwitchInterval,
@@ -47,6 +50,7 @@ impl Field {
             Field::IoLatency => "io_latency",
             Field::CpuCost => "cpu_cost",
             Field::Rounds => "rounds",
+            Field::Shared => "shared",
             Field::Rate => "rate",
             Field::Workers => "workers",
             Field::SwitchInterval => "switch_interval",
@@ -58,13 +62,20 @@ impl Field {
         Field::ALL.into_iter().find(|f| f.key() == key)
     }
 
+    /// The fields of a `[[workload]]` (and of each of its groups), in the
+    /// order of [`Field::ALL`]; the rest belong to a `[[model]]`.
+    pub const WORKLOAD: &'static [Field] = Field::ALL.as_slice().split_at(6).0;
+
     /// Whether the field belongs to a `[[workload]]` (else to a `[[model]]`):
     /// cells that agree on every workload field run the same tasks.
     pub fn of_workload(self) -> bool {
-        matches!(
-            self,
-            Field::Tasks | Field::IoLatency | Field::CpuCost | Field::Rounds | Field::Rate
-        )
+        Field::WORKLOAD.contains(&self)
+    }
+
+    /// Whether values are words, not numbers: no line can run along them,
+    /// so charts give each value its own chart or bar instead.
+    pub fn is_categorical(self) -> bool {
+        self == Field::Shared
     }
 
     /// Whether values are durations (charted in µs, ms or s).
@@ -83,6 +94,7 @@ impl Field {
             Field::IoLatency => format!("IO wait per round, mean ({unit})"),
             Field::CpuCost => format!("CPU work per round ({unit})"),
             Field::Rounds => "rounds per task".to_string(),
+            Field::Shared => "shared counter".to_string(),
             Field::Rate => "offered rate (requests/s)".to_string(),
             Field::Workers => "workers".to_string(),
             Field::SwitchInterval => format!("GIL switch interval ({unit})"),
@@ -146,6 +158,7 @@ impl Axis {
             }
             Field::CpuCost => Value::Duration(group()?.cpu_cost),
             Field::Rounds => Value::Count(u64::from(group()?.rounds)),
+            Field::Shared => Value::Mode(group()?.shared),
             Field::Rate => Value::Rate(group()?.rate?),
             Field::Workers => Value::Count(u64::from(point.workers?)),
             Field::SwitchInterval => Value::Duration(point.switch_interval?),
@@ -200,6 +213,7 @@ pub struct GroupPoint {
     pub io_latency_mean_ms: f64,
     pub cpu_cost: Nanos,
     pub rounds: u32,
+    pub shared: SharedMode,
     /// A group with arrivals: its schedule as labels write it
     /// (`poisson 50/s, 2000 requests`), and its rate.
     pub arrival: Option<String>,
@@ -207,13 +221,17 @@ pub struct GroupPoint {
 }
 
 impl GroupPoint {
-    /// The group's part of a workload key. A group without arrivals keeps
-    /// the key it had before arrivals existed.
+    /// The group's part of a workload key. A group without arrivals or a
+    /// shared counter keeps the key it had before either existed, so its
+    /// latencies are drawn as they always were.
     fn key(&self) -> String {
         let mut key = format!(
             "{}|{}|{}|{}",
             self.tasks, self.io_latency, self.cpu_cost, self.rounds
         );
+        if self.shared.counts() {
+            key.push_str(&format!("|{}", self.shared));
+        }
         if let Some(arrival) = &self.arrival {
             key.push('|');
             key.push_str(arrival);
@@ -267,6 +285,9 @@ pub enum Value {
         text: String,
         mean_ms: f64,
     },
+    /// A word (a shared counter's mode); as a number, its place in the
+    /// list of modes.
+    Mode(SharedMode),
     /// Requests per second.
     Rate(f64),
 }
@@ -279,6 +300,7 @@ impl Value {
             Value::Count(n) => n.to_string(),
             Value::Duration(d) => d.to_string(),
             Value::Latency { text, .. } => text.clone(),
+            Value::Mode(mode) => mode.to_string(),
             Value::Rate(r) => r.to_string(),
         }
     }
@@ -297,6 +319,7 @@ impl Value {
             Value::Count(n) => *n as f64,
             Value::Duration(d) => d.as_millis_f64(),
             Value::Latency { mean_ms, .. } => *mean_ms,
+            Value::Mode(mode) => *mode as usize as f64,
             Value::Rate(r) => *r,
         }
     }
@@ -356,6 +379,7 @@ mod tests {
             io_latency_mean_ms: 2.1,
             cpu_cost: Nanos(0),
             rounds: 3,
+            shared: SharedMode::None,
             arrival: None,
             rate: None,
         }
@@ -385,7 +409,14 @@ mod tests {
             .collect();
         assert_eq!(
             workload,
-            ["tasks", "io_latency", "cpu_cost", "rounds", "rate"]
+            [
+                "tasks",
+                "io_latency",
+                "cpu_cost",
+                "rounds",
+                "shared",
+                "rate"
+            ]
         );
     }
 
@@ -449,6 +480,24 @@ mod tests {
             p.workload_key(),
             "w|cpu:1|exp(mean 2ms)|0ms|3;io:4|exp(mean 2ms)|0ms|3"
         );
+    }
+
+    #[test]
+    fn a_shared_counter_is_a_word_on_its_axis_and_in_the_key() {
+        let mut p = point();
+        let shared = || Axis::parse("shared").and_then(|a| a.value(&p));
+        assert_eq!(shared().map(|v| v.label()).as_deref(), Some("none"));
+        let before = p.workload_key();
+        assert_eq!(
+            before, "w|10|exp(mean 2ms)|0ms|3",
+            "no counter, the old key"
+        );
+        p.groups[0].shared = SharedMode::Locked;
+        let value = Axis::parse("shared").and_then(|a| a.value(&p));
+        assert_eq!(value.as_ref().map(Value::label).as_deref(), Some("locked"));
+        assert_eq!(value.as_ref().map(Value::number), Some(2.0));
+        assert_eq!(p.workload_key(), "w|10|exp(mean 2ms)|0ms|3|locked");
+        assert!(Field::Shared.is_categorical() && !Field::Tasks.is_categorical());
     }
 
     #[test]

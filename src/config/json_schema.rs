@@ -70,6 +70,7 @@ fn value<S>(read: &Read<S>) -> Json {
         }
         Read::Arrival(_) => reference("arrival"),
         Read::Choice(choices, _) => json!({ "enum": choices.names }),
+        Read::Words(choices, _) => sweep(json!({ "enum": choices.names })),
         Read::Texts(_) => sweep(json!({ "type": "string" })),
         Read::Tables(title) => {
             json!({ "type": "array", "minItems": 1, "items": reference(def_name(title)) })

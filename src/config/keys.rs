@@ -50,6 +50,8 @@ pub enum Read<S: 'static> {
     Arrival(fn(&mut S, ArrivalSpec)),
     /// One of a fixed set of words.
     Choice(&'static Choices, fn(&mut S, &str)),
+    /// One of a fixed set of words, or a list of them to sweep.
+    Words(&'static Choices, fn(&mut S, Sweep<String>)),
     /// A list of strings.
     Texts(fn(&mut S, Vec<String>)),
     /// `[[…]]` tables of a sub-section, which its section reads itself.
@@ -270,6 +272,15 @@ pub static WORKLOAD: Section<Workload> = Section {
     ],
 };
 
+pub static SHARED: Choices = Choices {
+    what: "shared counter",
+    names: &SharedMode::NAMES,
+    hint: |given| match suggest(given, &SharedMode::NAMES) {
+        Some(s) => format!("did you mean \"{s}\"? Valid: none, racy, locked, atomic"),
+        None => "use \"none\", \"racy\", \"locked\" or \"atomic\"".to_string(),
+    },
+};
+
 pub static GROUP: Section<Group> = Section {
     title: "[[workload.group]]",
     keys: &[
@@ -308,6 +319,24 @@ pub static GROUP: Section<Group> = Section {
                     .map_or(String::new(), u32::to_string)
             }),
             help: "each task does rounds × (IO wait, then CPU work)",
+        },
+        Key {
+            name: "shared",
+            read: Read::Words(&SHARED, |g, s| {
+                g.shared = s.map(|w| SharedMode::from_name(&w).unwrap_or_default())
+            }),
+            default: Fallback::Value(|g| first(&g.shared)),
+            help: "a counter the group's tasks update once a round, after the IO wait: \
+                   \"racy\" reads it, does the CPU work, writes back what it read + 1 (updates \
+                   get lost); \"locked\" does that under the runtime's lock; \"atomic\" is one \
+                   atomic increment",
+        },
+        Key {
+            name: "await_inside",
+            read: Read::Flag(|g, b| g.await_inside = b),
+            default: Fallback::Value(|g| g.await_inside.to_string()),
+            help: "with shared = \"racy\": also yield to the runtime between the read and the \
+                   write (an await in async models, sched_yield or time.sleep(0) in thread models)",
         },
         Key {
             name: "arrival",

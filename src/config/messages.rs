@@ -51,7 +51,7 @@ pin! {
   |
 3 | speed = 2
   | ^^^^^
-  = help: valid keys in [[workload]]: name, io, group, tasks, io_latency, cpu_cost, rounds, arrival, requests, duration
+  = help: valid keys in [[workload]]: name, io, group, tasks, io_latency, cpu_cost, rounds, shared, await_inside, arrival, requests, duration
 "##;
 
     unknown_top_level_key:
@@ -247,7 +247,7 @@ pin! {
   |
 8 | y = "latency"
   |     ^^^^^^^^^
-  = help: use one of: wall, cpu, speedup, efficiency, ctx_switches, peak_rss, threads, wake_p50, wake_p99, wake_max, completion_p50, completion_p99, rounds_per_s, latency_mean, latency_p50, latency_p99, throughput
+  = help: use one of: wall, cpu, speedup, efficiency, ctx_switches, peak_rss, threads, wake_p50, wake_p99, wake_max, completion_p50, completion_p99, rounds_per_s, lost_updates, latency_mean, latency_p50, latency_p99, throughput
 "##;
 
     chart_of_a_group_figure_must_name_the_group:
@@ -805,6 +805,75 @@ error: the experiment has no [[model]]
 3 | [workload.group]
   | ^^^^^^^^^^^^^^^^
   = help: use double brackets: [[workload.group]] (an experiment may have several)
+"##;
+    shared_counter_of_one_task:
+        "[[workload]]\nname = \"w\"\ntasks = 1\nshared = \"racy\"\n[[model]]\nkind = \"threads\"\n"
+        => r##"error: shared = "racy" needs two tasks or more to race for the counter, but workload "w" has tasks = 1
+ --> exp.toml:4:10, at workload[0].shared
+  |
+4 | shared = "racy"
+  |          ^^^^^^
+  = help: give it tasks = 2 or more (in every value of a sweep), or remove `shared`
+"##;
+
+    shared_counter_of_a_group_that_sweeps_one_task:
+        "[[workload]]\nname = \"w\"\n[[workload.group]]\nname = \"io\"\ntasks = [1, 4]\nshared = [\"none\", \"locked\"]\n[[model]]\nkind = \"threads\"\n"
+        => r##"error: shared = "locked" needs two tasks or more to race for the counter, but group "group-1" of workload "w" has tasks = 1
+ --> exp.toml:6:10, at workload[0].group[0].shared
+  |
+6 | shared = ["none", "locked"]
+  |          ^^^^^^^^^^^^^^^^^^
+  = help: give it tasks = 2 or more (in every value of a sweep), or remove `shared`
+"##;
+
+    shared_counter_of_one_request:
+        "[[workload]]\nname = \"w\"\narrival = { rate = 100 }\nrequests = 1\nshared = \"racy\"\n[[model]]\nkind = \"threads\"\n"
+        => r##"error: shared = "racy" needs two requests or more to race for the counter, but workload "w" brings 1
+ --> exp.toml:5:10, at workload[0].shared
+  |
+5 | shared = "racy"
+  |          ^^^^^^
+  = help: give it requests = 2 or more (or a duration that brings them at every rate), or remove `shared`
+"##;
+
+    await_inside_without_a_counter:
+        "[[workload]]\nname = \"w\"\ntasks = 4\nawait_inside = true\n[[model]]\nkind = \"async\"\n"
+        => r##"error: await_inside = true yields between a racy counter's read and write, but workload "w" has no shared counter
+ --> exp.toml:4:16, at workload[0].await_inside
+  |
+4 | await_inside = true
+  |                ^^^^
+  = help: add shared = "racy" (or a list with "racy" in it), or remove `await_inside`
+"##;
+
+    await_inside_with_a_locked_counter:
+        "[[workload]]\nname = \"w\"\ntasks = 4\nshared = \"locked\"\nawait_inside = true\n[[model]]\nkind = \"async\"\n"
+        => r##"error: await_inside = true yields between a racy counter's read and write, but workload "w" has shared = "locked"
+ --> exp.toml:5:16, at workload[0].await_inside
+  |
+5 | await_inside = true
+  |                ^^^^
+  = help: add shared = "racy" (or a list with "racy" in it), or remove `await_inside`
+"##;
+
+    unknown_shared_counter_mode:
+        "[[workload]]\nname = \"w\"\ntasks = 4\nshared = \"raccy\"\n[[model]]\nkind = \"async\"\n"
+        => r##"error: unknown shared counter "raccy"
+ --> exp.toml:4:10, at workload[0].shared
+  |
+4 | shared = "raccy"
+  |          ^^^^^^^
+  = help: did you mean "racy"? Valid: none, racy, locked, atomic
+"##;
+
+    chart_x_of_words:
+        "[[workload]]\nname = \"w\"\ntasks = 4\nshared = [\"racy\", \"locked\"]\n[[model]]\nkind = \"async\"\n[[chart]]\nworkload = \"w\"\nx = \"shared\"\n"
+        => r##"error: chart x = "shared" takes words, not numbers a line could run along
+ --> exp.toml:9:5, at chart[0].x
+  |
+9 | x = "shared"
+  |     ^^^^^^^^
+  = help: leave x out: each value then gets its own charts, and the lost-updates chart sets the values side by side
 "##;
 }
 

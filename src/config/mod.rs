@@ -28,7 +28,7 @@ pub use claim::{ClaimSpec, CrossoverSpec, Limit, Metric};
 pub use diagnostic::{Diagnostics, SourceFile};
 pub use docs::key_help;
 pub use duration::Nanos;
-pub use field::{Axes, Axis, Field, GroupPoint, Point};
+pub use field::{Axes, Axis, Field, GroupPoint, Point, Value};
 pub use json_schema::json_schema;
 pub use kind::{
     DEFAULT_POLL_INTERVAL, DEFAULT_SWITCH_INTERVAL, ModelKind, Param, workers_or_cores,

@@ -109,6 +109,10 @@ pub struct Group {
     pub io_latency: Sweep<IoLatency>,
     pub cpu_cost: Sweep<Nanos>,
     pub rounds: Sweep<u32>,
+    /// What the group's tasks do with the group's shared counter.
+    pub shared: Sweep<SharedMode>,
+    /// Whether a task yields to its runtime inside the counter's window.
+    pub await_inside: bool,
     pub arrival: Option<ArrivalSpec>,
     pub requests: Option<u64>,
     pub duration: Option<Nanos>,
@@ -124,6 +128,8 @@ impl Default for Group {
             io_latency: Sweep::one(IoLatency::Fixed { value: Nanos::ZERO }),
             cpu_cost: Sweep::one(Nanos::ZERO),
             rounds: Sweep::one(1),
+            shared: Sweep::one(SharedMode::None),
+            await_inside: false,
             arrival: None,
             requests: None,
             duration: None,
@@ -139,6 +145,7 @@ impl Group {
             Field::IoLatency => self.io_latency.is_axis(),
             Field::CpuCost => self.cpu_cost.is_axis(),
             Field::Rounds => self.rounds.is_axis(),
+            Field::Shared => self.shared.is_axis(),
             Field::Rate => self.arrival.as_ref().is_some_and(|a| a.rate.is_axis()),
             Field::Workers | Field::SwitchInterval | Field::PollInterval => false,
         }
@@ -268,6 +275,55 @@ impl IoKind {
     }
 }
 
+/// What the tasks of a group do with the group's shared counter once a
+/// round, after the IO wait (the `shared` key of a group).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum SharedMode {
+    /// No counter.
+    #[default]
+    None,
+    /// Read the counter, do the round's CPU work, write back what was read
+    /// plus one: an update made by another task meanwhile is lost.
+    Racy,
+    /// The same window under the runtime's own lock: nothing is lost.
+    Locked,
+    /// One atomic increment, no window.
+    Atomic,
+}
+
+impl SharedMode {
+    /// The names in experiment files, in declaration order.
+    pub const NAMES: [&'static str; 4] = ["none", "racy", "locked", "atomic"];
+    pub const ALL: [SharedMode; 4] = [
+        SharedMode::None,
+        SharedMode::Racy,
+        SharedMode::Locked,
+        SharedMode::Atomic,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+
+    pub fn from_name(name: &str) -> Option<SharedMode> {
+        SharedMode::ALL.into_iter().find(|m| m.as_str() == name)
+    }
+
+    /// Whether tasks update a counter at all.
+    pub fn counts(self) -> bool {
+        self != SharedMode::None
+    }
+}
+
+impl std::fmt::Display for SharedMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A `[[model]]` entry: a kind and its (possibly swept) parameters. The
 /// default is a placeholder: files must name the kind.
 #[derive(Clone, Debug, Default)]
@@ -304,7 +360,12 @@ impl ModelSpec {
             Field::Workers => self.workers.as_ref().is_some_and(Sweep::is_axis),
             Field::SwitchInterval => swept(&self.switch_interval),
             Field::PollInterval => swept(&self.poll_interval),
-            Field::Tasks | Field::IoLatency | Field::CpuCost | Field::Rounds | Field::Rate => false,
+            Field::Tasks
+            | Field::IoLatency
+            | Field::CpuCost
+            | Field::Rounds
+            | Field::Shared
+            | Field::Rate => false,
         }
     }
 }
@@ -328,6 +389,8 @@ pub enum ChartY {
     CompletionP50,
     CompletionP99,
     RoundsPerS,
+    /// The share of its shared counters' updates a run lost.
+    LostUpdates,
     /// A group with arrivals: its requests' latency and throughput.
     LatencyMean,
     LatencyP50,
@@ -336,7 +399,7 @@ pub enum ChartY {
 }
 
 impl ChartY {
-    pub const ALL: [ChartY; 17] = [
+    pub const ALL: [ChartY; 18] = [
         ChartY::Wall,
         ChartY::Cpu,
         ChartY::Speedup,
@@ -350,13 +413,14 @@ impl ChartY {
         ChartY::CompletionP50,
         ChartY::CompletionP99,
         ChartY::RoundsPerS,
+        ChartY::LostUpdates,
         ChartY::LatencyMean,
         ChartY::LatencyP50,
         ChartY::LatencyP99,
         ChartY::Throughput,
     ];
     /// The names in experiment files, in the order of [`ChartY::ALL`].
-    pub const NAMES: [&'static str; 17] = [
+    pub const NAMES: [&'static str; 18] = [
         "wall",
         "cpu",
         "speedup",
@@ -370,6 +434,7 @@ impl ChartY {
         "completion_p50",
         "completion_p99",
         "rounds_per_s",
+        "lost_updates",
         "latency_mean",
         "latency_p50",
         "latency_p99",

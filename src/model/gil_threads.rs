@@ -1,12 +1,16 @@
 //! `gil-threads`: one OS thread per task, as `threads`, but a task may only
 //! compute while it holds a global lock modelled on CPython's GIL (see
 //! [`super::gil`]). IO waits release the lock, so IO still overlaps; CPU
-//! work is serialised and switched every `switch_interval`.
+//! work is serialised and switched every `switch_interval`. A shared
+//! counter's window runs holding the lock, and a switch can fall inside it;
+//! its `locked` mode is a real mutex beside the GIL, waited for with the
+//! GIL released.
 
 use super::gil::Gil;
 use super::io::BlockingIo;
 use super::job::{Extras, Job, ModelError, ModelRun};
 use super::record::{Records, SpanKind, TaskRecord};
+use super::shared::GiveWay;
 use super::threads::thread_per_task;
 use crate::config::DEFAULT_SWITCH_INTERVAL;
 use crate::measure::now_ns;
@@ -22,7 +26,7 @@ pub fn run(job: &Job, records: &Records) -> Result<ModelRun, ModelError> {
             lock_handoffs: Some(stats.handoffs),
             lock_wait_total_ns: Some(stats.wait_total_ns),
             lock_wait_max_ns: Some(stats.wait_max_ns),
-            loop_lag_max_ns: None,
+            ..Extras::default()
         },
         ..ModelRun::new(ready_ns)
     })
@@ -73,19 +77,53 @@ fn run_task(gil: &Gil, job: &Job, i: usize, log: &mut TaskRecord<'_>) -> std::io
                 return Ok(());
             }
         }
-        let mut left = spec.cpu_ns;
-        while left > 0 {
-            let start = now_ns();
-            let used = cpu::burn_until_asked(left, || gil.drop_requested());
-            log.span(SpanKind::Cpu, start, now_ns());
-            left = left.saturating_sub(used);
-            if left > 0 && gil.drop_requested() {
-                gil.release(me, true);
-                take(gil, me, log);
-            }
-        }
+        let way = GilWay { gil, me };
+        job.shared.round_in(spec.group, log, &way, |log| {
+            compute(gil, me, spec.cpu_ns, log)
+        });
     }
     gil.release(me, false);
     log.ended(now_ns());
     Ok(())
+}
+
+/// Burns `cpu_ns` holding the lock, giving it up whenever another thread
+/// asks for it (so a switch can fall inside a shared counter's window).
+fn compute(gil: &Gil, me: u32, cpu_ns: u64, log: &mut TaskRecord<'_>) {
+    let mut left = cpu_ns;
+    while left > 0 {
+        let start = now_ns();
+        let used = cpu::burn_until_asked(left, || gil.drop_requested());
+        log.span(SpanKind::Cpu, start, now_ns());
+        left = left.saturating_sub(used);
+        if left > 0 && gil.drop_requested() {
+            gil.release(me, true);
+            take(gil, me, log);
+        }
+    }
+}
+
+/// How a thread under the modelled GIL gives way inside a shared counter's
+/// window, as CPython does: `time.sleep(0)` and a blocking lock acquire
+/// release the GIL and take it back afterwards. (A thread that blocked on
+/// the counter's lock while holding the GIL would stop the lock's holder
+/// from ever finishing its window.)
+struct GilWay<'g> {
+    gil: &'g Gil,
+    me: u32,
+}
+
+impl<'r> GiveWay<TaskRecord<'r>> for GilWay<'_> {
+    fn yield_now(&self, log: &mut TaskRecord<'r>) {
+        self.gil.release(self.me, false);
+        std::thread::yield_now();
+        take(self.gil, self.me, log);
+    }
+
+    fn block<T>(&self, log: &mut TaskRecord<'r>, wait: impl FnOnce() -> T) -> T {
+        self.gil.release(self.me, false);
+        let out = wait();
+        take(self.gil, self.me, log);
+        out
+    }
 }

@@ -3,10 +3,13 @@
 //! [`ModelRun`] (the model's account of the run; what its tasks measured
 //! goes into the run's [`Records`](super::record::Records)).
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use super::arrivals::Schedule;
 use super::latencies::{Latencies, TaskLatencies};
+use super::shared::{Shared, SharedOutcome};
 use crate::config::{ModelKind, workers_or_cores};
 use crate::matrix::Cell;
 use crate::measure;
@@ -26,6 +29,11 @@ pub struct Job {
     /// the worker fills it in after starting the server.
     #[serde(default)]
     pub tcp_server: Option<String>,
+    /// The groups' shared counters; the worker sets them up before the
+    /// run (a pool worker attaches to its parent's), so they are never
+    /// part of the JSON.
+    #[serde(skip)]
+    pub shared: Arc<Shared>,
     /// When each group's tasks are due (one per group; empty: all at
     /// once), drawn before the run: see [`super::arrivals`].
     #[serde(default)]
@@ -122,6 +130,9 @@ pub struct Extras {
     pub lock_wait_max_ns: Option<u64>,
     /// async-blocking: the longest the event loop was late for its probe.
     pub loop_lag_max_ns: Option<u64>,
+    /// What the groups' shared counters came to, when there are any.
+    #[serde(default)]
+    pub shared: Option<SharedOutcome>,
 }
 
 /// A model's account of one run.
@@ -203,6 +214,7 @@ pub(crate) fn test_job(kind: &str, io: &str, timeline: bool) -> Job {
         cores: 2,
         record_timeline: timeline,
         tcp_server: None,
+        shared: Default::default(),
         arrivals: Vec::new(),
         stop_after_ns: None,
     }
@@ -225,6 +237,7 @@ pub(crate) fn simple_job(kind: &str, tasks: u64, rounds: u32, timeline: bool) ->
         cores: 2,
         record_timeline: timeline,
         tcp_server: None,
+        shared: Default::default(),
         arrivals: Vec::new(),
         stop_after_ns: None,
     }

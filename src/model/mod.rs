@@ -18,6 +18,7 @@ pub mod processes;
 pub mod python;
 pub mod record;
 mod sequential;
+pub mod shared;
 mod task;
 mod thread_pool;
 mod threads;
@@ -25,6 +26,7 @@ mod threads;
 pub use arrivals::Schedule;
 pub use job::{Extras, Job, ModelError, ModelRun};
 pub use record::{Records, Span, SpanKind, WaitLog};
+pub use shared::Shared;
 
 use std::sync::Arc;
 
@@ -34,6 +36,27 @@ use crate::config::{IoKind, ModelKind};
 /// Both come shared so that models whose tasks outlive a borrow (tokio's)
 /// need not copy them while the run is being timed.
 pub fn run(job: &Arc<Job>, records: &Arc<Records>) -> Result<ModelRun, ModelError> {
+    let mut run = run_kind(job, records)?;
+    // conlab's own models count in `job.shared`; python's report theirs.
+    if !job.cell.kind.is_python() {
+        run.extras.shared = job.shared.outcome(&job.cell);
+    }
+    if stopped_a_counter(job, records) {
+        run.extras.shared = None;
+    }
+    Ok(run)
+}
+
+/// Whether the run's stop left a task of a group with a shared counter
+/// unfinished (see [`arrivals`]): how many of its rounds updated the
+/// counter is then unknown, and so are the updates lost, which the run
+/// does not report.
+pub(crate) fn stopped_a_counter(job: &Job, records: &Records) -> bool {
+    (0..job.tasks())
+        .any(|i| records.end_ns(i) == 0 && job.cell.groups[job.task(i).group].shared.counts())
+}
+
+fn run_kind(job: &Arc<Job>, records: &Arc<Records>) -> Result<ModelRun, ModelError> {
     match job.cell.kind {
         ModelKind::Sequential => sequential::run(job, records),
         ModelKind::Threads => threads::run(job, records),

@@ -10,6 +10,12 @@
 //! completions are noticed. With arrivals, each pass also starts the
 //! requests that have arrived since the last: they too are noticed by
 //! checking.
+//!
+//! A task whose group's counter is `racy` with `await_inside` yields to
+//! this loop inside the counter's window, as an `await` yields to an event
+//! loop: it reads the counter and does its CPU work, and the loop writes
+//! the counter back, and goes on with that task, only after the pass has
+//! run every other task it found ready.
 
 use std::io;
 use std::net::TcpStream;
@@ -17,6 +23,7 @@ use std::net::TcpStream;
 use super::arrivals::Dispatch;
 use super::job::{Job, ModelError, ModelRun};
 use super::record::{Records, TaskRecord};
+use super::shared::Window;
 use super::task;
 use crate::config::DEFAULT_POLL_INTERVAL;
 use crate::config::IoKind;
@@ -81,6 +88,35 @@ struct Pending<'r> {
     deadline_ns: u64,
 }
 
+/// A task that yielded to the loop inside its counter's window, in round
+/// `round` (its burst having ended at `last`): the loop closes the window
+/// after the pass, then goes on.
+struct Yielded<'r> {
+    record: TaskRecord<'r>,
+    task: usize,
+    round: usize,
+    source: Source,
+    window: Window,
+    last: Option<u64>,
+}
+
+/// Where a task stands after running what it could at once.
+enum Next<'r> {
+    Io(Pending<'r>),
+    Yielded(Yielded<'r>),
+    Done,
+}
+
+impl<'r> Next<'r> {
+    fn push(self, pending: &mut Vec<Pending<'r>>, yielded: &mut Vec<Yielded<'r>>) {
+        match self {
+            Next::Io(p) => pending.push(p),
+            Next::Yielded(y) => yielded.push(y),
+            Next::Done => {}
+        }
+    }
+}
+
 fn failed(task: usize) -> impl Fn(io::Error) -> ModelError {
     move |e| ModelError::Io(task::io_failure(task, &e))
 }
@@ -98,6 +134,7 @@ pub fn run(job: &Job, records: &Records) -> Result<ModelRun, ModelError> {
     let order = job.dispatch_order();
     let mut next = 0;
     let mut pending: Vec<Pending> = Vec::with_capacity(job.tasks());
+    let mut yielded: Vec<Yielded> = Vec::new();
     let mut sources = sources.into_iter();
     loop {
         // Start every task that is due (with arrivals: that has arrived by
@@ -117,12 +154,11 @@ pub fn run(job: &Job, records: &Records) -> Result<ModelRun, ModelError> {
                 Some(source) => source,
                 None => Source::open(job).map_err(failed(task))?,
             };
-            let record = records.task(task);
-            if let Some(p) = submit(job, task, 0, source, record, None).map_err(failed(task))? {
-                pending.push(p);
-            }
+            submit(job, task, 0, source, records.task(task), None)
+                .map_err(failed(task))?
+                .push(&mut pending, &mut yielded);
         }
-        if pending.is_empty() && next >= order.len() {
+        if pending.is_empty() && yielded.is_empty() && next >= order.len() {
             break;
         }
         let mut i = 0;
@@ -144,14 +180,35 @@ pub fn run(job: &Job, records: &Records) -> Result<ModelRun, ModelError> {
                 // Past the run's stop: the task is left unfinished.
                 continue;
             }
-            let last = task::burn(job.task(p.task).cpu_ns, &mut p.record).unwrap_or(end);
-            if let Some(next) = submit(job, p.task, p.round + 1, p.source, p.record, Some(last))
-                .map_err(failed(task))?
-            {
-                pending.push(next);
+            let spec = job.task(p.task);
+            let (burst, window) = job
+                .shared
+                .round_open(spec.group, || task::burn(spec.cpu_ns, &mut p.record));
+            let last = Some(burst.unwrap_or(end));
+            match window {
+                Some(window) => yielded.push(Yielded {
+                    record: p.record,
+                    task: p.task,
+                    round: p.round,
+                    source: p.source,
+                    window,
+                    last,
+                }),
+                None => submit(job, p.task, p.round + 1, p.source, p.record, last)
+                    .map_err(failed(task))?
+                    .push(&mut pending, &mut yielded),
             }
         }
-        if interval > 0 && (!pending.is_empty() || next < order.len()) {
+        // The tasks that yielded inside their window run again, in the
+        // order they yielded, after every task this pass found ready.
+        for y in std::mem::take(&mut yielded) {
+            job.shared.close(y.window);
+            submit(job, y.task, y.round + 1, y.source, y.record, y.last)
+                .map_err(failed(y.task))?
+                .push(&mut pending, &mut yielded);
+        }
+        // A task ready to go on is not a reason to sleep.
+        if interval > 0 && (!pending.is_empty() || next < order.len()) && yielded.is_empty() {
             sleep::sleep_until(now_ns() + interval);
         }
     }
@@ -159,8 +216,9 @@ pub fn run(job: &Job, records: &Records) -> Result<ModelRun, ModelError> {
 }
 
 /// Submits `task`'s IO for `round`; rounds without IO run their CPU work
-/// at once. Returns the pending IO, or None when the task has finished
-/// (at `last`, when it last did something, if it did).
+/// at once, up to one that yields inside its counter's window. Says what
+/// the task waits for next, if anything (`Done`: it has finished, at
+/// `last`, when it last did something, if it did).
 fn submit<'r>(
     job: &Job,
     task: usize,
@@ -168,7 +226,7 @@ fn submit<'r>(
     mut source: Source,
     mut record: TaskRecord<'r>,
     mut last: Option<u64>,
-) -> io::Result<Option<Pending<'r>>> {
+) -> io::Result<Next<'r>> {
     let spec = job.task(task);
     while round < spec.latencies.len() {
         let latency = spec.latencies.get(round);
@@ -176,7 +234,7 @@ fn submit<'r>(
             let start_ns = now_ns();
             let deadline_ns = start_ns + latency;
             source.submit(latency, deadline_ns)?;
-            return Ok(Some(Pending {
+            return Ok(Next::Io(Pending {
                 record,
                 task,
                 round,
@@ -185,9 +243,22 @@ fn submit<'r>(
                 deadline_ns,
             }));
         }
-        last = task::burn(spec.cpu_ns, &mut record).or(last);
+        let (burst, window) = job
+            .shared
+            .round_open(spec.group, || task::burn(spec.cpu_ns, &mut record));
+        last = burst.or(last);
+        if let Some(window) = window {
+            return Ok(Next::Yielded(Yielded {
+                record,
+                task,
+                round,
+                source,
+                window,
+                last,
+            }));
+        }
         round += 1;
     }
     record.ended(last.unwrap_or_else(now_ns));
-    Ok(None)
+    Ok(Next::Done)
 }

@@ -7,7 +7,8 @@
 //! starts once every worker is up, and the next request goes to the first
 //! free worker once it has arrived (a FIFO queue with `workers` servers). The workers are children of
 //! the run's process and are waited for, so their CPU time and context
-//! switches are part of the run's.
+//! switches are part of the run's. Shared counters live in pages the
+//! workers share with the run's process (see [`super::shared`]).
 //!
 //! Protocol over the worker's pipes: the parent writes the job as one JSON
 //! line, the worker answers `ready`; then for each task the parent writes
@@ -17,13 +18,14 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Barrier, Mutex};
+use std::sync::{Arc, Barrier, Mutex};
 
 use serde::{Deserialize, Serialize};
 
 use super::arrivals::Dispatch;
 use super::job::{Job, ModelError, ModelRun};
 use super::record::{Records, Span, WaitLog};
+use super::shared::Shared;
 use super::task;
 use super::threads::panic_message;
 use crate::measure::now_ns;
@@ -59,12 +61,14 @@ pub fn run(job: &Job, records: &Records) -> Result<ModelRun, ModelError> {
     let job_line = serde_json::to_vec(job).map_err(|e| failure(e.to_string()))?;
     let mut children: Vec<Child> = Vec::with_capacity(workers);
     for _ in 0..workers {
-        let spawned = Command::new(&program)
+        let mut command = Command::new(&program);
+        command
             .arg("__pool-worker")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn();
+            .stderr(Stdio::piped());
+        job.shared.share_with(&mut command);
+        let spawned = command.spawn();
         match spawned {
             Ok(child) => children.push(child),
             Err(e) => {
@@ -254,13 +258,20 @@ pub fn serve_pool_worker() -> i32 {
         eprintln!("no job on stdin");
         return 2;
     }
-    let job: Job = match serde_json::from_str(&line) {
+    let mut job: Job = match serde_json::from_str(&line) {
         Ok(job) => job,
         Err(e) => {
             eprintln!("malformed job: {e}");
             return 2;
         }
     };
+    match Shared::from_parent(&job) {
+        Ok(shared) => job.shared = Arc::new(shared),
+        Err(e) => {
+            eprintln!("cannot use the run's shared counters: {e}");
+            return 2;
+        }
+    }
     // The slots of every task, of which this worker fills the ones it is
     // handed (a few bytes a task).
     let records = Records::new(&job);

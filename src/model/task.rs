@@ -1,8 +1,10 @@
 //! The body every task runs, in a blocking and two async flavours (timer
 //! IO, and IO of any kind): `rounds` times, an IO wait (the deadline set
-//! when the wait begins) followed by CPU work on the task's own thread.
-//! Each wait and burst goes into the task's record. A zero latency means
-//! no IO at all: nothing waits, nothing is recorded.
+//! when the wait begins) followed by CPU work on the task's own thread,
+//! inside the round's update of its group's shared counter, if it has one
+//! (see [`super::shared`]). Each wait and burst goes into the task's
+//! record. A zero latency means no IO at all: nothing waits, nothing is
+//! recorded.
 //!
 //! The task's end is the moment its last wait or burst ended, read once:
 //! the clock is read twice per wait and twice per burst, and not again
@@ -41,7 +43,10 @@ pub fn run_blocking(job: &Job, i: usize, record: &mut TaskRecord<'_>) -> io::Res
                 return Ok(());
             }
         }
-        last = burn(spec.cpu_ns, record).or(last);
+        last = job
+            .shared
+            .round(spec.group, || burn(spec.cpu_ns, record))
+            .or(last);
     }
     record.ended(last.unwrap_or_else(now_ns));
     Ok(())
@@ -73,7 +78,11 @@ pub async fn run_async(
                 return Ok(());
             }
         }
-        last = burn(spec.cpu_ns, record).or(last);
+        last = job
+            .shared
+            .round_async(spec.group, || burn(spec.cpu_ns, record))
+            .await
+            .or(last);
     }
     record.ended(last.unwrap_or_else(now_ns));
     Ok(())
@@ -116,7 +125,17 @@ pub async fn run_async_timer(ctx: &TaskContext, i: u32) {
                 return;
             }
         }
-        if let Some(end) = burn(ctx.job.task(i).cpu_ns, &mut ctx.records.task_at(i, r)) {
+        let group = ctx.job.task(i).group;
+        let work = || burn(ctx.job.task(i).cpu_ns, &mut ctx.records.task_at(i, r));
+        // A round that may wait for the counter's lock or yield inside its
+        // window awaits; its future is boxed, so that the task's own stays
+        // small when no counter needs it.
+        let end = if ctx.job.shared.awaits(group) {
+            Box::pin(ctx.job.shared.round_async(group, work)).await
+        } else {
+            ctx.job.shared.round(group, work)
+        };
+        if let Some(end) = end {
             last = end;
         }
         round += 1;

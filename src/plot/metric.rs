@@ -2,7 +2,7 @@
 //! the value, its spread, the reference lines that go with it, its unit
 //! and how a single value reads. Also the sweep-axis values of a cell.
 
-use crate::config::{Axis, ChartY, Field, ModelKind};
+use crate::config::{Axis, ChartY, Field, ModelKind, SharedMode, Value};
 use crate::format::{format_ms, format_number};
 use crate::results::CellSummary;
 
@@ -49,6 +49,7 @@ impl Metric {
                 (a, b) => a.or(b),
             },
             ChartY::PeakRss => c.peak_rss_median_kb.map(|kb| kb / 1024.0),
+            ChartY::LostUpdates => lost_percent(c, c.updates_lost_median),
         }
     }
 
@@ -56,13 +57,17 @@ impl Metric {
     pub fn spread(self, c: &CellSummary) -> Option<(f64, f64)> {
         match self.y {
             ChartY::Wall => Some((c.wall_min_ms?, c.wall_max_ms?)),
+            ChartY::LostUpdates => Some((
+                lost_percent(c, c.updates_lost_min)?,
+                lost_percent(c, c.updates_lost_max)?,
+            )),
             _ => None,
         }
     }
 
     /// Whether charts draw error bars for this metric.
     pub fn spread_shown(self) -> bool {
-        self.y == ChartY::Wall
+        matches!(self.y, ChartY::Wall | ChartY::LostUpdates)
     }
 
     pub fn is_time(self) -> bool {
@@ -101,6 +106,7 @@ impl Metric {
             ChartY::Efficiency => "Efficiency against the prediction",
             ChartY::CtxSwitches => "Context switches",
             ChartY::PeakRss => "Peak memory",
+            ChartY::LostUpdates => "Lost updates",
         }
     }
 
@@ -124,6 +130,7 @@ impl Metric {
             ChartY::Efficiency => "efficiency = predicted / measured (%)".to_string(),
             ChartY::CtxSwitches => "context switches, voluntary + involuntary".to_string(),
             ChartY::PeakRss => "peak resident memory (MB)".to_string(),
+            ChartY::LostUpdates => "updates lost, median (% of a run's updates)".to_string(),
         }
     }
 
@@ -219,10 +226,17 @@ impl Metric {
             ChartY::Efficiency => format!("{v:.0} %"),
             ChartY::CtxSwitches => format_number(v.round(), 0),
             ChartY::PeakRss => format!("{v:.1} MB"),
+            ChartY::LostUpdates => format!("{v:.0} %"),
             // The times of `is_time`.
             _ => format_ms(v),
         }
     }
+}
+
+/// `lost` updates of a run of `c` as a percentage of the updates it made.
+fn lost_percent(c: &CellSummary, lost: Option<f64>) -> Option<f64> {
+    let expected = c.updates_expected_median.filter(|e| *e > 0.0)?;
+    Some(lost? / expected * 100.0)
 }
 
 /// Whether two cells ran the same workload point.
@@ -257,8 +271,10 @@ pub fn fixed_fields(c: &CellSummary) -> String {
                 group: grouped.then(|| g.name.clone()),
                 field,
             };
+            // A group without a shared counter says nothing about one.
             if !c.axes.contains(&axis)
                 && let Some(v) = axis.value(&point)
+                && v != Value::Mode(SharedMode::None)
             {
                 parts.push(format!("{axis}={}", v.chart_text()));
             }

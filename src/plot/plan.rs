@@ -156,11 +156,16 @@ pub struct ChartJob {
     pub height: u32,
 }
 
-/// The workload's first swept workload field, the default x of its charts.
+/// The workload's first swept workload field that is a number, the
+/// default x of its charts (a field of words, such as `shared`, gets a
+/// chart per value instead).
 pub fn default_x(cells: &[&CellSummary]) -> Option<Axis> {
-    cells
-        .iter()
-        .find_map(|c| c.axes.of_workload().next().cloned())
+    cells.iter().find_map(|c| {
+        c.axes
+            .of_workload()
+            .find(|a| !a.field.is_categorical())
+            .cloned()
+    })
 }
 
 fn workloads(cells: &[CellSummary]) -> Vec<String> {
@@ -171,6 +176,12 @@ fn workloads(cells: &[CellSummary]) -> Vec<String> {
         }
     }
     names
+}
+
+/// The height of a lost-updates bar chart (`charts::lost`) that gives each
+/// of its `bars` room.
+fn lost_updates_height(bars: usize) -> u32 {
+    (bars as u32 * 22 + 260).max(crate::config::DEFAULT_CHART_HEIGHT)
 }
 
 fn metric_chart(workload: &str, y: ChartY) -> MetricChart {
@@ -302,6 +313,26 @@ pub fn plan(
                         );
                     }
                 }
+            }
+            let counted = mine
+                .iter()
+                .filter(|c| c.updates_expected_median.is_some())
+                .count();
+            if counted > 0 {
+                // Every point at once: racy and locked side by side.
+                let height = if x.is_some() {
+                    h
+                } else {
+                    lost_updates_height(counted)
+                };
+                push(
+                    format!("{base}-lost-updates"),
+                    format!("Lost updates of the shared counters, {name}"),
+                    name.clone(),
+                    ChartKind::Metric(metric_chart(&name, ChartY::LostUpdates)),
+                    w,
+                    height,
+                );
             }
             if mine.iter().any(|c| c.cpu_median_ms.is_some()) {
                 push(
@@ -577,6 +608,42 @@ mod tests {
             r.wall_median_ms = Some(1.0);
         }
         rows
+    }
+
+    /// Issue 11: a workload with shared counters gets a lost-updates chart
+    /// of all its points at once; one sweeping only `shared`, a wall-time
+    /// chart per value instead of a line along 0, 1, 2.
+    #[test]
+    fn shared_counters_get_a_lost_updates_chart_and_modes_their_own_wall_charts() {
+        let mut cs = cells(
+            "[[workload]]\nname = \"w\"\ntasks = 4\nshared = [\"racy\", \"locked\"]\n\
+             [[workload]]\nname = \"plain\"\ntasks = 4\n[[model]]\nkind = \"threads\"\n",
+        );
+        for c in cs.iter_mut().filter(|c| c.workload == "w") {
+            c.updates_expected_median = Some(4.0);
+        }
+        let stems: Vec<String> = plan(&cs, &[], &[], &[])
+            .into_iter()
+            .map(|j| j.stem)
+            .collect();
+        for stem in [
+            "w-wall-shared-racy",
+            "w-wall-shared-locked",
+            "w-lost-updates",
+        ] {
+            assert!(stems.contains(&stem.to_string()), "{stem}: {stems:?}");
+        }
+        assert!(
+            !stems.iter().any(|s| s.starts_with("plain-lost")),
+            "{stems:?}"
+        );
+        let lost = plan(&cs, &[], &[], &[])
+            .into_iter()
+            .find(|j| j.stem == "w-lost-updates");
+        assert!(matches!(
+            lost.map(|j| j.kind),
+            Some(ChartKind::Metric(MetricChart { fixed, .. })) if fixed.is_empty()
+        ));
     }
 
     #[test]

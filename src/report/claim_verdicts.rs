@@ -128,9 +128,15 @@ pub fn terminal(claims: &[ClaimResult], width: u16) -> String {
     table.set_width(width);
     table.set_header(["#", "verdict", "claim", "measured (95 % interval)"]);
     for row in rows(claims) {
+        // A claim without a `text` reads as its rule: said once.
+        let text = if row.claim == row.checked {
+            String::new()
+        } else {
+            format!("{}\n", row.claim)
+        };
         let claim = match (row.claim.is_empty(), row.at.is_empty()) {
-            (false, true) => format!("{}\n{}", row.claim, row.checked),
-            (false, false) => format!("{}\n{}, at {}", row.claim, row.checked, row.at),
+            (false, true) => format!("{text}{}", row.checked),
+            (false, false) => format!("{text}{}, at {}", row.checked, row.at),
             (true, _) => format!("  at {}", row.at),
         };
         let verdict = if row.claim.is_empty() {
@@ -224,5 +230,25 @@ mod tests {
         let text = terminal(&claims, 100);
         assert!(text.starts_with("Claims (each judged on its 95 % interval):\n"));
         assert!(text.lines().all(|l| l.chars().count() <= 100), "{text}");
+    }
+
+    #[test]
+    fn a_claim_without_text_shows_its_rule_once_in_the_terminal() {
+        let rule = "w · threads: wall ≤ 1.2× sequential";
+        let untold = terminal(
+            &[claim(rule, Outcome::Holds, vec![point("", Outcome::Holds)])],
+            120,
+        );
+        assert_eq!(untold.matches(rule).count(), 1, "{untold}");
+        let told = terminal(
+            &[claim(
+                "Told",
+                Outcome::Holds,
+                vec![point("", Outcome::Holds)],
+            )],
+            120,
+        );
+        assert_eq!(told.matches(rule).count(), 1, "{told}");
+        assert_eq!(told.matches("Told").count(), 1, "{told}");
     }
 }

@@ -256,6 +256,7 @@ pub fn render(input: &ReportInput) -> String {
     for table in results_table::measurements(&s.cells)
         .into_iter()
         .chain(results_table::group_tables(&s.cells))
+        .chain(super::shared::tables(&s.cells))
         .chain(super::latency::tables(&s.cells))
     {
         table_html(&mut out, &table);

@@ -3,8 +3,9 @@
 //! starts with ([`claim_verdicts`]), the results table and warnings every
 //! report shares ([`results_table`]), and the files: `report.html` ([`html`]), `report.md`
 //! ([`markdown`]), `summary.tex` ([`latex`]), what `conlab compare`
-//! prints and writes ([`compare`]), and the warning about cells that ran
-//! on a busy machine ([`noise`]). Each is a pure function to bytes.
+//! prints and writes ([`compare`]), the warning about cells that ran
+//! on a busy machine ([`noise`]), and the shared counters' table
+//! ([`shared`]). Each is a pure function to bytes.
 
 pub mod claim_verdicts;
 pub mod compare;
@@ -14,6 +15,7 @@ pub mod latex;
 pub mod markdown;
 pub mod noise;
 pub mod results_table;
+pub mod shared;
 pub mod table;
 
 use crate::plot::Rendered;

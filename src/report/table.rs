@@ -1,6 +1,7 @@
 //! The table `conlab run` prints on stdout when it is done: per cell, the
 //! median wall time, the sequential IO baseline, the speedup over
-//! `sequential` and the efficiency against the prediction.
+//! `sequential`, the efficiency against the prediction and, when there are
+//! shared counters, the updates they lost.
 
 use comfy_table::{Cell as TableCell, CellAlignment, Table};
 
@@ -19,14 +20,14 @@ fn ratio(value: Option<f64>) -> String {
 pub fn render(cells: &[CellSummary]) -> String {
     let mut table = Table::new();
     table.load_preset(STYLE);
-    table.set_header([
-        "cell",
-        "median",
-        "baseline",
-        "speedup",
-        "efficiency",
-        "status",
-    ]);
+    // Lost updates only when some cell has a shared counter.
+    let counters = cells.iter().any(|c| c.updates_expected_median.is_some());
+    let mut header = vec!["cell", "median", "baseline", "speedup", "efficiency"];
+    if counters {
+        header.push("lost updates (runs)");
+    }
+    header.push("status");
+    table.set_header(header);
     for c in cells {
         let status = match c.status {
             CellStatus::Ok => String::new(),
@@ -36,7 +37,7 @@ pub fn render(cells: &[CellSummary]) -> String {
             CellStatus::Pending => "not run".to_string(),
         };
         let right = |text: String| TableCell::new(text).set_alignment(CellAlignment::Right);
-        table.add_row(vec![
+        let mut row = vec![
             TableCell::new(&c.label),
             right(c.wall_median_ms.map_or_else(|| "-".to_string(), format_ms)),
             right(format_ms(c.baseline_ms)),
@@ -45,10 +46,30 @@ pub fn render(cells: &[CellSummary]) -> String {
                 c.efficiency
                     .map_or_else(|| "-".to_string(), |e| format!("{:.0} %", e * 100.0)),
             ),
-            TableCell::new(status),
-        ]);
+        ];
+        if counters {
+            row.push(right(lost_text(c)));
+        }
+        row.push(TableCell::new(status));
+        table.add_row(row);
     }
     table.to_string()
+}
+
+/// A cell's median lost updates of its counters and how many of its runs
+/// lost any: `12 of 40 (5 of 5)`; `-` without counters.
+fn lost_text(c: &CellSummary) -> String {
+    match (
+        c.updates_lost_median,
+        c.updates_expected_median,
+        c.runs_with_loss_share,
+    ) {
+        (Some(lost), Some(expected), Some(share)) => {
+            let runs = (share * c.n as f64).round() as usize;
+            format!("{lost:.0} of {expected:.0} ({runs} of {})", c.n)
+        }
+        _ => "-".to_string(),
+    }
 }
 
 /// Renders the cells `validate` would run: baseline, prediction, status.

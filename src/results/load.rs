@@ -304,7 +304,18 @@ fn check_cell(c: &CellSummary) -> Result<(), Problem> {
         ("predicted_ms", Some(c.predicted_ms)),
         ("efficiency", c.efficiency),
         ("speedup", c.speedup),
+        ("updates_expected_median", c.updates_expected_median),
+        ("updates_lost_median", c.updates_lost_median),
+        ("updates_lost_min", c.updates_lost_min),
+        ("updates_lost_max", c.updates_lost_max),
+        ("runs_with_loss_share", c.runs_with_loss_share),
+        ("shared_lock_wait_median_ms", c.shared_lock_wait_median_ms),
     ])?;
+    if let Some(share) = c.runs_with_loss_share.filter(|s| *s > 1.0) {
+        return Err(format!(
+            "`runs_with_loss_share` is {share}, but a share of runs is at most 1"
+        ));
+    }
     // The ends of a confidence interval may be below 0 (few, noisy runs).
     finite("wall_ci95_low_ms", c.wall_ci95_low_ms)?;
     finite("wall_ci95_high_ms", c.wall_ci95_high_ms)
@@ -408,7 +419,14 @@ fn check_run(r: &RunRecord, known: &HashSet<usize>) -> Result<(), Problem> {
         ("lock_wait_total_ms", r.lock_wait_total_ms),
         ("lock_wait_max_ms", r.lock_wait_max_ms),
         ("loop_lag_max_ms", r.loop_lag_max_ms),
-    ])
+        ("shared_lock_wait_ms", r.shared_lock_wait_ms),
+    ])?;
+    match (r.updates_expected, r.updates_lost) {
+        (Some(expected), Some(lost)) if lost > expected => Err(format!(
+            "`updates_lost` is {lost}, more than the {expected} updates expected"
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// The `.json` files of `dir`, sorted; none if there is no such folder.
@@ -570,6 +588,34 @@ mod tests {
         let pool = |w: u64| format!("kind = \"thread-pool\"\nworkers = {w}");
         assert!(accepted("tasks = 1", &pool(MAX_WORKERS)));
         assert!(!accepted("tasks = 1", &pool(MAX_WORKERS + 1)));
+    }
+
+    /// A shared counter's figures are measurements too: a share of runs
+    /// above 1, or more updates lost than made, is refused.
+    #[test]
+    fn impossible_lost_updates_are_refused() {
+        let exp = match crate::config::from_text(
+            "t.toml",
+            "[[workload]]\ntasks = 2\nshared = \"racy\"\n[[model]]\nkind = \"threads\"\n",
+            "t",
+        ) {
+            Ok(l) => l.experiment,
+            Err(e) => panic!("{e}"),
+        };
+        let cell = crate::matrix::expand(&exp, 1).remove(0);
+        let mut run = RunRecord::measured(&cell, 1, &Default::default());
+        run.updates_expected = Some(8);
+        run.updates_lost = Some(8);
+        let known: HashSet<usize> = [run.cell].into();
+        assert_eq!(check_run(&run, &known), Ok(()));
+        run.updates_lost = Some(9);
+        assert_eq!(
+            check_run(&run, &known),
+            Err("`updates_lost` is 9, more than the 8 updates expected".to_string())
+        );
+        run.updates_lost = Some(1);
+        run.shared_lock_wait_ms = Some(f64::NAN);
+        assert!(check_run(&run, &known).is_err_and(|p| p.contains("shared_lock_wait_ms")));
     }
 
     #[test]

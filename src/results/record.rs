@@ -225,6 +225,24 @@ pub struct RunRecord {
     /// The 1-minute load average when the run started.
     #[serde(default)]
     pub load_1m: Option<f64>,
+    /// The shared counter of a workload of one group: its mode (`none`
+    /// without one) and whether tasks yield inside its window; empty for a
+    /// workload of several groups (see `summary.json`). The counter columns
+    /// come last, and results written before they existed read back
+    /// without them.
+    #[serde(default)]
+    pub shared: String,
+    #[serde(default)]
+    pub await_inside: Option<bool>,
+    /// Updates the tasks made to shared counters (tasks × rounds of every
+    /// group with one), and how many of them the counters lost.
+    #[serde(default)]
+    pub updates_expected: Option<u64>,
+    #[serde(default)]
+    pub updates_lost: Option<u64>,
+    /// Time tasks waited for `locked` counters' locks, all together.
+    #[serde(default)]
+    pub shared_lock_wait_ms: Option<f64>,
     /// The machine the run ran on, in results `conlab merge` joined from
     /// several machines; absent (no column) everywhere else.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -364,6 +382,11 @@ impl RunRecord {
             steal_ms: None,
             foreign_cpu_ms: None,
             load_1m: None,
+            shared: one.map(|g| g.shared.to_string()).unwrap_or_default(),
+            await_inside: one.map(|g| g.await_inside),
+            updates_expected: None,
+            updates_lost: None,
+            shared_lock_wait_ms: None,
             machine: None,
         }
     }
@@ -392,6 +415,9 @@ impl RunRecord {
             steal_ms: m.noise.steal_ns.map(ms),
             foreign_cpu_ms: m.noise.foreign_cpu_ns.map(ms),
             load_1m: m.noise.load_1m,
+            updates_expected: m.extras.shared.map(|s| s.expected),
+            updates_lost: m.extras.shared.map(|s| s.lost),
+            shared_lock_wait_ms: m.extras.shared.and_then(|s| s.lock_wait_ns).map(ms),
             ..RunRecord::new(cell, repetition, RunStatus::Ok, String::new())
         }
     }

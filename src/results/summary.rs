@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::record::{GroupRecord, RunRecord, RunStatus, ms};
-use crate::config::{Axes, GroupPoint, ModelKind, Nanos, Point};
+use crate::config::{Axes, GroupPoint, ModelKind, Nanos, Point, SharedMode};
 use crate::matrix::Cell;
 use crate::noise::Disturbance;
 use crate::stats::{self, Stats};
@@ -128,6 +128,23 @@ pub struct CellSummary {
     pub foreign_cpu_median_ms: Option<f64>,
     #[serde(default)]
     pub load_1m_median: Option<f64>,
+    /// Shared counters, over the measured runs: the median of the updates
+    /// made and of those lost, the fewest and most lost in a run, the share
+    /// of runs that lost at least one, and the median wait for `locked`
+    /// counters' locks. Absent without counters, and from summaries written
+    /// before they existed.
+    #[serde(default)]
+    pub updates_expected_median: Option<f64>,
+    #[serde(default)]
+    pub updates_lost_median: Option<f64>,
+    #[serde(default)]
+    pub updates_lost_min: Option<f64>,
+    #[serde(default)]
+    pub updates_lost_max: Option<f64>,
+    #[serde(default)]
+    pub runs_with_loss_share: Option<f64>,
+    #[serde(default)]
+    pub shared_lock_wait_median_ms: Option<f64>,
     /// The machine the cell ran on, in results `conlab merge` joined from
     /// several machines (its `--label`, or the host's name); absent
     /// everywhere else.
@@ -149,6 +166,12 @@ pub struct GroupSummary {
     pub io_latency_mean_ms: f64,
     pub cpu_cost_ms: f64,
     pub rounds: u32,
+    /// The group's shared counter (absent from results written before
+    /// counters existed: none).
+    #[serde(default)]
+    pub shared: SharedMode,
+    #[serde(default)]
+    pub await_inside: bool,
     /// A group with arrivals: its schedule (`poisson 50/s, 2000
     /// requests`) and rate; absent for tasks that start together.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -232,6 +255,7 @@ impl CellSummary {
                 io_latency_mean_ms: self.io_latency_mean_ms,
                 cpu_cost: ns(self.cpu_cost_ms.unwrap_or(0.0)),
                 rounds: self.rounds.unwrap_or(1),
+                shared: SharedMode::None,
                 arrival: None,
                 rate: None,
             }]
@@ -245,6 +269,7 @@ impl CellSummary {
                     io_latency_mean_ms: g.io_latency_mean_ms,
                     cpu_cost: ns(g.cpu_cost_ms),
                     rounds: g.rounds,
+                    shared: g.shared,
                     arrival: g.arrival.clone(),
                     rate: g.rate,
                 })
@@ -291,6 +316,18 @@ impl CellSummary {
             self.steal_median_ms,
         )
     }
+}
+
+/// The updates a run's shared counters lost.
+fn lost(r: &RunRecord) -> Option<f64> {
+    r.updates_lost.map(|v| v as f64)
+}
+
+/// The share of `records` for which `test` says true, among those it says
+/// anything about; `None` when it says nothing about any.
+fn share_of(records: &[&RunRecord], test: impl Fn(&RunRecord) -> Option<bool>) -> Option<f64> {
+    let said: Vec<bool> = records.iter().filter_map(|r| test(r)).collect();
+    (!said.is_empty()).then(|| said.iter().filter(|b| **b).count() as f64 / said.len() as f64)
 }
 
 fn median_of(records: &[&RunRecord], field: impl Fn(&RunRecord) -> Option<f64>) -> Option<f64> {
@@ -451,6 +488,12 @@ fn summarize_cell(plan: &CellPlan, records: &[&RunRecord]) -> CellSummary {
         steal_median_ms: median_of(&ok, |r| r.steal_ms),
         foreign_cpu_median_ms: median_of(&ok, |r| r.foreign_cpu_ms),
         load_1m_median: median_of(&ok, |r| r.load_1m),
+        updates_expected_median: median_of(&ok, |r| r.updates_expected.map(|v| v as f64)),
+        updates_lost_median: median_of(&ok, lost),
+        updates_lost_min: ok.iter().filter_map(|r| lost(r)).reduce(f64::min),
+        updates_lost_max: ok.iter().filter_map(|r| lost(r)).reduce(f64::max),
+        runs_with_loss_share: share_of(&ok, |r| Some(lost(r)? > 0.0)),
+        shared_lock_wait_median_ms: median_of(&ok, |r| r.shared_lock_wait_ms),
         machine: None,
         groups: c
             .groups
@@ -464,6 +507,8 @@ fn summarize_cell(plan: &CellPlan, records: &[&RunRecord]) -> CellSummary {
                 io_latency_mean_ms: mean_ns / 1e6,
                 cpu_cost_ms: g.cpu_cost.as_millis_f64(),
                 rounds: g.rounds,
+                shared: g.shared,
+                await_inside: g.await_inside,
                 arrival: g.arrival.map(|a| a.to_string()),
                 rate: g.arrival.map(|a| a.rate.per_s()),
                 completion_p50_median_ms: None,

@@ -252,6 +252,7 @@ mod tests {
             cores: 1,
             record_timeline: false,
             tcp_server: None,
+            shared: Default::default(),
             arrivals: Vec::new(),
             stop_after_ns: None,
         }

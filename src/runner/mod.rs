@@ -23,7 +23,7 @@ use crate::config::Experiment;
 use crate::config::workers_or_cores;
 use crate::matrix::{Cell, CellGroup};
 use crate::model::python::Interpreters;
-use crate::model::{Job, Schedule};
+use crate::model::{self, Job, Schedule};
 use crate::predict;
 use crate::queueing;
 use crate::results::{
@@ -274,7 +274,8 @@ pub fn prepare(
             .max(schedule_span_ns(&cell));
         let skip = limits
             .check(&cell)
-            .or_else(|| interpreters.skip_reason(&cell));
+            .or_else(|| interpreters.skip_reason(&cell))
+            .or_else(|| model::shared::unsupported(&cell));
         prepared.push(Prepared {
             plan: CellPlan {
                 io_latency_mean_ns: drawn.io_latency_mean_ns,
@@ -474,6 +475,7 @@ impl Run<'_> {
                 record_timeline: slot.phase == Phase::Measured(1)
                     && cell.tasks() <= s.timeline_max_tasks,
                 tcp_server: None,
+                shared: Default::default(),
                 arrivals: prepared.arrivals(),
                 stop_after_ns: cell
                     .is_open_loop()

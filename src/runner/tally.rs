@@ -249,6 +249,7 @@ mod tests {
             cores: 2,
             record_timeline: false,
             tcp_server: None,
+            shared: Default::default(),
             arrivals,
             stop_after_ns: None,
         }

@@ -14,7 +14,7 @@ use super::server::DelayServer;
 use super::tally;
 use crate::config::IoKind;
 use crate::measure::{self, Start};
-use crate::model::{self, Job, ModelRun, Records};
+use crate::model::{self, Job, ModelRun, Records, Shared};
 use crate::results::{Measurement, Timeline};
 use crate::stats;
 use crate::workload::sleep;
@@ -104,6 +104,14 @@ pub fn run(mut job: Job) -> Reply {
     } else {
         None
     };
+    match Shared::for_job(&job) {
+        Ok(shared) => job.shared = Arc::new(shared),
+        Err(e) => {
+            return Reply::Failed {
+                message: format!("cannot set up the shared counters: {e}"),
+            };
+        }
+    }
     // Every task's slots, allocated before the clock starts.
     let records = Arc::new(Records::new(&job));
     let job = Arc::new(job);

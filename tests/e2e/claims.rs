@@ -25,20 +25,6 @@ fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-/// Whether two threads can compute at the same time right now: on a shared
-/// machine other processes may hold a core for a while. Two threads each
-/// burn 30 ms of their own CPU; with two free cores that takes about 30 ms.
-fn two_cores_free() -> bool {
-    (0..5).any(|_| {
-        let start = std::time::Instant::now();
-        std::thread::scope(|s| {
-            s.spawn(|| burn_thread_cpu(30_000_000));
-            s.spawn(|| burn_thread_cpu(30_000_000));
-        });
-        start.elapsed().as_secs_f64() < 0.040
-    })
-}
-
 #[test]
 fn sequential_waits_tasks_times_latency() {
     let sequential = median(cells(), "io", "sequential");
@@ -168,10 +154,28 @@ fn cpu_bound_work_scales_with_threads_and_processes_on_two_cores() {
 fn busy_polling_burns_cpu_and_waiting_for_the_os_does_not() {
     let wall = median(cells(), "io", "polling poll_interval=0ms");
     let cpu = field(cells(), "io", "polling poll_interval=0ms", "cpu_median_ms");
-    assert!(
-        cpu >= 0.5 * wall,
-        "polling burned {cpu} ms of CPU in {wall} ms"
-    );
+    // A spinning thread gets only its share of a core that other
+    // processes keep busy: on such a machine, say so instead of failing.
+    // (Unrecorded where /proc/stat cannot be read: then it fails as ever.)
+    let foreign = cells()
+        .iter()
+        .find(|c| c["workload"] == "io" && c["variant"] == "polling poll_interval=0ms")
+        .and_then(|c| c["foreign_cpu_median_ms"].as_f64())
+        .unwrap_or(0.0);
+    if cpu < 0.5 * wall && foreign > wall {
+        skip(
+            Reason::CoresBusy,
+            &format!(
+                "polling burned {cpu} ms of CPU in {wall} ms while other processes used \
+                 {foreign} ms"
+            ),
+        );
+    } else {
+        assert!(
+            cpu >= 0.5 * wall,
+            "polling burned {cpu} ms of CPU in {wall} ms"
+        );
+    }
     let wall = median(cells(), "io", "async");
     let cpu = field(cells(), "io", "async", "cpu_median_ms");
     assert!(

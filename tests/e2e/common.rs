@@ -137,6 +137,20 @@ pub fn burn_thread_cpu(ns: u64) {
     }
 }
 
+/// Whether two threads can compute at the same time right now: on a shared
+/// machine other processes may hold a core for a while. Two threads each
+/// burn 30 ms of their own CPU; with two free cores that takes about 30 ms.
+pub fn two_cores_free() -> bool {
+    (0..5).any(|_| {
+        let start = std::time::Instant::now();
+        std::thread::scope(|s| {
+            s.spawn(|| burn_thread_cpu(30_000_000));
+            s.spawn(|| burn_thread_cpu(30_000_000));
+        });
+        start.elapsed().as_secs_f64() < 0.040
+    })
+}
+
 /// Cores this test process may use.
 pub fn usable_cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())

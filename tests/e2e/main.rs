@@ -18,4 +18,5 @@ mod openloop;
 mod python;
 mod reliability;
 mod run;
+mod shared;
 mod tcp;

@@ -460,6 +460,13 @@ fn workload_values(w: &Workload, axis: &Axis) -> Option<Vec<AxisValue>> {
                 _ => None,
             })
             .collect(),
+        // A word: its place in the list of modes, as on its axis.
+        Field::Shared => g
+            .shared
+            .values
+            .iter()
+            .map(|m| number(*m as usize as f64))
+            .collect(),
         Field::Rate => g
             .arrival
             .as_ref()?

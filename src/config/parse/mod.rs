@@ -181,6 +181,7 @@ fn workload(c: &mut Checker, t: &Table, index: usize) -> Option<Workload> {
         let mut g = Group::default();
         ok &= read_group(c, t, &mut g, &["name"]);
         g.name = w.name.clone();
+        ok = ok && shared_counter(c, t, &g, &format!("workload \"{}\"", w.name));
         w.groups.push(g);
     }
     ok &= c.read_keys(t, &WORKLOAD, &mut w, &["name", "group"]);
@@ -211,7 +212,8 @@ fn read_groups(c: &mut Checker, value: &Value, path: &str, w: &mut Workload) -> 
             name: format!("group-{}", j + 1),
             ..Group::default()
         };
-        if read_group(c, t, &mut g, &[]) {
+        let whose = format!("group \"{}\" of workload \"{}\"", g.name, w.name);
+        if read_group(c, t, &mut g, &[]) && shared_counter(c, t, &g, &whose) {
             read.push((t, g.name.clone()));
             w.groups.push(g);
         } else {
@@ -220,6 +222,59 @@ fn read_groups(c: &mut Checker, value: &Value, path: &str, w: &mut Workload) -> 
     }
     let what = format!("groups of workload \"{}\"", w.name);
     ok & c.unique_names(&read, &what, "give each [[workload.group]] its own name")
+}
+
+/// What `shared` and `await_inside` say together with `tasks` (or, in a
+/// group with arrivals, its requests), for the group `g` read from `t`
+/// (`whose` names it in messages): a counter needs two tasks to race, and
+/// a yield inside the window needs a racy window. False if they say
+/// something impossible.
+fn shared_counter(c: &mut Checker, t: &Table, g: &Group, whose: &str) -> bool {
+    let mut ok = true;
+    let counter = g.shared.values.iter().find(|m| m.counts());
+    let fewest = g.task_counts().into_iter().min().unwrap_or(0);
+    if let (Some(mode), Some(v)) = (counter, t.get("shared"))
+        && fewest < 2
+    {
+        let (message, hint) = if g.arrival.is_some() {
+            (
+                format!(
+                    "shared = \"{mode}\" needs two requests or more to race for the counter, but \
+                     {whose} brings {fewest}"
+                ),
+                "give it requests = 2 or more (or a duration that brings them at every rate), or \
+                 remove `shared`",
+            )
+        } else {
+            (
+                format!(
+                    "shared = \"{mode}\" needs two tasks or more to race for the counter, but \
+                     {whose} has tasks = {fewest}"
+                ),
+                "give it tasks = 2 or more (in every value of a sweep), or remove `shared`",
+            )
+        };
+        c.error(&t.path_of("shared"), v.span(), message, hint);
+        ok = false;
+    }
+    if g.await_inside
+        && !g.shared.values.contains(&SharedMode::Racy)
+        && let Some(v) = t.get("await_inside")
+    {
+        let now = match counter {
+            Some(mode) => format!("shared = \"{mode}\""),
+            None => "no shared counter".to_string(),
+        };
+        let message = format!(
+            "await_inside = true yields between a racy counter's read and write, but {whose} has \
+             {now}"
+        );
+        let hint =
+            "add shared = \"racy\" (or a list with \"racy\" in it), or remove `await_inside`";
+        c.error(&t.path_of("await_inside"), v.span(), message, hint);
+        ok = false;
+    }
+    ok
 }
 
 /// The keys that make a group one of requests arriving at a rate.
@@ -463,6 +518,12 @@ fn chart(c: &mut Checker, mut t: Table, known: &Known) -> Option<ChartSpec> {
         let not_swept =
             format!("chart x = \"{x}\" is not swept in workload \"{name}\" or its models");
         let problem = match &chart.x {
+            Some(a) if a.field.is_categorical() => Some((
+                format!("chart x = \"{x}\" takes words, not numbers a line could run along"),
+                "leave x out: each value then gets its own charts, and the lost-updates chart \
+                 sets the values side by side"
+                    .to_string(),
+            )),
             Some(a) if workload.sweeps(a) || (a.group.is_none() && swept.contains(a)) => None,
             Some(_) if shown.is_empty() => {
                 let hint = "give that field a list of values; nothing is swept here yet";
@@ -473,7 +534,12 @@ fn chart(c: &mut Checker, mut t: Table, known: &Known) -> Option<ChartSpec> {
                 Some((not_swept, format!("{hint}: {}", shown.join(", "))))
             }
             None => {
-                let keys = Field::ALL.map(Field::key).join(", ");
+                let keys: Vec<&str> = Field::ALL
+                    .into_iter()
+                    .filter(|f| !f.is_categorical())
+                    .map(Field::key)
+                    .collect();
+                let keys = keys.join(", ");
                 Some((
                     format!("unknown chart x \"{x}\""),
                     format!("use one of: {keys}"),

@@ -15,7 +15,7 @@ use crate::config::diagnostic::Diagnostic;
 use crate::config::duration::Nanos;
 use crate::config::field::{Axis, Field};
 use crate::config::keys::{
-    ARRIVAL, CROSSOVER, DISTRIBUTION, DISTRIBUTIONS, Fallback, Key, Read, Section,
+    ARRIVAL, CROSSOVER, Choices, DISTRIBUTION, DISTRIBUTIONS, Fallback, Key, Read, Section,
 };
 use crate::config::keys::{home_of, suggest};
 use crate::config::schema::{IoLatency, Sweep};
@@ -203,15 +203,12 @@ impl Checker {
             Read::Rates(set) => store(self.sweep(v, path, Self::rate), into, *set),
             Read::Arrival(set) => store(self.arrival(v, path), into, *set),
             Read::Choice(choices, set) => {
-                let word = self.string(v, path).filter(|word| {
-                    let known = choices.names.contains(&word.as_str());
-                    if !known {
-                        let message = format!("unknown {} \"{word}\"", choices.what);
-                        self.error(path, v.span(), message, &(choices.hint)(word));
-                    }
-                    known
-                });
+                let word = self.word(choices, v, path);
                 word.map(|word| set(into, &word)).is_some()
+            }
+            Read::Words(choices, set) => {
+                let read = self.sweep(v, path, |c, v, p| c.word(choices, v, p));
+                store(read, into, *set)
             }
             Read::Texts(set) => {
                 let read = self.sweep(v, path, |c, v, p| c.string(v, p));
@@ -225,6 +222,18 @@ impl Checker {
             Read::Range(set) => store(self.range(v, path), into, *set),
             Read::Crossover(set) => store(self.crossover(v, path), into, *set),
         }
+    }
+
+    /// One of `choices`' words.
+    fn word(&mut self, choices: &Choices, v: &Value, path: &str) -> Option<String> {
+        self.string(v, path).filter(|word| {
+            let known = choices.names.contains(&word.as_str());
+            if !known {
+                let message = format!("unknown {} \"{word}\"", choices.what);
+                self.error(path, v.span(), message, &(choices.hint)(word));
+            }
+            known
+        })
     }
 
     /// A number, whole or decimal, finite and not negative.

@@ -40,8 +40,9 @@ pub use interpreters::{Interpreters, interpreter_of, locate_for};
 use super::arrivals::Dispatch;
 use super::job::{Job, ModelError, ModelRun};
 use super::record::Records;
+use super::shared::SharedOutcome;
 use error::stderr_tail;
-use reply::RunnerReply;
+use reply::{CounterReply, RunnerReply};
 use request::{Request, runner_model};
 
 /// The program every python model runs.
@@ -72,8 +73,9 @@ pub fn run(job: &Job, records: &Records) -> Result<ModelRun, ModelError> {
         detail,
         stderr: stderr_tail(&output.stderr),
     };
-    let reply = RunnerReply::parse(&output.stdout).map_err(malformed)?;
-    let run = reply
+    let mut reply = RunnerReply::parse(&output.stdout).map_err(malformed)?;
+    let counters = std::mem::take(&mut reply.shared);
+    let mut run = reply
         .into_run(records, |i| job.task(i).latencies.len())
         .map_err(malformed)?;
     // The runner dispatched from its t0: the records' start of dispatch
@@ -81,7 +83,27 @@ pub fn run(job: &Job, records: &Records) -> Result<ModelRun, ModelError> {
     if let Some(t0) = run.wall_start_ns {
         Dispatch::at(job, t0).stamp(records);
     }
+    run.extras.shared = shared_outcome(job, &counters).map_err(malformed)?;
     Ok(run)
+}
+
+/// What the interpreter's counters came to, checked against the cell's
+/// groups.
+fn shared_outcome(
+    job: &Job,
+    counters: &[Option<CounterReply>],
+) -> Result<Option<SharedOutcome>, String> {
+    let groups = &job.cell.groups;
+    let mut finals = vec![0; groups.len()];
+    let mut waits = vec![0; groups.len()];
+    for (i, g) in groups.iter().enumerate().filter(|(_, g)| g.shared.counts()) {
+        let Some(Some(c)) = counters.get(i) else {
+            return Err(format!("no shared counter reported for group {}", g.name));
+        };
+        finals[i] = c.value;
+        waits[i] = c.lock_wait_ns;
+    }
+    Ok(SharedOutcome::of(&job.cell, &finals, &waits))
 }
 
 /// Starts the runner in `interpreter`, hands it `input` on stdin and waits

@@ -20,6 +20,20 @@ pub struct RunnerReply {
     pub startup_usage: Option<Usage>,
     /// One record per task, in task order.
     pub tasks: Vec<TaskReply>,
+    /// Each group's shared counter at the end, in group order (`null` for
+    /// a group without one).
+    #[serde(default)]
+    pub shared: Vec<Option<CounterReply>>,
+}
+
+/// One group's shared counter at the end of the run.
+#[derive(Debug, Deserialize)]
+pub struct CounterReply {
+    /// The counter's value.
+    #[serde(rename = "final")]
+    pub value: u64,
+    /// Time tasks waited for its lock, all together.
+    pub lock_wait_ns: u64,
 }
 
 /// One task's record.
@@ -111,7 +125,7 @@ impl RunnerReply {
 mod tests {
     use super::*;
 
-    const TWO_TASKS: &str = r#"{"protocol":3,"t0":1000,"startup_usage":{"user_ns":40000000,"sys_ns":1000000,"ctx_voluntary":3,"ctx_involuntary":4,"peak_rss_kb":9000},
+    const TWO_TASKS: &str = r#"{"protocol":4,"t0":1000,"startup_usage":{"user_ns":40000000,"sys_ns":1000000,"ctx_voluntary":3,"ctx_involuntary":4,"peak_rss_kb":9000},
         "tasks":[{"start":1001,"end":1500,"overshoots":[7],"wakes":[9],"spans":[["io",1001,1400,77],["cpu",1400,1500,77]]},
                  {"start":1002,"end":1600,"overshoots":[],"wakes":[],"spans":[]}]}"#;
 
@@ -168,7 +182,10 @@ mod tests {
         let parse = |s: &str| RunnerReply::parse(s.replace('\n', "").as_bytes());
         assert!(parse("").is_err());
         assert!(parse("Traceback").is_err());
-        assert!(parse(&TWO_TASKS.replace("\"protocol\":3", "\"protocol\":2")).is_err());
+        for older in ["1", "2", "3"] {
+            let reply = TWO_TASKS.replace("\"protocol\":4", &format!("\"protocol\":{older}"));
+            assert!(parse(&reply).is_err(), "protocol {older} refused");
+        }
         let wrong_count = parse(TWO_TASKS).and_then(|r| r.into_run(&records(3, false), |_| 1));
         assert_eq!(
             wrong_count.err().as_deref(),

@@ -8,7 +8,7 @@ use crate::config::ModelKind;
 use crate::model::Job;
 
 /// The version of the stdin/stdout exchange; `runner.py` checks it.
-pub const PROTOCOL: u32 = 3;
+pub const PROTOCOL: u32 = 4;
 
 /// What `runner.py` is asked to run.
 #[derive(Debug, Serialize)]
@@ -35,6 +35,18 @@ pub struct Request<'a> {
     /// Tasks stop this long after the model starts (see
     /// `crate::model::arrivals`).
     pub stop_after: Option<u64>,
+    /// Each group's shared counter, in group order.
+    pub groups: Vec<GroupRequest>,
+    /// Each task's group: its index in `groups`.
+    pub task_groups: Vec<usize>,
+}
+
+/// What one group's tasks do with its shared counter.
+#[derive(Debug, Serialize)]
+pub struct GroupRequest {
+    /// `none`, `racy`, `locked` or `atomic`.
+    pub shared: &'static str,
+    pub await_inside: bool,
 }
 
 /// The runner's name for a python kind; `None` for conlab's own models.
@@ -70,6 +82,16 @@ impl<'a> Request<'a> {
             order: job.dispatch_order(),
             open_loop: job.is_open_loop(),
             stop_after: job.stop_after_ns,
+            groups: job
+                .cell
+                .groups
+                .iter()
+                .map(|g| GroupRequest {
+                    shared: g.shared.as_str(),
+                    await_inside: g.await_inside,
+                })
+                .collect(),
+            task_groups: (0..job.tasks()).map(|i| job.task(i).group).collect(),
         })
     }
 }

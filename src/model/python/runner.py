@@ -15,7 +15,7 @@ import os
 import sys
 import time
 
-PROTOCOL = 3
+PROTOCOL = 4
 
 # Pure-Python arithmetic steps between two reads of the thread's CPU clock:
 # a few microseconds, so a burst ends close to its target while most of it
@@ -43,12 +43,169 @@ def burn(cost_ns):
             return x
 
 
+# Shared counters (a group's `shared` and `await_inside`): each task of a
+# group with a counter updates it once a round, after its IO wait, around
+# the round's CPU work:
+#   racy:   read the counter, do the work, write back what it read plus one
+#           (with await_inside, time.sleep(0) or `await asyncio.sleep(0)`
+#           between the work and the write);
+#   locked: the same under the model's own lock (threading.Lock,
+#           asyncio.Lock, multiprocessing.Lock), timing waits for it;
+#   atomic: the work, then next() of an itertools.count. That one C call
+#           runs whole under the GIL, so it is atomic in CPython with a GIL
+#           (and on one event loop); a free-threaded build promises nothing,
+#           so there it is refused. Processes have no such counter in shared
+#           memory: conlab skips python-processes with atomic.
+
+
+class Counter:
+    """One round's update of a group's counter around work(), on a thread:
+    read the counter, do the work, (with await_inside, let the others run,)
+    write back what was read plus one; under the counter's lock for
+    `locked`, whose wait is counted; `atomic`: the work, then one atomic
+    increment. Subclasses say where the value lives."""
+
+    def update(self, work):
+        if self.mode == "atomic":
+            work()
+            self.increment()
+            return
+        lock = self.lock if self.mode == "locked" else None
+        if lock is not None and not lock.acquire(False):
+            start = now()
+            lock.acquire()
+            self.add_wait(now() - start)
+        try:
+            read = self.read()
+            work()
+            if self.await_inside:
+                time.sleep(0)
+            self.write(read + 1)
+        finally:
+            if lock is not None:
+                lock.release()
+
+
+class ThreadCounter(Counter):
+    """A group's counter shared by the threads (or the event loop) of this
+    interpreter."""
+
+    def __init__(self, mode, await_inside):
+        import itertools
+        import threading
+
+        if mode == "atomic":
+            gil_enabled = getattr(sys, "_is_gil_enabled", lambda: True)
+            if not gil_enabled():
+                raise RuntimeError(
+                    "shared = \"atomic\" relies on the GIL (next() of an itertools.count "
+                    "is atomic only under it), and this interpreter runs without one"
+                )
+        self.mode = mode
+        self.await_inside = await_inside
+        self.value = 0
+        self.lock_wait = 0
+        self.lock = threading.Lock()
+        self.count = itertools.count()
+        self.async_lock = None
+
+    def read(self):
+        return self.value
+
+    def write(self, value):
+        self.value = value
+
+    def add_wait(self, ns):
+        self.lock_wait += ns
+
+    def increment(self):
+        next(self.count)
+
+    async def update_async(self, work):
+        """One round's update around work(), on the event loop: as update(),
+        with asyncio's lock and an await of asyncio.sleep(0) inside."""
+        import asyncio
+
+        mode = self.mode
+        if mode == "atomic":
+            work()
+            self.increment()
+            return
+        lock = None
+        if mode == "locked":
+            if self.async_lock is None:
+                # Made on the running loop (Python 3.8 and 3.9 bind a lock
+                # to the loop current when it is made).
+                self.async_lock = asyncio.Lock()
+            lock = self.async_lock
+            if lock.locked():
+                start = now()
+                await lock.acquire()
+                self.add_wait(now() - start)
+            else:
+                await lock.acquire()
+        try:
+            read = self.value
+            work()
+            if self.await_inside:
+                await asyncio.sleep(0)
+            self.value = read + 1
+        finally:
+            if lock is not None:
+                lock.release()
+
+    def result(self):
+        final = next(self.count) if self.mode == "atomic" else self.value
+        return {"final": final, "lock_wait_ns": self.lock_wait}
+
+
+class ProcessCounter(Counter):
+    """A group's counter in memory the pool's processes share: a
+    multiprocessing.Value without its lock, and a multiprocessing.Lock for
+    `locked`. Made before the pool forks its workers, which inherit it."""
+
+    def __init__(self, context, mode, await_inside):
+        if mode == "atomic":
+            raise RuntimeError(
+                "shared = \"atomic\" is not supported by python-processes: CPython has no "
+                "atomic increment of memory shared between processes"
+            )
+        self.mode = mode
+        self.await_inside = await_inside
+        self.value = context.Value("Q", 0, lock=False)
+        self.lock_wait = context.Value("Q", 0, lock=False)
+        self.lock = context.Lock()
+
+    def read(self):
+        return self.value.value
+
+    def write(self, value):
+        self.value.value = value
+
+    def add_wait(self, ns):
+        # Called holding the lock: the workers' additions do not race.
+        self.lock_wait.value += ns
+
+    def result(self):
+        return {"final": self.value.value, "lock_wait_ns": self.lock_wait.value}
+
+
+def counters(job, make):
+    """Each group's counter, made by make(mode, await_inside), or None for a
+    group without one."""
+    return [
+        make(g["shared"], g["await_inside"]) if g["shared"] != "none" else None
+        for g in job["groups"]
+    ]
+
+
 class Task:
     """What one task records about itself while it runs."""
 
-    def __init__(self, job, index, ident):
+    def __init__(self, job, index, ident, counters):
         self.latencies = job["latencies"][index]
         self.cpu_ns = job["cpu_ns"][index]
+        self.counter = counters[job["task_groups"][index]]
         self.ident = ident
         self.spans = [] if job["timeline"] else None
         self.overshoots = []
@@ -118,9 +275,10 @@ def ask(sock, latency):
     return int.from_bytes(reply, "big")
 
 
-def run_blocking(job, index, ident):
+def run_blocking(job, index, ident, counters):
     """One task on the calling thread, blocking on each IO wait."""
-    task = Task(job, index, ident)
+    task = Task(job, index, ident, counters)
+    counter = task.counter
     task.start = now()
     sock = connect(job) if job["tcp"] and task.needs_io() else None
     try:
@@ -138,7 +296,10 @@ def run_blocking(job, index, ident):
                 task.io(start, deadline, completed, now())
                 if task.must_stop():
                     return task.record()
-            task.cpu()
+            if counter is None:
+                task.cpu()
+            else:
+                counter.update(task.cpu)
     finally:
         if sock is not None:
             sock.close()
@@ -146,12 +307,13 @@ def run_blocking(job, index, ident):
     return task.record()
 
 
-async def run_async(job, index, ident):
+async def run_async(job, index, ident, counters):
     """One task on the event loop: each IO wait yields to the loop; CPU work
     runs inline and holds the loop."""
     import asyncio
 
-    task = Task(job, index, ident)
+    task = Task(job, index, ident, counters)
+    counter = task.counter
     task.start = now()
     writer = None
     if job["tcp"] and task.needs_io():
@@ -174,7 +336,10 @@ async def run_async(job, index, ident):
                 task.io(start, deadline, completed, now())
                 if task.must_stop():
                     return task.record()
-            task.cpu()
+            if counter is None:
+                task.cpu()
+            else:
+                await counter.update_async(task.cpu)
     finally:
         if writer is not None:
             writer.close()
@@ -183,9 +348,9 @@ async def run_async(job, index, ident):
     return task.record()
 
 
-# Each model is a function of the job, called at t0 (after `main` has
-# imported the modules it names in MODELS, so imports are setup), that
-# returns the task records in task order.
+# Each model is a function of the job and the groups' counters, called at
+# t0 (after `main` has imported the modules it names in MODELS and made the
+# counters, so both are setup), that returns the task records in task order.
 #
 # Dispatch: every model hands its tasks out in the job's "order", each once
 # it is due (job["due"][i] ns after t0; all at t0 without arrivals), and
@@ -227,17 +392,17 @@ def dispatch(job):
         yield i
 
 
-def sequential(job):
+def sequential(job, shared):
     import threading
 
     ident = threading.get_native_id()
     records = [unfinished() for _ in job["latencies"]]
     for i in dispatch(job):
-        records[i] = run_blocking(job, i, ident)
+        records[i] = run_blocking(job, i, ident, shared)
     return records
 
 
-def threads(job):
+def threads(job, shared):
     import threading
 
     records = [unfinished() for _ in job["latencies"]]
@@ -245,7 +410,7 @@ def threads(job):
 
     def body(i):
         try:
-            records[i] = run_blocking(job, i, threading.get_native_id())
+            records[i] = run_blocking(job, i, threading.get_native_id(), shared)
         except BaseException as e:
             failures.append("task %d: %s: %s" % (i, type(e).__name__, e))
 
@@ -261,12 +426,12 @@ def threads(job):
     return records
 
 
-def thread_pool(job):
+def thread_pool(job, shared):
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
     def body(i):
-        return run_blocking(job, i, threading.get_native_id())
+        return run_blocking(job, i, threading.get_native_id(), shared)
 
     records = [unfinished() for _ in job["latencies"]]
     with ThreadPoolExecutor(max_workers=job["workers"]) as pool:
@@ -276,7 +441,7 @@ def thread_pool(job):
     return records
 
 
-def asyncio_gather(job):
+def asyncio_gather(job, shared):
     import asyncio
     import threading
 
@@ -284,7 +449,7 @@ def asyncio_gather(job):
     records = [unfinished() for _ in job["latencies"]]
 
     async def one(i):
-        records[i] = await run_async(job, i, ident)
+        records[i] = await run_async(job, i, ident, shared)
 
     async def main():
         tasks = []
@@ -304,22 +469,34 @@ def asyncio_gather(job):
     return records
 
 
-# The job as pool workers see it: they are forked, so they inherit it.
+# The job and the groups' counters as pool workers see them: they are
+# forked, so they inherit both.
 JOB = None
+COUNTERS = None
 
 
 def process_task(index):
-    return run_blocking(JOB, index, os.getpid())
+    return run_blocking(JOB, index, os.getpid(), COUNTERS)
 
 
-def processes(job):
+def fork_context():
     import multiprocessing
 
-    global JOB
-    JOB = job
     # fork: the pool's workers inherit this program, which `-c` code has no
     # file to re-import from (spawn and forkserver would need one).
-    pool = multiprocessing.get_context("fork").Pool(processes=job["workers"])
+    return multiprocessing.get_context("fork")
+
+
+def process_counters(job):
+    context = fork_context()
+    return counters(job, lambda mode, inside: ProcessCounter(context, mode, inside))
+
+
+def processes(job, shared):
+    global JOB, COUNTERS
+    JOB = job
+    COUNTERS = shared
+    pool = fork_context().Pool(processes=job["workers"])
     try:
         if not job["open_loop"]:
             # One task at a time to whichever worker is free, in task order.
@@ -337,12 +514,18 @@ def processes(job):
         pool.join()
 
 
+def thread_counters(job):
+    return counters(job, ThreadCounter)
+
+
+# Each model: its function, the modules it imports, and how it makes the
+# groups' counters.
 MODELS = {
-    "sequential": (sequential, ("threading",)),
-    "threads": (threads, ("threading",)),
-    "thread-pool": (thread_pool, ("threading", "concurrent.futures")),
-    "asyncio": (asyncio_gather, ("threading", "asyncio")),
-    "processes": (processes, ("multiprocessing", "multiprocessing.pool")),
+    "sequential": (sequential, ("threading",), thread_counters),
+    "threads": (threads, ("threading",), thread_counters),
+    "thread-pool": (thread_pool, ("threading", "concurrent.futures"), thread_counters),
+    "asyncio": (asyncio_gather, ("threading", "asyncio"), thread_counters),
+    "processes": (processes, ("multiprocessing", "multiprocessing.pool"), process_counters),
 }
 
 
@@ -368,23 +551,25 @@ def main():
     job = json.loads(sys.stdin.buffer.read())
     if job.get("protocol") != PROTOCOL:
         sys.exit("conlab runner: protocol %r, expected %r" % (job.get("protocol"), PROTOCOL))
-    model, modules = MODELS[job["model"]]
+    model, modules, make_counters = MODELS[job["model"]]
     for name in modules:
         __import__(name)
     if job["tcp"]:
         import socket  # noqa: F401
+    shared = make_counters(job)
 
     before = usage()
     t0 = now()
     job["t0"] = t0
     if job.get("stop_after") is not None:
         job["stop"] = t0 + job["stop_after"]
-    records = model(job)
+    records = model(job, shared)
     reply = {
         "protocol": PROTOCOL,
         "t0": t0,
         "startup_usage": before,
         "tasks": records,
+        "shared": [c.result() if c is not None else None for c in shared],
     }
     out = sys.stdout
     out.write(json.dumps(reply, separators=(",", ":")))

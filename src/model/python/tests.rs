@@ -54,6 +54,7 @@ fn job(kind: ModelKind, tasks: u64, rounds: u32, latency: u64, tcp: Option<Strin
         cores: 2,
         record_timeline: true,
         tcp_server: tcp,
+        shared: Default::default(),
         arrivals: Vec::new(),
         stop_after_ns: None,
     }

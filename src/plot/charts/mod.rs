@@ -9,6 +9,7 @@ pub mod cdf;
 pub mod compare;
 pub mod cpu_wall;
 pub mod latency;
+pub mod lost;
 pub mod overview;
 pub mod sweep;
 pub mod timeline;
@@ -16,6 +17,7 @@ pub mod wake;
 
 use plotters::prelude::DrawingBackend;
 
+use crate::config::ChartY;
 use crate::plot::Input;
 use crate::plot::kit::{Canvas, ChartError, Drawing};
 use crate::plot::plan::{self, ChartJob, ChartKind};
@@ -43,6 +45,9 @@ impl Drawing for Chart<'_> {
                 }
                 match chart.x.clone().or_else(|| plan::default_x(&cells)) {
                     Some(x) => sweep::draw(c, chart, &x, &cells, all, &input.styles),
+                    None if chart.metric.y == ChartY::LostUpdates => {
+                        lost::draw(c, chart, &cells, &input.styles)
+                    }
                     None => bars::draw(c, chart, &cells, all, &input.styles),
                 }
             }
