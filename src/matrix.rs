@@ -439,6 +439,41 @@ mod tests {
     }
 
     #[test]
+    fn a_group_without_a_counter_is_written_as_before_counters_existed() {
+        // Cells are written into each run's job and hashed for `--resume`:
+        // a group without a counter must not name one, or every earlier
+        // result would stop matching its cell.
+        let exp = experiment(
+            r#"
+            [[workload]]
+            name = "plain"
+            tasks = 2
+            [[workload]]
+            name = "racy"
+            tasks = 2
+            shared = "racy"
+            await_inside = true
+            [[workload]]
+            name = "locked"
+            tasks = 2
+            shared = "locked"
+            [[model]]
+            kind = "threads"
+            "#,
+        );
+        let groups: Vec<serde_json::Value> = expand(&exp, 2)
+            .iter()
+            .map(|cell| serde_json::to_value(&cell.groups[0]).unwrap_or_default())
+            .collect();
+        let has = |g: &serde_json::Value, key: &str| g.get(key).is_some();
+        assert!(!has(&groups[0], "shared") && !has(&groups[0], "await_inside"));
+        assert_eq!(groups[1]["shared"], "racy");
+        assert_eq!(groups[1]["await_inside"], true);
+        assert_eq!(groups[2]["shared"], "locked");
+        assert!(!has(&groups[2], "await_inside"));
+    }
+
+    #[test]
     fn every_combination_in_file_order() {
         let exp = experiment(
             r#"
