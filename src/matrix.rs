@@ -595,6 +595,7 @@ mod tests {
             name = "cpu"
             tasks = 1
             cpu_cost = "1ms"
+            rounds = 2
             [[workload.group]]
             name = "io"
             tasks = 3
@@ -609,9 +610,11 @@ mod tests {
             panic!("{} cells", cells.len())
         };
         assert_eq!(cell.tasks(), 4);
-        assert_eq!(cell.waits(), 13);
+        assert_eq!(cell.waits(), 14);
         assert!(!cell.is_open_loop());
-        let expected = [(0, 0..1), (1, 1..5), (1, 5..9), (1, 9..13)];
+        // The first group's waits (1 task × 2 rounds) come before the
+        // second's: a product, which a quotient (1 / 2) would not be.
+        let expected = [(0, 0..2), (1, 2..6), (1, 6..10), (1, 10..14)];
         assert_eq!(cell.task_layout().collect::<Vec<_>>(), expected);
         for (task, slot) in expected.iter().enumerate() {
             assert_eq!(cell.locate(task).as_ref(), Some(slot), "task {task}");
@@ -712,6 +715,10 @@ mod tests {
         assert_eq!(
             "4/3".parse::<Shard>(),
             Err("`4/3`: shard 4 of 3 does not exist; write K/N: the K-th of N shards, from 1/N to N/N (e.g. --shard 2/4)".to_string())
+        );
+        assert_eq!(
+            "1/0".parse::<Shard>(),
+            Err("`1/0`: there must be at least one shard; write K/N: the K-th of N shards, from 1/N to N/N (e.g. --shard 2/4)".to_string())
         );
     }
 }
