@@ -439,6 +439,41 @@ mod tests {
     }
 
     #[test]
+    fn a_group_without_a_counter_is_written_as_before_counters_existed() {
+        // Cells are written into each run's job and hashed for `--resume`:
+        // a group without a counter must not name one, or every earlier
+        // result would stop matching its cell.
+        let exp = experiment(
+            r#"
+            [[workload]]
+            name = "plain"
+            tasks = 2
+            [[workload]]
+            name = "racy"
+            tasks = 2
+            shared = "racy"
+            await_inside = true
+            [[workload]]
+            name = "locked"
+            tasks = 2
+            shared = "locked"
+            [[model]]
+            kind = "threads"
+            "#,
+        );
+        let groups: Vec<serde_json::Value> = expand(&exp, 2)
+            .iter()
+            .map(|cell| serde_json::to_value(&cell.groups[0]).unwrap_or_default())
+            .collect();
+        let has = |g: &serde_json::Value, key: &str| g.get(key).is_some();
+        assert!(!has(&groups[0], "shared") && !has(&groups[0], "await_inside"));
+        assert_eq!(groups[1]["shared"], "racy");
+        assert_eq!(groups[1]["await_inside"], true);
+        assert_eq!(groups[2]["shared"], "locked");
+        assert!(!has(&groups[2], "await_inside"));
+    }
+
+    #[test]
     fn every_combination_in_file_order() {
         let exp = experiment(
             r#"
@@ -546,6 +581,124 @@ mod tests {
         );
     }
 
+    /// A cell of two groups: one task of one round, then three tasks of
+    /// four rounds. Tasks are numbered group after group and each task's
+    /// waits are contiguous, so the 13 waits are laid out (by hand):
+    /// task 0 → 0..1 (group 0), tasks 1–3 → 1..5, 5..9, 9..13 (group 1).
+    #[test]
+    fn tasks_and_waits_are_laid_out_group_after_group() {
+        let exp = experiment(
+            r#"
+            [[workload]]
+            name = "w"
+            [[workload.group]]
+            name = "cpu"
+            tasks = 1
+            cpu_cost = "1ms"
+            rounds = 2
+            [[workload.group]]
+            name = "io"
+            tasks = 3
+            io_latency = "2ms"
+            rounds = 4
+            [[model]]
+            kind = "threads"
+            "#,
+        );
+        let cells = expand(&exp, 2);
+        let [cell] = cells.as_slice() else {
+            panic!("{} cells", cells.len())
+        };
+        assert_eq!(cell.tasks(), 4);
+        assert_eq!(cell.waits(), 14);
+        assert!(!cell.is_open_loop());
+        // The first group's waits (1 task × 2 rounds) come before the
+        // second's: a product, which a quotient (1 / 2) would not be.
+        let expected = [(0, 0..2), (1, 2..6), (1, 6..10), (1, 10..14)];
+        assert_eq!(cell.task_layout().collect::<Vec<_>>(), expected);
+        for (task, slot) in expected.iter().enumerate() {
+            assert_eq!(cell.locate(task).as_ref(), Some(slot), "task {task}");
+        }
+        assert_eq!(cell.locate(4), None);
+        assert_eq!(
+            (0..5).map(|t| cell.position(t)).collect::<Vec<_>>(),
+            [Some((0, 0)), Some((1, 0)), Some((1, 1)), Some((1, 2)), None]
+        );
+    }
+
+    /// A group of requests arriving at swept rates: one cell per rate, each
+    /// with the group's `requests` as its tasks; cells that differ only in
+    /// the model share their workload key, cells at different rates do not.
+    #[test]
+    fn arrivals_sweep_their_rate_and_keep_the_request_count() {
+        let exp = experiment(
+            r#"
+            [[workload]]
+            name = "open"
+            arrival = { rate = [50, 100], dist = "uniform" }
+            requests = 7
+            io_latency = "1ms"
+            [[model]]
+            kind = "threads"
+            [[model]]
+            kind = "sequential"
+            "#,
+        );
+        let cells = expand(&exp, 2);
+        let got: Vec<(String, u64, bool)> = cells
+            .iter()
+            .map(|c| (c.label(), c.tasks(), c.is_open_loop()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("open · threads · rate=50".to_string(), 7, true),
+                ("open · sequential · rate=50".to_string(), 7, true),
+                ("open · threads · rate=100".to_string(), 7, true),
+                ("open · sequential · rate=100".to_string(), 7, true),
+            ]
+        );
+        assert_eq!(cells[0].workload_key(), cells[1].workload_key());
+        assert_ne!(cells[0].workload_key(), cells[2].workload_key());
+        assert_eq!(cells[0].workload_key(), cells[0].point().workload_key());
+        assert_eq!(cells[2].point().groups[0].rate, Some(100.0));
+    }
+
+    /// The model parameters' defaults by kind: `switch_interval` only for
+    /// `gil-threads`, `poll_interval` only for `polling`, and a swept
+    /// interval named in the variant.
+    #[test]
+    fn interval_defaults_belong_to_their_kinds() {
+        let exp = experiment(
+            r#"
+            [[workload]]
+            tasks = 1
+            [[model]]
+            kind = "gil-threads"
+            [[model]]
+            kind = "polling"
+            [[model]]
+            kind = "polling"
+            name = "p"
+            poll_interval = ["1ms", "2ms"]
+            "#,
+        );
+        let cells = expand(&exp, 0);
+        let got: Vec<(&str, Option<Nanos>, Option<Nanos>)> = cells
+            .iter()
+            .map(|c| (c.variant.as_str(), c.switch_interval, c.poll_interval))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("gil-threads", Some(DEFAULT_SWITCH_INTERVAL), None),
+                ("polling", None, Some(DEFAULT_POLL_INTERVAL)),
+                ("p poll_interval=1ms", None, Some(Nanos(1_000_000))),
+                ("p poll_interval=2ms", None, Some(Nanos(2_000_000))),
+            ]
+        );
+    }
+
     #[test]
     fn shards_deal_every_cell_to_exactly_one() {
         let shards: Vec<Shard> = (1..=3).map(|k| Shard { index: k, count: 3 }).collect();
@@ -562,6 +715,10 @@ mod tests {
         assert_eq!(
             "4/3".parse::<Shard>(),
             Err("`4/3`: shard 4 of 3 does not exist; write K/N: the K-th of N shards, from 1/N to N/N (e.g. --shard 2/4)".to_string())
+        );
+        assert_eq!(
+            "1/0".parse::<Shard>(),
+            Err("`1/0`: there must be at least one shard; write K/N: the K-th of N shards, from 1/N to N/N (e.g. --shard 2/4)".to_string())
         );
     }
 }

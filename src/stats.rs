@@ -287,6 +287,13 @@ mod tests {
         assert!(!spans_two_decades(&[1.0, 2.0, 4.0, 8.0]));
         assert!(!spans_two_decades(&[0.0, 100.0]));
         assert!(!spans_two_decades(&[]));
+        // The ratio decides, not the size: 10–20 is one decade's
+        // fraction, 0.01–1 exactly two, 0.5–49.9 just under.
+        assert!(!spans_two_decades(&[10.0, 20.0]));
+        assert!(spans_two_decades(&[1.0, 0.01, 0.1]));
+        assert!(!spans_two_decades(&[0.5, 49.9]));
+        assert!(!spans_two_decades(&[5.0, f64::INFINITY]));
+        assert!(!spans_two_decades(&[5.0, -500.0]));
     }
 
     #[test]

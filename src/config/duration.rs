@@ -358,4 +358,82 @@ mod tests {
             assert_eq!(Nanos(n).to_string().parse::<Nanos>(), Ok(Nanos(n)), "{n}");
         }
     }
+
+    /// The edges of the arithmetic: `u64::MAX` ns itself parses (one
+    /// more does not), a whole unit prints as `1s`, `1ms`, `1us`, and a
+    /// fraction digit at the last exact place (the third of `us`) still
+    /// counts while a non-zero one past it is an error.
+    #[test]
+    fn the_edges_of_exact_parsing_and_printing() {
+        assert_eq!(parse("18446744073709551615ns"), Ok(u64::MAX));
+        assert!(matches!(
+            parse("18446744073709551616ns"),
+            Err(DurationError::TooLong(_))
+        ));
+        assert!(matches!(
+            parse("18446744073709551.616us"),
+            Err(DurationError::TooLong(_))
+        ));
+        assert_eq!(parse("1.001us"), Ok(1_001));
+        assert_eq!(parse("1.0010us"), Ok(1_001));
+        assert!(matches!(parse("1.0001us"), Err(DurationError::TooFine(_))));
+        assert_eq!(parse("0.5ns"), Err(DurationError::TooFine("0.5ns".into())));
+        assert_eq!(
+            parse("2.50ns"),
+            Err(DurationError::TooFine("2.50ns".into()))
+        );
+        assert_eq!(parse("3.0ns"), Ok(3));
+        assert_eq!(Nanos(1_000_000_000).to_string(), "1s");
+        assert_eq!(Nanos(1_000_000).to_string(), "1ms");
+        assert_eq!(Nanos(1_000).to_string(), "1us");
+        assert_eq!(Nanos(999_999_999).to_string(), "999999.999us");
+        assert_eq!(Nanos(1_000_001).to_string(), "1000.001us");
+        assert_eq!(Nanos(999).to_string(), "999ns");
+        assert_eq!(Nanos(1_001_000).to_string(), "1.001ms");
+        assert_eq!(Nanos(1_010_000_000).to_string(), "1.01s");
+        assert_eq!(Nanos(1_500).to_string(), "1.5us");
+    }
+
+    #[test]
+    fn conversions() {
+        assert_eq!(Nanos(2_500_000).as_millis_f64(), 2.5);
+        assert_eq!(Nanos(1_500).as_millis_f64(), 0.0015);
+        assert_eq!(
+            Nanos(1_000_000_007).as_std(),
+            std::time::Duration::new(1, 7)
+        );
+        assert_eq!(serde_json::to_string(&Nanos(42)).ok(), Some("42".into()));
+        assert_eq!(serde_json::from_str::<Nanos>("42").ok(), Some(Nanos(42)));
+    }
+
+    /// What each mistake's help line says, and how characters without a
+    /// place in a duration are named: a whitespace that is not a control
+    /// character (no-break space) and a control character that is not
+    /// whitespace both by code point.
+    #[test]
+    fn help_lines_and_stray_character_names() {
+        let help = |text: &str| parse(text).err().map(|e| e.help());
+        assert_eq!(
+            help("50"),
+            Some("add a unit: \"50ms\" (units: ns, us, µs, ms, s, m, min, h)".into())
+        );
+        assert_eq!(
+            help("50sec"),
+            Some("use one of the units ns, us, µs, ms, s, m, min, h".into())
+        );
+        assert_eq!(help("-5ms"), Some("durations cannot be negative".into()));
+        assert_eq!(help("1.2.3ms"), Some(GRAMMAR.to_string()));
+        assert_eq!(describe('\u{a0}'), "the character U+00A0");
+        assert_eq!(describe('\u{1}'), "the character U+0001");
+        assert_eq!(describe(' '), "a space");
+        assert_eq!(describe('#'), "`#`");
+        assert_eq!(
+            parse("50sec").map_err(|e| e.to_string()),
+            Err("`50sec` has an unknown unit `sec`".into())
+        );
+        assert_eq!(
+            parse("5").map_err(|e| e.to_string()),
+            Err("`5` has no unit".into())
+        );
+    }
 }

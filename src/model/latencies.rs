@@ -216,4 +216,69 @@ mod tests {
         assert_eq!(Latencies::from(Vec::new()).len(), 0);
         assert_eq!(TaskLatencies::none().len(), 0);
     }
+
+    /// A run becomes a segment of its own from [`MIN_REPEAT`] (16) equal
+    /// values on; shorter runs stay in the table around them.
+    #[test]
+    fn only_runs_of_sixteen_or_more_become_segments() {
+        let segments = |table: Vec<u64>| Latencies::from(table).segments;
+        assert_eq!(segments(vec![7; 15]), [Segment::Table(vec![7; 15])]);
+        assert_eq!(
+            segments(vec![7; 16]),
+            [Segment::Repeat {
+                value: 7,
+                count: 16
+            }]
+        );
+        let mut table = vec![1, 2, 2];
+        table.extend([3; 20]);
+        table.extend([4, 4]);
+        assert_eq!(
+            segments(table),
+            [
+                Segment::Table(vec![1, 2, 2]),
+                Segment::Repeat {
+                    value: 3,
+                    count: 20
+                },
+                Segment::Table(vec![4, 4]),
+            ]
+        );
+        assert_eq!(segments(Vec::new()), []);
+    }
+
+    /// Reading across segments: a table, a run, a table (3 + 20 + 2 waits).
+    #[test]
+    fn reads_cross_segment_boundaries() {
+        let mut table = vec![1, 2, 2];
+        table.extend([3; 20]);
+        table.extend([4, 5]);
+        let l = Latencies::from(table);
+        assert_eq!(l.len(), 25);
+        let at = |i| l.get(i);
+        assert_eq!(
+            [at(0), at(2), at(3), at(22), at(23), at(24), at(25)],
+            [Some(1), Some(2), Some(3), Some(3), Some(4), Some(5), None]
+        );
+        let task = l.slice(21, 3);
+        assert_eq!(task.len(), 3);
+        assert_eq!(task.to_vec(), [3, 3, 4]);
+        assert_eq!((task.get(0), task.get(2), task.get(3)), (3, 4, 0));
+        assert_eq!(l.slice(24, 5).to_vec(), [5]);
+        assert_eq!(l.slice(30, 2).len(), 0);
+        let none = TaskLatencies::none();
+        assert_eq!((none.len(), none.get(0), none.to_vec()), (0, 0, vec![]));
+    }
+
+    /// Two tasks' latencies are equal when their rounds are, wherever they
+    /// sit in the table.
+    #[test]
+    fn task_latencies_compare_round_by_round() {
+        let l = Latencies::from(vec![1, 2, 1, 2, 1, 3]);
+        assert_eq!(l.slice(0, 2), l.slice(2, 2));
+        assert_ne!(l.slice(0, 2), l.slice(1, 2));
+        assert_ne!(l.slice(0, 2), l.slice(0, 3));
+        assert_ne!(l.slice(2, 3), l.slice(2, 4));
+        assert_eq!(l.slice(6, 1), TaskLatencies::none());
+    }
 }

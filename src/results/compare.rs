@@ -433,6 +433,27 @@ mod tests {
         assert_eq!(judge(&[], &[50.0, 51.0]).verdict, Verdict::NotEnoughRuns);
     }
 
+    /// The words the report and the chart legend print for each verdict.
+    #[test]
+    fn verdict_texts() {
+        let texts = [
+            Verdict::Faster,
+            Verdict::Slower,
+            Verdict::NoSignificantDifference,
+            Verdict::NotEnoughRuns,
+        ]
+        .map(Verdict::text);
+        assert_eq!(
+            texts,
+            [
+                "faster",
+                "slower",
+                "no significant difference",
+                "not enough runs"
+            ]
+        );
+    }
+
     proptest! {
         #[test]
         fn identical_samples_never_differ(values in prop::collection::vec(0.01f64..1e6, 1..20)) {
