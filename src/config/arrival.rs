@@ -10,7 +10,7 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::duration::Nanos;
-use super::schema::Sweep;
+use super::field::Sweep;
 
 /// The highest rate an experiment may ask for, in requests per second.
 pub const MAX_RATE: f64 = 10_000_000.0;

@@ -10,8 +10,87 @@
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::duration::Nanos;
-use super::schema::SharedMode;
 use crate::format::duration_text;
+
+/// A field that is either one value or a list of values to sweep over.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sweep<T> {
+    pub values: Vec<T>,
+}
+
+impl<T> Sweep<T> {
+    pub fn one(value: T) -> Self {
+        Sweep {
+            values: vec![value],
+        }
+    }
+
+    pub fn is_axis(&self) -> bool {
+        self.values.len() > 1
+    }
+
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Sweep<U> {
+        Sweep {
+            values: self.values.into_iter().map(f).collect(),
+        }
+    }
+}
+
+impl<T: Ord + Copy> Sweep<T> {
+    /// The largest value (sweeps are never empty once read).
+    pub fn most(&self) -> Option<T> {
+        self.values.iter().copied().max()
+    }
+}
+
+/// What the tasks of a group do with the group's shared counter once a
+/// round, after the IO wait (the `shared` key of a group).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum SharedMode {
+    /// No counter.
+    #[default]
+    None,
+    /// Read the counter, do the round's CPU work, write back what was read
+    /// plus one: an update made by another task meanwhile is lost.
+    Racy,
+    /// The same window under the runtime's own lock: nothing is lost.
+    Locked,
+    /// One atomic increment, no window.
+    Atomic,
+}
+
+impl SharedMode {
+    /// The names in experiment files, in declaration order.
+    pub const NAMES: [&'static str; 4] = ["none", "racy", "locked", "atomic"];
+    pub const ALL: [SharedMode; 4] = [
+        SharedMode::None,
+        SharedMode::Racy,
+        SharedMode::Locked,
+        SharedMode::Atomic,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+
+    pub fn from_name(name: &str) -> Option<SharedMode> {
+        SharedMode::ALL.into_iter().find(|m| m.as_str() == name)
+    }
+
+    /// Whether tasks update a counter at all.
+    pub fn counts(self) -> bool {
+        self != SharedMode::None
+    }
+}
+
+impl std::fmt::Display for SharedMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// A sweepable field of a `[[workload]]` or a `[[model]]`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -9,6 +9,7 @@
 use super::arrival::{ArrivalDist, ArrivalSpec, Rate};
 use super::claim::{AxisValue, ClaimSpec, CrossoverSpec, Limit, Metric, PointFilter};
 use super::duration::Nanos;
+use super::field::{SharedMode, Sweep};
 use super::folder_name;
 use super::kind::{DEFAULT_POLL_INTERVAL, DEFAULT_SWITCH_INTERVAL, ModelKind};
 use super::limits::{MAX_REPETITIONS, MAX_TASKS, MAX_WAITS, MAX_WARMUP, MAX_WORKERS};

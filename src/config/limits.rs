@@ -6,7 +6,8 @@
 //! or product can wrap.
 
 use super::duration::Nanos;
-use super::schema::{Experiment, Group, Sweep, Workload};
+use super::field::Sweep;
+use super::schema::{Experiment, Group, Workload};
 
 /// The most bytes of an experiment file conlab reads.
 pub const MAX_FILE_BYTES: u64 = 1 << 20;

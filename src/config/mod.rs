@@ -5,6 +5,7 @@
 //! place in the file.
 
 mod arrival;
+mod check;
 mod claim;
 mod diagnostic;
 mod docs;
@@ -28,7 +29,7 @@ pub use claim::{ClaimSpec, CrossoverSpec, Limit, Metric};
 pub use diagnostic::{Diagnostics, SourceFile};
 pub use docs::key_help;
 pub use duration::Nanos;
-pub use field::{Axes, Axis, Field, GroupPoint, Point, Value};
+pub use field::{Axes, Axis, Field, GroupPoint, Point, SharedMode, Sweep, Value};
 pub use json_schema::json_schema;
 pub use kind::{
     DEFAULT_POLL_INTERVAL, DEFAULT_SWITCH_INTERVAL, ModelKind, Param, workers_or_cores,

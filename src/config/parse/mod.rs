@@ -5,15 +5,16 @@
 //! its exact place and key path. What no single key can say is checked
 //! here when it is about how the file is written (which parameters a
 //! model's kind takes, a workload's groups against its own fields), and
-//! by the types when it is about what they mean (`ClaimSpec::check`,
-//! `ChartSpec::check`, a group's problems): those return [`Problem`](super::diagnostic::Problem)s that
-//! the reader places in the file by their [`At`](super::diagnostic::At).
+//! by [`check`] when it is about what typed values mean together (a
+//! claim, a chart, a group): those return `Problem`s that the reader
+//! places in the file by their `At`.
 
 mod value;
 
 use toml::de::{DeTable, DeValue};
 
 use self::value::{Checker, Table, Value};
+use super::check;
 use super::claim::ClaimSpec;
 use super::diagnostic::{Diagnostic, SourceFile};
 use super::folder_name;
@@ -175,7 +176,7 @@ fn workload(c: &mut Checker, t: &Table, index: usize) -> Option<Workload> {
         let mut g = Group::default();
         ok &= read_group(c, t, &mut g, &["name"]);
         g.name = w.name.clone();
-        ok = ok && c.place(t, g.counter_problems(&format!("workload \"{}\"", w.name)));
+        ok = ok && c.place(t, check::counter(&g, &format!("workload \"{}\"", w.name)));
         w.groups.push(g);
     }
     ok &= c.read_keys(t, &WORKLOAD, &mut w, &["name", "group"]);
@@ -207,7 +208,7 @@ fn read_groups(c: &mut Checker, value: &Value, path: &str, w: &mut Workload) -> 
             ..Group::default()
         };
         let whose = format!("group \"{}\" of workload \"{}\"", g.name, w.name);
-        if read_group(c, t, &mut g, &[]) && c.place(t, g.counter_problems(&whose)) {
+        if read_group(c, t, &mut g, &[]) && c.place(t, check::counter(&g, &whose)) {
             read.push((t, g.name.clone()));
             w.groups.push(g);
         } else {
@@ -223,7 +224,7 @@ const OPEN_LOOP: [&str; 3] = ["arrival", "requests", "duration"];
 
 /// Reads a group's keys from `t` (a `[[workload.group]]`, or a workload
 /// without groups), but those in `skip`, and checks what no single key
-/// can ([`Group::open_loop_problems`]): a group has `tasks`, or `arrival`
+/// can ([`check::open_loop`]): a group has `tasks`, or `arrival`
 /// and one of `requests` and `duration`. False if anything was wrong.
 fn read_group(c: &mut Checker, t: &Table, g: &mut Group, skip: &[&str]) -> bool {
     let open_loop = OPEN_LOOP.iter().any(|k| t.get(k).is_some());
@@ -236,7 +237,7 @@ fn read_group(c: &mut Checker, t: &Table, g: &mut Group, skip: &[&str]) -> bool 
     if !open_loop {
         return ok;
     }
-    c.place(t, g.open_loop_problems(t)) && ok
+    c.place(t, check::open_loop(g, t)) && ok
 }
 
 fn model(c: &mut Checker, t: &Table) -> Option<ModelSpec> {
@@ -283,7 +284,7 @@ fn claim(c: &mut Checker, mut t: Table, exp: &Experiment, file: &SourceFile) -> 
     if !c.read_keys(&t, &CLAIM, &mut spec, &[]) {
         return None;
     }
-    let problems = spec.check(exp, &t);
+    let problems = check::claim(&mut spec, exp, &t);
     c.place(&t, problems).then_some(spec)
 }
 
@@ -298,11 +299,11 @@ fn chart(c: &mut Checker, mut t: Table, exp: &Experiment) -> Option<ChartSpec> {
     if !c.read_keys(&t, &CHART, &mut chart, &not_workload) {
         return None;
     }
-    let w = match exp.workload_named(&chart.workload, "[[chart]]") {
+    let w = match check::workload_named(exp, &chart.workload, "[[chart]]") {
         Ok(w) => w,
         Err(problem) => return c.place(&t, vec![problem]).then_some(chart),
     };
     let ok = c.read_keys(&t, &CHART, &mut chart, &["workload"]);
-    let problems = chart.check(w, exp, &t);
+    let problems = check::chart(&chart, w, exp, &t);
     (c.place(&t, problems) && ok).then_some(chart)
 }

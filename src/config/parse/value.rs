@@ -13,12 +13,13 @@ use crate::config::arrival::{MAX_RATE, Rate};
 use crate::config::claim::{AxisValue, Limit, PointFilter};
 use crate::config::diagnostic::{At, Diagnostic, Problem, Written};
 use crate::config::duration::Nanos;
+use crate::config::field::Sweep;
 use crate::config::field::{Axis, Field};
 use crate::config::keys::{
     ARRIVAL, CROSSOVER, Choices, DISTRIBUTION, DISTRIBUTIONS, Fallback, Key, Read, Section,
 };
 use crate::config::keys::{home_of, suggest};
-use crate::config::schema::{IoLatency, Sweep};
+use crate::config::schema::IoLatency;
 
 pub type Value<'i> = Spanned<DeValue<'i>>;
 
