@@ -6,7 +6,7 @@
 //! `conlab schema` all work from these tables, so none of them can drift
 //! from the others: adding a key means adding it here.
 
-use super::arrival::{ArrivalDist, ArrivalSpec, Rate};
+use super::arrival::{ArrivalDist, ArrivalSpec, MAX_RATE, Rate};
 use super::claim::{AxisValue, ClaimSpec, CrossoverSpec, Limit, Metric, PointFilter};
 use super::duration::Nanos;
 use super::field::{SharedMode, Sweep};
@@ -125,6 +125,92 @@ pub struct Choices {
     /// The help line for a word that is none of them.
     pub hint: fn(&str) -> String,
 }
+
+/// A number a key accepts — whole or decimal, within bounds — and what
+/// the file is told when a value is not one: one reader reads them all.
+/// In the messages, `{key}` is the key, `{text}` the value as written (a
+/// whole number as its value), `{min}` and `{max}` the bounds.
+pub struct Number {
+    /// Whole numbers only: a decimal one is refused, with its own message.
+    pub whole: bool,
+    /// The least value.
+    pub min: u64,
+    /// The largest value; any finite one if `None`.
+    pub max: Option<u64>,
+    /// What a value of another type must be, and the help line then.
+    pub expected: (&'static str, &'static str),
+    /// Whether a number in quotes is told to lose them.
+    pub quoted: bool,
+    /// The message and help line below `min` (or not a number at all).
+    pub low: (&'static str, &'static str),
+    /// The message and help line above `max`.
+    pub high: (&'static str, &'static str),
+    /// The message and help line of zero, if zero is refused.
+    pub zero: Option<(&'static str, &'static str)>,
+}
+
+impl Number {
+    /// A whole number from `min` to `max` (a [`Read::Count`] key's).
+    pub const fn whole(min: u64, max: u64) -> Number {
+        Number {
+            whole: true,
+            min,
+            max: Some(max),
+            expected: ("a whole number", ""),
+            quoted: true,
+            low: (
+                "`{key}` = {text} is impossible",
+                "`{key}` must be at least {min}",
+            ),
+            high: (
+                "`{key}` = {text} is too large",
+                "conlab accepts at most {max} here",
+            ),
+            zero: None,
+        }
+    }
+}
+
+/// Requests per second of an arrival's `rate`.
+pub const RATE: Number = Number {
+    whole: false,
+    min: 0,
+    max: Some(MAX_RATE as u64),
+    expected: (
+        "a number of requests per second",
+        "give requests per second, e.g. rate = 100",
+    ),
+    quoted: true,
+    low: IMPOSSIBLE_RATE,
+    high: (
+        "`{key}` = {text} is too large",
+        "conlab accepts at most {max} requests per second",
+    ),
+    zero: Some(IMPOSSIBLE_RATE),
+};
+
+const IMPOSSIBLE_RATE: (&str, &str) = (
+    "`{key}` = {text} is impossible",
+    "a rate is requests per second, above 0: rate = 50 (or 0.5 for one every 2 s)",
+);
+
+/// A claim's limit or a crossover's bound written as a number.
+pub const AMOUNT: Number = Number {
+    whole: false,
+    min: 0,
+    max: None,
+    expected: ("a number", ""),
+    quoted: false,
+    low: ("`{key}` must be a finite number, zero or more", ""),
+    high: ("`{key}` must be a finite number, zero or more", ""),
+    zero: None,
+};
+
+/// The `ratio` of a limit that is a ratio of another model's value.
+pub const RATIO: Number = Number {
+    zero: Some(("`{key}` must be above zero", "a ratio of zero says nothing")),
+    ..AMOUNT
+};
 
 /// A key's value when the file does not give it.
 pub enum Fallback<S: 'static> {

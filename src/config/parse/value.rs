@@ -9,14 +9,15 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use crate::config::arrival::{MAX_RATE, Rate};
+use crate::config::arrival::Rate;
 use crate::config::claim::{AxisValue, Limit, PointFilter};
 use crate::config::diagnostic::{At, Diagnostic, Problem, Written};
 use crate::config::duration::Nanos;
 use crate::config::field::Sweep;
 use crate::config::field::{Axis, Field};
 use crate::config::keys::{
-    ARRIVAL, CROSSOVER, Choices, DISTRIBUTION, DISTRIBUTIONS, Fallback, Key, Read, Section,
+    AMOUNT, ARRIVAL, CROSSOVER, Choices, DISTRIBUTION, DISTRIBUTIONS, Fallback, Key, Number, RATE,
+    RATIO, Read, Section,
 };
 use crate::config::keys::{home_of, suggest};
 use crate::config::schema::IoLatency;
@@ -154,19 +155,12 @@ fn child(path: &str, key: &str) -> String {
     }
 }
 
-/// A number as the file writes it, and its value, whole or decimal (a
-/// whole number out of range is infinite).
-fn numeric(v: &Value) -> Option<(String, f64)> {
-    match v.get_ref() {
-        DeValue::Integer(i) => {
-            let n = i128::from_str_radix(i.as_str(), i.radix()).map_or(f64::INFINITY, |n| n as f64);
-            Some((i.to_string(), n))
-        }
-        DeValue::Float(f) => {
-            let n = f.as_str().replace('_', "").parse().unwrap_or(f64::NAN);
-            Some((f.as_str().to_string(), n))
-        }
-        _ => None,
+/// Whether `s` is a number, whole if `whole`.
+fn is_number(s: &str, whole: bool) -> bool {
+    if whole {
+        s.parse::<i64>().is_ok()
+    } else {
+        s.parse::<f64>().is_ok()
     }
 }
 
@@ -279,9 +273,9 @@ impl Checker {
             }
             Read::Program(set) => store(self.program(v, path), into, *set),
             Read::Flag(set) => store(self.boolean(v, path), into, *set),
-            Read::Count(range, set) => store(self.integer(v, path, *range), into, *set),
+            Read::Count(range, set) => store(self.count(v, path, *range), into, *set),
             Read::Counts(range, set) => {
-                let read = self.sweep(v, path, |c, v, p| c.integer(v, p, *range));
+                let read = self.sweep(v, path, |c, v, p| c.count(v, p, *range));
                 store(read, into, *set)
             }
             Read::Duration(zero, set) => store(self.duration(v, path, *zero), into, *set),
@@ -290,7 +284,10 @@ impl Checker {
                 store(read, into, *set)
             }
             Read::Latencies(set) => store(self.sweep(v, path, Self::latency), into, *set),
-            Read::Rates(set) => store(self.sweep(v, path, Self::rate), into, *set),
+            Read::Rates(set) => {
+                let read = self.sweep(v, path, |c, v, p| c.number(v, p, &RATE).map(Rate));
+                store(read, into, *set)
+            }
             Read::Arrival(set) => {
                 let hint = "write it as a table: arrival = { rate = 100, dist = \"poisson\" }";
                 store(self.section(v, path, &ARRIVAL, hint), into, *set)
@@ -333,25 +330,13 @@ impl Checker {
         })
     }
 
-    /// A number, whole or decimal, finite and not negative.
-    fn number(&mut self, v: &Value, path: &str) -> Option<f64> {
-        let Some((_, n)) = numeric(v) else {
-            self.wrong_type(path, v, "a number", "");
-            return None;
-        };
-        if n.is_finite() && n >= 0.0 {
-            return Some(n);
-        }
-        let message = format!("`{}` must be a finite number, zero or more", key_of(path));
-        self.error(path, v.span(), message, "");
-        None
-    }
-
     /// A limit without a ratio: a duration (a string) or a number.
     fn plain_limit(&mut self, v: &Value, path: &str) -> Option<Limit> {
         match v.get_ref() {
             DeValue::String(_) => self.duration(v, path, true).map(Limit::Time),
-            DeValue::Integer(_) | DeValue::Float(_) => self.number(v, path).map(Limit::Number),
+            DeValue::Integer(_) | DeValue::Float(_) => {
+                self.number(v, path, &AMOUNT).map(Limit::Number)
+            }
             _ => {
                 let hint = "write a duration such as \"120ms\" (wall, cpu and the group \
                             metrics) or a number (speedup, efficiency)";
@@ -389,21 +374,10 @@ impl Checker {
         Some((value?, of?))
     }
 
-    /// A ratio above zero.
-    fn positive(&mut self, v: &Value, path: &str) -> Option<f64> {
-        let n = self.number(v, path)?;
-        if n > 0.0 {
-            return Some(n);
-        }
-        let message = format!("`{}` must be above zero", key_of(path));
-        self.error(path, v.span(), message, "a ratio of zero says nothing");
-        None
-    }
-
     /// `at_most` / `at_least`: a duration, a number, or a ratio table.
     fn limit(&mut self, v: &Value, path: &str) -> Option<Limit> {
         if let DeValue::Table(_) = v.get_ref() {
-            let (value, of) = self.ratio_table(v, path, Self::positive)?;
+            let (value, of) = self.ratio_table(v, path, |c, v, p| c.number(v, p, &RATIO))?;
             return Some(Limit::Ratio { value, of });
         }
         self.plain_limit(v, path)
@@ -476,8 +450,9 @@ impl Checker {
             other => (other.number(), other.number().to_string()),
         };
         if let DeValue::Table(_) = v.get_ref() {
-            let ((lo, hi), of) =
-                self.ratio_table(v, path, |c, r, p| c.two(r, p, Self::positive))?;
+            let ((lo, hi), of) = self.ratio_table(v, path, |c, r, p| {
+                c.two(r, p, |c, v, p| c.number(v, p, &RATIO))
+            })?;
             let lo = Limit::Ratio {
                 value: lo,
                 of: of.clone(),
@@ -505,7 +480,7 @@ impl Checker {
         }
         if let DeValue::Integer(_) = v.get_ref() {
             return self
-                .integer(v, path, (0, u64::MAX))
+                .count(v, path, (0, u64::MAX))
                 .map(|n| AxisValue::Number(n as f64));
         }
         self.wrong_type(path, v, "a whole number", "");
@@ -580,7 +555,7 @@ impl Checker {
     fn range_value(&mut self, v: &Value, path: &str) -> Option<AxisValue> {
         match v.get_ref() {
             DeValue::String(_) => self.duration(v, path, true).map(AxisValue::Duration),
-            _ => self.number(v, path).map(AxisValue::Number),
+            _ => self.number(v, path, &AMOUNT).map(AxisValue::Number),
         }
     }
 
@@ -627,36 +602,77 @@ impl Checker {
         None
     }
 
-    fn integer(&mut self, v: &Value, path: &str, (min, max): (u64, u64)) -> Option<u64> {
+    /// A number as `n` declares it, as a decimal (see [`Checker::count`]
+    /// for whole ones).
+    fn number(&mut self, v: &Value, path: &str, n: &Number) -> Option<f64> {
         let key = key_of(path);
-        let (message, hint) = match v.get_ref() {
+        let what = if n.whole {
+            "a whole number"
+        } else {
+            "a number"
+        };
+        let (text, x, exact) = match v.get_ref() {
             DeValue::Integer(i) => match i128::from_str_radix(i.as_str(), i.radix()) {
-                Err(_) => (format!("`{key}` is out of range"), String::new()),
-                Ok(n) if n < i128::from(min) => (
-                    format!("`{key}` = {n} is impossible"),
-                    format!("`{key}` must be at least {min}"),
-                ),
-                Ok(n) if n > i128::from(max) => (
-                    format!("`{key}` = {n} is too large"),
-                    format!("conlab accepts at most {max} here"),
-                ),
-                Ok(n) => return u64::try_from(n).ok(),
+                Ok(e) if n.whole => (e.to_string(), e as f64, Some(e)),
+                Ok(e) => (i.to_string(), e as f64, Some(e)),
+                Err(_) if n.whole => (String::new(), f64::NAN, None),
+                Err(_) => (i.to_string(), f64::INFINITY, None),
             },
-            DeValue::Float(f) => (
-                format!("`{key}` must be a whole number, not {}", f.as_str()),
-                "drop the decimal part".to_string(),
-            ),
-            DeValue::String(s) if s.trim().parse::<i64>().is_ok() => (
-                format!("`{key}` must be a whole number, not a string"),
-                format!("remove the quotes: {key} = {}", s.trim()),
-            ),
+            DeValue::Float(f) if !n.whole => {
+                let x = f.as_str().replace('_', "").parse().unwrap_or(f64::NAN);
+                (f.as_str().to_string(), x, None)
+            }
+            DeValue::Float(f) => {
+                let message = format!("`{key}` must be a whole number, not {}", f.as_str());
+                self.error(path, v.span(), message, "drop the decimal part");
+                return None;
+            }
+            DeValue::String(s) if n.quoted && is_number(s.trim(), n.whole) => {
+                let message = format!("`{key}` must be {what}, not a string");
+                let hint = format!("remove the quotes: {key} = {}", s.trim());
+                self.error(path, v.span(), message, &hint);
+                return None;
+            }
             _ => {
-                self.wrong_type(path, v, "a whole number", "");
+                self.wrong_type(path, v, n.expected.0, n.expected.1);
                 return None;
             }
         };
-        self.error(path, v.span(), message, &hint);
+        let below = match exact {
+            Some(e) => e < i128::from(n.min),
+            None => x.is_nan() || x < n.min as f64,
+        };
+        let above = match (exact, n.max) {
+            (Some(e), Some(max)) => e > i128::from(max),
+            (None, Some(max)) => x > max as f64,
+            (_, None) => !x.is_finite(),
+        };
+        let (message, hint) = match n.zero {
+            _ if n.whole && exact.is_none() => (format!("`{key}` is out of range"), String::new()),
+            _ if below => (n.low.0.to_string(), n.low.1.to_string()),
+            _ if above => (n.high.0.to_string(), n.high.1.to_string()),
+            Some((message, hint)) if x == 0.0 => (message.to_string(), hint.to_string()),
+            _ => return Some(x),
+        };
+        let max = n.max.unwrap_or_default().to_string();
+        let fill = |s: &str| {
+            let s = s.replace("{key}", key).replace("{text}", &text);
+            s.replace("{min}", &n.min.to_string())
+                .replace("{max}", &max)
+        };
+        self.error(path, v.span(), fill(&message), &fill(&hint));
         None
+    }
+
+    /// A whole number from `.0` to `.1`.
+    fn count(&mut self, v: &Value, path: &str, (min, max): (u64, u64)) -> Option<u64> {
+        self.number(v, path, &Number::whole(min, max))?;
+        match v.get_ref() {
+            DeValue::Integer(i) => i128::from_str_radix(i.as_str(), i.radix())
+                .ok()
+                .and_then(|n| u64::try_from(n).ok()),
+            _ => None,
+        }
     }
 
     fn duration(&mut self, v: &Value, path: &str, allow_zero: bool) -> Option<Nanos> {
@@ -769,42 +785,6 @@ impl Checker {
             return None;
         }
         Some(latency)
-    }
-
-    /// Requests per second: a number (whole or not) above 0 and at most
-    /// [`MAX_RATE`].
-    fn rate(&mut self, v: &Value, path: &str) -> Option<Rate> {
-        let key = key_of(path);
-        let (text, number) = match (numeric(v), v.get_ref()) {
-            (Some(read), _) => read,
-            (None, DeValue::String(s)) if s.trim().parse::<f64>().is_ok() => {
-                let message = format!("`{key}` must be a number, not a string");
-                let hint = format!("remove the quotes: {key} = {}", s.trim());
-                self.error(path, v.span(), message, &hint);
-                return None;
-            }
-            _ => {
-                let hint = "give requests per second, e.g. rate = 100";
-                self.wrong_type(path, v, "a number of requests per second", hint);
-                return None;
-            }
-        };
-        let (message, hint) = if number.is_nan() || number <= 0.0 {
-            (
-                format!("`{key}` = {text} is impossible"),
-                "a rate is requests per second, above 0: rate = 50 (or 0.5 for one every 2 s)"
-                    .to_string(),
-            )
-        } else if number > MAX_RATE {
-            (
-                format!("`{key}` = {text} is too large"),
-                format!("conlab accepts at most {MAX_RATE} requests per second"),
-            )
-        } else {
-            return Some(Rate(number));
-        };
-        self.error(path, v.span(), message, &hint);
-        None
     }
 
     /// A program to run: a command on PATH or a path, not empty.
