@@ -605,62 +605,60 @@ impl Checker {
     /// A number as `n` declares it, as a decimal (see [`Checker::count`]
     /// for whole ones).
     fn number(&mut self, v: &Value, path: &str, n: &Number) -> Option<f64> {
-        let key = key_of(path);
-        let what = if n.whole {
-            "a whole number"
-        } else {
-            "a number"
-        };
         let (text, x, exact) = match v.get_ref() {
-            DeValue::Integer(i) => match i128::from_str_radix(i.as_str(), i.radix()) {
-                Ok(e) if n.whole => (e.to_string(), e as f64, Some(e)),
-                Ok(e) => (i.to_string(), e as f64, Some(e)),
-                Err(_) if n.whole => (String::new(), f64::NAN, None),
-                Err(_) => (i.to_string(), f64::INFINITY, None),
-            },
-            DeValue::Float(f) if !n.whole => {
+            DeValue::Integer(i) => {
+                let exact = i128::from_str_radix(i.as_str(), i.radix()).ok();
+                let text = exact
+                    .filter(|_| n.whole)
+                    .map_or(i.to_string(), |e| e.to_string());
+                (text, exact.map_or(f64::INFINITY, |e| e as f64), exact)
+            }
+            DeValue::Float(f) => {
                 let x = f.as_str().replace('_', "").parse().unwrap_or(f64::NAN);
                 (f.as_str().to_string(), x, None)
             }
-            DeValue::Float(f) => {
-                let message = format!("`{key}` must be a whole number, not {}", f.as_str());
-                self.error(path, v.span(), message, "drop the decimal part");
-                return None;
-            }
             DeValue::String(s) if n.quoted && is_number(s.trim(), n.whole) => {
-                let message = format!("`{key}` must be {what}, not a string");
-                let hint = format!("remove the quotes: {key} = {}", s.trim());
-                self.error(path, v.span(), message, &hint);
-                return None;
+                (s.trim().to_string(), f64::NAN, None)
             }
             _ => {
                 self.wrong_type(path, v, n.expected.0, n.expected.1);
                 return None;
             }
         };
-        let below = match exact {
-            Some(e) => e < i128::from(n.min),
-            None => x.is_nan() || x < n.min as f64,
+        let below = exact.map_or(x.is_nan() || x < n.min as f64, |e| e < i128::from(n.min));
+        let above = match n.max {
+            Some(max) => exact.map_or(x > max as f64, |e| e > i128::from(max)),
+            None => !x.is_finite(),
         };
-        let above = match (exact, n.max) {
-            (Some(e), Some(max)) => e > i128::from(max),
-            (None, Some(max)) => x > max as f64,
-            (_, None) => !x.is_finite(),
+        let (message, hint) = match v.get_ref() {
+            DeValue::String(_) => (
+                "`{key}` must be {what}, not a string",
+                "remove the quotes: {key} = {text}",
+            ),
+            DeValue::Float(_) if n.whole => (
+                "`{key}` must be a whole number, not {text}",
+                "drop the decimal part",
+            ),
+            _ if n.whole && exact.is_none() => ("`{key}` is out of range", ""),
+            _ if below => n.low,
+            _ if above => n.high,
+            _ => match n.zero {
+                Some(zero) if x == 0.0 => zero,
+                _ => return Some(x),
+            },
         };
-        let (message, hint) = match n.zero {
-            _ if n.whole && exact.is_none() => (format!("`{key}` is out of range"), String::new()),
-            _ if below => (n.low.0.to_string(), n.low.1.to_string()),
-            _ if above => (n.high.0.to_string(), n.high.1.to_string()),
-            Some((message, hint)) if x == 0.0 => (message.to_string(), hint.to_string()),
-            _ => return Some(x),
+        let what = if n.whole {
+            "a whole number"
+        } else {
+            "a number"
         };
-        let max = n.max.unwrap_or_default().to_string();
+        let (min, max) = (n.min.to_string(), n.max.unwrap_or_default().to_string());
         let fill = |s: &str| {
-            let s = s.replace("{key}", key).replace("{text}", &text);
-            s.replace("{min}", &n.min.to_string())
-                .replace("{max}", &max)
+            let s = s.replace("{key}", key_of(path)).replace("{what}", what);
+            let s = s.replace("{min}", &min).replace("{max}", &max);
+            s.replace("{text}", &text)
         };
-        self.error(path, v.span(), fill(&message), &fill(&hint));
+        self.error(path, v.span(), fill(message), &fill(hint));
         None
     }
 
