@@ -206,6 +206,16 @@ pub const AMOUNT: Number = Number {
     zero: None,
 };
 
+/// A claim's limit that is not a ratio, when it is not a duration.
+pub const LIMIT: Number = Number {
+    expected: (
+        "a duration or a number",
+        "write a duration such as \"120ms\" (wall, cpu and the group metrics) or a number \
+         (speedup, efficiency)",
+    ),
+    ..AMOUNT
+};
+
 /// The `ratio` of a limit that is a ratio of another model's value.
 pub const RATIO: Number = Number {
     zero: Some(("`{key}` must be above zero", "a ratio of zero says nothing")),

@@ -16,8 +16,8 @@ use crate::config::duration::Nanos;
 use crate::config::field::Sweep;
 use crate::config::field::{Axis, Field};
 use crate::config::keys::{
-    AMOUNT, ARRIVAL, CROSSOVER, Choices, DISTRIBUTION, DISTRIBUTIONS, Fallback, Key, Number, RATE,
-    RATIO, Read, Section,
+    AMOUNT, ARRIVAL, CROSSOVER, Choices, DISTRIBUTION, DISTRIBUTIONS, Fallback, Key, LIMIT, Number,
+    RATE, RATIO, Read, Section,
 };
 use crate::config::keys::{home_of, suggest};
 use crate::config::schema::IoLatency;
@@ -161,6 +161,15 @@ fn is_number(s: &str, whole: bool) -> bool {
         s.parse::<i64>().is_ok()
     } else {
         s.parse::<f64>().is_ok()
+    }
+}
+
+/// A limit read as a time or an amount, a ratio of `of` if given.
+fn limit(a: AxisValue, of: Option<String>) -> Limit {
+    match (a, of) {
+        (AxisValue::Duration(d), _) => Limit::Time(d),
+        (AxisValue::Number(value), Some(of)) => Limit::Ratio { value, of },
+        (AxisValue::Number(n), None) => Limit::Number(n),
     }
 }
 
@@ -330,19 +339,12 @@ impl Checker {
         })
     }
 
-    /// A limit without a ratio: a duration (a string) or a number.
-    fn plain_limit(&mut self, v: &Value, path: &str) -> Option<Limit> {
+    /// A time or an amount: a duration (a string), or a number as `n`
+    /// declares it.
+    fn amount(&mut self, v: &Value, path: &str, n: &Number) -> Option<AxisValue> {
         match v.get_ref() {
-            DeValue::String(_) => self.duration(v, path, true).map(Limit::Time),
-            DeValue::Integer(_) | DeValue::Float(_) => {
-                self.number(v, path, &AMOUNT).map(Limit::Number)
-            }
-            _ => {
-                let hint = "write a duration such as \"120ms\" (wall, cpu and the group \
-                            metrics) or a number (speedup, efficiency)";
-                self.wrong_type(path, v, "a duration or a number", hint);
-                None
-            }
+            DeValue::String(_) => self.duration(v, path, true).map(AxisValue::Duration),
+            _ => self.number(v, path, n).map(AxisValue::Number),
         }
     }
 
@@ -380,7 +382,7 @@ impl Checker {
             let (value, of) = self.ratio_table(v, path, |c, v, p| c.number(v, p, &RATIO))?;
             return Some(Limit::Ratio { value, of });
         }
-        self.plain_limit(v, path)
+        self.amount(v, path, &LIMIT).map(|a| limit(a, None))
     }
 
     /// Exactly two values of a list, each read by `one`.
@@ -410,60 +412,48 @@ impl Checker {
         }
     }
 
-    /// Reports a low value above its high one; false then. Each comes
-    /// as its number and its text.
-    fn ordered(&mut self, v: &Value, path: &str, lo: (f64, String), hi: (f64, String)) -> bool {
-        if lo.0 <= hi.0 {
-            return true;
-        }
-        let (key, lo, hi) = (key_of(path), lo.1, hi.1);
-        let message = format!("`{key}` has its low value ({lo}) above its high value ({hi})");
-        self.error(path, v.span(), message, "swap them");
-        false
-    }
-
-    /// `[low, high]`, each read by `one`, both of one kind (`mixed` is the
-    /// hint when one is a duration and the other a number) and low first;
-    /// `text` gives a value's number and text.
-    fn low_high<T>(
+    /// `[low, high]` as read, if both are of one kind (`mixed` is the hint
+    /// when one is a duration and the other a number) and low comes first;
+    /// `text` shows a value.
+    fn ordered(
         &mut self,
         v: &Value,
         path: &str,
-        one: impl FnMut(&mut Self, &Value, &str) -> Option<T>,
+        (lo, hi): (AxisValue, AxisValue),
         mixed: &str,
-        text: fn(&T) -> (f64, String),
-    ) -> Option<(T, T)> {
-        let (lo, hi) = self.two(v, path, one)?;
-        if std::mem::discriminant(&lo) != std::mem::discriminant(&hi) {
-            let message = format!("`{}` mixes a duration and a number", key_of(path));
-            self.error(path, v.span(), message, mixed);
-            return None;
-        }
-        self.ordered(v, path, text(&lo), text(&hi))
-            .then_some((lo, hi))
+        text: fn(AxisValue) -> String,
+    ) -> Option<(AxisValue, AxisValue)> {
+        let key = key_of(path);
+        let (message, hint) = if std::mem::discriminant(&lo) != std::mem::discriminant(&hi) {
+            (format!("`{key}` mixes a duration and a number"), mixed)
+        } else if lo.number() > hi.number() {
+            let (lo, hi) = (text(lo), text(hi));
+            let message = format!("`{key}` has its low value ({lo}) above its high value ({hi})");
+            (message, "swap them")
+        } else {
+            return Some((lo, hi));
+        };
+        self.error(path, v.span(), message, hint);
+        None
     }
 
     /// `between`: two durations or numbers, or a ratio table of two.
     fn limits(&mut self, v: &Value, path: &str) -> Option<(Limit, Limit)> {
-        let text = |l: &Limit| match l {
-            Limit::Time(d) => (l.number(), d.to_string()),
-            other => (other.number(), other.number().to_string()),
+        let (pair, of) = if let DeValue::Table(_) = v.get_ref() {
+            let ratio =
+                |c: &mut Self, v: &Value, p: &str| c.number(v, p, &RATIO).map(AxisValue::Number);
+            let ((lo, hi), of) = self.ratio_table(v, path, |c, r, p| c.two(r, p, ratio))?;
+            ((lo, hi), Some(of))
+        } else {
+            (self.two(v, path, |c, v, p| c.amount(v, p, &LIMIT))?, None)
         };
-        if let DeValue::Table(_) = v.get_ref() {
-            let ((lo, hi), of) = self.ratio_table(v, path, |c, r, p| {
-                c.two(r, p, |c, v, p| c.number(v, p, &RATIO))
-            })?;
-            let lo = Limit::Ratio {
-                value: lo,
-                of: of.clone(),
-            };
-            let hi = Limit::Ratio { value: hi, of };
-            return self
-                .ordered(v, path, text(&lo), text(&hi))
-                .then_some((lo, hi));
-        }
+        let text = |a| match a {
+            AxisValue::Number(n) => n.to_string(),
+            duration => duration.to_string(),
+        };
         let hint = "give two durations (\"90ms\") or two numbers (1.5)";
-        self.low_high(v, path, Self::plain_limit, hint, text)
+        let (lo, hi) = self.ordered(v, path, pair, hint, text)?;
+        Some((limit(lo, of.clone()), limit(hi, of)))
     }
 
     /// One value of `axis` in a `where`: a whole number, or a duration
@@ -551,20 +541,11 @@ impl Checker {
         }
     }
 
-    /// A value of an axis in a crossover's range: a number or a duration.
-    fn range_value(&mut self, v: &Value, path: &str) -> Option<AxisValue> {
-        match v.get_ref() {
-            DeValue::String(_) => self.duration(v, path, true).map(AxisValue::Duration),
-            _ => self.number(v, path, &AMOUNT).map(AxisValue::Number),
-        }
-    }
-
     /// A crossover's `between`: two values of its axis, low first.
     fn range(&mut self, v: &Value, path: &str) -> Option<(AxisValue, AxisValue)> {
+        let pair = self.two(v, path, |c, v, p| c.amount(v, p, &AMOUNT))?;
         let hint = "give two numbers for tasks, rounds and workers, two durations otherwise";
-        self.low_high(v, path, Self::range_value, hint, |a| {
-            (a.number(), a.to_string())
-        })
+        self.ordered(v, path, pair, hint, |a| a.to_string())
     }
 
     /// A `{ … }` table read by the keys of `section`; `hint` shows how to
