@@ -83,7 +83,13 @@ fn experiment(
         );
     }
     let mut read = Vec::new();
-    let tables = needed_tables(c, root, "workload", WORKLOAD.title, "name and tasks");
+    let with = Some("name and tasks");
+    let tables = c.tables(
+        root.get("workload"),
+        ("workload", "workload"),
+        WORKLOAD.title,
+        with,
+    );
     for (i, t) in tables.iter().enumerate() {
         if let Some(w) = workload(c, t, i) {
             read.push((t, w.name.clone()));
@@ -92,7 +98,8 @@ fn experiment(
     }
     c.unique_names(&read, "workloads", "give each [[workload]] its own name");
     let mut read = Vec::new();
-    let tables = needed_tables(c, root, "model", MODEL.title, "kind = \"threads\"");
+    let with = Some("kind = \"threads\"");
+    let tables = c.tables(root.get("model"), ("model", "model"), MODEL.title, with);
     for t in &tables {
         if let Some(m) = model(c, t) {
             read.push((t, m.name.clone()));
@@ -100,20 +107,14 @@ fn experiment(
         }
     }
     c.unique_names(&read, "models", "give each [[model]] its own name");
-    if let Some(value) = root.get("chart") {
-        let tables = c.tables(value, "chart", "chart", CHART.title);
-        exp.charts = tables
-            .into_iter()
-            .filter_map(|t| chart(c, t, &exp))
-            .collect();
-    }
-    if let Some(value) = root.get("claim") {
-        let tables = c.tables(value, "claim", "claim", CLAIM.title);
-        exp.claims = tables
-            .into_iter()
-            .filter_map(|t| claim(c, t, &exp, file))
-            .collect();
-    }
+    let tables = c.tables(root.get("chart"), ("chart", "chart"), CHART.title, None);
+    exp.charts = (tables.into_iter())
+        .filter_map(|t| chart(c, t, &exp))
+        .collect();
+    let tables = c.tables(root.get("claim"), ("claim", "claim"), CLAIM.title, None);
+    exp.claims = (tables.into_iter())
+        .filter_map(|t| claim(c, t, &exp, file))
+        .collect();
     // Sizes of an experiment with mistakes in it would only mislead.
     if c.diags.is_empty()
         && let Some((message, hint)) = limits::experiment_problem(&exp)
@@ -121,28 +122,6 @@ fn experiment(
         c.diags.push(Diagnostic::error(message).hint(hint));
     }
     exp
-}
-
-/// The tables of a `[[key]]` list that every file needs at least one of.
-fn needed_tables<'t, 'i>(
-    c: &mut Checker,
-    root: &'t DeTable<'i>,
-    key: &str,
-    title: &'static str,
-    with: &str,
-) -> Vec<Table<'t, 'i>> {
-    match root.get(key) {
-        Some(v) if !matches!(v.get_ref(), DeValue::Array(a) if a.is_empty()) => {
-            c.tables(v, key, key, title)
-        }
-        _ => {
-            let message = format!("the experiment has no [[{key}]]");
-            let mut d = Diagnostic::error(message).hint(format!("add a [[{key}]] with {with}"));
-            d.key_path = Some(key.to_string());
-            c.diags.push(d);
-            Vec::new()
-        }
-    }
 }
 
 fn workload(c: &mut Checker, t: &Table, index: usize) -> Option<Workload> {
@@ -199,7 +178,7 @@ fn read_groups(c: &mut Checker, value: &Value, path: &str, w: &mut Workload) -> 
         return false;
     }
     let mut ok = true;
-    let tables = c.tables(value, path, "workload.group", GROUP.title);
+    let tables = c.tables(Some(value), (path, "workload.group"), GROUP.title, None);
     let mut read = Vec::new();
     for (j, t) in tables.iter().enumerate() {
         c.known_keys(t, &GROUP.names().collect::<Vec<_>>());

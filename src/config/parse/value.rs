@@ -654,33 +654,28 @@ impl Checker {
         }
     }
 
+    /// A duration: a string with a unit, above zero unless `allow_zero`.
     fn duration(&mut self, v: &Value, path: &str, allow_zero: bool) -> Option<Nanos> {
         let key = key_of(path);
-        let number = match v.get_ref() {
-            DeValue::String(s) => s.to_string(),
-            DeValue::Integer(_) | DeValue::Float(_) => {
-                let number = match v.get_ref() {
-                    DeValue::Integer(i) => i.as_str(),
-                    DeValue::Float(f) => f.as_str(),
-                    _ => "",
-                };
-                let message = format!("`{key}` is a duration and needs a unit");
-                let hint = format!("write it as a string with a unit, e.g. {key} = \"{number}ms\"");
-                self.error(path, v.span(), message, &hint);
-                return None;
-            }
+        let needs_unit = |number: &str| {
+            let hint = format!("write it as a string with a unit, e.g. {key} = \"{number}ms\"");
+            (format!("`{key}` is a duration and needs a unit"), hint)
+        };
+        let (message, hint) = match v.get_ref() {
+            DeValue::String(s) => match s.parse::<Nanos>() {
+                Ok(n) if n.0 > 0 || allow_zero => return Some(n),
+                Ok(_) => (
+                    format!("`{key}` must be longer than zero"),
+                    "give a positive duration such as \"5ms\"".to_string(),
+                ),
+                Err(e) => (format!("invalid duration for `{key}`: {e}"), e.help()),
+            },
+            DeValue::Integer(i) => needs_unit(i.as_str()),
+            DeValue::Float(f) => needs_unit(f.as_str()),
             _ => {
                 self.wrong_type(path, v, "a duration such as \"50ms\"", "");
                 return None;
             }
-        };
-        let (message, hint) = match number.parse::<Nanos>() {
-            Ok(n) if n.0 == 0 && !allow_zero => (
-                format!("`{key}` must be longer than zero"),
-                "give a positive duration such as \"5ms\"".to_string(),
-            ),
-            Ok(n) => return Some(n),
-            Err(e) => (format!("invalid duration for `{key}`: {e}"), e.help()),
         };
         self.error(path, v.span(), message, &hint);
         None
@@ -778,25 +773,36 @@ impl Checker {
     }
 
     /// The tables of the `[[key]]` list at `path`, each titled `title`;
-    /// reports a single table or another value.
+    /// reports a single table or another value, and no tables at all when
+    /// every file needs one (`needed` says what to add then).
     pub fn tables<'t, 'i>(
         &mut self,
-        value: &'t Value<'i>,
-        path: &str,
-        key: &str,
+        value: Option<&'t Value<'i>>,
+        (path, key): (&str, &str),
         title: &'static str,
+        needed: Option<&str>,
     ) -> Vec<Table<'t, 'i>> {
-        let items = match value.get_ref() {
-            DeValue::Array(items) => items,
-            DeValue::Table(_) => {
+        let items = match value.map(|v| (v, v.get_ref())) {
+            Some((_, DeValue::Array(items))) if !items.is_empty() || needed.is_none() => items,
+            Some((v, DeValue::Table(_))) => {
                 let message = format!("[{key}] must be written [[{key}]]");
                 let hint =
                     format!("use double brackets: [[{key}]] (an experiment may have several)");
-                self.error(path, value.span(), message, &hint);
+                self.error(path, v.span(), message, &hint);
+                return Vec::new();
+            }
+            Some((v, value)) if !matches!(value, DeValue::Array(_)) => {
+                self.wrong_type(path, v, &format!("a list of [[{key}]] tables"), "");
                 return Vec::new();
             }
             _ => {
-                self.wrong_type(path, value, &format!("a list of [[{key}]] tables"), "");
+                if let Some(with) = needed {
+                    let message = format!("the experiment has no [[{key}]]");
+                    let mut d =
+                        Diagnostic::error(message).hint(format!("add a [[{key}]] with {with}"));
+                    d.key_path = Some(key.to_string());
+                    self.diags.push(d);
+                }
                 return Vec::new();
             }
         };
