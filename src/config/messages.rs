@@ -1529,4 +1529,33 @@ error: [[claim]] says nothing to check
    = help: add at_most, at_least or between (or a crossover = { of, and, axis, between })
 "##;
 
+    claim_limit_of_another_type:
+        &claim("", "workload = \"io\"\nmodel = \"threads\"\nat_most = true")
+        => r##"error: `at_most` must be a duration or a number, not true/false
+  --> exp.toml:23:11, at claim[0].at_most
+   |
+23 | at_most = true
+   |           ^^^^
+   = help: write a duration such as "120ms" (wall, cpu and the group metrics) or a number (speedup, efficiency)
+"##;
+
+    claim_negative_ratio:
+        &claim("", "workload = \"io\"\nmodel = \"threads\"\nat_most = { ratio = -1, of = \"sequential\" }")
+        => r##"error: `ratio` must be a finite number, zero or more
+  --> exp.toml:23:21, at claim[0].at_most.ratio
+   |
+23 | at_most = { ratio = -1, of = "sequential" }
+   |                     ^^
+"##;
+
+    rate_above_the_most:
+        "[[workload]]\narrival = { rate = 20_000_000 }\nrequests = 10\n[[model]]\nkind = \"threads\"\n"
+        => r##"error: `rate` = 20000000 is too large
+ --> exp.toml:2:20, at workload[0].arrival.rate
+  |
+2 | arrival = { rate = 20_000_000 }
+  |                    ^^^^^^^^^^
+  = help: conlab accepts at most 10000000 requests per second
+"##;
+
 }

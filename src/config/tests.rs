@@ -550,3 +550,12 @@ fn claims_parse_with_their_points_limits_and_crossovers() {
     assert_eq!(speedup.at_least, Some(Limit::Number(1.5)));
     assert_eq!(speedup.text, "io · pool: speedup ≥ 1.5");
 }
+
+#[test]
+fn whole_numbers_with_a_sign_or_a_base_read_as_their_value() {
+    let exp = ok(
+        "[experiment]\nseed = +2\nwarmup = -0\n[[workload]]\ntasks = 0x10\n[[model]]\nkind = \"threads\"\n",
+    );
+    assert_eq!((exp.seed, exp.warmup), (2, 0), "warmup is 1 by default");
+    assert_eq!(exp.workloads[0].groups[0].tasks.values, vec![16]);
+}
