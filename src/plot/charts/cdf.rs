@@ -35,12 +35,7 @@ pub fn draw<DB: DrawingBackend>(
     quantity: Quantity,
     distributions: &[Distribution],
 ) -> Result<(), ChartError> {
-    let GroupCells {
-        workload,
-        group,
-        cells,
-        styles,
-    } = view;
+    let (workload, group, cells, styles) = (view.workload, view.group, view.cells, view.styles);
     let lines: Vec<Line> = cells
         .iter()
         .filter_map(|&cell| {

@@ -91,12 +91,7 @@ pub fn draw_latency<DB: DrawingBackend>(
     c: &Canvas<DB>,
     view: GroupCells<'_>,
 ) -> Result<(), ChartError> {
-    let GroupCells {
-        workload,
-        group,
-        cells,
-        styles,
-    } = view;
+    let (workload, group, cells, styles) = (view.workload, view.group, view.cells, view.styles);
     let all = series(&cells, group, styles);
     let ys = all.iter().flat_map(|s| {
         s.points.iter().flat_map(|(_, r)| {
@@ -187,12 +182,7 @@ pub fn draw_throughput<DB: DrawingBackend>(
     c: &Canvas<DB>,
     view: GroupCells<'_>,
 ) -> Result<(), ChartError> {
-    let GroupCells {
-        workload,
-        group,
-        cells,
-        styles,
-    } = view;
+    let (workload, group, cells, styles) = (view.workload, view.group, view.cells, view.styles);
     let all = series(&cells, group, styles);
     let values: Vec<f64> = all
         .iter()

@@ -30,12 +30,7 @@ fn row_label(c: &CellSummary) -> String {
 }
 
 pub fn draw<DB: DrawingBackend>(c: &Canvas<DB>, view: GroupCells<'_>) -> Result<(), ChartError> {
-    let GroupCells {
-        workload,
-        group,
-        cells,
-        styles,
-    } = view;
+    let (workload, group, cells, styles) = (view.workload, view.group, view.cells, view.styles);
     let rows: Vec<(&CellSummary, &GroupSummary)> = cells
         .iter()
         .filter_map(|&cell| {
