@@ -500,7 +500,7 @@ fn pending(pid: u32, sig: libc::c_int) -> bool {
 #[test]
 fn a_second_signal_ends_conlab_at_once_with_the_second_signals_code() {
     let dir = tempdir();
-    let file = write(dir.path(), "small.toml", SMALL);
+    let file = write(dir.path(), "small.toml", &small());
     let out = dir.path().join("out");
     let child = spawn_run(&file, &out, &[], Stdio::piped());
     wait_for("two rows in runs.csv", || {
@@ -527,7 +527,7 @@ fn a_second_signal_ends_conlab_at_once_with_the_second_signals_code() {
 fn a_run_started_with_sighup_ignored_goes_on_through_a_sighup() {
     use std::os::unix::process::CommandExt;
     let dir = tempdir();
-    let file = write(dir.path(), "small.toml", SMALL);
+    let file = write(dir.path(), "small.toml", &small());
     let out = dir.path().join("out");
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_conlab"));
     command
@@ -619,7 +619,7 @@ fn on_sighup_conlab_stops_writing_to_its_terminal_but_not_to_a_pipe() {
         .open(&slave_path)
         .unwrap_or_else(|e| panic!("cannot open {}: {e}", slave_path.display()));
     let dir = tempdir();
-    let file = write(dir.path(), "small.toml", SMALL);
+    let file = write(dir.path(), "small.toml", &small());
     let out = dir.path().join("out");
     // Not quiet: conlab writes its results table on stdout (a pipe here)
     // and what it says on stderr (the terminal) when it stops.
