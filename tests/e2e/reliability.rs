@@ -14,23 +14,9 @@ use crate::common::*;
 
 /// Four short cells (2 task counts × 2 models), 3 measured runs and a
 /// warm-up each: 16 runs of about 30 ms.
-const SMALL: &str = r#"
-[experiment]
-name = "small"
-repetitions = 3
-warmup = 1
-
-[[workload]]
-name = "io"
-tasks = [1, 2]
-io_latency = "15ms"
-
-[[model]]
-kind = "sequential"
-
-[[model]]
-kind = "async"
-"#;
+fn small() -> String {
+    io_experiment("small", 3, 1, "[1, 2]", "15ms", &["sequential", "async"])
+}
 
 /// Runs conlab with `args` in `cwd`: exit code and stderr.
 fn conlab_in(cwd: &Path, args: &[&str]) -> (i32, String) {
@@ -129,7 +115,7 @@ fn cell_reps(out: &Path) -> Vec<(String, String, String)> {
     rows
 }
 
-/// What a whole run of SMALL records: one ok row per cell and repetition.
+/// What a whole run of small() records: one ok row per cell and repetition.
 fn whole_run() -> Vec<(String, String, String)> {
     let mut rows = Vec::new();
     for cell in 0..4 {
@@ -197,7 +183,7 @@ fn an_explicit_name_of_dot_dot_is_rejected_with_its_line() {
 #[test]
 fn force_deletes_only_conlabs_files_and_leaves_an_unrelated_file_alone() {
     let dir = tempdir();
-    let file = write(dir.path(), "small.toml", SMALL);
+    let file = write(dir.path(), "small.toml", &small());
     let out = dir.path().join("out");
     assert_eq!(run_into(&file, &out, &["-n", "1", "-w", "0"]).0, 0);
     write(&out, "notes.txt", "my notes");
@@ -238,7 +224,7 @@ fn force_deletes_only_conlabs_files_and_leaves_an_unrelated_file_alone() {
 #[test]
 fn plot_never_overwrites_a_file_conlab_did_not_write_and_draws_the_other_charts() {
     let dir = tempdir();
-    let file = write(dir.path(), "small.toml", SMALL);
+    let file = write(dir.path(), "small.toml", &small());
     let out = dir.path().join("out");
     assert_eq!(run_into(&file, &out, &["-n", "1", "-w", "0"]).0, 0);
     // The user replaces a chart by hand-drawing one: it is no longer the
@@ -266,7 +252,7 @@ fn plot_never_overwrites_a_file_conlab_did_not_write_and_draws_the_other_charts(
 #[test]
 fn a_non_empty_folder_that_is_not_a_conlab_results_folder_is_refused() {
     let dir = tempdir();
-    let file = write(dir.path(), "small.toml", SMALL);
+    let file = write(dir.path(), "small.toml", &small());
     let thesis = dir.path().join("thesis");
     std::fs::create_dir(&thesis).unwrap_or_else(|e| panic!("{e}"));
     write(&thesis, "report.md", "chapter 1");
@@ -298,7 +284,7 @@ fn a_non_empty_folder_that_is_not_a_conlab_results_folder_is_refused() {
 #[test]
 fn plot_of_a_conlab_0_1_folder_works_and_adopts_only_conlabs_file_names() {
     let dir = tempdir();
-    let file = write(dir.path(), "small.toml", SMALL);
+    let file = write(dir.path(), "small.toml", &small());
     let out = dir.path().join("out");
     assert_eq!(run_into(&file, &out, &["-n", "1", "-w", "0"]).0, 0);
     // conlab 0.1 wrote the same files, without a manifest.
@@ -337,9 +323,9 @@ fn plot_of_a_conlab_0_1_folder_works_and_adopts_only_conlabs_file_names() {
     );
 }
 
-/// A results folder of SMALL, run once with one repetition.
+/// A results folder of small(), run once with one repetition.
 fn results(dir: &Path) -> PathBuf {
-    let file = write(dir, "small.toml", SMALL);
+    let file = write(dir, "small.toml", &small());
     let out = dir.join("out");
     let (code, stderr) = run_into(&file, &out, &["-n", "1", "-w", "0"]);
     assert_eq!(code, 0, "{stderr}");
@@ -398,7 +384,7 @@ fn plot_refuses_a_report_tmp_symlink_and_leaves_its_target_alone() {
 #[test]
 fn a_dangling_runs_csv_symlink_is_refused_and_never_created() {
     let dir = tempdir();
-    write(dir.path(), "small.toml", SMALL);
+    write(dir.path(), "small.toml", &small());
     let target = dir.path().join("elsewhere.csv");
     std::fs::create_dir(dir.path().join("fresh")).unwrap_or_else(|e| panic!("{e}"));
     symlink(&target, dir.path().join("fresh/runs.csv")).unwrap_or_else(|e| panic!("{e}"));
@@ -451,11 +437,11 @@ fn compare_out_refuses_a_symlinked_file() {
     assert!(out.join("conlab-manifest.json").is_file());
 }
 
-/// Starts SMALL, sends `sig` once 2 runs are recorded, and checks how the
+/// Starts small(), sends `sig` once 2 runs are recorded, and checks how the
 /// run ended: the exit code, the runs kept, the report rendered.
 fn stopped_by(sig: libc::c_int, code: i32) {
     let dir = tempdir();
-    let file = write(dir.path(), "small.toml", SMALL);
+    let file = write(dir.path(), "small.toml", &small());
     let out = dir.path().join("out");
     let child = spawn_run(&file, &out, &[], Stdio::piped());
     wait_for("two rows in runs.csv", || {
@@ -500,10 +486,179 @@ fn sighup_stops_a_run_like_ctrl_c_with_exit_129() {
     stopped_by(libc::SIGHUP, 129);
 }
 
+/// Whether signal `sig` is pending for the process `pid` (not yet taken
+/// by its handler), from the shared pending set in `/proc/PID/status`.
+fn pending(pid: u32, sig: libc::c_int) -> bool {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("ShdPnd:"))
+        .and_then(|mask| u64::from_str_radix(mask.trim(), 16).ok())
+        .is_some_and(|mask| mask & (1 << (sig - 1)) != 0)
+}
+
+#[test]
+fn a_second_signal_ends_conlab_at_once_with_the_second_signals_code() {
+    let dir = tempdir();
+    let file = write(dir.path(), "small.toml", &small());
+    let out = dir.path().join("out");
+    let child = spawn_run(&file, &out, &[], Stdio::piped());
+    wait_for("two rows in runs.csv", || {
+        rows_written(&out.join("runs.csv")) >= 2
+    });
+    // The first stops the run and starts keeping what it measured; once
+    // its handler has taken it, the second ends conlab there and then.
+    signal(&child, libc::SIGTERM);
+    wait_for("the SIGTERM to be taken", || {
+        !pending(child.id(), libc::SIGTERM)
+    });
+    signal(&child, libc::SIGINT);
+    let output = child
+        .wait_with_output()
+        .unwrap_or_else(|e| panic!("cannot wait for conlab: {e}"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    // 130 is SIGINT's (the first's, SIGTERM, would make 143), and conlab
+    // did not get as far as saying what it kept.
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(!stderr.contains("interrupted:"), "{stderr}");
+}
+
+#[test]
+fn a_run_started_with_sighup_ignored_goes_on_through_a_sighup() {
+    use std::os::unix::process::CommandExt;
+    let dir = tempdir();
+    let file = write(dir.path(), "small.toml", &small());
+    let out = dir.path().join("out");
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_conlab"));
+    command
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(&out)
+        .arg("-q")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    // As `nohup conlab run …` starts it.
+    // SAFETY: between fork and exec only `signal`, which is
+    // async-signal-safe, runs in the child.
+    unsafe {
+        command.pre_exec(|| {
+            libc::signal(libc::SIGHUP, libc::SIG_IGN);
+            Ok(())
+        });
+    }
+    let child = command
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start conlab: {e}"));
+    wait_for("two rows in runs.csv", || {
+        rows_written(&out.join("runs.csv")) >= 2
+    });
+    signal(&child, libc::SIGHUP);
+    let output = child
+        .wait_with_output()
+        .unwrap_or_else(|e| panic!("cannot wait for conlab: {e}"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert_whole(&out);
+}
+
+/// A pseudo-terminal: its master side, and the path of its other side
+/// (which gives a child a terminal to write to); `None` if the machine
+/// has none.
+fn pseudo_terminal() -> Option<(std::fs::File, PathBuf)> {
+    use std::os::fd::{AsRawFd, FromRawFd};
+    // SAFETY: posix_openpt returns a new descriptor (or -1), owned by the
+    // File from then on; grantpt, unlockpt and ptsname_r get that open
+    // descriptor and a buffer of the length given.
+    unsafe {
+        let fd = libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY);
+        if fd < 0 {
+            return None;
+        }
+        let master = std::fs::File::from_raw_fd(fd);
+        let mut name = [0 as libc::c_char; 256];
+        if libc::grantpt(master.as_raw_fd()) != 0
+            || libc::unlockpt(master.as_raw_fd()) != 0
+            || libc::ptsname_r(master.as_raw_fd(), name.as_mut_ptr(), name.len()) != 0
+        {
+            return None;
+        }
+        let path = std::ffi::CStr::from_ptr(name.as_ptr()).to_str().ok()?;
+        Some((master, PathBuf::from(path)))
+    }
+}
+
+/// Everything `from` gives until it ends, read on a thread of its own.
+fn drain(mut from: impl std::io::Read + Send + 'static) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        // A terminal's master side ends with EIO once no one holds the
+        // other side: what was read until then is all there is.
+        let mut chunk = [0u8; 4096];
+        while let Ok(n) = from.read(&mut chunk) {
+            if n == 0 {
+                break;
+            }
+            bytes.extend_from_slice(&chunk[..n]);
+        }
+        String::from_utf8_lossy(&bytes).into_owned()
+    })
+}
+
+#[test]
+fn on_sighup_conlab_stops_writing_to_its_terminal_but_not_to_a_pipe() {
+    use std::os::unix::fs::OpenOptionsExt;
+    let Some((master, slave_path)) = pseudo_terminal() else {
+        skip(Reason::NoTerminal, "no pseudo-terminal");
+        return;
+    };
+    let slave = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .custom_flags(libc::O_NOCTTY)
+        .open(&slave_path)
+        .unwrap_or_else(|e| panic!("cannot open {}: {e}", slave_path.display()));
+    let dir = tempdir();
+    let file = write(dir.path(), "small.toml", &small());
+    let out = dir.path().join("out");
+    // Not quiet: conlab writes its results table on stdout (a pipe here)
+    // and what it says on stderr (the terminal) when it stops.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_conlab"))
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(&out)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::from(slave))
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start conlab: {e}"));
+    let terminal = drain(master);
+    let stdout = drain(child.stdout.take().unwrap_or_else(|| panic!("no stdout")));
+    wait_for("two rows in runs.csv", || {
+        rows_written(&out.join("runs.csv")) >= 2
+    });
+    signal(&child, libc::SIGHUP);
+    let status = child
+        .wait()
+        .unwrap_or_else(|e| panic!("cannot wait for conlab: {e}"));
+    let terminal = terminal
+        .join()
+        .unwrap_or_else(|_| panic!("terminal reader"));
+    let stdout = stdout.join().unwrap_or_else(|_| panic!("stdout reader"));
+    assert_eq!(status.code(), Some(129), "terminal: {terminal}");
+    // The terminal hung up: what conlab says after the signal goes to
+    // /dev/null, not to the terminal (where a write would fail) …
+    assert!(!terminal.contains("interrupted:"), "terminal: {terminal}");
+    assert!(!terminal.contains("Rendering"), "terminal: {terminal}");
+    // … but a pipe is no terminal and still gets the results table.
+    assert!(stdout.contains("sequential"), "stdout: {stdout}");
+    assert!(out.join("report.md").is_file());
+}
+
 #[test]
 fn sigkill_at_several_moments_then_resume_ends_with_exactly_a_whole_runs_rows() {
     let dir = tempdir();
-    let file = write(dir.path(), "small.toml", SMALL);
+    let file = write(dir.path(), "small.toml", &small());
     // 0: as soon as the manifest exists (before any row); then after 1, 5
     // and 11 rows; 12: after the last row, while rendering.
     for rows in [0, 1, 5, 11, 12] {
@@ -526,7 +681,7 @@ fn sigkill_at_several_moments_then_resume_ends_with_exactly_a_whole_runs_rows() 
 #[test]
 fn resume_drops_a_row_cut_short_and_reruns_failed_runs() {
     let dir = tempdir();
-    let file = write(dir.path(), "small.toml", SMALL);
+    let file = write(dir.path(), "small.toml", &small());
     let out = dir.path().join("out");
     assert_eq!(run_into(&file, &out, &[]).0, 0);
     // A run killed mid-append leaves half a row; a failed run is recorded.
@@ -558,46 +713,36 @@ fn resume_drops_a_row_cut_short_and_reruns_failed_runs() {
 #[test]
 fn resume_after_the_experiment_file_changed_refuses_and_names_the_cells() {
     let dir = tempdir();
-    let file = write(dir.path(), "small.toml", SMALL);
+    let file = write(dir.path(), "small.toml", &small());
     let out = dir.path().join("out");
     assert_eq!(run_into(&file, &out, &["-n", "1", "-w", "0"]).0, 0);
     let before = snapshot(&out);
-    write(
-        dir.path(),
-        "small.toml",
-        &SMALL.replace("tasks = [1, 2]", "tasks = [1, 3]"),
-    );
-    let (code, stderr) = conlab_in(
-        dir.path(),
-        &["run", "small.toml", "--out", "out", "--resume"],
-    );
-    assert_eq!(code, 2, "{stderr}");
+    // Writes `text` as small.toml, resumes with `extra` arguments, and
+    // returns the refusal's stderr.
+    let refused = |text: &str, extra: &[&str]| {
+        write(dir.path(), "small.toml", text);
+        let args = [
+            &["run", "small.toml", "--out", "out", "--resume"][..],
+            extra,
+        ]
+        .concat();
+        let (code, stderr) = conlab_in(dir.path(), &args);
+        assert_eq!(code, 2, "{stderr}");
+        stderr
+    };
     assert_eq!(
-        stderr,
+        refused(&small().replace("tasks = [1, 2]", "tasks = [1, 3]"), &[]),
         "error: cannot resume the run in out: small.toml changed since the run started; the cells that differ:\n    io · sequential · tasks=3 (new)\n    io · async · tasks=3 (new)\n    io · sequential · tasks=2 (no longer in the file)\n    io · async · tasks=2 (no longer in the file)\n  = help: undo the change to resume the run, or start afresh with --force (or into another folder with --out DIR)\n"
     );
-    write(
-        dir.path(),
-        "small.toml",
-        &SMALL.replace("name = \"small\"", "name = \"small\"\ndescription = \"x\""),
-    );
-    let (code, stderr) = conlab_in(
-        dir.path(),
-        &["run", "small.toml", "--out", "out", "--resume"],
-    );
-    assert_eq!(code, 2, "{stderr}");
     assert_eq!(
-        stderr,
+        refused(
+            &small().replace("name = \"small\"", "name = \"small\"\ndescription = \"x\""),
+            &[]
+        ),
         "error: cannot resume the run in out: small.toml changed since the run started (no cell differs: the change is in its name, description, timeout, charts or comments)\n  = help: undo the change to resume the run, or start afresh with --force (or into another folder with --out DIR)\n"
     );
-    write(dir.path(), "small.toml", SMALL);
-    let (code, stderr) = conlab_in(
-        dir.path(),
-        &["run", "small.toml", "--out", "out", "--resume", "-n", "3"],
-    );
-    assert_eq!(code, 2, "{stderr}");
     assert_eq!(
-        stderr,
+        refused(&small(), &["-n", "3"]),
         "error: cannot resume the run in out: it was started with --repetitions 1, not 3\n  = help: leave out --repetitions to continue with 1, or start afresh with --force (or into another folder with --out DIR)\n"
     );
     assert_eq!(snapshot(&out), before);
@@ -606,7 +751,7 @@ fn resume_after_the_experiment_file_changed_refuses_and_names_the_cells() {
 #[test]
 fn resume_with_force_or_without_a_started_run_is_an_error_with_a_hint() {
     let dir = tempdir();
-    write(dir.path(), "small.toml", SMALL);
+    write(dir.path(), "small.toml", &small());
     let (code, stderr) = conlab_in(dir.path(), &["run", "small.toml", "--resume", "--force"]);
     assert_eq!(code, 2);
     assert!(
