@@ -35,11 +35,8 @@ pub fn workload_named<'e>(
             let names: Vec<&str> = exp.workloads.iter().map(|w| w.name.as_str()).collect();
             let message =
                 format!("{what} names workload \"{name}\", which the experiment does not have");
-            Problem::new(
-                At::Key("workload"),
-                message,
-                format!("workloads: {}", some(&names)),
-            )
+            let hint = format!("workloads: {}", some(&names));
+            Problem::new(At::Key("workload"), message, hint)
         })
 }
 
@@ -369,11 +366,8 @@ fn claim_limits(c: &ClaimSpec, exp: &Experiment, file: &dyn Written) -> Vec<Prob
             "add model = \"{first}\" (models: {}), or state a crossover = {{ of, and, axis, between }}",
             some(&models)
         );
-        return vec![Problem::new(
-            At::Key("model"),
-            "[[claim]] is missing the key `model`",
-            hint,
-        )];
+        let message = "[[claim]] is missing the key `model`";
+        return vec![Problem::new(At::Key("model"), message, hint)];
     }
     let claimed = match model(exp, &c.model, At::Key("model")) {
         Ok(m) => m,
@@ -386,11 +380,8 @@ fn claim_limits(c: &ClaimSpec, exp: &Experiment, file: &dyn Written) -> Vec<Prob
         .collect();
     if given.is_empty() {
         let hint = "add at_most, at_least or between (or a crossover = { of, and, axis, between })";
-        return vec![Problem::new(
-            At::Table,
-            "[[claim]] says nothing to check",
-            hint,
-        )];
+        let message = "[[claim]] says nothing to check";
+        return vec![Problem::new(At::Table, message, hint)];
     }
     let metric = c.metric;
     let wrong: Vec<Problem> = given
@@ -493,11 +484,8 @@ fn crossover(
     }
     if out.is_empty() && x.of == x.and {
         let message = format!("a crossover of model \"{}\" with itself", x.of);
-        out.push(Problem::new(
-            At::Sub("crossover", "and"),
-            message,
-            "name two models",
-        ));
+        let at = At::Sub("crossover", "and");
+        out.push(Problem::new(at, message, "name two models"));
     }
     let at = |key| At::Sub("crossover", key);
     let swept: Vec<String> = w.swept().iter().map(Axis::to_string).collect();

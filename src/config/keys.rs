@@ -126,26 +126,24 @@ pub struct Choices {
     pub hint: fn(&str) -> String,
 }
 
-/// A number a key accepts — whole or decimal, within bounds — and what
-/// the file is told when a value is not one: one reader reads them all.
-/// In the messages, `{key}` is the key, `{text}` the value as written (a
-/// whole number as its value), `{min}` and `{max}` the bounds.
+/// A number a key accepts — whole or decimal, from `min` to `max` (any
+/// finite one if `None`) — and what the file is told when a value is not
+/// one, as (message, help line) templates: `{key}` is the key, `{text}`
+/// the value as written (a whole number as its value), `{min}` and `{max}`
+/// the bounds. One reader reads them all.
 pub struct Number {
     /// Whole numbers only: a decimal one is refused, with its own message.
     pub whole: bool,
-    /// The least value.
     pub min: u64,
-    /// The largest value; any finite one if `None`.
     pub max: Option<u64>,
     /// What a value of another type must be, and the help line then.
     pub expected: (&'static str, &'static str),
     /// Whether a number in quotes is told to lose them.
     pub quoted: bool,
-    /// The message and help line below `min` (or not a number at all).
+    /// Below `min` (or not a number at all), above `max`, and at zero if
+    /// zero is refused.
     pub low: (&'static str, &'static str),
-    /// The message and help line above `max`.
     pub high: (&'static str, &'static str),
-    /// The message and help line of zero, if zero is refused.
     pub zero: Option<(&'static str, &'static str)>,
 }
 
@@ -201,10 +199,12 @@ pub const AMOUNT: Number = Number {
     max: None,
     expected: ("a number", ""),
     quoted: false,
-    low: ("`{key}` must be a finite number, zero or more", ""),
-    high: ("`{key}` must be a finite number, zero or more", ""),
+    low: FINITE,
+    high: FINITE,
     zero: None,
 };
+
+const FINITE: (&str, &str) = ("`{key}` must be a finite number, zero or more", "");
 
 /// A claim's limit that is not a ratio, when it is not a duration.
 pub const LIMIT: Number = Number {

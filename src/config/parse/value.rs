@@ -155,15 +155,6 @@ fn child(path: &str, key: &str) -> String {
     }
 }
 
-/// Whether `s` is a number, whole if `whole`.
-fn is_number(s: &str, whole: bool) -> bool {
-    if whole {
-        s.parse::<i64>().is_ok()
-    } else {
-        s.parse::<f64>().is_ok()
-    }
-}
-
 /// A limit read as a time or an amount, a ratio of `of` if given.
 fn limit(a: AxisValue, of: Option<String>) -> Limit {
     match (a, of) {
@@ -598,7 +589,11 @@ impl Checker {
                 let x = f.as_str().replace('_', "").parse().unwrap_or(f64::NAN);
                 (f.as_str().to_string(), x, None)
             }
-            DeValue::String(s) if n.quoted && is_number(s.trim(), n.whole) => {
+            DeValue::String(s)
+                if n.quoted
+                    && (s.trim().parse::<i64>().is_ok()
+                        || !n.whole && s.trim().parse::<f64>().is_ok()) =>
+            {
                 (s.trim().to_string(), f64::NAN, None)
             }
             _ => {
