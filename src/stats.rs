@@ -549,6 +549,30 @@ mod tests {
         );
     }
 
+    /// The bracket around a quantile doubles: t_quantile(0.99, 0.1) ≈ 1.6e16
+    /// is bracketed in 54 doublings, where growing the bracket by a
+    /// constant step would take some 1e16 steps and never answer. Run on a
+    /// thread with a deadline a million times what it takes, so that a
+    /// regression fails instead of hanging. Reference: mpmath 1.3.0 at 50
+    /// digits, t = √(df (1 − x) / x) where ½ I_x(df/2, ½) = 1 − p (x found
+    /// by bisection on `mp.betainc(..., regularized=True)`).
+    #[test]
+    fn far_quantiles_are_bracketed_by_doubling() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(t_quantile(0.99, 0.1));
+        });
+        let got = rx
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .unwrap_or_else(|_| panic!("t_quantile(0.99, 0.1) did not answer within 30 s"));
+        assert_relative(
+            got,
+            1.604_425_705_666_551_3e16,
+            1e-12,
+            "t_quantile(0.99, 0.1)",
+        );
+    }
+
     proptest! {
         #[test]
         fn order_statistics_are_ordered(values in prop::collection::vec(-1e9f64..1e9, 1..60)) {
