@@ -8,9 +8,12 @@
 //! (`tokio::spawn` per task): each holds one shared handle to the run (the
 //! job, the records, the timer) and its number, writes its measurements
 //! into its own slots of the run's records, and counts itself done; the
-//! last one wakes the run. No join handle is kept per task and nothing is
-//! moved in or out of a task, so a task costs what tokio's task and its
-//! future cost, and is freed the moment it ends.
+//! last one wakes the run. Nothing is moved in or out of a task, so a task
+//! costs what tokio's task and its future cost. On the current-thread
+//! runtime no join handle is kept and a task is freed the moment it ends;
+//! on a multi-thread runtime (`async-multi`) the thread blocked on the
+//! runtime holds the handles and drops each once its task is done, as the
+//! bare program does, so that the workers do not also free the tasks.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -113,7 +116,7 @@ impl Run {
     /// Spawns every task with `spawn`: all at once, or with arrivals each
     /// when it is due (sleeping on the run's timer in between), until the
     /// run's stop; those not spawned by then count as done.
-    pub async fn dispatch(self: &Arc<Run>, spawn: impl Fn(&Arc<Run>, usize)) {
+    pub async fn dispatch(self: &Arc<Run>, mut spawn: impl FnMut(&Arc<Run>, usize)) {
         let job = &self.ctx.job;
         let dispatch = Dispatch::start(job, &self.ctx.records);
         if !job.is_open_loop() {
@@ -196,12 +199,12 @@ async fn tcp_task(run: Arc<Run>, i: usize) {
     run.finish(i, outcome);
 }
 
-/// Spawns task `i` of `run` on the current runtime, detached: it counts
-/// itself done (see [`Run::all_done`]).
-fn spawn_task(run: &Arc<Run>, i: usize) {
+/// Spawns task `i` of `run` on the current runtime; it counts itself done
+/// (see [`Run::all_done`]), so its handle may be dropped at once.
+fn spawn_task(run: &Arc<Run>, i: usize) -> tokio::task::JoinHandle<()> {
     match run.ctx.job.cell.io {
-        IoKind::Sleep => drop(tokio::spawn(timer_task(run.clone(), i))),
-        IoKind::Tcp => drop(tokio::spawn(tcp_task(run.clone(), i))),
+        IoKind::Sleep => tokio::spawn(timer_task(run.clone(), i)),
+        IoKind::Tcp => tokio::spawn(tcp_task(run.clone(), i)),
     }
 }
 
@@ -212,12 +215,33 @@ pub fn run_on(
     job: &Arc<Job>,
     records: &Arc<Records>,
 ) -> Result<ModelRun, ModelError> {
+    // On a multi-thread runtime the caller's thread, blocked here, keeps
+    // each task's handle until the task is done and drops it then, as the
+    // bare "spawn them all, then await them all" program does: a finished
+    // task's memory is freed on this thread, not on a worker that has
+    // tasks to run (and not into the allocator arena this thread spawns
+    // from, under its lock). On the current-thread runtime there is no
+    // other thread: handles would only cost memory.
+    let keep_handles =
+        runtime.handle().runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread;
     runtime.block_on(async move {
         // Room for every task's sleep and the dispatcher's.
         let (timer, driver) = start_timer(job.tasks() + 1)?;
         let run = Run::new(job, records, timer);
         let ready_ns = now_ns();
-        run.dispatch(spawn_task).await;
+        if keep_handles {
+            let mut handles = Vec::with_capacity(job.tasks());
+            run.dispatch(|run, i| handles.push(spawn_task(run, i)))
+                .await;
+            for handle in handles {
+                // A task's panic is its outcome (it catches it); a join
+                // error can only be a cancellation, which never happens
+                // while the runtime runs.
+                let _ = handle.await;
+            }
+        } else {
+            run.dispatch(|run, i| drop(spawn_task(run, i))).await;
+        }
         let outcome = run.all_done().await;
         driver.abort();
         outcome.map(|()| ModelRun::new(ready_ns))

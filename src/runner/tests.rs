@@ -325,3 +325,36 @@ fn an_open_loop_run_stops_a_margin_before_its_timeout() {
         Duration::from_millis(500)
     );
 }
+
+#[test]
+fn an_open_loop_cell_is_predicted_to_last_until_its_last_arrival_and_the_estimate_adds_them_up() {
+    // 30 requests at 50 a second arrive over 600 ms, far longer than their
+    // 30 × 1 ms of waits: the prediction is the arrivals' span.
+    let text = "[experiment]\nrepetitions = 2\nwarmup = 1\n\
+                [[workload]]\nname = \"w\"\narrival = { rate = 50 }\nrequests = 30\n\
+                io_latency = \"1ms\"\n[[model]]\nkind = \"sequential\"\n\
+                [[model]]\nkind = \"async\"\n[[model]]\nkind = \"threads\"\n";
+    let exp = match config::from_text("t.toml", text, "t") {
+        Ok(l) => l.experiment,
+        Err(e) => panic!("{e}"),
+    };
+    let cells = matrix::expand(&exp, 2);
+    let interpreters = crate::model::python::Interpreters::probe_for(&cells);
+    let mut prepared = prepare(&exp, cells, 2, &Limits::of_this_machine(), &interpreters);
+    for p in &prepared {
+        // 30 / 50 s in f64 is a hair under 0.6 s: 599,999,999 or 600 million.
+        assert!(
+            p.plan.predicted_ns.abs_diff(600_000_000) <= 1,
+            "{}",
+            p.plan.predicted_ns
+        );
+    }
+    let per_cell = Duration::from_nanos(prepared[0].plan.predicted_ns) + RUN_OVERHEAD;
+    assert_eq!(RUN_OVERHEAD, Duration::from_millis(10));
+    // Each runnable cell: (prediction + start-up) × (warm-ups + repetitions).
+    assert_eq!(estimate(&prepared, 1, 2), per_cell * 9);
+    assert_eq!(estimate(&prepared, 0, 1), per_cell * 3);
+    // A skipped cell does not run.
+    prepared[1].plan.skip = Some("skipped".into());
+    assert_eq!(estimate(&prepared, 1, 2), per_cell * 6);
+}

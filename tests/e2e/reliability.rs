@@ -500,6 +500,175 @@ fn sighup_stops_a_run_like_ctrl_c_with_exit_129() {
     stopped_by(libc::SIGHUP, 129);
 }
 
+/// Whether signal `sig` is pending for the process `pid` (not yet taken
+/// by its handler), from the shared pending set in `/proc/PID/status`.
+fn pending(pid: u32, sig: libc::c_int) -> bool {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("ShdPnd:"))
+        .and_then(|mask| u64::from_str_radix(mask.trim(), 16).ok())
+        .is_some_and(|mask| mask & (1 << (sig - 1)) != 0)
+}
+
+#[test]
+fn a_second_signal_ends_conlab_at_once_with_the_second_signals_code() {
+    let dir = tempdir();
+    let file = write(dir.path(), "small.toml", SMALL);
+    let out = dir.path().join("out");
+    let child = spawn_run(&file, &out, &[], Stdio::piped());
+    wait_for("two rows in runs.csv", || {
+        rows_written(&out.join("runs.csv")) >= 2
+    });
+    // The first stops the run and starts keeping what it measured; once
+    // its handler has taken it, the second ends conlab there and then.
+    signal(&child, libc::SIGTERM);
+    wait_for("the SIGTERM to be taken", || {
+        !pending(child.id(), libc::SIGTERM)
+    });
+    signal(&child, libc::SIGINT);
+    let output = child
+        .wait_with_output()
+        .unwrap_or_else(|e| panic!("cannot wait for conlab: {e}"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    // 130 is SIGINT's (the first's, SIGTERM, would make 143), and conlab
+    // did not get as far as saying what it kept.
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(!stderr.contains("interrupted:"), "{stderr}");
+}
+
+#[test]
+fn a_run_started_with_sighup_ignored_goes_on_through_a_sighup() {
+    use std::os::unix::process::CommandExt;
+    let dir = tempdir();
+    let file = write(dir.path(), "small.toml", SMALL);
+    let out = dir.path().join("out");
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_conlab"));
+    command
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(&out)
+        .arg("-q")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    // As `nohup conlab run …` starts it.
+    // SAFETY: between fork and exec only `signal`, which is
+    // async-signal-safe, runs in the child.
+    unsafe {
+        command.pre_exec(|| {
+            libc::signal(libc::SIGHUP, libc::SIG_IGN);
+            Ok(())
+        });
+    }
+    let child = command
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start conlab: {e}"));
+    wait_for("two rows in runs.csv", || {
+        rows_written(&out.join("runs.csv")) >= 2
+    });
+    signal(&child, libc::SIGHUP);
+    let output = child
+        .wait_with_output()
+        .unwrap_or_else(|e| panic!("cannot wait for conlab: {e}"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert_whole(&out);
+}
+
+/// A pseudo-terminal: its master side, and the path of its other side
+/// (which gives a child a terminal to write to); `None` if the machine
+/// has none.
+fn pseudo_terminal() -> Option<(std::fs::File, PathBuf)> {
+    use std::os::fd::{AsRawFd, FromRawFd};
+    // SAFETY: posix_openpt returns a new descriptor (or -1), owned by the
+    // File from then on; grantpt, unlockpt and ptsname_r get that open
+    // descriptor and a buffer of the length given.
+    unsafe {
+        let fd = libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY);
+        if fd < 0 {
+            return None;
+        }
+        let master = std::fs::File::from_raw_fd(fd);
+        let mut name = [0 as libc::c_char; 256];
+        if libc::grantpt(master.as_raw_fd()) != 0
+            || libc::unlockpt(master.as_raw_fd()) != 0
+            || libc::ptsname_r(master.as_raw_fd(), name.as_mut_ptr(), name.len()) != 0
+        {
+            return None;
+        }
+        let path = std::ffi::CStr::from_ptr(name.as_ptr()).to_str().ok()?;
+        Some((master, PathBuf::from(path)))
+    }
+}
+
+/// Everything `from` gives until it ends, read on a thread of its own.
+fn drain(mut from: impl std::io::Read + Send + 'static) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        // A terminal's master side ends with EIO once no one holds the
+        // other side: what was read until then is all there is.
+        let mut chunk = [0u8; 4096];
+        while let Ok(n) = from.read(&mut chunk) {
+            if n == 0 {
+                break;
+            }
+            bytes.extend_from_slice(&chunk[..n]);
+        }
+        String::from_utf8_lossy(&bytes).into_owned()
+    })
+}
+
+#[test]
+fn on_sighup_conlab_stops_writing_to_its_terminal_but_not_to_a_pipe() {
+    use std::os::unix::fs::OpenOptionsExt;
+    let Some((master, slave_path)) = pseudo_terminal() else {
+        skip(Reason::NoTerminal, "no pseudo-terminal");
+        return;
+    };
+    let slave = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .custom_flags(libc::O_NOCTTY)
+        .open(&slave_path)
+        .unwrap_or_else(|e| panic!("cannot open {}: {e}", slave_path.display()));
+    let dir = tempdir();
+    let file = write(dir.path(), "small.toml", SMALL);
+    let out = dir.path().join("out");
+    // Not quiet: conlab writes its results table on stdout (a pipe here)
+    // and what it says on stderr (the terminal) when it stops.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_conlab"))
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(&out)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::from(slave))
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start conlab: {e}"));
+    let terminal = drain(master);
+    let stdout = drain(child.stdout.take().unwrap_or_else(|| panic!("no stdout")));
+    wait_for("two rows in runs.csv", || {
+        rows_written(&out.join("runs.csv")) >= 2
+    });
+    signal(&child, libc::SIGHUP);
+    let status = child
+        .wait()
+        .unwrap_or_else(|e| panic!("cannot wait for conlab: {e}"));
+    let terminal = terminal
+        .join()
+        .unwrap_or_else(|_| panic!("terminal reader"));
+    let stdout = stdout.join().unwrap_or_else(|_| panic!("stdout reader"));
+    assert_eq!(status.code(), Some(129), "terminal: {terminal}");
+    // The terminal hung up: what conlab says after the signal goes to
+    // /dev/null, not to the terminal (where a write would fail) …
+    assert!(!terminal.contains("interrupted:"), "terminal: {terminal}");
+    assert!(!terminal.contains("Rendering"), "terminal: {terminal}");
+    // … but a pipe is no terminal and still gets the results table.
+    assert!(stdout.contains("sequential"), "stdout: {stdout}");
+    assert!(out.join("report.md").is_file());
+}
+
 #[test]
 fn sigkill_at_several_moments_then_resume_ends_with_exactly_a_whole_runs_rows() {
     let dir = tempdir();

@@ -34,6 +34,9 @@ pub enum Reason {
     /// with other builds, and a timing claim is not checked on a core
     /// someone else holds; the skip is still listed.
     CoresBusy,
+    /// The machine gives no pseudo-terminal (no `/dev/ptmx` or devpts
+    /// mounted), so what conlab does on a terminal cannot be seen.
+    NoTerminal,
     /// The user chose something on purpose that the test cannot check
     /// under (e.g. their own font through an environment variable).
     ChosenByUser,
