@@ -492,14 +492,14 @@ mod tests {
         // `a − b + 2` of a misspelt threshold, which is negative here.
         assert_relative(
             incomplete_beta(2.0, 10.0, 1e-5),
-            5.499_670_009_899_815_2e-9,
+            5.499_670_009_899_815e-9,
             1e-12,
             "I_1e-5(2, 10)",
         );
         // a < 1: a threshold of (a − 1) / (a + b + 2) would be negative.
         assert_relative(
             incomplete_beta(0.5, 0.5, 1e-10),
-            6.366_197_723_781_916_7e-6,
+            6.366_197_723_781_917e-6,
             1e-12,
             "I_1e-10(1/2, 1/2)",
         );
@@ -507,7 +507,7 @@ mod tests {
         // 2) = 2/3 (b = 1e-6): still the direct side.
         assert_relative(
             incomplete_beta(1.0, 1e-6, 0.4),
-            5.108_254_932_946_039_5e-7,
+            5.108_254_932_946_04e-7,
             1e-12,
             "I_0.4(1, 1e-6)",
         );
@@ -543,7 +543,7 @@ mod tests {
         assert_relative(incomplete_beta(3.0, 1.0, 0.7), 0.343, 1e-13, "I_0.7(3, 1)");
         assert_relative(
             incomplete_beta(3.0, 0.01, 0.8),
-            4.912_881_768_684_041_4e-3,
+            4.912_881_768_684_042e-3,
             1e-12,
             "I_0.8(3, 0.01)",
         );
@@ -567,7 +567,7 @@ mod tests {
             .unwrap_or_else(|_| panic!("t_quantile(0.99, 0.1) did not answer within 30 s"));
         assert_relative(
             got,
-            1.604_425_705_666_551_3e16,
+            1.604_425_705_666_551_2e16,
             1e-12,
             "t_quantile(0.99, 0.1)",
         );
