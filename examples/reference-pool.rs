@@ -13,22 +13,11 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use conlab::reference::{Report, Wakes, now_ns};
+use conlab::reference::{Args, Report, Wakes, now_ns};
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let (Some(tasks), Some(latency)) = (
-        args.first().and_then(|a| a.parse::<u64>().ok()),
-        args.get(1).and_then(|a| a.parse::<u64>().ok()),
-    ) else {
-        eprintln!("usage: reference-pool TASKS LATENCY_NS [--workers W]");
-        std::process::exit(2);
-    };
-    let workers = args
-        .iter()
-        .position(|a| a == "--workers")
-        .and_then(|i| args.get(i + 1)?.parse().ok())
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let args = Args::from_env(0, "reference-pool TASKS LATENCY_NS [--workers W]");
+    let (tasks, latency, workers) = (args.tasks, args.latency_ns, args.workers());
     let delays: Vec<AtomicU64> = (0..tasks).map(|_| AtomicU64::new(0)).collect();
     let start = now_ns();
     let pool = match rayon::ThreadPoolBuilder::new().num_threads(workers).build() {

@@ -8,7 +8,7 @@
 //!
 //! The run prints one JSON line (see `conlab::reference::Report`).
 
-use conlab::reference::{Report, Wakes, now_ns};
+use conlab::reference::{Args, Report, Wakes, now_ns};
 
 fn sleep_until(deadline_ns: u64) {
     let ts = libc::timespec {
@@ -29,14 +29,8 @@ fn sleep_until(deadline_ns: u64) {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let (Some(tasks), Some(latency)) = (
-        args.first().and_then(|a| a.parse::<u64>().ok()),
-        args.get(1).and_then(|a| a.parse::<u64>().ok()),
-    ) else {
-        eprintln!("usage: reference-sequential TASKS LATENCY_NS");
-        std::process::exit(2);
-    };
+    let args = Args::from_env(0, "reference-sequential TASKS LATENCY_NS");
+    let (tasks, latency) = (args.tasks, args.latency_ns);
     let mut wakes = Wakes::new();
     let start = now_ns();
     for _ in 0..tasks {

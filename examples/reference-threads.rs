@@ -12,17 +12,11 @@
 
 use std::time::Duration;
 
-use conlab::reference::{Report, Wakes, now_ns};
+use conlab::reference::{Args, Report, Wakes, now_ns};
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let (Some(tasks), Some(latency)) = (
-        args.first().and_then(|a| a.parse::<u64>().ok()),
-        args.get(1).and_then(|a| a.parse::<u64>().ok()),
-    ) else {
-        eprintln!("usage: reference-threads TASKS LATENCY_NS");
-        std::process::exit(2);
-    };
+    let args = Args::from_env(0, "reference-threads TASKS LATENCY_NS");
+    let (tasks, latency) = (args.tasks, args.latency_ns);
     let start = now_ns();
     let handles: Vec<_> = (0..tasks)
         .map(|_| {

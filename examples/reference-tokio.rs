@@ -17,29 +17,19 @@
 
 use std::time::Duration;
 
-use conlab::reference::{PreciseTimer, Report, Wakes, now_ns};
+use conlab::reference::{Args, PreciseTimer, Report, Wakes, now_ns};
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let (Some(flavor), Some(tasks), Some(latency)) = (
-        args.first(),
-        args.get(1).and_then(|a| a.parse::<u64>().ok()),
-        args.get(2).and_then(|a| a.parse::<u64>().ok()),
-    ) else {
-        eprintln!(
-            "usage: reference-tokio current|multi TASKS LATENCY_NS [--workers W] [--precise]"
-        );
-        std::process::exit(2);
-    };
-    let workers = args
-        .iter()
-        .position(|a| a == "--workers")
-        .and_then(|i| args.get(i + 1)?.parse().ok())
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let precise = args.iter().any(|a| a == "--precise");
+    let args = Args::from_env(
+        1,
+        "reference-tokio current|multi TASKS LATENCY_NS [--workers W] [--precise]",
+    );
+    let (tasks, latency, workers) = (args.tasks, args.latency_ns, args.workers());
+    let precise = args.has("--precise");
+    let flavor = args.words.first().map_or("", String::as_str);
 
     let start = now_ns();
-    let runtime = match flavor.as_str() {
+    let runtime = match flavor {
         "current" => tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build(),

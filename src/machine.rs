@@ -267,11 +267,12 @@ impl Machine {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    /// A fake machine: `files` are (path under the root, content).
-    fn machine(files: &[(&str, &str)]) -> (tempfile::TempDir, Machine) {
+    /// A fake machine whose /proc and /sys hold only `files` (path under
+    /// the root, content); the doctor's tests use it too.
+    pub(crate) fn fake_machine(files: &[(&str, &str)]) -> (tempfile::TempDir, Machine) {
         let dir = match tempfile::tempdir() {
             Ok(d) => d,
             Err(e) => panic!("{e}"),
@@ -293,13 +294,13 @@ mod tests {
 
     #[test]
     fn an_empty_root_exposes_nothing_and_guesses_nothing() {
-        let (_dir, m) = machine(&[]);
+        let (_dir, m) = fake_machine(&[]);
         assert_eq!(m.facts(), Facts::default());
     }
 
     #[test]
     fn a_bare_metal_machine_with_cpufreq() {
-        let (_dir, m) = machine(&[
+        let (_dir, m) = fake_machine(&[
             ("proc/sys/kernel/hostname", "lab1\n"),
             ("proc/cpuinfo", "processor\t: 0\nflags\t\t: fpu sse2 avx2\n"),
             (
@@ -360,7 +361,7 @@ mod tests {
 
     #[test]
     fn a_vm_without_cpufreq() {
-        let (_dir, m) = machine(&[
+        let (_dir, m) = fake_machine(&[
             ("proc/cpuinfo", "flags\t\t: fpu hypervisor sse2\n"),
             ("sys/devices/system/cpu/cpufreq/.keep", ""),
             ("sys/devices/system/cpu/smt/control", "notsupported\n"),
@@ -375,7 +376,7 @@ mod tests {
 
     #[test]
     fn dmi_names_the_hypervisor_and_old_kernels_have_per_cpu_cpufreq() {
-        let (_dir, m) = machine(&[
+        let (_dir, m) = fake_machine(&[
             ("sys/class/dmi/id/sys_vendor", "QEMU\n"),
             ("proc/cpuinfo", "flags\t\t: fpu hypervisor\n"),
             (
@@ -393,7 +394,7 @@ mod tests {
 
     #[test]
     fn unreadable_numbers_are_absent() {
-        let (_dir, m) = machine(&[
+        let (_dir, m) = fake_machine(&[
             ("proc/sys/kernel/randomize_va_space", "lots\n"),
             ("proc/meminfo", "MemFree: many kB\n"),
             ("proc/loadavg", "\n"),

@@ -9,6 +9,8 @@
 //! conlab's code or start-up), measured with the same clocks. Everything
 //! else in the crate stays private; this module is the whole of what the
 //! examples may use, and it is not a stable interface.
+//!
+//! Also their command line, read alike by all of them ([`Args`]).
 
 use hdrhistogram::Histogram;
 
@@ -96,6 +98,63 @@ impl Report {
     }
 }
 
+/// A reference program's command line:
+/// `[WORD…] TASKS LATENCY_NS [--workers W] [FLAG…]`, the same in every
+/// reference so that the side-by-side benchmark calls them alike.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Args {
+    /// The words before TASKS (`reference-tokio`'s flavour).
+    pub words: Vec<String>,
+    pub tasks: u64,
+    pub latency_ns: u64,
+    /// Everything after LATENCY_NS.
+    options: Vec<String>,
+}
+
+impl Args {
+    /// `args` (the program's name left out) with `leading` words before
+    /// TASKS; `None` when TASKS or LATENCY_NS is missing or not a number.
+    pub fn parse(mut args: Vec<String>, leading: usize) -> Option<Args> {
+        let number = |i: usize| args.get(i)?.parse::<u64>().ok();
+        let (tasks, latency_ns) = (number(leading)?, number(leading + 1)?);
+        let options = args.split_off(leading + 2);
+        args.truncate(leading);
+        Some(Args {
+            words: args,
+            tasks,
+            latency_ns,
+            options,
+        })
+    }
+
+    /// This process's command line, as [`Args::parse`] reads it; when it
+    /// does not fit, prints `usage: {usage}` and exits with 2.
+    pub fn from_env(leading: usize, usage: &str) -> Args {
+        match Args::parse(std::env::args().skip(1).collect(), leading) {
+            Some(args) => args,
+            None => {
+                eprintln!("usage: {usage}");
+                std::process::exit(2);
+            }
+        }
+    }
+
+    /// `--workers W`, or without it (or with a W that is no number) the
+    /// usable cores, as conlab's `thread-pool` and `async-multi` default.
+    pub fn workers(&self) -> usize {
+        self.options
+            .iter()
+            .position(|a| a == "--workers")
+            .and_then(|i| self.options.get(i + 1)?.parse().ok())
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+    }
+
+    /// Whether `flag` (such as `--precise`) is on the line.
+    pub fn has(&self, flag: &str) -> bool {
+        self.options.iter().any(|a| a == flag)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,5 +173,50 @@ mod tests {
         assert_eq!(r.wall_ns, 250);
         assert_eq!(r.wake_max_ns, Some(1_000_000));
         assert!(r.to_json().contains("\"tasks\":5"));
+    }
+
+    fn words(line: &str) -> Vec<String> {
+        line.split_whitespace().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn args_read_tasks_latency_and_options_after_the_leading_words() {
+        let a = Args::parse(words("multi 10 2000000 --workers 3 --precise"), 1);
+        let Some(a) = a else {
+            panic!("not parsed");
+        };
+        assert_eq!(a.words, ["multi"]);
+        assert_eq!((a.tasks, a.latency_ns), (10, 2_000_000));
+        assert_eq!(a.workers(), 3);
+        assert!(a.has("--precise"));
+        assert!(!a.has("--workers=3"));
+        let b = Args::parse(words("7 100"), 0);
+        assert_eq!(b.as_ref().map(|b| (b.tasks, b.latency_ns)), Some((7, 100)));
+        assert_eq!(b.as_ref().map(|b| b.words.len()), Some(0));
+        assert_eq!(b.as_ref().map(|b| b.has("--precise")), Some(false));
+    }
+
+    #[test]
+    fn args_without_workers_take_the_usable_cores() {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        for line in ["4 100", "4 100 --workers", "4 100 --workers many"] {
+            let a = Args::parse(words(line), 0).map(|a| a.workers());
+            assert_eq!(a, Some(cores), "{line}");
+        }
+    }
+
+    #[test]
+    fn args_missing_or_not_numbers_are_refused() {
+        for (line, leading) in [
+            ("", 0),
+            ("4", 0),
+            ("x 100", 0),
+            ("4 -1", 0),
+            ("4 100", 1),
+            ("multi", 1),
+            ("multi 4 1.5ms", 1),
+        ] {
+            assert_eq!(Args::parse(words(line), leading), None, "{line:?}");
+        }
     }
 }

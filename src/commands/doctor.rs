@@ -580,27 +580,7 @@ pub fn run(args: &DoctorArgs) -> Exit {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A machine whose /proc and /sys hold only `files` (path, content).
-    fn fake_machine(files: &[(&str, &str)]) -> (tempfile::TempDir, Machine) {
-        let dir = match tempfile::tempdir() {
-            Ok(d) => d,
-            Err(e) => panic!("{e}"),
-        };
-        for (path, text) in files {
-            let path = dir.path().join(path);
-            if let Some(parent) = path.parent()
-                && let Err(e) = std::fs::create_dir_all(parent)
-            {
-                panic!("{e}");
-            }
-            if let Err(e) = std::fs::write(&path, text) {
-                panic!("{e}");
-            }
-        }
-        let m = Machine::at(dir.path());
-        (dir, m)
-    }
+    use crate::machine::tests::fake_machine;
 
     fn live(sample: Option<Sample>) -> Live {
         Live {

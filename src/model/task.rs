@@ -23,33 +23,54 @@ use crate::measure::now_ns;
 use crate::workload::cpu;
 use crate::workload::timer::PreciseTimer;
 
+/// The rounds of a task, written once for [`run_blocking`] and
+/// [`run_async`], which differ only in how they wait and how they enter
+/// the round's update of the group's counter. `wait(latency, deadline)`
+/// is the IO wait, an expression evaluating to when the IO completed
+/// (ending in `?`, and in `.await` for the async flavour); `round(work)`
+/// runs `work` (the round's CPU work, returning when it ended, if it did
+/// any) inside the update. Expands to the function's body: it returns
+/// `Ok(())` from the function, early when the run's stop has passed.
+macro_rules! rounds {
+    (
+        $spec:expr, $record:expr,
+        wait($latency:ident, $deadline:ident) => $wait:expr,
+        round($work:ident) => $round:expr $(,)?
+    ) => {{
+        let spec = $spec;
+        let mut last = None;
+        for $latency in spec.latencies.iter() {
+            if $record.must_stop() {
+                return Ok(());
+            }
+            if $latency > 0 {
+                let start = now_ns();
+                let $deadline = start + $latency;
+                let completed = $wait;
+                let end = now_ns();
+                $record.io(start, $deadline, completed, end);
+                last = Some(end);
+                if $record.stops_after(end) {
+                    return Ok(());
+                }
+            }
+            let $work = || burn(spec.cpu_ns, $record);
+            last = $round.or(last);
+        }
+        $record.ended(last.unwrap_or_else(now_ns));
+        Ok(())
+    }};
+}
+
 /// Runs task `i` of `job` on the calling thread, blocking on each IO wait.
 pub fn run_blocking(job: &Job, i: usize, record: &mut TaskRecord<'_>) -> io::Result<()> {
     let mut io = BlockingIo::open(job)?;
     let spec = job.task(i);
-    let mut last = None;
-    for latency in spec.latencies.iter() {
-        if record.must_stop() {
-            return Ok(());
-        }
-        if latency > 0 {
-            let start = now_ns();
-            let deadline = start + latency;
-            let completed = io.wait(latency, deadline)?;
-            let end = now_ns();
-            record.io(start, deadline, completed, end);
-            last = Some(end);
-            if record.stops_after(end) {
-                return Ok(());
-            }
-        }
-        last = job
-            .shared
-            .round(spec.group, || burn(spec.cpu_ns, record))
-            .or(last);
-    }
-    record.ended(last.unwrap_or_else(now_ns));
-    Ok(())
+    rounds!(
+        spec, record,
+        wait(latency, deadline) => io.wait(latency, deadline)?,
+        round(work) => job.shared.round(spec.group, work),
+    )
 }
 
 /// Runs task `i` of `job` on an event loop: each IO wait yields to the
@@ -62,30 +83,11 @@ pub async fn run_async(
 ) -> io::Result<()> {
     let mut io = AsyncIo::open(job, timer).await?;
     let spec = job.task(i);
-    let mut last = None;
-    for latency in spec.latencies.iter() {
-        if record.must_stop() {
-            return Ok(());
-        }
-        if latency > 0 {
-            let start = now_ns();
-            let deadline = start + latency;
-            let completed = io.wait(latency, deadline).await?;
-            let end = now_ns();
-            record.io(start, deadline, completed, end);
-            last = Some(end);
-            if record.stops_after(end) {
-                return Ok(());
-            }
-        }
-        last = job
-            .shared
-            .round_async(spec.group, || burn(spec.cpu_ns, record))
-            .await
-            .or(last);
-    }
-    record.ended(last.unwrap_or_else(now_ns));
-    Ok(())
+    rounds!(
+        spec, record,
+        wait(latency, deadline) => io.wait(latency, deadline).await?,
+        round(work) => job.shared.round_async(spec.group, work).await,
+    )
 }
 
 /// What an async task of a run reaches through one reference: the job,

@@ -4,7 +4,7 @@
 //! the machine's CPU counters just before it starts the child and just
 //! after it has reaped it (see `noise`), outside the measured window.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -13,6 +13,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use super::worker::Reply;
+use crate::child::{kill_group, read_all};
 use crate::model::Job;
 use crate::noise;
 use crate::results::{Measurement, Timeline};
@@ -71,20 +72,6 @@ impl ChildExecutor {
     pub fn with_program(program: std::path::PathBuf) -> ChildExecutor {
         ChildExecutor { program }
     }
-}
-
-fn read_all(mut source: impl Read + Send + 'static) -> thread::JoinHandle<Vec<u8>> {
-    thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = source.read_to_end(&mut buf);
-        buf
-    })
-}
-
-fn kill_group(pid: u32) {
-    // SAFETY: kill has no memory effects; a negative pid names the process
-    // group the child leads (it was started with process_group(0)).
-    unsafe { libc::kill(-(pid as i32), libc::SIGKILL) };
 }
 
 fn signal_name(signal: i32) -> &'static str {

@@ -295,33 +295,32 @@ mod tests {
         assert_eq!(state.earliest(), None);
     }
 
-    #[test]
-    fn sleepers_on_several_threads_all_wake_after_their_deadlines() {
-        let rt = match tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_io()
-            .build()
-        {
+    /// Runs a sleeper on a timer made by `timer`, on a runtime `builder`
+    /// builds, for each index of `order` in turn: sleeper `i` sleeps until
+    /// `deadline(start, i)`, where `start` is read once the timer's driver
+    /// has been spawned. Returns each sleeper's deadline and when it woke.
+    fn wake_times(
+        builder: &mut tokio::runtime::Builder,
+        timer: fn() -> io::Result<PreciseTimer>,
+        order: impl Iterator<Item = u64>,
+        deadline: fn(u64, u64) -> u64,
+    ) -> Vec<(u64, u64)> {
+        let rt = match builder.enable_io().build() {
             Ok(rt) => rt,
             Err(e) => panic!("runtime: {e}"),
         };
-        let woke = rt.block_on(async {
-            let timer = match PreciseTimer::with_capacity(400) {
+        rt.block_on(async {
+            let timer = match timer() {
                 Ok(t) => t,
                 Err(e) => panic!("timerfd: {e}"),
             };
             let driver = tokio::spawn(timer.clone().drive());
+            let start = now_ns();
             let mut handles = Vec::new();
-            for i in 0..400u64 {
+            for i in order {
                 let t = timer.clone();
                 handles.push(tokio::spawn(async move {
-                    // Same latency from "now" (in order) and shuffled ones.
-                    let latency = if i % 2 == 0 {
-                        2_000_000
-                    } else {
-                        (i * 7919) % 3_000_000
-                    };
-                    let deadline = now_ns() + latency;
+                    let deadline = deadline(start, i);
                     t.sleep_until(deadline).await;
                     (deadline, now_ns())
                 }));
@@ -334,7 +333,25 @@ mod tests {
             }
             driver.abort();
             woke
-        });
+        })
+    }
+
+    #[test]
+    fn sleepers_on_several_threads_all_wake_after_their_deadlines() {
+        let woke = wake_times(
+            tokio::runtime::Builder::new_multi_thread().worker_threads(2),
+            || PreciseTimer::with_capacity(400),
+            0..400,
+            // Same latency from "now" (in order) and shuffled ones.
+            |_, i| {
+                let latency = if i % 2 == 0 {
+                    2_000_000
+                } else {
+                    (i * 7919) % 3_000_000
+                };
+                now_ns() + latency
+            },
+        );
         assert_eq!(woke.len(), 400);
         for (deadline, at) in woke {
             assert!(at >= deadline, "woke {} ns early", deadline - at);
@@ -343,38 +360,12 @@ mod tests {
 
     #[test]
     fn many_sleepers_wake_in_deadline_order_after_their_deadlines() {
-        let rt = match tokio::runtime::Builder::new_current_thread()
-            .enable_io()
-            .build()
-        {
-            Ok(rt) => rt,
-            Err(e) => panic!("runtime: {e}"),
-        };
-        let woke = rt.block_on(async {
-            let timer = match PreciseTimer::new() {
-                Ok(t) => t,
-                Err(e) => panic!("timerfd: {e}"),
-            };
-            let driver = tokio::spawn(timer.clone().drive());
-            let start = now_ns();
-            let mut handles = Vec::new();
-            for i in (0..50u64).rev() {
-                let t = timer.clone();
-                let deadline = start + 1_000_000 + i * 100_000;
-                handles.push(tokio::spawn(async move {
-                    t.sleep_until(deadline).await;
-                    (deadline, now_ns())
-                }));
-            }
-            let mut woke = Vec::new();
-            for h in handles {
-                if let Ok(pair) = h.await {
-                    woke.push(pair);
-                }
-            }
-            driver.abort();
-            woke
-        });
+        let woke = wake_times(
+            &mut tokio::runtime::Builder::new_current_thread(),
+            PreciseTimer::new,
+            (0..50).rev(),
+            |start, i| start + 1_000_000 + i * 100_000,
+        );
         assert_eq!(woke.len(), 50);
         // Woken in deadline order, whatever the lateness: taken by
         // deadline, the wake-up times never go back.

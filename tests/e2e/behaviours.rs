@@ -9,23 +9,9 @@ use std::path::Path;
 use crate::common::*;
 
 /// Two cells (2 task counts × 1 model), and 2 × 2 with two models.
-const FOUR_CELLS: &str = r#"
-[experiment]
-name = "order"
-repetitions = 2
-warmup = 0
-
-[[workload]]
-name = "io"
-tasks = [1, 2]
-io_latency = "2ms"
-
-[[model]]
-kind = "sequential"
-
-[[model]]
-kind = "async"
-"#;
+fn four_cells() -> String {
+    io_experiment("order", 2, 0, "[1, 2]", "2ms", &["sequential", "async"])
+}
 
 /// (cell, repetition) of each row of `runs.csv`, in file order.
 fn row_order(out: &Path) -> Vec<(u32, u32)> {
@@ -46,7 +32,7 @@ fn runs_are_interleaved_by_default_and_grouped_with_order_grouped() {
     // Off the cores while timing tests measure.
     let _serial = serial();
     let dir = tempdir();
-    let file = write(dir.path(), "order.toml", FOUR_CELLS);
+    let file = write(dir.path(), "order.toml", &four_cells());
     let out = dir.path().join("default");
     let (code, stderr) = run_into(&file, &out, &[]);
     assert_eq!(code, 0, "{stderr}");
@@ -92,7 +78,7 @@ fn force_leaves_only_the_new_runs_rows() {
     // Off the cores while timing tests measure.
     let _serial = serial();
     let dir = tempdir();
-    let file = write(dir.path(), "order.toml", FOUR_CELLS);
+    let file = write(dir.path(), "order.toml", &four_cells());
     let out = dir.path().join("out");
     let (code, stderr) = run_into(&file, &out, &["-n", "3"]);
     assert_eq!(code, 0, "{stderr}");

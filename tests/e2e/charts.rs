@@ -284,41 +284,20 @@ fn compare_of_a_run_with_itself_finds_no_difference() {
 #[test]
 fn chart_entries_replace_the_default_charts_and_set_the_size() {
     let dir = tempdir();
+    let chart =
+        "\n[[chart]]\nworkload = \"io\"\ny = \"cpu\"\nlog_y = true\nwidth = 640\nheight = 480\n";
     let file = write(
         dir.path(),
         "custom.toml",
-        r#"
-        [experiment]
-        name = "custom"
-        repetitions = 1
-        warmup = 0
-
-        [[workload]]
-        name = "w"
-        tasks = [1, 2]
-        io_latency = "1ms"
-
-        [[model]]
-        kind = "sequential"
-
-        [[model]]
-        kind = "async"
-
-        [[chart]]
-        workload = "w"
-        y = "cpu"
-        log_y = true
-        width = 640
-        height = 480
-        "#,
+        &(io_experiment("custom", 1, 0, "[1, 2]", "1ms", &["sequential", "async"]) + chart),
     );
     let out = dir.path().join("out");
     let (code, stderr) = run_into(&file, &out, &[]);
     assert_eq!(code, 0, "{stderr}");
     let charts = out.join("charts");
-    assert_eq!(png_facts(&charts.join("w-cpu.png")).0, 640);
-    assert_eq!(png_facts(&charts.join("w-cpu.png")).1, 480);
-    assert!(!charts.join("w-wall.png").exists());
+    assert_eq!(png_facts(&charts.join("io-cpu.png")).0, 640);
+    assert_eq!(png_facts(&charts.join("io-cpu.png")).1, 480);
+    assert!(!charts.join("io-wall.png").exists());
     assert!(charts.join("overview.png").exists());
 }
 

@@ -74,9 +74,17 @@ fn one_blocking_call_serialises_the_event_loop() {
 fn cpu_bound_work_gains_nothing_under_the_gil() {
     let sequential = median(cells(), "cpu", "sequential");
     let gil = median(cells(), "cpu", "gil-threads");
+    if gil >= 0.8 * sequential {
+        return;
+    }
+    // Other processes can slow one cell's runs more than another's (seen:
+    // sequential 391 ms, gil-threads 283 ms at load 5 on two cores): measure
+    // the two again on their own, best of three. A GIL that let the threads
+    // burn in parallel would make about half the sequential time in both.
+    let (sequential, gil) = cpu_best_again("kind = \"gil-threads\"");
     assert!(
         gil >= 0.8 * sequential,
-        "gil-threads {gil} ms, sequential {sequential} ms"
+        "gil-threads {gil} ms at best, sequential {sequential} ms"
     );
 }
 

@@ -40,6 +40,29 @@ pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     path
 }
 
+/// The text of an experiment `name` of one workload, `io`, whose `tasks`
+/// (a TOML value: a count, or a sweep such as `[1, 2]`) each wait
+/// `io_latency` once, run by each model kind of `models`: `repetitions`
+/// measured runs per cell after `warmup`. The short experiment many tests
+/// run, written one way.
+pub fn io_experiment(
+    name: &str,
+    repetitions: u32,
+    warmup: u32,
+    tasks: &str,
+    io_latency: &str,
+    models: &[&str],
+) -> String {
+    let mut text = format!(
+        "\n[experiment]\nname = \"{name}\"\nrepetitions = {repetitions}\nwarmup = {warmup}\n\n\
+         [[workload]]\nname = \"io\"\ntasks = {tasks}\nio_latency = \"{io_latency}\"\n"
+    );
+    for kind in models {
+        text.push_str(&format!("\n[[model]]\nkind = \"{kind}\"\n"));
+    }
+    text
+}
+
 /// Runs `conlab run FILE --out DIR -q` and returns the exit code.
 pub fn run_into(file: &Path, out: &Path, extra: &[&str]) -> (i32, String) {
     let output = conlab()
@@ -113,6 +136,17 @@ pub fn python3_usable() -> bool {
         skip(Reason::NoPython, "no python3 3.8 or newer on PATH");
     }
     ok
+}
+
+/// The start of a test that runs CPython with the cores to itself: `None`
+/// (the test recorded as skipped) without a usable `python3`, else the
+/// core lock (see [`serial`]) and a temporary directory.
+pub fn python_test() -> Option<(MutexGuard<'static, ()>, tempfile::TempDir)> {
+    if !python3_usable() {
+        return None;
+    }
+    let cores = serial();
+    Some((cores, tempdir()))
 }
 
 /// The calling thread's CPU time in ns (`CLOCK_THREAD_CPUTIME_ID`).
@@ -225,6 +259,11 @@ pub fn results_fixture(dir: &Path, name: &str) -> PathBuf {
     let to = dir.join(name);
     copy(&fixture("results-tiny"), &to);
     to
+}
+
+/// Exit code, stdout and stderr of `conlab validate FILE`.
+pub fn validate_file(file: &Path) -> (i32, String, String) {
+    conlab_output(&["validate".as_ref(), file.as_os_str()])
 }
 
 /// Exit code, stdout and stderr of `conlab ARGS`.

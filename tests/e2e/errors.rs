@@ -104,13 +104,8 @@ fn malformed_files_of_every_kind_exit_2() {
         ),
     ] {
         let file = write(dir.path(), "bad.toml", text);
-        let output = conlab()
-            .arg("validate")
-            .arg(&file)
-            .output()
-            .unwrap_or_else(|e| panic!("{e}"));
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert_eq!(output.status.code(), Some(2), "{text}\n{stderr}");
+        let (code, _, stderr) = validate_file(&file);
+        assert_eq!(code, 2, "{text}\n{stderr}");
         assert!(
             stderr.contains(expected),
             "{text}\nexpected {expected:?} in:\n{stderr}"

@@ -5,23 +5,10 @@
 
 use crate::common::*;
 
-const SHORT: &str = r#"
-[experiment]
-name = "short"
-repetitions = 3
-warmup = 0
-
-[[workload]]
-name = "io"
-tasks = [1, 3]
-io_latency = "2ms"
-
-[[model]]
-kind = "sequential"
-
-[[model]]
-kind = "threads"
-"#;
+/// Four cells (2 task counts × 2 models), 3 measured runs each.
+fn short() -> String {
+    io_experiment("short", 3, 0, "[1, 3]", "2ms", &["sequential", "threads"])
+}
 
 const NOISE_COLUMNS: [&str; 3] = ["steal_ms", "foreign_cpu_ms", "load_1m"];
 
@@ -41,7 +28,7 @@ fn number(row: &std::collections::HashMap<String, String>, key: &str) -> f64 {
 #[test]
 fn runs_csv_ends_with_non_negative_noise_columns_and_the_summary_has_their_medians() {
     let dir = tempdir();
-    let file = write(dir.path(), "short.toml", SHORT);
+    let file = write(dir.path(), "short.toml", &short());
     let out = dir.path().join("out");
     let (code, stderr) = run_into(&file, &out, &[]);
     assert_eq!(code, 0, "{stderr}");

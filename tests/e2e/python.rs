@@ -19,11 +19,9 @@ fn runs_of<'a>(
 
 #[test]
 fn python_threads_gain_nothing_on_cpu_and_overlap_io() {
-    if !python3_usable() {
+    let Some((_cores, dir)) = python_test() else {
         return;
-    }
-    let _cores = serial();
-    let dir = tempdir();
+    };
     let file = write(
         dir.path(),
         "claims.toml",
@@ -109,13 +107,8 @@ fn a_missing_interpreter_skips_its_cells_and_the_others_run() {
     let _cores = serial();
     let dir = tempdir();
     let file = write(dir.path(), "missing.toml", MISSING);
-    let validate = conlab()
-        .arg("validate")
-        .arg(&file)
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(validate.status.code(), Some(0));
-    let warnings = String::from_utf8_lossy(&validate.stderr);
+    let (code, stdout, warnings) = validate_file(&file);
+    assert_eq!(code, 0);
     assert!(
         warnings.contains(
             "warning: cell \"io · python-threads\" will be skipped: Python interpreter \
@@ -124,11 +117,7 @@ fn a_missing_interpreter_skips_its_cells_and_the_others_run() {
         ),
         "{warnings}"
     );
-    assert!(
-        String::from_utf8_lossy(&validate.stdout).contains("3 cells (2 skipped)"),
-        "{}",
-        String::from_utf8_lossy(&validate.stdout)
-    );
+    assert!(stdout.contains("3 cells (2 skipped)"), "{stdout}");
     let out = dir.path().join("out");
     let (code, stderr) = run_into(&file, &out, &[]);
     assert_eq!(code, 0, "skipped cells are not failures: {stderr}");
@@ -201,11 +190,9 @@ fn crashing_python(dir: &Path) -> String {
 
 #[test]
 fn a_python_crash_is_recorded_as_failed_and_the_other_cells_run() {
-    if !python3_usable() {
+    let Some((_cores, dir)) = python_test() else {
         return;
-    }
-    let _cores = serial();
-    let dir = tempdir();
+    };
     let file = write(
         dir.path(),
         "crash.toml",

@@ -14,23 +14,9 @@ use crate::common::*;
 
 /// Four short cells (2 task counts × 2 models), 3 measured runs and a
 /// warm-up each: 16 runs of about 30 ms.
-const SMALL: &str = r#"
-[experiment]
-name = "small"
-repetitions = 3
-warmup = 1
-
-[[workload]]
-name = "io"
-tasks = [1, 2]
-io_latency = "15ms"
-
-[[model]]
-kind = "sequential"
-
-[[model]]
-kind = "async"
-"#;
+fn small() -> String {
+    io_experiment("small", 3, 1, "[1, 2]", "15ms", &["sequential", "async"])
+}
 
 /// Runs conlab with `args` in `cwd`: exit code and stderr.
 fn conlab_in(cwd: &Path, args: &[&str]) -> (i32, String) {
@@ -129,7 +115,7 @@ fn cell_reps(out: &Path) -> Vec<(String, String, String)> {
     rows
 }
 
-/// What a whole run of SMALL records: one ok row per cell and repetition.
+/// What a whole run of small() records: one ok row per cell and repetition.
 fn whole_run() -> Vec<(String, String, String)> {
     let mut rows = Vec::new();
     for cell in 0..4 {
@@ -197,7 +183,7 @@ fn an_explicit_name_of_dot_dot_is_rejected_with_its_line() {
 #[test]
 fn force_deletes_only_conlabs_files_and_leaves_an_unrelated_file_alone() {
     let dir = tempdir();
-    let file = write(dir.path(), "small.toml", SMALL);
+    let file = write(dir.path(), "small.toml", &small());
     let out = dir.path().join("out");
     assert_eq!(run_into(&file, &out, &["-n", "1", "-w", "0"]).0, 0);
     write(&out, "notes.txt", "my notes");
@@ -238,7 +224,7 @@ fn force_deletes_only_conlabs_files_and_leaves_an_unrelated_file_alone() {
 #[test]
 fn plot_never_overwrites_a_file_conlab_did_not_write_and_draws_the_other_charts() {
     let dir = tempdir();
-    let file = write(dir.path(), "small.toml", SMALL);
+    let file = write(dir.path(), "small.toml", &small());
     let out = dir.path().join("out");
     assert_eq!(run_into(&file, &out, &["-n", "1", "-w", "0"]).0, 0);
     // The user replaces a chart by hand-drawing one: it is no longer the
@@ -266,7 +252,7 @@ fn plot_never_overwrites_a_file_conlab_did_not_write_and_draws_the_other_charts(
 #[test]
 fn a_non_empty_folder_that_is_not_a_conlab_results_folder_is_refused() {
     let dir = tempdir();
-    let file = write(dir.path(), "small.toml", SMALL);
+    let file = write(dir.path(), "small.toml", &small());
     let thesis = dir.path().join("thesis");
     std::fs::create_dir(&thesis).unwrap_or_else(|e| panic!("{e}"));
     write(&thesis, "report.md", "chapter 1");
@@ -298,7 +284,7 @@ fn a_non_empty_folder_that_is_not_a_conlab_results_folder_is_refused() {
 #[test]
 fn plot_of_a_conlab_0_1_folder_works_and_adopts_only_conlabs_file_names() {
     let dir = tempdir();
-    let file = write(dir.path(), "small.toml", SMALL);
+    let file = write(dir.path(), "small.toml", &small());
     let out = dir.path().join("out");
     assert_eq!(run_into(&file, &out, &["-n", "1", "-w", "0"]).0, 0);
     // conlab 0.1 wrote the same files, without a manifest.
@@ -337,9 +323,9 @@ fn plot_of_a_conlab_0_1_folder_works_and_adopts_only_conlabs_file_names() {
     );
 }
 
-/// A results folder of SMALL, run once with one repetition.
+/// A results folder of small(), run once with one repetition.
 fn results(dir: &Path) -> PathBuf {
-    let file = write(dir, "small.toml", SMALL);
+    let file = write(dir, "small.toml", &small());
     let out = dir.join("out");
     let (code, stderr) = run_into(&file, &out, &["-n", "1", "-w", "0"]);
     assert_eq!(code, 0, "{stderr}");
@@ -398,7 +384,7 @@ fn plot_refuses_a_report_tmp_symlink_and_leaves_its_target_alone() {
 #[test]
 fn a_dangling_runs_csv_symlink_is_refused_and_never_created() {
     let dir = tempdir();
-    write(dir.path(), "small.toml", SMALL);
+    write(dir.path(), "small.toml", &small());
     let target = dir.path().join("elsewhere.csv");
     std::fs::create_dir(dir.path().join("fresh")).unwrap_or_else(|e| panic!("{e}"));
     symlink(&target, dir.path().join("fresh/runs.csv")).unwrap_or_else(|e| panic!("{e}"));
@@ -451,11 +437,11 @@ fn compare_out_refuses_a_symlinked_file() {
     assert!(out.join("conlab-manifest.json").is_file());
 }
 
-/// Starts SMALL, sends `sig` once 2 runs are recorded, and checks how the
+/// Starts small(), sends `sig` once 2 runs are recorded, and checks how the
 /// run ended: the exit code, the runs kept, the report rendered.
 fn stopped_by(sig: libc::c_int, code: i32) {
     let dir = tempdir();
-    let file = write(dir.path(), "small.toml", SMALL);
+    let file = write(dir.path(), "small.toml", &small());
     let out = dir.path().join("out");
     let child = spawn_run(&file, &out, &[], Stdio::piped());
     wait_for("two rows in runs.csv", || {
@@ -514,7 +500,7 @@ fn pending(pid: u32, sig: libc::c_int) -> bool {
 #[test]
 fn a_second_signal_ends_conlab_at_once_with_the_second_signals_code() {
     let dir = tempdir();
-    let file = write(dir.path(), "small.toml", SMALL);
+    let file = write(dir.path(), "small.toml", &small());
     let out = dir.path().join("out");
     let child = spawn_run(&file, &out, &[], Stdio::piped());
     wait_for("two rows in runs.csv", || {
@@ -541,7 +527,7 @@ fn a_second_signal_ends_conlab_at_once_with_the_second_signals_code() {
 fn a_run_started_with_sighup_ignored_goes_on_through_a_sighup() {
     use std::os::unix::process::CommandExt;
     let dir = tempdir();
-    let file = write(dir.path(), "small.toml", SMALL);
+    let file = write(dir.path(), "small.toml", &small());
     let out = dir.path().join("out");
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_conlab"));
     command
@@ -633,7 +619,7 @@ fn on_sighup_conlab_stops_writing_to_its_terminal_but_not_to_a_pipe() {
         .open(&slave_path)
         .unwrap_or_else(|e| panic!("cannot open {}: {e}", slave_path.display()));
     let dir = tempdir();
-    let file = write(dir.path(), "small.toml", SMALL);
+    let file = write(dir.path(), "small.toml", &small());
     let out = dir.path().join("out");
     // Not quiet: conlab writes its results table on stdout (a pipe here)
     // and what it says on stderr (the terminal) when it stops.
@@ -672,7 +658,7 @@ fn on_sighup_conlab_stops_writing_to_its_terminal_but_not_to_a_pipe() {
 #[test]
 fn sigkill_at_several_moments_then_resume_ends_with_exactly_a_whole_runs_rows() {
     let dir = tempdir();
-    let file = write(dir.path(), "small.toml", SMALL);
+    let file = write(dir.path(), "small.toml", &small());
     // 0: as soon as the manifest exists (before any row); then after 1, 5
     // and 11 rows; 12: after the last row, while rendering.
     for rows in [0, 1, 5, 11, 12] {
@@ -695,7 +681,7 @@ fn sigkill_at_several_moments_then_resume_ends_with_exactly_a_whole_runs_rows() 
 #[test]
 fn resume_drops_a_row_cut_short_and_reruns_failed_runs() {
     let dir = tempdir();
-    let file = write(dir.path(), "small.toml", SMALL);
+    let file = write(dir.path(), "small.toml", &small());
     let out = dir.path().join("out");
     assert_eq!(run_into(&file, &out, &[]).0, 0);
     // A run killed mid-append leaves half a row; a failed run is recorded.
@@ -727,46 +713,36 @@ fn resume_drops_a_row_cut_short_and_reruns_failed_runs() {
 #[test]
 fn resume_after_the_experiment_file_changed_refuses_and_names_the_cells() {
     let dir = tempdir();
-    let file = write(dir.path(), "small.toml", SMALL);
+    let file = write(dir.path(), "small.toml", &small());
     let out = dir.path().join("out");
     assert_eq!(run_into(&file, &out, &["-n", "1", "-w", "0"]).0, 0);
     let before = snapshot(&out);
-    write(
-        dir.path(),
-        "small.toml",
-        &SMALL.replace("tasks = [1, 2]", "tasks = [1, 3]"),
-    );
-    let (code, stderr) = conlab_in(
-        dir.path(),
-        &["run", "small.toml", "--out", "out", "--resume"],
-    );
-    assert_eq!(code, 2, "{stderr}");
+    // Writes `text` as small.toml, resumes with `extra` arguments, and
+    // returns the refusal's stderr.
+    let refused = |text: &str, extra: &[&str]| {
+        write(dir.path(), "small.toml", text);
+        let args = [
+            &["run", "small.toml", "--out", "out", "--resume"][..],
+            extra,
+        ]
+        .concat();
+        let (code, stderr) = conlab_in(dir.path(), &args);
+        assert_eq!(code, 2, "{stderr}");
+        stderr
+    };
     assert_eq!(
-        stderr,
+        refused(&small().replace("tasks = [1, 2]", "tasks = [1, 3]"), &[]),
         "error: cannot resume the run in out: small.toml changed since the run started; the cells that differ:\n    io · sequential · tasks=3 (new)\n    io · async · tasks=3 (new)\n    io · sequential · tasks=2 (no longer in the file)\n    io · async · tasks=2 (no longer in the file)\n  = help: undo the change to resume the run, or start afresh with --force (or into another folder with --out DIR)\n"
     );
-    write(
-        dir.path(),
-        "small.toml",
-        &SMALL.replace("name = \"small\"", "name = \"small\"\ndescription = \"x\""),
-    );
-    let (code, stderr) = conlab_in(
-        dir.path(),
-        &["run", "small.toml", "--out", "out", "--resume"],
-    );
-    assert_eq!(code, 2, "{stderr}");
     assert_eq!(
-        stderr,
+        refused(
+            &small().replace("name = \"small\"", "name = \"small\"\ndescription = \"x\""),
+            &[]
+        ),
         "error: cannot resume the run in out: small.toml changed since the run started (no cell differs: the change is in its name, description, timeout, charts or comments)\n  = help: undo the change to resume the run, or start afresh with --force (or into another folder with --out DIR)\n"
     );
-    write(dir.path(), "small.toml", SMALL);
-    let (code, stderr) = conlab_in(
-        dir.path(),
-        &["run", "small.toml", "--out", "out", "--resume", "-n", "3"],
-    );
-    assert_eq!(code, 2, "{stderr}");
     assert_eq!(
-        stderr,
+        refused(&small(), &["-n", "3"]),
         "error: cannot resume the run in out: it was started with --repetitions 1, not 3\n  = help: leave out --repetitions to continue with 1, or start afresh with --force (or into another folder with --out DIR)\n"
     );
     assert_eq!(snapshot(&out), before);
@@ -775,7 +751,7 @@ fn resume_after_the_experiment_file_changed_refuses_and_names_the_cells() {
 #[test]
 fn resume_with_force_or_without_a_started_run_is_an_error_with_a_hint() {
     let dir = tempdir();
-    write(dir.path(), "small.toml", SMALL);
+    write(dir.path(), "small.toml", &small());
     let (code, stderr) = conlab_in(dir.path(), &["run", "small.toml", "--resume", "--force"]);
     assert_eq!(code, 2);
     assert!(

@@ -4,28 +4,15 @@
 
 use crate::common::*;
 
-const TWO_BY_TWO: &str = r#"
-[experiment]
-name = "two"
-repetitions = 3
-warmup = 1
-
-[[workload]]
-name = "io"
-tasks = [2, 4]
-io_latency = "2ms"
-
-[[model]]
-kind = "sequential"
-
-[[model]]
-kind = "async"
-"#;
+/// Four cells (2 task counts × 2 models), 3 measured runs and a warm-up each.
+fn two_by_two() -> String {
+    io_experiment("two", 3, 1, "[2, 4]", "2ms", &["sequential", "async"])
+}
 
 #[test]
 fn runs_csv_has_a_row_per_cell_and_repetition() {
     let dir = tempdir();
-    let file = write(dir.path(), "two.toml", TWO_BY_TWO);
+    let file = write(dir.path(), "two.toml", &two_by_two());
     let out = dir.path().join("out");
     let (code, stderr) = run_into(&file, &out, &[]);
     assert_eq!(code, 0, "{stderr}");
@@ -42,7 +29,7 @@ fn runs_csv_has_a_row_per_cell_and_repetition() {
     }
     assert_eq!(
         std::fs::read_to_string(out.join("experiment.toml")).unwrap_or_default(),
-        TWO_BY_TWO
+        two_by_two()
     );
     let cells = summary(&out);
     assert_eq!(cells.len(), 4);
@@ -175,13 +162,8 @@ fn cells_past_the_thread_limit_are_skipped_without_starting() {
         kind = "threads"
         "#,
     );
-    let validate = conlab()
-        .arg("validate")
-        .arg(&file)
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(validate.status.code(), Some(0));
-    let warning = String::from_utf8_lossy(&validate.stderr);
+    let (code, _, warning) = validate_file(&file);
+    assert_eq!(code, 0);
     assert!(
         warning.contains("will be skipped: needs 1000000 threads"),
         "{warning}"
@@ -200,7 +182,7 @@ fn cells_past_the_thread_limit_are_skipped_without_starting() {
 #[test]
 fn filter_keeps_matching_cells_only() {
     let dir = tempdir();
-    let file = write(dir.path(), "two.toml", TWO_BY_TWO);
+    let file = write(dir.path(), "two.toml", &two_by_two());
     let out = dir.path().join("out");
     let (code, stderr) = run_into(&file, &out, &["--filter", "async", "-n", "1", "-w", "0"]);
     assert_eq!(code, 0, "{stderr}");
@@ -289,14 +271,9 @@ fn latency_distributions_are_seeded_and_reproducible() {
 #[test]
 fn validate_shows_the_matrix_and_an_estimate() {
     let dir = tempdir();
-    let file = write(dir.path(), "two.toml", TWO_BY_TWO);
-    let output = conlab()
-        .arg("validate")
-        .arg(&file)
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(output.status.code(), Some(0));
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let file = write(dir.path(), "two.toml", &two_by_two());
+    let (code, stdout, _) = validate_file(&file);
+    assert_eq!(code, 0);
     assert!(
         stdout.contains("4 cells (0 skipped), 16 runs (1 warm-up + 3 measured per cell)"),
         "{stdout}"
@@ -329,7 +306,7 @@ fn models_lists_every_kind_with_its_prediction() {
 #[test]
 fn the_run_prints_a_summary_table() {
     let dir = tempdir();
-    let file = write(dir.path(), "two.toml", TWO_BY_TWO);
+    let file = write(dir.path(), "two.toml", &two_by_two());
     let output = conlab()
         .arg("run")
         .arg(&file)

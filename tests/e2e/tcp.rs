@@ -196,11 +196,9 @@ fn a_run_killed_by_its_timeout_takes_its_whole_process_group() {
 
 #[test]
 fn the_python_models_wait_over_tcp_through_the_real_server() {
-    if !python3_usable() {
+    let Some((_cores, dir)) = python_test() else {
         return;
-    }
-    let _cores = serial();
-    let dir = tempdir();
+    };
     let file = write(
         dir.path(),
         "pytcp.toml",

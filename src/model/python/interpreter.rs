@@ -3,13 +3,13 @@
 //! [`PROBE_TIMEOUT`] and say it is Python [`MIN_VERSION`] or newer. Cells
 //! whose interpreter fails this are skipped before anything runs.
 
-use std::io::Read;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::{Command, ExitStatus, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use super::error::stderr_tail;
+use crate::child::{kill_group, read_all};
 
 /// The probe, run as `<interpreter> -E -s -c <probe>` (flags Python 2 knows).
 const PROBE: &str = include_str!("probe.py");
@@ -172,20 +172,6 @@ pub fn probe(interpreter: &str) -> Result<Interpreter, ProbeError> {
         });
     };
     judge(interpreter, status, &stdout, &stderr)
-}
-
-fn read_all(mut source: impl Read + Send + 'static) -> thread::JoinHandle<Vec<u8>> {
-    thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = source.read_to_end(&mut buf);
-        buf
-    })
-}
-
-fn kill_group(pid: u32) {
-    // SAFETY: kill has no memory effects; the negative pid names the
-    // process group the probe leads (it was started with process_group(0)).
-    unsafe { libc::kill(-(pid as i32), libc::SIGKILL) };
 }
 
 /// What the probe's exit and output say about the interpreter.

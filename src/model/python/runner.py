@@ -275,12 +275,76 @@ def ask(sock, latency):
     return int.from_bytes(reply, "big")
 
 
-def run_blocking(job, index, ident, counters):
-    """One task on the calling thread, blocking on each IO wait."""
-    task = Task(job, index, ident, counters)
+class BlockingIo:
+    """How a task on a thread of its own waits: blocking the thread, on a
+    sleep or on the delay server's socket. Its coroutines never suspend,
+    so finish() runs a task with it to its end in one step."""
+
+    def __init__(self, job):
+        self.job = job
+        self.sock = None
+
+    async def open(self, task):
+        if self.job["tcp"] and task.needs_io():
+            self.sock = connect(self.job)
+
+    async def wait(self, latency, deadline):
+        """Waits latency ns; returns when the IO completed."""
+        if self.sock is None:
+            time.sleep(latency / 1e9)
+            return deadline
+        return ask(self.sock, latency)
+
+    async def update(self, counter, work):
+        counter.update(work)
+
+    async def close(self):
+        if self.sock is not None:
+            self.sock.close()
+
+
+class LoopIo:
+    """How a task on the event loop waits: yielding to the loop until its
+    sleep is over or the delay server has answered."""
+
+    def __init__(self, job):
+        import asyncio
+
+        self.asyncio = asyncio
+        self.job = job
+        self.reader = None
+        self.writer = None
+
+    async def open(self, task):
+        if self.job["tcp"] and task.needs_io():
+            host, port = server_address(self.job)
+            self.reader, self.writer = await self.asyncio.open_connection(host, port)
+
+    async def wait(self, latency, deadline):
+        """Waits latency ns; returns when the IO completed."""
+        if self.writer is None:
+            await self.asyncio.sleep(latency / 1e9)
+            return deadline
+        self.writer.write(latency.to_bytes(8, "big"))
+        await self.writer.drain()
+        return int.from_bytes(await self.reader.readexactly(8), "big")
+
+    async def update(self, counter, work):
+        await counter.update_async(work)
+
+    async def close(self):
+        if self.writer is not None:
+            self.writer.close()
+            await self.writer.wait_closed()
+
+
+async def run_task(task, io):
+    """The rounds of one task, written once for both kinds of task: io
+    (a BlockingIo or a LoopIo) says how it waits and how it enters a
+    round's update of its group's counter."""
     counter = task.counter
     task.start = now()
-    sock = connect(job) if job["tcp"] and task.needs_io() else None
+    await io.open(task)
     try:
         for latency in task.latencies:
             if task.must_stop():
@@ -288,64 +352,40 @@ def run_blocking(job, index, ident, counters):
             if latency > 0:
                 start = now()
                 deadline = start + latency
-                if sock is None:
-                    time.sleep(latency / 1e9)
-                    completed = deadline
-                else:
-                    completed = ask(sock, latency)
+                completed = await io.wait(latency, deadline)
                 task.io(start, deadline, completed, now())
                 if task.must_stop():
                     return task.record()
             if counter is None:
                 task.cpu()
             else:
-                counter.update(task.cpu)
+                await io.update(counter, task.cpu)
     finally:
-        if sock is not None:
-            sock.close()
+        await io.close()
     task.end = now()
     return task.record()
+
+
+def finish(coroutine):
+    """Runs a coroutine that never suspends to its end on the calling
+    thread and returns what it returns."""
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        return done.value
+    coroutine.close()
+    raise RuntimeError("a blocking task suspended, as only a task on an event loop may")
+
+
+def run_blocking(job, index, ident, counters):
+    """One task on the calling thread, blocking on each IO wait."""
+    return finish(run_task(Task(job, index, ident, counters), BlockingIo(job)))
 
 
 async def run_async(job, index, ident, counters):
     """One task on the event loop: each IO wait yields to the loop; CPU work
     runs inline and holds the loop."""
-    import asyncio
-
-    task = Task(job, index, ident, counters)
-    counter = task.counter
-    task.start = now()
-    writer = None
-    if job["tcp"] and task.needs_io():
-        host, port = server_address(job)
-        reader, writer = await asyncio.open_connection(host, port)
-    try:
-        for latency in task.latencies:
-            if task.must_stop():
-                return task.record()
-            if latency > 0:
-                start = now()
-                deadline = start + latency
-                if writer is None:
-                    await asyncio.sleep(latency / 1e9)
-                    completed = deadline
-                else:
-                    writer.write(latency.to_bytes(8, "big"))
-                    await writer.drain()
-                    completed = int.from_bytes(await reader.readexactly(8), "big")
-                task.io(start, deadline, completed, now())
-                if task.must_stop():
-                    return task.record()
-            if counter is None:
-                task.cpu()
-            else:
-                await counter.update_async(task.cpu)
-    finally:
-        if writer is not None:
-            writer.close()
-            await writer.wait_closed()
-    task.end = now()
-    return task.record()
+    return await run_task(Task(job, index, ident, counters), LoopIo(job))
 
 
 # Each model is a function of the job and the groups' counters, called at

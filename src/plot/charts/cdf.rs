@@ -8,8 +8,9 @@
 
 use plotters::prelude::DrawingBackend;
 
+use super::GroupCells;
 use crate::plot::kit::{
-    Canvas, ChartError, Dash, Dimension, Entry, Frame, Scale, Styles, Symbol, TimeUnit, min_max,
+    Canvas, ChartError, Dash, Dimension, Entry, Frame, Scale, Symbol, TimeUnit, min_max,
 };
 use crate::results::{CellSummary, Distribution};
 
@@ -30,13 +31,11 @@ pub enum Quantity {
 
 pub fn draw<DB: DrawingBackend>(
     c: &Canvas<DB>,
-    workload: &str,
-    group: &str,
+    view: GroupCells<'_>,
     quantity: Quantity,
-    cells: &[&CellSummary],
     distributions: &[Distribution],
-    styles: &Styles,
 ) -> Result<(), ChartError> {
+    let (workload, group, cells, styles) = (view.workload, view.group, view.cells, view.styles);
     let lines: Vec<Line> = cells
         .iter()
         .filter_map(|&cell| {

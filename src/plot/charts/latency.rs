@@ -7,6 +7,7 @@
 
 use plotters::prelude::DrawingBackend;
 
+use super::GroupCells;
 use crate::plot::kit::{
     Canvas, ChartError, Dash, Dimension, Entry, Frame, Scale, SeriesStyle, Styles, Symbol,
     TimeUnit, min_max,
@@ -88,12 +89,10 @@ fn no_data(workload: &str, group: &str) -> ChartError {
 /// Latency (p50 and p99, log y) against the offered rate.
 pub fn draw_latency<DB: DrawingBackend>(
     c: &Canvas<DB>,
-    workload: &str,
-    group: &str,
-    cells: &[&CellSummary],
-    styles: &Styles,
+    view: GroupCells<'_>,
 ) -> Result<(), ChartError> {
-    let all = series(cells, group, styles);
+    let (workload, group, cells, styles) = (view.workload, view.group, view.cells, view.styles);
+    let all = series(&cells, group, styles);
     let ys = all.iter().flat_map(|s| {
         s.points.iter().flat_map(|(_, r)| {
             [
@@ -181,12 +180,10 @@ pub fn draw_latency<DB: DrawingBackend>(
 /// Achieved throughput against the offered rate.
 pub fn draw_throughput<DB: DrawingBackend>(
     c: &Canvas<DB>,
-    workload: &str,
-    group: &str,
-    cells: &[&CellSummary],
-    styles: &Styles,
+    view: GroupCells<'_>,
 ) -> Result<(), ChartError> {
-    let all = series(cells, group, styles);
+    let (workload, group, cells, styles) = (view.workload, view.group, view.cells, view.styles);
+    let all = series(&cells, group, styles);
     let values: Vec<f64> = all
         .iter()
         .flat_map(|s| {

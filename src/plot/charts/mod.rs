@@ -1,6 +1,8 @@
 //! One file per chart kind, each drawing on the kit's canvas and none
-//! importing another: what they share is in the kit (how to draw) or in
-//! [`crate::plot::metric`] and [`crate::plot::plan`] (what to show).
+//! importing another: what they share is in the kit (how to draw), in
+//! [`crate::plot::metric`] and [`crate::plot::plan`] (what to show), or
+//! here: [`GroupCells`], what a chart of one group of a workload is drawn
+//! from.
 //! [`Chart`] draws a chart of a results folder by its kind; the comparison
 //! chart of `conlab compare` is a [`compare::Comparison`].
 
@@ -19,9 +21,36 @@ use plotters::prelude::DrawingBackend;
 
 use crate::config::ChartY;
 use crate::plot::Input;
-use crate::plot::kit::{Canvas, ChartError, Drawing};
+use crate::plot::kit::{Canvas, ChartError, Drawing, Styles};
 use crate::plot::plan::{self, ChartJob, ChartKind};
 use crate::results::CellSummary;
+
+/// What a chart of one group of a workload is drawn from: the workload's
+/// cells (those the chart shows), the group's name, and how each model is
+/// drawn.
+pub struct GroupCells<'a> {
+    pub workload: &'a str,
+    pub group: &'a str,
+    pub cells: Vec<&'a CellSummary>,
+    pub styles: &'a Styles,
+}
+
+impl<'a> GroupCells<'a> {
+    /// Group `group` of every cell of `workload` in `input`.
+    fn of(input: &'a Input<'a>, workload: &'a str, group: &'a str) -> GroupCells<'a> {
+        GroupCells {
+            workload,
+            group,
+            cells: input
+                .summary
+                .cells
+                .iter()
+                .filter(|c| c.workload == workload)
+                .collect(),
+            styles: &input.styles,
+        }
+    }
+}
 
 /// One chart of a results folder: a job of the plan, and what it is drawn
 /// from.
@@ -66,56 +95,32 @@ impl Drawing for Chart<'_> {
                 timeline::draw(c, t, all.iter().find(|s| s.cell == *cell))
             }
             ChartKind::Wake { workload, group } => {
-                let cells: Vec<&CellSummary> =
-                    all.iter().filter(|c| &c.workload == workload).collect();
-                wake::draw(c, workload, group, &cells, &input.styles)
+                wake::draw(c, GroupCells::of(input, workload, group))
             }
-            ChartKind::Cdf { workload, group } => {
-                let cells: Vec<&CellSummary> =
-                    all.iter().filter(|c| &c.workload == workload).collect();
-                cdf::draw(
-                    c,
-                    workload,
-                    group,
-                    cdf::Quantity::Wake,
-                    &cells,
-                    input.distributions,
-                    &input.styles,
-                )
-            }
+            ChartKind::Cdf { workload, group } => cdf::draw(
+                c,
+                GroupCells::of(input, workload, group),
+                cdf::Quantity::Wake,
+                input.distributions,
+            ),
             ChartKind::Latency { workload, group } => {
-                let cells: Vec<&CellSummary> =
-                    all.iter().filter(|c| &c.workload == workload).collect();
-                latency::draw_latency(c, workload, group, &cells, &input.styles)
+                latency::draw_latency(c, GroupCells::of(input, workload, group))
             }
             ChartKind::Throughput { workload, group } => {
-                let cells: Vec<&CellSummary> =
-                    all.iter().filter(|c| &c.workload == workload).collect();
-                latency::draw_throughput(c, workload, group, &cells, &input.styles)
+                latency::draw_throughput(c, GroupCells::of(input, workload, group))
             }
             ChartKind::LatencyCdf {
                 workload,
                 group,
                 rate,
             } => {
-                let cells: Vec<&CellSummary> = all
-                    .iter()
-                    .filter(|c| &c.workload == workload)
-                    .filter(|c| {
-                        c.groups
-                            .iter()
-                            .any(|g| &g.name == group && g.rate == Some(*rate))
-                    })
-                    .collect();
-                cdf::draw(
-                    c,
-                    workload,
-                    group,
-                    cdf::Quantity::Latency,
-                    &cells,
-                    input.distributions,
-                    &input.styles,
-                )
+                let mut view = GroupCells::of(input, workload, group);
+                view.cells.retain(|c| {
+                    c.groups
+                        .iter()
+                        .any(|g| &g.name == group && g.rate == Some(*rate))
+                });
+                cdf::draw(c, view, cdf::Quantity::Latency, input.distributions)
             }
         }
     }

@@ -7,9 +7,10 @@
 
 use plotters::prelude::DrawingBackend;
 
+use super::GroupCells;
 use crate::plot::kit::{
-    Canvas, ChartError, Dash, Dimension, Entry, Frame, Marker, Rect, Scale, Styles, Symbol,
-    TimeUnit, color, min_max,
+    Canvas, ChartError, Dash, Dimension, Entry, Frame, Marker, Rect, Scale, Symbol, TimeUnit,
+    color, min_max,
 };
 use crate::results::{CellSummary, GroupSummary};
 
@@ -28,13 +29,8 @@ fn row_label(c: &CellSummary) -> String {
     }
 }
 
-pub fn draw<DB: DrawingBackend>(
-    c: &Canvas<DB>,
-    workload: &str,
-    group: &str,
-    cells: &[&CellSummary],
-    styles: &Styles,
-) -> Result<(), ChartError> {
+pub fn draw<DB: DrawingBackend>(c: &Canvas<DB>, view: GroupCells<'_>) -> Result<(), ChartError> {
+    let (workload, group, cells, styles) = (view.workload, view.group, view.cells, view.styles);
     let rows: Vec<(&CellSummary, &GroupSummary)> = cells
         .iter()
         .filter_map(|&cell| {
