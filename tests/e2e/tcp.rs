@@ -202,7 +202,7 @@ fn the_python_models_wait_over_tcp_through_the_real_server() {
     let file = write(
         dir.path(),
         "pytcp.toml",
-        "[experiment]\nrepetitions = 2\nwarmup = 0\n\
+        "[experiment]\nrepetitions = 3\nwarmup = 0\n\
          [[workload]]\nname = \"tcp\"\ntasks = 4\nio_latency = \"10ms\"\nrounds = 2\nio = \"tcp\"\n\
          [[model]]\nkind = \"python-sequential\"\n[[model]]\nkind = \"python-threads\"\n\
          [[model]]\nkind = \"python-thread-pool\"\nworkers = 4\n[[model]]\nkind = \"python-asyncio\"\n\
@@ -223,10 +223,13 @@ fn the_python_models_wait_over_tcp_through_the_real_server() {
         "python-thread-pool workers=4",
         "python-asyncio",
     ] {
-        let m = median(&cells, "tcp", variant);
+        // Best of three: a busy machine slows some runs (seen: a median of
+        // 69.9 ms for the pool at load 5), and a model that waited one task
+        // after another could not do better than the 80 ms of waits.
+        let m = field(&cells, "tcp", variant, "wall_min_ms");
         assert!(
             m < 0.5 * sequential,
-            "{variant} took {m} ms, sequential {sequential} ms"
+            "{variant} took {m} ms at best, sequential {sequential} ms"
         );
     }
     assert_eq!(delay_servers(), 0, "a delay server outlived its run");
