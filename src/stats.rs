@@ -472,6 +472,107 @@ mod tests {
         assert_eq!(t_quantile(1.0, 3.0), f64::INFINITY);
     }
 
+    fn assert_relative(got: f64, expected: f64, tolerance: f64, what: &str) {
+        assert!(
+            (got - expected).abs() <= tolerance * expected.abs(),
+            "{what} = {got:e}, expected {expected:e} within {tolerance:e} of it"
+        );
+    }
+
+    /// Small values of I_x(a, b) keep their relative precision: each is
+    /// computed from its own side's series, not as 1 minus the other
+    /// side's (which leaves an absolute error near 1e-16, and for x near 1
+    /// converges slowly). Closed forms, evaluated with mpmath 1.3.0 at 40
+    /// digits: I_x(2, 10) = Σ_{j=2..11} C(11, j) xʲ (1 − x)¹¹⁻ʲ (integer
+    /// parameters; also exact with Python's `fractions`), I_x(½, ½) =
+    /// (2/π) asin √x, I_x(1, b) = 1 − (1 − x)ᵇ.
+    #[test]
+    fn small_incomplete_betas_are_computed_on_their_own_side() {
+        // x = 1e-5 is below (a + 1) / (a + b + 2) = 3/14 and below the
+        // `a − b + 2` of a misspelt threshold, which is negative here.
+        assert_relative(
+            incomplete_beta(2.0, 10.0, 1e-5),
+            5.499_670_009_899_815e-9,
+            1e-12,
+            "I_1e-5(2, 10)",
+        );
+        // a < 1: a threshold of (a − 1) / (a + b + 2) would be negative.
+        assert_relative(
+            incomplete_beta(0.5, 0.5, 1e-10),
+            6.366_197_723_781_917e-6,
+            1e-12,
+            "I_1e-10(1/2, 1/2)",
+        );
+        // x = 0.4 lies between a / (a + b + 2) = 1/3 and (a + 1) / (a + b +
+        // 2) = 2/3 (b = 1e-6): still the direct side.
+        assert_relative(
+            incomplete_beta(1.0, 1e-6, 0.4),
+            5.108_254_932_946_04e-7,
+            1e-12,
+            "I_0.4(1, 1e-6)",
+        );
+    }
+
+    /// Modified Lentz's method survives a convergent whose denominator is
+    /// exactly zero: here the first one, 1 − (a + b) x / (a + 1), vanishes
+    /// at x = (a + 1) / (a + b). The fraction's value is a I_x(a, b) / (xᵃ
+    /// (1 − x)ᵇ / B(a, b)); with integer parameters exactly (Python's
+    /// `fractions`): (1, 3, ½): I = 7/8, front 3/16, so 14/3; (2, 4, ½):
+    /// I = 26/32, front 20/64, so 26/5. Without the guard, 1/0 makes it NaN.
+    #[test]
+    fn the_continued_fraction_steps_over_a_zero_denominator() {
+        for (a, b, x, expected) in [(1.0, 3.0, 0.5, 14.0 / 3.0), (2.0, 4.0, 0.5, 26.0 / 5.0)] {
+            assert_eq!(1.0 - (a + b) * x / (a + 1.0), 0.0);
+            assert_relative(
+                beta_continued_fraction(a, b, x),
+                expected,
+                1e-13,
+                &format!("the fraction at ({a}, {b}, {x})"),
+            );
+        }
+    }
+
+    /// The fraction stops once a step changes it by less than 1e-15: every
+    /// further step multiplies in another rounding error, and running all
+    /// 10 000 steps would move these values by about 1e-12 (0.7³) and 1e-10
+    /// (the second, computed as 1 − 0.995…) relative. References: 0.7³ =
+    /// I_0.7(3, 1) exactly; I_0.8(3, 0.01) with mpmath 1.3.0 at 40 digits
+    /// (`mp.betainc(3, 0.01, 0, 0.8, regularized=True)`).
+    #[test]
+    fn the_continued_fraction_stops_once_converged() {
+        assert_relative(incomplete_beta(3.0, 1.0, 0.7), 0.343, 1e-13, "I_0.7(3, 1)");
+        assert_relative(
+            incomplete_beta(3.0, 0.01, 0.8),
+            4.912_881_768_684_042e-3,
+            1e-12,
+            "I_0.8(3, 0.01)",
+        );
+    }
+
+    /// The bracket around a quantile doubles: t_quantile(0.99, 0.1) ≈ 1.6e16
+    /// is bracketed in 54 doublings, where growing the bracket by a
+    /// constant step would take some 1e16 steps and never answer. Run on a
+    /// thread with a deadline a million times what it takes, so that a
+    /// regression fails instead of hanging. Reference: mpmath 1.3.0 at 50
+    /// digits, t = √(df (1 − x) / x) where ½ I_x(df/2, ½) = 1 − p (x found
+    /// by bisection on `mp.betainc(..., regularized=True)`).
+    #[test]
+    fn far_quantiles_are_bracketed_by_doubling() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(t_quantile(0.99, 0.1));
+        });
+        let got = rx
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .unwrap_or_else(|_| panic!("t_quantile(0.99, 0.1) did not answer within 30 s"));
+        assert_relative(
+            got,
+            1.604_425_705_666_551_2e16,
+            1e-12,
+            "t_quantile(0.99, 0.1)",
+        );
+    }
+
     proptest! {
         #[test]
         fn order_statistics_are_ordered(values in prop::collection::vec(-1e9f64..1e9, 1..60)) {

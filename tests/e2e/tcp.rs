@@ -102,23 +102,89 @@ fn every_model_waits_over_tcp_about_as_long_as_on_timers() {
     assert_eq!(delay_servers(), 0, "a delay server outlived its run");
 }
 
+/// A stand-in for the interpreter of a `python-*` model: it answers
+/// conlab's version probe and, for the run, starts a `sleep` that stays in
+/// the run's process group, writes its pid next to the script and waits.
+/// The `sleep` has no parent-death signal (conlab sets one on its worker,
+/// its delay server and the interpreter, and a fork does not inherit it),
+/// like the pool workers a real `python-processes` forks: when its parent
+/// dies it lives on, unless the whole group is killed.
+fn python_leaving_a_grandchild(dir: &std::path::Path) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let path = write(
+        dir,
+        "python",
+        "#!/bin/sh\n\
+         case \"$*\" in *conlab-probe*) echo 'conlab-probe cpython 3 12 0'; exit 0 ;; esac\n\
+         sleep 300 &\n\
+         echo $! > \"$0.grandchild\"\n\
+         wait\n",
+    );
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+        .unwrap_or_else(|e| panic!("cannot make {} executable: {e}", path.display()));
+    path
+}
+
+/// Whether `pid` is still the `sleep 300` the stand-in started: a zombie
+/// (killed, not yet reaped by whoever inherited it) or another program
+/// under a reused pid is not.
+fn sleeping(pid: i32) -> bool {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // The state follows the command name's closing parenthesis.
+    let state = stat.rsplit_once(") ").map(|(_, rest)| rest.chars().next());
+    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+    matches!(state, Some(Some(s)) if s != 'Z') && cmdline == b"sleep\x00300\x00"
+}
+
 #[test]
-fn the_delay_server_dies_with_a_run_killed_by_its_timeout() {
+fn a_run_killed_by_its_timeout_takes_its_whole_process_group() {
     let _cores = serial();
     let dir = tempdir();
+    let python = python_leaving_a_grandchild(dir.path());
+    // 3 s: the stand-in must have started its `sleep` before the kill,
+    // even on a busy machine.
     let file = write(
         dir.path(),
         "hang.toml",
-        "[experiment]\nrepetitions = 1\nwarmup = 0\ntimeout = \"1s\"\n\
-         [[workload]]\nname = \"hangs\"\ntasks = 2\nio_latency = \"60s\"\nio = \"tcp\"\n\
-         [[model]]\nkind = \"threads\"\n[[model]]\nkind = \"processes\"\nworkers = 2\n",
+        &format!(
+            "[experiment]\nrepetitions = 1\nwarmup = 0\ntimeout = \"3s\"\n\
+             [[workload]]\nname = \"hangs\"\ntasks = 2\nio_latency = \"60s\"\nio = \"tcp\"\n\
+             [[model]]\nkind = \"threads\"\n[[model]]\nkind = \"processes\"\nworkers = 2\n\
+             [[model]]\nkind = \"python-sequential\"\npython = \"{}\"\n",
+            python.display()
+        ),
     );
     let out = dir.path().join("out");
     let (code, stderr) = run_into(&file, &out, &[]);
     assert_eq!(code, 1, "{stderr}");
     let runs = csv_rows(&out.join("runs.csv"));
+    assert_eq!(runs.len(), 3, "{runs:?}");
     assert!(runs.iter().all(|r| r["status"] == "timed_out"), "{runs:?}");
-    // The kill is of the whole process group; give the kernel a moment.
+    let pid_file = dir.path().join("python.grandchild");
+    let pid: i32 = std::fs::read_to_string(&pid_file)
+        .unwrap_or_else(|e| panic!("the stand-in interpreter never ran ({e}): {stderr}"))
+        .trim()
+        .parse()
+        .unwrap_or_else(|e| panic!("{}: {e}", pid_file.display()));
+    // conlab has exited: the kill was sent before. Poll rather than sleep
+    // a fixed time, with a deadline no busy machine reaches.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while sleeping(pid) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let survived = sleeping(pid);
+    if survived {
+        // SAFETY: kill has no memory effects; `pid` is the test's own
+        // `sleep 300`, still running (checked just above).
+        unsafe { libc::kill(pid, libc::SIGKILL) };
+    }
+    assert!(
+        !survived,
+        "the stand-in interpreter's child (pid {pid}) outlived its killed run: \
+         only the worker was killed, not its process group"
+    );
+    // The delay servers die too (they would by their parent-death signal
+    // alone, so this proves less).
     for _ in 0..50 {
         if delay_servers() == 0 {
             break;
@@ -136,7 +202,7 @@ fn the_python_models_wait_over_tcp_through_the_real_server() {
     let file = write(
         dir.path(),
         "pytcp.toml",
-        "[experiment]\nrepetitions = 2\nwarmup = 0\n\
+        "[experiment]\nrepetitions = 3\nwarmup = 0\n\
          [[workload]]\nname = \"tcp\"\ntasks = 4\nio_latency = \"10ms\"\nrounds = 2\nio = \"tcp\"\n\
          [[model]]\nkind = \"python-sequential\"\n[[model]]\nkind = \"python-threads\"\n\
          [[model]]\nkind = \"python-thread-pool\"\nworkers = 4\n[[model]]\nkind = \"python-asyncio\"\n\
@@ -157,10 +223,13 @@ fn the_python_models_wait_over_tcp_through_the_real_server() {
         "python-thread-pool workers=4",
         "python-asyncio",
     ] {
-        let m = median(&cells, "tcp", variant);
+        // Best of three: a busy machine slows some runs (seen: a median of
+        // 69.9 ms for the pool at load 5), and a model that waited one task
+        // after another could not do better than the 80 ms of waits.
+        let m = field(&cells, "tcp", variant, "wall_min_ms");
         assert!(
             m < 0.5 * sequential,
-            "{variant} took {m} ms, sequential {sequential} ms"
+            "{variant} took {m} ms at best, sequential {sequential} ms"
         );
     }
     assert_eq!(delay_servers(), 0, "a delay server outlived its run");
