@@ -298,13 +298,15 @@ mod tests {
     /// Runs a sleeper on a timer made by `timer`, on a runtime `builder`
     /// builds, for each index of `order` in turn: sleeper `i` sleeps until
     /// `deadline(start, i)`, where `start` is read once the timer's driver
-    /// has been spawned. Returns each sleeper's deadline and when it woke.
+    /// has been spawned. Returns each sleeper's deadline, when it was first
+    /// polled (it sleeps only if that is before its deadline) and when it
+    /// woke.
     fn wake_times(
         builder: &mut tokio::runtime::Builder,
         timer: fn() -> io::Result<PreciseTimer>,
         order: impl Iterator<Item = u64>,
         deadline: fn(u64, u64) -> u64,
-    ) -> Vec<(u64, u64)> {
+    ) -> Vec<(u64, u64, u64)> {
         let rt = match builder.enable_io().build() {
             Ok(rt) => rt,
             Err(e) => panic!("runtime: {e}"),
@@ -321,8 +323,9 @@ mod tests {
                 let t = timer.clone();
                 handles.push(tokio::spawn(async move {
                     let deadline = deadline(start, i);
+                    let polled = now_ns();
                     t.sleep_until(deadline).await;
-                    (deadline, now_ns())
+                    (deadline, polled, now_ns())
                 }));
             }
             let mut woke = Vec::new();
@@ -353,7 +356,7 @@ mod tests {
             },
         );
         assert_eq!(woke.len(), 400);
-        for (deadline, at) in woke {
+        for (deadline, _, at) in woke {
             assert!(at >= deadline, "woke {} ns early", deadline - at);
         }
     }
@@ -368,8 +371,20 @@ mod tests {
         );
         assert_eq!(woke.len(), 50);
         // Woken in deadline order, whatever the lateness: taken by
-        // deadline, the wake-up times never go back.
-        let mut by_deadline = woke.clone();
+        // deadline, the wake-up times of those that slept never go back.
+        // (On a busy machine the loop can first poll a sleeper after its
+        // deadline, last spawned first: that one returns at once, unslept.)
+        let mut by_deadline: Vec<(u64, u64)> = woke
+            .iter()
+            .filter(|&&(deadline, polled, _)| polled < deadline)
+            .map(|&(deadline, _, at)| (deadline, at))
+            .collect();
+        if by_deadline.len() < 10 {
+            crate::test_skip::skip(
+                crate::test_skip::Reason::CoresBusy,
+                &format!("only {} of 50 sleepers slept", by_deadline.len()),
+            );
+        }
         by_deadline.sort_unstable();
         for pair in by_deadline.windows(2) {
             assert!(
@@ -381,7 +396,7 @@ mod tests {
                 pair[0].1
             );
         }
-        for (deadline, at) in woke {
+        for (deadline, _, at) in woke {
             assert!(at >= deadline, "woke {} ns early", deadline - at);
             assert!(at - deadline < 500_000_000);
         }
