@@ -559,3 +559,53 @@ fn whole_numbers_with_a_sign_or_a_base_read_as_their_value() {
     assert_eq!((exp.seed, exp.warmup), (2, 0), "warmup is 1 by default");
     assert_eq!(exp.workloads[0].groups[0].tasks.values, vec![16]);
 }
+
+/// Two workloads (`io` of one group, `mix` of two) and a pool that sweeps
+/// its workers, for the checks of claims and charts against them.
+const AGAINST: &str = "[[workload]]\nname = \"io\"\ntasks = [1, 10]\n\
+    [[workload]]\nname = \"mix\"\n[[workload.group]]\nname = \"cpu\"\ntasks = 1\n\
+    [[workload.group]]\nname = \"net\"\ntasks = 2\n\
+    [[model]]\nkind = \"sequential\"\n\
+    [[model]]\nkind = \"thread-pool\"\nname = \"pool\"\nworkers = [2, 4]\n\
+    [[model]]\nkind = \"thread-pool\"\nname = \"pool2\"\nworkers = 2\n";
+
+#[test]
+fn a_group_metric_on_a_workload_of_one_group_is_that_groups() {
+    let exp = ok(&format!(
+        "{AGAINST}[[claim]]\nworkload = \"io\"\nmodel = \"sequential\"\n\
+         metric = \"completion_p50\"\nat_most = \"1s\"\n\
+         [[chart]]\nworkload = \"io\"\ny = \"wake_p50\"\n\
+         [[chart]]\nworkload = \"mix\"\ny = \"wake_p50\"\ngroup = \"net\"\n"
+    ));
+    let group = exp.workloads[0].groups[0].name.clone();
+    assert_eq!(exp.claims[0].group, Some(group));
+    assert_eq!(exp.charts.len(), 2);
+}
+
+#[test]
+fn limits_may_be_equal_or_ordered_but_not_reversed() {
+    let with = |limits: &str| {
+        format!("{AGAINST}[[claim]]\nworkload = \"io\"\nmodel = \"sequential\"\n{limits}\n")
+    };
+    let exp = ok(&with("at_least = \"1ms\"\nat_most = \"1ms\""));
+    assert_eq!(exp.claims[0].at_least, exp.claims[0].at_most);
+    ok(&with("at_least = \"1ms\"\nat_most = \"2ms\""));
+    assert!(
+        errors(&with("at_least = \"2ms\"\nat_most = \"1ms\""))
+            .contains("`at_least` is above `at_most`: no value can be both"),
+    );
+}
+
+#[test]
+fn a_ratio_of_a_swept_model_is_fixed_only_by_one_value_of_that_parameter() {
+    let with = |wheres: &str| {
+        format!(
+            "{AGAINST}[[claim]]\nworkload = \"io\"\nmodel = \"pool2\"\n\
+             at_most = {{ ratio = 1, of = \"pool\" }}\n{wheres}\n"
+        )
+    };
+    ok(&with("where = { workers = 2 }"));
+    let sweeps = "model \"pool\" sweeps workers, so \"a ratio of pool\" does not say which";
+    assert!(errors(&with("where = { tasks = 10 }")).contains(sweeps));
+    assert!(errors(&with("")).contains(sweeps));
+}
