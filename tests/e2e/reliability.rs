@@ -92,6 +92,22 @@ fn spawn_run(file: &Path, out: &Path, extra: &[&str], stderr: Stdio) -> Child {
         .unwrap_or_else(|e| panic!("cannot start conlab: {e}"))
 }
 
+/// Waits for `child` to end: its exit code and what it wrote on stderr.
+fn ended(child: Child) -> (Option<i32>, String) {
+    let output = child
+        .wait_with_output()
+        .unwrap_or_else(|e| panic!("cannot wait for conlab: {e}"));
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    (output.status.code(), stderr)
+}
+
+/// Waits until two runs are recorded in `out`.
+fn two_rows_in(out: &Path) {
+    wait_for("two rows in runs.csv", || {
+        rows_written(&out.join("runs.csv")) >= 2
+    });
+}
+
 fn signal(child: &Child, signal: libc::c_int) {
     let pid = i32::try_from(child.id()).unwrap_or_else(|e| panic!("{e}"));
     // SAFETY: kill has no memory effects; the pid is our own child's.
@@ -444,15 +460,10 @@ fn stopped_by(sig: libc::c_int, code: i32) {
     let file = write(dir.path(), "small.toml", &small());
     let out = dir.path().join("out");
     let child = spawn_run(&file, &out, &[], Stdio::piped());
-    wait_for("two rows in runs.csv", || {
-        rows_written(&out.join("runs.csv")) >= 2
-    });
+    two_rows_in(&out);
     signal(&child, sig);
-    let output = child
-        .wait_with_output()
-        .unwrap_or_else(|e| panic!("cannot wait for conlab: {e}"));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(code), "{stderr}");
+    let (exit, stderr) = ended(child);
+    assert_eq!(exit, Some(code), "{stderr}");
     assert_eq!(
         stderr,
         format!(
@@ -503,9 +514,7 @@ fn a_second_signal_ends_conlab_at_once_with_the_second_signals_code() {
     let file = write(dir.path(), "small.toml", &small());
     let out = dir.path().join("out");
     let child = spawn_run(&file, &out, &[], Stdio::piped());
-    wait_for("two rows in runs.csv", || {
-        rows_written(&out.join("runs.csv")) >= 2
-    });
+    two_rows_in(&out);
     // The first stops the run and starts keeping what it measured; once
     // its handler has taken it, the second ends conlab there and then.
     signal(&child, libc::SIGTERM);
@@ -513,13 +522,10 @@ fn a_second_signal_ends_conlab_at_once_with_the_second_signals_code() {
         !pending(child.id(), libc::SIGTERM)
     });
     signal(&child, libc::SIGINT);
-    let output = child
-        .wait_with_output()
-        .unwrap_or_else(|e| panic!("cannot wait for conlab: {e}"));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let (exit, stderr) = ended(child);
     // 130 is SIGINT's (the first's, SIGTERM, would make 143), and conlab
     // did not get as far as saying what it kept.
-    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert_eq!(exit, Some(130), "{stderr}");
     assert!(!stderr.contains("interrupted:"), "{stderr}");
 }
 
@@ -550,15 +556,10 @@ fn a_run_started_with_sighup_ignored_goes_on_through_a_sighup() {
     let child = command
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start conlab: {e}"));
-    wait_for("two rows in runs.csv", || {
-        rows_written(&out.join("runs.csv")) >= 2
-    });
+    two_rows_in(&out);
     signal(&child, libc::SIGHUP);
-    let output = child
-        .wait_with_output()
-        .unwrap_or_else(|e| panic!("cannot wait for conlab: {e}"));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let (exit, stderr) = ended(child);
+    assert_eq!(exit, Some(0), "{stderr}");
     assert_whole(&out);
 }
 
@@ -634,9 +635,7 @@ fn on_sighup_conlab_stops_writing_to_its_terminal_but_not_to_a_pipe() {
         .unwrap_or_else(|e| panic!("cannot start conlab: {e}"));
     let terminal = drain(master);
     let stdout = drain(child.stdout.take().unwrap_or_else(|| panic!("no stdout")));
-    wait_for("two rows in runs.csv", || {
-        rows_written(&out.join("runs.csv")) >= 2
-    });
+    two_rows_in(&out);
     signal(&child, libc::SIGHUP);
     let status = child
         .wait()
