@@ -609,3 +609,38 @@ fn a_ratio_of_a_swept_model_is_fixed_only_by_one_value_of_that_parameter() {
     assert!(errors(&with("where = { tasks = 10 }")).contains(sweeps));
     assert!(errors(&with("")).contains(sweeps));
 }
+
+#[test]
+fn a_crossover_range_may_touch_the_swept_values_but_not_miss_them() {
+    let with = |axis: &str, between: &str| {
+        format!(
+            "[[workload]]\nname = \"io\"\ntasks = [4, 10]\nio_latency = [\"1ms\", \"10ms\"]\n\
+             [[model]]\nkind = \"sequential\"\n[[model]]\nkind = \"threads\"\n\
+             [[claim]]\nworkload = \"io\"\ncrossover = {{ of = \"threads\", and = \"sequential\", \
+             axis = \"{axis}\", between = {between} }}\n"
+        )
+    };
+    ok(&with("tasks", "[2, 4]"));
+    ok(&with("tasks", "[10, 20]"));
+    ok(&with("io_latency", "[\"2ms\", \"5ms\"]"));
+    let outside = "lies outside the values workload \"io\" sweeps";
+    assert!(errors(&with("tasks", "[1, 3]")).contains(outside));
+    assert!(errors(&with("tasks", "[11, 20]")).contains(outside));
+    assert!(errors(&with("io_latency", "[\"20ms\", \"50ms\"]")).contains(outside));
+    // A workload without [[workload.group]] has no group to name.
+    assert!(
+        errors(&with("io.tasks", "[4, 10]"))
+            .contains("crossover axis \"io.tasks\" is not swept in workload \"io\"")
+    );
+    let at = |wheres: &str| {
+        format!(
+            "[[workload]]\nname = \"io\"\ntasks = [4, 10]\n[[model]]\nkind = \"sequential\"\n\
+             [[claim]]\nworkload = \"io\"\nmodel = \"sequential\"\nat_most = \"1s\"\n{wheres}\n"
+        )
+    };
+    ok(&at("where = { tasks = 4 }"));
+    assert!(
+        errors(&at("where = { \"io.tasks\" = 4 }"))
+            .contains("workload \"io\" has no groups, so `io.tasks` names none")
+    );
+}
