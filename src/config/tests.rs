@@ -644,3 +644,66 @@ fn a_crossover_range_may_touch_the_swept_values_but_not_miss_them() {
             .contains("workload \"io\" has no groups, so `io.tasks` names none")
     );
 }
+
+#[test]
+fn an_experiment_keeps_its_file_and_needs_a_folder_name_only_from_the_file_name() {
+    let text =
+        "[experiment]\nname = \"given\"\n[[workload]]\ntasks = 3\n[[model]]\nkind = \"threads\"\n";
+    // A default name (from the file name) that cannot name a folder does
+    // not matter when the file gives its own.
+    let exp = match from_text("dir/exp.toml", text, "a/b") {
+        Ok(l) => l.experiment,
+        Err(e) => panic!("{e}"),
+    };
+    assert_eq!(exp.name, "given");
+    assert_eq!(exp.source_path, "dir/exp.toml");
+    assert_eq!(exp.source_text, text);
+    match from_text("dir/exp.toml", MINIMAL, "a/b") {
+        Err(ConfigError::Invalid(d)) => assert!(
+            d.to_string().contains(
+                "the experiment has no [experiment] name, and the one its file name gives"
+            ),
+            "{d}"
+        ),
+        Ok(_) => panic!("a/b named a results folder"),
+        Err(e) => panic!("unexpected error {e}"),
+    }
+}
+
+#[test]
+fn a_where_on_a_models_own_interval_takes_its_values_or_its_default() {
+    let with = |model: &str, wheres: &str| {
+        format!(
+            "[[workload]]\nname = \"io\"\ntasks = 3\n\
+             [[model]]\nkind = \"gil-threads\"\nswitch_interval = [\"1ms\", \"5ms\"]\n\
+             [[model]]\nkind = \"polling\"\n[[model]]\nkind = \"threads\"\n\
+             [[claim]]\nworkload = \"io\"\nmodel = \"{model}\"\nat_most = \"1s\"\n{wheres}\n"
+        )
+    };
+    ok(&with(
+        "gil-threads",
+        "where = { switch_interval = \"1ms\" }",
+    ));
+    assert!(
+        errors(&with(
+            "gil-threads",
+            "where = { switch_interval = \"2ms\" }"
+        ))
+        .contains("`where` switch_interval = 2ms is not a value of model \"gil-threads\"")
+    );
+    // polling's poll interval is its default, 0 (a busy spin), when the
+    // file says none.
+    ok(&with("polling", "where = { poll_interval = \"0ms\" }"));
+    assert!(
+        errors(&with("polling", "where = { poll_interval = \"1ms\" }"))
+            .contains("`where` poll_interval = 1ms is not a value of model \"polling\"")
+    );
+    assert!(
+        errors(&with("threads", "where = { switch_interval = \"5ms\" }"))
+            .contains("model \"threads\" has no switch_interval")
+    );
+    assert!(
+        errors(&with("threads", "where = { poll_interval = \"1ms\" }"))
+            .contains("model \"threads\" has no poll_interval")
+    );
+}
