@@ -90,3 +90,7 @@ pub fn tell_rendering(dir: &Path, r: &Rendering, quiet: bool) {
         ));
     }
 }
+
+/// The manual and its generated tables, held to the code.
+#[cfg(test)]
+mod book;

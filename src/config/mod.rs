@@ -142,6 +142,8 @@ pub fn from_text(path: &str, text: &str, default_name: &str) -> Result<Loaded, C
 }
 
 #[cfg(test)]
+pub use docs::key_table;
+#[cfg(test)]
 mod fuzz;
 #[cfg(test)]
 mod messages;
