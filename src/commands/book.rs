@@ -218,21 +218,26 @@ fn documents() -> Vec<PathBuf> {
     found
 }
 
-/// The lines of `text` outside fenced code blocks, inline code removed.
-fn prose(text: &str) -> Vec<String> {
+/// The lines of `text` outside fenced code blocks.
+fn outside_fences(text: &str) -> Vec<&str> {
     let mut fenced = false;
     let mut lines = Vec::new();
     for line in text.lines() {
         if line.trim_start().starts_with("```") {
             fenced = !fenced;
-            continue;
-        }
-        if !fenced {
-            let kept: String = line.split('`').step_by(2).collect();
-            lines.push(kept);
+        } else if !fenced {
+            lines.push(line);
         }
     }
     lines
+}
+
+/// The lines of `text` outside fenced code blocks, inline code removed.
+fn prose(text: &str) -> Vec<String> {
+    outside_fences(text)
+        .into_iter()
+        .map(|line| line.split('`').step_by(2).collect())
+        .collect()
 }
 
 /// The targets of `[text](target)` and `![alt](target)` in `text`.
@@ -252,18 +257,13 @@ fn links(text: &str) -> Vec<String> {
 
 /// The anchors mdBook (and GitHub) give the headings of `text`.
 fn anchors(text: &str) -> Vec<String> {
-    let mut fenced = false;
-    let mut found = Vec::new();
-    for line in text.lines() {
-        if line.trim_start().starts_with("```") {
-            fenced = !fenced;
-        }
-        let Some(title) = line.strip_prefix('#').filter(|_| !fenced) else {
-            continue;
-        };
-        let title = title.trim_start_matches('#').trim();
-        found.push(
+    outside_fences(text)
+        .into_iter()
+        .filter_map(|line| line.strip_prefix('#'))
+        .map(|title| {
             title
+                .trim_start_matches('#')
+                .trim()
                 .chars()
                 .filter_map(|c| match c {
                     c if c.is_alphanumeric() || c == '_' || c == '-' => {
@@ -272,10 +272,9 @@ fn anchors(text: &str) -> Vec<String> {
                     c if c.is_whitespace() => Some('-'),
                     _ => None,
                 })
-                .collect(),
-        );
-    }
-    found
+                .collect()
+        })
+        .collect()
 }
 
 #[test]
