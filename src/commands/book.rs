@@ -23,9 +23,11 @@ use crate::config::{ChartY, Metric, ModelKind, key_table};
 use crate::plot::metric::Metric as ChartMetric;
 use crate::queueing;
 
-/// Each generated table: the file it is in (relative to the repository),
-/// its name in the markers, and the code that writes it.
-const TABLES: &[(&str, &str, fn() -> String)] = &[
+/// A generated table: the file it is in (relative to the repository), its
+/// name in the markers, and the code that writes it.
+type Generated = (&'static str, &'static str, fn() -> String);
+
+const TABLES: &[Generated] = &[
     ("docs/src/file-format.md", "keys", key_table),
     ("docs/src/models.md", "models", models),
     ("docs/src/arrivals.md", "queueing", queueing_table),
