@@ -8,8 +8,9 @@
 //! real binary to that and to these same files.
 //!
 //! The cases run here, in-process, rather than through the binary: all of
-//! them take a few milliseconds, and `cargo mutants -- --lib config::`
-//! (see CONTRIBUTING.md) sees a mutant of the reader that changes a
+//! them take under a second, and the mutation tests of the reader, which
+//! run only the library's `config::` tests (`cargo mutants … -C --lib …
+//! -- -- config::`, see CONTRIBUTING.md), see a mutant that changes a
 //! message. After a deliberate change to a message, `BLESS=1 cargo test
 //! --lib config::messages` rewrites the `.stderr` files; review the diff.
 
