@@ -14,7 +14,7 @@ pub mod validate;
 
 use std::path::Path;
 
-use crate::config::{self, ConfigError, Loaded};
+use crate::config::{self, Loaded};
 use crate::format::visible;
 use crate::render::Rendering;
 
@@ -64,18 +64,8 @@ pub fn load_all(files: &[impl AsRef<Path>]) -> Option<Vec<Loaded>> {
     for file in files {
         match config::load(file.as_ref()) {
             Ok(l) => loaded.push(l),
-            Err(ConfigError::Invalid(d)) => {
-                say(&d);
-                let n = d.error_count();
-                say(format_args!(
-                    "{}: {n} error{} found; nothing was run\n",
-                    d.file.path,
-                    if n == 1 { "" } else { "s" }
-                ));
-                bad += 1;
-            }
             Err(e) => {
-                say(format_args!("error: {e}\n"));
+                say(e.refusal());
                 bad += 1;
             }
         }
@@ -100,3 +90,7 @@ pub fn tell_rendering(dir: &Path, r: &Rendering, quiet: bool) {
         ));
     }
 }
+
+/// The manual and its generated tables, held to the code.
+#[cfg(test)]
+mod book;

@@ -1,8 +1,8 @@
 //! The experiment file's keys as people read them: a Markdown table per
-//! section for the README ([`key_table`]) and plain text for
-//! `conlab validate --help` ([`key_help`]), both generated from the key
-//! declarations and the sections' `Default` impls (a test holds the
-//! README to [`key_table`]).
+//! section for the book's file-format chapter ([`key_table`]) and plain
+//! text for `conlab validate --help` ([`key_help`]), both generated from
+//! the key declarations and the sections' `Default` impls (a test in
+//! `commands::book` holds the book to [`key_table`]).
 
 use super::keys::{
     ARRIVAL, CHART, CLAIM, CROSSOVER, DISTRIBUTION, DISTRIBUTIONS, EXPERIMENT, Fallback, GROUP,
@@ -113,15 +113,15 @@ fn sections() -> Vec<(String, Vec<Row>)> {
     all
 }
 
-/// The README's key reference: a Markdown table per section (a test
-/// holds the README to it).
+/// The book's key reference: a Markdown table per section, each under a
+/// heading (a test holds the book to it).
 #[cfg(test)]
 pub fn key_table() -> String {
     let cell = |text: &str| text.replace('|', "\\|");
     let mut out = String::new();
     for (title, rows) in sections() {
         out.push_str(&format!(
-            "`{title}`\n\n| key | value | default | what it does |\n|---|---|---|---|\n"
+            "### `{title}`\n\n| key | value | default | what it does |\n|---|---|---|---|\n"
         ));
         for [name, value, default, help] in rows {
             out.push_str(&format!(
@@ -159,26 +159,6 @@ pub fn key_help() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The README's key reference is this table, so it cannot drift from
-    /// the declarations: after a key changes, paste the table this prints
-    /// between the README's markers.
-    #[test]
-    fn the_readme_shows_the_declared_keys() {
-        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
-            .unwrap_or_default();
-        let start = "<!-- keys: generated from src/config/keys.rs -->\n";
-        let end = "<!-- end of keys -->";
-        let shown = readme
-            .split_once(start)
-            .and_then(|(_, rest)| rest.split_once(end))
-            .map(|(table, _)| table);
-        let table = key_table();
-        assert!(
-            shown == Some(table.as_str()),
-            "README.md's key table is out of date; it should be:\n{table}"
-        );
-    }
 
     #[test]
     fn defaults_come_from_the_default_impls() {

@@ -18,7 +18,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Nanos(pub u64);
 
-/// What a duration may look like, for help lines and the README.
+/// What a duration may look like, for help lines and the book.
 pub const GRAMMAR: &str = "a duration is digits with at most one `.`, then a unit \
      (ns, us, µs, ms, s, m, min, h) and nothing else: \"250us\", \"1.5ms\", \"2s\"";
 

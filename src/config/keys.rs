@@ -2,7 +2,7 @@
 //! is read (which is also its type in the docs and the JSON Schema), its
 //! default (shown from the section type's `Default` impl) and one line of
 //! help. The reader (`parse/`), unknown-key detection, "did you mean", the
-//! "belongs in" hint, `conlab validate --help`, the README's key table and
+//! "belongs in" hint, `conlab validate --help`, the book's key table and
 //! `conlab schema` all work from these tables, so none of them can drift
 //! from the others: adding a key means adding it here.
 

@@ -1,6 +1,6 @@
 //! How large an experiment may be, and the arithmetic that checks it
 //! before anything runs. Every bound is here, named, so the reader, the
-//! command line (`-n`, `-w`) and the README agree; the sizes are worked
+//! command line (`-n`, `-w`) and the book agree; the sizes are worked
 //! out from the sweeps without expanding them (a file of a few lines can
 //! describe more cells than memory holds), in saturating `u128` so no sum
 //! or product can wrap.

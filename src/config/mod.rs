@@ -53,6 +53,25 @@ pub enum ConfigError {
     Invalid(Diagnostics),
 }
 
+impl ConfigError {
+    /// What `conlab validate` and `conlab run` print on stderr when they
+    /// refuse the file (before the closing newline `say` adds): every
+    /// problem found, then how many, or why the file could not be read.
+    pub fn refusal(&self) -> String {
+        match self {
+            ConfigError::Invalid(d) => {
+                let n = d.error_count();
+                format!(
+                    "{d}\n{}: {n} error{} found; nothing was run\n",
+                    d.file.path,
+                    if n == 1 { "" } else { "s" }
+                )
+            }
+            other => format!("error: {other}\n"),
+        }
+    }
+}
+
 /// A validated experiment.
 #[derive(Debug)]
 pub struct Loaded {
@@ -122,6 +141,8 @@ pub fn from_text(path: &str, text: &str, default_name: &str) -> Result<Loaded, C
     }
 }
 
+#[cfg(test)]
+pub use docs::key_table;
 #[cfg(test)]
 mod fuzz;
 #[cfg(test)]

@@ -20,3 +20,4 @@ mod reliability;
 mod run;
 mod shared;
 mod tcp;
+mod ui;
