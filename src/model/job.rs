@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::arrivals::Schedule;
 use super::latencies::{Latencies, TaskLatencies};
 use super::shared::{Shared, SharedOutcome};
-use crate::config::{ModelKind, workers_or_cores};
+use crate::config::workers_or_cores;
 use crate::matrix::Cell;
 use crate::measure;
 
@@ -85,13 +85,13 @@ impl Job {
     }
 
     /// Room for a task's timeline: an IO and a CPU span per round, and
-    /// for `gil-threads` a lock wait and a CPU span per switch interval of
-    /// everyone's CPU work (the most switches a task can see).
+    /// under a modelled GIL (a cell with a switch interval) a lock wait and
+    /// a CPU span per switch interval of everyone's CPU work (the most
+    /// switches a task can see).
     pub fn spans_per_task(&self) -> usize {
         let rounds = self.cell.groups.iter().map(|g| g.rounds).max().unwrap_or(0);
         let mut spans = rounds as usize * 4 + 16;
-        if let (ModelKind::GilThreads, Some(interval)) = (self.cell.kind, self.cell.switch_interval)
-        {
+        if let Some(interval) = self.cell.switch_interval {
             let all_cpu: u64 = self
                 .cell
                 .groups
@@ -180,8 +180,6 @@ pub enum ModelError {
         what: &'static str,
         source: std::io::Error,
     },
-    #[error("model kind `{0}` cannot run in this build")]
-    Unavailable(&'static str),
     #[error(transparent)]
     Python(#[from] super::python::PythonError),
 }

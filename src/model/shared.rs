@@ -43,7 +43,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError, TryLockError};
 use serde::{Deserialize, Serialize};
 
 use super::job::Job;
-use crate::config::{ModelKind, SharedMode};
+use crate::config::{Runs, SharedMode};
 use crate::matrix::Cell;
 use crate::measure::now_ns;
 
@@ -95,13 +95,19 @@ impl SharedOutcome {
 /// Why a cell's counters cannot be what its file asks for on this model,
 /// if they cannot (the cell is then skipped with this reason).
 pub fn unsupported(cell: &Cell) -> Option<String> {
-    let atomic = cell.groups.iter().any(|g| g.shared == SharedMode::Atomic);
-    (atomic && cell.kind == ModelKind::PythonProcesses).then(|| {
-        "shared = \"atomic\" is not supported by python-processes: CPython has no atomic \
-         increment of memory shared between processes (multiprocessing.Value's own lock \
-         makes it \"locked\"); use shared = \"locked\", or \"atomic\" with processes"
-            .to_string()
+    cell.groups.iter().find_map(|g| {
+        let why = cell.kind.refusal(g.shared)?;
+        Some(format!(
+            "shared = \"{}\" is not supported by {}: {why}",
+            g.shared, cell.kind
+        ))
     })
+}
+
+/// Whether `cell`'s counters are counted by conlab's own worker processes,
+/// and so must live in pages they share. A runner counts its own.
+fn across_processes(cell: &Cell) -> bool {
+    matches!(cell.kind.runs(), Runs::Own(_)) && cell.kind.processes_needed(cell.workers) > 0
 }
 
 /// One group's counter: what its tasks do and where its value lives.
@@ -392,7 +398,7 @@ impl Shared {
     /// `processes` model in pages its workers will share.
     pub fn for_job(job: &Job) -> io::Result<Shared> {
         let mut shared = Shared::private(&job.cell);
-        if job.cell.kind == ModelKind::Processes && shared.counts() {
+        if across_processes(&job.cell) && shared.counts() {
             shared.memory = Memory::Mapped(Mapping::create(shared.counters.len())?);
         }
         Ok(shared)

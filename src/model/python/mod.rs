@@ -43,15 +43,15 @@ use super::record::Records;
 use super::shared::SharedOutcome;
 use error::stderr_tail;
 use reply::{CounterReply, RunnerReply};
-use request::{Request, runner_model};
+use request::Request;
 
 /// The program every python model runs.
 pub const RUNNER: &str = include_str!("runner.py");
 
-/// Runs `job` in its cell's interpreter, filling `records`.
-pub fn run(job: &Job, records: &Records) -> Result<ModelRun, ModelError> {
-    let model = runner_model(job.cell.kind).ok_or(ModelError::Unavailable(job.cell.kind.name()))?;
-    let request = Request::new(job, model).map_err(|e| ModelError::Io(e.to_string()))?;
+/// Runs `job` in its cell's interpreter as the runner's `mode`, filling
+/// `records`.
+pub fn run(job: &Job, records: &Records, mode: &'static str) -> Result<ModelRun, ModelError> {
+    let request = Request::new(job, mode).map_err(|e| ModelError::Io(e.to_string()))?;
     let input = serde_json::to_vec(&request).map_err(PythonError::Encode)?;
     let interpreter = interpreter_of(&job.cell);
     let output = execute(interpreter, input)?;

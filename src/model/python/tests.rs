@@ -13,7 +13,7 @@ use std::time::Duration;
 use super::interpreter::probe;
 use super::interpreters::DEFAULT_INTERPRETER;
 use super::*;
-use crate::config::{self, IoKind, ModelKind};
+use crate::config::{self, IoKind, ModelKind, Runs};
 use crate::matrix;
 use crate::model::{Job, Records};
 
@@ -29,6 +29,14 @@ fn python3_usable() -> bool {
             );
             false
         }
+    }
+}
+
+/// Runs `job` in the runner's mode its kind declares.
+fn run_declared(job: &Job, records: &Records) -> Result<ModelRun, ModelError> {
+    match job.cell.kind.runs() {
+        Runs::Runner { mode, .. } => run(job, records, mode),
+        Runs::Own(_) => panic!("{} is none of the python models", job.cell.kind),
     }
 }
 
@@ -99,16 +107,10 @@ fn tcp_io_reaches_the_delay_server_in_every_model() {
     }
     let (addr, connections) = delay_server();
     let mut expected_connections = 0;
-    for kind in [
-        ModelKind::PythonSequential,
-        ModelKind::PythonThreads,
-        ModelKind::PythonThreadPool,
-        ModelKind::PythonAsyncio,
-        ModelKind::PythonProcesses,
-    ] {
+    for kind in ModelKind::ALL.into_iter().filter(|k| k.is_python()) {
         let job = job(kind, 3, 2, 20 * MS, Some(addr.clone()));
         let records = Records::new(&job);
-        let run = run(&job, &records).unwrap_or_else(|e| panic!("{kind}: {e}"));
+        let run = run_declared(&job, &records).unwrap_or_else(|e| panic!("{kind}: {e}"));
         let t0 = run.wall_start_ns.unwrap_or(0);
         expected_connections += 3;
         for task in 0..3 {
@@ -136,7 +138,7 @@ fn tcp_waits_overlap_in_threads_and_add_up_in_sequence() {
     let wall = |kind| {
         let job = job(kind, 4, 1, 60 * MS, Some(addr.clone()));
         let records = Records::new(&job);
-        let run = run(&job, &records).unwrap_or_else(|e| panic!("{kind}: {e}"));
+        let run = run_declared(&job, &records).unwrap_or_else(|e| panic!("{kind}: {e}"));
         records.last_end_ns().unwrap_or(0) - run.wall_start_ns.unwrap_or(0)
     };
     let sequential = wall(ModelKind::PythonSequential);
@@ -152,7 +154,7 @@ fn tcp_without_a_server_address_fails_with_the_reason() {
     let job = job(ModelKind::PythonThreads, 1, 1, MS, None);
     let mut tcp_job = job.clone();
     tcp_job.cell.io = IoKind::Tcp;
-    let message = run(&tcp_job, &Records::new(&tcp_job))
+    let message = run_declared(&tcp_job, &Records::new(&tcp_job))
         .map(|_| ())
         .map_err(|e| e.to_string());
     assert!(
