@@ -1,14 +1,14 @@
 //! What a run is given and what a model hands back: the [`Job`] (a cell and
 //! its drawn latencies, sent to the child process as JSON) and the
 //! [`ModelRun`] (the model's account of the run; what its tasks measured
-//! goes into the run's [`Records`](super::record::Records)).
+//! goes into the run's records).
 
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::arrivals::Schedule;
 use super::latencies::{Latencies, TaskLatencies};
+use super::schedule::Schedule;
 use super::shared::{Shared, SharedOutcome};
 use crate::config::workers_or_cores;
 use crate::matrix::Cell;
@@ -35,7 +35,7 @@ pub struct Job {
     #[serde(skip)]
     pub shared: Arc<Shared>,
     /// When each group's tasks are due (one per group; empty: all at
-    /// once), drawn before the run: see [`super::arrivals`].
+    /// once), drawn before the run: see the `arrivals` module.
     #[serde(default)]
     pub arrivals: Vec<Schedule>,
     /// For an open-loop cell: how long after dispatch starts its tasks
@@ -108,6 +108,33 @@ impl Job {
     }
 }
 
+impl Job {
+    /// Whether some group's tasks arrive over time.
+    pub fn is_open_loop(&self) -> bool {
+        self.arrivals
+            .iter()
+            .any(|s| !matches!(s, Schedule::Together))
+    }
+
+    /// When task `task` is due, in ns from the start of dispatch.
+    pub fn due_ns(&self, task: usize) -> u64 {
+        match self.cell.position(task) {
+            Some((group, k)) => self.arrivals.get(group).map_or(0, |s| s.due_ns(k)),
+            None => 0,
+        }
+    }
+
+    /// Every task, in the order they are due (tasks due together in task
+    /// order): the order dispatchers hand them out.
+    pub fn dispatch_order(&self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.tasks()).collect();
+        if self.is_open_loop() {
+            order.sort_by_key(|&t| self.due_ns(t));
+        }
+        order
+    }
+}
+
 /// What one task does (see [`Job::task`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TaskSpec<'a> {
@@ -161,27 +188,6 @@ impl ModelRun {
             extras: Extras::default(),
         }
     }
-}
-
-/// Why a model could not complete a run.
-#[derive(Debug, thiserror::Error)]
-pub enum ModelError {
-    #[error("could not start thread {index}: {source}")]
-    Thread {
-        index: usize,
-        source: std::io::Error,
-    },
-    #[error("a task panicked: {0}")]
-    TaskPanicked(String),
-    #[error("{0}")]
-    Io(String),
-    #[error("could not build the {what}: {source}")]
-    Setup {
-        what: &'static str,
-        source: std::io::Error,
-    },
-    #[error(transparent)]
-    Python(#[from] super::python::PythonError),
 }
 
 /// A job of two groups for unit tests: `a`, 2 tasks × 3 rounds of 1 ms,

@@ -11,6 +11,7 @@ pub mod arrivals;
 mod async_blocking;
 mod async_loop;
 mod async_multi;
+mod error;
 mod gil;
 mod gil_threads;
 mod io;
@@ -20,15 +21,17 @@ mod polling;
 pub mod processes;
 pub mod python;
 pub mod record;
+pub mod schedule;
 mod sequential;
 pub mod shared;
 mod task;
 mod thread_pool;
 mod threads;
 
-pub use arrivals::Schedule;
-pub use job::{Extras, Job, ModelError, ModelRun};
+pub use error::ModelError;
+pub use job::{Extras, Job, ModelRun};
 pub use record::{Records, Span, SpanKind, WaitLog};
+pub use schedule::Schedule;
 pub use shared::Shared;
 
 use std::sync::Arc;
@@ -42,7 +45,7 @@ pub fn run(job: &Arc<Job>, records: &Arc<Records>) -> Result<ModelRun, ModelErro
     let mut run = run_kind(job, records)?;
     // conlab's own models count in `job.shared`; runners report theirs.
     if matches!(job.cell.kind.runs(), Runs::Own(_)) {
-        run.extras.shared = job.shared.outcome(&job.cell);
+        run.extras.shared = job.shared.outcome(&job.cell.groups);
     }
     if stopped_a_counter(job, records) {
         run.extras.shared = None;
@@ -68,7 +71,7 @@ fn run_kind(job: &Arc<Job>, records: &Arc<Records>) -> Result<ModelRun, ModelErr
         Runs::Runner {
             runtime: Runtime::Python,
             mode,
-        } => python::run(job, records, mode),
+        } => python::run(job, records, mode).map_err(ModelError::from),
     }
 }
 

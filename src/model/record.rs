@@ -93,7 +93,7 @@ pub struct Records {
     /// each task's scheduled arrival is this plus its due time.
     origin_ns: AtomicU64,
     /// When tasks stop at their next round (`u64::MAX`: never); see
-    /// [`super::arrivals`].
+    /// the `arrivals` module.
     stop_ns: AtomicU64,
 }
 

@@ -104,7 +104,7 @@ pub fn run(mut job: Job) -> Reply {
     } else {
         None
     };
-    match Shared::for_job(&job) {
+    match Shared::for_cell(&job.cell) {
         Ok(shared) => job.shared = Arc::new(shared),
         Err(e) => {
             return Reply::Failed {

@@ -33,7 +33,7 @@ fn python3_usable() -> bool {
 }
 
 /// Runs `job` in the runner's mode its kind declares.
-fn run_declared(job: &Job, records: &Records) -> Result<ModelRun, ModelError> {
+fn run_declared(job: &Job, records: &Records) -> Result<ModelRun, PythonError> {
     match job.cell.kind.runs() {
         Runs::Runner { mode, .. } => run(job, records, mode),
         Runs::Own(_) => panic!("{} is none of the python models", job.cell.kind),
