@@ -288,8 +288,8 @@ fn model_variants(m: &ModelSpec, cores: u32) -> Vec<ModelVariant<'_>> {
     let workers = options(&m.workers, m.kind.takes(Param::Workers).then_some(cores));
     let switch = options(&m.switch_interval, default(Param::SwitchInterval));
     let poll = options(&m.poll_interval, default(Param::PollInterval));
-    let axes: Vec<Axis> = [Field::Workers, Field::SwitchInterval, Field::PollInterval]
-        .into_iter()
+    let axes: Vec<Axis> = Param::sweepable()
+        .map(|(_, f)| f)
         .filter(|&f| m.sweeps(f))
         .map(Axis::plain)
         .collect();

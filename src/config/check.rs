@@ -437,7 +437,7 @@ fn claim_limits(c: &ClaimSpec, exp: &Experiment, file: &dyn Written) -> Vec<Prob
         return vec![Problem::new(At::Of(key), message, hint)];
     }
     // The reference must be one variant at each point the claim selects.
-    for field in [Field::Workers, Field::SwitchInterval, Field::PollInterval] {
+    for (_, field) in Param::sweepable() {
         let fixed = !c.wheres.is_empty()
             && c.wheres.iter().all(|w| {
                 w.axes
@@ -650,7 +650,7 @@ fn model_field_values(
     field: Field,
     key: &str,
 ) -> Result<Vec<AxisValue>, (String, String)> {
-    let takes = |m: &ModelSpec| m.kind.params().iter().any(|p| p.as_str() == field.key());
+    let takes = |m: &ModelSpec| m.kind.params().iter().any(|p| p.field() == Some(field));
     let lacking = models.iter().filter(|m| !takes(m)).count();
     let mut all = Vec::new();
     let mut problem = None;
@@ -670,7 +670,9 @@ fn model_field_values(
                 ));
             }
             None => {
-                let takers = Param::from_name(field.key()).map(|p| ModelKind::taking(p).join(", "));
+                let takers = Param::sweepable()
+                    .find(|(_, f)| *f == field)
+                    .map(|(p, _)| ModelKind::taking(p).join(", "));
                 problem = Some((
                     format!("model \"{}\" has no {key}", m.name),
                     format!("{key} is a parameter of {}", takers.unwrap_or_default()),

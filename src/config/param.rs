@@ -6,6 +6,7 @@
 //! `conlab validate --help` and the JSON Schema all ask these.
 
 use super::duration::Nanos;
+use super::field::Field;
 use super::named::named;
 
 /// The default `switch_interval` of `gil-threads`, CPython's own 5 ms.
@@ -47,6 +48,22 @@ impl Param {
         }
     }
 
+    /// The sweep axis of a parameter a file may give a list of values
+    /// (`workers = [2, 8]`); `None` for one that takes one value only.
+    pub const fn field(self) -> Option<Field> {
+        match self {
+            Param::Workers => Some(Field::Workers),
+            Param::SwitchInterval => Some(Field::SwitchInterval),
+            Param::PollInterval => Some(Field::PollInterval),
+            Param::Python => None,
+        }
+    }
+
+    /// The parameters that are sweep axes, and their fields.
+    pub fn sweepable() -> impl Iterator<Item = (Param, Field)> {
+        Param::ALL.into_iter().filter_map(|p| Some((p, p.field()?)))
+    }
+
     /// The default of a duration parameter (`None` for the others).
     pub const fn default_duration(self) -> Option<Nanos> {
         match self.default() {
@@ -60,4 +77,25 @@ impl Param {
 /// names, or one per usable core.
 pub fn workers_or_cores(workers: Option<u32>, cores: usize) -> usize {
     workers.map_or(cores, |w| w as usize).max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A sweepable parameter's axis has the parameter's own key, and
+    /// every model field is one parameter's.
+    #[test]
+    fn sweepable_parameters_are_the_model_fields() {
+        for (param, field) in Param::sweepable() {
+            assert_eq!(field.key(), param.as_str());
+            assert!(!field.of_workload(), "{field}");
+        }
+        let model_fields: Vec<Field> = Field::ALL
+            .into_iter()
+            .filter(|f| !f.of_workload())
+            .collect();
+        let params: Vec<Field> = Param::sweepable().map(|(_, f)| f).collect();
+        assert_eq!(params, model_fields);
+    }
 }
