@@ -37,11 +37,12 @@ macro_rules! named {
             $( $(#[$vmeta:meta])* $Variant:ident = $name:literal ),+ $(,)?
         }
     ) => {
-        $(#[$meta])*
-        $vis enum $Enum {
-            $( $(#[$vmeta])* #[serde(rename = $name)] $Variant, )+
+        $crate::config::named::named! {
+            $(#[$meta])*
+            $vis enum $Enum {
+                $( $(#[$vmeta])* #[serde(rename = $name)] $Variant = $name, )+
+            }
         }
-        $crate::config::named::named!(@impl $Enum { $($Variant = $name),+ });
     };
     (
         $(#[$meta:meta])*
