@@ -45,6 +45,7 @@ named! {
         PythonThreadPool = "python-thread-pool",
         PythonAsyncio = "python-asyncio",
         PythonProcesses = "python-processes",
+        PythonAsyncioBlocking = "python-asyncio-blocking",
     }
 }
 
@@ -224,6 +225,12 @@ impl ModelKind {
                     "processes",
                 )
             },
+            ModelKind::PythonAsyncioBlocking => python(
+                "a real CPython, asyncio, but each IO wait is a blocking call (the pitfall)",
+                SERIAL,
+                PerRun::One,
+                "asyncio-blocking",
+            ),
         }
     }
 

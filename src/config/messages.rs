@@ -101,7 +101,7 @@ pin! {
   |
 3 | [[model]]
   | ^^^^^^^^^
-  = help: add kind = "threads" (one of: sequential, threads, thread-pool, async, async-multi, gil-threads, processes, async-blocking, polling, python-sequential, python-threads, python-thread-pool, python-asyncio, python-processes)
+  = help: add kind = "threads" (one of: sequential, threads, thread-pool, async, async-multi, gil-threads, processes, async-blocking, polling, python-sequential, python-threads, python-thread-pool, python-asyncio, python-processes, python-asyncio-blocking)
 "##;
 
     missing_chart_workload:
@@ -227,7 +227,7 @@ pin! {
   |
 4 | kind = "thread"
   |        ^^^^^^^^
-  = help: did you mean "threads"? Valid kinds: sequential, threads, thread-pool, async, async-multi, gil-threads, processes, async-blocking, polling, python-sequential, python-threads, python-thread-pool, python-asyncio, python-processes
+  = help: did you mean "threads"? Valid kinds: sequential, threads, thread-pool, async, async-multi, gil-threads, processes, async-blocking, polling, python-sequential, python-threads, python-thread-pool, python-asyncio, python-processes, python-asyncio-blocking
 "##;
 
     unknown_model_kind:
@@ -237,7 +237,7 @@ pin! {
   |
 4 | kind = "fibers"
   |        ^^^^^^^^
-  = help: valid kinds: sequential, threads, thread-pool, async, async-multi, gil-threads, processes, async-blocking, polling, python-sequential, python-threads, python-thread-pool, python-asyncio, python-processes
+  = help: valid kinds: sequential, threads, thread-pool, async, async-multi, gil-threads, processes, async-blocking, polling, python-sequential, python-threads, python-thread-pool, python-asyncio, python-processes, python-asyncio-blocking
 "##;
 
     unknown_chart_y:

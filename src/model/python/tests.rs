@@ -149,6 +149,46 @@ fn tcp_waits_overlap_in_threads_and_add_up_in_sequence() {
     assert!(asyncio < sequential / 2, "{asyncio} vs {sequential}");
 }
 
+/// Issue 28: asyncio whose coroutines make blocking calls serialises its
+/// tasks as `async-blocking` does: over a sleep and over the delay
+/// server's socket, 4 tasks of 60 ms take their sum, where plain asyncio
+/// overlaps them; and it is predicted and queued as `async-blocking` is.
+#[test]
+fn asyncio_with_blocking_calls_serialises_like_async_blocking() {
+    let blocking = ModelKind::PythonAsyncioBlocking;
+    assert_eq!(blocking.shape(), ModelKind::AsyncBlocking.shape());
+    assert_eq!(
+        crate::predict::formula(blocking),
+        crate::predict::formula(ModelKind::AsyncBlocking)
+    );
+    assert_eq!(
+        crate::queueing::capacity_formula(blocking),
+        crate::queueing::capacity_formula(ModelKind::AsyncBlocking)
+    );
+    if !python3_usable() {
+        return;
+    }
+    let (addr, _) = delay_server();
+    for tcp in [None, Some(addr)] {
+        let wall = |kind| {
+            let job = job(kind, 4, 1, 60 * MS, tcp.clone());
+            let records = Records::new(&job);
+            let run = run_declared(&job, &records).unwrap_or_else(|e| panic!("{kind}: {e}"));
+            for task in 0..4 {
+                assert_eq!(records.waits(task).count(), 1, "{kind}: task {task}");
+            }
+            records.last_end_ns().unwrap_or(0) - run.wall_start_ns.unwrap_or(0)
+        };
+        let serial = wall(blocking);
+        let overlapped = wall(ModelKind::PythonAsyncio);
+        assert!(serial >= 240 * MS, "{tcp:?}: {serial} ns");
+        assert!(
+            overlapped < serial / 2,
+            "{tcp:?}: {overlapped} vs {serial} ns"
+        );
+    }
+}
+
 #[test]
 fn tcp_without_a_server_address_fails_with_the_reason() {
     let job = job(ModelKind::PythonThreads, 1, 1, MS, None);
