@@ -68,7 +68,7 @@ fn models() -> String {
     table(
         &["kind", "parameters", "what it is", "prediction"],
         ModelKind::ALL.into_iter().map(|kind| {
-            let params: Vec<String> = kind.params().iter().map(|p| code(p.key())).collect();
+            let params: Vec<String> = kind.params().iter().map(|p| code(p.as_str())).collect();
             vec![
                 code(kind.name()),
                 if params.is_empty() {
@@ -77,7 +77,7 @@ fn models() -> String {
                     params.join(", ")
                 },
                 kind.summary().to_string(),
-                kind.prediction().to_string(),
+                crate::predict::formula(kind),
             ]
         }),
     )
@@ -86,7 +86,7 @@ fn models() -> String {
 /// The open-loop capacity and latency of each kind, kinds that share both
 /// on one row (in the order of [`ModelKind::ALL`]).
 fn queueing_table() -> String {
-    let mut rows: Vec<(Vec<String>, &str, String)> = Vec::new();
+    let mut rows: Vec<(Vec<String>, String, String)> = Vec::new();
     for kind in ModelKind::ALL {
         let capacity = queueing::capacity_formula(kind);
         let latency = queueing::latency_formula(kind);

@@ -8,7 +8,8 @@ use super::keys::{
     ARRIVAL, CHART, CLAIM, CROSSOVER, DISTRIBUTION, DISTRIBUTIONS, EXPERIMENT, Fallback, GROUP,
     MODEL, NameRule, Read, Section, WORKLOAD,
 };
-use super::kind::Param;
+use super::kind::ModelKind;
+use super::param::Param;
 
 /// One documented key: name, value, default, help.
 type Row = [String; 4];
@@ -72,9 +73,9 @@ fn rows<S: Default>(section: &Section<S>) -> Vec<Row> {
             };
             let mut help = key.help.to_string();
             if section.title == MODEL.title
-                && let Some(param) = Param::from_key(key.name)
+                && let Some(param) = Param::from_name(key.name)
             {
-                help.push_str(&format!(" ({})", param.kinds().join(", ")));
+                help.push_str(&format!(" ({})", ModelKind::taking(param).join(", ")));
             }
             [key.name.to_string(), value_text(&key.read), default, help]
         })

@@ -11,8 +11,10 @@ use super::claim::{AxisValue, ClaimSpec, CrossoverSpec, Limit, Metric, PointFilt
 use super::duration::Nanos;
 use super::field::{SharedMode, Sweep};
 use super::folder_name;
-use super::kind::{DEFAULT_POLL_INTERVAL, DEFAULT_SWITCH_INTERVAL, ModelKind};
+use super::io_kind::IoKind;
+use super::kind::ModelKind;
 use super::limits::{MAX_REPETITIONS, MAX_TASKS, MAX_WAITS, MAX_WARMUP, MAX_WORKERS};
+use super::param::{DEFAULT_POLL_INTERVAL, DEFAULT_SWITCH_INTERVAL, Param};
 use super::schema::*;
 use crate::format::is_hidden_control;
 
@@ -523,7 +525,7 @@ pub static MODEL: Section<ModelSpec> = Section {
             help: "names the model in labels and charts",
         },
         Key {
-            name: "workers",
+            name: Param::Workers.as_str(),
             read: Read::Counts((1, MAX_WORKERS), |m, s| {
                 m.workers = Some(s.map(|n| n as u32))
             }),
@@ -531,19 +533,19 @@ pub static MODEL: Section<ModelSpec> = Section {
             help: "threads or processes that take tasks in turn",
         },
         Key {
-            name: "switch_interval",
+            name: Param::SwitchInterval.as_str(),
             read: Read::Durations(false, |m, s| m.switch_interval = Some(s)),
             default: Fallback::Value(|_| quoted(DEFAULT_SWITCH_INTERVAL)),
             help: "how long a thread waits for the modelled GIL before asking for it",
         },
         Key {
-            name: "poll_interval",
+            name: Param::PollInterval.as_str(),
             read: Read::Durations(true, |m, s| m.poll_interval = Some(s)),
             default: Fallback::Value(|_| quoted(DEFAULT_POLL_INTERVAL)),
             help: "time between checks for finished IO (0 = busy spin)",
         },
         Key {
-            name: "python",
+            name: Param::Python.as_str(),
             read: Read::Program(|m, v| m.python = Some(v)),
             default: Fallback::Derived("the [experiment]'s python, else python3"),
             help: "the interpreter: a command on PATH or a path",

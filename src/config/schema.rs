@@ -10,6 +10,7 @@ use super::arrival::{ArrivalSpec, RequestSpan};
 use super::claim::ClaimSpec;
 use super::duration::Nanos;
 use super::field::{Axis, Field, SharedMode, Sweep};
+use super::io_kind::IoKind;
 use super::kind::ModelKind;
 
 /// One experiment file, validated.
@@ -215,32 +216,6 @@ impl std::fmt::Display for IoLatency {
             IoLatency::Exponential { mean } => write!(f, "exp(mean {mean})"),
             IoLatency::Normal { mean, sd } => write!(f, "normal({mean}±{sd})"),
         }
-    }
-}
-
-/// How an IO wait happens.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum IoKind {
-    /// An OS timer: the task's thread (or event loop) sleeps until a deadline.
-    #[default]
-    Sleep,
-    /// A request over loopback TCP to a delay server.
-    Tcp,
-}
-
-impl IoKind {
-    /// The names in experiment files, in declaration order.
-    pub const NAMES: [&'static str; 2] = ["sleep", "tcp"];
-
-    pub fn as_str(self) -> &'static str {
-        Self::NAMES[self as usize]
-    }
-
-    pub fn from_name(name: &str) -> Option<IoKind> {
-        [IoKind::Sleep, IoKind::Tcp]
-            .into_iter()
-            .find(|k| k.as_str() == name)
     }
 }
 

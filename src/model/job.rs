@@ -1,16 +1,16 @@
 //! What a run is given and what a model hands back: the [`Job`] (a cell and
 //! its drawn latencies, sent to the child process as JSON) and the
 //! [`ModelRun`] (the model's account of the run; what its tasks measured
-//! goes into the run's [`Records`](super::record::Records)).
+//! goes into the run's records).
 
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::arrivals::Schedule;
 use super::latencies::{Latencies, TaskLatencies};
+use super::schedule::Schedule;
 use super::shared::{Shared, SharedOutcome};
-use crate::config::{ModelKind, workers_or_cores};
+use crate::config::workers_or_cores;
 use crate::matrix::Cell;
 use crate::measure;
 
@@ -35,7 +35,7 @@ pub struct Job {
     #[serde(skip)]
     pub shared: Arc<Shared>,
     /// When each group's tasks are due (one per group; empty: all at
-    /// once), drawn before the run: see [`super::arrivals`].
+    /// once), drawn before the run: see the `arrivals` module.
     #[serde(default)]
     pub arrivals: Vec<Schedule>,
     /// For an open-loop cell: how long after dispatch starts its tasks
@@ -85,13 +85,13 @@ impl Job {
     }
 
     /// Room for a task's timeline: an IO and a CPU span per round, and
-    /// for `gil-threads` a lock wait and a CPU span per switch interval of
-    /// everyone's CPU work (the most switches a task can see).
+    /// under a modelled GIL (a cell with a switch interval) a lock wait and
+    /// a CPU span per switch interval of everyone's CPU work (the most
+    /// switches a task can see).
     pub fn spans_per_task(&self) -> usize {
         let rounds = self.cell.groups.iter().map(|g| g.rounds).max().unwrap_or(0);
         let mut spans = rounds as usize * 4 + 16;
-        if let (ModelKind::GilThreads, Some(interval)) = (self.cell.kind, self.cell.switch_interval)
-        {
+        if let Some(interval) = self.cell.switch_interval {
             let all_cpu: u64 = self
                 .cell
                 .groups
@@ -105,6 +105,33 @@ impl Job {
             spans = spans.saturating_add(2 * (all_cpu / interval.0.max(1)) as usize);
         }
         spans
+    }
+}
+
+impl Job {
+    /// Whether some group's tasks arrive over time.
+    pub fn is_open_loop(&self) -> bool {
+        self.arrivals
+            .iter()
+            .any(|s| !matches!(s, Schedule::Together))
+    }
+
+    /// When task `task` is due, in ns from the start of dispatch.
+    pub fn due_ns(&self, task: usize) -> u64 {
+        match self.cell.position(task) {
+            Some((group, k)) => self.arrivals.get(group).map_or(0, |s| s.due_ns(k)),
+            None => 0,
+        }
+    }
+
+    /// Every task, in the order they are due (tasks due together in task
+    /// order): the order dispatchers hand them out.
+    pub fn dispatch_order(&self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.tasks()).collect();
+        if self.is_open_loop() {
+            order.sort_by_key(|&t| self.due_ns(t));
+        }
+        order
     }
 }
 
@@ -161,29 +188,6 @@ impl ModelRun {
             extras: Extras::default(),
         }
     }
-}
-
-/// Why a model could not complete a run.
-#[derive(Debug, thiserror::Error)]
-pub enum ModelError {
-    #[error("could not start thread {index}: {source}")]
-    Thread {
-        index: usize,
-        source: std::io::Error,
-    },
-    #[error("a task panicked: {0}")]
-    TaskPanicked(String),
-    #[error("{0}")]
-    Io(String),
-    #[error("could not build the {what}: {source}")]
-    Setup {
-        what: &'static str,
-        source: std::io::Error,
-    },
-    #[error("model kind `{0}` cannot run in this build")]
-    Unavailable(&'static str),
-    #[error(transparent)]
-    Python(#[from] super::python::PythonError),
 }
 
 /// A job of two groups for unit tests: `a`, 2 tasks × 3 rounds of 1 ms,

@@ -53,8 +53,8 @@ pub fn memory_needed(cell: &Cell) -> u64 {
     } else {
         BYTES_PER_WAIT
     };
-    let threads = model::threads_needed(cell.kind, cell.tasks(), cell.workers);
-    let processes = model::processes_needed(cell.kind, cell.workers);
+    let threads = cell.kind.threads_needed(cell.tasks(), cell.workers);
+    let processes = cell.kind.processes_needed(cell.workers);
     [
         cell.waits().saturating_mul(per_wait),
         cell.tasks().saturating_mul(BYTES_PER_TASK),
@@ -138,7 +138,7 @@ impl Limits {
 
     /// Why `cell` cannot run on this machine, if it cannot.
     pub fn check(&self, cell: &Cell) -> Option<String> {
-        let needed = model::threads_needed(cell.kind, cell.tasks(), cell.workers);
+        let needed = cell.kind.threads_needed(cell.tasks(), cell.workers);
         let limit = self.max_threads();
         if needed > limit {
             return Some(format!(
@@ -148,7 +148,7 @@ impl Limits {
                 self.max_map_count, self.threads_max
             ));
         }
-        let files = model::files_needed(cell.kind, cell.io, cell.tasks());
+        let files = cell.kind.files_needed(cell.io, cell.tasks());
         if files > self.max_files() {
             return Some(format!(
                 "needs {files} open files in one process; the hard limit here is {} \
@@ -156,7 +156,7 @@ impl Limits {
                 self.max_open_files
             ));
         }
-        let processes = model::processes_needed(cell.kind, cell.workers);
+        let processes = cell.kind.processes_needed(cell.workers);
         if processes > model::processes::MAX_WORKERS as u64 {
             return Some(format!(
                 "needs {processes} worker processes; conlab starts at most {} per run",

@@ -104,7 +104,7 @@ pub fn run(mut job: Job) -> Reply {
     } else {
         None
     };
-    match Shared::for_job(&job) {
+    match Shared::for_cell(&job.cell) {
         Ok(shared) => job.shared = Arc::new(shared),
         Err(e) => {
             return Reply::Failed {
@@ -197,6 +197,7 @@ fn timeline(job: &Job, records: &Records, run: &ModelRun, start_ns: u64) -> Time
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::ModelKind;
     use crate::model::WaitLog;
     use crate::model::job::{simple_job, test_job};
 
@@ -260,16 +261,12 @@ mod tests {
 
     #[test]
     fn every_model_fills_every_task_record() {
-        for kind in [
-            "sequential",
-            "threads",
-            "thread-pool",
-            "async",
-            "async-multi",
-            "gil-threads",
-            "async-blocking",
-            "polling",
-        ] {
+        // conlab's own models that run in this process (a pool of worker
+        // processes needs conlab's binary, not this test's).
+        let own = ModelKind::ALL.into_iter().filter(|k| {
+            matches!(k.runs(), crate::config::Runs::Own(_)) && k.processes_needed(None) == 0
+        });
+        for kind in own.map(ModelKind::name) {
             for timeline in [false, true] {
                 // 6 tasks × 2 rounds of 1 ms.
                 let job = simple_job(kind, 6, 2, timeline);
@@ -287,7 +284,7 @@ mod tests {
                 let first_end = m.groups[0].completion_p50_ns.min(m.wall_ns);
                 assert!(first_end >= 2_000_000, "{kind}: {first_end}");
                 assert!(m.io_overshoot_median_ns.is_some(), "{kind}");
-                if kind != "gil-threads" {
+                if ModelKind::from_name(kind).is_some_and(|k| k.declaration().wake_is_overshoot) {
                     // A timer completes at its deadline: waking is the overshoot.
                     assert_eq!(m.groups[0].wake_max_ns, m.io_overshoot_max_ns, "{kind}");
                 }

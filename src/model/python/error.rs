@@ -31,6 +31,10 @@ pub enum PythonError {
         detail: String,
         stderr: String,
     },
+    /// The job cannot be put to the runner (a tcp job without the delay
+    /// server's address).
+    #[error(transparent)]
+    Request(std::io::Error),
     #[error("cannot encode the job for Python: {0}")]
     Encode(serde_json::Error),
 }

@@ -38,20 +38,20 @@ pub use interpreter::{Located, probe};
 pub use interpreters::{Interpreters, interpreter_of, locate_for};
 
 use super::arrivals::Dispatch;
-use super::job::{Job, ModelError, ModelRun};
+use super::job::{Job, ModelRun};
 use super::record::Records;
 use super::shared::SharedOutcome;
 use error::stderr_tail;
 use reply::{CounterReply, RunnerReply};
-use request::{Request, runner_model};
+use request::Request;
 
 /// The program every python model runs.
 pub const RUNNER: &str = include_str!("runner.py");
 
-/// Runs `job` in its cell's interpreter, filling `records`.
-pub fn run(job: &Job, records: &Records) -> Result<ModelRun, ModelError> {
-    let model = runner_model(job.cell.kind).ok_or(ModelError::Unavailable(job.cell.kind.name()))?;
-    let request = Request::new(job, model).map_err(|e| ModelError::Io(e.to_string()))?;
+/// Runs `job` in its cell's interpreter as the runner's `mode`, filling
+/// `records`.
+pub fn run(job: &Job, records: &Records, mode: &'static str) -> Result<ModelRun, PythonError> {
+    let request = Request::new(job, mode).map_err(PythonError::Request)?;
     let input = serde_json::to_vec(&request).map_err(PythonError::Encode)?;
     let interpreter = interpreter_of(&job.cell);
     let output = execute(interpreter, input)?;
@@ -65,8 +65,7 @@ pub fn run(job: &Job, records: &Records) -> Result<ModelRun, ModelError> {
             interpreter: interpreter.to_string(),
             how,
             stderr: stderr_tail(&output.stderr),
-        }
-        .into());
+        });
     }
     let malformed = |detail: String| PythonError::Malformed {
         interpreter: interpreter.to_string(),
@@ -103,7 +102,7 @@ fn shared_outcome(
         finals[i] = c.value;
         waits[i] = c.lock_wait_ns;
     }
-    Ok(SharedOutcome::of(&job.cell, &finals, &waits))
+    Ok(SharedOutcome::of(groups, &finals, &waits))
 }
 
 /// Starts the runner in `interpreter`, hands it `input` on stdin and waits

@@ -4,7 +4,6 @@
 use serde::Serialize;
 
 use crate::config::IoKind;
-use crate::config::ModelKind;
 use crate::model::Job;
 
 /// The version of the stdin/stdout exchange; `runner.py` checks it.
@@ -49,20 +48,9 @@ pub struct GroupRequest {
     pub await_inside: bool,
 }
 
-/// The runner's name for a python kind; `None` for conlab's own models.
-pub fn runner_model(kind: ModelKind) -> Option<&'static str> {
-    Some(match kind {
-        ModelKind::PythonSequential => "sequential",
-        ModelKind::PythonThreads => "threads",
-        ModelKind::PythonThreadPool => "thread-pool",
-        ModelKind::PythonAsyncio => "asyncio",
-        ModelKind::PythonProcesses => "processes",
-        _ => return None,
-    })
-}
-
 impl<'a> Request<'a> {
-    /// The request for `job`, whose cell must be of a python kind.
+    /// The request for `job` to run as the runner's `model` (its kind's
+    /// declared mode).
     pub fn new(job: &'a Job, model: &'static str) -> std::io::Result<Request<'a>> {
         let tcp = match job.cell.io {
             IoKind::Sleep => None,

@@ -388,6 +388,13 @@ async def run_async(job, index, ident, counters):
     return await run_task(Task(job, index, ident, counters), LoopIo(job))
 
 
+async def run_async_blocking(job, index, ident, counters):
+    """One task on the event loop whose IO waits are blocking calls inside
+    the coroutine (time.sleep, a blocking socket read): they never yield,
+    so the loop runs nothing else until the task ends (the pitfall)."""
+    return await run_task(Task(job, index, ident, counters), BlockingIo(job))
+
+
 # Each model is a function of the job and the groups' counters, called at
 # t0 (after `main` has imported the modules it names in MODELS and made the
 # counters, so both are setup), that returns the task records in task order.
@@ -481,7 +488,9 @@ def thread_pool(job, shared):
     return records
 
 
-def asyncio_gather(job, shared):
+def asyncio_gather(job, shared, run=run_async):
+    """Every task a coroutine on one event loop, gathered; run is how one
+    task runs on the loop."""
     import asyncio
     import threading
 
@@ -489,7 +498,7 @@ def asyncio_gather(job, shared):
     records = [unfinished() for _ in job["latencies"]]
 
     async def one(i):
-        records[i] = await run_async(job, i, ident, shared)
+        records[i] = await run(job, i, ident, shared)
 
     async def main():
         tasks = []
@@ -507,6 +516,10 @@ def asyncio_gather(job, shared):
 
     asyncio.run(main())
     return records
+
+
+def asyncio_blocking(job, shared):
+    return asyncio_gather(job, shared, run_async_blocking)
 
 
 # The job and the groups' counters as pool workers see them: they are
@@ -565,6 +578,7 @@ MODELS = {
     "threads": (threads, ("threading",), thread_counters),
     "thread-pool": (thread_pool, ("threading", "concurrent.futures"), thread_counters),
     "asyncio": (asyncio_gather, ("threading", "asyncio"), thread_counters),
+    "asyncio-blocking": (asyncio_blocking, ("threading", "asyncio"), thread_counters),
     "processes": (processes, ("multiprocessing", "multiprocessing.pool"), process_counters),
 }
 

@@ -1,0 +1,25 @@
+//! Why a model could not complete a run: conlab's own models' failures,
+//! and a runner's (which its runtime's module words). In a file of its
+//! own so that the models, the runners and the job they share each point
+//! one way: to it, and it to nothing of theirs but the runner's error.
+
+/// Why a model could not complete a run.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    #[error("could not start thread {index}: {source}")]
+    Thread {
+        index: usize,
+        source: std::io::Error,
+    },
+    #[error("a task panicked: {0}")]
+    TaskPanicked(String),
+    #[error("{0}")]
+    Io(String),
+    #[error("could not build the {what}: {source}")]
+    Setup {
+        what: &'static str,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Python(#[from] super::python::PythonError),
+}
