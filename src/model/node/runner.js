@@ -31,24 +31,28 @@
 
   // ---------------------------------------------------------------- clock
 
-  const hrtime = process.hrtime.bigint;
-  // t0, and t0 split into whole seconds and the ns past them (for printing).
-  let T0 = 0n;
+  // t0 as process.hrtime gives it: whole seconds and the ns past them.
   let T0_S = 0;
   let T0_NS = 0;
-  // t0's ns past its millisecond, for the timer.
+  // t0 as a BigInt (for the delay server's answers), and its ns past its
+  // millisecond (for the timer).
+  let T0 = 0n;
   let T0_MS = 0;
 
   function setT0(t0) {
-    T0 = t0;
-    T0_S = Number(t0 / 1000000000n);
-    T0_NS = Number(t0 % 1000000000n);
-    T0_MS = Number(t0 % 1000000n);
+    T0_S = t0[0];
+    T0_NS = t0[1];
+    T0 = BigInt(T0_S) * 1000000000n + BigInt(T0_NS);
+    T0_MS = T0_NS % 1e6;
   }
 
-  /** ns after t0 on CLOCK_MONOTONIC. */
+  /** ns after t0 on CLOCK_MONOTONIC. process.hrtime() and not
+   * hrtime.bigint(): once compiled, reading it allocates nothing, where
+   * two BigInts a read made a million tasks' run mostly garbage
+   * collection. */
   function now() {
-    return Number(hrtime() - T0);
+    const t = process.hrtime();
+    return (t[0] - T0_S) * 1e9 + (t[1] - T0_NS);
   }
 
   /** An offset from t0 as the absolute time's decimal digits; NaN (never
@@ -201,20 +205,19 @@
   let fineWakers = [];
   let spinning = false;
 
-  function sleepUntil(deadline) {
-    return new Promise((resolve) => arm(deadline, resolve));
-  }
-
-  function arm(deadline, resolve) {
-    const t = now();
-    if (deadline <= t) {
-      resolve();
-      return;
-    }
+  /** The next leg of a wait until deadline (ns after t0) at t: a promise
+   * of a setTimeout or of the fine queue, or null once it is over. */
+  function timerLeg(deadline, t) {
+    if (deadline <= t) return null;
     const boundary = t - ((T0_MS + t) % 1e6);
     const k = Math.floor((deadline - MARGIN_NS - boundary) / 1e6);
-    if (k >= 1) setTimeout(arm, k, deadline, resolve);
-    else fineWait(deadline, resolve);
+    if (k >= 1) return new Promise((resolve) => setTimeout(resolve, k));
+    return new Promise((resolve) => fineWait(deadline, resolve));
+  }
+
+  /** Resolves once CLOCK_MONOTONIC has reached deadline. */
+  async function sleepUntil(deadline) {
+    for (let leg = timerLeg(deadline, now()); leg !== null; leg = timerLeg(deadline, now())) await leg;
   }
 
   /** Adds a waiter to the fine queue, a binary heap by deadline. */
@@ -688,52 +691,73 @@
       if (spanCount !== null) span(i, SPAN_CPU, s, now());
     }
 
+    // One async function per task. A suspended task keeps its whole
+    // register file (and a timer leg its promise and Timeout, as a bare
+    // program's setTimeout does), so it keeps few locals, and it reads the
+    // clock only where time has passed: its start is its first wait's
+    // start, and its last wake-up its end when nothing follows.
     async function task(i) {
+      let t = now();
+      let connection = null;
       try {
-        start[i] = now();
+        start[i] = t;
         if (thread !== null) thread[i] = tid;
-        const r0 = first[i];
-        const r1 = first[i + 1];
-        const counter = counters[group === null ? 0 : group[i]];
-        let connection = null;
-        if (job.tcp !== null) {
-          for (let r = r0; r < r1 && connection === null; r++) {
-            if (lat[r] > 0) connection = await connect(job.tcp);
-          }
-        }
-        const cpuWork = () => work(i);
-        try {
-          for (let r = r0; r < r1; r++) {
-            if (stop !== null && now() >= stop) return;
-            const latency = lat[r];
-            if (latency > 0) {
-              const s = now();
-              const deadline = s + latency;
-              let completed = deadline;
-              if (connection === null) await sleepUntil(deadline);
-              else completed = await connection.ask(latency);
-              const e = now();
-              overshoot[r] = e > deadline ? e - deadline : 0;
-              if (separateWake) wake[r] = e > completed ? e - completed : 0;
-              if (spanCount !== null) span(i, SPAN_IO, s, e);
-              if (stop !== null && e >= stop) return;
+        if (first[i] === first[i + 1]) end[i] = t;
+        if (job.tcp !== null && (connection = await connectFor(i)) !== null) t = now();
+        for (let r = first[i]; r < first[i + 1]; r++) {
+          // Past the run's stop: the task ends here, unfinished (no end).
+          if (stop !== null && (t = now()) >= stop) break;
+          if (lat[r] > 0) {
+            const deadline = t + lat[r];
+            let completed = deadline;
+            if (connection === null) {
+              for (let leg = timerLeg(deadline, t); leg !== null; leg = timerLeg(deadline, now())) await leg;
+            } else {
+              completed = await connection.ask(lat[r]);
             }
-            if (counter === null) work(i);
-            else {
-              const waiting = counter.update(cpuWork);
-              if (waiting !== null) await waiting;
-            }
+            t = waited(i, r, deadline - lat[r], deadline, completed);
+            if (stop !== null && t >= stop) break;
           }
-        } finally {
-          if (connection !== null) connection.close();
+          const update = roundWork(i);
+          if (update !== null) await update;
+          if (update !== null || cpu !== null) t = now();
+          if (r + 1 === first[i + 1]) end[i] = t;
         }
-        end[i] = now();
       } catch (e) {
         failures.push(`task ${i}: ${e && e.stack ? e.stack : e}`);
-      } finally {
-        pending--;
-        if (pending === 0 && dispatched) done(failures);
       }
+      if (connection !== null) connection.close();
+      pending--;
+      if (pending === 0 && dispatched) done(failures);
+    }
+
+    /** A round's work after its IO wait: its CPU burst, inside an update
+     * of its group's counter if it has one; a promise when that waits. */
+    function roundWork(i) {
+      const counter = counters[group === null ? 0 : group[i]];
+      if (counter === null) {
+        work(i);
+        return null;
+      }
+      return counter.update(() => work(i));
+    }
+
+    /** Records round r's IO wait, which began at s, was due at deadline
+     * and completed at completed; returns when the task ran again. */
+    function waited(i, r, s, deadline, completed) {
+      const e = now();
+      overshoot[r] = e > deadline ? e - deadline : 0;
+      if (separateWake) wake[r] = e > completed ? e - completed : 0;
+      if (spanCount !== null) span(i, SPAN_IO, s, e);
+      return e;
+    }
+
+    /** Task i's connection to the delay server, if it waits on IO at all. */
+    function connectFor(i) {
+      for (let r = first[i]; r < first[i + 1]; r++) {
+        if (lat[r] > 0) return connect(job.tcp);
+      }
+      return null;
     }
 
     async function dispatch() {
@@ -779,7 +803,7 @@
     for (let w = 0; w < W; w++) {
       const worker = new threads.Worker(source, {
         eval: true,
-        workerData: { job, records, shared, t0: T0, share: { from: w, step: W } },
+        workerData: { job, records, shared, t0: [T0_S, T0_NS], share: { from: w, step: W } },
         stdout: false,
         stderr: false,
       });
@@ -886,6 +910,15 @@
     };
   }
 
+  /** A full garbage collection, before t0: the parsed job (a million
+   * tasks' lists) is garbage by then, and collected now its memory serves
+   * the tasks instead of adding to the peak beside them. */
+  function collectGarbage() {
+    require('v8').setFlagsFromString('--expose-gc');
+    const gc = require('vm').runInNewContext('gc');
+    gc();
+  }
+
   /** Reads all of stdin (a blocking pipe or file; waits out EAGAIN). */
   function readStdin() {
     const chunks = [];
@@ -925,8 +958,9 @@
     if (job.tcp !== null) require('net');
     if (job.cpu !== null && model === 'async') warmUp();
 
+    collectGarbage();
     const before = usage();
-    setT0(hrtime());
+    setT0(process.hrtime());
     const counters = model === 'async' ? await runAsync(job, records) : await runWorkers(job, records, source);
     writeReply(job, records, before, counters);
     // Every task, worker and socket has ended; skipping Node's teardown
