@@ -711,11 +711,15 @@
             const deadline = t + lat[r];
             let completed = deadline;
             if (connection === null) {
-              for (let leg = timerLeg(deadline, t); leg !== null; leg = timerLeg(deadline, now())) await leg;
+              // The read that finds the deadline passed is the wake-up.
+              for (let leg = timerLeg(deadline, t); leg !== null; leg = timerLeg(deadline, (t = now()))) {
+                await leg;
+              }
             } else {
               completed = await connection.ask(lat[r]);
+              t = now();
             }
-            t = waited(i, r, deadline - lat[r], deadline, completed);
+            waited(i, r, deadline - lat[r], deadline, completed, t);
             if (stop !== null && t >= stop) break;
           }
           const update = roundWork(i);
@@ -742,14 +746,12 @@
       return counter.update(() => work(i));
     }
 
-    /** Records round r's IO wait, which began at s, was due at deadline
-     * and completed at completed; returns when the task ran again. */
-    function waited(i, r, s, deadline, completed) {
-      const e = now();
+    /** Records round r's IO wait, which began at s, was due at deadline,
+     * completed at completed, and after which the task ran again at e. */
+    function waited(i, r, s, deadline, completed, e) {
       overshoot[r] = e > deadline ? e - deadline : 0;
       if (separateWake) wake[r] = e > completed ? e - completed : 0;
       if (spanCount !== null) span(i, SPAN_IO, s, e);
-      return e;
     }
 
     /** Task i's connection to the delay server, if it waits on IO at all. */
