@@ -15,11 +15,16 @@
 //            event loop: the k-th task in dispatch order runs on worker
 //            k mod W, concurrently with that worker's other tasks (N:M
 //            without work stealing); counters live in a SharedArrayBuffer.
+//            Its ideal is async-multi's, max(max S_i, sum P_i / min(W, C)),
+//            reached when tasks are alike. t0 is taken before the workers
+//            start: their start-up is in wall time, as a process pool's is
+//            in the CPython runner.
 //
 // Every timestamp is nanoseconds on CLOCK_MONOTONIC (process.hrtime reads
-// it through libuv), kept exact: t0 is a BigInt, times inside the run are
-// integer ns after t0 (exact as doubles for 104 days), and the reply adds
-// them back to t0 in decimal digits, never through a float.
+// it through libuv's uv_hrtime), kept exact: t0 as seconds and
+// nanoseconds, times inside the run as integer ns after t0 (exact as
+// doubles for 104 days), and the reply adds them back to t0 in decimal
+// digits, never through a float.
 
 (function runner() {
   'use strict';
@@ -129,7 +134,7 @@
   let readCost = 0;
   let sink = 1;
 
-  function spin(iterations, x) {
+  function compute(iterations, x) {
     for (let k = 0; k < iterations; k++) x = (Math.imul(x, 1103515245) + 12345) & 0x7fffffff;
     return x;
   }
@@ -163,10 +168,10 @@
     const end = before + costNs;
     let x = sink;
     // Until the rate is known, a first slice of a thousand iterations
-    // (microseconds even before the JIT compiles spin) measures it.
+    // (microseconds even before the JIT compiles compute) measures it.
     let iterations = 1000;
     for (;;) {
-      x = spin(iterations, x);
+      x = compute(iterations, x);
       const after = cpuClock();
       const took = after - before - readCost;
       if (took > 2 * readCost) {
@@ -236,14 +241,16 @@
     fineWakers[i] = resolve;
     if (!spinning) {
       spinning = true;
-      setImmediate(spin);
+      setImmediate(checkFine);
     }
   }
 
-  function spin() {
+  /** Wakes every waiter whose deadline has passed; again on the next turn
+   * of the loop while any is left. */
+  function checkFine() {
     const t = now();
     while (fineDeadlines.length > 0 && fineDeadlines[0] <= t) fineWake();
-    if (fineDeadlines.length > 0) setImmediate(spin);
+    if (fineDeadlines.length > 0) setImmediate(checkFine);
     else spinning = false;
   }
 
@@ -381,7 +388,6 @@
    * this has read it. Lists that say nothing (no CPU, all due at once,
    * dispatch in task order, one group) are left out. */
   function compact(job, shared) {
-    if (job.protocol !== PROTOCOL) fail(`protocol ${JSON.stringify(job.protocol)}, expected ${PROTOCOL}`);
     const latencies = job.latencies;
     if (!Array.isArray(latencies)) fail('the job has no "latencies" list');
     const n = latencies.length;
@@ -951,6 +957,7 @@
       fail(`the job on stdin is not JSON: ${e.message}`);
     }
     if (parsed === null || typeof parsed !== 'object') fail('the job on stdin is not a JSON object');
+    if (parsed.protocol !== PROTOCOL) fail(`protocol ${JSON.stringify(parsed.protocol)}, expected ${PROTOCOL}`);
     const model = parsed.model;
     if (model !== 'async' && model !== 'workers') fail(`unknown model ${JSON.stringify(model)}: async or workers`);
     const job = compact(parsed, model === 'workers');
