@@ -29,6 +29,7 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass
 
 PROTOCOL = 4
 MS = 1_000_000
@@ -52,29 +53,27 @@ def node_command(node="node"):
         return [node, "--input-type=commonjs", "-e", f.read()]
 
 
+@dataclass
 class Profile:
-    """What a model promises, so the checks know what to expect.
+    """What a model promises, so the checks know what to expect."""
 
-    shape: how N equal IO waits add up: "sequential" (N × the wait),
-    "overlap" (about one wait) or "pool" (ceil(N / W) waits).
-    racy: what a racy counter does without and with await_inside: "keeps"
-    (no update lost), "loses" (some lost) or "may" (not checked).
-    atomic: whether the model has an atomic counter. cpu_ways: how many
-    CPU bursts may run at once (1, or the workers)."""
-
-    def __init__(self, shape, racy, atomic=True, parallel_cpu=False, pool_in_wall=False,
-                 dispatch="central"):
-        self.shape = shape
-        self.racy = racy
-        self.atomic = atomic
-        self.parallel_cpu = parallel_cpu
-        # A pool that starts after t0 (processes, worker threads): tasks
-        # due early may start late, so the stop finds them anywhere.
-        self.pool_in_wall = pool_in_wall
-        # "central": one dispatcher hands every task out in the job's
-        # order; "per-worker": each worker dispatches its own share (the
-        # k-th task to worker k mod W), so order holds per thread.
-        self.dispatch = dispatch
+    # How N equal IO waits add up: "sequential" (N × the wait), "overlap"
+    # (about one wait) or "pool" (ceil(N / W) waits).
+    shape: str
+    # What a racy counter does without and with await_inside: "keeps" (no
+    # update lost), "loses" (some lost) or "may" (not checked).
+    racy: tuple
+    # Whether the model has an atomic counter.
+    atomic: bool = True
+    # Whether CPU bursts run in parallel (on the workers).
+    parallel_cpu: bool = False
+    # A pool that starts after t0 (processes, worker threads): tasks due
+    # early may start late, so the stop finds them anywhere.
+    pool_in_wall: bool = False
+    # "central": one dispatcher hands every task out in the job's order;
+    # "per-worker": each worker dispatches its own share (the k-th task to
+    # worker k mod W), so order holds per thread.
+    dispatch: str = "central"
 
 
 PROFILES = {
@@ -127,17 +126,18 @@ def request(model, tasks, rounds=1, latency=0, cpu=0, timeline=True, tcp=None, d
     }
 
 
+@dataclass
 class Outcome:
     """One run of the runner: its reply (or why there is none), its exit
-    status, the CPU it used after its start-up and its peak RSS."""
+    status, the CPU it used after its start-up, the peak RSS of the
+    largest child so far, and its wall time as a process."""
 
-    def __init__(self, reply, status, stderr, cpu_ns, peak_rss_kb, wall_ns):
-        self.reply = reply
-        self.status = status
-        self.stderr = stderr
-        self.cpu_ns = cpu_ns
-        self.peak_rss_kb = peak_rss_kb
-        self.wall_ns = wall_ns
+    reply: object
+    status: int
+    stderr: str
+    cpu_ns: int
+    peak_rss_kb: int
+    wall_ns: int
 
     @property
     def t0(self):
