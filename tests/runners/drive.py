@@ -11,6 +11,7 @@ docs/pending/runner-protocol.md.
     options: --only CHECK,... --delay-server conlab:PATH
              --scale TASKS --latency-ms MS --repeat K     (one size, JSON lines)
              --bench 10,1000,... --latency-ms MS --repeat K (against the bare program)
+             --self-test                                  (broken runners must fail)
 
 Standard library only. TCP workloads use a small delay server of its own
 that speaks conlab's bytes (see src/workload/delay_server.rs), or
@@ -584,6 +585,55 @@ def scale(command, model, tasks, latency_ms, repeat):
     return 0
 
 
+# ------------------------------------------------- runners that break it
+
+TAMPERS = {
+    # how it breaks the protocol: (what it does to the job, to the reply)
+    "short-sleep": "asks the runner for half of every latency",
+    "less-cpu": "asks the runner for half of every CPU burst",
+    "drop-task": "drops the last task's record from the reply",
+    "garbage": "prints garbage instead of the reply",
+}
+
+
+def tamper(mode, command):
+    """Runs `command` as a runner that breaks the protocol as `mode` says
+    (see TAMPERS): the self-test's proof that the checks can fail."""
+    job = json.loads(sys.stdin.buffer.read())
+    if mode == "short-sleep":
+        job["latencies"] = [[latency // 2 for latency in task] for task in job["latencies"]]
+    if mode == "less-cpu":
+        job["cpu_ns"] = [cpu // 2 for cpu in job["cpu_ns"]]
+    proc = subprocess.run(command, input=json.dumps(job).encode(), capture_output=True)
+    sys.stderr.write(proc.stderr.decode(errors="replace"))
+    out = proc.stdout.decode(errors="replace")
+    if mode == "drop-task":
+        reply = json.loads(out.strip().splitlines()[-1])
+        reply["tasks"].pop()
+        out = json.dumps(reply) + "\n"
+    if mode == "garbage":
+        out = "Traceback (most recent call last): garbage\n"
+    sys.stdout.write(out)
+    return proc.returncode
+
+
+def self_test(command, model):
+    """Each broken runner must fail the check that names its fault."""
+    profile = PROFILES[model]
+    cases = [("short-sleep", check_timers), ("less-cpu", check_cpu),
+             ("drop-task", check_timers), ("garbage", check_timers)]
+    caught = 0
+    for mode, check in cases:
+        report = Report()
+        print("-- a runner that %s:" % TAMPERS[mode], flush=True)
+        broken = [sys.executable, os.path.abspath(__file__), "--tamper", mode, "--"] + command
+        check(report, model, profile, broken)
+        caught += report.failures > 0
+        print("%s: %s" % (mode, "rejected" if report.failures else "NOT REJECTED"), flush=True)
+    print("self-test: %d of %d broken runners rejected" % (caught, len(cases)))
+    return 0 if caught == len(cases) else 1
+
+
 def timed(command, stdin=None):
     """Runs command under /usr/bin/time -f %M: its stdout and the peak RSS
     (KiB) of the process and the children it waited for."""
@@ -641,6 +691,11 @@ def main():
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--bench", help="runner against the bare Node program at these sizes "
                         "(comma-separated task counts; --latency-ms, --repeat)")
+    parser.add_argument("--self-test", action="store_true",
+                        help="run the checks against broken versions of the runner: each must fail")
+    # The self-test's broken runners: drive.py --tamper MODE -- COMMAND...
+    if sys.argv[1:2] == ["--tamper"] and sys.argv[3:4] == ["--"] and sys.argv[2] in TAMPERS:
+        return tamper(sys.argv[2], sys.argv[4:])
     args = parser.parse_args()
 
     if args.command:
@@ -655,6 +710,8 @@ def main():
     unknown = [m for m in models if m not in PROFILES]
     if not models or unknown:
         parser.error("models must be among %s (got %s)" % (", ".join(PROFILES), models))
+    if args.self_test:
+        return max(self_test(command, m) for m in models)
     if args.bench is not None:
         sizes = [int(x) for x in args.bench.split(",")]
         return max(bench(command, m, sizes, args.latency_ms, args.repeat) for m in models)
