@@ -201,10 +201,13 @@
   // on the fine queue, which a setImmediate callback checks against
   // process.hrtime on every turn of the loop until it is empty. The loop
   // stays free while it spins (each turn polls IO and runs timers); the
-  // spin costs CPU, about 0.7 ms a wait on average. Measured on Node 20 (2
-  // cores, loaded): median lateness 2-3 µs at 100 µs and 1 ms, 20 µs at
-  // 10 ms, where setTimeout alone is 1 ms, 110 µs and 200 µs late and
-  // sometimes early.
+  // spin costs CPU, up to 1.2 ms a wait. Measured on Node 20 (2 busy
+  // cores, one task waiting in a loop, median of 200): 2-7 µs late at
+  // 100 µs and 1 ms and 20-180 µs at 10 ms, where setTimeout alone is
+  // 1 ms, 110 µs and 200 µs late and fires early 1-5 times in 200; and a
+  // last setTimeout to the first boundary after the deadline instead of
+  // the spin, 1.0-1.2 ms late. Under heavy load a spinning process waits
+  // longer for a core than a sleeping one, and the tail grows.
   const MARGIN_NS = 200000;
   let fineDeadlines = [];
   let fineWakers = [];
