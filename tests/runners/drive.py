@@ -473,6 +473,12 @@ def check_counters(report, model, profile, command):
         else:
             expect = profile.racy[1 if inside else 0]
         ok = {"keeps": final == total, "loses": final < total, "may": None}[expect]
+        busy = os.getloadavg()[0] >= os.cpu_count()
+        if ok is False and expect == "loses" and profile.parallel_cpu and not inside and busy:
+            # Racing across workers needs two of them running at once: on
+            # a machine loaded past its cores they may never overlap.
+            ok = None
+            expect += " when the workers run at once; the load average is past the cores"
         report.check(model, label, ok,
                      "%d of %d updates (expected: %s); lock wait %.1f ms"
                      % (final, total, expect, counter["lock_wait_ns"] / MS))
