@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 
 use crate::machine::{Facts, Machine};
 use crate::measure::{now_ns, thread_cpu_ns};
+use crate::model::python::InterpreterFacts;
 use crate::runner::Limits;
 use crate::stats;
 use crate::workload::{cpu, sleep};
@@ -29,10 +30,17 @@ pub struct Environment {
     pub memory_total_mb: u64,
     /// The most threads conlab starts in one process here.
     pub thread_limit: u64,
-    /// Each Python interpreter the experiment's python-* cells name, and
-    /// what it is (`CPython 3.11.7`) or why it cannot be used.
+    /// Each program the experiment's python-* cells run, and what it is
+    /// (`CPython 3.11.7`, `CPython 3.13.1 (free-threaded, no GIL)`) or why
+    /// it cannot be used.
     #[serde(default)]
     pub python: Vec<(String, String)>,
+    /// Each interpreter those cells name that answered: its
+    /// implementation, version, GIL, gevent where a cell needs it, and its
+    /// start-up on an empty program. Absent from results written before
+    /// it existed.
+    #[serde(default)]
+    pub interpreters: Vec<InterpreterFacts>,
     pub calibration: Calibration,
     /// When the experiment started (UTC, RFC 3339).
     pub date: String,
@@ -109,6 +117,7 @@ pub fn capture(
     experiment_text: &str,
     limits: &Limits,
     python: Vec<(String, String)>,
+    interpreters: Vec<InterpreterFacts>,
 ) -> Environment {
     // Before the calibration below, which loads the machine itself.
     let machine = Machine::live().facts();
@@ -136,6 +145,7 @@ pub fn capture(
         memory_total_mb: memory_kb / 1024,
         thread_limit: limits.max_threads(),
         python,
+        interpreters,
         calibration: calibrate(),
         date: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
         command_line: std::env::args().collect::<Vec<_>>().join(" "),

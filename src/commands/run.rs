@@ -14,7 +14,8 @@ use crate::cli::{OrderArg, RunArgs};
 use crate::config::{Loaded, Nanos, limits};
 use crate::environment::{self, usable_cores};
 use crate::matrix::{self, Cell, Shard};
-use crate::model::python::{Interpreters, Located, locate_for};
+use crate::format::duration_text;
+use crate::model::python::{InterpreterFacts, Interpreters, Located, locate_for};
 use crate::progress::Progress;
 use crate::render::render_dir;
 use crate::report::{self, claim_verdicts, table};
@@ -327,6 +328,25 @@ fn resume_plan<'a>(
     }))
 }
 
+/// `python = "pypy3" is PyPy 3.9.16 with a GIL; an empty program starts in
+/// 110 ms`: what a run says of each interpreter once it has asked.
+fn describe_interpreter(f: &InterpreterFacts) -> String {
+    let gil = if f.gil { "with a GIL" } else { "without a GIL" };
+    let gevent = f
+        .gevent
+        .as_ref()
+        .map(|v| format!(", gevent {v}"))
+        .unwrap_or_default();
+    let startup = f
+        .startup_ms
+        .map(|ms| format!("; an empty program starts in {}", duration_text(ms)))
+        .unwrap_or_default();
+    format!(
+        "python = \"{}\" is {} {} {gil}{gevent}{startup}",
+        f.name, f.implementation, f.version
+    )
+}
+
 fn run_one(
     args: &RunArgs,
     plan: Plan,
@@ -341,16 +361,27 @@ fn run_one(
     let cells = plan.cells.clone();
     if !args.quiet {
         // The file names these programs: say which ones run before they do.
-        for (name, at) in locate_for(&cells) {
-            if let Located::Executable(path) = at {
+        for p in locate_for(&cells) {
+            if let Located::Executable(path) = &p.at {
+                let cells = if p.program == p.name {
+                    "the python-* cells"
+                } else {
+                    "the python-gevent cells (conlab's gevent environment)"
+                };
                 say(format_args!(
-                    "Python interpreter (python = \"{name}\"): runs {} for the python-* cells",
+                    "Python interpreter (python = \"{}\"): runs {} for {cells}",
+                    p.name,
                     path.display()
                 ));
             }
         }
     }
     let interpreters = Interpreters::probe_for(&plan.cells);
+    if !args.quiet {
+        for facts in interpreters.facts() {
+            say(format_args!("  {}", describe_interpreter(&facts)));
+        }
+    }
     let prepared = runner::prepare(exp, plan.cells, cores, &limits, &interpreters);
     let settings = Settings {
         repetitions: plan.repetitions,
@@ -431,6 +462,7 @@ fn run_one(
             &exp.source_text,
             &limits,
             interpreters.describe(),
+            interpreters.facts(),
         );
         store.write_json("environment.json", &env)?;
     }

@@ -1,5 +1,6 @@
-//! The `python-*` models: the same workload run by a real CPython, so the
-//! real GIL, `time.sleep`, asyncio and multiprocessing decide what happens.
+//! The `python-*` models: the same workload run by a real CPython (or
+//! PyPy), so the real GIL, `time.sleep`, asyncio, gevent and
+//! multiprocessing decide what happens.
 //!
 //! The worker process (`conlab __worker`) starts the interpreter as
 //! `<interpreter> -I -c <runner.py>`, where `runner.py` is fixed code
@@ -20,7 +21,9 @@
 //! - the interpreter stays in the worker's process group, which the parent
 //!   kills at the timeout, and it dies with the worker if the worker dies.
 
+mod environments;
 mod error;
+pub(super) mod found;
 mod interpreter;
 mod interpreters;
 mod reply;
@@ -34,8 +37,9 @@ use std::process::{Command, Output, Stdio};
 use std::thread;
 
 pub use error::PythonError;
-pub use interpreter::{Located, probe};
-pub use interpreters::{Interpreters, interpreter_of, locate_for};
+pub use environments::{environment_python, gevent_environment};
+pub use interpreter::{InterpreterFacts, Located, probe};
+pub use interpreters::{Interpreters, locate_for, program_of};
 
 use super::arrivals::Dispatch;
 use super::job::{Job, ModelRun};
@@ -53,7 +57,8 @@ pub const RUNNER: &str = include_str!("runner.py");
 pub fn run(job: &Job, records: &Records, mode: &'static str) -> Result<ModelRun, PythonError> {
     let request = Request::new(job, mode).map_err(PythonError::Request)?;
     let input = serde_json::to_vec(&request).map_err(PythonError::Encode)?;
-    let interpreter = interpreter_of(&job.cell);
+    let program = program_of(&job.cell);
+    let interpreter = program.as_str();
     let output = execute(interpreter, input)?;
     if !output.status.success() {
         let how = match (output.status.code(), output.status.signal()) {
