@@ -60,6 +60,9 @@ pub enum Command {
     Check(CheckArgs),
     /// Show how ready this machine is for measurement (changes nothing)
     Doctor(DoctorArgs),
+    /// Make a Python environment with gevent for the python-gevent model in
+    /// conlab's cache directory (your Python stays as it is)
+    InstallGevent(InstallGeventArgs),
     /// Runs one job from stdin in this process (used by `run`)
     #[command(name = "__worker", hide = true)]
     Worker,
@@ -258,4 +261,21 @@ pub struct DoctorArgs {
     /// Print the report as JSON (for scripts)
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "For each interpreter, runs `PYTHON -m venv DIR` and `DIR/bin/python -m pip install \
+        gevent`, where DIR is $XDG_CACHE_HOME/conlab/gevent/py-PYTHON (~/.cache/conlab/... without \
+        XDG_CACHE_HOME): the one place outside results folders that conlab writes to. python-gevent \
+        cells whose python names PYTHON then run in it; other cells and PYTHON itself are untouched. \
+        Needs the network (PyPI) and PYTHON's venv module (Debian: apt install python3-venv). An \
+        environment that already imports gevent is left as it is. Exit codes: 0 every interpreter \
+        has its environment; 1 one could not be made (said why); 2 no cache directory."
+)]
+pub struct InstallGeventArgs {
+    /// The interpreter to make it from, as experiment files name it
+    /// (`python3.12`, a path); repeat for several
+    #[arg(long, value_name = "PYTHON", default_value = "python3")]
+    pub python: Vec<String>,
 }

@@ -57,6 +57,10 @@ pub(crate) mod workload;
 #[cfg(test)]
 #[path = "../tests/support/skip.rs"]
 pub(crate) mod test_skip;
+/// The runtimes beyond `python3` that tests run, shared likewise.
+#[cfg(test)]
+#[path = "../tests/support/runtimes.rs"]
+pub(crate) mod test_runtimes;
 
 use cli::{Cli, Command};
 use commands::Exit;
@@ -91,6 +95,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Check(args) => Ok(commands::check::run(&args)),
         Command::Merge(args) => commands::merge::run(&args),
         Command::Doctor(args) => Ok(commands::doctor::run(&args)),
+        Command::InstallGevent(args) => Ok(commands::install_gevent::run(&args)),
         Command::Run(args) => {
             // First Ctrl-C, SIGTERM or SIGHUP: stop the current run, keep
             // what was measured, render. Second: leave at once.
