@@ -21,6 +21,7 @@ mod polling;
 pub mod processes;
 pub mod python;
 pub mod record;
+pub mod runtimes;
 pub mod schedule;
 mod sequential;
 pub mod shared;
