@@ -9,6 +9,10 @@ use assert_cmd::Command;
 #[path = "../support/skip.rs"]
 mod skip_support;
 pub use skip_support::{Reason, skip};
+#[path = "../support/runtimes.rs"]
+mod runtimes_support;
+#[allow(unused_imports)] // each test module uses some of them
+pub use runtimes_support::{GEVENT_ENV, gevent_python, pypy};
 
 /// The conlab binary cargo built for these tests.
 pub fn conlab() -> Command {

@@ -12,6 +12,7 @@ mod doctor;
 mod errors;
 mod groups;
 mod hostile;
+mod interpreters;
 mod merge;
 mod noise;
 mod openloop;
