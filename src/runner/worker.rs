@@ -30,6 +30,10 @@ pub enum Reply {
     Failed {
         message: String,
     },
+    /// The model's runner refused the job (runner protocol): no failure.
+    Refused {
+        reason: String,
+    },
 }
 
 /// Entry point of `conlab __worker`; returns the process exit code.
@@ -138,8 +142,13 @@ pub fn run(mut job: Job) -> Reply {
                 timeline,
             }
         }
-        Err(e) => Reply::Failed {
-            message: e.to_string(),
+        Err(e) => match e.refusal() {
+            Some(reason) => Reply::Refused {
+                reason: reason.to_string(),
+            },
+            None => Reply::Failed {
+                message: e.to_string(),
+            },
         },
     }
 }
