@@ -6,6 +6,7 @@
 //! one cell's table is ever in memory.
 
 pub mod capacity;
+pub mod conformance;
 pub mod executor;
 mod latency;
 pub mod server;

@@ -29,7 +29,7 @@ use std::os::unix::process::ExitStatusExt;
 use std::time::{Duration, Instant};
 
 pub use error::{RunnerError, stderr_tail};
-pub use reply::{Answer, Ran, Runtime};
+pub use reply::{Answer, Ran};
 pub use request::{GroupRequest, PROTOCOL, Request};
 
 use super::arrivals::Dispatch;

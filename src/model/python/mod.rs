@@ -15,7 +15,7 @@ mod interpreters;
 mod tests;
 
 pub use interpreter::{Located, locate, probe};
-pub use interpreters::{Interpreters, interpreter_of, locate_for};
+pub use interpreters::{DEFAULT_INTERPRETER, Interpreters, interpreter_of, locate_for};
 
 use super::external::Program;
 
