@@ -143,6 +143,8 @@ fn shown(program: &Program) -> String {
                 "<runner.py>".to_string()
             } else if w == node::RUNNER {
                 "<runner.js>".to_string()
+            } else if w.contains('\n') {
+                format!("<a program of {} lines>", w.lines().count())
             } else if w.contains(char::is_whitespace) || w.is_empty() {
                 format!("'{w}'")
             } else {

@@ -85,7 +85,7 @@ pub fn render_plan(plans: &[crate::results::CellPlan]) -> String {
             right(if p.cell.kind.predicts() {
                 format_ms(p.predicted_ns as f64 / 1e6)
             } else {
-                "–".to_string()
+                "-".to_string()
             }),
             TableCell::new(if p.skip.is_some() { "skipped" } else { "" }),
         ]);

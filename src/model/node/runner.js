@@ -77,10 +77,6 @@
 
   class RunnerError extends Error {}
 
-  /** A job this runner cannot run: it answers with a refusal, as data, and
-   * conlab skips the cell with the reason. */
-  class Refusal extends Error {}
-
   // --------------------------------------------------- this thread's CPU
 
   // Node 20 has no per-thread CPU clock. /proc/thread-self/schedstat's
