@@ -33,4 +33,16 @@ impl ModelError {
             _ => None,
         }
     }
+
+    /// Whether a runner was stopped at the run's deadline (it hung, or
+    /// its tasks had not finished): the run timed out rather than failed.
+    pub fn timed_out(&self) -> bool {
+        matches!(
+            self,
+            ModelError::Runner(
+                super::external::RunnerError::Deadline { .. }
+                    | super::external::RunnerError::Unfinished { .. }
+            )
+        )
+    }
 }

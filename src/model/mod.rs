@@ -23,6 +23,8 @@ pub mod latencies;
 pub mod node;
 mod polling;
 pub mod processes;
+#[cfg(test)]
+mod protocol_schemas;
 pub mod python;
 pub mod record;
 pub mod runtimes;

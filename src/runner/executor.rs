@@ -206,6 +206,7 @@ impl Executor for ChildExecutor {
                 }
                 Reply::Failed { message } => Outcome::Failed(message),
                 Reply::Refused { reason } => Outcome::Refused(reason),
+                Reply::TimedOut { message } => Outcome::TimedOut(message),
             };
         }
         let how = match (status.code(), status.signal()) {

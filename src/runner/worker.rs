@@ -34,6 +34,11 @@ pub enum Reply {
     Refused {
         reason: String,
     },
+    /// The model's runner was stopped at the run's deadline: the run
+    /// timed out, as if the worker itself had been killed at its timeout.
+    TimedOut {
+        message: String,
+    },
 }
 
 /// Entry point of `conlab __worker`; returns the process exit code.
@@ -142,6 +147,9 @@ pub fn run(mut job: Job) -> Reply {
                 timeline,
             }
         }
+        Err(e) if e.timed_out() => Reply::TimedOut {
+            message: e.to_string(),
+        },
         Err(e) => match e.refusal() {
             Some(reason) => Reply::Refused {
                 reason: reason.to_string(),

@@ -24,8 +24,6 @@ mod error;
 pub mod execute;
 pub mod reply;
 pub mod request;
-#[cfg(test)]
-mod schema_tests;
 
 use std::os::unix::process::ExitStatusExt;
 use std::time::{Duration, Instant};

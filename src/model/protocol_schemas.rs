@@ -4,17 +4,20 @@
 //! built-in runners' real replies (and refusals) are valid against
 //! `docs/src/runner-reply.schema.json` and read by [`reply::parse`].
 
-use super::execute::{Bounds, End, execute};
-use super::reply::{self, Answer};
-use super::request::{GroupRequest, PROTOCOL, Request};
-use crate::model::{node, python};
+use super::external::execute::{Bounds, End, execute};
+use super::external::reply::{self, Answer};
+use super::external::request::{GroupRequest, PROTOCOL, Request};
+use super::{node, python};
 
-const JOB_SCHEMA: &str = include_str!("../../../docs/src/runner-job.schema.json");
-const REPLY_SCHEMA: &str = include_str!("../../../docs/src/runner-reply.schema.json");
+const JOB_SCHEMA: &str = include_str!("../../docs/src/runner-job.schema.json");
+const REPLY_SCHEMA: &str = include_str!("../../docs/src/runner-reply.schema.json");
 
 fn schema(text: &str) -> (serde_json::Value, jsonschema::Validator) {
     let value: serde_json::Value = serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}"));
-    assert!(jsonschema::meta::is_valid(&value), "not a valid JSON Schema");
+    assert!(
+        jsonschema::meta::is_valid(&value),
+        "not a valid JSON Schema"
+    );
     let validator = jsonschema::validator_for(&value).unwrap_or_else(|e| panic!("{e}"));
     (value, validator)
 }
@@ -81,11 +84,17 @@ fn the_job_conlab_writes_is_the_job_the_schema_describes() {
     for job in jobs {
         let json = serde_json::to_value(&job).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(valid(&validator, &json), Ok(()), "{json}");
-        let mut fields: Vec<&String> = json.as_object().map(|o| o.keys().collect()).unwrap_or_default();
+        let mut fields: Vec<&String> = json
+            .as_object()
+            .map(|o| o.keys().collect())
+            .unwrap_or_default();
         fields.sort();
         let mut described = properties.clone();
         described.sort();
-        assert_eq!(fields, described, "the job's fields and the schema's properties");
+        assert_eq!(
+            fields, described,
+            "the job's fields and the schema's properties"
+        );
         let mut required = required.clone();
         required.sort();
         let fields: Vec<&str> = fields.iter().map(|s| s.as_str()).collect();
@@ -108,8 +117,15 @@ fn reply_of(argv: &[String], job: &Request) -> serde_json::Value {
     let done = execute(argv, input, bounds).unwrap_or_else(|e| panic!("{e}"));
     assert!(matches!(done.end, End::Exited(_)), "{:?}", done.end);
     let text = String::from_utf8_lossy(&done.stdout);
-    let line = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
-    assert!(reply::parse(line.as_bytes()).is_ok(), "conlab cannot read {line}");
+    let line = text
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("");
+    assert!(
+        reply::parse(line.as_bytes()).is_ok(),
+        "conlab cannot read {line}"
+    );
     serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"))
 }
 
@@ -126,13 +142,23 @@ fn the_built_in_runners_replies_are_what_the_schema_describes() {
     if python::probe(python::DEFAULT_INTERPRETER).is_ok() {
         runners.push((
             python::program(python::DEFAULT_INTERPRETER).argv,
-            &["sequential", "threads", "thread-pool", "asyncio", "asyncio-blocking", "processes"],
+            &[
+                "sequential",
+                "threads",
+                "thread-pool",
+                "asyncio",
+                "asyncio-blocking",
+                "processes",
+            ],
         ));
     } else {
         crate::test_skip::skip(crate::test_skip::Reason::NoPython, "needs python3");
     }
     if node::probe(node::DEFAULT_NODE).is_ok() {
-        runners.push((node::program(node::DEFAULT_NODE).argv, &["async", "workers"]));
+        runners.push((
+            node::program(node::DEFAULT_NODE).argv,
+            &["async", "workers"],
+        ));
     } else {
         crate::test_skip::skip(crate::test_skip::Reason::NoNode, "needs node");
     }
