@@ -91,6 +91,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Check(args) => Ok(commands::check::run(&args)),
         Command::Merge(args) => commands::merge::run(&args),
         Command::Doctor(args) => Ok(commands::doctor::run(&args)),
+        Command::RunnerCheck(args) => Ok(commands::runner_check::run(&args)),
         Command::Run(args) => {
             // First Ctrl-C, SIGTERM or SIGHUP: stop the current run, keep
             // what was measured, render. Second: leave at once.

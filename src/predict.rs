@@ -46,6 +46,9 @@ pub fn predict(kind: ModelKind, workers: Option<u32>, cores: usize, w: &TaskTime
         Shape::Serial => sum_s,
         Shape::Overlap { cpu } => max_s.max(parallel(cpu)),
         Shape::Pool { cpu } => makespan(w.spans(), workers).max(parallel(cpu)),
+        // No prediction: 0, which the summary shows as none (no
+        // efficiency).
+        Shape::Unknown => 0,
     }
 }
 
@@ -58,6 +61,7 @@ pub fn formula(kind: ModelKind) -> String {
     match kind.shape() {
         Shape::Serial => "Σ S_i".to_string(),
         Shape::Overlap { cpu: ways } => format!("max(max S_i, {})", cpu(ways)),
+        Shape::Unknown => "none: conlab does not know how it shares the time".to_string(),
         Shape::Pool { cpu: ways } => format!(
             "max(makespan of tasks in order on W workers, {})",
             cpu(ways)

@@ -57,6 +57,8 @@ pub enum Method {
     AllenCunneen,
     /// No closed form: the service time, a lower bound.
     ServiceTime,
+    /// No prediction: conlab does not know how the model shares the time.
+    Unknown,
 }
 
 impl Method {
@@ -67,6 +69,7 @@ impl Method {
             Method::DD1 => "D/D/1",
             Method::AllenCunneen => "M/G/c (Allen-Cunneen)",
             Method::ServiceTime => "none: E[S], a lower bound",
+            Method::Unknown => "none: the model's shape is unknown",
         }
     }
 }
@@ -93,6 +96,8 @@ enum Shape {
     Servers { workers: f64, cpu_ways: f64 },
     /// Every request at once, their CPU work on `cpu_ways` cores.
     Overlapping { cpu_ways: f64 },
+    /// Unknown (a user's own runner): nothing predicted.
+    Unknown,
 }
 
 fn shape(kind: ModelKind, workers: usize, cores: usize) -> Shape {
@@ -105,6 +110,7 @@ fn shape(kind: ModelKind, workers: usize, cores: usize) -> Shape {
         config::Shape::Overlap { cpu } => Shape::Overlapping {
             cpu_ways: cpu.ways(workers, cores),
         },
+        config::Shape::Unknown => Shape::Unknown,
     }
 }
 
@@ -174,6 +180,11 @@ pub fn predict(
                 method: Method::ServiceTime,
             }
         }
+        Shape::Unknown => Prediction {
+            capacity_per_s: None,
+            latency_mean_s: None,
+            method: Method::Unknown,
+        },
     }
 }
 
@@ -191,6 +202,7 @@ pub fn capacity_formula(kind: ModelKind) -> String {
             "1 / P: one thread (or one GIL) computes".to_string()
         }
         config::Shape::Overlap { cpu } => format!("{} / P", cpu.symbol()),
+        config::Shape::Unknown => "none: conlab does not know how it shares the time".to_string(),
     }
 }
 
@@ -205,6 +217,7 @@ pub fn latency_formula(kind: ModelKind) -> String {
                                   / (W/E[S] − λ) · (1 + c_s²)/2; otherwise no closed form: E[S]"
             .to_string(),
         Shape::Overlapping { .. } => "no closed form: E[S], a lower bound".to_string(),
+        Shape::Unknown => "none".to_string(),
     }
 }
 

@@ -14,7 +14,8 @@ use crate::cli::{OrderArg, RunArgs};
 use crate::config::{Loaded, Nanos, limits};
 use crate::environment::{self, usable_cores};
 use crate::matrix::{self, Cell, Shard};
-use crate::model::python::{Interpreters, Located, locate_for};
+use crate::model::python::{Located, locate_for};
+use crate::model::runtimes::{self, Runtimes};
 use crate::progress::Progress;
 use crate::render::render_dir;
 use crate::report::{self, claim_verdicts, table};
@@ -350,8 +351,25 @@ fn run_one(
             }
         }
     }
-    let interpreters = Interpreters::probe_for(&plan.cells);
-    let prepared = runner::prepare(exp, plan.cells, cores, &limits, &interpreters);
+    let runtimes = Runtimes::probe_for(&plan.cells);
+    // Each runtime's start-up, an empty program timed once: setup, outside
+    // every run's wall time, said beside the runs' own setup.
+    let startup: Vec<(String, f64)> = runtimes
+        .empty_programs(&plan.cells)
+        .into_iter()
+        .filter_map(|(name, argv)| Some((name, runtimes::startup_ms(&argv)?)))
+        .collect();
+    if !args.quiet && !startup.is_empty() {
+        let each: Vec<String> = startup
+            .iter()
+            .map(|(name, ms)| format!("{name} {ms:.0} ms"))
+            .collect();
+        say(format_args!(
+            "Runtime start-up (an empty program, least of 3): {}; setup, outside wall time",
+            each.join(", ")
+        ));
+    }
+    let prepared = runner::prepare(exp, plan.cells, cores, &limits, &runtimes);
     let settings = Settings {
         repetitions: plan.repetitions,
         warmup: plan.warmup,
@@ -430,7 +448,11 @@ fn run_one(
             &exp.source_path,
             &exp.source_text,
             &limits,
-            interpreters.describe(),
+            environment::Runtimes {
+                python: runtimes.python.describe(),
+                node: runtimes.describe_node(),
+                startup_ms: startup.clone(),
+            },
         );
         store.write_json("environment.json", &env)?;
     }

@@ -49,6 +49,7 @@ fn value_text<S>(read: &Read<S>) -> String {
             format!("{}, or a list", names.join(", "))
         }
         Read::Texts(_) => "a list of strings".to_string(),
+        Read::Command(_) => "a list of strings: a program, then its arguments".to_string(),
         Read::Tables(title) => format!("{title} tables"),
         Read::Limit(_) => "a duration, a number, or { ratio, of }".to_string(),
         Read::Limits(_) => {

@@ -73,6 +73,12 @@ fn value<S>(read: &Read<S>) -> Json {
         Read::Choice(choices, _) => json!({ "enum": choices.names }),
         Read::Words(choices, _) => sweep(json!({ "enum": choices.names })),
         Read::Texts(_) => sweep(json!({ "type": "string" })),
+        Read::Command(_) => json!({
+            "type": "array",
+            "minItems": 1,
+            "prefixItems": [{ "type": "string", "pattern": "\\S" }],
+            "items": { "type": "string" }
+        }),
         Read::Tables(title) => {
             json!({ "type": "array", "minItems": 1, "items": reference(def_name(title)) })
         }

@@ -57,6 +57,9 @@ pub enum Read<S: 'static> {
     Words(&'static Choices, fn(&mut S, Sweep<String>)),
     /// A list of strings.
     Texts(fn(&mut S, Vec<String>)),
+    /// A command to start: a list of strings, the first a program on PATH
+    /// or a path (not empty), then its arguments.
+    Command(fn(&mut S, Vec<String>)),
     /// `[[…]]` tables of a sub-section, which its section reads itself.
     Tables(&'static str),
     /// A limit: a duration, a number, or `{ ratio = 0.4, of = "model" }`.
@@ -334,6 +337,12 @@ pub static EXPERIMENT: Section<Experiment> = Section {
             default: Fallback::Derived("python3 from PATH"),
             help: "the interpreter of the python-* models, unless a model names its own",
         },
+        Key {
+            name: "node",
+            read: Read::Program(|e, v| e.node = Some(v)),
+            default: Fallback::Derived("node from PATH"),
+            help: "the Node.js of the node-* models, unless a model names its own",
+        },
     ],
 };
 
@@ -549,6 +558,18 @@ pub static MODEL: Section<ModelSpec> = Section {
             read: Read::Program(|m, v| m.python = Some(v)),
             default: Fallback::Derived("the [experiment]'s python, else python3"),
             help: "the interpreter: a command on PATH or a path",
+        },
+        Key {
+            name: Param::Node.as_str(),
+            read: Read::Program(|m, v| m.node = Some(v)),
+            default: Fallback::Derived("the [experiment]'s node, else node"),
+            help: "Node.js: a command on PATH or a path",
+        },
+        Key {
+            name: Param::Command.as_str(),
+            read: Read::Command(|m, v| m.command = Some(v)),
+            default: Fallback::Derived("none: a custom model must name its runner"),
+            help: "the runner to start: a program on PATH or a path, then its arguments",
         },
     ],
 };

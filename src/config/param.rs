@@ -22,6 +22,8 @@ named! {
         SwitchInterval = "switch_interval",
         PollInterval = "poll_interval",
         Python = "python",
+        Node = "node",
+        Command = "command",
     }
 }
 
@@ -35,6 +37,10 @@ pub enum ParamDefault {
     Duration(Nanos),
     /// The `[experiment]`'s `python`, else `python3`.
     Interpreter,
+    /// The `[experiment]`'s `node`, else `node`.
+    Node,
+    /// None: a model of a kind that takes it must set it.
+    Required,
 }
 
 impl Param {
@@ -45,6 +51,8 @@ impl Param {
             Param::SwitchInterval => ParamDefault::Duration(DEFAULT_SWITCH_INTERVAL),
             Param::PollInterval => ParamDefault::Duration(DEFAULT_POLL_INTERVAL),
             Param::Python => ParamDefault::Interpreter,
+            Param::Node => ParamDefault::Node,
+            Param::Command => ParamDefault::Required,
         }
     }
 
@@ -55,7 +63,7 @@ impl Param {
             Param::Workers => Some(Field::Workers),
             Param::SwitchInterval => Some(Field::SwitchInterval),
             Param::PollInterval => Some(Field::PollInterval),
-            Param::Python => None,
+            Param::Python | Param::Node | Param::Command => None,
         }
     }
 
@@ -68,7 +76,10 @@ impl Param {
     pub const fn default_duration(self) -> Option<Nanos> {
         match self.default() {
             ParamDefault::Duration(d) => Some(d),
-            ParamDefault::Cores | ParamDefault::Interpreter => None,
+            ParamDefault::Cores
+            | ParamDefault::Interpreter
+            | ParamDefault::Node
+            | ParamDefault::Required => None,
         }
     }
 }

@@ -24,6 +24,8 @@ pub struct Experiment {
     pub timeout: Nanos,
     /// Interpreter for the `python-*` models unless a model names its own.
     pub python: Option<String>,
+    /// Node.js for the `node-*` models unless a model names its own.
+    pub node: Option<String>,
     pub workloads: Vec<Workload>,
     pub models: Vec<ModelSpec>,
     pub charts: Vec<ChartSpec>,
@@ -44,6 +46,7 @@ impl Default for Experiment {
             seed: 0,
             timeout: Nanos(300_000_000_000),
             python: None,
+            node: None,
             workloads: Vec::new(),
             models: Vec::new(),
             charts: Vec::new(),
@@ -230,6 +233,9 @@ pub struct ModelSpec {
     pub switch_interval: Option<Sweep<Nanos>>,
     pub poll_interval: Option<Sweep<Nanos>>,
     pub python: Option<String>,
+    pub node: Option<String>,
+    /// `custom`: the runner to start, a program and its arguments.
+    pub command: Option<Vec<String>>,
 }
 
 impl ModelSpec {

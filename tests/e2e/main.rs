@@ -18,6 +18,7 @@ mod openloop;
 mod python;
 mod reliability;
 mod run;
+mod runners;
 mod shared;
 mod tcp;
 mod ui;

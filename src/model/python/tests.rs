@@ -15,7 +15,8 @@ use super::interpreters::DEFAULT_INTERPRETER;
 use super::*;
 use crate::config::{self, IoKind, ModelKind, Runs};
 use crate::matrix;
-use crate::model::{Job, Records};
+use crate::model::external::{self, RunnerError};
+use crate::model::{Job, ModelRun, Records};
 
 const MS: u64 = 1_000_000;
 
@@ -33,9 +34,11 @@ fn python3_usable() -> bool {
 }
 
 /// Runs `job` in the runner's mode its kind declares.
-fn run_declared(job: &Job, records: &Records) -> Result<ModelRun, PythonError> {
+fn run_declared(job: &Job, records: &Records) -> Result<ModelRun, RunnerError> {
     match job.cell.kind.runs() {
-        Runs::Runner { mode, .. } => run(job, records, mode),
+        Runs::Runner { mode, .. } => {
+            external::run(job, records, &program(interpreter_of(&job.cell)), mode)
+        }
         Runs::Own(_) => panic!("{} is none of the python models", job.cell.kind),
     }
 }
@@ -65,6 +68,7 @@ fn job(kind: ModelKind, tasks: u64, rounds: u32, latency: u64, tcp: Option<Strin
         shared: Default::default(),
         arrivals: Vec::new(),
         stop_after_ns: None,
+        timeout_ns: None,
     }
 }
 
