@@ -7,11 +7,7 @@
 //! each leads a group of its own.
 
 use std::io::Read;
-use std::os::unix::process::CommandExt;
-use std::process::{Command, ExitStatus, Stdio};
-use std::sync::mpsc;
 use std::thread;
-use std::time::{Duration, Instant};
 
 /// Reads `source` to its end on a thread of its own; the thread hands back
 /// what it read (what it read before an error, if one came).
@@ -23,6 +19,39 @@ pub fn read_all(mut source: impl Read + Send + 'static) -> thread::JoinHandle<Ve
     })
 }
 
+/// Reads `source` to its end on a thread of its own, keeping at most
+/// `limit` bytes; the first time it holds more, it calls `overflow` (which
+/// kills the writer) and reads on without keeping, so the writer is never
+/// blocked on a full pipe. The thread hands back what it kept.
+pub fn read_bounded(
+    mut source: impl Read + Send + 'static,
+    limit: usize,
+    overflow: impl FnOnce() + Send + 'static,
+) -> thread::JoinHandle<Vec<u8>> {
+    thread::spawn(move || {
+        let mut kept = Vec::new();
+        let mut chunk = vec![0u8; 64 * 1024];
+        let mut overflow = Some(overflow);
+        loop {
+            match source.read(&mut chunk) {
+                Ok(0) => break,
+                Ok(n) => {
+                    let room = limit.saturating_sub(kept.len());
+                    kept.extend_from_slice(&chunk[..n.min(room)]);
+                    if n > room
+                        && let Some(f) = overflow.take()
+                    {
+                        f();
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => break,
+            }
+        }
+        kept
+    })
+}
+
 /// Kills the process group led by `pid` (a child started with
 /// `process_group(0)`), with SIGKILL. A group already gone is no error.
 pub fn kill_group(pid: u32) {
@@ -31,59 +60,11 @@ pub fn kill_group(pid: u32) {
     unsafe { libc::kill(-(pid as i32), libc::SIGKILL) };
 }
 
-/// How a bounded run of a short program ended.
-#[derive(Debug)]
-pub struct Ended {
-    /// `None`: it was killed at the timeout.
-    pub status: Option<ExitStatus>,
-    pub stdout: Vec<u8>,
-    pub stderr: Vec<u8>,
-    /// From its start to its exit (or its kill).
-    pub wall: Duration,
-}
-
-/// Runs `command` (stdin empty, stdout and stderr collected) in a process
-/// group of its own, and kills the group if it runs past `timeout`:
-/// probes of programs a file names (or `doctor` finds) end, whatever the
-/// program does, and nothing they start outlives them. Its exit is waited
-/// for on a thread, so `wall` is as exact as the clock.
-pub fn run_bounded(command: &mut Command, timeout: Duration) -> std::io::Result<Ended> {
-    let start = Instant::now();
-    let mut child = command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0)
-        .spawn()?;
-    let pid = child.id();
-    let out = child.stdout.take().map(read_all);
-    let err = child.stderr.take().map(read_all);
-    let (tx, rx) = mpsc::channel();
-    let waiter = thread::spawn(move || {
-        let status = child.wait().ok();
-        let _ = tx.send(Instant::now());
-        status
-    });
-    let ended = rx.recv_timeout(timeout).ok();
-    // Nothing it started may outlive it (or hold its pipes open); at the
-    // timeout, this ends it too.
-    kill_group(pid);
-    let status = waiter.join().ok().flatten().filter(|_| ended.is_some());
-    let wall = ended.unwrap_or_else(Instant::now).duration_since(start);
-    let stdout = out.and_then(|h| h.join().ok()).unwrap_or_default();
-    let stderr = err.and_then(|h| h.join().ok()).unwrap_or_default();
-    Ok(Ended {
-        status,
-        stdout,
-        stderr,
-        wall,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::os::unix::process::ExitStatusExt;
+    use std::os::unix::process::{CommandExt, ExitStatusExt};
+    use std::process::{Command, Stdio};
 
     #[test]
     fn read_all_hands_back_everything_a_child_wrote() {
@@ -112,28 +93,6 @@ mod tests {
                 .is_some_and(|(_, rest)| rest.starts_with('Z') || rest.starts_with('X')),
             Err(_) => true,
         }
-    }
-
-    #[test]
-    fn a_bounded_run_ends_at_its_timeout_or_with_its_program() {
-        let quick = run_bounded(
-            Command::new("sh").args(["-c", "echo out; echo err >&2"]),
-            Duration::from_secs(5),
-        );
-        let quick = quick.unwrap_or_else(|e| panic!("{e}"));
-        assert!(quick.status.is_some_and(|s| s.success()));
-        assert_eq!((quick.stdout.as_slice(), quick.stderr.as_slice()), (&b"out\n"[..], &b"err\n"[..]));
-        let start = Instant::now();
-        let hung = run_bounded(
-            Command::new("sh").args(["-c", "sleep 30 & wait"]),
-            Duration::from_millis(100),
-        );
-        let hung = hung.unwrap_or_else(|e| panic!("{e}"));
-        assert!(hung.status.is_none(), "{hung:?}");
-        assert!(start.elapsed() < Duration::from_secs(10));
-        assert!(hung.wall >= Duration::from_millis(100), "{hung:?}");
-        let missing = run_bounded(&mut Command::new("/nonexistent/conlab"), Duration::from_secs(1));
-        assert!(missing.is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound));
     }
 
     #[test]

@@ -35,6 +35,14 @@ pub struct Environment {
     /// it cannot be used.
     #[serde(default)]
     pub python: Vec<(String, String)>,
+    /// Each Node.js the experiment's node-* cells name, and what it is
+    /// (`Node.js v20.20.2`) or why it cannot be used.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub node: Vec<(String, String)>,
+    /// Each runtime's start-up in ms (an empty program: `node -e ''`,
+    /// `python3 -I -c ''`, the least of three), timed once at the start.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub runtime_startup_ms: Vec<(String, f64)>,
     /// Each interpreter those cells name that answered: its
     /// implementation, version, GIL, gevent where a cell needs it, and its
     /// start-up on an empty program. Absent from results written before
@@ -111,13 +119,22 @@ pub fn calibrate() -> Calibration {
     }
 }
 
+/// What `conlab run` found of the runtimes its runner cells need.
+#[derive(Clone, Debug, Default)]
+pub struct Runtimes {
+    pub python: Vec<(String, String)>,
+    pub node: Vec<(String, String)>,
+    pub startup_ms: Vec<(String, f64)>,
+    /// What each interpreter the python cells name is.
+    pub interpreters: Vec<InterpreterFacts>,
+}
+
 /// Captures the environment of an experiment about to run.
 pub fn capture(
     experiment_file: &str,
     experiment_text: &str,
     limits: &Limits,
-    python: Vec<(String, String)>,
-    interpreters: Vec<InterpreterFacts>,
+    runtimes: Runtimes,
 ) -> Environment {
     // Before the calibration below, which loads the machine itself.
     let machine = Machine::live().facts();
@@ -144,8 +161,10 @@ pub fn capture(
         usable_cores: usable_cores(),
         memory_total_mb: memory_kb / 1024,
         thread_limit: limits.max_threads(),
-        python,
-        interpreters,
+        python: runtimes.python,
+        node: runtimes.node,
+        runtime_startup_ms: runtimes.startup_ms,
+        interpreters: runtimes.interpreters,
         calibration: calibrate(),
         date: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
         command_line: std::env::args().collect::<Vec<_>>().join(" "),

@@ -6,8 +6,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::config::{
-    Axes, Axis, CellArrival, Experiment, Field, Group, GroupPoint, IoKind, IoLatency, ModelKind,
-    ModelSpec, Nanos, Param, Point, SharedMode, Sweep, Workload, DEFAULT_PYTHON,
+    Axes, Axis, CellArrival, DEFAULT_PYTHON, Experiment, Field, Group, GroupPoint, IoKind,
+    IoLatency, ModelKind, ModelSpec, Nanos, Param, Point, SharedMode, Sweep, Workload,
 };
 
 /// One combination of a workload point and a model variant: the unit that
@@ -30,6 +30,14 @@ pub struct Cell {
     pub switch_interval: Option<Nanos>,
     pub poll_interval: Option<Nanos>,
     pub python: Option<String>,
+    /// Node.js of a `node-*` cell, as its model or the experiment names it
+    /// (`None`: `node` from PATH). Left out of the cell's JSON (and hash)
+    /// when `None`, as for every cell of a file written before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node: Option<String>,
+    /// A `custom` cell's runner: a program and its arguments.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<Vec<String>>,
     /// The fields swept in this cell's workload and model.
     pub axes: Axes,
 }
@@ -352,6 +360,12 @@ pub fn expand(exp: &Experiment, cores: usize) -> Vec<Cell> {
                     switch_interval: v.switch_interval,
                     poll_interval: v.poll_interval,
                     python: v.python.clone(),
+                    node: m
+                        .kind
+                        .takes(Param::Node)
+                        .then(|| m.node.clone().or_else(|| exp.node.clone()))
+                        .flatten(),
+                    command: m.command.clone(),
                     axes: Axes(axes),
                 };
                 let model_point = labelled(&cell.point(), v.axes.iter());

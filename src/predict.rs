@@ -53,6 +53,9 @@ pub fn predict(
         Shape::Serial => sum_s,
         Shape::Overlap { cpu } => max_s.max(parallel(cpu)),
         Shape::Pool { cpu } => makespan(w.spans(), workers).max(parallel(cpu)),
+        // No prediction: 0, which the summary shows as none (no
+        // efficiency).
+        Shape::Unknown => 0,
     }
 }
 
@@ -65,6 +68,7 @@ pub fn formula(kind: ModelKind) -> String {
     match kind.shape() {
         Shape::Serial => "Σ S_i".to_string(),
         Shape::Overlap { cpu: ways } => format!("max(max S_i, {})", cpu(ways)),
+        Shape::Unknown => "none: conlab does not know how it shares the time".to_string(),
         Shape::Pool { cpu: ways } => format!(
             "max(makespan of tasks in order on W workers, {})",
             cpu(ways)
@@ -109,23 +113,47 @@ mod tests {
         let l = [100 * MS; 3];
         let w = w(&l, 3, 0);
         assert_eq!(w.baseline(), 300 * MS);
-        assert_eq!(predict(ModelKind::Sequential, None, 2, Gil::On, &w), 300 * MS);
+        assert_eq!(
+            predict(ModelKind::Sequential, None, 2, Gil::On, &w),
+            300 * MS
+        );
         assert_eq!(predict(ModelKind::Threads, None, 2, Gil::On, &w), 100 * MS);
         assert_eq!(predict(ModelKind::Async, None, 2, Gil::On, &w), 100 * MS);
-        assert_eq!(predict(ModelKind::ThreadPool, Some(2), 2, Gil::On, &w), 200 * MS);
-        assert_eq!(predict(ModelKind::ThreadPool, Some(3), 2, Gil::On, &w), 100 * MS);
+        assert_eq!(
+            predict(ModelKind::ThreadPool, Some(2), 2, Gil::On, &w),
+            200 * MS
+        );
+        assert_eq!(
+            predict(ModelKind::ThreadPool, Some(3), 2, Gil::On, &w),
+            100 * MS
+        );
     }
 
     #[test]
     fn cpu_bound_work() {
         let l = [0; 4];
         let w = w(&l, 4, 50 * MS);
-        assert_eq!(predict(ModelKind::Sequential, None, 2, Gil::On, &w), 200 * MS);
+        assert_eq!(
+            predict(ModelKind::Sequential, None, 2, Gil::On, &w),
+            200 * MS
+        );
         assert_eq!(predict(ModelKind::Threads, None, 2, Gil::On, &w), 100 * MS);
-        assert_eq!(predict(ModelKind::GilThreads, None, 2, Gil::On, &w), 200 * MS);
-        assert_eq!(predict(ModelKind::AsyncMulti, Some(8), 2, Gil::On, &w), 100 * MS);
-        assert_eq!(predict(ModelKind::Processes, Some(2), 2, Gil::On, &w), 100 * MS);
-        assert_eq!(predict(ModelKind::ThreadPool, Some(1), 2, Gil::On, &w), 200 * MS);
+        assert_eq!(
+            predict(ModelKind::GilThreads, None, 2, Gil::On, &w),
+            200 * MS
+        );
+        assert_eq!(
+            predict(ModelKind::AsyncMulti, Some(8), 2, Gil::On, &w),
+            100 * MS
+        );
+        assert_eq!(
+            predict(ModelKind::Processes, Some(2), 2, Gil::On, &w),
+            100 * MS
+        );
+        assert_eq!(
+            predict(ModelKind::ThreadPool, Some(1), 2, Gil::On, &w),
+            200 * MS
+        );
     }
 
     /// The formulas `conlab models` showed when each kind wrote its own.

@@ -57,6 +57,8 @@ pub enum Method {
     AllenCunneen,
     /// No closed form: the service time, a lower bound.
     ServiceTime,
+    /// No prediction: conlab does not know how the model shares the time.
+    Unknown,
 }
 
 impl Method {
@@ -67,6 +69,7 @@ impl Method {
             Method::DD1 => "D/D/1",
             Method::AllenCunneen => "M/G/c (Allen-Cunneen)",
             Method::ServiceTime => "none: E[S], a lower bound",
+            Method::Unknown => "none: the model's shape is unknown",
         }
     }
 }
@@ -93,6 +96,8 @@ enum Shape {
     Servers { workers: f64, cpu_ways: f64 },
     /// Every request at once, their CPU work on `cpu_ways` cores.
     Overlapping { cpu_ways: f64 },
+    /// Unknown (a user's own runner): nothing predicted.
+    Unknown,
 }
 
 fn shape(kind: ModelKind, workers: usize, cores: usize, gil: Gil) -> Shape {
@@ -105,6 +110,7 @@ fn shape(kind: ModelKind, workers: usize, cores: usize, gil: Gil) -> Shape {
         config::Shape::Overlap { cpu } => Shape::Overlapping {
             cpu_ways: cpu.ways(workers, cores, gil),
         },
+        config::Shape::Unknown => Shape::Unknown,
     }
 }
 
@@ -176,6 +182,11 @@ pub fn predict(
                 method: Method::ServiceTime,
             }
         }
+        Shape::Unknown => Prediction {
+            capacity_per_s: None,
+            latency_mean_s: None,
+            method: Method::Unknown,
+        },
     }
 }
 
@@ -190,6 +201,7 @@ pub fn capacity_formula(kind: ModelKind) -> String {
             "1 / P: one thread (or one GIL) computes".to_string()
         }
         config::Shape::Overlap { cpu } => format!("{} / P", cpu.symbol()),
+        config::Shape::Unknown => "none: conlab does not know how it shares the time".to_string(),
     }
 }
 
@@ -204,6 +216,7 @@ pub fn latency_formula(kind: ModelKind) -> String {
                                   / (W/E[S] − λ) · (1 + c_s²)/2; otherwise no closed form: E[S]"
             .to_string(),
         Shape::Overlapping { .. } => "no closed form: E[S], a lower bound".to_string(),
+        Shape::Unknown => "none".to_string(),
     }
 }
 
@@ -258,14 +271,38 @@ mod tests {
     fn md1_at_half_load_waits_half_a_service_time() {
         // M/D/1: Wq = ρ·S / (2(1 − ρ)); at ρ = 0.5, Wq = S / 2.
         let s = fixed(0.010, 0.002);
-        let p = predict(ModelKind::Sequential, 1, 2, Gil::On, 50.0, ArrivalDist::Poisson, &s);
+        let p = predict(
+            ModelKind::Sequential,
+            1,
+            2,
+            Gil::On,
+            50.0,
+            ArrivalDist::Poisson,
+            &s,
+        );
         assert_eq!(p.method, Method::MG1);
         assert!((p.capacity_per_s.unwrap_or(0.0) - 100.0).abs() < 1e-9);
         assert!((p.latency_mean_s.unwrap_or(0.0) - 0.015).abs() < 1e-12);
         // ρ = 0.8: Wq = 0.8 · 10 ms / 0.4 = 20 ms.
-        let busy = predict(ModelKind::Sequential, 1, 2, Gil::On, 80.0, ArrivalDist::Poisson, &s);
+        let busy = predict(
+            ModelKind::Sequential,
+            1,
+            2,
+            Gil::On,
+            80.0,
+            ArrivalDist::Poisson,
+            &s,
+        );
         assert!((busy.latency_mean_s.unwrap_or(0.0) - 0.030).abs() < 1e-12);
-        let over = predict(ModelKind::Sequential, 1, 2, Gil::On, 100.0, ArrivalDist::Poisson, &s);
+        let over = predict(
+            ModelKind::Sequential,
+            1,
+            2,
+            Gil::On,
+            100.0,
+            ArrivalDist::Poisson,
+            &s,
+        );
         assert_eq!(over.latency_mean_s, None);
     }
 
@@ -277,14 +314,30 @@ mod tests {
             second_moment_s2: 2.0 * 0.010 * 0.010,
             cpu_s: 0.0,
         };
-        let p = predict(ModelKind::Sequential, 1, 2, Gil::On, 60.0, ArrivalDist::Poisson, &s);
+        let p = predict(
+            ModelKind::Sequential,
+            1,
+            2,
+            Gil::On,
+            60.0,
+            ArrivalDist::Poisson,
+            &s,
+        );
         assert!((p.latency_mean_s.unwrap_or(0.0) - 1.0 / (100.0 - 60.0)).abs() < 1e-12);
     }
 
     #[test]
     fn evenly_spaced_fixed_service_never_queues_below_capacity() {
         let s = fixed(0.010, 0.001);
-        let p = predict(ModelKind::Sequential, 1, 2, Gil::On, 90.0, ArrivalDist::Uniform, &s);
+        let p = predict(
+            ModelKind::Sequential,
+            1,
+            2,
+            Gil::On,
+            90.0,
+            ArrivalDist::Uniform,
+            &s,
+        );
         assert_eq!((p.latency_mean_s, p.method), (Some(0.010), Method::DD1));
     }
 
@@ -302,7 +355,15 @@ mod tests {
         // IO-heavy: 8 workers of 10 ms requests serve 800/s; the CPU
         // (2 ms each on 2 cores) would allow 1000/s.
         let s = fixed(0.010, 0.002);
-        let p = predict(ModelKind::ThreadPool, 8, 2, Gil::On, 400.0, ArrivalDist::Poisson, &s);
+        let p = predict(
+            ModelKind::ThreadPool,
+            8,
+            2,
+            Gil::On,
+            400.0,
+            ArrivalDist::Poisson,
+            &s,
+        );
         assert!((p.capacity_per_s.unwrap_or(0.0) - 800.0).abs() < 1e-9);
         assert_eq!(p.method, Method::AllenCunneen);
         // With exponential-like variance the wait grows; deterministic
@@ -328,21 +389,61 @@ mod tests {
     #[test]
     fn overlapping_models_are_bounded_by_the_cpu() {
         let s = fixed(0.010, 0.002);
-        let event_loop = predict(ModelKind::Async, 1, 2, Gil::On, 100.0, ArrivalDist::Poisson, &s);
+        let event_loop = predict(
+            ModelKind::Async,
+            1,
+            2,
+            Gil::On,
+            100.0,
+            ArrivalDist::Poisson,
+            &s,
+        );
         assert!((event_loop.capacity_per_s.unwrap_or(0.0) - 500.0).abs() < 1e-9);
-        let threads = predict(ModelKind::Threads, 1, 2, Gil::On, 100.0, ArrivalDist::Poisson, &s);
+        let threads = predict(
+            ModelKind::Threads,
+            1,
+            2,
+            Gil::On,
+            100.0,
+            ArrivalDist::Poisson,
+            &s,
+        );
         assert!((threads.capacity_per_s.unwrap_or(0.0) - 1000.0).abs() < 1e-9);
         assert_eq!(threads.latency_mean_s, Some(0.010));
         // CPython's threads compute under one GIL; a free-threaded
         // CPython's on the cores, as conlab's own threads do.
-        let gil = predict(ModelKind::PythonThreads, 1, 2, Gil::On, 100.0, ArrivalDist::Poisson, &s);
+        let gil = predict(
+            ModelKind::PythonThreads,
+            1,
+            2,
+            Gil::On,
+            100.0,
+            ArrivalDist::Poisson,
+            &s,
+        );
         assert!((gil.capacity_per_s.unwrap_or(0.0) - 500.0).abs() < 1e-9);
-        let free = predict(ModelKind::PythonThreads, 1, 2, Gil::Off, 100.0, ArrivalDist::Poisson, &s);
+        let free = predict(
+            ModelKind::PythonThreads,
+            1,
+            2,
+            Gil::Off,
+            100.0,
+            ArrivalDist::Poisson,
+            &s,
+        );
         assert!((free.capacity_per_s.unwrap_or(0.0) - 1000.0).abs() < 1e-9);
         let pool = |gil| {
-            predict(ModelKind::PythonThreadPool, 4, 2, gil, 100.0, ArrivalDist::Poisson, &fixed(0.010, 0.010))
-                .capacity_per_s
-                .unwrap_or(0.0)
+            predict(
+                ModelKind::PythonThreadPool,
+                4,
+                2,
+                gil,
+                100.0,
+                ArrivalDist::Poisson,
+                &fixed(0.010, 0.010),
+            )
+            .capacity_per_s
+            .unwrap_or(0.0)
         };
         assert!((pool(Gil::On) - 100.0).abs() < 1e-9);
         assert!((pool(Gil::Off) - 200.0).abs() < 1e-9);

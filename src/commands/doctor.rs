@@ -20,7 +20,7 @@ use super::{Exit, out};
 use crate::cli::DoctorArgs;
 use crate::environment::{self, usable_cores};
 use crate::machine::{Facts, Machine};
-use crate::model::runtimes::{self, Found, RUNTIMES, Runtime};
+use crate::model::runtimes::{self, Found, Installable, RUNTIMES};
 use crate::noise::{self, CpuCounters};
 use crate::runner::Limits;
 
@@ -341,7 +341,7 @@ pub fn checks(f: &Facts, live: &Live) -> Vec<Check> {
 
 /// How runtime `r` stands: its usable installations, each with its version
 /// and where it is; or, with none, how to get one.
-fn runtime_check(r: &Runtime, found: &[Found]) -> Check {
+fn runtime_check(r: &Installable, found: &[Found]) -> Check {
     let mine: Vec<&Found> = found.iter().filter(|f| f.runtime == r.key).collect();
     let usable: Vec<String> = mine
         .iter()
@@ -678,7 +678,13 @@ mod tests {
             usable,
         };
         l.runtimes = vec![
-            found("python", "python3", "/usr/bin/python3", "CPython 3.11.2", true),
+            found(
+                "python",
+                "python3",
+                "/usr/bin/python3",
+                "CPython 3.11.2",
+                true,
+            ),
             found(
                 "python",
                 "/opt/py/3.13t/bin/python3",
@@ -707,7 +713,10 @@ mod tests {
             find(&checks, "pypy").state,
             "pypy3 (PyPy 3.9.16, /usr/bin/pypy3)"
         );
-        assert_eq!(find(&checks, "node").state, "node (v20.20.0, /usr/bin/node)");
+        assert_eq!(
+            find(&checks, "node").state,
+            "node (v20.20.0, /usr/bin/node)"
+        );
         let gevent = find(&checks, "gevent");
         assert_eq!(gevent.status, Status::Note);
         assert_eq!(

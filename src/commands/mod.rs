@@ -10,6 +10,7 @@ pub mod merge;
 pub mod models;
 pub mod plot;
 pub mod run;
+pub mod runner_check;
 pub mod schema;
 pub mod validate;
 

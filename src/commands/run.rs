@@ -14,8 +14,8 @@ use crate::cli::{OrderArg, RunArgs};
 use crate::config::{Loaded, Nanos, limits};
 use crate::environment::{self, usable_cores};
 use crate::matrix::{self, Cell, Shard};
-use crate::format::duration_text;
-use crate::model::python::{InterpreterFacts, Interpreters, Located, locate_for};
+use crate::model::python::{InterpreterFacts, Located, locate_for};
+use crate::model::runtimes::{self, Runtimes};
 use crate::progress::Progress;
 use crate::render::render_dir;
 use crate::report::{self, claim_verdicts, table};
@@ -328,8 +328,8 @@ fn resume_plan<'a>(
     }))
 }
 
-/// `python = "pypy3" is PyPy 3.9.16 with a GIL; an empty program starts in
-/// 110 ms`: what a run says of each interpreter once it has asked.
+/// `python = "pypy3" is PyPy 3.9.16 with a GIL`: what a run says of each
+/// interpreter once it has asked.
 fn describe_interpreter(f: &InterpreterFacts) -> String {
     let gil = if f.gil { "with a GIL" } else { "without a GIL" };
     let gevent = f
@@ -337,12 +337,8 @@ fn describe_interpreter(f: &InterpreterFacts) -> String {
         .as_ref()
         .map(|v| format!(", gevent {v}"))
         .unwrap_or_default();
-    let startup = f
-        .startup_ms
-        .map(|ms| format!("; an empty program starts in {}", duration_text(ms)))
-        .unwrap_or_default();
     format!(
-        "python = \"{}\" is {} {} {gil}{gevent}{startup}",
+        "python = \"{}\" is {} {} {gil}{gevent}",
         f.name, f.implementation, f.version
     )
 }
@@ -376,13 +372,31 @@ fn run_one(
             }
         }
     }
-    let interpreters = Interpreters::probe_for(&plan.cells);
+    let mut runtimes = Runtimes::probe_for(&plan.cells);
+    // Each runtime's start-up, an empty program timed once: setup, outside
+    // every run's wall time, said beside the runs' own setup.
+    let startup: Vec<(String, f64)> = runtimes
+        .empty_programs(&plan.cells)
+        .into_iter()
+        .filter_map(|(name, argv)| Some((name, runtimes::startup_ms(&argv)?)))
+        .collect();
+    runtimes.record_startup(&startup);
     if !args.quiet {
-        for facts in interpreters.facts() {
+        for facts in runtimes.python.facts() {
             say(format_args!("  {}", describe_interpreter(&facts)));
         }
     }
-    let prepared = runner::prepare(exp, plan.cells, cores, &limits, &interpreters);
+    if !args.quiet && !startup.is_empty() {
+        let each: Vec<String> = startup
+            .iter()
+            .map(|(name, ms)| format!("{name} {ms:.0} ms"))
+            .collect();
+        say(format_args!(
+            "Runtime start-up (an empty program, least of 3): {}; setup, outside wall time",
+            each.join(", ")
+        ));
+    }
+    let prepared = runner::prepare(exp, plan.cells, cores, &limits, &runtimes);
     let settings = Settings {
         repetitions: plan.repetitions,
         warmup: plan.warmup,
@@ -461,8 +475,12 @@ fn run_one(
             &exp.source_path,
             &exp.source_text,
             &limits,
-            interpreters.describe(),
-            interpreters.facts(),
+            environment::Runtimes {
+                python: runtimes.python.describe(),
+                node: runtimes.describe_node(),
+                startup_ms: startup.clone(),
+                interpreters: runtimes.python.facts(),
+            },
         );
         store.write_json("environment.json", &env)?;
     }

@@ -57,6 +57,9 @@ pub enum Shape {
     /// `cpu` cores at once: the longest task, and at least Σ P_i over
     /// `cpu`.
     Overlap { cpu: CpuWays },
+    /// conlab does not know how the tasks share the time (a user's own
+    /// runner): no prediction, no capacity, no efficiency.
+    Unknown,
 }
 
 /// On how many cores at once a model's CPU work can run.
@@ -201,6 +204,11 @@ pub enum Own {
 pub enum Runtime {
     /// A Python interpreter (the cell's `python`) running `runner.py`.
     Python,
+    /// Node.js (the cell's `node`) running `runner.js`.
+    Node,
+    /// A program of the user's (the cell's `command`) that speaks the
+    /// runner protocol.
+    Custom,
 }
 
 #[cfg(test)]

@@ -31,6 +31,7 @@ fn value_text<S>(read: &Read<S>) -> String {
         Read::Name(NameRule::Directory, _) => "a name; no `/`, `\\`, or leading `.`".to_string(),
         Read::Name(NameRule::Group, _) => "a name; no `.`, `;`, `=` or spaces".to_string(),
         Read::Name(NameRule::Label, _) => "a name".to_string(),
+        Read::Program(_) => "a command on PATH, or a path".to_string(),
         Read::Programs(_) => "a command on PATH, or a path; or a list".to_string(),
         Read::Flag(_) => "true or false".to_string(),
         Read::Count((min, max), _) => range(*min, *max),
@@ -49,6 +50,7 @@ fn value_text<S>(read: &Read<S>) -> String {
             format!("{}, or a list", names.join(", "))
         }
         Read::Texts(_) => "a list of strings".to_string(),
+        Read::Command(_) => "a list of strings: a program, then its arguments".to_string(),
         Read::Tables(title) => format!("{title} tables"),
         Read::Limit(_) => "a duration, a number, or { ratio, of }".to_string(),
         Read::Limits(_) => {

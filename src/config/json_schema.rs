@@ -57,6 +57,7 @@ fn value<S>(read: &Read<S>) -> Json {
     match read {
         Read::Text(_) => json!({ "type": "string" }),
         Read::Name(rule, _) => name(*rule),
+        Read::Program(_) => json!({ "type": "string", "pattern": "\\S" }),
         Read::Programs(_) => sweep(json!({ "type": "string", "pattern": "\\S" })),
         Read::Flag(_) => json!({ "type": "boolean" }),
         Read::Count((min, max), _) => json!({ "type": "integer", "minimum": min, "maximum": max }),
@@ -73,6 +74,12 @@ fn value<S>(read: &Read<S>) -> Json {
         Read::Choice(choices, _) => json!({ "enum": choices.names }),
         Read::Words(choices, _) => sweep(json!({ "enum": choices.names })),
         Read::Texts(_) => sweep(json!({ "type": "string" })),
+        Read::Command(_) => json!({
+            "type": "array",
+            "minItems": 1,
+            "prefixItems": [{ "type": "string", "pattern": "\\S" }],
+            "items": { "type": "string" }
+        }),
         Read::Tables(title) => {
             json!({ "type": "array", "minItems": 1, "items": reference(def_name(title)) })
         }

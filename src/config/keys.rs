@@ -32,8 +32,9 @@ pub enum Read<S: 'static> {
     Text(fn(&mut S, String)),
     /// A name people see in labels, charts and file names.
     Name(NameRule, fn(&mut S, String)),
-    /// A program to run: a command on PATH or a path, not empty; or a
-    /// list of them to sweep.
+    /// A program to run: a command on PATH or a path; not empty.
+    Program(fn(&mut S, String)),
+    /// A program to run, or a list of them to sweep.
     Programs(fn(&mut S, Sweep<String>)),
     Flag(fn(&mut S, bool)),
     /// A whole number from `.0` to `.1`.
@@ -58,6 +59,9 @@ pub enum Read<S: 'static> {
     Words(&'static Choices, fn(&mut S, Sweep<String>)),
     /// A list of strings.
     Texts(fn(&mut S, Vec<String>)),
+    /// A command to start: a list of strings, the first a program on PATH
+    /// or a path (not empty), then its arguments.
+    Command(fn(&mut S, Vec<String>)),
     /// `[[…]]` tables of a sub-section, which its section reads itself.
     Tables(&'static str),
     /// A limit: a duration, a number, or `{ ratio = 0.4, of = "model" }`.
@@ -336,6 +340,12 @@ pub static EXPERIMENT: Section<Experiment> = Section {
             help: "the interpreter of the python-* models, unless a model names its own; a list \
                    runs each python model under each",
         },
+        Key {
+            name: "node",
+            read: Read::Program(|e, v| e.node = Some(v)),
+            default: Fallback::Derived("node from PATH"),
+            help: "the Node.js of the node-* models, unless a model names its own",
+        },
     ],
 };
 
@@ -552,6 +562,18 @@ pub static MODEL: Section<ModelSpec> = Section {
             default: Fallback::Derived("the [experiment]'s python, else python3"),
             help: "the interpreter: a command on PATH or a path (python3.13, pypy3); a list \
                    sweeps them",
+        },
+        Key {
+            name: Param::Node.as_str(),
+            read: Read::Program(|m, v| m.node = Some(v)),
+            default: Fallback::Derived("the [experiment]'s node, else node"),
+            help: "Node.js: a command on PATH or a path",
+        },
+        Key {
+            name: Param::Command.as_str(),
+            read: Read::Command(|m, v| m.command = Some(v)),
+            default: Fallback::Derived("none: a custom model must name its runner"),
+            help: "the runner to start: a program on PATH or a path, then its arguments",
         },
     ],
 };

@@ -49,6 +49,9 @@ named! {
         PythonProcesses = "python-processes",
         PythonAsyncioBlocking = "python-asyncio-blocking",
         PythonGevent = "python-gevent",
+        NodeAsync = "node-async",
+        NodeWorkers = "node-workers",
+        Custom = "custom",
     }
 }
 
@@ -88,6 +91,30 @@ const fn python(
         refuses: &[],
         runs: Runs::Runner {
             runtime: Runtime::Python,
+            mode,
+        },
+        needs_module: None,
+    }
+}
+
+/// A kind run by `runner.js` in a real Node.js, in its `mode`.
+const fn node(
+    summary: &'static str,
+    shape: Shape,
+    threads: PerRun,
+    mode: &'static str,
+) -> Declaration {
+    Declaration {
+        summary,
+        params: &[Param::Node],
+        shape,
+        threads,
+        processes: PerRun::Zero,
+        files: PerRun::Zero,
+        wake_is_overshoot: false,
+        refuses: &[],
+        runs: Runs::Runner {
+            runtime: Runtime::Node,
             mode,
         },
         needs_module: None,
@@ -255,6 +282,38 @@ impl ModelKind {
                     "gevent",
                 )
             },
+            ModelKind::NodeAsync => node(
+                "a real Node.js, one promise per task on its event loop (N:1)",
+                ONE_CORE,
+                PerRun::One,
+                "async",
+            ),
+            ModelKind::NodeWorkers => Declaration {
+                params: &[Param::Workers, Param::Node],
+                ..node(
+                    "a real Node.js, a worker_threads pool, an event loop on each (N:M)",
+                    Shape::Overlap {
+                        cpu: CpuWays::Workers,
+                    },
+                    PerRun::PerWorker,
+                    "workers",
+                )
+            },
+            ModelKind::Custom => Declaration {
+                summary: "your own runner: a command that speaks the runner protocol",
+                params: &[Param::Command, Param::Workers],
+                shape: Shape::Unknown,
+                threads: PerRun::One,
+                processes: PerRun::Zero,
+                files: PerRun::Zero,
+                wake_is_overshoot: false,
+                refuses: &[],
+                runs: Runs::Runner {
+                    runtime: Runtime::Custom,
+                    mode: "custom",
+                },
+                needs_module: None,
+            },
         }
     }
 
@@ -293,6 +352,12 @@ impl ModelKind {
         self.declaration().shape
     }
 
+    /// Whether conlab predicts the kind's wall time (it does for all but a
+    /// user's own runner, whose shape it does not know).
+    pub fn predicts(self) -> bool {
+        self.shape() != Shape::Unknown
+    }
+
     /// What runs the kind.
     pub const fn runs(self) -> Runs {
         self.declaration().runs
@@ -307,6 +372,14 @@ impl ModelKind {
                 ..
             }
         )
+    }
+
+    /// The runtime whose runner runs the kind; `None` for conlab's own.
+    pub fn runtime(self) -> Option<Runtime> {
+        match self.runs() {
+            Runs::Runner { runtime, .. } => Some(runtime),
+            Runs::Own(_) => None,
+        }
     }
 
     /// Threads a run of `tasks` tasks with `workers` starts in one
@@ -391,6 +464,9 @@ mod tests {
             (PythonAsyncio, (1, 0, 0)),
             (PythonProcesses, (1, 3, 0)),
             (PythonGevent, (1, 0, 0)),
+            (NodeAsync, (1, 0, 0)),
+            (NodeWorkers, (3, 0, 0)),
+            (Custom, (1, 0, 0)),
         ];
         for (kind, counts) in before {
             assert_eq!(needs(kind, IoKind::Sleep), counts, "{kind}");

@@ -25,6 +25,8 @@ named! {
         SwitchInterval = "switch_interval",
         PollInterval = "poll_interval",
         Python = "python",
+        Node = "node",
+        Command = "command",
     }
 }
 
@@ -38,6 +40,10 @@ pub enum ParamDefault {
     Duration(Nanos),
     /// The `[experiment]`'s `python`, else `python3`.
     Interpreter,
+    /// The `[experiment]`'s `node`, else `node`.
+    Node,
+    /// None: a model of a kind that takes it must set it.
+    Required,
 }
 
 impl Param {
@@ -48,6 +54,8 @@ impl Param {
             Param::SwitchInterval => ParamDefault::Duration(DEFAULT_SWITCH_INTERVAL),
             Param::PollInterval => ParamDefault::Duration(DEFAULT_POLL_INTERVAL),
             Param::Python => ParamDefault::Interpreter,
+            Param::Node => ParamDefault::Node,
+            Param::Command => ParamDefault::Required,
         }
     }
 
@@ -59,6 +67,7 @@ impl Param {
             Param::SwitchInterval => Some(Field::SwitchInterval),
             Param::PollInterval => Some(Field::PollInterval),
             Param::Python => Some(Field::Python),
+            Param::Node | Param::Command => None,
         }
     }
 
@@ -71,7 +80,10 @@ impl Param {
     pub const fn default_duration(self) -> Option<Nanos> {
         match self.default() {
             ParamDefault::Duration(d) => Some(d),
-            ParamDefault::Cores | ParamDefault::Interpreter => None,
+            ParamDefault::Cores
+            | ParamDefault::Interpreter
+            | ParamDefault::Node
+            | ParamDefault::Required => None,
         }
     }
 }

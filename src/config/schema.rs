@@ -26,6 +26,8 @@ pub struct Experiment {
     /// (several: each python model runs under each). The reader copies it
     /// into the python models that name none.
     pub python: Option<Sweep<String>>,
+    /// Node.js for the `node-*` models unless a model names its own.
+    pub node: Option<String>,
     pub workloads: Vec<Workload>,
     pub models: Vec<ModelSpec>,
     pub charts: Vec<ChartSpec>,
@@ -46,6 +48,7 @@ impl Default for Experiment {
             seed: 0,
             timeout: Nanos(300_000_000_000),
             python: None,
+            node: None,
             workloads: Vec::new(),
             models: Vec::new(),
             charts: Vec::new(),
@@ -234,6 +237,9 @@ pub struct ModelSpec {
     /// Its interpreter, or interpreters to sweep (its own or, once read,
     /// the `[experiment]`'s); `None` for `python3`, or a kind without one.
     pub python: Option<Sweep<String>>,
+    pub node: Option<String>,
+    /// `custom`: the runner to start, a program and its arguments.
+    pub command: Option<Vec<String>>,
 }
 
 impl ModelSpec {

@@ -21,5 +21,28 @@ pub enum ModelError {
         source: std::io::Error,
     },
     #[error(transparent)]
-    Python(#[from] super::python::PythonError),
+    Runner(#[from] super::external::RunnerError),
+}
+
+impl ModelError {
+    /// The reason a runner gave for refusing the job, if it refused it:
+    /// its cell is skipped, not failed.
+    pub fn refusal(&self) -> Option<&str> {
+        match self {
+            ModelError::Runner(super::external::RunnerError::Refused(reason)) => Some(reason),
+            _ => None,
+        }
+    }
+
+    /// Whether a runner was stopped at the run's deadline (it hung, or
+    /// its tasks had not finished): the run timed out rather than failed.
+    pub fn timed_out(&self) -> bool {
+        matches!(
+            self,
+            ModelError::Runner(
+                super::external::RunnerError::Deadline { .. }
+                    | super::external::RunnerError::Unfinished { .. }
+            )
+        )
+    }
 }

@@ -43,6 +43,11 @@ pub struct Job {
     /// the runner's timeout).
     #[serde(default)]
     pub stop_after_ns: Option<u64>,
+    /// The run's timeout, after which the parent kills the worker: a
+    /// runner is given a deadline a margin before it (see
+    /// the generic runner path, `model/external`).
+    #[serde(default)]
+    pub timeout_ns: Option<u64>,
 }
 
 impl Job {
@@ -221,6 +226,7 @@ pub(crate) fn test_job(kind: &str, io: &str, timeline: bool) -> Job {
         shared: Default::default(),
         arrivals: Vec::new(),
         stop_after_ns: None,
+        timeout_ns: None,
     }
 }
 
@@ -244,5 +250,6 @@ pub(crate) fn simple_job(kind: &str, tasks: u64, rounds: u32, timeline: bool) ->
         shared: Default::default(),
         arrivals: Vec::new(),
         stop_after_ns: None,
+        timeout_ns: None,
     }
 }

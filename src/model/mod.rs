@@ -1,9 +1,10 @@
 //! The concurrency models. Each of conlab's own models lives in its own
 //! file and exposes `run(job, records)`: it runs every task of the job its
 //! own way, each task writing what it measured into its slots of the run's
-//! [`Records`]. Kinds run by another runtime go through that runtime's one
-//! generic path ([`python`]); which is which is the kind's declaration
-//! (`config/kind.rs`), turned into a run by [`run`].
+//! [`Records`]. Kinds run by another runtime go through the one generic
+//! runner path ([`external`]), started as their runtime's module says
+//! ([`python`], [`node`], [`custom`]); which is which is the kind's
+//! declaration (`config/kind.rs`), turned into a run by [`run`].
 //! Models do the work; they do not time the run as a whole (the runner's
 //! worker does, around `run`).
 
@@ -11,14 +12,19 @@ pub mod arrivals;
 mod async_blocking;
 mod async_loop;
 mod async_multi;
+pub mod custom;
 mod error;
+pub mod external;
 mod gil;
 mod gil_threads;
 mod io;
 pub mod job;
 pub mod latencies;
+pub mod node;
 mod polling;
 pub mod processes;
+#[cfg(test)]
+mod protocol_schemas;
 pub mod python;
 pub mod record;
 pub mod runtimes;
@@ -69,10 +75,14 @@ pub(crate) fn stopped_a_counter(job: &Job, records: &Records) -> bool {
 fn run_kind(job: &Arc<Job>, records: &Arc<Records>) -> Result<ModelRun, ModelError> {
     match job.cell.kind.runs() {
         Runs::Own(model) => run_own(model, job, records),
-        Runs::Runner {
-            runtime: Runtime::Python,
-            mode,
-        } => python::run(job, records, mode).map_err(ModelError::from),
+        Runs::Runner { runtime, mode } => {
+            let program = match runtime {
+                Runtime::Python => python::program(&python::program_of(&job.cell)),
+                Runtime::Node => node::program(node::node_of(&job.cell)),
+                Runtime::Custom => custom::program(&job.cell),
+            };
+            external::run(job, records, &program, mode).map_err(ModelError::from)
+        }
     }
 }
 

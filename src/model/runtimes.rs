@@ -1,27 +1,214 @@
-//! The runtimes this machine has for the models that run in another
-//! runtime than conlab's own, found for `conlab doctor`: each installation
-//! with its version, or the note that there is none and how to get one.
+//! The runtimes an experiment's runner cells need, found before anything
+//! runs: the Python interpreters of its `python-*` cells
+//! ([`Interpreters`]), the Node.js of its `node-*` cells and the programs
+//! of its `custom` cells. `conlab validate` only locates them; `conlab
+//! run` probes each once (an interpreter's and Node.js's version) and
+//! times each runtime's start-up once. A cell whose runtime is missing or
+//! unusable is skipped with the reason and how to install one; the other
+//! cells run.
 //!
-//! [`RUNTIMES`] lists what is looked for, one row each; [`FINDERS`] the
-//! functions that look, one per family of runtimes (one search of the
-//! Python interpreters finds CPython, PyPy and gevent). A new runtime (Go,
-//! the JVM) is a row here and a finder: doctor lists it with no other
-//! change.
+//! And, for `conlab doctor`, every runtime this machine has, whatever an
+//! experiment names ([`find`]): [`RUNTIMES`] lists what is looked for, one
+//! row each, [`FINDERS`] the functions that look, one per family (one
+//! search of the Python interpreters finds CPython, PyPy and gevent). A
+//! new runtime (Go, the JVM) is a row there and a finder: doctor lists it
+//! with no other change.
 
-use std::process::Command;
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use serde::Serialize;
 
+use super::external::execute::{self, Bounds, End};
 use super::python::found::{FoundPython, pythons};
-use crate::child::run_bounded;
+use super::python::{Interpreters, Located, locate, locate_for, program_of};
+use super::{custom, node};
+use crate::config::Runtime;
+use crate::matrix::Cell;
 
-/// How long `node --version` and the like may take.
-const VERSION_TIMEOUT: Duration = Duration::from_secs(5);
+/// What is known of every runtime the cells need.
+#[derive(Debug, Default)]
+pub struct Runtimes {
+    pub python: Interpreters,
+    /// Each Node.js named, and its version or why it cannot be used.
+    node: BTreeMap<String, Result<String, String>>,
+    /// Each custom runner's program, and why it cannot be started if it
+    /// cannot.
+    custom: BTreeMap<String, Option<String>>,
+}
+
+/// A custom runner's program, found without running it.
+fn custom_problem(program: &str) -> Option<String> {
+    match locate(program) {
+        Located::Executable(_) => None,
+        Located::NotExecutable(path) => Some(format!(
+            "cannot start the custom runner `{program}`: {} is not an executable file; make it \
+             executable (chmod +x) or name another in `command`",
+            path.display()
+        )),
+        Located::Missing => Some(format!(
+            "the custom runner `{program}` not found; give `command` a program on PATH or a path \
+             to one (relative paths are from the directory conlab runs in)"
+        )),
+    }
+}
+
+fn runner_cells(cells: &[Cell], runtime: Runtime) -> impl Iterator<Item = &Cell> {
+    cells
+        .iter()
+        .filter(move |c| c.kind.runtime() == Some(runtime))
+}
+
+fn custom_program(cell: &Cell) -> &str {
+    cell.command
+        .as_ref()
+        .and_then(|c| c.first())
+        .map_or("", String::as_str)
+}
+
+impl Runtimes {
+    /// What can be known without running anything (`conlab validate`).
+    pub fn located(cells: &[Cell]) -> Runtimes {
+        let located = locate_for(cells);
+        let mut node = BTreeMap::new();
+        for cell in runner_cells(cells, Runtime::Node) {
+            let name = node::node_of(cell);
+            node.entry(name.to_string())
+                .or_insert_with(|| match locate(name) {
+                    Located::Executable(_) => Ok(String::new()),
+                    Located::NotExecutable(path) => Err(format!(
+                        "cannot start Node.js `{name}`: {} is not an executable file; {}",
+                        path.display(),
+                        node::HOW_TO_INSTALL
+                    )),
+                    Located::Missing => Err(format!(
+                        "Node.js `{name}` not found; {}",
+                        node::HOW_TO_INSTALL
+                    )),
+                });
+        }
+        Runtimes {
+            python: Interpreters::from_located(&located),
+            node,
+            custom: custom_programs(cells),
+        }
+    }
+
+    /// Probes every runtime the cells need, once each (`conlab run`).
+    pub fn probe_for(cells: &[Cell]) -> Runtimes {
+        let mut node = BTreeMap::new();
+        for cell in runner_cells(cells, Runtime::Node) {
+            let name = node::node_of(cell);
+            if !node.contains_key(name) {
+                node.insert(name.to_string(), node::probe(name));
+            }
+        }
+        Runtimes {
+            python: Interpreters::probe_for(cells),
+            node,
+            custom: custom_programs(cells),
+        }
+    }
+
+    /// Why `cell` cannot run, if its runtime is missing or unusable.
+    pub fn skip_reason(&self, cell: &Cell) -> Option<String> {
+        match cell.kind.runtime()? {
+            Runtime::Python => self.python.skip_reason(cell),
+            Runtime::Node => self.node.get(node::node_of(cell))?.clone().err(),
+            Runtime::Custom => self.custom.get(custom_program(cell))?.clone(),
+        }
+    }
+
+    /// Each Node.js probed and its version (`v20.20.2`) or why it cannot
+    /// be used, for the environment record.
+    pub fn describe_node(&self) -> Vec<(String, String)> {
+        self.node
+            .iter()
+            .map(|(name, found)| {
+                let what = match found {
+                    Ok(version) => format!("Node.js {version}"),
+                    Err(e) => e.clone(),
+                };
+                (name.clone(), what)
+            })
+            .collect()
+    }
+
+    /// Records each runtime's start-up, as [`startup_ms`] timed it, with
+    /// what is known of the interpreters (their facts per cell).
+    pub fn record_startup(&mut self, startup: &[(String, f64)]) {
+        for (program, ms) in startup {
+            self.python.set_startup(program, *ms);
+        }
+    }
+
+    /// The runtimes whose start-up [`startup_ms`] times: each usable
+    /// Python interpreter and Node.js, with an empty program for each.
+    pub fn empty_programs(&self, cells: &[Cell]) -> Vec<(String, Vec<String>)> {
+        let mut programs: Vec<(String, Vec<String>)> = Vec::new();
+        let mut add = |name: &str, argv: Vec<String>| {
+            if !programs.iter().any(|(n, _)| n == name) {
+                programs.push((name.to_string(), argv));
+            }
+        };
+        for cell in cells.iter().filter(|c| self.skip_reason(c).is_none()) {
+            match cell.kind.runtime() {
+                Some(Runtime::Python) => {
+                    // The program that runs: for python-gevent, conlab's
+                    // gevent environment made from the interpreter.
+                    let name = program_of(cell);
+                    let argv = vec![name.clone(), "-I".into(), "-c".into(), String::new()];
+                    add(&name, argv);
+                }
+                Some(Runtime::Node) => {
+                    let name = node::node_of(cell);
+                    add(name, vec![name.into(), "-e".into(), String::new()]);
+                }
+                Some(Runtime::Custom) | None => {}
+            }
+        }
+        programs
+    }
+}
+
+fn custom_programs(cells: &[Cell]) -> BTreeMap<String, Option<String>> {
+    let mut found = BTreeMap::new();
+    for cell in runner_cells(cells, Runtime::Custom) {
+        let program = custom::program(cell);
+        let name = program.argv.first().cloned().unwrap_or_default();
+        found
+            .entry(name.clone())
+            .or_insert_with(|| custom_problem(&name));
+    }
+    found
+}
+
+/// How long `argv`, a runtime's empty program (`node -e ''`, `python3 -I
+/// -c ''`), takes from start to exit, in ms: the least of three, so a
+/// first start that reads the runtime's files from disk does not count.
+/// `None` when it does not run.
+pub fn startup_ms(argv: &[String]) -> Option<f64> {
+    let mut best: Option<f64> = None;
+    for _ in 0..3 {
+        let bounds = Bounds {
+            stdout: 4096,
+            stderr: 4096,
+            deadline: Some(std::time::Instant::now() + Duration::from_secs(10)),
+        };
+        let started = std::time::Instant::now();
+        let done = execute::execute(argv, Vec::new(), bounds).ok()?;
+        let took = started.elapsed().as_secs_f64() * 1e3;
+        if !matches!(done.end, End::Exited(s) if s.success()) {
+            return None;
+        }
+        best = Some(best.map_or(took, |b: f64| b.min(took)));
+    }
+    best
+}
 
 /// A runtime doctor looks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Runtime {
+pub struct Installable {
     /// Its key in `conlab doctor --json`'s checks.
     pub key: &'static str,
     /// Its item in doctor's report.
@@ -33,39 +220,39 @@ pub struct Runtime {
 }
 
 /// Every runtime doctor looks for, in the order it lists them.
-pub const RUNTIMES: &[Runtime] = &[
-    Runtime {
+pub const RUNTIMES: &[Installable] = &[
+    Installable {
         key: "python",
         item: "Python interpreters",
         kinds: "the python-* cells",
         install: "install CPython 3.8 or newer (e.g. `sudo apt install python3`, or `pyenv install \
                   3.13`), or name one with python = \"...\" in the experiment",
     },
-    Runtime {
+    Installable {
         key: "pypy",
         item: "PyPy",
         kinds: "python-* cells with python = \"pypy3\"",
         install: "`sudo apt install pypy3` (Debian, Ubuntu), or `pyenv install pypy3.10`",
     },
-    Runtime {
+    Installable {
         key: "gevent",
         item: "gevent",
         kinds: "the python-gevent cells",
         install: "`conlab install-gevent --python python3` makes a Python environment with gevent \
                   in conlab's cache directory (your Python stays as it is)",
     },
-    Runtime {
+    Installable {
         key: "node",
         item: "Node.js",
         kinds: "Node.js cells",
-        install: "install Node.js 18 or newer (e.g. `sudo apt install nodejs`)",
+        install: node::HOW_TO_INSTALL,
     },
 ];
 
 /// One installation of a runtime.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Found {
-    /// The [`Runtime`]'s key.
+    /// The [`Installable`]'s key.
     pub runtime: &'static str,
     /// How an experiment file names it (`python3.11`, a path, `node`).
     pub name: String,
@@ -120,8 +307,8 @@ fn python_found(p: FoundPython) -> Vec<Found> {
     }
 }
 
-/// Node.js on `PATH` (`node`, or Debian's older `nodejs`), asked its
-/// version.
+/// Node.js on `PATH` (`node`, or Debian's older `nodejs`), each real file
+/// once, asked its version as the node-* cells ask it.
 fn node_runtimes() -> Vec<Found> {
     let path = std::env::var_os("PATH").unwrap_or_default();
     let mut found: Vec<Found> = Vec::new();
@@ -133,21 +320,18 @@ fn node_runtimes() -> Vec<Found> {
             continue;
         };
         let real = at.canonicalize().unwrap_or_else(|_| at.clone());
-        if found.iter().any(|f| f.path == real.display().to_string()) {
+        let real = real.display().to_string();
+        if found.iter().any(|f| f.path == real) {
             continue;
         }
-        let answer = run_bounded(Command::new(&at).arg("--version"), VERSION_TIMEOUT);
-        let (what, usable) = match answer {
-            Ok(e) if e.status.is_some_and(|s| s.success()) => {
-                (String::from_utf8_lossy(&e.stdout).trim().to_string(), true)
-            }
-            Ok(_) => ("did not answer `--version`".to_string(), false),
-            Err(e) => (format!("cannot start it: {e}"), false),
+        let (what, usable) = match node::probe(&at.display().to_string()) {
+            Ok(version) => (version, true),
+            Err(why) => (why, false),
         };
         found.push(Found {
             runtime: "node",
             name: name.to_string(),
-            path: real.display().to_string(),
+            path: real,
             what,
             usable,
         });
@@ -158,6 +342,71 @@ fn node_runtimes() -> Vec<Found> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config;
+    use crate::matrix;
+
+    fn cells(text: &str) -> Vec<Cell> {
+        match config::from_text("t.toml", text, "t") {
+            Ok(loaded) => matrix::expand(&loaded.experiment, 2),
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn missing_runtimes_skip_their_cells_and_say_how_to_install() {
+        let cells = cells(
+            r#"
+            [experiment]
+            node = "/nonexistent/conlab-test/node"
+            [[workload]]
+            tasks = 1
+            [[model]]
+            kind = "node-async"
+            [[model]]
+            kind = "custom"
+            name = "missing"
+            command = ["/nonexistent/conlab-test/runner", "--fast"]
+            [[model]]
+            kind = "custom"
+            name = "found"
+            command = ["sh", "-c", "exit 3"]
+            [[model]]
+            kind = "threads"
+        "#,
+        );
+        for runtimes in [Runtimes::located(&cells), Runtimes::probe_for(&cells)] {
+            let reasons: Vec<Option<String>> =
+                cells.iter().map(|c| runtimes.skip_reason(c)).collect();
+            assert_eq!(
+                reasons[0].as_deref(),
+                Some(
+                    format!(
+                        "Node.js `/nonexistent/conlab-test/node` not found; {}",
+                        node::HOW_TO_INSTALL
+                    )
+                    .as_str()
+                )
+            );
+            assert_eq!(
+                reasons[1].as_deref(),
+                Some(
+                    "the custom runner `/nonexistent/conlab-test/runner` not found; give \
+                     `command` a program on PATH or a path to one (relative paths are from the \
+                     directory conlab runs in)"
+                )
+            );
+            assert_eq!(reasons[2], None);
+            assert_eq!(reasons[3], None);
+        }
+    }
+
+    #[test]
+    fn a_start_up_is_timed_and_a_failing_program_is_none() {
+        let took = startup_ms(&["true".to_string()]);
+        assert!(took.is_some_and(|ms| ms > 0.0 && ms < 5_000.0), "{took:?}");
+        assert_eq!(startup_ms(&["false".to_string()]), None);
+        assert_eq!(startup_ms(&["/nonexistent/conlab-test".to_string()]), None);
+    }
 
     /// Every runtime a finder reports is one doctor lists.
     #[test]

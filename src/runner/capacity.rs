@@ -40,14 +40,15 @@ const BYTES_PER_TASK: u64 = 256;
 const BYTES_PER_THREAD: u64 = 64 << 10;
 /// A worker process of a pool (conlab's or Python's).
 const BYTES_PER_PROCESS: u64 = 8 << 20;
-/// The worker itself, and a Python interpreter when there is one.
+/// The worker itself, and a runner's runtime (CPython, Node.js, a user's
+/// program) when there is one.
 const BYTES_BASE: u64 = 16 << 20;
 const BYTES_PYTHON: u64 = 32 << 20;
 
 /// About how much memory a run of `cell` needs, in bytes: an estimate
 /// from its tasks, rounds, threads and processes (generous, not exact).
 pub fn memory_needed(cell: &Cell) -> u64 {
-    let python = cell.kind.is_python();
+    let python = cell.kind.runtime().is_some();
     let per_wait = if python {
         PYTHON_BYTES_PER_WAIT
     } else {

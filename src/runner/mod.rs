@@ -6,6 +6,7 @@
 //! one cell's table is ever in memory.
 
 pub mod capacity;
+pub mod conformance;
 pub mod executor;
 mod latency;
 pub mod server;
@@ -19,10 +20,10 @@ use std::time::{Duration, Instant};
 pub use capacity::Limits;
 pub use executor::{ChildExecutor, Executor, Outcome};
 
-use crate::config::{Experiment, Gil};
 use crate::config::workers_or_cores;
+use crate::config::{Experiment, Gil};
 use crate::matrix::{Cell, CellGroup};
-use crate::model::python::Interpreters;
+use crate::model::runtimes::Runtimes;
 use crate::model::{self, Job, Schedule};
 use crate::predict;
 use crate::queueing;
@@ -252,7 +253,7 @@ impl Drawn {
 
 /// Works out each cell's baseline, prediction and whether this machine
 /// can run it (python cells: whether their interpreter, in
-/// `interpreters`, is usable, and whether it has a GIL). Latencies are drawn once per workload point
+/// `runtimes`, is usable, and whether its interpreter has a GIL). Latencies are drawn once per workload point
 /// (the cells of a point, one per model variant, come together and wait
 /// the same times) and dropped: only the means and task times are kept.
 pub fn prepare(
@@ -260,7 +261,7 @@ pub fn prepare(
     cells: Vec<Cell>,
     cores: usize,
     limits: &Limits,
-    interpreters: &Interpreters,
+    runtimes: &Runtimes,
 ) -> Vec<Prepared> {
     let mut point: Option<(String, Drawn)> = None;
     let mut prepared = Vec::with_capacity(cells.len());
@@ -271,14 +272,14 @@ pub fn prepare(
             _ => Drawn::of(exp.seed, &cell),
         };
         // Interpreter threads compute on one core under a GIL only.
-        let gil = interpreters.gil(&cell);
+        let gil = runtimes.python.gil(&cell);
         let requests = request_plans(&cell, cores, gil, &drawn.times);
         // An open-loop run lasts at least until its last request arrives.
         let predicted_ns = predict::predict(cell.kind, cell.workers, cores, gil, &drawn.times)
             .max(schedule_span_ns(&cell));
         let skip = limits
             .check(&cell)
-            .or_else(|| interpreters.skip_reason(&cell))
+            .or_else(|| runtimes.skip_reason(&cell))
             .or_else(|| model::shared::unsupported(&cell));
         prepared.push(Prepared {
             plan: CellPlan {
@@ -288,7 +289,7 @@ pub fn prepare(
                 predicted_ns,
                 skip,
                 requests,
-                interpreter: interpreters.facts_for(&cell),
+                interpreter: runtimes.python.facts_for(&cell),
                 cell,
             },
             seed: exp.seed,
@@ -485,6 +486,7 @@ impl Run<'_> {
                 stop_after_ns: cell
                     .is_open_loop()
                     .then(|| stop_after(s.timeout).as_nanos() as u64),
+                timeout_ns: Some(s.timeout.as_nanos() as u64),
             };
             self.observer.run_started(&label, slot.phase);
             let outcome = self.executor.execute(&job, s.timeout, self.interrupted);
@@ -495,6 +497,11 @@ impl Run<'_> {
                     Phase::Measured(i) => format!("run {i}"),
                 };
                 gave_up[slot.cell] = Some(format!("not run: {run} of this cell was {message}"));
+            }
+            // A runner that cannot run the job refused it: the cell is
+            // skipped, every run of it, with the runner's reason.
+            if let Outcome::Refused(reason) = &outcome {
+                gave_up[slot.cell] = Some(reason.clone());
             }
             let Phase::Measured(rep) = slot.phase else {
                 if matches!(outcome, Outcome::Interrupted) {
@@ -523,6 +530,7 @@ impl Run<'_> {
                     record
                 }
                 Outcome::Failed(message) => RunRecord::new(cell, rep, RunStatus::Failed, message),
+                Outcome::Refused(reason) => RunRecord::new(cell, rep, RunStatus::Skipped, reason),
                 Outcome::TimedOut(message) => {
                     RunRecord::new(cell, rep, RunStatus::TimedOut, message)
                 }

@@ -111,7 +111,7 @@ fn a_timed_out_cell_is_recorded_and_the_others_complete() {
     };
     let limits = Limits::of_this_machine();
     let cells = matrix::expand(&exp, 2);
-    let interpreters = crate::model::python::Interpreters::probe_for(&cells);
+    let interpreters = crate::model::runtimes::Runtimes::probe_for(&cells);
     let prepared = prepare(&exp, cells, 2, &limits, &interpreters);
     let dir = match tempfile::tempdir() {
         Ok(d) => d,
@@ -202,7 +202,7 @@ fn a_resumed_run_runs_only_what_is_missing_and_summarises_all() {
         Err(e) => panic!("{e}"),
     };
     let cells = matrix::expand(&exp, 2);
-    let interpreters = crate::model::python::Interpreters::probe_for(&cells);
+    let interpreters = crate::model::runtimes::Runtimes::probe_for(&cells);
     let prepared = prepare(&exp, cells, 2, &Limits::of_this_machine(), &interpreters);
     let dir = match tempfile::tempdir() {
         Ok(d) => d,
@@ -339,7 +339,7 @@ fn an_open_loop_cell_is_predicted_to_last_until_its_last_arrival_and_the_estimat
         Err(e) => panic!("{e}"),
     };
     let cells = matrix::expand(&exp, 2);
-    let interpreters = crate::model::python::Interpreters::probe_for(&cells);
+    let interpreters = crate::model::runtimes::Runtimes::probe_for(&cells);
     let mut prepared = prepare(&exp, cells, 2, &Limits::of_this_machine(), &interpreters);
     for p in &prepared {
         // 30 / 50 s in f64 is a hair under 0.6 s: 599,999,999 or 600 million.

@@ -30,6 +30,15 @@ pub enum Reply {
     Failed {
         message: String,
     },
+    /// The model's runner refused the job (runner protocol): no failure.
+    Refused {
+        reason: String,
+    },
+    /// The model's runner was stopped at the run's deadline: the run
+    /// timed out, as if the worker itself had been killed at its timeout.
+    TimedOut {
+        message: String,
+    },
 }
 
 /// Entry point of `conlab __worker`; returns the process exit code.
@@ -138,8 +147,16 @@ pub fn run(mut job: Job) -> Reply {
                 timeline,
             }
         }
-        Err(e) => Reply::Failed {
+        Err(e) if e.timed_out() => Reply::TimedOut {
             message: e.to_string(),
+        },
+        Err(e) => match e.refusal() {
+            Some(reason) => Reply::Refused {
+                reason: reason.to_string(),
+            },
+            None => Reply::Failed {
+                message: e.to_string(),
+            },
         },
     }
 }

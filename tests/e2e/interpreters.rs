@@ -31,7 +31,11 @@ fn json(path: &Path) -> serde_json::Value {
 }
 
 /// The summary cell of `variant` in workload `workload`.
-fn cell<'a>(cells: &'a [serde_json::Value], workload: &str, variant: &str) -> &'a serde_json::Value {
+fn cell<'a>(
+    cells: &'a [serde_json::Value],
+    workload: &str,
+    variant: &str,
+) -> &'a serde_json::Value {
     cells
         .iter()
         .find(|c| c["workload"] == workload && c["variant"] == variant)
@@ -115,7 +119,11 @@ fn an_interpreter_sweep_names_each_in_labels_files_claims_and_filters() {
         let mine = rows_of(&rows, variant);
         assert_eq!(mine.len(), 2, "{variant}: {rows:?}");
         for r in mine {
-            assert_eq!((r["status"].as_str(), r["python"].as_str()), ("ok", python), "{r:?}");
+            assert_eq!(
+                (r["status"].as_str(), r["python"].as_str()),
+                ("ok", python),
+                "{r:?}"
+            );
         }
     }
     let header = std::fs::read_to_string(out.join("runs.csv")).unwrap_or_default();
@@ -133,7 +141,10 @@ fn an_interpreter_sweep_names_each_in_labels_files_claims_and_filters() {
     let facts = &pypy_cell["interpreter"];
     assert_eq!(facts["implementation"], "PyPy", "{facts}");
     assert_eq!(facts["gil"], true, "{facts}");
-    assert!(facts["startup_ms"].as_f64().is_some_and(|ms| ms > 0.0), "{facts}");
+    assert!(
+        facts["startup_ms"].as_f64().is_some_and(|ms| ms > 0.0),
+        "{facts}"
+    );
     let cpython = &cell(&cells, "io", &in_cpython)["interpreter"];
     assert_eq!(cpython["implementation"], "CPython", "{cpython}");
     let threads = cell(&cells, "io", "threads");
@@ -145,7 +156,11 @@ fn an_interpreter_sweep_names_each_in_labels_files_claims_and_filters() {
     let environment = json(&out.join("environment.json"));
     let described: Vec<&str> = environment["interpreters"]
         .as_array()
-        .map(|all| all.iter().filter_map(|f| f["implementation"].as_str()).collect())
+        .map(|all| {
+            all.iter()
+                .filter_map(|f| f["implementation"].as_str())
+                .collect()
+        })
         .unwrap_or_default();
     assert_eq!(described, ["CPython", "PyPy"], "{environment}");
     // The report shows them, and the claim is judged at PyPy's point only.
@@ -159,10 +174,18 @@ fn an_interpreter_sweep_names_each_in_labels_files_claims_and_filters() {
         .unwrap_or_else(|e| panic!("{e}"));
     let verdicts = String::from_utf8_lossy(&check.stdout);
     assert_eq!(check.status.code(), Some(0), "{verdicts}");
-    assert!(verdicts.contains(&format!("at python={pypy}")), "{verdicts}");
+    assert!(
+        verdicts.contains(&format!("at python={pypy}")),
+        "{verdicts}"
+    );
     // --filter keeps one interpreter's cells.
     let only = dir.path().join("only-pypy");
-    let (code, stderr) = run_clean(&file, &only, dir.path(), &["--filter", &format!("python={pypy}")]);
+    let (code, stderr) = run_clean(
+        &file,
+        &only,
+        dir.path(),
+        &["--filter", &format!("python={pypy}")],
+    );
     assert_eq!(code, 0, "{stderr}");
     let rows = csv_rows(&only.join("runs.csv"));
     assert!(
@@ -233,19 +256,35 @@ fn a_free_threaded_interpreter_is_predicted_on_the_cores() {
         let gil = predicted(&format!("{model} python={python3}"));
         assert!(near(gil, with_gil), "{model}: {gil} ms");
         let no_gil = predicted(&format!("{model} python={free}"));
-        assert!(near(no_gil, without), "{model}: {no_gil} ms on {cores} cores");
+        assert!(
+            near(no_gil, without),
+            "{model}: {no_gil} ms on {cores} cores"
+        );
     }
     let facts = &cell(&cells, "cpu", &format!("python-threads python={free}"))["interpreter"];
-    assert_eq!((facts["version"].as_str(), facts["gil"].as_bool()), (Some("3.13.1"), Some(false)));
+    assert_eq!(
+        (facts["version"].as_str(), facts["gil"].as_bool()),
+        (Some("3.13.1"), Some(false))
+    );
     let environment = std::fs::read_to_string(out.join("environment.json")).unwrap_or_default();
-    assert!(environment.contains("CPython 3.13.1 (free-threaded, no GIL)"), "{environment}");
+    assert!(
+        environment.contains("CPython 3.13.1 (free-threaded, no GIL)"),
+        "{environment}"
+    );
     // A counter that relies on the GIL is skipped there, saying why.
     let rows = csv_rows(&out.join("runs.csv"));
     let atomic = rows_of(&rows, &format!("python-threads python={free}"));
-    let atomic: Vec<&&Row> = atomic.iter().filter(|r| r["workload"] == "atomic").collect();
+    let atomic: Vec<&&Row> = atomic
+        .iter()
+        .filter(|r| r["workload"] == "atomic")
+        .collect();
     assert_eq!(atomic.len(), 1, "{rows:?}");
     assert_eq!(atomic[0]["status"], "skipped");
-    assert!(atomic[0]["message"].contains("which runs without a GIL"), "{:?}", atomic[0]);
+    assert!(
+        atomic[0]["message"].contains("which runs without a GIL"),
+        "{:?}",
+        atomic[0]
+    );
     let with_gil = rows_of(&rows, &format!("python-threads python={python3}"));
     assert!(with_gil.iter().all(|r| r["status"] == "ok"), "{with_gil:?}");
 }
@@ -296,7 +335,10 @@ fn gevent_runs_where_it_is_and_is_skipped_with_how_to_get_it_where_it_is_not() {
     let cpu = median(&cells, "cpu", &with);
     assert!(cpu >= 114.0, "cpu: {cpu} ms");
     let facts = &cell(&cells, "io", &with)["interpreter"];
-    assert!(facts["gevent"].as_str().is_some_and(|v| !v.is_empty()), "{facts}");
+    assert!(
+        facts["gevent"].as_str().is_some_and(|v| !v.is_empty()),
+        "{facts}"
+    );
     let rows = csv_rows(&out.join("runs.csv"));
     let skipped = rows_of(&rows, &format!("python-gevent python={without}"));
     assert_eq!(skipped.len(), 6, "{rows:?}");
@@ -329,7 +371,11 @@ fn install_gevent_says_what_stops_it_before_touching_the_network() {
     );
     let missing = conlab()
         .env("XDG_CACHE_HOME", dir.path())
-        .args(["install-gevent", "--python", "/nonexistent/conlab-test/python3"])
+        .args([
+            "install-gevent",
+            "--python",
+            "/nonexistent/conlab-test/python3",
+        ])
         .output()
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(missing.status.code(), Some(1));

@@ -19,6 +19,7 @@ mod openloop;
 mod python;
 mod reliability;
 mod run;
+mod runners;
 mod shared;
 mod tcp;
 mod ui;

@@ -27,7 +27,8 @@ fn answers(program: &str, code: &str) -> bool {
 /// `pypy3` on PATH, if it runs Python 3.8 or newer.
 #[allow(dead_code)] // each test binary uses some of these
 pub fn pypy() -> Result<String, String> {
-    let code = "import sys; sys.exit(sys.implementation.name != 'pypy' or sys.version_info < (3, 8))";
+    let code =
+        "import sys; sys.exit(sys.implementation.name != 'pypy' or sys.version_info < (3, 8))";
     if answers("pypy3", code) {
         Ok("pypy3".to_string())
     } else {

@@ -32,6 +32,8 @@ pub enum Reason {
     NoPyPy,
     /// No Python that imports gevent (`.ci/run` makes a venv with it).
     NoGevent,
+    /// No Node.js 20 or newer (`node`) on PATH.
+    NoNode,
     /// Only one core is usable by this process.
     OneCore,
     /// Other processes held a core through every check of this test
@@ -114,6 +116,7 @@ mod tests {
         assert!(!Reason::NoPython.allowed_on_ci());
         assert!(!Reason::NoPyPy.allowed_on_ci());
         assert!(!Reason::NoGevent.allowed_on_ci());
+        assert!(!Reason::NoNode.allowed_on_ci());
         assert!(!Reason::OneCore.allowed_on_ci());
     }
 

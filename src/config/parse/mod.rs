@@ -252,6 +252,14 @@ fn model(c: &mut Checker, t: &Table) -> Option<ModelSpec> {
         c.error(&t.path_of(name), v.span(), message, &hint);
         ok = false;
     }
+    if m.kind.takes(Param::Command) && m.command.is_none() && t.get("command").is_none() {
+        let kind = m.kind.name();
+        let message = format!("model kind \"{kind}\" needs `command`, the runner to start");
+        let hint = "add command = [\"./my-runner\", \"--flag\"]: a program on PATH or a path \
+                    that speaks the runner protocol, then its arguments";
+        c.error(&t.path_of("kind"), t.span.clone(), message, hint);
+        ok = false;
+    }
     match (t.get("name"), MODEL.key("name")) {
         (Some(v), Some(key)) if !c.read(key, v, &t.path_of("name"), &mut m) => return None,
         (Some(_), _) => {}

@@ -1,6 +1,6 @@
 // conlab's Node.js runner: runs one job of a node-* model and reports when
 // each task started and ended, how late each IO wait ended and, if asked,
-// every IO wait and CPU burst. It speaks the runner protocol (version 4)
+// every IO wait and CPU burst. It speaks the runner protocol (version 5)
 // exactly as conlab's CPython runner does: the job arrives as JSON on
 // stdin, the reply leaves as one line of JSON on stdout. Nothing from an
 // experiment file is ever part of this program, only data. One file, no
@@ -32,7 +32,7 @@
   const fs = require('fs');
   const threads = require('worker_threads');
 
-  const PROTOCOL = 4;
+  const PROTOCOL = 5;
 
   // ---------------------------------------------------------------- clock
 
@@ -160,11 +160,12 @@
     }
   }
 
-  /** Computes until this thread's CPU clock has advanced by costNs. Time
-   * spent preempted does not count. */
+  /** Computes until this thread's CPU clock has advanced by costNs, and
+   * returns how far it advanced. Time spent preempted does not count. */
   function burn(costNs) {
     if (cpuClock === null) warmUp();
     let before = cpuClock();
+    const began = before;
     const end = before + costNs;
     let x = sink;
     // Until the rate is known, a first slice of a thousand iterations
@@ -187,6 +188,7 @@
       iterations = slice > 0 ? Math.floor(slice * rate) : 0;
     }
     sink = x;
+    return before - began;
   }
 
   // ---------------------------------------------------------------- timer
@@ -452,6 +454,7 @@
       timeline: job.timeline === true,
       tcp,
       stopAfter: job.stop_after === null || job.stop_after === undefined ? null : Number(job.stop_after),
+      deadline: job.deadline === null || job.deadline === undefined ? null : BigInt(job.deadline),
     };
   }
 
@@ -461,16 +464,22 @@
     const { n, rounds } = job;
     const start = array(Float64Array, n, shared).fill(NaN);
     const end = array(Float64Array, n, shared).fill(NaN);
-    // Per round: how late its IO wait ended, and after its completion
-    // (the same for a sleep, which completes at its deadline).
-    const overshoot = array(Float64Array, rounds, shared).fill(NaN);
-    const wake = job.tcp === null ? overshoot : array(Float64Array, rounds, shared).fill(NaN);
+    // Per round: when its IO wait began (its deadline is that plus its
+    // latency), when the IO completed (over TCP; a sleep completes at its
+    // deadline) and when the task ran again.
+    const waitStart = array(Float64Array, rounds, shared).fill(NaN);
+    const completed = job.tcp === null ? null : array(Float64Array, rounds, shared).fill(NaN);
+    const resumed = array(Float64Array, rounds, shared).fill(NaN);
+    // Per task: the CPU its bursts took on its thread's clock.
+    const taskCpu = job.cpu === null ? null : array(Float64Array, n, shared);
     const timeline = job.timeline;
     return {
       start,
       end,
-      overshoot,
-      wake,
+      waitStart,
+      completed,
+      resumed,
+      taskCpu,
       spanCount: timeline ? array(Uint32Array, n, shared) : null,
       spanKind: timeline ? array(Uint8Array, 2 * rounds, shared) : null,
       spanStart: timeline ? array(Float64Array, 2 * rounds, shared) : null,
@@ -674,8 +683,8 @@
    * this loop's tasks out of the dispatch order. */
   function runLoop(job, records, counters, tid, share) {
     const { first, lat, cpu, due, order, group, stopAfter } = job;
-    const { start, end, overshoot, wake, spanCount, spanKind, spanStart, spanEnd, thread } = records;
-    const separateWake = wake !== overshoot;
+    const { start, end, waitStart, completed, resumed, taskCpu, spanCount, spanKind, spanStart, spanEnd, thread } =
+      records;
     const stop = stopAfter;
     const failures = [];
     let pending = 0;
@@ -696,7 +705,7 @@
       const cost = cpu === null ? 0 : cpu[i];
       if (cost <= 0) return;
       const s = now();
-      burn(cost);
+      taskCpu[i] += burn(cost);
       if (spanCount !== null) span(i, SPAN_CPU, s, now());
     }
 
@@ -718,17 +727,17 @@
           if (stop !== null && (t = now()) >= stop) break;
           if (lat[r] > 0) {
             const deadline = t + lat[r];
-            let completed = deadline;
+            let done = deadline;
             if (connection === null) {
               // The read that finds the deadline passed is the wake-up.
               for (let leg = timerLeg(deadline, t); leg !== null; leg = timerLeg(deadline, (t = now()))) {
                 await leg;
               }
             } else {
-              completed = await connection.ask(lat[r]);
+              done = await connection.ask(lat[r]);
               t = now();
             }
-            waited(i, r, deadline - lat[r], deadline, completed, t);
+            waited(i, r, deadline - lat[r], done, t);
             if (stop !== null && t >= stop) break;
           }
           const update = roundWork(i);
@@ -755,11 +764,13 @@
       return counter.update(() => work(i));
     }
 
-    /** Records round r's IO wait, which began at s, was due at deadline,
-     * completed at completed, and after which the task ran again at e. */
-    function waited(i, r, s, deadline, completed, e) {
-      overshoot[r] = e > deadline ? e - deadline : 0;
-      if (separateWake) wake[r] = e > completed ? e - completed : 0;
+    /** Records round r's IO wait, which began at s (and was due its
+     * latency later), completed at done, and after which the task ran
+     * again at e. */
+    function waited(i, r, s, done, e) {
+      waitStart[r] = s;
+      if (completed !== null) completed[r] = done;
+      resumed[r] = e;
       if (spanCount !== null) span(i, SPAN_IO, s, e);
     }
 
@@ -874,22 +885,22 @@
   /** The reply, written as it is made in pieces of about 64 KB: a million
    * tasks' records never sit whole in memory. */
   function writeReply(job, records, before, counters) {
-    const { n, first } = job;
-    const { start, end, overshoot, wake, spanCount, spanKind, spanStart, spanEnd, thread } = records;
-    let out =
-      `{"protocol":${PROTOCOL},"runtime":{"name":"node","version":${JSON.stringify(process.version)}},` +
-      `"t0":${T0},"startup_usage":${JSON.stringify(before)},"tasks":[`;
+    const { n, first, lat } = job;
+    const { start, end, waitStart, completed, resumed, taskCpu, spanCount, spanKind, spanStart, spanEnd, thread } =
+      records;
+    let out = `{"protocol":${PROTOCOL},"runtime":${RUNTIME},"t0":${T0},"startup_usage":${JSON.stringify(before)},"tasks":[`;
     for (let i = 0; i < n; i++) {
-      out += `${i > 0 ? ',' : ''}{"start":${absolute(start[i])},"end":${absolute(end[i])},"overshoots":[`;
+      out += `${i > 0 ? ',' : ''}{"start":${absolute(start[i])},"end":${absolute(end[i])},"waits":[`;
       let waits = '';
-      let wakes = '';
       for (let r = first[i]; r < first[i + 1]; r++) {
-        const o = overshoot[r];
-        if (o !== o) continue;
-        waits += waits === '' ? o : ',' + o;
-        wakes += wakes === '' ? wake[r] : ',' + wake[r];
+        const s = waitStart[r];
+        if (s !== s) continue;
+        const deadline = absolute(s + lat[r]);
+        const done = completed === null ? deadline : absolute(completed[r]);
+        waits += `${waits === '' ? '' : ','}[${deadline},${done},${absolute(resumed[r])}]`;
       }
-      out += `${waits}],"wakes":[${wakes}],"spans":[`;
+      const cpu = taskCpu === null ? 0 : Math.round(taskCpu[i]);
+      out += `${waits}],"cpu_ns":${cpu},"spans":[`;
       if (spanCount !== null) {
         const base = 2 * first[i];
         for (let s = 0; s < spanCount[i]; s++) {
@@ -906,6 +917,16 @@
     }
     const shared = counters.map((c) => (c === null ? null : { final: c.final, lock_wait_ns: c.lockWait }));
     writeAll(1, `${out}],"shared":${JSON.stringify(shared)}}\n`);
+  }
+
+  /** What runs this runner, as protocol 5 asks. */
+  const RUNTIME = JSON.stringify({ name: 'node', version: process.version });
+
+  /** Answers with a refusal (as data: conlab skips the cell with the
+   * reason) and exits 3. */
+  function refuse(why) {
+    writeAll(1, `${JSON.stringify({ protocol: PROTOCOL, refused: why, runtime: JSON.parse(RUNTIME) })}\n`);
+    process.exit(3);
   }
 
   /** CPU time, context switches and peak RSS so far (the whole process:
@@ -960,9 +981,13 @@
       fail(`the job on stdin is not JSON: ${e.message}`);
     }
     if (parsed === null || typeof parsed !== 'object') fail('the job on stdin is not a JSON object');
-    if (parsed.protocol !== PROTOCOL) fail(`protocol ${JSON.stringify(parsed.protocol)}, expected ${PROTOCOL}`);
+    if (parsed.protocol !== PROTOCOL) {
+      refuse(`this runner speaks runner protocol ${PROTOCOL}, and the job is protocol ${JSON.stringify(parsed.protocol)}`);
+    }
     const model = parsed.model;
-    if (model !== 'async' && model !== 'workers') fail(`unknown model ${JSON.stringify(model)}: async or workers`);
+    if (model !== 'async' && model !== 'workers') {
+      refuse(`this runner has no model ${JSON.stringify(model)} (it has async, workers)`);
+    }
     const job = compact(parsed, model === 'workers');
     parsed = null;
     const records = makeRecords(job, model === 'workers');
@@ -973,6 +998,13 @@
     collectGarbage();
     const before = usage();
     setT0(process.hrtime());
+    // The run's deadline is a stop too: nothing is handed out past it, and
+    // tasks end at their next round (ns after t0, like stop_after).
+    if (job.deadline !== null) {
+      const untilDeadline = Number(job.deadline - T0);
+      job.stopAfter = job.stopAfter === null ? untilDeadline : Math.min(job.stopAfter, untilDeadline);
+      job.deadline = null;
+    }
     const counters = model === 'async' ? await runAsync(job, records) : await runWorkers(job, records, source);
     writeReply(job, records, before, counters);
     // Every task, worker and socket has ended; skipping Node's teardown

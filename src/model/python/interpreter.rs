@@ -4,18 +4,17 @@
 //! whose interpreter fails this are skipped before anything runs. The
 //! probe also says what a prediction needs to know of it (whether its
 //! threads run under a GIL) and whether it imports the modules a kind
-//! needs (gevent); [`startup`] times it running an empty program.
+//! needs (gevent).
 
 use std::os::unix::process::ExitStatusExt;
-use std::process::{Command, ExitStatus};
-use std::time::Duration;
+use std::process::ExitStatus;
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use super::error::stderr_tail;
-use crate::child::{Ended, run_bounded};
 use crate::config::Gil;
-use crate::stats;
+use crate::model::external::execute::{Bounds, End, execute};
+use crate::model::external::stderr_tail;
 
 /// The probe, run as `<interpreter> -E -s -c <probe>` (flags Python 2 knows).
 const PROBE: &str = include_str!("probe.py");
@@ -27,8 +26,9 @@ pub const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
 const HOW_TO_FIX: &str = "install CPython 3.8 or newer, or name one with python = \"...\" \
                           in [experiment] or in the [[model]]";
 
-/// Times an empty program is run to time an interpreter's start-up.
-const STARTUP_RUNS: usize = 5;
+/// The most the probe may print on stdout or stderr (a line, or a
+/// traceback).
+const PROBE_OUTPUT: usize = 64 << 10;
 
 /// A usable interpreter, as it described itself.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -103,8 +103,8 @@ pub struct InterpreterFacts {
     /// gevent's version, where a cell needs gevent and the program has it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gevent: Option<String>,
-    /// The median wall time of starting it on an empty program
-    /// (`-I -c ""`), measured once when the run started.
+    /// Its start-up on an empty program (`-I -c ""`, the least of three),
+    /// timed once when the run started (`model::runtimes::startup_ms`).
     #[serde(default)]
     pub startup_ms: Option<f64>,
 }
@@ -206,16 +206,18 @@ pub fn locate(interpreter: &str) -> Located {
 /// Runs the probe in `interpreter` and checks what it says; `modules` are
 /// the modules it is asked to import (each a plain module name).
 pub fn probe(interpreter: &str, modules: &[&str]) -> Result<Interpreter, ProbeError> {
-    let mut args = vec!["-E", "-s", "-c", PROBE];
-    args.extend_from_slice(modules);
-    let ended = run_bounded(Command::new(interpreter).args(&args), PROBE_TIMEOUT);
-    let Ended {
-        status,
-        stdout,
-        stderr,
-        ..
-    } = match ended {
-        Ok(ended) => ended,
+    let argv: Vec<String> = [interpreter, "-E", "-s", "-c", PROBE]
+        .into_iter()
+        .chain(modules.iter().copied())
+        .map(str::to_string)
+        .collect();
+    let bounds = Bounds {
+        stdout: PROBE_OUTPUT,
+        stderr: PROBE_OUTPUT,
+        deadline: Some(Instant::now() + PROBE_TIMEOUT),
+    };
+    let done = match execute(&argv, Vec::new(), bounds) {
+        Ok(done) => done,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(ProbeError::NotFound {
                 interpreter: interpreter.to_string(),
@@ -228,26 +230,12 @@ pub fn probe(interpreter: &str, modules: &[&str]) -> Result<Interpreter, ProbeEr
             });
         }
     };
-    let Some(status) = status else {
-        return Err(ProbeError::NoAnswer {
+    match done.end {
+        End::Exited(status) => judge(interpreter, status, &done.stdout, &done.stderr),
+        End::Deadline | End::TooMuch { .. } | End::Lost(_) => Err(ProbeError::NoAnswer {
             interpreter: interpreter.to_string(),
-        });
-    };
-    judge(interpreter, status, &stdout, &stderr)
-}
-
-/// The median wall time in ms of `program` starting on an empty program,
-/// as the runner starts it (`-I`), over a few runs; `None` if a run fails.
-pub fn startup(program: &str) -> Option<f64> {
-    let mut times = Vec::with_capacity(STARTUP_RUNS);
-    for _ in 0..STARTUP_RUNS {
-        let ended = run_bounded(Command::new(program).args(["-I", "-c", ""]), PROBE_TIMEOUT).ok()?;
-        if !ended.status?.success() {
-            return None;
-        }
-        times.push(ended.wall.as_secs_f64() * 1e3);
+        }),
     }
-    stats::median(&times)
 }
 
 /// What the probe's exit and output say about the interpreter.

@@ -136,30 +136,33 @@ impl Interpreters {
     /// each, and times its start-up; cells of conlab's own models start
     /// nothing.
     pub fn probe_for(cells: &[Cell]) -> Interpreters {
-        Interpreters::probe_with(cells, |program, modules| {
-            let found = interpreter::probe(program, modules)?;
-            Ok((found, interpreter::startup(program)))
-        })
+        Interpreters::probe_with(cells, interpreter::probe)
     }
 
     /// `probe_for` with the probe given (tests pass a fake): it answers a
-    /// program and the modules to import with what the program is and its
-    /// start-up in ms.
+    /// program and the modules to import with what the program is.
     pub fn probe_with(
         cells: &[Cell],
-        mut probe: impl FnMut(&str, &[&str]) -> Result<(Interpreter, Option<f64>), ProbeError>,
+        mut probe: impl FnMut(&str, &[&str]) -> Result<Interpreter, ProbeError>,
     ) -> Interpreters {
         let (programs, uses) = programs(cells);
         let probed = programs
             .into_iter()
             .map(|(program, modules)| {
-                let answer = probe(&program, &modules);
-                let startup_ms = answer.as_ref().ok().and_then(|(_, s)| *s);
-                let found = answer.map(|(found, _)| found);
+                let found = probe(&program, &modules);
+                let startup_ms = None;
                 (program, Probed { found, startup_ms })
             })
             .collect();
         Interpreters { probed, uses }
+    }
+
+    /// Records `program`'s start-up on an empty program, in ms, for its
+    /// cells' facts.
+    pub fn set_startup(&mut self, program: &str, ms: f64) {
+        if let Some(probed) = self.probed.get_mut(program) {
+            probed.startup_ms = Some(ms);
+        }
     }
 
     /// Each probed program and what it is (`CPython 3.11.7`) or why it
@@ -193,7 +196,12 @@ impl Interpreters {
     fn facts_of(&self, name: &str, program: &str) -> Option<InterpreterFacts> {
         let probed = self.probed.get(program)?;
         let found = probed.found.as_ref().ok()?;
-        Some(InterpreterFacts::of(name, program, found, probed.startup_ms))
+        Some(InterpreterFacts::of(
+            name,
+            program,
+            found,
+            probed.startup_ms,
+        ))
     }
 
     fn found(&self, cell: &Cell) -> Option<&Interpreter> {
@@ -299,16 +307,17 @@ mod tests {
     fn each_interpreter_is_probed_once_and_only_python_cells_skip() {
         let cells = cells();
         let mut asked = Vec::new();
-        let found = Interpreters::probe_with(&cells, |name, modules| {
+        let mut found = Interpreters::probe_with(&cells, |name, modules| {
             asked.push((name.to_string(), modules.len()));
             if name == "python3.99" {
                 Err(ProbeError::NotFound {
                     interpreter: name.to_string(),
                 })
             } else {
-                Ok((cpython(12, Gil::On), Some(20.0)))
+                Ok(cpython(12, Gil::On))
             }
         });
+        found.set_startup("/opt/py/bin/python3", 20.0);
         asked.sort();
         assert_eq!(
             asked,
@@ -369,7 +378,7 @@ mod tests {
             Ok(loaded) => matrix::expand(&loaded.experiment, 2),
             Err(e) => panic!("{e}"),
         };
-        let found = Interpreters::probe_with(&cells, |_, _| Ok((cpython(13, Gil::Off), None)));
+        let found = Interpreters::probe_with(&cells, |_, _| Ok(cpython(13, Gil::Off)));
         let gils: Vec<Gil> = cells.iter().map(|c| found.gil(c)).collect();
         assert_eq!(gils, [Gil::Off, Gil::On, Gil::Off, Gil::On]);
         assert_eq!(found.skip_reason(&cells[0]), None);
@@ -409,7 +418,7 @@ mod tests {
             asked.push((name.to_string(), modules.clone()));
             let mut i = cpython(11, Gil::On);
             i.modules = modules.into_iter().map(|m| (m, None)).collect();
-            Ok((i, None))
+            Ok(i)
         });
         assert_eq!(
             asked,

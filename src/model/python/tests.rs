@@ -16,7 +16,8 @@ use super::interpreters::DEFAULT_INTERPRETER;
 use super::*;
 use crate::config::{self, IoKind, ModelKind, Runs};
 use crate::matrix;
-use crate::model::{Job, Records};
+use crate::model::external::{self, RunnerError};
+use crate::model::{Job, ModelRun, Records};
 
 const MS: u64 = 1_000_000;
 
@@ -34,9 +35,11 @@ fn python3_usable() -> bool {
 }
 
 /// Runs `job` in the runner's mode its kind declares.
-fn run_declared(job: &Job, records: &Records) -> Result<ModelRun, PythonError> {
+fn run_declared(job: &Job, records: &Records) -> Result<ModelRun, RunnerError> {
     match job.cell.kind.runs() {
-        Runs::Runner { mode, .. } => run(job, records, mode),
+        Runs::Runner { mode, .. } => {
+            external::run(job, records, &program(&program_of(&job.cell)), mode)
+        }
         Runs::Own(_) => panic!("{} is none of the python models", job.cell.kind),
     }
 }
@@ -90,6 +93,7 @@ fn job_of(text: &str, latency: u64, tcp: Option<String>) -> Job {
         shared: Default::default(),
         arrivals: Vec::new(),
         stop_after_ns: None,
+        timeout_ns: None,
     }
 }
 
@@ -215,14 +219,20 @@ fn gevent_overlaps_io_like_asyncio_and_serialises_cpu() {
         (60 * MS..150 * MS).contains(&gevent),
         "gevent: {gevent} ns for 10 × 2 × 30 ms"
     );
-    assert!(gevent < 2 * asyncio.max(60 * MS), "{gevent} vs asyncio {asyncio}");
+    assert!(
+        gevent < 2 * asyncio.max(60 * MS),
+        "{gevent} vs asyncio {asyncio}"
+    );
     for task in 0..10 {
         assert_eq!(records.waits(task).count(), 2, "task {task}");
     }
     let cpu = "[[workload]]\ntasks = 4\ncpu_cost = \"30ms\"\n\
                [[model]]\nkind = \"python-gevent\"\n";
     let (wall, records) = timed(&in_gevent(cpu, 0));
-    assert!(wall >= 114 * MS, "4 × 30 ms of CPU on one thread took {wall} ns");
+    assert!(
+        wall >= 114 * MS,
+        "4 × 30 ms of CPU on one thread took {wall} ns"
+    );
     let mut bursts: Vec<(u64, u64)> = (0..4)
         .flat_map(|t| records.spans_of(t))
         .map(|s| (s.start_ns, s.end_ns))
@@ -264,7 +274,10 @@ fn gevent_loses_racy_updates_only_with_a_yield_inside_the_window() {
     let racy = lost("racy", false);
     assert!(racy.iter().all(|&n| n == 0), "racy, no yield: {racy:?}");
     let yielding = lost("racy", true);
-    assert!(yielding.iter().all(|&n| n >= 1), "racy, yield inside: {yielding:?}");
+    assert!(
+        yielding.iter().all(|&n| n >= 1),
+        "racy, yield inside: {yielding:?}"
+    );
     let locked = lost("locked", false);
     assert!(locked.iter().all(|&n| n == 0), "locked: {locked:?}");
 }

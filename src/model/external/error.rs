@@ -1,45 +1,73 @@
-//! What can go wrong while a real interpreter runs a job: it cannot be
-//! started, it dies, or it answers something conlab cannot read. Each
-//! message names the interpreter and carries the end of its stderr.
+//! What can go wrong while a runner runs a job: it cannot be started, it
+//! dies, it hangs past the run's deadline, it prints without end, or it
+//! answers something conlab cannot read; or it refuses the job, which is
+//! no failure (its cell is skipped with the reason). Each message names
+//! the runner and carries the end of its stderr.
 
-/// Why a run of a `python-*` model failed.
+/// Why a run of a runner-backed model did not complete.
 #[derive(Debug, thiserror::Error)]
-pub enum PythonError {
-    #[error("cannot start the Python interpreter `{interpreter}`: {source}")]
+pub enum RunnerError {
+    #[error("cannot start {runner}: {source}")]
     Start {
-        interpreter: String,
+        runner: String,
         source: std::io::Error,
     },
-    #[error("lost the Python interpreter `{interpreter}`: {source}")]
+    #[error("lost {runner}: {source}")]
     Wait {
-        interpreter: String,
+        runner: String,
         source: std::io::Error,
     },
-    #[error("the Python interpreter `{interpreter}` {how}{stderr}")]
+    #[error("{runner} {how}{stderr}")]
     Crashed {
-        interpreter: String,
-        /// `exited with status 1`, `was killed by signal 9 (SIGKILL)`.
+        runner: String,
+        /// `exited with status 1`, `was killed by signal 9`.
         how: String,
         /// The end of its stderr, `: ` first, or empty.
         stderr: String,
     },
-    #[error(
-        "the Python interpreter `{interpreter}` answered with data conlab cannot read ({detail}){stderr}"
-    )]
+    #[error("{runner} answered with data conlab cannot read ({detail}){stderr}")]
     Malformed {
-        interpreter: String,
+        runner: String,
         detail: String,
         stderr: String,
     },
+    #[error(
+        "{runner} did not answer by the run's deadline ({seconds:.1}s after it started) and was \
+         killed with what it started{stderr}"
+    )]
+    Deadline {
+        runner: String,
+        seconds: f64,
+        stderr: String,
+    },
+    #[error(
+        "{runner} wrote more than {limit} bytes on {stream} (a reply to this job is smaller) and \
+         was killed"
+    )]
+    TooMuch {
+        runner: String,
+        stream: &'static str,
+        limit: usize,
+    },
+    #[error("{runner} stopped at the run's deadline with {unfinished} of {tasks} tasks unfinished")]
+    Unfinished {
+        runner: String,
+        unfinished: usize,
+        tasks: usize,
+    },
+    /// The runner cannot run this job and said why, as the protocol asks:
+    /// the cell is skipped with the reason.
+    #[error("{0}")]
+    Refused(String),
     /// The job cannot be put to the runner (a tcp job without the delay
     /// server's address).
     #[error(transparent)]
     Request(std::io::Error),
-    #[error("cannot encode the job for Python: {0}")]
+    #[error("cannot encode the job for the runner: {0}")]
     Encode(serde_json::Error),
 }
 
-/// How much of an interpreter's stderr goes into a message.
+/// How much of a runner's stderr goes into a message.
 const STDERR_TAIL: usize = 800;
 
 /// The last lines of `stderr` on one line, `: ` first; empty if there are
