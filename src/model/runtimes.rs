@@ -244,7 +244,7 @@ pub const RUNTIMES: &[Installable] = &[
     Installable {
         key: "node",
         item: "Node.js",
-        kinds: "Node.js cells",
+        kinds: "the node-* cells",
         install: node::HOW_TO_INSTALL,
     },
 ];
