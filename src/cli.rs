@@ -313,6 +313,17 @@ pub struct RunnerCheckArgs {
     #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=64))]
     pub workers: u32,
 
+    /// With --kind python-*: the interpreter to run it in, as experiment
+    /// files name it (python-gevent runs in conlab's gevent environment
+    /// made from it, where there is one)
+    #[arg(
+        long,
+        value_name = "PYTHON",
+        default_value = "python3",
+        requires = "kind"
+    )]
+    pub python: String,
+
     /// Only these checks, comma-separated: timers, short, cpu, counters,
     /// arrivals, tcp
     #[arg(long, value_name = "CHECKS")]

@@ -156,7 +156,10 @@ fn doctor_lists_pypy_gevent_and_node_with_their_versions() {
     let state = gevent_check["state"].as_str().unwrap_or_default();
     assert!(state.contains("gevent 2"), "{state}");
     if venv.is_some() {
-        assert!(state.contains("conlab/gevent/py-python3/bin/python"), "{state}");
+        assert!(
+            state.contains("conlab/gevent/py-python3/bin/python"),
+            "{state}"
+        );
     }
     let node_check = check(&checks, "node");
     if node_check["status"] == "ok" {
@@ -200,7 +203,11 @@ fn doctor_says_how_to_get_each_runtime_it_does_not_find() {
         ),
     ] {
         let c = check(&checks, key);
-        assert_eq!((c["status"].as_str(), c["state"].as_str()), (Some("note"), Some(state)), "{c}");
+        assert_eq!(
+            (c["status"].as_str(), c["state"].as_str()),
+            (Some("note"), Some(state)),
+            "{c}"
+        );
         let text = c["advice"].as_str().unwrap_or_default();
         assert!(text.starts_with(advice), "{key}: {text}");
     }

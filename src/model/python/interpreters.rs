@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use super::environments;
 use super::interpreter::{self, Interpreter, InterpreterFacts, Located, ProbeError};
-use crate::config::{DEFAULT_PYTHON, Gil, SharedMode};
+use crate::config::{DEFAULT_PYTHON, Gil, ModelKind, SharedMode};
 use crate::matrix::Cell;
 
 /// The interpreter `python-*` cells use unless they name one.
@@ -29,9 +29,14 @@ pub fn interpreter_of(cell: &Cell) -> &str {
 /// interpreter when its kind needs a module from PyPI and that
 /// environment exists, else the interpreter as named.
 pub fn program_of(cell: &Cell) -> String {
-    let interpreter = interpreter_of(cell);
-    cell.kind
-        .needs_module()
+    program_for(cell.kind, interpreter_of(cell))
+}
+
+/// The program `kind` runs under `interpreter` (as a file names it):
+/// conlab's gevent environment made from it for a kind that needs gevent,
+/// where there is one; else the interpreter itself.
+pub fn program_for(kind: ModelKind, interpreter: &str) -> String {
+    kind.needs_module()
         .and_then(|_| environments::gevent_python(interpreter))
         .map_or_else(|| interpreter.to_string(), |p| p.display().to_string())
 }
