@@ -113,12 +113,9 @@ pub fn execute(argv: &[String], input: Vec<u8>, bounds: Bounds) -> std::io::Resu
     });
     let waited = match bounds.deadline {
         None => rx.recv().ok(),
-        Some(deadline) => {
-            match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-                Ok(status) => Some(status),
-                Err(_) => None,
-            }
-        }
+        Some(deadline) => rx
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .ok(),
     };
     let end = match waited {
         Some(Ok(status)) => End::Exited(status),

@@ -86,12 +86,17 @@ pub fn locate_for(cells: &[Cell]) -> Vec<Program> {
     found
 }
 
+/// A program and the modules its cells need it to import.
+type ProgramModules = (String, Vec<&'static str>);
+/// An interpreter as cells name it, and the program that runs for it.
+type Use = (String, String);
+
 /// Each program the python cells among `cells` run, with the modules
 /// their kinds need it to import, in order of first use; and each
 /// (interpreter, program) pair.
-fn programs(cells: &[Cell]) -> (Vec<(String, Vec<&'static str>)>, Vec<(String, String)>) {
-    let mut programs: Vec<(String, Vec<&'static str>)> = Vec::new();
-    let mut uses: Vec<(String, String)> = Vec::new();
+fn programs(cells: &[Cell]) -> (Vec<ProgramModules>, Vec<Use>) {
+    let mut programs: Vec<ProgramModules> = Vec::new();
+    let mut uses: Vec<Use> = Vec::new();
     for cell in cells.iter().filter(|c| c.kind.is_python()) {
         let program = program_of(cell);
         let use_ = (interpreter_of(cell).to_string(), program.clone());
