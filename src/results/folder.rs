@@ -201,18 +201,6 @@ fn split(rel: &str) -> (Option<&str>, &str) {
     }
 }
 
-/// Whether `bytes` is a JSON object with every one of `keys`: how a
-/// conlab 0.1 `summary.json` or `environment.json` is recognised.
-fn json_with_keys(bytes: &[u8], keys: &[&str]) -> bool {
-    serde_json::from_slice::<serde_json::Value>(bytes)
-        .ok()
-        .and_then(|v| {
-            v.as_object()
-                .map(|o| keys.iter().all(|k| o.contains_key(*k)))
-        })
-        .unwrap_or(false)
-}
-
 /// Refuses a symbolic link anywhere conlab would write in `root`.
 fn refuse_links(root: &SafeDir, names: &[String]) -> Result<(), FolderError> {
     for name in names {
@@ -255,14 +243,14 @@ fn inspect(root: &SafeDir) -> Result<State, FolderError> {
 /// Whether a folder without a manifest was written by conlab 0.1.
 fn is_legacy(root: &SafeDir, names: &[&String]) -> Result<bool, FolderError> {
     let has = |n: &str| names.iter().any(|m| *m == n);
-    let of_conlab = |name: &str, keys: &[&str]| -> Result<bool, FolderError> {
+    let of_conlab = |name: &str| -> Result<bool, FolderError> {
         Ok(has(name)
             && root.entry(name)? == Entry::File
-            && root.read(name)?.is_some_and(|b| json_with_keys(&b, keys)))
+            && prefix_of(root, name)?.is_some_and(|(bytes, whole)| {
+                recognise::is_conlabs(name, &bytes, whole) == Made::Conlab
+            }))
     };
-    if of_conlab("summary.json", &["conlab_version", "cells"])?
-        || of_conlab("environment.json", &["conlab_version", "experiment_sha256"])?
-    {
+    if of_conlab("summary.json")? || of_conlab("environment.json")? {
         return Ok(true);
     }
     // A comparison folder: only conlab's comparison files (and the
@@ -766,10 +754,7 @@ fn remove_temporary_files(root: &SafeDir) -> Result<(), FolderError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn temp() -> tempfile::TempDir {
-        tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"))
-    }
+    use crate::results::safe_fs::tests::temp;
 
     fn write(dir: &Path, rel: &str, text: &str) {
         let path = dir.join(rel);

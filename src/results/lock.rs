@@ -323,8 +323,10 @@ fn has_lock_file(dir: &Path) -> bool {
 /// (which includes this process, if it holds `dir` itself).
 pub fn read_whole<T>(dir: &Path, mut read: impl FnMut() -> T) -> Result<T, LockError> {
     // The lock file appears at most once (conlab never deletes it), so the
-    // second pass finds it.
-    for _ in 0..2 {
+    // second pass finds it; a third is only for a user deleting it.
+    let mut pass = 0;
+    loop {
+        pass += 1;
         match reader_access(dir)? {
             Access::Shared(file) => {
                 let value = read();
@@ -334,37 +336,19 @@ pub fn read_whole<T>(dir: &Path, mut read: impl FnMut() -> T) -> Result<T, LockE
             Access::Unlockable => return Ok(read()),
             Access::NoLockFile => {
                 let value = read();
-                if !has_lock_file(dir) {
+                if pass >= 3 || !has_lock_file(dir) {
                     return Ok(value);
                 }
             }
         }
-    }
-    match reader_access(dir)? {
-        Access::Shared(file) => {
-            let value = read();
-            drop(file);
-            Ok(value)
-        }
-        Access::Unlockable | Access::NoLockFile => Ok(read()),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::results::safe_fs::tests::{open, temp};
     use std::ffi::OsString;
-
-    fn temp() -> tempfile::TempDir {
-        tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"))
-    }
-
-    fn open(path: &Path) -> SafeDir {
-        match SafeDir::open(path, true) {
-            Ok(Some(d)) => d,
-            other => panic!("cannot open {}: {other:?}", path.display()),
-        }
-    }
 
     #[test]
     fn a_record_round_trips_and_a_damaged_one_gives_what_it_can() {

@@ -447,15 +447,16 @@ impl SafeDir {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use std::os::unix::fs::symlink;
 
-    fn temp() -> tempfile::TempDir {
+    pub(crate) fn temp() -> tempfile::TempDir {
         tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"))
     }
 
-    fn open(path: &Path) -> SafeDir {
+    /// The folder at `path`, made if missing.
+    pub(crate) fn open(path: &Path) -> SafeDir {
         match SafeDir::open(path, true) {
             Ok(Some(d)) => d,
             other => panic!("cannot open {}: {other:?}", path.display()),
