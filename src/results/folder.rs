@@ -136,12 +136,14 @@ impl Purpose {
     }
 
     /// The top-level files a command of this purpose writes, which must be
-    /// conlab's (listed) or free before it starts.
+    /// conlab's (listed) or free before it starts. An experiment.toml that
+    /// is not listed is left out: it may be the very file the run was
+    /// given, which no message should offer to delete (a resumed run
+    /// keeps it; a new one refuses it as in the way when it saves its
+    /// copy, first thing).
     fn writes(self) -> Vec<&'static str> {
         match self {
-            Purpose::Run { .. } => RUN_FILES.iter().chain(REPORT_FILES).copied().collect(),
-            // A resumed run keeps an experiment.toml that is there.
-            Purpose::Resume => RUN_FILES
+            Purpose::Run { .. } | Purpose::Resume => RUN_FILES
                 .iter()
                 .chain(REPORT_FILES)
                 .copied()

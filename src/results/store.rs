@@ -71,6 +71,9 @@ impl Store {
         run: StartedRun,
     ) -> Result<Store, StoreError> {
         let mut folder = Folder::open(lock, Purpose::Run { force })?;
+        // A user's experiment.toml in the way is refused before anything
+        // is deleted.
+        folder.claim(&["experiment.toml".to_string()])?;
         if force {
             folder.remove_all_but(&["experiment.toml"])?;
         }

@@ -1073,3 +1073,24 @@ fn run_force_killed_at_any_moment_never_loses_the_experiment_file_it_was_given()
     let (listed, present) = listed_and_present(&out);
     assert_eq!(listed, present);
 }
+
+#[test]
+fn force_with_a_users_experiment_toml_in_the_way_refuses_before_deleting_anything() {
+    let dir = tempdir();
+    let out = results(dir.path());
+    unlist(&out, &["experiment.toml"]);
+    write(&out, "experiment.toml", "# my own notes\n");
+    let before = results_snapshot(&out);
+    let (code, stderr) = conlab_in(
+        dir.path(),
+        &["run", "small.toml", "--out", "out", "--force", "-q"],
+    );
+    assert_eq!(
+        (code, stderr.as_str()),
+        (
+            2,
+            "error: out/experiment.toml is in the way: conlab did not write it (out/conlab-manifest.json does not list it), and never overwrites a file it did not write\n  = help: move or rename it, then run again\n"
+        )
+    );
+    assert_eq!(results_snapshot(&out), before);
+}
