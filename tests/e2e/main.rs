@@ -19,4 +19,5 @@ mod python;
 mod reliability;
 mod run;
 mod shared;
+mod soak;
 mod tcp;
