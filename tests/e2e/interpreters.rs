@@ -15,15 +15,6 @@ use crate::common::*;
 
 type Row = HashMap<String, String>;
 
-/// `python3` as a path (a pyenv shim would start a shell every time).
-fn python3_path() -> String {
-    let output = std::process::Command::new("python3")
-        .args(["-c", "import sys; print(sys.executable)"])
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run python3: {e}"));
-    String::from_utf8_lossy(&output.stdout).trim().to_string()
-}
-
 fn json(path: &Path) -> serde_json::Value {
     let text = std::fs::read_to_string(path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
@@ -49,20 +40,7 @@ fn rows_of<'a>(rows: &'a [Row], variant: &str) -> Vec<&'a Row> {
 /// A conlab run without conlab's own gevent environments (a cache
 /// directory of its own), so each test sees only what it names.
 fn run_clean(file: &Path, out: &Path, cache: &Path, extra: &[&str]) -> (i32, String) {
-    let output = conlab()
-        .env("XDG_CACHE_HOME", cache)
-        .arg("run")
-        .arg(file)
-        .arg("--out")
-        .arg(out)
-        .arg("--quiet")
-        .args(extra)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run conlab: {e}"));
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    run_into_env(file, out, extra, &[("XDG_CACHE_HOME", cache)])
 }
 
 #[test]

@@ -315,6 +315,9 @@ class BlockingIo:
         self.job = job
         self.sock = None
 
+    def sleep(self, seconds):
+        time.sleep(seconds)
+
     async def open(self, task):
         if self.job["tcp"] and task.needs_io():
             self.sock = connect(self.job)
@@ -323,7 +326,7 @@ class BlockingIo:
         """Waits latency ns; returns when the IO completed. A sleep never
         ends before its deadline (it sleeps again if woken early)."""
         if self.sock is None:
-            wait_until(deadline)
+            wait_until(deadline, self.sleep)
             return deadline
         return ask(self.sock, latency)
 
@@ -335,30 +338,22 @@ class BlockingIo:
             self.sock.close()
 
 
-def sleep_until(sleep, deadline):
-    """Sleeps with sleep(seconds) until CLOCK_MONOTONIC reaches deadline,
-    sleeping again for what is left if a timer fires early."""
-    while True:
-        left = deadline - now()
-        if left <= 0:
-            return
-        sleep(left / 1e9)
-
-
-class GeventIo:
+class GeventIo(BlockingIo):
     """How a task in a greenlet waits: on gevent's hub, which runs the other
     greenlets meanwhile, with gevent.sleep or a gevent socket (gevent's own
     API; nothing of the standard library is patched). A greenlet switch is
     no await: its coroutines never suspend, so finish() runs a task with it
-    to its end in one step."""
+    to its end in one step, as with a BlockingIo."""
 
     def __init__(self, job):
         import gevent
         import gevent.socket
 
+        BlockingIo.__init__(self, job)
         self.gevent = gevent
-        self.job = job
-        self.sock = None
+
+    def sleep(self, seconds):
+        self.gevent.sleep(seconds)
 
     async def open(self, task):
         if self.job["tcp"] and task.needs_io():
@@ -371,20 +366,6 @@ class GeventIo:
             sock.connect((host, port))
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self.sock = sock
-
-    async def wait(self, latency, deadline):
-        """Waits latency ns; returns when the IO completed."""
-        if self.sock is None:
-            sleep_until(self.gevent.sleep, deadline)
-            return deadline
-        return ask(self.sock, latency)
-
-    async def update(self, counter, work):
-        counter.update(work)
-
-    async def close(self):
-        if self.sock is not None:
-            self.sock.close()
 
 
 class LoopIo:
@@ -505,13 +486,15 @@ def due(job, i):
     return at
 
 
-def wait_until(at):
-    """Blocks the calling thread until CLOCK_MONOTONIC reaches at."""
+def wait_until(at, sleep=time.sleep):
+    """Blocks the calling thread (or greenlet, with gevent.sleep) until
+    CLOCK_MONOTONIC reaches at, sleeping again for what is left if a timer
+    fires early."""
     while True:
         left = at - now()
         if left <= 0:
             return
-        time.sleep(left / 1e9)
+        sleep(left / 1e9)
 
 
 def dispatch(job):
@@ -633,7 +616,7 @@ def greenlets(job, shared):
             at = due(job, i)
             if at is None:
                 break
-            sleep_until(gevent.sleep, at)
+            wait_until(at, gevent.sleep)
             if due(job, i) is None:
                 break
             spawned.append(gevent.spawn(one, i))
