@@ -43,6 +43,42 @@ pub fn visible(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// At most `max` characters of `text`, made visible and escaped for one
+/// line (`\n` too): what a message may quote of something a file or a
+/// child wrote, however long it is (a line of 200 MB is quoted as its
+/// first characters and `…`).
+pub fn excerpt(text: &str, max: usize) -> Cow<'_, str> {
+    let plain = |c: char| !(c.is_control() || is_hidden_control(c));
+    if text.chars().nth(max).is_none() && text.chars().all(plain) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::new();
+    let mut shown = 0;
+    // Where to cut if what follows does not fit: room for the `…`.
+    let mut cut = None;
+    for c in text.chars() {
+        let piece = match c {
+            '\n' => "\\n".to_string(),
+            '\t' => "\\t".to_string(),
+            '\r' => "\\r".to_string(),
+            c if !plain(c) => format!("\\u{{{:x}}}", c as u32),
+            c => c.to_string(),
+        };
+        let width = piece.chars().count();
+        if cut.is_none() && shown + width >= max {
+            cut = Some(out.len());
+        }
+        if shown + width > max {
+            out.truncate(cut.unwrap_or(0));
+            out.push('…');
+            return Cow::Owned(out);
+        }
+        out.push_str(&piece);
+        shown += width;
+    }
+    Cow::Owned(out)
+}
+
 /// Milliseconds as a short human string: `0.85 ms`, `301 ms`, `1.24 s`.
 pub fn format_ms(ms: f64) -> String {
     if !ms.is_finite() {
@@ -147,6 +183,18 @@ pub fn cut_at_char_boundary(text: &str, max: usize) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_excerpt_is_short_escaped_and_on_one_line() {
+        assert_eq!(excerpt("tasks = 3", 20), "tasks = 3");
+        assert_eq!(excerpt("a\nb\tc", 20), "a\\nb\\tc");
+        assert_eq!(excerpt("abcdef", 6), "abcdef");
+        assert_eq!(excerpt("abcdefg", 6), "abcde…");
+        // 20 MB of NUL bytes are quoted as their first few.
+        let nul = "\0".repeat(200_000_000);
+        assert_eq!(excerpt(&nul, 20), "\\u{0}\\u{0}\\u{0}…");
+        assert_eq!(excerpt("가나다라마바", 4), "가나다…");
+    }
 
     #[test]
     fn times_read_by_range() {

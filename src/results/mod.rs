@@ -13,6 +13,7 @@ pub mod compare;
 pub mod crossovers;
 pub mod export;
 pub mod folder;
+pub mod limits;
 pub mod load;
 pub mod manifest;
 pub mod merge;

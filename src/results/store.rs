@@ -62,7 +62,10 @@ impl StoreError {
     pub fn is_bad_input(&self) -> bool {
         match self {
             StoreError::Io { .. } | StoreError::Encode { .. } => false,
-            StoreError::Fs(e) => matches!(e, FsError::Symlink { .. } | FsError::NotDir { .. }),
+            StoreError::Fs(e) => matches!(
+                e,
+                FsError::Symlink { .. } | FsError::NotDir { .. } | FsError::Refused(_)
+            ),
             _ => true,
         }
     }
