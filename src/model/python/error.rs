@@ -31,6 +31,15 @@ pub enum PythonError {
         detail: String,
         stderr: String,
     },
+    #[error(
+        "the Python interpreter `{interpreter}` wrote more than {limit} on {stream} and was killed: conlab's runner writes one line of reply to this job on stdout, and at most a traceback on stderr{stderr}"
+    )]
+    TooMuchOutput {
+        interpreter: String,
+        stream: &'static str,
+        limit: String,
+        stderr: String,
+    },
     #[error("cannot encode the job for Python: {0}")]
     Encode(serde_json::Error),
 }

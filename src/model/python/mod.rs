@@ -18,7 +18,12 @@
 //!   worker's `RUSAGE_CHILDREN`; what the interpreter used before `t0` is
 //!   reported back and subtracted, like its start-up time;
 //! - the interpreter stays in the worker's process group, which the parent
-//!   kills at the timeout, and it dies with the worker if the worker dies.
+//!   kills at the timeout, and it dies with the worker if the worker dies;
+//!   that timeout is the deadline of its output too;
+//! - what it writes is read up to a limit worked out from the job
+//!   ([`reply_limit`], [`STDERR_LIMIT`]): an interpreter that writes more
+//!   is killed and the run fails saying so, so the worker's memory stays
+//!   that of the job.
 
 mod error;
 mod interpreter;
@@ -28,10 +33,9 @@ mod request;
 #[cfg(test)]
 mod tests;
 
-use std::io::Write;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
-use std::process::{Command, Output, Stdio};
-use std::thread;
+use std::process::{Command, ExitStatus, Stdio};
+use std::time::Instant;
 
 pub use error::PythonError;
 pub use interpreter::{Located, probe};
@@ -42,11 +46,42 @@ use super::job::{Job, ModelError, ModelRun};
 use super::record::Records;
 use super::shared::SharedOutcome;
 use error::stderr_tail;
+use crate::child::{self, Bounds, End, Kill};
 use reply::{CounterReply, RunnerReply};
 use request::{Request, runner_model};
 
 /// The program every python model runs.
 pub const RUNNER: &str = include_str!("runner.py");
+
+/// The most the interpreter may write on stderr: a traceback, warnings.
+pub const STDERR_LIMIT: usize = 1 << 20;
+
+/// The most the runner may write on stdout for `job`: its one-line reply,
+/// which holds two numbers per IO wait, a few per task, and the spans of
+/// a timeline (see `reply.rs`), with room to spare.
+pub fn reply_limit(job: &Job) -> usize {
+    const BASE: usize = 1 << 20;
+    const PER_WAIT: usize = 64;
+    const PER_TASK: usize = 256;
+    const PER_SPAN: usize = 128;
+    let waits = job.cell.waits() as usize;
+    let tasks = job.tasks();
+    let spans = if job.record_timeline {
+        tasks.saturating_mul(job.spans_per_task())
+    } else {
+        0
+    };
+    BASE.saturating_add(waits.saturating_mul(PER_WAIT))
+        .saturating_add(tasks.saturating_mul(PER_TASK))
+        .saturating_add(spans.saturating_mul(PER_SPAN))
+}
+
+/// What the interpreter did: how it ended and what it wrote.
+struct Output {
+    status: ExitStatus,
+    stdout: Vec<u8>,
+    stderr: Vec<u8>,
+}
 
 /// Runs `job` in its cell's interpreter, filling `records`.
 pub fn run(job: &Job, records: &Records) -> Result<ModelRun, ModelError> {
@@ -54,7 +89,7 @@ pub fn run(job: &Job, records: &Records) -> Result<ModelRun, ModelError> {
     let request = Request::new(job, model).map_err(|e| ModelError::Io(e.to_string()))?;
     let input = serde_json::to_vec(&request).map_err(PythonError::Encode)?;
     let interpreter = interpreter_of(&job.cell);
-    let output = execute(interpreter, input)?;
+    let output = execute(interpreter, input, reply_limit(job))?;
     if !output.status.success() {
         let how = match (output.status.code(), output.status.signal()) {
             (Some(code), _) => format!("exited with status {code}"),
@@ -107,8 +142,9 @@ fn shared_outcome(
 }
 
 /// Starts the runner in `interpreter`, hands it `input` on stdin and waits
-/// for it to end, collecting its stdout and stderr.
-fn execute(interpreter: &str, input: Vec<u8>) -> Result<Output, PythonError> {
+/// for it to end, collecting its stdout (at most `limit` bytes) and
+/// stderr (at most [`STDERR_LIMIT`]).
+fn execute(interpreter: &str, input: Vec<u8>, limit: usize) -> Result<Output, PythonError> {
     // SAFETY: getpid has no preconditions and cannot fail.
     let worker = unsafe { libc::getpid() };
     let mut command = Command::new(interpreter);
@@ -122,28 +158,40 @@ fn execute(interpreter: &str, input: Vec<u8>) -> Result<Output, PythonError> {
     unsafe {
         command.pre_exec(move || die_with(worker));
     }
+    let started = Instant::now();
     let mut child = command.spawn().map_err(|source| PythonError::Start {
         interpreter: interpreter.to_string(),
         source,
     })?;
-    // Written from a thread: a large job may not fit in the pipe before
-    // the interpreter starts reading.
-    let writer = child.stdin.take().map(|mut stdin| {
-        thread::spawn(move || {
-            // An interpreter that dies before reading shows why on stderr.
-            let _ = stdin.write_all(&input);
-        })
-    });
-    let output = child
-        .wait_with_output()
-        .map_err(|source| PythonError::Wait {
+    let bounds = Bounds {
+        stdout: limit,
+        stderr: STDERR_LIMIT,
+        // The run's timeout: the parent kills the worker's whole group,
+        // this interpreter with it.
+        deadline: None,
+    };
+    let done = child::supervise(&mut child, input, bounds, Kill::Process, started, &|| false);
+    match done.end {
+        End::Exited(status) => Ok(Output {
+            status,
+            stdout: done.stdout,
+            stderr: done.stderr,
+        }),
+        End::TooMuch { stream, limit } => Err(PythonError::TooMuchOutput {
+            interpreter: interpreter.to_string(),
+            stream: stream.name(),
+            limit: crate::bounded::size_text(limit as u64),
+            stderr: stderr_tail(&done.stderr),
+        }),
+        End::Lost(source) => Err(PythonError::Wait {
             interpreter: interpreter.to_string(),
             source,
-        })?;
-    if let Some(writer) = writer {
-        let _ = writer.join();
+        }),
+        End::Deadline { .. } | End::Stopped => Err(PythonError::Wait {
+            interpreter: interpreter.to_string(),
+            source: std::io::Error::other("it was stopped"),
+        }),
     }
-    Ok(output)
 }
 
 /// In the interpreter's process, before exec: be killed when the worker
