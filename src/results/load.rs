@@ -379,16 +379,7 @@ fn check_groups(
     let known: HashSet<usize> = cells.iter().map(|c| c.cell).collect();
     for (i, g) in groups.iter().enumerate() {
         let problem = if known.contains(&g.cell) {
-            measurements(&[
-                ("completion_p50_ms", Some(g.completion_p50_ms)),
-                ("completion_p99_ms", Some(g.completion_p99_ms)),
-                ("completion_max_ms", Some(g.completion_max_ms)),
-                ("wake_delay_p50_us", g.wake_delay_p50_us),
-                ("wake_delay_p99_us", g.wake_delay_p99_us),
-                ("wake_delay_max_us", g.wake_delay_max_us),
-                ("rounds_per_s", g.rounds_per_s),
-            ])
-            .err()
+            group_values(g).err()
         } else {
             Some(format!(
                 "cell {} is not a cell of summary.json; every group row belongs to one",
@@ -420,6 +411,33 @@ fn check_run(r: &RunRecord, known: &HashSet<usize>) -> Result<(), Problem> {
             r.cell
         ));
     }
+    run_values(r)
+}
+
+/// What is wrong with a run row's own values (counts, times, lost
+/// updates), if anything: `run --resume` keeps no such row.
+pub fn measured_run_problem(r: &RunRecord) -> Option<String> {
+    run_values(r).err()
+}
+
+/// What is wrong with a `groups.csv` row's times, if anything.
+pub fn group_row_problem(g: &GroupRecord) -> Option<String> {
+    group_values(g).err()
+}
+
+fn group_values(g: &GroupRecord) -> Result<(), Problem> {
+    measurements(&[
+        ("completion_p50_ms", Some(g.completion_p50_ms)),
+        ("completion_p99_ms", Some(g.completion_p99_ms)),
+        ("completion_max_ms", Some(g.completion_max_ms)),
+        ("wake_delay_p50_us", g.wake_delay_p50_us),
+        ("wake_delay_p99_us", g.wake_delay_p99_us),
+        ("wake_delay_max_us", g.wake_delay_max_us),
+        ("rounds_per_s", g.rounds_per_s),
+    ])
+}
+
+fn run_values(r: &RunRecord) -> Result<(), Problem> {
     counts(r.tasks, r.rounds, r.workers)?;
     measurements(&[
         ("wall_ms", r.wall_ms),
