@@ -11,7 +11,7 @@ use anyhow::Context;
 
 use super::{Exit, load_all, out, say, tell_rendering, terminal_width};
 use crate::cli::{OrderArg, RunArgs};
-use crate::config::{Loaded, Nanos, limits};
+use crate::config::{self, Loaded, Nanos, limits};
 use crate::environment::{self, usable_cores};
 use crate::matrix::{self, Cell, Shard};
 use crate::model::python::{Interpreters, Located, locate_for};
@@ -121,6 +121,23 @@ pub fn run(args: &RunArgs, interrupted: &AtomicBool) -> anyhow::Result<Exit> {
     let Some(loaded) = load_all(&args.files) else {
         return Ok(Exit::BadInput);
     };
+    // The files were checked against their own timeouts; --timeout too
+    // must leave their arrivals the time to arrive.
+    if let Some(t) = timeout {
+        for l in &loaded {
+            if let Some((message, needed)) = config::arrivals_too_long(&l.experiment, t) {
+                let fix = match needed {
+                    Some(n) => format!(", or give --timeout {n} or more"),
+                    None => String::new(),
+                };
+                say(format_args!(
+                    "error: {} with --timeout {t}: {message}\n  = help: raise the rate or ask for fewer requests in the file{fix}",
+                    l.experiment.source_path
+                ));
+                return Ok(Exit::BadInput);
+            }
+        }
+    }
     let cores = usable_cores();
     // Every experiment's directory and cells, checked before any runs.
     let mut plans: Vec<Plan> = Vec::new();

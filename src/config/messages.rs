@@ -1087,6 +1087,28 @@ pin! {
   = help: lengthen duration, or give requests = N instead
 "##;
 
+    // Issue 22: `rate = 1e-9` with 3 requests and a 4 s timeout passed
+    // validation, and every run ended with its requests unfinished.
+    arrivals_slower_than_the_timeout:
+        "[experiment]\ntimeout = \"4s\"\n[[workload]]\narrival = { rate = 1e-9 }\nrequests = 3\n[[model]]\nkind = \"threads\"\n"
+        => r##"error: at rate = 0.000000001, the 3 requests of workload "workload-1" arrive over 63 years on average, but a run stops taking requests 3s after it starts (its timeout, 4s, less a margin)
+ --> exp.toml:5:12, at workload[0].requests
+  |
+5 | requests = 3
+  |            ^
+  = help: raise the rate, or ask for fewer requests
+"##;
+
+    a_duration_of_arrivals_longer_than_the_timeout:
+        "[experiment]\ntimeout = \"3s\"\n[[workload]]\nname = \"site\"\n[[workload.group]]\nname = \"web\"\narrival = { rate = [100, 10] }\nduration = \"10s\"\n[[model]]\nkind = \"threads\"\n"
+        => r##"error: at rate = 100, the 1000 requests of group "web" of workload "site" arrive over 9.99 s on average, but a run stops taking requests 2s after it starts (its timeout, 3s, less a margin)
+ --> exp.toml:8:12, at workload[0].group[0].duration
+  |
+8 | duration = "10s"
+  |            ^^^^^
+  = help: raise the rate, ask for fewer requests, or give timeout = "14s" or more in [experiment]
+"##;
+
     duration_brings_too_many_requests:
         "[[workload]]\narrival = { rate = 1000000 }\nduration = \"10s\"\n[[model]]\nkind = \"threads\"\n"
         => r##"error: at rate = 1000000, `duration` = "10s" brings 10000000 requests

@@ -21,9 +21,10 @@ mod schema;
 
 use std::path::Path;
 
-pub use arrival::{ArrivalDist, CellArrival};
+pub use arrival::{ArrivalDist, CellArrival, stop_after};
 #[cfg(test)]
 pub use arrival::{Rate, RequestSpan};
+pub use check::arrivals_too_long;
 pub use claim::{ClaimSpec, CrossoverSpec, Limit, Metric};
 pub use diagnostic::{Diagnostics, SourceFile};
 pub use docs::key_help;
