@@ -79,10 +79,14 @@ pub fn excerpt(text: &str, max: usize) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Milliseconds as a short human string: `0.85 ms`, `301 ms`, `1.24 s`.
+/// Milliseconds as a short human string: `0.85 ms`, `301 ms`, `1.24 s`;
+/// past a million seconds (from a folder edited by hand) in scientific
+/// notation, so no value makes it longer than a dozen characters.
 pub fn format_ms(ms: f64) -> String {
     if !ms.is_finite() {
         "-".to_string()
+    } else if ms.abs() >= 1e9 {
+        format!("{:.2e} s", ms / 1000.0)
     } else if ms >= 10_000.0 {
         format!("{:.1} s", ms / 1000.0)
     } else if ms >= 1000.0 {
@@ -96,6 +100,20 @@ pub fn format_ms(ms: f64) -> String {
     }
 }
 
+/// A ratio (or any plain number) with `decimals` decimals, and in
+/// scientific notation when that would be long or show nothing (at or
+/// above a million, or below 0.001): `0.812`, `1.50e12`, `3.20e-7`.
+pub fn format_ratio(v: f64, decimals: usize) -> String {
+    let a = v.abs();
+    if !v.is_finite() {
+        "-".to_string()
+    } else if a >= 1e6 || (a > 0.0 && a < 1e-3) {
+        format!("{v:.2e}")
+    } else {
+        format!("{v:.decimals$}")
+    }
+}
+
 /// A number with at most `decimals` decimals, trailing zeros dropped, and
 /// large values shortened: `0.25`, `40`, `20k`, `1.5M`.
 pub fn format_number(v: f64, decimals: usize) -> String {
@@ -103,6 +121,9 @@ pub fn format_number(v: f64, decimals: usize) -> String {
         return "0".to_string();
     }
     let a = v.abs();
+    if a >= 1e9 || !v.is_finite() {
+        return format!("{v:.1e}");
+    }
     if a >= 1e6 {
         return format!("{}M", trim(format!("{:.1}", v / 1e6)));
     }
@@ -184,6 +205,23 @@ pub fn cut_at_char_boundary(text: &str, max: usize) -> &str {
 mod tests {
     use super::*;
 
+    /// Issue 22: `compare` printed a 230-digit interval for wall times of
+    /// 1e300 ms; every number has a bounded width.
+    #[test]
+    fn huge_and_tiny_numbers_stay_short() {
+        assert_eq!(format_ms(1e300), "1.00e297 s");
+        assert_eq!(format_ms(999_999_999.0), "1000000.0 s");
+        assert_eq!(format_ratio(0.8123, 3), "0.812");
+        assert_eq!(format_ratio(1e230, 3), "1.00e230");
+        assert_eq!(format_ratio(3.2e-7, 3), "3.20e-7");
+        assert_eq!(format_ratio(0.0, 3), "0.000");
+        assert_eq!(format_ratio(f64::INFINITY, 3), "-");
+        for v in [1e300, 1e-300, -1e300, 123.456] {
+            assert!(format_ms(v).len() <= 16, "{}", format_ms(v));
+            assert!(format_ratio(v, 3).len() <= 16, "{}", format_ratio(v, 3));
+        }
+    }
+
     #[test]
     fn an_excerpt_is_short_escaped_and_on_one_line() {
         assert_eq!(excerpt("tasks = 3", 20), "tasks = 3");
@@ -213,6 +251,7 @@ mod tests {
         assert_eq!(format_number(20_000.0, 0), "20k");
         assert_eq!(format_number(1_500_000.0, 0), "1.5M");
         assert_eq!(format_number(1000.0, 0), "1000");
+        assert_eq!(format_number(1e300, 0), "1.0e300");
     }
 
     #[test]

@@ -97,13 +97,24 @@ pub fn run(cli: Cli) -> i32 {
             commands::run::run(&args, interrupted)
         }
     };
-    match outcome {
+    let code = match outcome {
         Ok(Exit::Interrupted) => signals::exit_code(),
         Ok(exit) => exit as i32,
         Err(e) => {
             eprintln!("error: {}", format::visible(&format!("{e:#}")));
             Exit::RunsFailed as i32
         }
+    };
+    // What a command printed is part of its work: if it could not be
+    // written, the command did not do it.
+    match commands::stdout_failure() {
+        Some(why) => {
+            eprintln!(
+                "error: cannot write to stdout: {why}\n  = help: write the output somewhere with room, e.g. conlab … > file"
+            );
+            code.max(Exit::RunsFailed as i32)
+        }
+        None => code,
     }
 }
 

@@ -99,10 +99,12 @@ fn init_writes_a_starter_that_validates_and_is_never_overwritten() {
     };
     let first = init(dir.path());
     assert_eq!(first.status.code(), Some(0));
+    // On stdout since issue 22: what the command made.
     assert_eq!(
-        String::from_utf8_lossy(&first.stderr),
+        String::from_utf8_lossy(&first.stdout),
         "Wrote experiment.toml. Next: conlab validate experiment.toml, then conlab run experiment.toml\n"
     );
+    assert!(first.stderr.is_empty());
     let (code, stdout, stderr) = validate(&[dir.path().join("experiment.toml").as_os_str()]);
     assert_eq!(code, 0, "{stderr}");
     assert!(
