@@ -370,7 +370,9 @@ fn supervise_with(
     }
     drop(input);
     let until = Instant::now() + DRAIN_AFTER_EXIT;
-    let until = bounds.deadline.map_or(until, |d| d.max(Instant::now()).min(until));
+    let until = bounds
+        .deadline
+        .map_or(until, |d| d.max(Instant::now()).min(until));
     while out.pipe.is_some() || err.pipe.is_some() {
         let now = Instant::now();
         if now >= until {
@@ -444,7 +446,11 @@ mod tests {
             b"",
             ROOMY,
         );
-        assert!(matches!(done.end, End::Exited(s) if s.success()), "{:?}", done.end);
+        assert!(
+            matches!(done.end, End::Exited(s) if s.success()),
+            "{:?}",
+            done.end
+        );
         assert_eq!((done.stdout.len(), done.stderr.len()), (200_000, 100_000));
     }
 
@@ -452,7 +458,11 @@ mod tests {
     fn input_larger_than_a_pipe_is_written_and_closed() {
         let input = vec![b'x'; 300_000];
         let done = run("cat", &input, ROOMY);
-        assert!(matches!(done.end, End::Exited(s) if s.success()), "{:?}", done.end);
+        assert!(
+            matches!(done.end, End::Exited(s) if s.success()),
+            "{:?}",
+            done.end
+        );
         assert_eq!(done.stdout, input);
     }
 
@@ -508,7 +518,14 @@ mod tests {
             ..ROOMY
         };
         let mut child = sh("sleep 30");
-        let done = supervise(&mut child, Vec::new(), bounds, Kill::Group, started, &|| false);
+        let done = supervise(
+            &mut child,
+            Vec::new(),
+            bounds,
+            Kill::Group,
+            started,
+            &|| false,
+        );
         let End::Deadline { after } = done.end else {
             panic!("{:?}", done.end)
         };
@@ -540,7 +557,11 @@ mod tests {
             &|| false,
             None,
         );
-        assert!(matches!(done.end, End::Exited(s) if s.code() == Some(3)), "{:?}", done.end);
+        assert!(
+            matches!(done.end, End::Exited(s) if s.code() == Some(3)),
+            "{:?}",
+            done.end
+        );
         assert_eq!(done.stdout, b"done\n");
     }
 

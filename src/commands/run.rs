@@ -20,9 +20,9 @@ use crate::render::render_dir;
 use crate::report::{self, claim_verdicts, table};
 use crate::results::claims::{self, Measured};
 use crate::results::folder::{Folder, Purpose};
+use crate::results::limits as limits_of_results;
 use crate::results::manifest::{CellHash, StartedRun, cell_sha256, text_sha256};
 use crate::results::resume::{self, Mismatch};
-use crate::results::limits as limits_of_results;
 use crate::results::{CellStatus, Results, RunStatus, Store, StoreError, SummaryFile};
 use crate::runner::{self, ChildExecutor, Limits, Order, Run, Settings};
 
@@ -69,10 +69,13 @@ fn cell_hash(cell: &Cell, seed: u64) -> CellHash {
 /// Whether `dir` holds results that `conlab merge` joined (its
 /// environment.json says what it was merged from).
 fn is_merged(dir: &Path) -> bool {
-    crate::bounded::read_file(&dir.join("environment.json"), limits_of_results::ENVIRONMENT_JSON)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
-        .is_some_and(|env| env.get("merged_from").is_some())
+    crate::bounded::read_file(
+        &dir.join("environment.json"),
+        limits_of_results::ENVIRONMENT_JSON,
+    )
+    .ok()
+    .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+    .is_some_and(|env| env.get("merged_from").is_some())
 }
 
 /// The rows `--resume` keeps of `runs` and `groups` (the files' bytes).
@@ -428,14 +431,20 @@ fn run_one(
             .filter(|p| p.plan.skip.is_none())
             .map(|p| p.plan.cell.index)
             .collect();
-        let kept = kept_rows(&bytes, &group_bytes, &cells, &runnable, settings.repetitions)
-            .map_err(|u| {
-                anyhow::anyhow!(
-                    "cannot resume from {}: {}",
-                    dir.join(u.file).display(),
-                    u.message
-                )
-            })?;
+        let kept = kept_rows(
+            &bytes,
+            &group_bytes,
+            &cells,
+            &runnable,
+            settings.repetitions,
+        )
+        .map_err(|u| {
+            anyhow::anyhow!(
+                "cannot resume from {}: {}",
+                dir.join(u.file).display(),
+                u.message
+            )
+        })?;
         let resumed = Store::resume(
             dir,
             &kept.csv,

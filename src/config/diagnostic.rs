@@ -370,10 +370,7 @@ mod tests {
         let d = Diagnostic::error("bad").at("", start..start + 1);
         let text = d.render(&f).to_string();
         let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(
-            lines[3],
-            format!("1 | …{}\" x = 1", "\\u{0}".repeat(7))
-        );
+        assert_eq!(lines[3], format!("1 | …{}\" x = 1", "\\u{0}".repeat(7)));
         assert_eq!(lines[4], format!("  | {}^", " ".repeat(1 + 35 + 2)));
         assert!(text.len() < 400, "{} bytes", text.len());
         // The problem far from the start of a long line, and the line

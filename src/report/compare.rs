@@ -16,7 +16,8 @@ fn median(v: Option<f64>) -> String {
 }
 
 fn ratio(c: &CellComparison) -> String {
-    c.ratio.map_or_else(|| "–".to_string(), |r| format_ratio(r, 3))
+    c.ratio
+        .map_or_else(|| "–".to_string(), |r| format_ratio(r, 3))
 }
 
 fn interval(c: &CellComparison) -> String {

@@ -16,10 +16,10 @@ use std::path::{Path, PathBuf};
 
 use super::export::{self, SummaryFile};
 use super::limits;
-use crate::bounded::{self, Limit, ReadError};
-use crate::format::excerpt;
 use super::record::{Distribution, GroupRecord, RunRecord, Timeline};
 use super::summary::CellSummary;
+use crate::bounded::{self, Limit, ReadError};
+use crate::format::excerpt;
 
 /// The most tasks of a cell, rounds of a task, and task rounds and
 /// workers of a cell that `conlab validate` accepts in an experiment file
@@ -153,7 +153,8 @@ impl Results {
         }
         distributions.sort_by_key(|d| d.cell);
         let experiment_path = dir.join("experiment.toml");
-        let experiment_text = match read_optional(&experiment_path, limits::of("experiment.toml"))? {
+        let experiment_text = match read_optional(&experiment_path, limits::of("experiment.toml"))?
+        {
             Some(bytes) => {
                 Some(String::from_utf8(bytes).map_err(|e| parse_err(&experiment_path, e))?)
             }

@@ -277,11 +277,14 @@ fn machine_label(cell: &CellSummary, machine: &str) -> String {
 /// A label of a merged folder's cell without its machine: the inverse of
 /// [`machine_label`].
 fn label_without_machine(label: &str, machine: &str) -> String {
-    [format!(" · machine={machine}"), format!(" machine={machine}")]
-        .iter()
-        .find_map(|suffix| label.strip_suffix(suffix.as_str()))
-        .unwrap_or(label)
-        .to_string()
+    [
+        format!(" · machine={machine}"),
+        format!(" machine={machine}"),
+    ]
+    .iter()
+    .find_map(|suffix| label.strip_suffix(suffix.as_str()))
+    .unwrap_or(label)
+    .to_string()
 }
 
 /// The machines of a merged folder's cells, in order; empty for a folder
@@ -427,7 +430,8 @@ fn split_machines(parts: Vec<Part>) -> Result<Vec<Part>, MergeError> {
     Ok(out)
 }
 
-const REMERGE: &str = "merge the folders it was merged from instead, or restore it from the merge that wrote it";
+const REMERGE: &str =
+    "merge the folders it was merged from instead, or restore it from the merge that wrote it";
 
 /// What a folder was run with that shapes its cells, as far as it says:
 /// its run record's, or (for a merged folder) what its merge recorded of
@@ -553,8 +557,14 @@ fn no_run_twice(parts: &[Part]) -> Result<(), MergeError> {
                 let wall = r.wall_ms.map(crate::format::format_ms).unwrap_or_default();
                 let (who, help) = if j == i || other.dir == p.dir {
                     (
-                        format!("{} holds run {} of cell \"{label}\" ({wall}) twice", p.dir, r.repetition),
-                        format!("restore {}/runs.csv from the run that wrote it", p.dir.trim_end_matches('/')),
+                        format!(
+                            "{} holds run {} of cell \"{label}\" ({wall}) twice",
+                            p.dir, r.repetition
+                        ),
+                        format!(
+                            "restore {}/runs.csv from the run that wrote it",
+                            p.dir.trim_end_matches('/')
+                        ),
                     )
                 } else {
                     (
@@ -715,7 +725,11 @@ pub fn merge(parts: Vec<Part>) -> Result<Merged, MergeError> {
     if one_run_of_shards {
         let count = parts[0].shard().map_or(1, |s| s.count);
         let missing: Vec<String> = (1..=count)
-            .filter(|k| !parts.iter().any(|p| p.shard().is_some_and(|s| s.index == *k)))
+            .filter(|k| {
+                !parts
+                    .iter()
+                    .any(|p| p.shard().is_some_and(|s| s.index == *k))
+            })
             .map(|k| format!("{k}/{count}"))
             .collect();
         if !missing.is_empty() {
@@ -1069,9 +1083,16 @@ mod tests {
         assert_eq!(cells[0].label, "w · sequential · tasks=1 machine=a");
         assert_eq!(cells[6].label, "w · sequential · tasks=1 machine=b");
         assert_eq!(cells[12].label, "w · sequential · tasks=1 machine=c");
-        assert!(cells.iter().all(|c| c.label.matches("machine=").count() == 1));
+        assert!(
+            cells
+                .iter()
+                .all(|c| c.label.matches("machine=").count() == 1)
+        );
         // Each machine's speedups over its own sequential cells.
-        for c in cells.iter().filter(|c| c.kind == crate::config::ModelKind::Threads) {
+        for c in cells
+            .iter()
+            .filter(|c| c.kind == crate::config::ModelKind::Threads)
+        {
             let sequential = cells
                 .iter()
                 .find(|s| {
@@ -1097,7 +1118,10 @@ mod tests {
             part("B", Some("b"), None, folder(EXPERIMENT, |_| true, "y", 2)),
         ])
         .unwrap_or_else(|e| panic!("{e}"));
-        let first = a.runs[0].wall_ms.map(crate::format::format_ms).unwrap_or_default();
+        let first = a.runs[0]
+            .wall_ms
+            .map(crate::format::format_ms)
+            .unwrap_or_default();
         let e = merge(vec![
             part("M1", None, None, as_folder(m1, EXPERIMENT)),
             part("A", Some("a"), None, a.clone()),

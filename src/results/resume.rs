@@ -281,8 +281,16 @@ fn coordinates(row: &RunRecord, cell: &Cell) -> Option<String> {
         ("rounds", num(row.rounds), num(want.rounds)),
         ("io", row.io.clone(), want.io),
         ("workers", num(row.workers), num(want.workers)),
-        ("switch_interval", text(&row.switch_interval), text(&want.switch_interval)),
-        ("poll_interval", text(&row.poll_interval), text(&want.poll_interval)),
+        (
+            "switch_interval",
+            text(&row.switch_interval),
+            text(&want.switch_interval),
+        ),
+        (
+            "poll_interval",
+            text(&row.poll_interval),
+            text(&want.poll_interval),
+        ),
         ("shared", row.shared.clone(), want.shared),
         (
             "await_inside",
@@ -297,15 +305,18 @@ fn coordinates(row: &RunRecord, cell: &Cell) -> Option<String> {
             format!("`{}`", excerpt(v, 60))
         }
     };
-    fields.iter().find(|(_, got, want)| got != want).map(|(name, got, want)| {
-        format!(
-            "its `{name}` is {}, but cell {} (`{}`) has {}",
-            show(got),
-            cell.index,
-            cell.label(),
-            show(want)
-        )
-    })
+    fields
+        .iter()
+        .find(|(_, got, want)| got != want)
+        .map(|(name, got, want)| {
+            format!(
+                "its `{name}` is {}, but cell {} (`{}`) has {}",
+                show(got),
+                cell.index,
+                cell.label(),
+                show(want)
+            )
+        })
 }
 
 /// Why a measured row cannot be kept as it is, if it cannot.
@@ -414,7 +425,8 @@ pub fn keep(
     dropped.sort_by_key(|d| d.line);
     let mut csv = Vec::new();
     if let Some(first) = records.first() {
-        let expected = export::run_row(first, true).map_err(|e| unreadable("runs.csv", e.to_string()))?;
+        let expected =
+            export::run_row(first, true).map_err(|e| unreadable("runs.csv", e.to_string()))?;
         if runs.header != header_of(&expected) {
             return Err(unreadable(
                 "runs.csv",
@@ -504,7 +516,10 @@ fn group_problem(cell: &Cell, rows: &[&GroupRow<'_>]) -> Option<String> {
         .collect();
     match missing.len() {
         0 => None,
-        1 => Some(format!("groups.csv has no row for its group {}", missing[0])),
+        1 => Some(format!(
+            "groups.csv has no row for its group {}",
+            missing[0]
+        )),
         _ => Some(format!(
             "groups.csv has no row for its groups {}",
             missing.join(", ")
@@ -740,7 +755,9 @@ mod tests {
         let k = kept(&bytes, doubled.as_bytes(), &cells, &all(&cells));
         assert_eq!(
             dropped(&k),
-            ["runs.csv line 3 (cell 1, repetition 1): groups.csv lines 3 and 5 both hold its group `io`"]
+            [
+                "runs.csv line 3 (cell 1, repetition 1): groups.csv lines 3 and 5 both hold its group `io`"
+            ]
         );
         assert_eq!(k.records.len(), 2);
         let kept_groups = String::from_utf8_lossy(&k.groups_csv).into_owned();

@@ -158,7 +158,13 @@ fn workload(c: &mut Checker, t: &Table, index: usize, timeout: Nanos) -> Option<
         g.name = w.name.clone();
         let whose = format!("workload \"{}\"", w.name);
         ok = ok && c.place(t, check::counter(&g, &whose));
-        ok = ok && c.place(t, check::arrival_span(&g, &whose, timeout).into_iter().collect());
+        ok = ok
+            && c.place(
+                t,
+                check::arrival_span(&g, &whose, timeout)
+                    .into_iter()
+                    .collect(),
+            );
         w.groups.push(g);
     }
     ok &= c.read_keys(t, &WORKLOAD, &mut w, &["name", "group"]);
@@ -200,7 +206,12 @@ fn read_groups(
         let named = format!("group \"{}\" of workload \"{}\"", g.name, w.name);
         if fine
             && c.place(t, check::counter(&g, &whose))
-            && c.place(t, check::arrival_span(&g, &named, timeout).into_iter().collect())
+            && c.place(
+                t,
+                check::arrival_span(&g, &named, timeout)
+                    .into_iter()
+                    .collect(),
+            )
         {
             read.push((t, g.name.clone()));
             w.groups.push(g);

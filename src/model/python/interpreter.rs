@@ -157,7 +157,14 @@ pub fn probe(interpreter: &str) -> Result<Interpreter, ProbeError> {
         deadline: Some(started + PROBE_TIMEOUT),
     };
     // Nothing the probe started outlives it (or holds its pipes open).
-    let done = child::supervise(&mut child, Vec::new(), bounds, Kill::Group, started, &|| false);
+    let done = child::supervise(
+        &mut child,
+        Vec::new(),
+        bounds,
+        Kill::Group,
+        started,
+        &|| false,
+    );
     match done.end {
         End::Exited(status) => judge(interpreter, status, &done.stdout, &done.stderr),
         End::TooMuch { stream, limit } => Err(ProbeError::NotPython {

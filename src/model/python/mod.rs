@@ -45,8 +45,8 @@ use super::arrivals::Dispatch;
 use super::job::{Job, ModelError, ModelRun};
 use super::record::Records;
 use super::shared::SharedOutcome;
-use error::stderr_tail;
 use crate::child::{self, Bounds, End, Kill};
+use error::stderr_tail;
 use reply::{CounterReply, RunnerReply};
 use request::{Request, runner_model};
 
