@@ -87,7 +87,7 @@ pub fn size_text(bytes: u64) -> String {
     const GIB: u64 = 1 << 30;
     let scaled = |unit: u64, name: &str| {
         let v = bytes as f64 / unit as f64;
-        if bytes % unit == 0 {
+        if bytes.is_multiple_of(unit) {
             format!("{} {name}", bytes / unit)
         } else {
             format!("{v:.1} {name}")

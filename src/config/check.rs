@@ -201,7 +201,7 @@ pub fn overlong_arrivals(
     );
     // A timeout of more than a year is no fix.
     let needed = timeout_for(secs);
-    let needed = (needed.as_secs() <= 366 * 86_400).then(|| Nanos(needed.as_nanos() as u64));
+    let needed = (needed.as_secs() <= 366 * 86_400).then_some(Nanos(needed.as_nanos() as u64));
     Some((message, needed))
 }
 

@@ -20,6 +20,9 @@ struct Measured {
     peak_kb: u64,
 }
 
+// The child is reaped by `wait4`, which (unlike `Child::wait`) reports
+// its resource usage.
+#[allow(clippy::zombie_processes)]
 fn measured(cwd: &Path, args: &[&OsStr], env: &[(&str, &OsStr)]) -> Measured {
     let out = tempdir();
     let (o, e) = (out.path().join("out"), out.path().join("err"));
