@@ -742,6 +742,11 @@ fn edit_runs(dir: &Path, edit: impl FnOnce(&mut Vec<Vec<String>>, &[String])) {
     writer.flush().unwrap_or_else(|e| panic!("{e}"));
 }
 
+/// `conlab run pair.toml --out OUT --resume -q` in `root`.
+fn resume(root: &Path, out: &str) -> (i32, String, String) {
+    conlab_in(root, &["run", "pair.toml", "--out", out, "--resume", "-q"])
+}
+
 /// Issue 22: `--resume` kept a row of wall_ms = -5 (then failed blaming
 /// summary.json), kept a row of another cell's tasks, and dropped rows of
 /// repetition 0 or 6 and a second row of a run silently, as "1 recorded
@@ -760,10 +765,7 @@ fn resume_drops_rows_that_do_not_check_out_and_says_why() {
         twice[col("wall_ms")] = "123.0".into();
         rows.push(twice);
     });
-    let (code, _, stderr) = conlab_in(
-        root,
-        &["run", "pair.toml", "--out", "out", "--resume", "-q"],
-    );
+    let (code, _, stderr) = resume(root, "out");
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(
         stderr
@@ -811,10 +813,7 @@ fn resume_checks_groups_csv_against_runs_csv() {
     let root = dir.path();
     runs_into(root, &["gone", "twice", "broken"], &[]);
     std::fs::remove_file(root.join("gone/groups.csv")).unwrap_or_else(|e| panic!("{e}"));
-    let (code, _, stderr) = conlab_in(
-        root,
-        &["run", "pair.toml", "--out", "gone", "--resume", "-q"],
-    );
+    let (code, _, stderr) = resume(root, "gone");
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(
         stderr
@@ -834,10 +833,7 @@ fn resume_checks_groups_csv_against_runs_csv() {
     let text = std::fs::read_to_string(&groups).unwrap_or_default();
     let second = text.lines().nth(2).unwrap_or_default().to_string();
     std::fs::write(&groups, format!("{text}{second}\n")).unwrap_or_else(|e| panic!("{e}"));
-    let (code, _, stderr) = conlab_in(
-        root,
-        &["run", "pair.toml", "--out", "twice", "--resume", "-q"],
-    );
+    let (code, _, stderr) = resume(root, "twice");
     assert_eq!(code, 0, "{stderr}");
     assert!(
         stderr.contains("runs.csv line 3 (cell 1, repetition 1): groups.csv lines 3 and 6 both hold its group `io`"),
@@ -858,10 +854,7 @@ fn resume_checks_groups_csv_against_runs_csv() {
     lines[2] = "\"broken";
     std::fs::write(&groups, format!("{}\n", lines.join("\n"))).unwrap_or_else(|e| panic!("{e}"));
     let before = std::fs::read(root.join("broken/runs.csv")).unwrap_or_default();
-    let (code, _, stderr) = conlab_in(
-        root,
-        &["run", "pair.toml", "--out", "broken", "--resume", "-q"],
-    );
+    let (code, _, stderr) = resume(root, "broken");
     assert_eq!(code, 2);
     assert!(
         stderr.starts_with("error: cannot resume the run in broken: broken/groups.csv line 3: "),
