@@ -87,9 +87,9 @@ pub struct Finished {
 const STOP_EVERY: Duration = Duration::from_millis(50);
 /// How often the exit is checked without a pidfd.
 const EXIT_EVERY: Duration = Duration::from_millis(1);
-/// How long output is still read after the child has exited (what it
-/// wrote is in the pipe already; only a grandchild that escaped its group
-/// could keep a pipe open longer).
+/// How long conlab waits for more output after the child has exited
+/// (what it wrote is in the pipe already and is read at once; only a
+/// grandchild that escaped its group could keep a pipe open longer).
 const DRAIN_AFTER_EXIT: Duration = Duration::from_secs(1);
 
 /// Kills the process group led by `pid` (a child started with
@@ -369,13 +369,19 @@ fn supervise_with(
         kill_group(pid);
     }
     drop(input);
+    // What it wrote before it exited is read whatever the time (the run
+    // ended in time); only waiting for more is bounded.
     let until = Instant::now() + DRAIN_AFTER_EXIT;
-    let until = bounds
-        .deadline
-        .map_or(until, |d| d.max(Instant::now()).min(until));
-    while out.pipe.is_some() || err.pipe.is_some() {
+    loop {
+        let over = overflow([
+            (true, &mut out, Stream::Stdout),
+            (true, &mut err, Stream::Stderr),
+        ]);
+        if let Some(end) = over {
+            return finish(end, out, err);
+        }
         let now = Instant::now();
-        if now >= until {
+        if (out.pipe.is_none() && err.pipe.is_none()) || now >= until {
             break;
         }
         let mut fds: Vec<libc::pollfd> = [&out.pipe, &err.pipe]
@@ -388,13 +394,6 @@ fn supervise_with(
             })
             .collect();
         wait_for(&mut fds, until - now);
-        let over = overflow([
-            (true, &mut out, Stream::Stdout),
-            (true, &mut err, Stream::Stderr),
-        ]);
-        if let Some(end) = over {
-            return finish(end, out, err);
-        }
     }
     finish(End::Exited(status), out, err)
 }
@@ -532,6 +531,48 @@ mod tests {
         // Never before the deadline; the upper side is the e2e test's.
         assert!(after >= limit, "{after:?}");
         assert!(started.elapsed() < Duration::from_secs(10));
+    }
+
+    /// A child that wrote its output and exited just before its deadline
+    /// keeps its output, even when this thread wakes after the deadline.
+    #[test]
+    fn output_written_before_the_exit_is_kept_past_the_deadline() {
+        let started = Instant::now();
+        let mut child = sh("head -c 100000 /dev/zero");
+        // The child is done long before this, and the deadline is past.
+        std::thread::sleep(Duration::from_millis(300));
+        let bounds = Bounds {
+            deadline: Some(started + Duration::from_millis(200)),
+            ..ROOMY
+        };
+        let done = supervise(
+            &mut child,
+            Vec::new(),
+            bounds,
+            Kill::Group,
+            started,
+            &|| false,
+        );
+        // It could not write more than a pipe holds before being read: it
+        // is blocked, so this run is past its deadline. A shorter output
+        // fits the pipe and is kept.
+        assert!(matches!(done.end, End::Deadline { .. }), "{:?}", done.end);
+        let mut child = sh("head -c 1000 /dev/zero");
+        std::thread::sleep(Duration::from_millis(300));
+        let done = supervise(
+            &mut child,
+            Vec::new(),
+            bounds,
+            Kill::Group,
+            started,
+            &|| false,
+        );
+        assert!(
+            matches!(done.end, End::Exited(s) if s.success()),
+            "{:?}",
+            done.end
+        );
+        assert_eq!(done.stdout.len(), 1000);
     }
 
     #[test]
