@@ -1,19 +1,20 @@
 //! Whether a program named as the interpreter of the `python-*` models is
 //! one they can use: it must start, run a tiny fixed probe within
-//! [`PROBE_TIMEOUT`] and say it is Python [`MIN_VERSION`] or newer. Cells
+//! [`PROBE_TIMEOUT`], writing at most [`PROBE_OUTPUT_LIMIT`] on each of
+//! stdout and stderr, and say it is Python [`MIN_VERSION`] or newer. Cells
 //! whose interpreter fails this are skipped before anything runs. The
 //! probe also says what a prediction needs to know of it (whether its
 //! threads run under a GIL) and whether it imports the modules a kind
 //! needs (gevent).
 
-use std::os::unix::process::ExitStatusExt;
-use std::process::ExitStatus;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
+use crate::child::{self, Bounds, End};
 use crate::config::Gil;
-use crate::model::external::execute::{Bounds, End, execute};
 use crate::model::external::stderr_tail;
 
 /// The probe, run as `<interpreter> -E -s -c <probe>` (flags Python 2 knows).
@@ -22,13 +23,12 @@ const PROBE: &str = include_str!("probe.py");
 pub const MIN_VERSION: (u32, u32) = (3, 8);
 /// How long a probe may take; a Python starts in well under a second.
 pub const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+/// The most a probe may write on stdout, and on stderr: the probe prints
+/// one line (a Python's start-up warnings, a few more).
+pub const PROBE_OUTPUT_LIMIT: usize = 64 << 10;
 /// How the fix reads in every message.
 const HOW_TO_FIX: &str = "install CPython 3.8 or newer, or name one with python = \"...\" \
                           in [experiment] or in the [[model]]";
-
-/// The most the probe may print on stdout or stderr (a line, or a
-/// traceback).
-const PROBE_OUTPUT: usize = 64 << 10;
 
 /// A usable interpreter, as it described itself.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -206,18 +206,18 @@ pub fn locate(interpreter: &str) -> Located {
 /// Runs the probe in `interpreter` and checks what it says; `modules` are
 /// the modules it is asked to import (each a plain module name).
 pub fn probe(interpreter: &str, modules: &[&str]) -> Result<Interpreter, ProbeError> {
-    let argv: Vec<String> = [interpreter, "-E", "-s", "-c", PROBE]
-        .into_iter()
-        .chain(modules.iter().copied())
-        .map(str::to_string)
-        .collect();
-    let bounds = Bounds {
-        stdout: PROBE_OUTPUT,
-        stderr: PROBE_OUTPUT,
-        deadline: Some(Instant::now() + PROBE_TIMEOUT),
-    };
-    let done = match execute(&argv, Vec::new(), bounds) {
-        Ok(done) => done,
+    let spawned = Command::new(interpreter)
+        .args(["-E", "-s", "-c", PROBE])
+        .args(modules)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        // Its own group, so that a program that hangs is killed with
+        // whatever it started.
+        .process_group(0)
+        .spawn();
+    let mut child = match spawned {
+        Ok(child) => child,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(ProbeError::NotFound {
                 interpreter: interpreter.to_string(),
@@ -230,9 +230,25 @@ pub fn probe(interpreter: &str, modules: &[&str]) -> Result<Interpreter, ProbeEr
             });
         }
     };
+    let started = Instant::now();
+    let bounds = Bounds {
+        stdout: PROBE_OUTPUT_LIMIT,
+        stderr: PROBE_OUTPUT_LIMIT,
+        deadline: Some(started + PROBE_TIMEOUT),
+    };
+    // Nothing the probe started outlives it (or holds its pipes open).
+    let done = child::supervise(&mut child, Vec::new(), bounds, started, &|| false);
     match done.end {
         End::Exited(status) => judge(interpreter, status, &done.stdout, &done.stderr),
-        End::Deadline | End::TooMuch { .. } | End::Lost(_) => Err(ProbeError::NoAnswer {
+        End::TooMuch { stream, limit } => Err(ProbeError::NotPython {
+            interpreter: interpreter.to_string(),
+            detail: format!(
+                "it wrote more than {} on {} on a Python probe, which prints one line, and was killed",
+                crate::bounded::size_text(limit as u64),
+                stream.name()
+            ),
+        }),
+        End::Deadline { .. } | End::Stopped | End::Lost(_) => Err(ProbeError::NoAnswer {
             interpreter: interpreter.to_string(),
         }),
     }
