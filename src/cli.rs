@@ -60,6 +60,9 @@ pub enum Command {
     Check(CheckArgs),
     /// Show how ready this machine is for measurement (changes nothing)
     Doctor(DoctorArgs),
+    /// Make a Python environment with gevent for the python-gevent model in
+    /// conlab's cache directory (your Python stays as it is)
+    InstallGevent(InstallGeventArgs),
     /// Run the runner protocol's conformance checks against a runner (a
     /// command of yours, or a built-in runner kind) and print what holds
     RunnerCheck(RunnerCheckArgs),
@@ -265,6 +268,23 @@ pub struct DoctorArgs {
 
 #[derive(Debug, Args)]
 #[command(
+    after_help = "For each interpreter, runs `PYTHON -m venv DIR` and `DIR/bin/python -m pip install \
+        gevent`, where DIR is $XDG_CACHE_HOME/conlab/gevent/py-PYTHON (~/.cache/conlab/... without \
+        XDG_CACHE_HOME): the one place outside results folders that conlab writes to. python-gevent \
+        cells whose python names PYTHON then run in it; other cells and PYTHON itself are untouched. \
+        Needs the network (PyPI) and PYTHON's venv module (Debian: apt install python3-venv). An \
+        environment that already imports gevent is left as it is. Exit codes: 0 every interpreter \
+        has its environment; 1 one could not be made (said why); 2 no cache directory."
+)]
+pub struct InstallGeventArgs {
+    /// The interpreter to make it from, as experiment files name it
+    /// (`python3.12`, a path); repeat for several
+    #[arg(long, value_name = "PYTHON", default_value = "python3")]
+    pub python: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(
     after_help = "Runs short jobs through the runner (a few seconds with a short check, longer for a \
         serial model) and checks its replies as `conlab run` reads them and more: every task and wait \
         recorded, waits never early, N equal waits taking what --expect says, a CPU burst costing its \
@@ -292,6 +312,17 @@ pub struct RunnerCheckArgs {
     /// The job's `workers`
     #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=64))]
     pub workers: u32,
+
+    /// With --kind python-*: the interpreter to run it in, as experiment
+    /// files name it (python-gevent runs in conlab's gevent environment
+    /// made from it, where there is one)
+    #[arg(
+        long,
+        value_name = "PYTHON",
+        default_value = "python3",
+        requires = "kind"
+    )]
+    pub python: String,
 
     /// Only these checks, comma-separated: timers, short, cpu, counters,
     /// arrivals, tcp

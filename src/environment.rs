@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 
 use crate::machine::{Facts, Machine};
 use crate::measure::{now_ns, thread_cpu_ns};
+use crate::model::python::InterpreterFacts;
 use crate::runner::Limits;
 use crate::stats;
 use crate::workload::{cpu, sleep};
@@ -29,8 +30,9 @@ pub struct Environment {
     pub memory_total_mb: u64,
     /// The most threads conlab starts in one process here.
     pub thread_limit: u64,
-    /// Each Python interpreter the experiment's python-* cells name, and
-    /// what it is (`CPython 3.11.7`) or why it cannot be used.
+    /// Each program the experiment's python-* cells run, and what it is
+    /// (`CPython 3.11.7`, `CPython 3.13.1 (free-threaded, no GIL)`) or why
+    /// it cannot be used.
     #[serde(default)]
     pub python: Vec<(String, String)>,
     /// Each Node.js the experiment's node-* cells name, and what it is
@@ -41,6 +43,12 @@ pub struct Environment {
     /// `python3 -I -c ''`, the least of three), timed once at the start.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub runtime_startup_ms: Vec<(String, f64)>,
+    /// Each interpreter those cells name that answered: its
+    /// implementation, version, GIL, gevent where a cell needs it, and its
+    /// start-up on an empty program. Absent from results written before
+    /// it existed.
+    #[serde(default)]
+    pub interpreters: Vec<InterpreterFacts>,
     pub calibration: Calibration,
     /// When the experiment started (UTC, RFC 3339).
     pub date: String,
@@ -117,6 +125,8 @@ pub struct Runtimes {
     pub python: Vec<(String, String)>,
     pub node: Vec<(String, String)>,
     pub startup_ms: Vec<(String, f64)>,
+    /// What each interpreter the python cells name is.
+    pub interpreters: Vec<InterpreterFacts>,
 }
 
 /// Captures the environment of an experiment about to run.
@@ -154,6 +164,7 @@ pub fn capture(
         python: runtimes.python,
         node: runtimes.node,
         runtime_startup_ms: runtimes.startup_ms,
+        interpreters: runtimes.interpreters,
         calibration: calibrate(),
         date: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
         command_line: std::env::args().collect::<Vec<_>>().join(" "),

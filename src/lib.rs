@@ -54,6 +54,10 @@ pub(crate) mod signals;
 pub(crate) mod stats;
 pub(crate) mod workload;
 
+/// The runtimes beyond `python3` that tests run, shared likewise.
+#[cfg(test)]
+#[path = "../tests/support/runtimes.rs"]
+pub(crate) mod test_runtimes;
 /// Skips said out loud, shared with the end-to-end tests.
 #[cfg(test)]
 #[path = "../tests/support/skip.rs"]
@@ -92,6 +96,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Check(args) => Ok(commands::check::run(&args)),
         Command::Merge(args) => commands::merge::run(&args),
         Command::Doctor(args) => Ok(commands::doctor::run(&args)),
+        Command::InstallGevent(args) => Ok(commands::install_gevent::run(&args)),
         Command::RunnerCheck(args) => Ok(commands::runner_check::run(&args)),
         Command::Run(args) => {
             // First Ctrl-C, SIGTERM or SIGHUP: stop the current run, keep

@@ -6,8 +6,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::config::{
-    Axes, Axis, CellArrival, Experiment, Field, Group, GroupPoint, IoKind, IoLatency, ModelKind,
-    ModelSpec, Nanos, Param, Point, SharedMode, Sweep, Workload,
+    Axes, Axis, CellArrival, DEFAULT_PYTHON, Experiment, Field, Group, GroupPoint, IoKind,
+    IoLatency, ModelKind, ModelSpec, Nanos, Param, Point, SharedMode, Sweep, Workload,
 };
 
 /// One combination of a workload point and a model variant: the unit that
@@ -141,8 +141,17 @@ impl Cell {
             workers: self.workers,
             switch_interval: self.switch_interval,
             poll_interval: self.poll_interval,
+            python: self.python.clone(),
             machine: None,
         }
+    }
+
+    /// The interpreter a runner-backed cell runs in, as its file names it
+    /// (`python3` when it names none); `None` for conlab's own models.
+    pub fn interpreter(&self) -> Option<&str> {
+        self.kind
+            .takes(Param::Python)
+            .then(|| self.python.as_deref().unwrap_or(DEFAULT_PYTHON))
     }
 
     /// A one-line name: `io-bound · pool workers=2 · tasks=10`.
@@ -286,6 +295,7 @@ struct ModelVariant<'a> {
     workers: Option<u32>,
     switch_interval: Option<Nanos>,
     poll_interval: Option<Nanos>,
+    python: Option<String>,
     axes: Vec<Axis>,
 }
 
@@ -296,18 +306,25 @@ fn model_variants(m: &ModelSpec, cores: u32) -> Vec<ModelVariant<'_>> {
     let workers = options(&m.workers, m.kind.takes(Param::Workers).then_some(cores));
     let switch = options(&m.switch_interval, default(Param::SwitchInterval));
     let poll = options(&m.poll_interval, default(Param::PollInterval));
+    // The model's interpreters (the reader gave it the experiment's);
+    // none named: `python3`, left unnamed so cells hash as they did.
+    let python: Vec<Option<String>> = match &m.python {
+        Some(s) => s.values.iter().cloned().map(Some).collect(),
+        None => vec![None],
+    };
     let axes: Vec<Axis> = Param::sweepable()
         .map(|(_, f)| f)
         .filter(|&f| m.sweeps(f))
         .map(Axis::plain)
         .collect();
-    product(&[workers.len(), switch.len(), poll.len()])
+    product(&[workers.len(), switch.len(), poll.len(), python.len()])
         .into_iter()
         .map(|i| ModelVariant {
             spec: m,
             workers: workers[i[0]],
             switch_interval: switch[i[1]],
             poll_interval: poll[i[2]],
+            python: python[i[3]].clone(),
             axes: axes.clone(),
         })
         .collect()
@@ -342,7 +359,7 @@ pub fn expand(exp: &Experiment, cores: usize) -> Vec<Cell> {
                     workers: v.workers,
                     switch_interval: v.switch_interval,
                     poll_interval: v.poll_interval,
-                    python: m.python.clone().or_else(|| exp.python.clone()),
+                    python: v.python.clone(),
                     node: m
                         .kind
                         .takes(Param::Node)

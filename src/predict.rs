@@ -8,7 +8,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use crate::config::{CpuWays, ModelKind, Shape, workers_or_cores};
+use crate::config::{CpuWays, Gil, ModelKind, Shape, workers_or_cores};
 
 /// The inputs of a prediction: each task's total IO wait and total CPU
 /// work (I_i and P_i), in ns, in task order.
@@ -36,12 +36,19 @@ impl TaskTimes {
     }
 }
 
-/// The predicted wall time in ns of `kind` with `workers` on `cores`.
-pub fn predict(kind: ModelKind, workers: Option<u32>, cores: usize, w: &TaskTimes) -> u64 {
+/// The predicted wall time in ns of `kind` with `workers` on `cores`, in a
+/// runtime with or without a GIL (which only interpreter threads ask).
+pub fn predict(
+    kind: ModelKind,
+    workers: Option<u32>,
+    cores: usize,
+    gil: Gil,
+    w: &TaskTimes,
+) -> u64 {
     let workers = workers_or_cores(workers, cores.max(1));
     let sum_s: u64 = w.spans().fold(0, u64::saturating_add);
     let max_s = w.spans().max().unwrap_or(0);
-    let parallel = |cpu: CpuWays| (w.sum_cpu() / cpu.ways(workers, cores)).round() as u64;
+    let parallel = |cpu: CpuWays| (w.sum_cpu() / cpu.ways(workers, cores, gil)).round() as u64;
     match kind.shape() {
         Shape::Serial => sum_s,
         Shape::Overlap { cpu } => max_s.max(parallel(cpu)),
@@ -106,23 +113,47 @@ mod tests {
         let l = [100 * MS; 3];
         let w = w(&l, 3, 0);
         assert_eq!(w.baseline(), 300 * MS);
-        assert_eq!(predict(ModelKind::Sequential, None, 2, &w), 300 * MS);
-        assert_eq!(predict(ModelKind::Threads, None, 2, &w), 100 * MS);
-        assert_eq!(predict(ModelKind::Async, None, 2, &w), 100 * MS);
-        assert_eq!(predict(ModelKind::ThreadPool, Some(2), 2, &w), 200 * MS);
-        assert_eq!(predict(ModelKind::ThreadPool, Some(3), 2, &w), 100 * MS);
+        assert_eq!(
+            predict(ModelKind::Sequential, None, 2, Gil::On, &w),
+            300 * MS
+        );
+        assert_eq!(predict(ModelKind::Threads, None, 2, Gil::On, &w), 100 * MS);
+        assert_eq!(predict(ModelKind::Async, None, 2, Gil::On, &w), 100 * MS);
+        assert_eq!(
+            predict(ModelKind::ThreadPool, Some(2), 2, Gil::On, &w),
+            200 * MS
+        );
+        assert_eq!(
+            predict(ModelKind::ThreadPool, Some(3), 2, Gil::On, &w),
+            100 * MS
+        );
     }
 
     #[test]
     fn cpu_bound_work() {
         let l = [0; 4];
         let w = w(&l, 4, 50 * MS);
-        assert_eq!(predict(ModelKind::Sequential, None, 2, &w), 200 * MS);
-        assert_eq!(predict(ModelKind::Threads, None, 2, &w), 100 * MS);
-        assert_eq!(predict(ModelKind::GilThreads, None, 2, &w), 200 * MS);
-        assert_eq!(predict(ModelKind::AsyncMulti, Some(8), 2, &w), 100 * MS);
-        assert_eq!(predict(ModelKind::Processes, Some(2), 2, &w), 100 * MS);
-        assert_eq!(predict(ModelKind::ThreadPool, Some(1), 2, &w), 200 * MS);
+        assert_eq!(
+            predict(ModelKind::Sequential, None, 2, Gil::On, &w),
+            200 * MS
+        );
+        assert_eq!(predict(ModelKind::Threads, None, 2, Gil::On, &w), 100 * MS);
+        assert_eq!(
+            predict(ModelKind::GilThreads, None, 2, Gil::On, &w),
+            200 * MS
+        );
+        assert_eq!(
+            predict(ModelKind::AsyncMulti, Some(8), 2, Gil::On, &w),
+            100 * MS
+        );
+        assert_eq!(
+            predict(ModelKind::Processes, Some(2), 2, Gil::On, &w),
+            100 * MS
+        );
+        assert_eq!(
+            predict(ModelKind::ThreadPool, Some(1), 2, Gil::On, &w),
+            200 * MS
+        );
     }
 
     /// The formulas `conlab models` showed when each kind wrote its own.
@@ -137,10 +168,42 @@ mod tests {
             (ModelKind::Processes, pool),
             (
                 ModelKind::PythonThreadPool,
-                "max(makespan of tasks in order on W workers, Σ P_i)",
+                "max(makespan of tasks in order on W workers, Σ P_i / (1 with a GIL, else min(W, \
+                 C)))",
             ),
+            (
+                ModelKind::PythonThreads,
+                "max(max S_i, Σ P_i / (1 with a GIL, else C))",
+            ),
+            (ModelKind::PythonAsyncio, "max(max S_i, Σ P_i)"),
+            (ModelKind::PythonGevent, "max(max S_i, Σ P_i)"),
         ] {
             assert_eq!(formula(kind), text, "{kind}");
+        }
+    }
+
+    /// CPython's threads share one core under the GIL; a free-threaded
+    /// CPython's threads (and a pool's, up to its workers) use the cores,
+    /// as conlab's own `threads` and `thread-pool` do. An event loop, with
+    /// greenlets or coroutines, computes on one thread either way.
+    #[test]
+    fn interpreter_threads_use_the_cores_only_without_a_gil() {
+        let l = [0; 4];
+        let w = w(&l, 4, 30 * MS);
+        let at = |kind, workers, gil| predict(kind, workers, 2, gil, &w);
+        assert_eq!(at(ModelKind::PythonThreads, None, Gil::On), 120 * MS);
+        assert_eq!(at(ModelKind::PythonThreads, None, Gil::Off), 60 * MS);
+        assert_eq!(
+            at(ModelKind::PythonThreads, None, Gil::Off),
+            at(ModelKind::Threads, None, Gil::On)
+        );
+        assert_eq!(at(ModelKind::PythonThreadPool, Some(4), Gil::On), 120 * MS);
+        assert_eq!(at(ModelKind::PythonThreadPool, Some(4), Gil::Off), 60 * MS);
+        assert_eq!(at(ModelKind::PythonThreadPool, Some(1), Gil::Off), 120 * MS);
+        for gil in [Gil::On, Gil::Off] {
+            assert_eq!(at(ModelKind::PythonAsyncio, None, gil), 120 * MS);
+            assert_eq!(at(ModelKind::PythonGevent, None, gil), 120 * MS);
+            assert_eq!(at(ModelKind::PythonProcesses, Some(2), gil), 60 * MS);
         }
     }
 

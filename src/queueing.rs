@@ -27,7 +27,7 @@
 //! their prediction is the service time itself (what an unloaded model
 //! reaches), marked as a lower bound.
 
-use crate::config::{self, ArrivalDist, CpuWays, ModelKind};
+use crate::config::{self, ArrivalDist, CpuWays, Gil, ModelKind};
 
 /// The service a request needs, from the drawn latencies.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -100,26 +100,28 @@ enum Shape {
     Unknown,
 }
 
-fn shape(kind: ModelKind, workers: usize, cores: usize) -> Shape {
+fn shape(kind: ModelKind, workers: usize, cores: usize, gil: Gil) -> Shape {
     match kind.shape() {
         config::Shape::Serial => Shape::OneServer,
         config::Shape::Pool { cpu } => Shape::Servers {
             workers: workers.max(1) as f64,
-            cpu_ways: cpu.ways(workers, cores),
+            cpu_ways: cpu.ways(workers, cores, gil),
         },
         config::Shape::Overlap { cpu } => Shape::Overlapping {
-            cpu_ways: cpu.ways(workers, cores),
+            cpu_ways: cpu.ways(workers, cores, gil),
         },
         config::Shape::Unknown => Shape::Unknown,
     }
 }
 
-/// The prediction for `kind` with `workers` on `cores`, requests arriving
-/// at `rate_per_s` spaced as `spacing`, each needing `service`.
+/// The prediction for `kind` with `workers` on `cores` (in a runtime with
+/// or without a GIL), requests arriving at `rate_per_s` spaced as
+/// `spacing`, each needing `service`.
 pub fn predict(
     kind: ModelKind,
     workers: usize,
     cores: usize,
+    gil: Gil,
     rate_per_s: f64,
     spacing: ArrivalDist,
     service: &Service,
@@ -127,7 +129,7 @@ pub fn predict(
     let lambda = rate_per_s;
     let s = service.mean_s;
     let by_cpu = |ways: f64| (service.cpu_s > 0.0).then(|| ways / service.cpu_s);
-    match shape(kind, workers, cores) {
+    match shape(kind, workers, cores, gil) {
         Shape::OneServer => {
             let capacity = (s > 0.0).then(|| 1.0 / s);
             let rho = lambda * s;
@@ -194,9 +196,6 @@ pub fn predict(
 pub fn capacity_formula(kind: ModelKind) -> String {
     match kind.shape() {
         config::Shape::Serial => "1 / E[S]".to_string(),
-        config::Shape::Pool { cpu: CpuWays::One } => {
-            "min(W / E[S], 1 / P): W threads, one GIL".to_string()
-        }
         config::Shape::Pool { cpu } => format!("min(W / E[S], {} / P)", cpu.symbol()),
         config::Shape::Overlap { cpu: CpuWays::One } => {
             "1 / P: one thread (or one GIL) computes".to_string()
@@ -209,7 +208,7 @@ pub fn capacity_formula(kind: ModelKind) -> String {
 /// How the mean latency of `kind` is predicted, with Poisson arrivals
 /// and with evenly spaced ones, for `conlab models` and the README.
 pub fn latency_formula(kind: ModelKind) -> String {
-    match shape(kind, 2, 2) {
+    match shape(kind, 2, 2, Gil::On) {
         Shape::OneServer => "Poisson: M/G/1, E[S] + λ·E[S²] / (2(1 − ρ)) (M/D/1 when S is \
                              fixed); uniform: E[S] (D/D/1 when S is fixed, else no closed form)"
             .to_string(),
@@ -272,14 +271,38 @@ mod tests {
     fn md1_at_half_load_waits_half_a_service_time() {
         // M/D/1: Wq = ρ·S / (2(1 − ρ)); at ρ = 0.5, Wq = S / 2.
         let s = fixed(0.010, 0.002);
-        let p = predict(ModelKind::Sequential, 1, 2, 50.0, ArrivalDist::Poisson, &s);
+        let p = predict(
+            ModelKind::Sequential,
+            1,
+            2,
+            Gil::On,
+            50.0,
+            ArrivalDist::Poisson,
+            &s,
+        );
         assert_eq!(p.method, Method::MG1);
         assert!((p.capacity_per_s.unwrap_or(0.0) - 100.0).abs() < 1e-9);
         assert!((p.latency_mean_s.unwrap_or(0.0) - 0.015).abs() < 1e-12);
         // ρ = 0.8: Wq = 0.8 · 10 ms / 0.4 = 20 ms.
-        let busy = predict(ModelKind::Sequential, 1, 2, 80.0, ArrivalDist::Poisson, &s);
+        let busy = predict(
+            ModelKind::Sequential,
+            1,
+            2,
+            Gil::On,
+            80.0,
+            ArrivalDist::Poisson,
+            &s,
+        );
         assert!((busy.latency_mean_s.unwrap_or(0.0) - 0.030).abs() < 1e-12);
-        let over = predict(ModelKind::Sequential, 1, 2, 100.0, ArrivalDist::Poisson, &s);
+        let over = predict(
+            ModelKind::Sequential,
+            1,
+            2,
+            Gil::On,
+            100.0,
+            ArrivalDist::Poisson,
+            &s,
+        );
         assert_eq!(over.latency_mean_s, None);
     }
 
@@ -291,14 +314,30 @@ mod tests {
             second_moment_s2: 2.0 * 0.010 * 0.010,
             cpu_s: 0.0,
         };
-        let p = predict(ModelKind::Sequential, 1, 2, 60.0, ArrivalDist::Poisson, &s);
+        let p = predict(
+            ModelKind::Sequential,
+            1,
+            2,
+            Gil::On,
+            60.0,
+            ArrivalDist::Poisson,
+            &s,
+        );
         assert!((p.latency_mean_s.unwrap_or(0.0) - 1.0 / (100.0 - 60.0)).abs() < 1e-12);
     }
 
     #[test]
     fn evenly_spaced_fixed_service_never_queues_below_capacity() {
         let s = fixed(0.010, 0.001);
-        let p = predict(ModelKind::Sequential, 1, 2, 90.0, ArrivalDist::Uniform, &s);
+        let p = predict(
+            ModelKind::Sequential,
+            1,
+            2,
+            Gil::On,
+            90.0,
+            ArrivalDist::Uniform,
+            &s,
+        );
         assert_eq!((p.latency_mean_s, p.method), (Some(0.010), Method::DD1));
     }
 
@@ -316,7 +355,15 @@ mod tests {
         // IO-heavy: 8 workers of 10 ms requests serve 800/s; the CPU
         // (2 ms each on 2 cores) would allow 1000/s.
         let s = fixed(0.010, 0.002);
-        let p = predict(ModelKind::ThreadPool, 8, 2, 400.0, ArrivalDist::Poisson, &s);
+        let p = predict(
+            ModelKind::ThreadPool,
+            8,
+            2,
+            Gil::On,
+            400.0,
+            ArrivalDist::Poisson,
+            &s,
+        );
         assert!((p.capacity_per_s.unwrap_or(0.0) - 800.0).abs() < 1e-9);
         assert_eq!(p.method, Method::AllenCunneen);
         // With exponential-like variance the wait grows; deterministic
@@ -330,6 +377,7 @@ mod tests {
             ModelKind::Processes,
             4,
             2,
+            Gil::On,
             100.0,
             ArrivalDist::Poisson,
             &cpu,
@@ -341,15 +389,69 @@ mod tests {
     #[test]
     fn overlapping_models_are_bounded_by_the_cpu() {
         let s = fixed(0.010, 0.002);
-        let event_loop = predict(ModelKind::Async, 1, 2, 100.0, ArrivalDist::Poisson, &s);
+        let event_loop = predict(
+            ModelKind::Async,
+            1,
+            2,
+            Gil::On,
+            100.0,
+            ArrivalDist::Poisson,
+            &s,
+        );
         assert!((event_loop.capacity_per_s.unwrap_or(0.0) - 500.0).abs() < 1e-9);
-        let threads = predict(ModelKind::Threads, 1, 2, 100.0, ArrivalDist::Poisson, &s);
+        let threads = predict(
+            ModelKind::Threads,
+            1,
+            2,
+            Gil::On,
+            100.0,
+            ArrivalDist::Poisson,
+            &s,
+        );
         assert!((threads.capacity_per_s.unwrap_or(0.0) - 1000.0).abs() < 1e-9);
         assert_eq!(threads.latency_mean_s, Some(0.010));
+        // CPython's threads compute under one GIL; a free-threaded
+        // CPython's on the cores, as conlab's own threads do.
+        let gil = predict(
+            ModelKind::PythonThreads,
+            1,
+            2,
+            Gil::On,
+            100.0,
+            ArrivalDist::Poisson,
+            &s,
+        );
+        assert!((gil.capacity_per_s.unwrap_or(0.0) - 500.0).abs() < 1e-9);
+        let free = predict(
+            ModelKind::PythonThreads,
+            1,
+            2,
+            Gil::Off,
+            100.0,
+            ArrivalDist::Poisson,
+            &s,
+        );
+        assert!((free.capacity_per_s.unwrap_or(0.0) - 1000.0).abs() < 1e-9);
+        let pool = |gil| {
+            predict(
+                ModelKind::PythonThreadPool,
+                4,
+                2,
+                gil,
+                100.0,
+                ArrivalDist::Poisson,
+                &fixed(0.010, 0.010),
+            )
+            .capacity_per_s
+            .unwrap_or(0.0)
+        };
+        assert!((pool(Gil::On) - 100.0).abs() < 1e-9);
+        assert!((pool(Gil::Off) - 200.0).abs() < 1e-9);
         let no_cpu = predict(
             ModelKind::Async,
             1,
             2,
+            Gil::On,
             1e6,
             ArrivalDist::Poisson,
             &fixed(0.01, 0.0),

@@ -1,8 +1,9 @@
 //! `conlab doctor`: how ready this machine is for measurement, item by item
 //! (in the spirit of `pyperf system show`): CPU frequency scaling, turbo,
 //! SMT, isolated CPUs, load, hypervisor steal over a one-second sample,
-//! timer overshoot, the thread and open-file limits, and the Python
-//! interpreters the `python-*` models could use. Each item has a state and,
+//! timer overshoot, the thread and open-file limits, and the runtimes the
+//! models of other runtimes could use (CPython on `PATH` and under pyenv,
+//! PyPy, gevent, Node.js: `model::runtimes`), each with its version. Each item has a state and,
 //! where it matters, the command that would improve it. conlab changes
 //! nothing on the system; the commands are the user's to run. It always
 //! exits 0: a machine that is not ready is an answer, not an error.
@@ -11,8 +12,6 @@
 //! its `/proc` and `/sys` root can be a test's directory; judging
 //! ([`checks`]) is a pure function of what was gathered.
 
-use std::collections::HashSet;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -21,14 +20,12 @@ use super::{Exit, out};
 use crate::cli::DoctorArgs;
 use crate::environment::{self, usable_cores};
 use crate::machine::{Facts, Machine};
-use crate::model::python;
+use crate::model::runtimes::{self, Found, Installable, RUNTIMES};
 use crate::noise::{self, CpuCounters};
 use crate::runner::Limits;
 
 /// How long steal and the machine's busy share are sampled.
 const SAMPLE: Duration = Duration::from_secs(1);
-/// Interpreters probed at most (each probe starts a Python).
-const MAX_PYTHONS: usize = 24;
 /// A 1-minute load average at or above this is other work competing.
 const LOAD_LIMIT: f64 = 0.5;
 /// So is this share of all CPU time busy while doctor itself sleeps.
@@ -62,16 +59,6 @@ impl Sample {
     }
 }
 
-/// A Python interpreter found on PATH and what probing it said.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct PythonFound {
-    pub name: String,
-    pub path: String,
-    /// `CPython 3.11.7`, or why the models cannot use it.
-    pub what: String,
-    pub usable: bool,
-}
-
 /// What the live machine said, beyond its facts.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Live {
@@ -80,7 +67,8 @@ pub struct Live {
     /// Median and 90th percentile lateness of a 1 ms timer, in µs.
     pub timer_us: Option<(f64, f64)>,
     pub limits: Limits,
-    pub pythons: Vec<PythonFound>,
+    /// Every installation of the runtimes other models run in.
+    pub runtimes: Vec<Found>,
 }
 
 /// How an item stands.
@@ -347,48 +335,56 @@ pub fn checks(f: &Facts, live: &Live) -> Vec<Check> {
             Some("raise the hard limit: `nofile` in /etc/security/limits.conf, or `ulimit -Hn 65536` in a root shell before starting conlab"),
         )
     });
-    let usable: Vec<String> = live
-        .pythons
-        .iter()
-        .filter(|p| p.usable)
-        .map(|p| format!("{} ({}, {})", p.name, p.what, p.path))
-        .collect();
-    let unusable = live.pythons.len() - usable.len();
-    out.push(if usable.is_empty() {
-        let tried = if live.pythons.is_empty() {
-            "none found on PATH".to_string()
-        } else {
-            format!(
-                "none usable: {}",
-                live.pythons
-                    .iter()
-                    .map(|p| format!("{}: {}", p.name, p.what))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            )
-        };
-        check(
-            "python",
-            "Python interpreters",
-            Status::Note,
-            format!("{tried}: the python-* cells would be skipped"),
-            Some("install CPython 3.8 or newer (e.g. `sudo apt install python3`), or name one with python = \"...\" in the experiment"),
-        )
-    } else {
-        let more = if unusable > 0 {
-            format!("; {unusable} more on PATH cannot run (`conlab doctor --json` says why)")
-        } else {
-            String::new()
-        };
-        check(
-            "python",
-            "Python interpreters",
-            Status::Ok,
-            format!("{}{more}", usable.join("; ")),
-            None,
-        )
-    });
+    out.extend(RUNTIMES.iter().map(|r| runtime_check(r, &live.runtimes)));
     out
+}
+
+/// How runtime `r` stands: its usable installations, each with its version
+/// and where it is; or, with none, how to get one.
+fn runtime_check(r: &Installable, found: &[Found]) -> Check {
+    let mine: Vec<&Found> = found.iter().filter(|f| f.runtime == r.key).collect();
+    let usable: Vec<String> = mine
+        .iter()
+        .filter(|f| f.usable)
+        .map(|f| {
+            if f.name == f.path {
+                format!("{} ({})", f.what, f.path)
+            } else {
+                format!("{} ({}, {})", f.name, f.what, f.path)
+            }
+        })
+        .collect();
+    let unusable = mine.len() - usable.len();
+    if usable.is_empty() {
+        let tried = if mine.is_empty() {
+            "none found".to_string()
+        } else {
+            let tried: Vec<String> = mine
+                .iter()
+                .map(|f| format!("{}: {}", f.name, f.what))
+                .collect();
+            format!("none usable: {}", tried.join("; "))
+        };
+        return Check {
+            key: r.key,
+            item: r.item,
+            status: Status::Note,
+            state: format!("{tried}: {} would be skipped", r.kinds),
+            advice: Some(r.install.to_string()),
+        };
+    }
+    let more = if unusable > 0 {
+        format!("; {unusable} more cannot run (`conlab doctor --json` says why)")
+    } else {
+        String::new()
+    };
+    Check {
+        key: r.key,
+        item: r.item,
+        status: Status::Ok,
+        state: format!("{}{more}", usable.join("; ")),
+        advice: None,
+    }
 }
 
 fn shown(v: u64) -> String {
@@ -404,67 +400,6 @@ fn freq_range(f: &Facts) -> String {
         (Some(lo), Some(hi)) => format!(", {lo:.0}–{hi:.0} MHz"),
         _ => String::new(),
     }
-}
-
-/// Candidate interpreters on PATH: `python3`, `python3.N`, `python3.Nt`,
-/// `pypy3`, each real file once (the first name that reaches it).
-fn pythons_on_path() -> Vec<(String, PathBuf)> {
-    let is_candidate = |name: &str| {
-        name == "python3"
-            || name == "pypy3"
-            || name.strip_prefix("python3.").is_some_and(|rest| {
-                let digits = rest.strip_suffix('t').unwrap_or(rest);
-                !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit())
-            })
-    };
-    let mut seen = HashSet::new();
-    let mut found = Vec::new();
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    for dir in std::env::split_paths(&path) {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        let mut names: Vec<String> = entries
-            .filter_map(Result::ok)
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|n| is_candidate(n))
-            .collect();
-        // python3, then python3.N in version order, then the rest.
-        names.sort_by_key(|n| {
-            let minor = n
-                .strip_prefix("python3.")
-                .map(|r| r.trim_end_matches('t').parse::<u32>().unwrap_or(u32::MAX));
-            (n != "python3", minor.is_none(), minor, n.clone())
-        });
-        for name in names {
-            let path = dir.join(&name);
-            let real = path.canonicalize().unwrap_or_else(|_| path.clone());
-            if real.is_file() && seen.insert(real) {
-                found.push((name, path));
-            }
-        }
-    }
-    found
-}
-
-fn probe_pythons() -> Vec<PythonFound> {
-    pythons_on_path()
-        .into_iter()
-        .take(MAX_PYTHONS)
-        .map(|(name, path)| {
-            let shown = path.display().to_string();
-            let (what, usable) = match python::probe(&shown) {
-                Ok(interpreter) => (interpreter.describe(), true),
-                Err(e) => (e.to_string(), false),
-            };
-            PythonFound {
-                name,
-                path: shown,
-                what,
-                usable,
-            }
-        })
-        .collect()
 }
 
 /// Samples steal and busy time over `duration` from `machine`'s /proc/stat.
@@ -489,7 +424,7 @@ pub fn gather(machine: &Machine) -> (Facts, Live) {
             calibration.timer_overshoot_p90_us,
         )),
         limits: Limits::of_this_machine(),
-        pythons: probe_pythons(),
+        runtimes: runtimes::find(),
     };
     (facts, live)
 }
@@ -501,7 +436,7 @@ struct Report<'a> {
     usable_cores: usize,
     machine: &'a Facts,
     steal_sample: Option<Sample>,
-    pythons: &'a [PythonFound],
+    runtimes: &'a [Found],
     checks: &'a [Check],
 }
 
@@ -564,7 +499,7 @@ pub fn run(args: &DoctorArgs) -> Exit {
             usable_cores: live.usable_cores,
             machine: &facts,
             steal_sample: live.sample,
-            pythons: &live.pythons,
+            runtimes: &live.runtimes,
             checks: &checks,
         };
         match serde_json::to_string_pretty(&report) {
@@ -595,7 +530,8 @@ mod tests {
                 memory_total: 24 << 30,
                 memory_available: 20 << 30,
             },
-            pythons: vec![PythonFound {
+            runtimes: vec![Found {
+                runtime: "python",
                 name: "python3".to_string(),
                 path: "/usr/bin/python3".to_string(),
                 what: "CPython 3.11.7".to_string(),
@@ -699,7 +635,7 @@ mod tests {
         l.timer_us = Some((250.0, 400.0));
         l.limits.max_map_count = 20_000;
         l.limits.max_open_files = 1024;
-        l.pythons.clear();
+        l.runtimes.clear();
         let checks = checks(&facts, &l);
         for key in [
             "governor",
@@ -725,7 +661,75 @@ mod tests {
         );
         let python = find(&checks, "python");
         assert_eq!(python.status, Status::Note);
-        assert!(python.state.starts_with("none found on PATH"));
+        assert!(python.state.starts_with("none found: the python-* cells"));
+    }
+
+    /// Each runtime is an item: what was found of it, each installation
+    /// with its version and where it is, or how to get one.
+    #[test]
+    fn runtimes_are_listed_with_their_versions_or_how_to_get_them() {
+        let (_dir, m) = fake_machine(&[]);
+        let mut l = live(None);
+        let found = |runtime, name: &str, path: &str, what: &str, usable| Found {
+            runtime,
+            name: name.to_string(),
+            path: path.to_string(),
+            what: what.to_string(),
+            usable,
+        };
+        l.runtimes = vec![
+            found(
+                "python",
+                "python3",
+                "/usr/bin/python3",
+                "CPython 3.11.2",
+                true,
+            ),
+            found(
+                "python",
+                "/opt/py/3.13t/bin/python3",
+                "/opt/py/3.13t/bin/python3",
+                "CPython 3.13.1 (free-threaded, no GIL)",
+                true,
+            ),
+            found(
+                "python",
+                "/opt/py/2.7/bin/python",
+                "/opt/py/2.7/bin/python",
+                "`/opt/py/2.7/bin/python` is Python 2.7.18; the python-* models need Python 3.8 \
+                 or newer",
+                false,
+            ),
+            found("pypy", "pypy3", "/usr/bin/pypy3", "PyPy 3.9.16", true),
+            found("node", "node", "/usr/bin/node", "v20.20.0", true),
+        ];
+        let checks = checks(&m.facts(), &l);
+        assert_eq!(
+            find(&checks, "python").state,
+            "python3 (CPython 3.11.2, /usr/bin/python3); CPython 3.13.1 (free-threaded, no GIL) \
+             (/opt/py/3.13t/bin/python3); 1 more cannot run (`conlab doctor --json` says why)"
+        );
+        assert_eq!(
+            find(&checks, "pypy").state,
+            "pypy3 (PyPy 3.9.16, /usr/bin/pypy3)"
+        );
+        assert_eq!(
+            find(&checks, "node").state,
+            "node (v20.20.0, /usr/bin/node)"
+        );
+        let gevent = find(&checks, "gevent");
+        assert_eq!(gevent.status, Status::Note);
+        assert_eq!(
+            gevent.state,
+            "none found: the python-gevent cells would be skipped"
+        );
+        assert!(
+            gevent
+                .advice
+                .as_deref()
+                .is_some_and(|a| a.starts_with("`conlab install-gevent --python python3`")),
+            "{gevent:?}"
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod check;
 pub mod compare;
 pub mod doctor;
 pub mod init;
+pub mod install_gevent;
 pub mod merge;
 pub mod models;
 pub mod plot;

@@ -16,7 +16,7 @@ use crate::cli::{OrderArg, RunArgs};
 use crate::config::{self, Loaded, Nanos, limits};
 use crate::environment::{self, usable_cores};
 use crate::matrix::{self, Cell, Shard};
-use crate::model::python::{Located, locate_for};
+use crate::model::python::{InterpreterFacts, Located, locate_for};
 use crate::model::runtimes::{self, Runtimes};
 use crate::progress::Progress;
 use crate::render::render_dir;
@@ -436,6 +436,21 @@ fn resume_plan<'a>(
     }))
 }
 
+/// `python = "pypy3" is PyPy 3.9.16 with a GIL`: what a run says of each
+/// interpreter once it has asked.
+fn describe_interpreter(f: &InterpreterFacts) -> String {
+    let gil = if f.gil { "with a GIL" } else { "without a GIL" };
+    let gevent = f
+        .gevent
+        .as_ref()
+        .map(|v| format!(", gevent {v}"))
+        .unwrap_or_default();
+    format!(
+        "python = \"{}\" is {} {} {gil}{gevent}",
+        f.name, f.implementation, f.version
+    )
+}
+
 fn run_one(
     args: &RunArgs,
     plan: Plan,
@@ -451,16 +466,22 @@ fn run_one(
     let cells = plan.cells.clone();
     if !args.quiet {
         // The file names these programs: say which ones run before they do.
-        for (name, at) in locate_for(&cells) {
-            if let Located::Executable(path) = at {
+        for p in locate_for(&cells) {
+            if let Located::Executable(path) = &p.at {
+                let cells = if p.program == p.name {
+                    "the python-* cells"
+                } else {
+                    "the python-gevent cells (conlab's gevent environment)"
+                };
                 say(format_args!(
-                    "Python interpreter (python = \"{name}\"): runs {} for the python-* cells",
+                    "Python interpreter (python = \"{}\"): runs {} for {cells}",
+                    p.name,
                     path.display()
                 ));
             }
         }
     }
-    let runtimes = Runtimes::probe_for(&plan.cells);
+    let mut runtimes = Runtimes::probe_for(&plan.cells);
     // Each runtime's start-up, an empty program timed once: setup, outside
     // every run's wall time, said beside the runs' own setup.
     let startup: Vec<(String, f64)> = runtimes
@@ -468,6 +489,12 @@ fn run_one(
         .into_iter()
         .filter_map(|(name, argv)| Some((name, runtimes::startup_ms(&argv)?)))
         .collect();
+    runtimes.record_startup(&startup);
+    if !args.quiet {
+        for facts in runtimes.python.facts() {
+            say(format_args!("  {}", describe_interpreter(&facts)));
+        }
+    }
     if !args.quiet && !startup.is_empty() {
         let each: Vec<String> = startup
             .iter()
@@ -563,6 +590,7 @@ fn run_one(
                 python: runtimes.python.describe(),
                 node: runtimes.describe_node(),
                 startup_ms: startup.clone(),
+                interpreters: runtimes.python.facts(),
             },
         );
         store.write_json("environment.json", &env)?;

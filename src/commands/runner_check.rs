@@ -74,7 +74,7 @@ fn what_to_check(args: &RunnerCheckArgs) -> Result<(Program, String, Profile), S
             Runs::Runner {
                 runtime: Runtime::Python,
                 mode,
-            } => (python::program(python::DEFAULT_INTERPRETER), mode),
+            } => (python::program(&python::program_for(k, &args.python)), mode),
             Runs::Runner {
                 runtime: Runtime::Node,
                 mode,

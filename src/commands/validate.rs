@@ -69,16 +69,22 @@ pub fn run(files: &[PathBuf]) -> Exit {
                 "  Python interpreters (validate starts none; run asks each for its version first):",
             );
         }
-        for (name, at) in &located {
-            let found = match at {
+        for p in &located {
+            let found = match &p.at {
                 Located::Executable(path) => format!("{}, executable", path.display()),
                 Located::NotExecutable(path) => {
                     format!("{}, not an executable file", path.display())
                 }
-                Located::Missing if name.contains('/') => "no such file".to_string(),
+                Located::Missing if p.program.contains('/') => "no such file".to_string(),
                 Located::Missing => "not found on PATH".to_string(),
             };
-            out(format_args!("    python = \"{name}\" → {found}"));
+            let name = &p.name;
+            let gevent = if p.program == *name {
+                ""
+            } else {
+                " (python-gevent: conlab's gevent environment)"
+            };
+            out(format_args!("    python = \"{name}\"{gevent} → {found}"));
         }
         let est = estimate(&prepared, exp.warmup, exp.repetitions);
         out(format_args!(

@@ -19,7 +19,7 @@ use super::duration::Nanos;
 use super::field::{Axis, Field, SharedMode, Sweep};
 use super::kind::ModelKind;
 use super::limits::MAX_TASKS;
-use super::param::Param;
+use super::param::{DEFAULT_PYTHON, Param};
 use super::schema::{ChartSpec, Experiment, Group, IoLatency, ModelSpec, Workload};
 
 /// The workload named `name`, or the problem of a `what` (`[[chart]]`)
@@ -299,6 +299,13 @@ fn chart_x(c: &ChartSpec, x: &str, w: &Workload, exp: &Experiment) -> Option<(St
         w.name
     );
     match &c.x {
+        Some(a) if a.field.is_categorical() && !a.field.of_workload() => Some((
+            format!("chart x = \"{x}\" takes words, not numbers a line could run along"),
+            format!(
+                "leave x out: each {x} is then a line of its own on every chart, as a model \
+                 variant (`python-threads {x}=…`)"
+            ),
+        )),
         Some(a) if a.field.is_categorical() => Some((
             format!("chart x = \"{x}\" takes words, not numbers a line could run along"),
             "leave x out: each value then gets its own charts, and the lost-updates chart \
@@ -595,7 +602,7 @@ fn crossover(
         out.push(Problem::new(at("axis"), message, hint));
         return out;
     };
-    let Some((lo, hi)) = x.between else {
+    let Some((lo, hi)) = &x.between else {
         return out;
     };
     let duration = matches!(lo, AxisValue::Duration(_));
@@ -810,7 +817,9 @@ fn workload_values(w: &Workload, axis: &Axis) -> Option<Vec<AxisValue>> {
                 .map(|r| r.per_s())
                 .collect(),
         ),
-        Field::Workers | Field::SwitchInterval | Field::PollInterval => return None,
+        Field::Workers | Field::SwitchInterval | Field::PollInterval | Field::Python => {
+            return None;
+        }
     })
 }
 
@@ -839,6 +848,11 @@ fn model_values(m: &ModelSpec, field: Field) -> Option<Vec<AxisValue>> {
         }
         Field::PollInterval if takes(Param::PollInterval) => {
             durations(&m.poll_interval, Param::PollInterval)
+        }
+        Field::Python if takes(Param::Python) => {
+            let named = m.python.as_ref().map(|s| s.values.clone());
+            let names = named.unwrap_or_else(|| vec![DEFAULT_PYTHON.to_string()]);
+            names.into_iter().map(AxisValue::Word).collect()
         }
         _ => return None,
     })

@@ -132,37 +132,43 @@ impl Limit {
 }
 
 /// One value of an axis in a `where` or a crossover's `between`: a
-/// number (tasks, rounds, workers) or a duration (io_latency, cpu_cost,
-/// switch_interval, poll_interval).
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// number (tasks, rounds, workers), a duration (io_latency, cpu_cost,
+/// switch_interval, poll_interval) or a word (python).
+#[derive(Clone, Debug, PartialEq)]
 pub enum AxisValue {
     Number(f64),
     Duration(Nanos),
+    /// An interpreter, as the file names it; `where` only.
+    Word(String),
 }
 
 impl AxisValue {
-    /// The value as an axis number: durations in ms, as charts have them.
-    pub fn number(self) -> f64 {
+    /// The value as an axis number: durations in ms, as charts have them;
+    /// a word is none.
+    pub fn number(&self) -> f64 {
         match self {
-            AxisValue::Number(n) => n,
+            AxisValue::Number(n) => *n,
             AxisValue::Duration(d) => d.as_millis_f64(),
+            AxisValue::Word(_) => f64::NAN,
         }
     }
 
     /// Whether `value` (an axis's value at a point) is this one.
-    pub fn is(self, value: &Value) -> bool {
+    pub fn is(&self, value: &Value) -> bool {
         match (self, value) {
-            (AxisValue::Number(n), Value::Count(c)) => n == *c as f64,
-            (AxisValue::Duration(d), Value::Duration(e)) => d == *e,
+            (AxisValue::Number(n), Value::Count(c)) => *n == *c as f64,
+            (AxisValue::Duration(d), Value::Duration(e)) => d == e,
             // A fixed latency reads as its duration in labels.
             (AxisValue::Duration(d), Value::Latency { text, .. }) => *text == d.to_string(),
+            (AxisValue::Word(w), Value::Word(v)) => w == v,
             _ => false,
         }
     }
 }
 
-// The values of a `where` are whole numbers and durations, so no NaN
-// breaks equality; zero is hashed as +0 so equal values hash alike.
+// The numbers of a `where` are whole numbers, so no NaN breaks equality
+// (a word's NaN is never compared); zero is hashed as +0 so equal values
+// hash alike.
 impl Eq for AxisValue {}
 
 impl std::hash::Hash for AxisValue {
@@ -170,6 +176,7 @@ impl std::hash::Hash for AxisValue {
         match self {
             AxisValue::Number(n) => (0, (n + 0.0).to_bits()).hash(state),
             AxisValue::Duration(d) => (1, d.0).hash(state),
+            AxisValue::Word(w) => (2, w).hash(state),
         }
     }
 }
@@ -179,6 +186,7 @@ impl std::fmt::Display for AxisValue {
         match self {
             AxisValue::Number(n) => f.write_str(&format_number(*n, 4)),
             AxisValue::Duration(d) => write!(f, "{d}"),
+            AxisValue::Word(w) => f.write_str(w),
         }
     }
 }
@@ -287,6 +295,7 @@ impl ClaimSpec {
             let axis = c.axis.as_ref().map(Axis::to_string).unwrap_or_default();
             let (lo, hi) = c
                 .between
+                .as_ref()
                 .map(|(lo, hi)| (lo.to_string(), hi.to_string()))
                 .unwrap_or_default();
             return format!("crosses between {axis} = {lo} and {hi}");
@@ -363,6 +372,7 @@ mod tests {
             workers,
             switch_interval: None,
             poll_interval: None,
+            python: None,
             machine: None,
         }
     }
@@ -411,6 +421,29 @@ mod tests {
         on_laptop.machine = Some("laptop".to_string());
         assert!(laptop.matches(&on_laptop));
         assert_eq!(laptop.to_string(), "machine=laptop");
+    }
+
+    /// `where = { python = "pypy3" }` chooses among the variants of
+    /// models that run in an interpreter, and leaves conlab's own.
+    #[test]
+    fn where_an_interpreter_selects_its_variants() {
+        let filter = PointFilter {
+            axes: vec![(
+                Axis::plain(Field::Python),
+                vec![AxisValue::Word("pypy3".to_string())],
+            )],
+            machines: Vec::new(),
+        };
+        let under = |python: Option<&str>| {
+            let mut p = point(4, None);
+            p.python = python.map(str::to_string);
+            filter.matches(&p)
+        };
+        assert!(under(Some("pypy3")));
+        assert!(!under(Some("python3.11")));
+        assert!(under(None), "a model without an interpreter");
+        assert_eq!(filter.to_string(), "python=pypy3");
+        assert!(!AxisValue::Word("3".to_string()).is(&Value::Count(3)));
     }
 
     #[test]

@@ -37,6 +37,10 @@ pub struct Declaration {
     pub refuses: &'static [Refusal],
     /// What runs it.
     pub runs: Runs,
+    /// A module its runtime must be able to import beyond its standard
+    /// library (`gevent`), or `None`: cells whose interpreter lacks it are
+    /// skipped, saying how to get it.
+    pub needs_module: Option<&'static str>,
 }
 
 /// How a model's tasks share the time. For task i, I_i is its total IO
@@ -61,31 +65,77 @@ pub enum Shape {
 /// On how many cores at once a model's CPU work can run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CpuWays {
-    /// One: one thread, or one interpreter lock.
+    /// One: one thread, or one event loop.
     One,
     /// Every usable core (C).
     Cores,
     /// As many as it has workers, up to the cores: min(W, C).
     Workers,
+    /// The threads of an interpreter: one core where it runs them under a
+    /// global interpreter lock (CPython before free-threading, PyPy), as
+    /// `free` says where it does not (a free-threaded CPython). Which one
+    /// a cell has is a fact of its interpreter, asked before the run.
+    Gil { free: Parallel },
+}
+
+/// How many cores the threads of a runtime without a GIL use at once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Parallel {
+    /// Every usable core (C): a thread per task.
+    Cores,
+    /// min(W, C): a pool of W threads.
+    Workers,
+}
+
+/// Whether a runtime runs its threads' code one at a time under a global
+/// interpreter lock. Every runtime but a free-threaded CPython has one (or
+/// has one thread); conlab's own models ignore it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Gil {
+    /// One thread runs interpreted code at a time.
+    #[default]
+    On,
+    /// Threads run interpreted code on several cores at once.
+    Off,
 }
 
 impl CpuWays {
-    /// The number, for `workers` workers on `cores` cores (both at least 1).
-    pub fn ways(self, workers: usize, cores: usize) -> f64 {
+    /// The number, for `workers` workers on `cores` cores (both at least 1)
+    /// in a runtime with or without a GIL.
+    pub fn ways(self, workers: usize, cores: usize, gil: Gil) -> f64 {
         let (w, c) = (workers.max(1) as f64, cores.max(1) as f64);
-        match self {
-            CpuWays::One => 1.0,
-            CpuWays::Cores => c,
-            CpuWays::Workers => w.min(c),
+        match (self, gil) {
+            (CpuWays::One, _) | (CpuWays::Gil { .. }, Gil::On) => 1.0,
+            (CpuWays::Cores, _)
+            | (
+                CpuWays::Gil {
+                    free: Parallel::Cores,
+                },
+                Gil::Off,
+            ) => c,
+            (CpuWays::Workers, _)
+            | (
+                CpuWays::Gil {
+                    free: Parallel::Workers,
+                },
+                Gil::Off,
+            ) => w.min(c),
         }
     }
 
-    /// The number as formulas write it: `1`, `C`, `min(W, C)`.
+    /// The number as formulas write it: `1`, `C`, `min(W, C)`,
+    /// `(1 with a GIL, else C)`.
     pub fn symbol(self) -> &'static str {
         match self {
             CpuWays::One => "1",
             CpuWays::Cores => "C",
             CpuWays::Workers => "min(W, C)",
+            CpuWays::Gil {
+                free: Parallel::Cores,
+            } => "(1 with a GIL, else C)",
+            CpuWays::Gil {
+                free: Parallel::Workers,
+            } => "(1 with a GIL, else min(W, C))",
         }
     }
 }
@@ -152,11 +202,40 @@ pub enum Own {
 /// A runtime besides conlab's own, whose runner a model kind runs in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Runtime {
-    /// A CPython interpreter (the cell's `python`) running `runner.py`.
+    /// A Python interpreter (the cell's `python`) running `runner.py`.
     Python,
     /// Node.js (the cell's `node`) running `runner.js`.
     Node,
     /// A program of the user's (the cell's `command`) that speaks the
     /// runner protocol.
     Custom,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Threads of an interpreter use one core under a GIL and the cores
+    /// (or the workers, up to the cores) without one; the other ways do
+    /// not ask.
+    #[test]
+    fn a_gil_is_one_core_for_interpreter_threads_only() {
+        let threads = CpuWays::Gil {
+            free: Parallel::Cores,
+        };
+        let pool = CpuWays::Gil {
+            free: Parallel::Workers,
+        };
+        assert_eq!(threads.ways(3, 4, Gil::On), 1.0);
+        assert_eq!(threads.ways(3, 4, Gil::Off), 4.0);
+        assert_eq!(pool.ways(3, 4, Gil::On), 1.0);
+        assert_eq!(pool.ways(3, 4, Gil::Off), 3.0);
+        assert_eq!(pool.ways(8, 4, Gil::Off), 4.0);
+        for gil in [Gil::On, Gil::Off] {
+            assert_eq!(CpuWays::One.ways(3, 4, gil), 1.0);
+            assert_eq!(CpuWays::Cores.ways(3, 4, gil), 4.0);
+            assert_eq!(CpuWays::Workers.ways(3, 4, gil), 3.0);
+        }
+        assert_eq!(threads.symbol(), "(1 with a GIL, else C)");
+    }
 }

@@ -32,6 +32,7 @@ fn value_text<S>(read: &Read<S>) -> String {
         Read::Name(NameRule::Group, _) => "a name; no `.`, `;`, `=` or spaces".to_string(),
         Read::Name(NameRule::Label, _) => "a name".to_string(),
         Read::Program(_) => "a command on PATH, or a path".to_string(),
+        Read::Programs(_) => "a command on PATH, or a path; or a list".to_string(),
         Read::Flag(_) => "true or false".to_string(),
         Read::Count((min, max), _) => range(*min, *max),
         Read::Counts((min, max), _) => format!("{}, or a list", range(*min, *max)),

@@ -91,12 +91,14 @@ pub enum Field {
     Workers,
     SwitchInterval,
     PollInterval,
+    /// The interpreter of a runner-backed model (`python3.11`, `pypy3`).
+    Python,
 }
 
 impl Field {
     /// Every field, workload fields first, in the order cells and labels
     /// list them.
-    pub const ALL: [Field; 9] = [
+    pub const ALL: [Field; 10] = [
         Field::Tasks,
         Field::IoLatency,
         Field::CpuCost,
@@ -106,6 +108,7 @@ impl Field {
         Field::Workers,
         Field::SwitchInterval,
         Field::PollInterval,
+        Field::Python,
     ];
 
     /// The key in experiment files (and in labels: `tasks=10`).
@@ -120,6 +123,7 @@ impl Field {
             Field::Workers => "workers",
             Field::SwitchInterval => "switch_interval",
             Field::PollInterval => "poll_interval",
+            Field::Python => "python",
         }
     }
 
@@ -140,7 +144,7 @@ impl Field {
     /// Whether values are words, not numbers: no line can run along them,
     /// so charts give each value its own chart or bar instead.
     pub fn is_categorical(self) -> bool {
-        self == Field::Shared
+        matches!(self, Field::Shared | Field::Python)
     }
 
     /// Whether values are durations (charted in µs, ms or s).
@@ -164,6 +168,7 @@ impl Field {
             Field::Workers => "workers".to_string(),
             Field::SwitchInterval => format!("GIL switch interval ({unit})"),
             Field::PollInterval => format!("poll interval ({unit})"),
+            Field::Python => "Python interpreter".to_string(),
         }
     }
 }
@@ -228,6 +233,7 @@ impl Axis {
             Field::Workers => Value::Count(u64::from(point.workers?)),
             Field::SwitchInterval => Value::Duration(point.switch_interval?),
             Field::PollInterval => Value::Duration(point.poll_interval?),
+            Field::Python => Value::Word(point.python.clone()?),
         })
     }
 
@@ -260,6 +266,8 @@ pub struct Point {
     pub workers: Option<u32>,
     pub switch_interval: Option<Nanos>,
     pub poll_interval: Option<Nanos>,
+    /// The interpreter of a runner-backed model, as the file names it.
+    pub python: Option<String>,
     /// The machine the cell ran on, in results that `conlab merge` joined
     /// from several machines: a categorical axis that every cell of one
     /// machine's folder shares, so it is no [`Field`] (files cannot sweep
@@ -355,6 +363,8 @@ pub enum Value {
     Mode(SharedMode),
     /// Requests per second.
     Rate(f64),
+    /// A word of the file's own (an interpreter); as a number, none.
+    Word(String),
 }
 
 impl Value {
@@ -367,6 +377,7 @@ impl Value {
             Value::Latency { text, .. } => text.clone(),
             Value::Mode(mode) => mode.to_string(),
             Value::Rate(r) => r.to_string(),
+            Value::Word(word) => word.clone(),
         }
     }
 
@@ -386,6 +397,9 @@ impl Value {
             Value::Latency { mean_ms, .. } => *mean_ms,
             Value::Mode(mode) => *mode as usize as f64,
             Value::Rate(r) => *r,
+            // A categorical field is never a chart's x or a crossover's
+            // axis: the checks of the file refuse both.
+            Value::Word(_) => f64::NAN,
         }
     }
 }
@@ -457,6 +471,7 @@ mod tests {
             workers: Some(4),
             switch_interval: None,
             poll_interval: Some(Nanos(1_500_000)),
+            python: None,
             machine: None,
         }
     }
@@ -584,6 +599,25 @@ mod tests {
             "w|background:1|exp(mean 2ms)|0ms|3;requests:500|exp(mean 2ms)|0ms|3|poisson 50/s, \
              500 requests"
         );
+    }
+
+    /// An interpreter is a word of the model's: its label is the name as
+    /// the file writes it, it takes no group and is no number on an axis,
+    /// and it is no part of the workload key (every interpreter waits the
+    /// same times).
+    #[test]
+    fn an_interpreter_is_a_categorical_model_axis() {
+        let mut p = point();
+        let before = p.workload_key();
+        assert_eq!(Axis::parse("python").and_then(|a| a.value(&p)), None);
+        p.python = Some("pypy3".to_string());
+        let value = Axis::parse("python").and_then(|a| a.value(&p));
+        assert_eq!(value.as_ref().map(Value::label).as_deref(), Some("pypy3"));
+        assert!(value.is_some_and(|v| v.number().is_nan()));
+        assert_eq!(Axis::parse("io.python"), None);
+        assert_eq!(p.workload_key(), before);
+        assert!(Field::Python.is_categorical() && !Field::Python.of_workload());
+        assert_eq!(Field::Python.title("ms"), "Python interpreter");
     }
 
     #[test]

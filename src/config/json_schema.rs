@@ -58,6 +58,7 @@ fn value<S>(read: &Read<S>) -> Json {
         Read::Text(_) => json!({ "type": "string" }),
         Read::Name(rule, _) => name(*rule),
         Read::Program(_) => json!({ "type": "string", "pattern": "\\S" }),
+        Read::Programs(_) => sweep(json!({ "type": "string", "pattern": "\\S" })),
         Read::Flag(_) => json!({ "type": "boolean" }),
         Read::Count((min, max), _) => json!({ "type": "integer", "minimum": min, "maximum": max }),
         Read::Counts((min, max), _) => {

@@ -34,6 +34,8 @@ pub enum Read<S: 'static> {
     Name(NameRule, fn(&mut S, String)),
     /// A program to run: a command on PATH or a path; not empty.
     Program(fn(&mut S, String)),
+    /// A program to run, or a list of them to sweep.
+    Programs(fn(&mut S, Sweep<String>)),
     Flag(fn(&mut S, bool)),
     /// A whole number from `.0` to `.1`.
     Count((u64, u64), fn(&mut S, u64)),
@@ -333,9 +335,10 @@ pub static EXPERIMENT: Section<Experiment> = Section {
         },
         Key {
             name: "python",
-            read: Read::Program(|e, v| e.python = Some(v)),
+            read: Read::Programs(|e, v| e.python = Some(v)),
             default: Fallback::Derived("python3 from PATH"),
-            help: "the interpreter of the python-* models, unless a model names its own",
+            help: "the interpreter of the python-* models, unless a model names its own; a list \
+                   runs each python model under each",
         },
         Key {
             name: "node",
@@ -555,9 +558,10 @@ pub static MODEL: Section<ModelSpec> = Section {
         },
         Key {
             name: Param::Python.as_str(),
-            read: Read::Program(|m, v| m.python = Some(v)),
+            read: Read::Programs(|m, v| m.python = Some(v)),
             default: Fallback::Derived("the [experiment]'s python, else python3"),
-            help: "the interpreter: a command on PATH or a path",
+            help: "the interpreter: a command on PATH or a path (python3.13, pypy3); a list \
+                   sweeps them",
         },
         Key {
             name: Param::Node.as_str(),

@@ -17,7 +17,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::declaration::{CpuWays, Declaration, Own, PerRun, Refusal, Runs, Runtime, Shape};
+use super::declaration::{
+    CpuWays, Declaration, Own, Parallel, PerRun, Refusal, Runs, Runtime, Shape,
+};
 use super::field::SharedMode;
 use super::io_kind::IoKind;
 use super::named::named;
@@ -46,6 +48,7 @@ named! {
         PythonAsyncio = "python-asyncio",
         PythonProcesses = "python-processes",
         PythonAsyncioBlocking = "python-asyncio-blocking",
+        PythonGevent = "python-gevent",
         NodeAsync = "node-async",
         NodeWorkers = "node-workers",
         Custom = "custom",
@@ -65,6 +68,7 @@ const fn own(summary: &'static str, shape: Shape, threads: PerRun, model: Own) -
         wake_is_overshoot: true,
         refuses: &[],
         runs: Runs::Own(model),
+        needs_module: None,
     }
 }
 
@@ -89,6 +93,7 @@ const fn python(
             runtime: Runtime::Python,
             mode,
         },
+        needs_module: None,
     }
 }
 
@@ -112,6 +117,7 @@ const fn node(
             runtime: Runtime::Node,
             mode,
         },
+        needs_module: None,
     }
 }
 
@@ -213,7 +219,12 @@ impl ModelKind {
             ),
             ModelKind::PythonThreads => python(
                 "a real CPython, one threading.Thread per task",
-                ONE_CORE,
+                // One GIL; a free-threaded CPython's threads use the cores.
+                Shape::Overlap {
+                    cpu: CpuWays::Gil {
+                        free: Parallel::Cores,
+                    },
+                },
                 PerRun::PerTask,
                 "threads",
             ),
@@ -221,8 +232,12 @@ impl ModelKind {
                 params: &[Param::Workers, Param::Python],
                 ..python(
                     "a real CPython, concurrent.futures.ThreadPoolExecutor",
-                    // W threads, one GIL.
-                    Shape::Pool { cpu: CpuWays::One },
+                    // W threads, one GIL (or min(W, C) cores without one).
+                    Shape::Pool {
+                        cpu: CpuWays::Gil {
+                            free: Parallel::Workers,
+                        },
+                    },
                     PerRun::PerWorker,
                     "thread-pool",
                 )
@@ -257,6 +272,16 @@ impl ModelKind {
                 PerRun::One,
                 "asyncio-blocking",
             ),
+            ModelKind::PythonGevent => Declaration {
+                needs_module: Some("gevent"),
+                ..python(
+                    "a real CPython with gevent: one greenlet per task on gevent's hub (N:1 user \
+                     threads)",
+                    ONE_CORE,
+                    PerRun::One,
+                    "gevent",
+                )
+            },
             ModelKind::NodeAsync => node(
                 "a real Node.js, one promise per task on its event loop (N:1)",
                 ONE_CORE,
@@ -287,6 +312,7 @@ impl ModelKind {
                     runtime: Runtime::Custom,
                     mode: "custom",
                 },
+                needs_module: None,
             },
         }
     }
@@ -374,6 +400,11 @@ impl ModelKind {
         self.declaration().files.count(tasks, None).max(connections)
     }
 
+    /// A module the kind's runtime must import beyond its standard library.
+    pub const fn needs_module(self) -> Option<&'static str> {
+        self.declaration().needs_module
+    }
+
     /// Why the kind cannot keep a counter in `shared` mode, if it cannot.
     pub fn refusal(self, shared: SharedMode) -> Option<&'static str> {
         self.declaration()
@@ -432,6 +463,7 @@ mod tests {
             (PythonThreadPool, (3, 0, 0)),
             (PythonAsyncio, (1, 0, 0)),
             (PythonProcesses, (1, 3, 0)),
+            (PythonGevent, (1, 0, 0)),
             (NodeAsync, (1, 0, 0)),
             (NodeWorkers, (3, 0, 0)),
             (Custom, (1, 0, 0)),

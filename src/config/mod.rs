@@ -30,7 +30,7 @@ pub use arrival::{ArrivalDist, CellArrival, stop_after};
 pub use arrival::{Rate, RequestSpan};
 pub use check::arrivals_too_long;
 pub use claim::{ClaimSpec, CrossoverSpec, Limit, Metric};
-pub use declaration::{CpuWays, Own, Runs, Runtime, Shape};
+pub use declaration::{CpuWays, Gil, Own, Runs, Runtime, Shape};
 pub use diagnostic::{Diagnostics, SourceFile};
 pub use docs::key_help;
 pub use duration::Nanos;
@@ -38,7 +38,9 @@ pub use field::{Axes, Axis, Field, GroupPoint, Point, SharedMode, Sweep, Value};
 pub use io_kind::IoKind;
 pub use json_schema::json_schema;
 pub use kind::ModelKind;
-pub use param::{DEFAULT_POLL_INTERVAL, DEFAULT_SWITCH_INTERVAL, Param, workers_or_cores};
+pub use param::{
+    DEFAULT_POLL_INTERVAL, DEFAULT_PYTHON, DEFAULT_SWITCH_INTERVAL, Param, workers_or_cores,
+};
 pub use schema::*;
 
 /// Why an experiment file could not be used.

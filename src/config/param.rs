@@ -13,6 +13,9 @@ use super::named::named;
 pub const DEFAULT_SWITCH_INTERVAL: Nanos = Nanos(5_000_000);
 /// The default `poll_interval` of `polling`: a busy spin.
 pub const DEFAULT_POLL_INTERVAL: Nanos = Nanos(0);
+/// The interpreter of the `python-*` models when neither the model nor the
+/// `[experiment]` names one.
+pub const DEFAULT_PYTHON: &str = "python3";
 
 named! {
     /// A model parameter that a `[[model]]` entry may set.
@@ -63,7 +66,8 @@ impl Param {
             Param::Workers => Some(Field::Workers),
             Param::SwitchInterval => Some(Field::SwitchInterval),
             Param::PollInterval => Some(Field::PollInterval),
-            Param::Python | Param::Node | Param::Command => None,
+            Param::Python => Some(Field::Python),
+            Param::Node | Param::Command => None,
         }
     }
 

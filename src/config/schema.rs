@@ -22,8 +22,10 @@ pub struct Experiment {
     pub warmup: u32,
     pub seed: u64,
     pub timeout: Nanos,
-    /// Interpreter for the `python-*` models unless a model names its own.
-    pub python: Option<String>,
+    /// Interpreter for the `python-*` models unless a model names its own
+    /// (several: each python model runs under each). The reader copies it
+    /// into the python models that name none.
+    pub python: Option<Sweep<String>>,
     /// Node.js for the `node-*` models unless a model names its own.
     pub node: Option<String>,
     pub workloads: Vec<Workload>,
@@ -120,7 +122,7 @@ impl Group {
             Field::Rounds => self.rounds.is_axis(),
             Field::Shared => self.shared.is_axis(),
             Field::Rate => self.arrival.as_ref().is_some_and(|a| a.rate.is_axis()),
-            Field::Workers | Field::SwitchInterval | Field::PollInterval => false,
+            Field::Workers | Field::SwitchInterval | Field::PollInterval | Field::Python => false,
         }
     }
 
@@ -232,7 +234,9 @@ pub struct ModelSpec {
     pub workers: Option<Sweep<u32>>,
     pub switch_interval: Option<Sweep<Nanos>>,
     pub poll_interval: Option<Sweep<Nanos>>,
-    pub python: Option<String>,
+    /// Its interpreter, or interpreters to sweep (its own or, once read,
+    /// the `[experiment]`'s); `None` for `python3`, or a kind without one.
+    pub python: Option<Sweep<String>>,
     pub node: Option<String>,
     /// `custom`: the runner to start, a program and its arguments.
     pub command: Option<Vec<String>>,
@@ -261,6 +265,7 @@ impl ModelSpec {
             Field::Workers => self.workers.as_ref().is_some_and(Sweep::is_axis),
             Field::SwitchInterval => swept(&self.switch_interval),
             Field::PollInterval => swept(&self.poll_interval),
+            Field::Python => self.python.as_ref().is_some_and(Sweep::is_axis),
             Field::Tasks
             | Field::IoLatency
             | Field::CpuCost

@@ -77,7 +77,7 @@ fn run_kind(job: &Arc<Job>, records: &Arc<Records>) -> Result<ModelRun, ModelErr
         Runs::Own(model) => run_own(model, job, records),
         Runs::Runner { runtime, mode } => {
             let program = match runtime {
-                Runtime::Python => python::program(python::interpreter_of(&job.cell)),
+                Runtime::Python => python::program(&python::program_of(&job.cell)),
                 Runtime::Node => node::program(node::node_of(&job.cell)),
                 Runtime::Custom => custom::program(&job.cell),
             };

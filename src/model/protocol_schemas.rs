@@ -139,7 +139,7 @@ fn the_built_in_runners_replies_are_what_the_schema_describes() {
     job.open_loop = false;
     job.due = vec![0; 3];
     let mut runners: Vec<(Vec<String>, &[&str])> = Vec::new();
-    if python::probe(python::DEFAULT_INTERPRETER).is_ok() {
+    if python::probe(python::DEFAULT_INTERPRETER, &[]).is_ok() {
         runners.push((
             python::program(python::DEFAULT_INTERPRETER).argv,
             &[

@@ -6,12 +6,22 @@
 //! times each runtime's start-up once. A cell whose runtime is missing or
 //! unusable is skipped with the reason and how to install one; the other
 //! cells run.
+//!
+//! And, for `conlab doctor`, every runtime this machine has, whatever an
+//! experiment names ([`find`]): [`RUNTIMES`] lists what is looked for, one
+//! row each, [`FINDERS`] the functions that look, one per family (one
+//! search of the Python interpreters finds CPython, PyPy and gevent). A
+//! new runtime (Go, the JVM) is a row there and a finder: doctor lists it
+//! with no other change.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use serde::Serialize;
+
 use super::external::execute::{self, Bounds, End};
-use super::python::{Interpreters, Located, interpreter_of, locate, locate_for};
+use super::python::found::{FoundPython, pythons};
+use super::python::{Interpreters, Located, locate, locate_for, program_of};
 use super::{custom, node};
 use crate::config::Runtime;
 use crate::matrix::Cell;
@@ -124,6 +134,14 @@ impl Runtimes {
             .collect()
     }
 
+    /// Records each runtime's start-up, as [`startup_ms`] timed it, with
+    /// what is known of the interpreters (their facts per cell).
+    pub fn record_startup(&mut self, startup: &[(String, f64)]) {
+        for (program, ms) in startup {
+            self.python.set_startup(program, *ms);
+        }
+    }
+
     /// The runtimes whose start-up [`startup_ms`] times: each usable
     /// Python interpreter and Node.js, with an empty program for each.
     pub fn empty_programs(&self, cells: &[Cell]) -> Vec<(String, Vec<String>)> {
@@ -136,11 +154,11 @@ impl Runtimes {
         for cell in cells.iter().filter(|c| self.skip_reason(c).is_none()) {
             match cell.kind.runtime() {
                 Some(Runtime::Python) => {
-                    let name = interpreter_of(cell);
-                    add(
-                        name,
-                        vec![name.into(), "-I".into(), "-c".into(), String::new()],
-                    );
+                    // The program that runs: for python-gevent, conlab's
+                    // gevent environment made from the interpreter.
+                    let name = program_of(cell);
+                    let argv = vec![name.clone(), "-I".into(), "-c".into(), String::new()];
+                    add(&name, argv);
                 }
                 Some(Runtime::Node) => {
                     let name = node::node_of(cell);
@@ -186,6 +204,139 @@ pub fn startup_ms(argv: &[String]) -> Option<f64> {
         best = Some(best.map_or(took, |b: f64| b.min(took)));
     }
     best
+}
+
+/// A runtime doctor looks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Installable {
+    /// Its key in `conlab doctor --json`'s checks.
+    pub key: &'static str,
+    /// Its item in doctor's report.
+    pub item: &'static str,
+    /// The kinds that run in it.
+    pub kinds: &'static str,
+    /// How to get it, when none is found.
+    pub install: &'static str,
+}
+
+/// Every runtime doctor looks for, in the order it lists them.
+pub const RUNTIMES: &[Installable] = &[
+    Installable {
+        key: "python",
+        item: "Python interpreters",
+        kinds: "the python-* cells",
+        install: "install CPython 3.8 or newer (e.g. `sudo apt install python3`, or `pyenv install \
+                  3.13`), or name one with python = \"...\" in the experiment",
+    },
+    Installable {
+        key: "pypy",
+        item: "PyPy",
+        kinds: "python-* cells with python = \"pypy3\"",
+        install: "`sudo apt install pypy3` (Debian, Ubuntu), or `pyenv install pypy3.10`",
+    },
+    Installable {
+        key: "gevent",
+        item: "gevent",
+        kinds: "the python-gevent cells",
+        install: "`conlab install-gevent --python python3` makes a Python environment with gevent \
+                  in conlab's cache directory (your Python stays as it is)",
+    },
+    Installable {
+        key: "node",
+        item: "Node.js",
+        kinds: "the node-* cells",
+        install: node::HOW_TO_INSTALL,
+    },
+];
+
+/// One installation of a runtime.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Found {
+    /// The [`Installable`]'s key.
+    pub runtime: &'static str,
+    /// How an experiment file names it (`python3.11`, a path, `node`).
+    pub name: String,
+    pub path: String,
+    /// What it is (`CPython 3.11.7`, `v20.20.0`), or why conlab cannot use
+    /// it.
+    pub what: String,
+    pub usable: bool,
+}
+
+/// The functions that look for runtimes: one per family.
+const FINDERS: &[fn() -> Vec<Found>] = &[python_runtimes, node_runtimes];
+
+/// Every installation of every runtime found.
+pub fn find() -> Vec<Found> {
+    FINDERS.iter().flat_map(|find| find()).collect()
+}
+
+/// CPython and PyPy, each interpreter found once; and gevent, once per
+/// interpreter that imports it.
+fn python_runtimes() -> Vec<Found> {
+    pythons().into_iter().flat_map(python_found).collect()
+}
+
+fn python_found(p: FoundPython) -> Vec<Found> {
+    let path = p.path.display().to_string();
+    let found = |runtime, what: String, usable| Found {
+        runtime,
+        name: p.name.clone(),
+        path: path.clone(),
+        what,
+        usable,
+    };
+    match &p.found {
+        Err(e) => vec![found("python", e.to_string(), false)],
+        Ok(i) => {
+            let runtime = if i.implementation == "pypy" {
+                "pypy"
+            } else {
+                "python"
+            };
+            let mut all = vec![found(runtime, i.describe(), true)];
+            if let Some(version) = i.module("gevent") {
+                all.push(found(
+                    "gevent",
+                    format!("gevent {version} in {}", i.describe()),
+                    true,
+                ));
+            }
+            all
+        }
+    }
+}
+
+/// Node.js on `PATH` (`node`, or Debian's older `nodejs`), each real file
+/// once, asked its version as the node-* cells ask it.
+fn node_runtimes() -> Vec<Found> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let mut found: Vec<Found> = Vec::new();
+    for name in ["node", "nodejs"] {
+        let Some(at) = std::env::split_paths(&path)
+            .map(|dir| dir.join(name))
+            .find(|p| p.is_file())
+        else {
+            continue;
+        };
+        let real = at.canonicalize().unwrap_or_else(|_| at.clone());
+        let real = real.display().to_string();
+        if found.iter().any(|f| f.path == real) {
+            continue;
+        }
+        let (what, usable) = match node::probe(&at.display().to_string()) {
+            Ok(version) => (version, true),
+            Err(why) => (why, false),
+        };
+        found.push(Found {
+            runtime: "node",
+            name: name.to_string(),
+            path: real,
+            what,
+            usable,
+        });
+    }
+    found
 }
 
 #[cfg(test)]
@@ -255,5 +406,15 @@ mod tests {
         assert!(took.is_some_and(|ms| ms > 0.0 && ms < 5_000.0), "{took:?}");
         assert_eq!(startup_ms(&["false".to_string()]), None);
         assert_eq!(startup_ms(&["/nonexistent/conlab-test".to_string()]), None);
+    }
+
+    /// Every runtime a finder reports is one doctor lists.
+    #[test]
+    fn finders_report_listed_runtimes() {
+        let keys: Vec<&str> = RUNTIMES.iter().map(|r| r.key).collect();
+        assert_eq!(keys, ["python", "pypy", "gevent", "node"]);
+        for f in node_runtimes() {
+            assert!(keys.contains(&f.runtime), "{f:?}");
+        }
     }
 }

@@ -309,6 +309,7 @@ mod tests {
                 predicted_ns: 0,
                 skip: None,
                 requests: Vec::new(),
+                interpreter: None,
             })
             .collect();
         summarize(&plans, &[], &[])

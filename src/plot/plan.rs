@@ -601,6 +601,7 @@ mod tests {
                 predicted_ns: 0,
                 skip: None,
                 requests: Vec::new(),
+                interpreter: None,
             })
             .collect();
         let mut rows = crate::results::summarize(&plans, &[], &[]);

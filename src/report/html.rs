@@ -258,6 +258,7 @@ pub fn render(input: &ReportInput) -> String {
         .chain(results_table::group_tables(&s.cells))
         .chain(super::shared::tables(&s.cells))
         .chain(super::latency::tables(&s.cells))
+        .chain(super::interpreters::tables(&s.cells))
     {
         table_html(&mut out, &table);
     }

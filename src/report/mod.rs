@@ -4,12 +4,14 @@
 //! report shares ([`results_table`]), and the files: `report.html` ([`html`]), `report.md`
 //! ([`markdown`]), `summary.tex` ([`latex`]), what `conlab compare`
 //! prints and writes ([`compare`]), the warning about cells that ran
-//! on a busy machine ([`noise`]), and the shared counters' table
-//! ([`shared`]). Each is a pure function to bytes.
+//! on a busy machine ([`noise`]), the shared counters' table
+//! ([`shared`]) and the interpreters' ([`interpreters`]). Each is a pure
+//! function to bytes.
 
 pub mod claim_verdicts;
 pub mod compare;
 pub mod html;
+pub mod interpreters;
 pub mod latency;
 pub mod latex;
 pub mod markdown;

@@ -540,6 +540,7 @@ pub(crate) mod tests {
             predicted_ns: 0,
             skip: None,
             requests: Vec::new(),
+            interpreter: None,
         };
         (summarize(&[plan], &records, &[]), records)
     }

@@ -150,6 +150,7 @@ mod tests {
                 baseline_ns: 0,
                 predicted_ns: 0,
                 requests: Vec::new(),
+                interpreter: None,
                 skip: None,
             })
             .collect();

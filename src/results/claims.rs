@@ -468,7 +468,7 @@ fn efficiency(cell: &CellSummary, walls: &[f64]) -> Judged {
 /// A crossover claim, once per combination of the other swept values
 /// (and variants, and machines) along which the two models' curves run.
 fn crossover_points(claim: &ClaimSpec, x: &CrossoverSpec, m: Measured) -> Vec<PointResult> {
-    let (Some(axis), Some((lo, hi))) = (&x.axis, x.between) else {
+    let (Some(axis), Some((lo, hi))) = (&x.axis, &x.between) else {
         return Vec::new();
     };
     let range = (lo.number(), hi.number());
@@ -648,6 +648,7 @@ mod tests {
             plans.push(CellPlan {
                 group_io_latency_mean_ns: vec![0.0; cell.groups.len()],
                 requests: vec![None; cell.groups.len()],
+                interpreter: None,
                 io_latency_mean_ns: 0.0,
                 baseline_ns: 0,
                 predicted_ns: 100_000_000,

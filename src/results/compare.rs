@@ -394,6 +394,7 @@ mod tests {
                 predicted_ns: 0,
                 skip: None,
                 requests: Vec::new(),
+                interpreter: None,
             })
             .collect();
         (crate::results::summarize(&plans, &records, &[]), records)

@@ -26,6 +26,7 @@ pub fn summary_csv(cells: &[CellSummary]) -> Result<Vec<u8>, csv::Error> {
     for c in cells {
         w.serialize(CellSummary {
             groups: Vec::new(),
+            interpreter: None,
             ..c.clone()
         })?;
     }

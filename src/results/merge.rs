@@ -860,6 +860,7 @@ mod tests {
             plans.push(CellPlan {
                 group_io_latency_mean_ns: vec![0.0],
                 requests: vec![None],
+                interpreter: None,
                 io_latency_mean_ns: 0.0,
                 baseline_ns: 0,
                 predicted_ns: 1,

@@ -247,6 +247,12 @@ pub struct RunRecord {
     /// several machines; absent (no column) everywhere else.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub machine: Option<String>,
+    /// The interpreter of a runner-backed cell, as the file names it
+    /// (`python3` when it names none), a coordinate like `workers`; empty
+    /// for conlab's own models. The last column, absent from results
+    /// written before it existed.
+    #[serde(default)]
+    pub python: Option<String>,
 }
 
 /// One row of `groups.csv`: one group of one measured run.
@@ -388,6 +394,7 @@ impl RunRecord {
             updates_lost: None,
             shared_lock_wait_ms: None,
             machine: None,
+            python: cell.interpreter().map(str::to_string),
         }
     }
 

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::record::{GroupRecord, RunRecord, RunStatus, ms};
 use crate::config::{Axes, GroupPoint, ModelKind, Nanos, Point, SharedMode};
 use crate::matrix::Cell;
+use crate::model::python::InterpreterFacts;
 use crate::noise::Disturbance;
 use crate::stats::{self, Stats};
 
@@ -28,6 +29,11 @@ pub struct CellPlan {
     /// what queueing theory predicts of it (None for other groups).
     #[serde(default)]
     pub requests: Vec<Option<RequestPlan>>,
+    /// A runner-backed cell's interpreter, as it described itself when
+    /// the run started (`None` for conlab's own models, and for a cell
+    /// whose interpreter could not be asked).
+    #[serde(default)]
+    pub interpreter: Option<InterpreterFacts>,
 }
 
 /// The queueing prediction for a group with arrivals (see
@@ -154,6 +160,16 @@ pub struct CellSummary {
     /// from results of conlab 0.1, whose workloads had one group).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<GroupSummary>,
+    /// The interpreter of a runner-backed cell, as the file names it
+    /// (`python3` when it names none); `null` for conlab's own models.
+    /// Absent from summaries written before it existed.
+    #[serde(default)]
+    pub python: Option<String>,
+    /// What that interpreter is (implementation, version, GIL, start-up),
+    /// as asked when the run started; absent for conlab's own models, from
+    /// `summary.csv` (a row is flat) and from summaries written before it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interpreter: Option<InterpreterFacts>,
 }
 
 /// One group of a cell's summary.
@@ -281,6 +297,7 @@ impl CellSummary {
             workers: self.workers,
             switch_interval: self.switch_interval_ms.map(ns),
             poll_interval: self.poll_interval_ms.map(ns),
+            python: self.python.clone(),
             machine: self.machine.clone(),
         }
     }
@@ -501,6 +518,8 @@ fn summarize_cell(plan: &CellPlan, records: &[&RunRecord]) -> CellSummary {
         runs_with_loss_share: share_of(&ok, |r| Some(lost(r)? > 0.0)),
         shared_lock_wait_median_ms: median_of(&ok, |r| r.shared_lock_wait_ms),
         machine: None,
+        python: c.interpreter().map(str::to_string),
+        interpreter: plan.interpreter.clone(),
         groups: c
             .groups
             .iter()

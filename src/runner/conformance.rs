@@ -111,6 +111,7 @@ impl Profile {
             "asyncio" => p(Expect::Overlap, (Keeps, Loses), false, false),
             "asyncio-blocking" => p(Expect::Serial, (Keeps, May), false, false),
             "processes" => p(Expect::Pool, (May, May), true, true),
+            "gevent" => p(Expect::Overlap, (Keeps, Loses), false, false),
             // runner.js
             "async" => p(Expect::Overlap, (Keeps, Loses), false, false),
             "workers" => p(Expect::Overlap, (Loses, Loses), true, true),

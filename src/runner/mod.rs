@@ -20,8 +20,8 @@ use std::time::{Duration, Instant};
 pub use capacity::Limits;
 pub use executor::{ChildExecutor, Executor, Outcome};
 
-use crate::config::Experiment;
 use crate::config::workers_or_cores;
+use crate::config::{Experiment, Gil};
 use crate::matrix::{Cell, CellGroup};
 use crate::model::runtimes::Runtimes;
 use crate::model::{self, Job, Schedule};
@@ -163,6 +163,7 @@ fn task_times(cell: &Cell, latencies: &[u64]) -> predict::TaskTimes {
 fn request_plans(
     cell: &Cell,
     cores: usize,
+    gil: Gil,
     times: &predict::TaskTimes,
 ) -> Vec<Option<RequestPlan>> {
     let mut first = 0usize;
@@ -186,7 +187,8 @@ fn request_plans(
                 cpu_s: g.cpu_cost.0 as f64 * f64::from(g.rounds) / 1e9,
             };
             let workers = workers_or_cores(cell.workers, cores);
-            let p = queueing::predict(cell.kind, workers, cores, a.rate.per_s(), a.dist, &service);
+            let rate = a.rate.per_s();
+            let p = queueing::predict(cell.kind, workers, cores, gil, rate, a.dist, &service);
             Some(RequestPlan {
                 capacity_per_s: p.capacity_per_s,
                 latency_mean_ms: p.latency_mean_s.map(|s| s * 1e3),
@@ -247,7 +249,7 @@ impl Drawn {
 
 /// Works out each cell's baseline, prediction and whether this machine
 /// can run it (python cells: whether their interpreter, in
-/// `interpreters`, is usable). Latencies are drawn once per workload point
+/// `runtimes`, is usable, and whether its interpreter has a GIL). Latencies are drawn once per workload point
 /// (the cells of a point, one per model variant, come together and wait
 /// the same times) and dropped: only the means and task times are kept.
 pub fn prepare(
@@ -265,9 +267,11 @@ pub fn prepare(
             Some((k, drawn)) if k == key => drawn,
             _ => Drawn::of(exp.seed, &cell),
         };
-        let requests = request_plans(&cell, cores, &drawn.times);
+        // Interpreter threads compute on one core under a GIL only.
+        let gil = runtimes.python.gil(&cell);
+        let requests = request_plans(&cell, cores, gil, &drawn.times);
         // An open-loop run lasts at least until its last request arrives.
-        let predicted_ns = predict::predict(cell.kind, cell.workers, cores, &drawn.times)
+        let predicted_ns = predict::predict(cell.kind, cell.workers, cores, gil, &drawn.times)
             .max(schedule_span_ns(&cell));
         let skip = limits
             .check(&cell)
@@ -281,6 +285,7 @@ pub fn prepare(
                 predicted_ns,
                 skip,
                 requests,
+                interpreter: runtimes.python.facts_for(&cell),
                 cell,
             },
             seed: exp.seed,

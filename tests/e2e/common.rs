@@ -9,6 +9,10 @@ use assert_cmd::Command;
 #[path = "../support/skip.rs"]
 mod skip_support;
 pub use skip_support::{Reason, skip};
+#[path = "../support/runtimes.rs"]
+mod runtimes_support;
+#[allow(unused_imports)] // each test module uses some of them
+pub use runtimes_support::{GEVENT_ENV, gevent_python, pypy};
 
 /// The conlab binary cargo built for these tests.
 pub fn conlab() -> Command {
@@ -65,7 +69,21 @@ pub fn io_experiment(
 
 /// Runs `conlab run FILE --out DIR -q` and returns the exit code.
 pub fn run_into(file: &Path, out: &Path, extra: &[&str]) -> (i32, String) {
-    let output = conlab()
+    run_into_env(file, out, extra, &[])
+}
+
+/// [`run_into`] with environment variables set for conlab.
+pub fn run_into_env(
+    file: &Path,
+    out: &Path,
+    extra: &[&str],
+    envs: &[(&str, &Path)],
+) -> (i32, String) {
+    let mut command = conlab();
+    for (key, value) in envs {
+        command.env(key, value);
+    }
+    let output = command
         .arg("run")
         .arg(file)
         .arg("--out")
@@ -78,6 +96,16 @@ pub fn run_into(file: &Path, out: &Path, extra: &[&str]) -> (i32, String) {
         output.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&output.stderr).into_owned(),
     )
+}
+
+/// The interpreter `python3` on PATH runs, named directly (a pyenv shim
+/// would start a shell on every run).
+pub fn python3_path() -> String {
+    let output = std::process::Command::new("python3")
+        .args(["-c", "import sys; print(sys.executable)"])
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run python3: {e}"));
+    String::from_utf8_lossy(&output.stdout).trim().to_string()
 }
 
 /// The rows of a CSV file as header → value maps.

@@ -13,6 +13,7 @@ mod doctor;
 mod errors;
 mod groups;
 mod hostile;
+mod interpreters;
 mod merge;
 mod noise;
 mod openloop;

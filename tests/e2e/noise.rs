@@ -33,8 +33,10 @@ fn runs_csv_ends_with_non_negative_noise_columns_and_the_summary_has_their_media
     let (code, stderr) = run_into(&file, &out, &[]);
     assert_eq!(code, 0, "{stderr}");
     let columns = header(&out.join("runs.csv"));
-    // The shared counters' five columns (issue 11) came after them.
-    let noise_end = columns.len() - 5;
+    // The shared counters' five columns (issue 11) came after them, and
+    // then the interpreter's (issue 24).
+    assert_eq!(columns.last().map(String::as_str), Some("python"));
+    let noise_end = columns.len() - 6;
     assert_eq!(columns[noise_end - 3..noise_end], NOISE_COLUMNS);
     assert_eq!(columns[..4], ["cell", "workload", "model", "variant"]);
     let runs = csv_rows(&out.join("runs.csv"));
@@ -45,8 +47,10 @@ fn runs_csv_ends_with_non_negative_noise_columns_and_the_summary_has_their_media
         }
     }
     let summary_columns = header(&out.join("summary.csv"));
-    // Before the shared counters' six (issue 11).
-    let noise_end = summary_columns.len() - 6;
+    // Before the shared counters' six (issue 11) and the interpreter's
+    // (issue 24).
+    assert_eq!(summary_columns.last().map(String::as_str), Some("python"));
+    let noise_end = summary_columns.len() - 7;
     assert_eq!(
         summary_columns[noise_end - 3..noise_end],
         ["steal_median_ms", "foreign_cpu_median_ms", "load_1m_median"]

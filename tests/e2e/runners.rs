@@ -67,10 +67,17 @@ fn runner_check(args: &[&str], command: &[String]) -> (i32, String, String) {
 /// `conlab runner-check --kind KIND`, passed on its first or second try
 /// (its timing checks tolerate a busy machine, not every busy moment).
 fn check_kind_passes(kind: &str) {
+    check_kind_passes_in(kind, &[]);
+}
+
+/// As [`check_kind_passes`], with more arguments (`--python PYTHON`).
+fn check_kind_passes_in(kind: &str, more: &[&str]) {
     let mut last = String::new();
     for _ in 0..2 {
-        let (code, stdout, _) =
-            conlab_output(&["runner-check".as_ref(), "--kind".as_ref(), kind.as_ref()]);
+        let mut args: Vec<&std::ffi::OsStr> =
+            vec!["runner-check".as_ref(), "--kind".as_ref(), kind.as_ref()];
+        args.extend(more.iter().map(std::ffi::OsStr::new));
+        let (code, stdout, _) = conlab_output(&args);
         if code == 0 {
             assert!(
                 stdout
@@ -102,6 +109,19 @@ fn every_built_in_python_mode_passes_runner_check() {
     ] {
         check_kind_passes(kind);
     }
+}
+
+/// python-gevent passes it in a Python with gevent (named with --python).
+#[test]
+fn the_gevent_mode_passes_runner_check() {
+    let Some((_cores, _dir)) = python_test() else {
+        return;
+    };
+    let gevent = match gevent_python() {
+        Ok(python) => python,
+        Err(why) => return skip(Reason::NoGevent, &why),
+    };
+    check_kind_passes_in("python-gevent", &["--python", &gevent]);
 }
 
 #[test]

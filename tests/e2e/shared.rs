@@ -215,16 +215,6 @@ fn a_locked_counter_loses_nothing_in_any_model_and_its_waits_are_recorded() {
     assert!(threads > 0.0, "threads never waited for the lock");
 }
 
-/// The interpreter `python3` on PATH runs, named directly (a pyenv shim
-/// would start a shell on every run).
-fn python3_path() -> String {
-    let output = std::process::Command::new("python3")
-        .args(["-c", "import sys; print(sys.executable)"])
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run python3: {e}"));
-    String::from_utf8_lossy(&output.stdout).trim().to_string()
-}
-
 #[test]
 fn real_cpython_races_like_the_note_says() {
     if !python3_usable() {

@@ -7,8 +7,9 @@
 //! than it claims says so in its summary.
 //!
 //! With `CONLAB_TEST_STRICT=1` (set by `.ci/run`) a skip for a reason that
-//! should not happen on CI fails the test instead: CI has Python and two
-//! cores, so a CI machine without them is a broken CI machine, not a pass.
+//! should not happen on CI fails the test instead: CI has Python, PyPy, a
+//! Python with gevent (`.ci/run` installs both) and two cores, so a CI
+//! machine without them is a broken CI machine, not a pass.
 //! Cores held by other processes twice in a row stay a (listed) skip: CI
 //! machines are shared, and failing on their load would make CI flaky.
 //!
@@ -27,6 +28,10 @@ pub const STRICT_ENV: &str = "CONLAB_TEST_STRICT";
 pub enum Reason {
     /// No `python3` of 3.8 or newer on PATH.
     NoPython,
+    /// No `pypy3` on PATH (`.ci/run` installs Debian's).
+    NoPyPy,
+    /// No Python that imports gevent (`.ci/run` makes a venv with it).
+    NoGevent,
     /// No Node.js 20 or newer (`node`) on PATH.
     NoNode,
     /// Only one core is usable by this process.
@@ -109,6 +114,8 @@ mod tests {
         assert!(Reason::ChosenByUser.allowed_on_ci());
         assert!(Reason::CoresBusy.allowed_on_ci());
         assert!(!Reason::NoPython.allowed_on_ci());
+        assert!(!Reason::NoPyPy.allowed_on_ci());
+        assert!(!Reason::NoGevent.allowed_on_ci());
         assert!(!Reason::NoNode.allowed_on_ci());
         assert!(!Reason::OneCore.allowed_on_ci());
     }

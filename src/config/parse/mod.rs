@@ -109,6 +109,14 @@ fn experiment(
         }
     }
     c.unique_names(&read, "models", "give each [[model]] its own name");
+    // A model that takes an interpreter and names none runs under the
+    // experiment's (each of them, when it lists several).
+    if let Some(python) = &exp.python {
+        let unnamed = |m: &&mut ModelSpec| m.kind.takes(Param::Python) && m.python.is_none();
+        for m in exp.models.iter_mut().filter(unnamed) {
+            m.python = Some(python.clone());
+        }
+    }
     let tables = c.tables(root.get("chart"), ("chart", "chart"), CHART.title, None);
     exp.charts = (tables.into_iter())
         .filter_map(|t| chart(c, t, &exp))

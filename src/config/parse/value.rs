@@ -161,6 +161,8 @@ fn limit(a: AxisValue, of: Option<String>) -> Limit {
         (AxisValue::Duration(d), _) => Limit::Time(d),
         (AxisValue::Number(value), Some(of)) => Limit::Ratio { value, of },
         (AxisValue::Number(n), None) => Limit::Number(n),
+        // `amount` reads numbers and durations only.
+        (AxisValue::Word(_), _) => Limit::Number(f64::NAN),
     }
 }
 
@@ -270,6 +272,10 @@ impl Checker {
                         None => true,
                     });
                 store(name, into, *set)
+            }
+            Read::Programs(set) => {
+                let read = self.sweep(v, path, |c, v, p| c.program(v, p));
+                store(read, into, *set)
             }
             Read::Program(set) => store(self.program(v, path), into, *set),
             Read::Command(set) => store(self.command(v, path), into, *set),
@@ -452,6 +458,14 @@ impl Checker {
     /// for the duration fields.
     fn axis_value(&mut self, v: &Value, path: &str, field: Field) -> Option<AxisValue> {
         let key = key_of(path);
+        if field == Field::Python {
+            if let DeValue::String(_) = v.get_ref() {
+                return self.program(v, path).map(AxisValue::Word);
+            }
+            let hint = format!("name the interpreter as the model does, e.g. {key} = \"pypy3\"");
+            self.wrong_type(path, v, "an interpreter's name", &hint);
+            return None;
+        }
         if field.is_duration() {
             if let DeValue::String(_) = v.get_ref() {
                 return self.duration(v, path, true).map(AxisValue::Duration);

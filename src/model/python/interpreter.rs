@@ -2,13 +2,19 @@
 //! one they can use: it must start, run a tiny fixed probe within
 //! [`PROBE_TIMEOUT`], writing at most [`PROBE_OUTPUT_LIMIT`] on each of
 //! stdout and stderr, and say it is Python [`MIN_VERSION`] or newer. Cells
-//! whose interpreter fails this are skipped before anything runs.
+//! whose interpreter fails this are skipped before anything runs. The
+//! probe also says what a prediction needs to know of it (whether its
+//! threads run under a GIL) and whether it imports the modules a kind
+//! needs (gevent).
 
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
+use serde::{Deserialize, Serialize};
+
 use crate::child::{self, Bounds, End};
+use crate::config::Gil;
 use crate::model::external::stderr_tail;
 
 /// The probe, run as `<interpreter> -E -s -c <probe>` (flags Python 2 knows).
@@ -30,19 +36,91 @@ pub struct Interpreter {
     /// `cpython`, `pypy`, … (`python` for a Python 2).
     pub implementation: String,
     pub version: (u32, u32, u32),
+    /// Whether its threads run Python code one at a time.
+    pub gil: Gil,
+    /// Each module the probe was asked about, and its version if it
+    /// imports (`None`: it does not).
+    pub modules: Vec<(String, Option<String>)>,
 }
 
 impl Interpreter {
-    /// `CPython 3.11.7`.
-    pub fn describe(&self) -> String {
-        let name = match self.implementation.as_str() {
+    /// `CPython`, `PyPy`.
+    pub fn implementation_name(&self) -> &str {
+        match self.implementation.as_str() {
             "cpython" => "CPython",
             "pypy" => "PyPy",
             "python" => "Python",
             other => other,
-        };
+        }
+    }
+
+    /// `3.11.7`.
+    pub fn version_text(&self) -> String {
         let (major, minor, micro) = self.version;
-        format!("{name} {major}.{minor}.{micro}")
+        format!("{major}.{minor}.{micro}")
+    }
+
+    /// `CPython 3.11.7`, and `(free-threaded, no GIL)` after one without.
+    pub fn describe(&self) -> String {
+        let free = match self.gil {
+            Gil::On => "",
+            Gil::Off => " (free-threaded, no GIL)",
+        };
+        format!(
+            "{} {}{free}",
+            self.implementation_name(),
+            self.version_text()
+        )
+    }
+
+    /// The version of `module` if the probe found it importable; `None`
+    /// if it does not import or was not asked about.
+    pub fn module(&self, module: &str) -> Option<&str> {
+        self.modules
+            .iter()
+            .find(|(name, _)| name == module)
+            .and_then(|(_, version)| version.as_deref())
+    }
+}
+
+/// What a cell's interpreter is, as `summary.json` and `environment.json`
+/// record it and the report shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InterpreterFacts {
+    /// As the experiment file names it (`python3.11`, `pypy3`).
+    pub name: String,
+    /// The file that runs: where `name` resolves, or conlab's gevent
+    /// environment made from it.
+    pub program: String,
+    /// `CPython`, `PyPy`.
+    pub implementation: String,
+    /// `3.11.7`.
+    pub version: String,
+    /// Whether its threads run Python code one at a time under a global
+    /// interpreter lock (`sys._is_gil_enabled()` where it exists; every
+    /// PyPy and every CPython before 3.13 has one).
+    pub gil: bool,
+    /// gevent's version, where a cell needs gevent and the program has it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gevent: Option<String>,
+    /// Its start-up on an empty program (`-I -c ""`, the least of three),
+    /// timed once when the run started (`model::runtimes::startup_ms`).
+    #[serde(default)]
+    pub startup_ms: Option<f64>,
+}
+
+impl InterpreterFacts {
+    /// The facts of `found`, named `name`, running as `program`.
+    pub fn of(name: &str, program: &str, found: &Interpreter, startup_ms: Option<f64>) -> Self {
+        InterpreterFacts {
+            name: name.to_string(),
+            program: program.to_string(),
+            implementation: found.implementation_name().to_string(),
+            version: found.version_text(),
+            gil: found.gil == Gil::On,
+            gevent: found.module("gevent").map(str::to_string),
+            startup_ms,
+        }
     }
 }
 
@@ -125,10 +203,12 @@ pub fn locate(interpreter: &str) -> Located {
     first
 }
 
-/// Runs the probe in `interpreter` and checks what it says.
-pub fn probe(interpreter: &str) -> Result<Interpreter, ProbeError> {
+/// Runs the probe in `interpreter` and checks what it says; `modules` are
+/// the modules it is asked to import (each a plain module name).
+pub fn probe(interpreter: &str, modules: &[&str]) -> Result<Interpreter, ProbeError> {
     let spawned = Command::new(interpreter)
         .args(["-E", "-s", "-c", PROBE])
+        .args(modules)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -208,7 +288,10 @@ fn judge(
     }
 }
 
-/// Reads the probe's line: `conlab-probe <implementation> <major> <minor> <micro>`.
+/// Reads the probe's line: `conlab-probe <implementation> <major> <minor>
+/// <micro>`, then `gil=0` or `gil=1` and `<module>=<version>` (`-` for one
+/// that does not import). A probe of an older conlab said no more than the
+/// version: a GIL then.
 fn parse(stdout: &str) -> Option<Interpreter> {
     let line = stdout
         .lines()
@@ -217,10 +300,23 @@ fn parse(stdout: &str) -> Option<Interpreter> {
     let implementation = words.next()?.to_string();
     let mut number = || words.next()?.parse::<u32>().ok();
     let version = (number()?, number()?, number()?);
-    Some(Interpreter {
+    let mut found = Interpreter {
         implementation,
         version,
-    })
+        gil: Gil::On,
+        modules: Vec::new(),
+    };
+    for (key, value) in words.filter_map(|w| w.split_once('=')) {
+        match (key, value) {
+            ("gil", "0") => found.gil = Gil::Off,
+            ("gil", _) => found.gil = Gil::On,
+            (module, "-") => found.modules.push((module.to_string(), None)),
+            (module, version) => found
+                .modules
+                .push((module.to_string(), Some(version.to_string()))),
+        }
+    }
+    Some(found)
 }
 
 #[cfg(test)]
@@ -237,8 +333,31 @@ mod tests {
             parse("noise\nconlab-probe cpython 3 11 7\n"),
             Some(Interpreter {
                 implementation: "cpython".into(),
-                version: (3, 11, 7)
+                version: (3, 11, 7),
+                gil: Gil::On,
+                modules: Vec::new(),
             })
+        );
+        let free = parse("conlab-probe cpython 3 13 1 gil=0 gevent=25.5.1 greenlet=-\n");
+        assert_eq!(
+            free,
+            Some(Interpreter {
+                implementation: "cpython".into(),
+                version: (3, 13, 1),
+                gil: Gil::Off,
+                modules: vec![
+                    ("gevent".into(), Some("25.5.1".into())),
+                    ("greenlet".into(), None)
+                ],
+            })
+        );
+        let free = free.unwrap_or_else(|| panic!("parsed above"));
+        assert_eq!(free.describe(), "CPython 3.13.1 (free-threaded, no GIL)");
+        assert_eq!(free.module("gevent"), Some("25.5.1"));
+        assert_eq!(free.module("greenlet"), None);
+        assert_eq!(
+            parse("conlab-probe pypy 3 9 16 gil=1").map(|i| (i.describe(), i.gil)),
+            Some(("PyPy 3.9.16".to_string(), Gil::On))
         );
         assert_eq!(parse("conlab-probe cpython 3 x 7"), None);
         assert_eq!(parse("Python 3.11.7"), None);
@@ -287,7 +406,7 @@ mod tests {
 
     #[test]
     fn a_missing_program_is_not_found() {
-        let missing = probe("/nonexistent/conlab-test/python3");
+        let missing = probe("/nonexistent/conlab-test/python3", &[]);
         assert_eq!(
             missing,
             Err(ProbeError::NotFound {
@@ -299,7 +418,7 @@ mod tests {
     #[test]
     fn a_program_that_is_not_python_is_refused() {
         // `true` ignores its arguments, exits 0 and prints nothing.
-        let message = probe("true").map_err(|e| e.to_string());
+        let message = probe("true", &[]).map_err(|e| e.to_string());
         assert!(
             message
                 .as_ref()

@@ -5,7 +5,8 @@
 # stdin and the timings leave as JSON on stdout. Nothing from an experiment
 # file is ever part of this program, only data.
 #
-# It must run on CPython 3.8 and later (threading.get_native_id is 3.8).
+# It must run on CPython 3.8 and later (threading.get_native_id is 3.8),
+# and on PyPy 3.8 and later; the `gevent` model needs gevent importable.
 #
 # Every timestamp is nanoseconds on CLOCK_MONOTONIC, the clock conlab itself
 # uses, so conlab can put them straight beside its own. It speaks the runner
@@ -56,10 +57,11 @@ def burn(cost_ns):
 # group with a counter updates it once a round, after its IO wait, around
 # the round's CPU work:
 #   racy:   read the counter, do the work, write back what it read plus one
-#           (with await_inside, time.sleep(0) or `await asyncio.sleep(0)`
-#           between the work and the write);
+#           (with await_inside, time.sleep(0), `await asyncio.sleep(0)` or
+#           gevent.sleep(0) between the work and the write);
 #   locked: the same under the model's own lock (threading.Lock,
-#           asyncio.Lock, multiprocessing.Lock), timing waits for it;
+#           asyncio.Lock, gevent.lock.BoundedSemaphore, multiprocessing.Lock),
+#           timing waits for it;
 #   atomic: the work, then next() of an itertools.count. That one C call
 #           runs whole under the GIL, so it is atomic in CPython with a GIL
 #           (and on one event loop); a free-threaded build promises nothing,
@@ -68,11 +70,15 @@ def burn(cost_ns):
 
 
 class Counter:
-    """One round's update of a group's counter around work(), on a thread:
-    read the counter, do the work, (with await_inside, let the others run,)
-    write back what was read plus one; under the counter's lock for
-    `locked`, whose wait is counted; `atomic`: the work, then one atomic
-    increment. Subclasses say where the value lives."""
+    """One round's update of a group's counter around work(), on a thread
+    (or a greenlet): read the counter, do the work, (with await_inside, let
+    the others run,) write back what was read plus one; under the counter's
+    lock for `locked`, whose wait is counted; `atomic`: the work, then one
+    atomic increment. Subclasses say where the value lives and how the
+    others are let run."""
+
+    def pause(self):
+        time.sleep(0)
 
     def update(self, work):
         if self.mode == "atomic":
@@ -88,7 +94,7 @@ class Counter:
             read = self.read()
             work()
             if self.await_inside:
-                time.sleep(0)
+                self.pause()
             self.write(read + 1)
         finally:
             if lock is not None:
@@ -166,6 +172,23 @@ class ThreadCounter(Counter):
     def result(self):
         final = next(self.count) if self.mode == "atomic" else self.value
         return {"final": final, "lock_wait_ns": self.lock_wait}
+
+
+class GeventCounter(ThreadCounter):
+    """A group's counter shared by the greenlets on gevent's hub: the yield
+    inside the window is gevent.sleep(0), and `locked` takes gevent's own
+    lock, which switches to the hub while it waits."""
+
+    def __init__(self, mode, await_inside):
+        import gevent
+        import gevent.lock
+
+        ThreadCounter.__init__(self, mode, await_inside)
+        self.gevent = gevent
+        self.lock = gevent.lock.BoundedSemaphore(1)
+
+    def pause(self):
+        self.gevent.sleep(0)
 
 
 class ProcessCounter(Counter):
@@ -292,6 +315,9 @@ class BlockingIo:
         self.job = job
         self.sock = None
 
+    def sleep(self, seconds):
+        time.sleep(seconds)
+
     async def open(self, task):
         if self.job["tcp"] and task.needs_io():
             self.sock = connect(self.job)
@@ -300,7 +326,7 @@ class BlockingIo:
         """Waits latency ns; returns when the IO completed. A sleep never
         ends before its deadline (it sleeps again if woken early)."""
         if self.sock is None:
-            wait_until(deadline)
+            wait_until(deadline, self.sleep)
             return deadline
         return ask(self.sock, latency)
 
@@ -310,6 +336,36 @@ class BlockingIo:
     async def close(self):
         if self.sock is not None:
             self.sock.close()
+
+
+class GeventIo(BlockingIo):
+    """How a task in a greenlet waits: on gevent's hub, which runs the other
+    greenlets meanwhile, with gevent.sleep or a gevent socket (gevent's own
+    API; nothing of the standard library is patched). A greenlet switch is
+    no await: its coroutines never suspend, so finish() runs a task with it
+    to its end in one step, as with a BlockingIo."""
+
+    def __init__(self, job):
+        import gevent
+        import gevent.socket
+
+        BlockingIo.__init__(self, job)
+        self.gevent = gevent
+
+    def sleep(self, seconds):
+        self.gevent.sleep(seconds)
+
+    async def open(self, task):
+        if self.job["tcp"] and task.needs_io():
+            socket = self.gevent.socket
+            host, port = server_address(self.job)
+            family = socket.AF_INET6 if ":" in host else socket.AF_INET
+            # A numeric address: gevent resolves nothing (its resolver
+            # would start a thread).
+            sock = socket.socket(family, socket.SOCK_STREAM)
+            sock.connect((host, port))
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self.sock = sock
 
 
 class LoopIo:
@@ -430,13 +486,15 @@ def due(job, i):
     return at
 
 
-def wait_until(at):
-    """Blocks the calling thread until CLOCK_MONOTONIC reaches at."""
+def wait_until(at, sleep=time.sleep):
+    """Blocks the calling thread (or greenlet, with gevent.sleep) until
+    CLOCK_MONOTONIC reaches at, sleeping again for what is left if a timer
+    fires early."""
     while True:
         left = at - now()
         if left <= 0:
             return
-        time.sleep(left / 1e9)
+        sleep(left / 1e9)
 
 
 def dispatch(job):
@@ -534,6 +592,42 @@ def asyncio_blocking(job, shared):
     return asyncio_gather(job, shared, run_async_blocking)
 
 
+def greenlets(job, shared):
+    """Every task a greenlet on gevent's hub, one OS thread for all (N:1
+    user threads), spawned by a dispatching greenlet once each is due. IO
+    waits switch to the hub; CPU work runs inline and holds it, as a
+    blocking call holds an event loop."""
+    import gevent
+    import threading
+
+    ident = threading.get_native_id()
+    records = [unfinished() for _ in job["latencies"]]
+    failures = []
+
+    def one(i):
+        try:
+            records[i] = finish(run_task(Task(job, i, ident, shared), GeventIo(job)))
+        except Exception as e:
+            failures.append("task %d: %s: %s" % (i, type(e).__name__, e))
+
+    def dispatch_greenlets():
+        spawned = []
+        for i in job["order"]:
+            at = due(job, i)
+            if at is None:
+                break
+            wait_until(at, gevent.sleep)
+            if due(job, i) is None:
+                break
+            spawned.append(gevent.spawn(one, i))
+        gevent.joinall(spawned)
+
+    gevent.spawn(dispatch_greenlets).join()
+    if failures:
+        raise RuntimeError("; ".join(failures))
+    return records
+
+
 # The job and the groups' counters as pool workers see them: they are
 # forked, so they inherit both.
 JOB = None
@@ -583,6 +677,16 @@ def thread_counters(job):
     return counters(job, ThreadCounter)
 
 
+def gevent_counters(job):
+    """The counters, after gevent's hub: its event loop takes some 40 ms
+    to load on first use, which like the imports is setup, before t0
+    (asyncio's loop, made in well under a millisecond, is made after)."""
+    import gevent
+
+    gevent.get_hub()
+    return counters(job, GeventCounter)
+
+
 # Each model: its function, the modules it imports, and how it makes the
 # groups' counters.
 MODELS = {
@@ -592,6 +696,7 @@ MODELS = {
     "asyncio": (asyncio_gather, ("threading", "asyncio"), thread_counters),
     "asyncio-blocking": (asyncio_blocking, ("threading", "asyncio"), thread_counters),
     "processes": (processes, ("multiprocessing", "multiprocessing.pool"), process_counters),
+    "gevent": (greenlets, ("threading", "gevent", "gevent.lock", "gevent.socket"), gevent_counters),
 }
 
 

@@ -1,6 +1,7 @@
 //! The python models driven directly (no worker process) in a real
-//! `python3`, against a tiny delay server for `io = "tcp"`. Every test
-//! passes with a note when no usable `python3` is installed.
+//! `python3` (and `pypy3`, and a Python with gevent for `python-gevent`),
+//! against a tiny delay server for `io = "tcp"`. Every test is skipped,
+//! saying so, when the interpreter it needs is not installed.
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -21,7 +22,7 @@ use crate::model::{Job, ModelRun, Records};
 const MS: u64 = 1_000_000;
 
 fn python3_usable() -> bool {
-    match probe(DEFAULT_INTERPRETER) {
+    match probe(DEFAULT_INTERPRETER, &[]) {
         Ok(_) => true,
         Err(e) => {
             crate::test_skip::skip(
@@ -37,13 +38,26 @@ fn python3_usable() -> bool {
 fn run_declared(job: &Job, records: &Records) -> Result<ModelRun, RunnerError> {
     match job.cell.kind.runs() {
         Runs::Runner { mode, .. } => {
-            external::run(job, records, &program(interpreter_of(&job.cell)), mode)
+            external::run(job, records, &program(&program_of(&job.cell)), mode)
         }
         Runs::Own(_) => panic!("{} is none of the python models", job.cell.kind),
     }
 }
 
-/// A job of `kind` on `tasks` tasks, each `rounds` × `latency` of IO.
+/// A Python that imports gevent, if this machine has one (see
+/// `tests/support/runtimes.rs`); the test is skipped without.
+fn gevent_python() -> Option<String> {
+    match crate::test_runtimes::gevent_python() {
+        Ok(python) => Some(python),
+        Err(why) => {
+            crate::test_skip::skip(crate::test_skip::Reason::NoGevent, &why);
+            None
+        }
+    }
+}
+
+/// A job of `kind` on `tasks` tasks, each `rounds` × `latency` of IO;
+/// `python-gevent` runs in a Python with gevent (where there is one).
 fn job(kind: ModelKind, tasks: u64, rounds: u32, latency: u64, tcp: Option<String>) -> Job {
     let text = format!(
         "[[workload]]\ntasks = {tasks}\nrounds = {rounds}\nio_latency = \"{}ms\"\n\
@@ -51,7 +65,17 @@ fn job(kind: ModelKind, tasks: u64, rounds: u32, latency: u64, tcp: Option<Strin
         latency / MS,
         kind.name()
     );
-    let exp = match config::from_text("t.toml", &text, "t") {
+    let mut job = job_of(&text, latency, tcp);
+    if kind.needs_module().is_some() {
+        job.cell.python = crate::test_runtimes::gevent_python().ok();
+    }
+    job
+}
+
+/// The first cell of the experiment `text` as a job whose IO waits all
+/// last `latency`.
+fn job_of(text: &str, latency: u64, tcp: Option<String>) -> Job {
+    let exp = match config::from_text("t.toml", text, "t") {
         Ok(loaded) => loaded.experiment,
         Err(e) => panic!("{e}"),
     };
@@ -59,9 +83,10 @@ fn job(kind: ModelKind, tasks: u64, rounds: u32, latency: u64, tcp: Option<Strin
     if tcp.is_some() {
         cell.io = IoKind::Tcp;
     }
+    let waits = cell.waits() as usize;
     Job {
         cell,
-        latencies: vec![latency; (tasks * rounds as u64) as usize].into(),
+        latencies: vec![latency; waits].into(),
         cores: 2,
         record_timeline: true,
         tcp_server: tcp,
@@ -111,7 +136,11 @@ fn tcp_io_reaches_the_delay_server_in_every_model() {
     }
     let (addr, connections) = delay_server();
     let mut expected_connections = 0;
-    for kind in ModelKind::ALL.into_iter().filter(|k| k.is_python()) {
+    let gevent = gevent_python().is_some();
+    let kinds = ModelKind::ALL
+        .into_iter()
+        .filter(|k| k.is_python() && (gevent || k.needs_module().is_none()));
+    for kind in kinds {
         let job = job(kind, 3, 2, 20 * MS, Some(addr.clone()));
         let records = Records::new(&job);
         let run = run_declared(&job, &records).unwrap_or_else(|e| panic!("{kind}: {e}"));
@@ -151,6 +180,134 @@ fn tcp_waits_overlap_in_threads_and_add_up_in_sequence() {
     assert!(sequential >= 240 * MS, "{sequential}");
     assert!(threads < sequential / 2, "{threads} vs {sequential}");
     assert!(asyncio < sequential / 2, "{asyncio} vs {sequential}");
+    // gevent's cooperative sockets overlap the waits too.
+    if gevent_python().is_some() {
+        let gevent = wall(ModelKind::PythonGevent);
+        assert!(gevent < sequential / 2, "{gevent} vs {sequential}");
+    }
+}
+
+/// The wall time of `job` run in its declared mode, from the runner's t0
+/// to the last task's end, and its records.
+fn timed(job: &Job) -> (u64, Records) {
+    let records = Records::new(job);
+    let run = run_declared(job, &records).unwrap_or_else(|e| panic!("{}: {e}", job.cell.kind));
+    let wall = records.last_end_ns().unwrap_or(0) - run.wall_start_ns.unwrap_or(0);
+    (wall, records)
+}
+
+/// Greenlets are the note's N:1 user threads: gevent overlaps 10 tasks'
+/// timer waits as asyncio does (two rounds of 30 ms each: 60 ms, where
+/// one after another takes 600 ms), and runs 4 bursts of 30 ms of CPU one
+/// at a time on its one thread, never two at once (120 ms on any number of
+/// cores), as a blocking call holds an event loop.
+#[test]
+fn gevent_overlaps_io_like_asyncio_and_serialises_cpu() {
+    let Some(python) = gevent_python() else {
+        return;
+    };
+    let in_gevent = |text: &str, latency| {
+        let mut job = job_of(text, latency, None);
+        job.cell.python = Some(python.clone());
+        job
+    };
+    let io = "[[workload]]\ntasks = 10\nrounds = 2\nio_latency = \"30ms\"\n\
+              [[model]]\nkind = \"python-gevent\"\n";
+    let (gevent, records) = timed(&in_gevent(io, 30 * MS));
+    let (asyncio, _) = timed(&job(ModelKind::PythonAsyncio, 10, 2, 30 * MS, None));
+    assert!(
+        (60 * MS..150 * MS).contains(&gevent),
+        "gevent: {gevent} ns for 10 × 2 × 30 ms"
+    );
+    assert!(
+        gevent < 2 * asyncio.max(60 * MS),
+        "{gevent} vs asyncio {asyncio}"
+    );
+    for task in 0..10 {
+        assert_eq!(records.waits(task).count(), 2, "task {task}");
+    }
+    let cpu = "[[workload]]\ntasks = 4\ncpu_cost = \"30ms\"\n\
+               [[model]]\nkind = \"python-gevent\"\n";
+    let (wall, records) = timed(&in_gevent(cpu, 0));
+    assert!(
+        wall >= 114 * MS,
+        "4 × 30 ms of CPU on one thread took {wall} ns"
+    );
+    let mut bursts: Vec<(u64, u64)> = (0..4)
+        .flat_map(|t| records.spans_of(t))
+        .map(|s| (s.start_ns, s.end_ns))
+        .collect();
+    bursts.sort();
+    assert_eq!(bursts.len(), 4, "{bursts:?}");
+    assert!(
+        bursts.windows(2).all(|w| w[0].1 <= w[1].0),
+        "two bursts ran at once: {bursts:?}"
+    );
+}
+
+/// As in asyncio, greenlets switch only where a task waits: a racy counter
+/// loses no update until its window yields (`gevent.sleep(0)`), and then
+/// loses some in every run; gevent's lock loses none.
+#[test]
+fn gevent_loses_racy_updates_only_with_a_yield_inside_the_window() {
+    let Some(python) = gevent_python() else {
+        return;
+    };
+    let lost = |shared: &str, await_inside: bool| -> Vec<u64> {
+        let text = format!(
+            "[[workload]]\ntasks = 4\nrounds = 6\nio_latency = \"1ms\"\ncpu_cost = \"1ms\"\n\
+             shared = \"{shared}\"\nawait_inside = {await_inside}\n\
+             [[model]]\nkind = \"python-gevent\"\n"
+        );
+        let mut job = job_of(&text, MS, None);
+        job.cell.python = Some(python.clone());
+        (0..5)
+            .map(|_| {
+                let records = Records::new(&job);
+                let run = run_declared(&job, &records).unwrap_or_else(|e| panic!("{e}"));
+                let outcome = run.extras.shared.unwrap_or_else(|| panic!("no counter"));
+                assert_eq!(outcome.expected, 24);
+                outcome.lost
+            })
+            .collect()
+    };
+    let racy = lost("racy", false);
+    assert!(racy.iter().all(|&n| n == 0), "racy, no yield: {racy:?}");
+    let yielding = lost("racy", true);
+    assert!(
+        yielding.iter().all(|&n| n >= 1),
+        "racy, yield inside: {yielding:?}"
+    );
+    let locked = lost("locked", false);
+    assert!(locked.iter().all(|&n| n == 0), "locked: {locked:?}");
+}
+
+/// Issue 24: every python kind but gevent (which has no PyPy wheel to
+/// install) runs in PyPy unchanged, which the probe says is PyPy.
+#[test]
+fn every_python_kind_runs_in_pypy() {
+    let pypy = match crate::test_runtimes::pypy() {
+        Ok(pypy) => pypy,
+        Err(why) => {
+            crate::test_skip::skip(crate::test_skip::Reason::NoPyPy, &why);
+            return;
+        }
+    };
+    let found = probe(&pypy, &[]).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(found.implementation_name(), "PyPy");
+    assert_eq!(found.gil, crate::config::Gil::On);
+    let kinds = ModelKind::ALL
+        .into_iter()
+        .filter(|k| k.is_python() && k.needs_module().is_none());
+    for kind in kinds {
+        let mut job = job(kind, 3, 2, 5 * MS, None);
+        job.cell.python = Some(pypy.clone());
+        let (wall, records) = timed(&job);
+        for task in 0..3 {
+            assert_eq!(records.waits(task).count(), 2, "{kind}: task {task}");
+        }
+        assert!(wall >= 10 * MS, "{kind}: {wall} ns");
+    }
 }
 
 /// Issue 28: asyncio whose coroutines make blocking calls serialises its
