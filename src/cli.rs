@@ -280,6 +280,12 @@ pub struct RunnerCheckArgs {
     #[arg(long, value_name = "KIND", conflicts_with_all = ["model", "expect"])]
     pub kind: Option<String>,
 
+    /// With --kind: the runtime to run its runner in (a Python
+    /// interpreter, Node.js, a Go toolchain or a JVM) instead of the
+    /// default on PATH
+    #[arg(long, value_name = "PROGRAM", requires = "kind")]
+    pub runtime: Option<String>,
+
     /// The job's `model`: the runner's name for the model to run
     #[arg(long, value_name = "MODE", default_value = "custom")]
     pub model: String,

@@ -7,7 +7,7 @@ use super::{Exit, out, say};
 use crate::cli::RunnerCheckArgs;
 use crate::config::{ModelKind, Runs, Runtime};
 use crate::model::external::Program;
-use crate::model::{node, python};
+use crate::model::{go, java, node, python};
 use crate::runner::conformance::{Check, Conformance, Expect, Profile};
 
 pub fn run(args: &RunnerCheckArgs) -> Exit {
@@ -70,15 +70,24 @@ fn what_to_check(args: &RunnerCheckArgs) -> Result<(Program, String, Profile), S
                 runner_kinds().join(", ")
             ));
         };
+        let runtime = |default: &'static str| args.runtime.as_deref().unwrap_or(default);
         let (program, mode) = match k.runs() {
             Runs::Runner {
                 runtime: Runtime::Python,
                 mode,
-            } => (python::program(python::DEFAULT_INTERPRETER), mode),
+            } => (python::program(runtime(python::DEFAULT_INTERPRETER)), mode),
             Runs::Runner {
                 runtime: Runtime::Node,
                 mode,
-            } => (node::program(node::DEFAULT_NODE), mode),
+            } => (node::program(runtime(node::DEFAULT_NODE)), mode),
+            Runs::Runner {
+                runtime: Runtime::Go,
+                mode,
+            } => (go::program(runtime(go::DEFAULT_GO))?, mode),
+            Runs::Runner {
+                runtime: Runtime::Java,
+                mode,
+            } => (java::program(runtime(java::DEFAULT_JAVA))?, mode),
             Runs::Runner {
                 runtime: Runtime::Custom,
                 ..
@@ -127,7 +136,12 @@ fn what_to_check(args: &RunnerCheckArgs) -> Result<(Program, String, Profile), S
 fn runner_kinds() -> Vec<&'static str> {
     ModelKind::ALL
         .into_iter()
-        .filter(|k| matches!(k.runtime(), Some(Runtime::Python | Runtime::Node)))
+        .filter(|k| {
+            matches!(
+                k.runtime(),
+                Some(Runtime::Python | Runtime::Node | Runtime::Go | Runtime::Java)
+            )
+        })
         .map(ModelKind::name)
         .collect()
 }

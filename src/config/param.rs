@@ -23,6 +23,8 @@ named! {
         PollInterval = "poll_interval",
         Python = "python",
         Node = "node",
+        Go = "go",
+        Java = "java",
         Command = "command",
     }
 }
@@ -39,6 +41,10 @@ pub enum ParamDefault {
     Interpreter,
     /// The `[experiment]`'s `node`, else `node`.
     Node,
+    /// The `[experiment]`'s `go`, else `go`.
+    Go,
+    /// The `[experiment]`'s `java`, else `java`.
+    Java,
     /// None: a model of a kind that takes it must set it.
     Required,
 }
@@ -52,6 +58,8 @@ impl Param {
             Param::PollInterval => ParamDefault::Duration(DEFAULT_POLL_INTERVAL),
             Param::Python => ParamDefault::Interpreter,
             Param::Node => ParamDefault::Node,
+            Param::Go => ParamDefault::Go,
+            Param::Java => ParamDefault::Java,
             Param::Command => ParamDefault::Required,
         }
     }
@@ -63,7 +71,7 @@ impl Param {
             Param::Workers => Some(Field::Workers),
             Param::SwitchInterval => Some(Field::SwitchInterval),
             Param::PollInterval => Some(Field::PollInterval),
-            Param::Python | Param::Node | Param::Command => None,
+            Param::Python | Param::Node | Param::Go | Param::Java | Param::Command => None,
         }
     }
 
@@ -79,6 +87,8 @@ impl Param {
             ParamDefault::Cores
             | ParamDefault::Interpreter
             | ParamDefault::Node
+            | ParamDefault::Go
+            | ParamDefault::Java
             | ParamDefault::Required => None,
         }
     }

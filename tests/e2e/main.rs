@@ -10,6 +10,7 @@ mod common;
 mod config;
 mod doctor;
 mod errors;
+mod gojvm;
 mod groups;
 mod hostile;
 mod merge;
