@@ -29,7 +29,7 @@ pub struct Runtimes {
     /// build's time if this run made it) or why it cannot be used.
     go: BTreeMap<String, Result<String, String>>,
     /// Each JVM named, and what it is or why it cannot be used.
-    java: BTreeMap<String, Result<java::Jvm, String>>,
+    java: BTreeMap<String, Result<(java::Jvm, Option<f64>), String>>,
 }
 
 /// A program named by cells, found without running it: `Ok` with nothing
@@ -105,7 +105,7 @@ impl Runtimes {
         for cell in runner_cells(cells, Runtime::Java) {
             let name = java::java_of(cell);
             java.entry(name.to_string()).or_insert_with(|| {
-                found_program(name, "Java", java::HOW_TO_INSTALL).map(|()| unknown_jvm())
+                found_program(name, "Java", java::HOW_TO_INSTALL).map(|()| (unknown_jvm(), None))
             });
         }
         Runtimes {
@@ -143,7 +143,10 @@ impl Runtimes {
         for cell in runner_cells(cells, Runtime::Java) {
             let name = java::java_of(cell);
             if !java.contains_key(name) {
-                java.insert(name.to_string(), java::probe(name).map(|(jvm, _)| jvm));
+                java.insert(
+                    name.to_string(),
+                    java::probe(name).map(|(jvm, classes)| (jvm, classes.build_seconds)),
+                );
             }
         }
         Runtimes {
@@ -167,8 +170,8 @@ impl Runtimes {
                 match self.java.get(name)? {
                     Err(e) => Some(e.clone()),
                     // Located only (validate): the version is not known yet.
-                    Ok(jvm) if jvm.version.is_empty() => None,
-                    Ok(jvm) if cell.kind == crate::config::ModelKind::JavaVirtual => {
+                    Ok((jvm, _)) if jvm.version.is_empty() => None,
+                    Ok((jvm, _)) if cell.kind == crate::config::ModelKind::JavaVirtual => {
                         java::virtual_problem(name, jvm)
                     }
                     Ok(_) => None,
@@ -212,7 +215,8 @@ impl Runtimes {
             .iter()
             .map(|(name, found)| {
                 let what = match found {
-                    Ok(jvm) => jvm.to_string(),
+                    Ok((jvm, None)) => jvm.to_string(),
+                    Ok((jvm, Some(s))) => format!("{jvm} (runner compiled in {s:.1} s)"),
                     Err(e) => e.clone(),
                 };
                 (name.clone(), what)
