@@ -365,6 +365,42 @@ mod tests {
     }
 
     #[test]
+    fn a_missing_go_or_java_skips_its_cells_and_says_how_to_install() {
+        let cells = cells(
+            r#"
+            [experiment]
+            go = "/nonexistent/conlab-test/go"
+            [[workload]]
+            tasks = 1
+            [[model]]
+            kind = "go-goroutines"
+            [[model]]
+            kind = "go-pool"
+            [[model]]
+            kind = "java-virtual"
+            java = "/nonexistent/conlab-test/java"
+        "#,
+        );
+        for runtimes in [Runtimes::located(&cells), Runtimes::probe_for(&cells)] {
+            let reasons: Vec<Option<String>> =
+                cells.iter().map(|c| runtimes.skip_reason(c)).collect();
+            let go = format!(
+                "Go `/nonexistent/conlab-test/go` not found; {}",
+                go::HOW_TO_INSTALL
+            );
+            assert_eq!(reasons[0].as_deref(), Some(go.as_str()));
+            assert_eq!(reasons[1].as_deref(), Some(go.as_str()));
+            assert_eq!(
+                reasons[2],
+                Some(format!(
+                    "Java `/nonexistent/conlab-test/java` not found; {}",
+                    java::HOW_TO_INSTALL
+                ))
+            );
+        }
+    }
+
+    #[test]
     fn a_start_up_is_timed_and_a_failing_program_is_none() {
         let took = startup_ms(&["true".to_string()]);
         assert!(took.is_some_and(|ms| ms > 0.0 && ms < 5_000.0), "{took:?}");
