@@ -257,12 +257,6 @@ mod layering {
         assert!(upward.is_empty(), "{}", upward.join("\n"));
     }
 
-    /// Cycles among the files of one folder that another branch of issue
-    /// 23 removes (the lock helper's `results/folder.rs` gets its own
-    /// error). Once it is gone, its line must go too: the test below wants
-    /// exactly these.
-    const KNOWN_CYCLES: &[&str] = &["results: folder <-> store"];
-
     /// The files of a folder a test leaves out (as
     /// `shared/tools/file-cycles.py` does): they may reach anywhere.
     const TEST_FILES: [&str; 3] = ["tests.rs", "fuzz.rs", "messages.rs"];
@@ -449,25 +443,12 @@ mod layering {
     fn the_files_of_a_folder_import_one_way() {
         let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
         let cycles = file_cycles(&src);
-        let new: Vec<&String> = cycles
-            .iter()
-            .filter(|c| !KNOWN_CYCLES.contains(&c.as_str()))
-            .collect();
         assert!(
-            new.is_empty(),
+            cycles.is_empty(),
             "files inside one folder import each other (plain data and errors go in files of \
              their own, which the others import):\n{}",
-            new.iter()
-                .map(|c| c.as_str())
-                .collect::<Vec<_>>()
-                .join("\n")
+            cycles.join("\n")
         );
-        for known in KNOWN_CYCLES {
-            assert!(
-                cycles.iter().any(|c| c == known),
-                "the cycle {known} is gone: remove it from KNOWN_CYCLES"
-            );
-        }
     }
 
     #[test]

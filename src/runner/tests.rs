@@ -7,6 +7,7 @@ use std::time::Duration;
 use super::*;
 use crate::config;
 use crate::matrix;
+use crate::results::folder::{Folder, Purpose};
 use crate::results::manifest::{CellHash, StartedRun};
 use crate::results::{CellStatus, Measurement};
 
@@ -117,7 +118,11 @@ fn a_timed_out_cell_is_recorded_and_the_others_complete() {
         Ok(d) => d,
         Err(e) => panic!("{e}"),
     };
-    let mut store = match Store::create(dir.path(), false, "", started(&prepared)) {
+    let lock = match Folder::lock(dir.path(), Purpose::Run { force: false }) {
+        Ok(l) => l,
+        Err(e) => panic!("{e}"),
+    };
+    let mut store = match Store::create(&lock, false, "", started(&prepared)) {
         Ok(s) => s,
         Err(e) => panic!("{e}"),
     };
@@ -208,7 +213,11 @@ fn a_resumed_run_runs_only_what_is_missing_and_summarises_all() {
         Ok(d) => d,
         Err(e) => panic!("{e}"),
     };
-    let mut store = match Store::create(dir.path(), false, "", started(&prepared)) {
+    let lock = match Folder::lock(dir.path(), Purpose::Run { force: false }) {
+        Ok(l) => l,
+        Err(e) => panic!("{e}"),
+    };
+    let mut store = match Store::create(&lock, false, "", started(&prepared)) {
         Ok(s) => s,
         Err(e) => panic!("{e}"),
     };

@@ -21,5 +21,6 @@ mod reliability;
 mod run;
 mod runners;
 mod shared;
+mod soak;
 mod tcp;
 mod ui;
