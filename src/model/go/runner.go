@@ -206,12 +206,12 @@ type job struct {
 	model    string
 	workers  int
 	n        int
-	first    []int
+	first    []int32
 	lat      []uint64
 	cpu      []uint64
 	due      []uint64
-	order    []int
-	group    []int
+	order    []int32
+	group    []int32
 	counters []*counter
 	timeline bool
 	tcp      string
@@ -272,19 +272,23 @@ func compact(req *request) *job {
 	if j.workers < 1 {
 		j.workers = 1
 	}
-	j.first = make([]int, n+1)
+	j.first = make([]int32, n+1)
 	rounds := 0
 	for i, l := range req.Latencies {
-		j.first[i] = rounds
+		j.first[i] = int32(rounds)
 		rounds += len(l)
 	}
-	j.first[n] = rounds
+	j.first[n] = int32(rounds)
 	j.lat = make([]uint64, 0, rounds)
 	for _, l := range req.Latencies {
 		j.lat = append(j.lat, l...)
 	}
-	j.cpu = req.CPU
-	j.due = req.Due
+	// The job's lists in the smallest form that says the same: a million
+	// tasks' records sit beside the goroutines' stacks for the whole run.
+	j.cpu = make([]uint64, n)
+	copy(j.cpu, req.CPU)
+	j.due = make([]uint64, n)
+	copy(j.due, req.Due)
 	seen := make([]bool, n)
 	for _, i := range req.Order {
 		if i < 0 || i >= n || seen[i] {
@@ -292,13 +296,19 @@ func compact(req *request) *job {
 		}
 		seen[i] = true
 	}
-	j.order = req.Order
+	j.order = make([]int32, n)
+	for k, i := range req.Order {
+		j.order[k] = int32(i)
+	}
 	for i, g := range req.TaskGroups {
 		if g < 0 || g >= len(req.Groups) {
 			fail("task %d's group %d is not among the job's %d", i, g, len(req.Groups))
 		}
 	}
-	j.group = req.TaskGroups
+	j.group = make([]int32, n)
+	for i, g := range req.TaskGroups {
+		j.group[i] = int32(g)
+	}
 	for i, g := range req.Groups {
 		var mode int
 		switch g.Shared {
@@ -484,7 +494,8 @@ func (run *runner) task(i int) {
 // it stops at the run's stop.
 func (run *runner) dispatch(t0 uint64, hand func(i int)) {
 	j := run.j
-	for _, i := range j.order {
+	for _, i32 := range j.order {
+		i := int(i32)
 		if due := j.due[i]; due > 0 {
 			at := t0 + due
 			if j.stop != 0 && at >= j.stop {
