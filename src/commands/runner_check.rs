@@ -87,7 +87,18 @@ fn what_to_check(args: &RunnerCheckArgs) -> Result<(Program, String, Profile), S
             Runs::Runner {
                 runtime: Runtime::Java,
                 mode,
-            } => (java::program(runtime(java::DEFAULT_JAVA))?, mode),
+            } => {
+                let jvm = runtime(java::DEFAULT_JAVA);
+                if k == ModelKind::JavaVirtual {
+                    let (found, _) = java::probe(jvm)?;
+                    if let Some(problem) = java::virtual_problem(jvm, &found) {
+                        return Err(format!(
+                            "{problem}\n  = help: then check it with --runtime PATH-TO-THAT-JAVA"
+                        ));
+                    }
+                }
+                (java::program(jvm)?, mode)
+            }
             Runs::Runner {
                 runtime: Runtime::Custom,
                 ..
