@@ -6,10 +6,17 @@
 use std::io::Write;
 use std::path::Path;
 
-use super::{Exit, say};
+use super::{Exit, out, say};
+use crate::format::excerpt;
 
 /// The starter experiment (validated and run by the tests).
 pub const STARTER: &str = include_str!("starter.toml");
+
+/// The file's name as shown: on one line, control characters escaped
+/// (a name can hold a newline).
+fn shown(file: &Path) -> String {
+    excerpt(&file.display().to_string(), 4096).into_owned()
+}
 
 pub fn run(file: &Path) -> Exit {
     let created = std::fs::OpenOptions::new()
@@ -22,22 +29,23 @@ pub fn run(file: &Path) -> Exit {
             say(format_args!(
                 "error: {} already exists; conlab init never replaces a file\n  = help: name \
                  another file: conlab init my-experiment.toml",
-                file.display()
+                shown(file)
             ));
             return Exit::BadInput;
         }
         Err(e) => {
-            say(format_args!("error: cannot create {}: {e}", file.display()));
+            say(format_args!("error: cannot create {}: {e}", shown(file)));
             return Exit::BadInput;
         }
     };
     if let Err(e) = handle.write_all(STARTER.as_bytes()) {
-        say(format_args!("error: cannot write {}: {e}", file.display()));
+        say(format_args!("error: cannot write {}: {e}", shown(file)));
         return Exit::RunsFailed;
     }
-    say(format_args!(
+    // On stdout: what the command made (a script may read the name).
+    out(format_args!(
         "Wrote {0}. Next: conlab validate {0}, then conlab run {0}",
-        file.display()
+        shown(file)
     ));
     Exit::Ok
 }

@@ -102,7 +102,7 @@ fn ask_version(go: &std::path::Path) -> Result<String, String> {
     let said = String::from_utf8_lossy(&done.stdout).trim().to_string();
     match done.end {
         End::Exited(s) if s.success() && !said.is_empty() => Ok(said),
-        End::Deadline => Err(format!(
+        End::Deadline { .. } => Err(format!(
             "`go env GOVERSION` did not answer within {}s",
             PROBE_TIMEOUT.as_secs()
         )),
@@ -155,7 +155,7 @@ fn build(go: &str, cache: &std::path::Path, into: &std::path::Path) -> Result<()
         .map_err(|e| format!("cannot start Go `{go}` to build the runner: {e}"))?;
     match done.end {
         End::Exited(s) if s.success() => Ok(()),
-        End::Deadline => Err(format!(
+        End::Deadline { .. } => Err(format!(
             "Go `{go}` did not build the runner within {}s",
             BUILD_TIMEOUT.as_secs()
         )),

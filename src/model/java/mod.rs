@@ -176,7 +176,7 @@ pub fn probe(java: &str) -> Result<(Jvm, Classes), String> {
     let said = String::from_utf8_lossy(&done.stdout).trim().to_string();
     match done.end {
         End::Exited(s) if s.success() => {}
-        End::Deadline => {
+        End::Deadline { .. } => {
             return Err(format!(
                 "Java `{java}` did not answer within {}s",
                 PROBE_TIMEOUT.as_secs()
@@ -264,7 +264,7 @@ fn compile(javac: &str, into: &Path) -> Result<(), String> {
         .map_err(|e| format!("cannot start `{javac}` to compile the Java runner: {e}"))?;
     match done.end {
         End::Exited(s) if s.success() => Ok(()),
-        End::Deadline => Err(format!(
+        End::Deadline { .. } => Err(format!(
             "`{javac}` did not compile the Java runner within {}s",
             BUILD_TIMEOUT.as_secs()
         )),
