@@ -300,6 +300,19 @@ pub struct RunnerCheckArgs {
     #[arg(long, value_name = "KIND", conflicts_with_all = ["model", "expect"])]
     pub kind: Option<String>,
 
+    /// With --kind: the runtime to run its runner in (a Python
+    /// interpreter as experiment files name it, Node.js, a Go toolchain or
+    /// a JVM) instead of the default on PATH; python-gevent runs in
+    /// conlab's gevent environment made from the interpreter, where there
+    /// is one
+    #[arg(
+        long,
+        visible_alias = "python",
+        value_name = "PROGRAM",
+        requires = "kind"
+    )]
+    pub runtime: Option<String>,
+
     /// The job's `model`: the runner's name for the model to run
     #[arg(long, value_name = "MODE", default_value = "custom")]
     pub model: String,
@@ -312,17 +325,6 @@ pub struct RunnerCheckArgs {
     /// The job's `workers`
     #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=64))]
     pub workers: u32,
-
-    /// With --kind python-*: the interpreter to run it in, as experiment
-    /// files name it (python-gevent runs in conlab's gevent environment
-    /// made from it, where there is one)
-    #[arg(
-        long,
-        value_name = "PYTHON",
-        default_value = "python3",
-        requires = "kind"
-    )]
-    pub python: String,
 
     /// Only these checks, comma-separated: timers, short, cpu, counters,
     /// arrivals, tcp

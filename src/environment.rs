@@ -39,6 +39,14 @@ pub struct Environment {
     /// (`Node.js v20.20.2`) or why it cannot be used.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub node: Vec<(String, String)>,
+    /// Each Go toolchain the experiment's go-* cells name, and what it
+    /// built (`go1.19.8`) or why it cannot be used.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub go: Vec<(String, String)>,
+    /// Each JVM the experiment's java-* cells name, and what it is
+    /// (`Java 21.0.8 (Eclipse Adoptium)`) or why it cannot be used.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub java: Vec<(String, String)>,
     /// Each runtime's start-up in ms (an empty program: `node -e ''`,
     /// `python3 -I -c ''`, the least of three), timed once at the start.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -124,6 +132,8 @@ pub fn calibrate() -> Calibration {
 pub struct Runtimes {
     pub python: Vec<(String, String)>,
     pub node: Vec<(String, String)>,
+    pub go: Vec<(String, String)>,
+    pub java: Vec<(String, String)>,
     pub startup_ms: Vec<(String, f64)>,
     /// What each interpreter the python cells name is.
     pub interpreters: Vec<InterpreterFacts>,
@@ -163,6 +173,8 @@ pub fn capture(
         thread_limit: limits.max_threads(),
         python: runtimes.python,
         node: runtimes.node,
+        go: runtimes.go,
+        java: runtimes.java,
         runtime_startup_ms: runtimes.startup_ms,
         interpreters: runtimes.interpreters,
         calibration: calibrate(),

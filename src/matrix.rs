@@ -35,6 +35,13 @@ pub struct Cell {
     /// when `None`, as for every cell of a file written before it existed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub node: Option<String>,
+    /// The Go toolchain of a `go-*` cell, the JVM of a `java-*` cell, as
+    /// its model or the experiment names it (`None`: from PATH). Left out
+    /// of the cell's JSON when `None`, like `node`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub go: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub java: Option<String>,
     /// A `custom` cell's runner: a program and its arguments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub command: Option<Vec<String>>,
@@ -364,6 +371,16 @@ pub fn expand(exp: &Experiment, cores: usize) -> Vec<Cell> {
                         .kind
                         .takes(Param::Node)
                         .then(|| m.node.clone().or_else(|| exp.node.clone()))
+                        .flatten(),
+                    go: m
+                        .kind
+                        .takes(Param::Go)
+                        .then(|| m.go.clone().or_else(|| exp.go.clone()))
+                        .flatten(),
+                    java: m
+                        .kind
+                        .takes(Param::Java)
+                        .then(|| m.java.clone().or_else(|| exp.java.clone()))
                         .flatten(),
                     command: m.command.clone(),
                     axes: Axes(axes),

@@ -438,6 +438,20 @@ struct Report<'a> {
     steal_sample: Option<Sample>,
     runtimes: &'a [Found],
     checks: &'a [Check],
+    /// conlab's cache (the Go and Java runners' builds) and its size.
+    cache_dir: Option<String>,
+    cache_bytes: u64,
+}
+
+/// conlab's cache directory and the bytes in it.
+fn cache() -> (Option<std::path::PathBuf>, u64) {
+    match crate::model::build_cache::cache_dir() {
+        Ok(dir) => {
+            let bytes = crate::model::build_cache::size_of(&dir);
+            (Some(dir), bytes)
+        }
+        Err(_) => (None, 0),
+    }
 }
 
 /// The report for a terminal.
@@ -493,6 +507,7 @@ pub fn run(args: &DoctorArgs) -> Exit {
     }
     let (facts, live) = gather(&machine);
     let checks = checks(&facts, &live);
+    let (cache_dir, cache_bytes) = cache();
     if args.json {
         let report = Report {
             conlab_version: env!("CARGO_PKG_VERSION"),
@@ -501,6 +516,8 @@ pub fn run(args: &DoctorArgs) -> Exit {
             steal_sample: live.sample,
             runtimes: &live.runtimes,
             checks: &checks,
+            cache_dir: cache_dir.map(|d| d.display().to_string()),
+            cache_bytes,
         };
         match serde_json::to_string_pretty(&report) {
             Ok(json) => out(json),
@@ -508,6 +525,15 @@ pub fn run(args: &DoctorArgs) -> Exit {
         }
     } else {
         out(render(&facts, &live, &checks));
+        match cache_dir {
+            Some(dir) => out(format!(
+                "conlab's cache (the Go and Java runners, built on first use): {} ({:.1} MB; \
+                 delete it to rebuild them)",
+                dir.display(),
+                cache_bytes as f64 / 1e6
+            )),
+            None => out("conlab's cache: none (neither XDG_CACHE_HOME nor HOME is set)"),
+        }
     }
     Exit::Ok
 }

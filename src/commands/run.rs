@@ -589,6 +589,8 @@ fn run_one(
             environment::Runtimes {
                 python: runtimes.python.describe(),
                 node: runtimes.describe_node(),
+                go: runtimes.describe_go(),
+                java: runtimes.describe_java(),
                 startup_ms: startup.clone(),
                 interpreters: runtimes.python.facts(),
             },

@@ -7,7 +7,7 @@ use super::{Exit, out, say};
 use crate::cli::RunnerCheckArgs;
 use crate::config::{ModelKind, Runs, Runtime};
 use crate::model::external::Program;
-use crate::model::{node, python};
+use crate::model::{go, java, node, python};
 use crate::runner::conformance::{Check, Conformance, Expect, Profile};
 
 pub fn run(args: &RunnerCheckArgs) -> Exit {
@@ -70,15 +70,41 @@ fn what_to_check(args: &RunnerCheckArgs) -> Result<(Program, String, Profile), S
                 runner_kinds().join(", ")
             ));
         };
+        let runtime = |default: &'static str| args.runtime.as_deref().unwrap_or(default);
         let (program, mode) = match k.runs() {
             Runs::Runner {
                 runtime: Runtime::Python,
                 mode,
-            } => (python::program(&python::program_for(k, &args.python)), mode),
+            } => (
+                python::program(&python::program_for(
+                    k,
+                    runtime(python::DEFAULT_INTERPRETER),
+                )),
+                mode,
+            ),
             Runs::Runner {
                 runtime: Runtime::Node,
                 mode,
-            } => (node::program(node::DEFAULT_NODE), mode),
+            } => (node::program(runtime(node::DEFAULT_NODE)), mode),
+            Runs::Runner {
+                runtime: Runtime::Go,
+                mode,
+            } => (go::program(runtime(go::DEFAULT_GO))?, mode),
+            Runs::Runner {
+                runtime: Runtime::Java,
+                mode,
+            } => {
+                let jvm = runtime(java::DEFAULT_JAVA);
+                if k == ModelKind::JavaVirtual {
+                    let (found, _) = java::probe(jvm)?;
+                    if let Some(problem) = java::virtual_problem(jvm, &found) {
+                        return Err(format!(
+                            "{problem}\n  = help: then check it with --runtime PATH-TO-THAT-JAVA"
+                        ));
+                    }
+                }
+                (java::program(jvm)?, mode)
+            }
             Runs::Runner {
                 runtime: Runtime::Custom,
                 ..
@@ -127,7 +153,12 @@ fn what_to_check(args: &RunnerCheckArgs) -> Result<(Program, String, Profile), S
 fn runner_kinds() -> Vec<&'static str> {
     ModelKind::ALL
         .into_iter()
-        .filter(|k| matches!(k.runtime(), Some(Runtime::Python | Runtime::Node)))
+        .filter(|k| {
+            matches!(
+                k.runtime(),
+                Some(Runtime::Python | Runtime::Node | Runtime::Go | Runtime::Java)
+            )
+        })
         .map(ModelKind::name)
         .collect()
 }

@@ -206,6 +206,10 @@ pub enum Runtime {
     Python,
     /// Node.js (the cell's `node`) running `runner.js`.
     Node,
+    /// Go (the cell's `go`) building and running `runner.go`.
+    Go,
+    /// A JVM (the cell's `java`) running `Runner.java`, compiled by `javac`.
+    Java,
     /// A program of the user's (the cell's `command`) that speaks the
     /// runner protocol.
     Custom,

@@ -346,6 +346,18 @@ pub static EXPERIMENT: Section<Experiment> = Section {
             default: Fallback::Derived("node from PATH"),
             help: "the Node.js of the node-* models, unless a model names its own",
         },
+        Key {
+            name: "go",
+            read: Read::Program(|e, v| e.go = Some(v)),
+            default: Fallback::Derived("go from PATH"),
+            help: "the Go toolchain that builds the go-* models' runner, unless a model names its own",
+        },
+        Key {
+            name: "java",
+            read: Read::Program(|e, v| e.java = Some(v)),
+            default: Fallback::Derived("java from PATH"),
+            help: "the JVM of the java-* models, unless a model names its own",
+        },
     ],
 };
 
@@ -568,6 +580,18 @@ pub static MODEL: Section<ModelSpec> = Section {
             read: Read::Program(|m, v| m.node = Some(v)),
             default: Fallback::Derived("the [experiment]'s node, else node"),
             help: "Node.js: a command on PATH or a path",
+        },
+        Key {
+            name: Param::Go.as_str(),
+            read: Read::Program(|m, v| m.go = Some(v)),
+            default: Fallback::Derived("the [experiment]'s go, else go"),
+            help: "the Go toolchain that builds the runner: a command on PATH or a path",
+        },
+        Key {
+            name: Param::Java.as_str(),
+            read: Read::Program(|m, v| m.java = Some(v)),
+            default: Fallback::Derived("the [experiment]'s java, else java"),
+            help: "the JVM (java 17 or later; 21 for java-virtual): a command on PATH or a path",
         },
         Key {
             name: Param::Command.as_str(),

@@ -51,6 +51,11 @@ named! {
         PythonGevent = "python-gevent",
         NodeAsync = "node-async",
         NodeWorkers = "node-workers",
+        GoGoroutines = "go-goroutines",
+        GoPool = "go-pool",
+        JavaThreads = "java-threads",
+        JavaPool = "java-pool",
+        JavaVirtual = "java-virtual",
         Custom = "custom",
     }
 }
@@ -117,6 +122,30 @@ const fn node(
             runtime: Runtime::Node,
             mode,
         },
+        needs_module: None,
+    }
+}
+
+/// A kind run by a runner of `runtime` (Go or the JVM) in its `mode`,
+/// taking `params`.
+const fn compiled(
+    summary: &'static str,
+    params: &'static [Param],
+    shape: Shape,
+    threads: PerRun,
+    runtime: Runtime,
+    mode: &'static str,
+) -> Declaration {
+    Declaration {
+        summary,
+        params,
+        shape,
+        threads,
+        processes: PerRun::Zero,
+        files: PerRun::Zero,
+        wake_is_overshoot: false,
+        refuses: &[],
+        runs: Runs::Runner { runtime, mode },
         needs_module: None,
     }
 }
@@ -299,6 +328,58 @@ impl ModelKind {
                     "workers",
                 )
             },
+            ModelKind::GoGoroutines => compiled(
+                "real Go, one goroutine per task; workers sets GOMAXPROCS (N:M, preemptive)",
+                &[Param::Workers, Param::Go],
+                Shape::Overlap {
+                    cpu: CpuWays::Workers,
+                },
+                PerRun::PerWorker,
+                Runtime::Go,
+                "goroutines",
+            ),
+            ModelKind::GoPool => compiled(
+                "real Go, W goroutines take tasks from a channel in order",
+                &[Param::Workers, Param::Go],
+                Shape::Pool {
+                    cpu: CpuWays::Workers,
+                },
+                // GOMAXPROCS threads, the usable cores: one per run here.
+                PerRun::One,
+                Runtime::Go,
+                "goroutine-pool",
+            ),
+            ModelKind::JavaThreads => compiled(
+                "a real JVM, one platform thread per task (1:1)",
+                &[Param::Java],
+                Shape::Overlap {
+                    cpu: CpuWays::Cores,
+                },
+                PerRun::PerTask,
+                Runtime::Java,
+                "platform-threads",
+            ),
+            ModelKind::JavaPool => compiled(
+                "a real JVM, Executors.newFixedThreadPool(W)",
+                &[Param::Workers, Param::Java],
+                Shape::Pool {
+                    cpu: CpuWays::Workers,
+                },
+                PerRun::PerWorker,
+                Runtime::Java,
+                "fixed-pool",
+            ),
+            ModelKind::JavaVirtual => compiled(
+                "a real JVM (21+), one virtual thread per task (N:M on the cores)",
+                &[Param::Java],
+                Shape::Overlap {
+                    cpu: CpuWays::Cores,
+                },
+                // Carrier threads, one per core: one per run here.
+                PerRun::One,
+                Runtime::Java,
+                "virtual",
+            ),
             ModelKind::Custom => Declaration {
                 summary: "your own runner: a command that speaks the runner protocol",
                 params: &[Param::Command, Param::Workers],
@@ -466,6 +547,11 @@ mod tests {
             (PythonGevent, (1, 0, 0)),
             (NodeAsync, (1, 0, 0)),
             (NodeWorkers, (3, 0, 0)),
+            (GoGoroutines, (3, 0, 0)),
+            (GoPool, (1, 0, 0)),
+            (JavaThreads, (7, 0, 0)),
+            (JavaPool, (3, 0, 0)),
+            (JavaVirtual, (1, 0, 0)),
             (Custom, (1, 0, 0)),
         ];
         for (kind, counts) in before {

@@ -26,6 +26,8 @@ named! {
         PollInterval = "poll_interval",
         Python = "python",
         Node = "node",
+        Go = "go",
+        Java = "java",
         Command = "command",
     }
 }
@@ -42,6 +44,10 @@ pub enum ParamDefault {
     Interpreter,
     /// The `[experiment]`'s `node`, else `node`.
     Node,
+    /// The `[experiment]`'s `go`, else `go`.
+    Go,
+    /// The `[experiment]`'s `java`, else `java`.
+    Java,
     /// None: a model of a kind that takes it must set it.
     Required,
 }
@@ -55,6 +61,8 @@ impl Param {
             Param::PollInterval => ParamDefault::Duration(DEFAULT_POLL_INTERVAL),
             Param::Python => ParamDefault::Interpreter,
             Param::Node => ParamDefault::Node,
+            Param::Go => ParamDefault::Go,
+            Param::Java => ParamDefault::Java,
             Param::Command => ParamDefault::Required,
         }
     }
@@ -67,7 +75,7 @@ impl Param {
             Param::SwitchInterval => Some(Field::SwitchInterval),
             Param::PollInterval => Some(Field::PollInterval),
             Param::Python => Some(Field::Python),
-            Param::Node | Param::Command => None,
+            Param::Node | Param::Go | Param::Java | Param::Command => None,
         }
     }
 
@@ -83,6 +91,8 @@ impl Param {
             ParamDefault::Cores
             | ParamDefault::Interpreter
             | ParamDefault::Node
+            | ParamDefault::Go
+            | ParamDefault::Java
             | ParamDefault::Required => None,
         }
     }

@@ -28,6 +28,10 @@ pub struct Experiment {
     pub python: Option<Sweep<String>>,
     /// Node.js for the `node-*` models unless a model names its own.
     pub node: Option<String>,
+    /// The Go toolchain of the `go-*` models unless a model names its own.
+    pub go: Option<String>,
+    /// The JVM of the `java-*` models unless a model names its own.
+    pub java: Option<String>,
     pub workloads: Vec<Workload>,
     pub models: Vec<ModelSpec>,
     pub charts: Vec<ChartSpec>,
@@ -49,6 +53,8 @@ impl Default for Experiment {
             timeout: Nanos(300_000_000_000),
             python: None,
             node: None,
+            go: None,
+            java: None,
             workloads: Vec::new(),
             models: Vec::new(),
             charts: Vec::new(),
@@ -238,6 +244,8 @@ pub struct ModelSpec {
     /// the `[experiment]`'s); `None` for `python3`, or a kind without one.
     pub python: Option<Sweep<String>>,
     pub node: Option<String>,
+    pub go: Option<String>,
+    pub java: Option<String>,
     /// `custom`: the runner to start, a program and its arguments.
     pub command: Option<Vec<String>>,
 }

@@ -12,12 +12,15 @@ pub mod arrivals;
 mod async_blocking;
 mod async_loop;
 mod async_multi;
+pub mod build_cache;
 pub mod custom;
 mod error;
 pub mod external;
 mod gil;
 mod gil_threads;
+pub mod go;
 mod io;
+pub mod java;
 pub mod job;
 pub mod latencies;
 pub mod node;
@@ -79,6 +82,11 @@ fn run_kind(job: &Arc<Job>, records: &Arc<Records>) -> Result<ModelRun, ModelErr
             let program = match runtime {
                 Runtime::Python => python::program(&python::program_of(&job.cell)),
                 Runtime::Node => node::program(node::node_of(&job.cell)),
+                // Built by the parent's probe already: found in the cache.
+                Runtime::Go => go::program(go::go_of(&job.cell))
+                    .map_err(|reason| ModelError::from(external::RunnerError::Refused(reason)))?,
+                Runtime::Java => java::program(java::java_of(&job.cell))
+                    .map_err(|reason| ModelError::from(external::RunnerError::Refused(reason)))?,
                 Runtime::Custom => custom::program(&job.cell),
             };
             external::run(job, records, &program, mode).map_err(ModelError::from)

@@ -22,7 +22,7 @@ use serde::Serialize;
 use super::external::execute::{self, Bounds, End};
 use super::python::found::{FoundPython, pythons};
 use super::python::{Interpreters, Located, locate, locate_for, program_of};
-use super::{custom, node};
+use super::{custom, go, java, node};
 use crate::config::Runtime;
 use crate::matrix::Cell;
 
@@ -35,6 +35,24 @@ pub struct Runtimes {
     /// Each custom runner's program, and why it cannot be started if it
     /// cannot.
     custom: BTreeMap<String, Option<String>>,
+    /// Each Go toolchain named, and what it built (its version, and the
+    /// build's time if this run made it) or why it cannot be used.
+    go: BTreeMap<String, Result<String, String>>,
+    /// Each JVM named, and what it is or why it cannot be used.
+    java: BTreeMap<String, Result<(java::Jvm, Option<f64>), String>>,
+}
+
+/// A program named by cells, found without running it: `Ok` with nothing
+/// known yet, or why it cannot be started.
+fn found_program<T: Default>(name: &str, what: &str, how: &str) -> Result<T, String> {
+    match locate(name) {
+        Located::Executable(_) => Ok(T::default()),
+        Located::NotExecutable(path) => Err(format!(
+            "cannot start {what} `{name}`: {} is not an executable file; {how}",
+            path.display()
+        )),
+        Located::Missing => Err(format!("{what} `{name}` not found; {how}")),
+    }
 }
 
 /// A custom runner's program, found without running it.
@@ -87,10 +105,25 @@ impl Runtimes {
                     )),
                 });
         }
+        let mut go = BTreeMap::new();
+        for cell in runner_cells(cells, Runtime::Go) {
+            let name = go::go_of(cell);
+            go.entry(name.to_string())
+                .or_insert_with(|| found_program(name, "Go", go::HOW_TO_INSTALL));
+        }
+        let mut java = BTreeMap::new();
+        for cell in runner_cells(cells, Runtime::Java) {
+            let name = java::java_of(cell);
+            java.entry(name.to_string()).or_insert_with(|| {
+                found_program(name, "Java", java::HOW_TO_INSTALL).map(|()| (unknown_jvm(), None))
+            });
+        }
         Runtimes {
             python: Interpreters::from_located(&located),
             node,
             custom: custom_programs(cells),
+            go,
+            java,
         }
     }
 
@@ -103,10 +136,35 @@ impl Runtimes {
                 node.insert(name.to_string(), node::probe(name));
             }
         }
+        // The Go and Java runners are built here, before any run, so that
+        // no build is ever timed (or counted in a worker's memory).
+        let mut go = BTreeMap::new();
+        for cell in runner_cells(cells, Runtime::Go) {
+            let name = go::go_of(cell);
+            if !go.contains_key(name) {
+                let built = go::prepare(name).map(|b| match b.build_seconds {
+                    Some(s) => format!("{} (runner built in {s:.1} s)", b.version),
+                    None => b.version,
+                });
+                go.insert(name.to_string(), built);
+            }
+        }
+        let mut java = BTreeMap::new();
+        for cell in runner_cells(cells, Runtime::Java) {
+            let name = java::java_of(cell);
+            if !java.contains_key(name) {
+                java.insert(
+                    name.to_string(),
+                    java::probe(name).map(|(jvm, classes)| (jvm, classes.build_seconds)),
+                );
+            }
+        }
         Runtimes {
             python: Interpreters::probe_for(cells),
             node,
             custom: custom_programs(cells),
+            go,
+            java,
         }
     }
 
@@ -116,6 +174,19 @@ impl Runtimes {
             Runtime::Python => self.python.skip_reason(cell),
             Runtime::Node => self.node.get(node::node_of(cell))?.clone().err(),
             Runtime::Custom => self.custom.get(custom_program(cell))?.clone(),
+            Runtime::Go => self.go.get(go::go_of(cell))?.clone().err(),
+            Runtime::Java => {
+                let name = java::java_of(cell);
+                match self.java.get(name)? {
+                    Err(e) => Some(e.clone()),
+                    // Located only (validate): the version is not known yet.
+                    Ok((jvm, _)) if jvm.version.is_empty() => None,
+                    Ok((jvm, _)) if cell.kind == crate::config::ModelKind::JavaVirtual => {
+                        java::virtual_problem(name, jvm)
+                    }
+                    Ok(_) => None,
+                }
+            }
         }
     }
 
@@ -142,6 +213,35 @@ impl Runtimes {
         }
     }
 
+    /// Each Go toolchain and what it built, for the environment record.
+    pub fn describe_go(&self) -> Vec<(String, String)> {
+        self.go
+            .iter()
+            .map(|(name, found)| {
+                let what = match found {
+                    Ok(version) => format!("Go {version}"),
+                    Err(e) => e.clone(),
+                };
+                (name.clone(), what)
+            })
+            .collect()
+    }
+
+    /// Each JVM and what it is, for the environment record.
+    pub fn describe_java(&self) -> Vec<(String, String)> {
+        self.java
+            .iter()
+            .map(|(name, found)| {
+                let what = match found {
+                    Ok((jvm, None)) => jvm.to_string(),
+                    Ok((jvm, Some(s))) => format!("{jvm} (runner compiled in {s:.1} s)"),
+                    Err(e) => e.clone(),
+                };
+                (name.clone(), what)
+            })
+            .collect()
+    }
+
     /// The runtimes whose start-up [`startup_ms`] times: each usable
     /// Python interpreter and Node.js, with an empty program for each.
     pub fn empty_programs(&self, cells: &[Cell]) -> Vec<(String, Vec<String>)> {
@@ -164,10 +264,25 @@ impl Runtimes {
                     let name = node::node_of(cell);
                     add(name, vec![name.into(), "-e".into(), String::new()]);
                 }
-                Some(Runtime::Custom) | None => {}
+                Some(Runtime::Java) => {
+                    let name = java::java_of(cell);
+                    add(name, vec![name.into(), "-version".into()]);
+                }
+                // A compiled program's start-up is the kernel's exec.
+                Some(Runtime::Go | Runtime::Custom) | None => {}
             }
         }
         programs
+    }
+}
+
+/// A JVM not probed yet.
+fn unknown_jvm() -> java::Jvm {
+    java::Jvm {
+        feature: 0,
+        version: String::new(),
+        vendor: String::new(),
+        virtual_threads: false,
     }
 }
 
@@ -397,6 +512,42 @@ mod tests {
             );
             assert_eq!(reasons[2], None);
             assert_eq!(reasons[3], None);
+        }
+    }
+
+    #[test]
+    fn a_missing_go_or_java_skips_its_cells_and_says_how_to_install() {
+        let cells = cells(
+            r#"
+            [experiment]
+            go = "/nonexistent/conlab-test/go"
+            [[workload]]
+            tasks = 1
+            [[model]]
+            kind = "go-goroutines"
+            [[model]]
+            kind = "go-pool"
+            [[model]]
+            kind = "java-virtual"
+            java = "/nonexistent/conlab-test/java"
+        "#,
+        );
+        for runtimes in [Runtimes::located(&cells), Runtimes::probe_for(&cells)] {
+            let reasons: Vec<Option<String>> =
+                cells.iter().map(|c| runtimes.skip_reason(c)).collect();
+            let go = format!(
+                "Go `/nonexistent/conlab-test/go` not found; {}",
+                go::HOW_TO_INSTALL
+            );
+            assert_eq!(reasons[0].as_deref(), Some(go.as_str()));
+            assert_eq!(reasons[1].as_deref(), Some(go.as_str()));
+            assert_eq!(
+                reasons[2],
+                Some(format!(
+                    "Java `/nonexistent/conlab-test/java` not found; {}",
+                    java::HOW_TO_INSTALL
+                ))
+            );
         }
     }
 

@@ -115,6 +115,15 @@ impl Profile {
             // runner.js
             "async" => p(Expect::Overlap, (Keeps, Loses), false, false),
             "workers" => p(Expect::Overlap, (Loses, Loses), true, true),
+            // runner.go: goroutines are preempted (every 10 ms) and run on
+            // GOMAXPROCS threads, so a racy counter may lose even without
+            // a yield, and loses with one (runtime.Gosched).
+            "goroutines" => p(Expect::Overlap, (May, Loses), true, false),
+            "goroutine-pool" => p(Expect::Pool, (May, May), true, false),
+            // ConlabRunner.java.
+            "platform-threads" => p(Expect::Overlap, (May, Loses), true, false),
+            "fixed-pool" => p(Expect::Pool, (May, May), true, true),
+            "virtual" => p(Expect::Overlap, (May, Loses), true, false),
             _ => return None,
         })
     }

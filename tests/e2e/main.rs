@@ -11,6 +11,7 @@ mod common;
 mod config;
 mod doctor;
 mod errors;
+mod gojvm;
 mod groups;
 mod hostile;
 mod interpreters;

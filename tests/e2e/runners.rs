@@ -227,8 +227,9 @@ fn runner_check_refuses_bad_arguments_before_running_anything() {
             &["runner-check", "--kind", "threads"],
             "error: \"threads\" has no built-in runner\n  = help: the built-in runner kinds are \
              python-sequential, python-threads, python-thread-pool, python-asyncio, \
-             python-processes, python-asyncio-blocking, node-async, node-workers; give your own \
-             runner as a command: conlab runner-check -- ./my-runner\n",
+             python-processes, python-asyncio-blocking, node-async, node-workers, go-goroutines, \
+             go-pool, java-threads, java-pool, java-virtual; give your own runner as a command: \
+             conlab runner-check -- ./my-runner\n",
         ),
         (
             &["runner-check", "--expect", "sideways", "--", "./r"],

@@ -34,6 +34,12 @@ pub enum Reason {
     NoGevent,
     /// No Node.js 20 or newer (`node`) on PATH.
     NoNode,
+    /// No Go toolchain (`go`, 1.18 or newer) on PATH.
+    NoGo,
+    /// No JDK (`java` and `javac`, 17 or newer) on PATH.
+    NoJava,
+    /// No Java 21 runtime named by `CONLAB_TEST_JAVA21` (virtual threads).
+    NoJava21,
     /// Only one core is usable by this process.
     OneCore,
     /// Other processes held a core through every check of this test
@@ -117,6 +123,8 @@ mod tests {
         assert!(!Reason::NoPyPy.allowed_on_ci());
         assert!(!Reason::NoGevent.allowed_on_ci());
         assert!(!Reason::NoNode.allowed_on_ci());
+        assert!(!Reason::NoGo.allowed_on_ci());
+        assert!(!Reason::NoJava21.allowed_on_ci());
         assert!(!Reason::OneCore.allowed_on_ci());
     }
 

@@ -778,6 +778,8 @@ impl Checker {
             let key = path.rsplit('.').next().unwrap_or(path);
             let hint = match key {
                 "node" => "name Node.js, e.g. node = \"node20\" or a path to one".to_string(),
+                "go" => "name a Go toolchain, e.g. go = \"go\" or a path to one".to_string(),
+                "java" => "name a JVM, e.g. java = \"java\" or a path to one".to_string(),
                 "python" => {
                     "name an interpreter, e.g. python = \"python3.12\" or a path to one".to_string()
                 }

@@ -19,6 +19,17 @@ pub use crate::child::{Bounds, End, Finished};
 /// stdin and closes it, and waits for it within `bounds`. An error only
 /// when it cannot be started.
 pub fn execute(argv: &[String], input: Vec<u8>, bounds: Bounds) -> std::io::Result<Finished> {
+    execute_env(argv, &[], input, bounds)
+}
+
+/// [`execute`] with `env` added to the environment the program inherits
+/// (a toolchain's settings for a build).
+pub fn execute_env(
+    argv: &[String],
+    env: &[(String, String)],
+    input: Vec<u8>,
+    bounds: Bounds,
+) -> std::io::Result<Finished> {
     let Some((program, args)) = argv.split_first() else {
         return Err(std::io::Error::new(
             std::io::ErrorKind::InvalidInput,
@@ -30,6 +41,7 @@ pub fn execute(argv: &[String], input: Vec<u8>, bounds: Bounds) -> std::io::Resu
     let mut command = Command::new(program);
     command
         .args(args)
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

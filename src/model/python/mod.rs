@@ -19,9 +19,7 @@ mod tests;
 
 pub use environments::{environment_python, gevent_environment};
 pub use interpreter::{InterpreterFacts, Located, locate, probe};
-#[cfg(test)]
-pub use interpreters::DEFAULT_INTERPRETER;
-pub use interpreters::{Interpreters, locate_for, program_for, program_of};
+pub use interpreters::{DEFAULT_INTERPRETER, Interpreters, locate_for, program_for, program_of};
 
 use super::external::Program;
 
