@@ -60,6 +60,16 @@ pub enum Command {
     Check(CheckArgs),
     /// Show how ready this machine is for measurement (changes nothing)
     Doctor(DoctorArgs),
+    /// Print the completion script for a shell (the book's "Installing
+    /// conlab" says where each shell looks for it)
+    Completions {
+        /// The shell whose script to print
+        #[arg(value_enum, value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+    /// Print conlab's manual page, every command and option on one page
+    /// (`conlab man | man -l -`)
+    Man,
     /// Runs one job from stdin in this process (used by `run`)
     #[command(name = "__worker", hide = true)]
     Worker,

@@ -89,6 +89,8 @@ pub fn run(cli: Cli) -> i32 {
         Command::Check(args) => Ok(commands::check::run(&args)),
         Command::Merge(args) => commands::merge::run(&args),
         Command::Doctor(args) => Ok(commands::doctor::run(&args)),
+        Command::Completions { shell } => commands::completions::run(shell),
+        Command::Man => commands::man::run(),
         Command::Run(args) => {
             // First Ctrl-C, SIGTERM or SIGHUP: stop the current run, keep
             // what was measured, render. Second: leave at once.

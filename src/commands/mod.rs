@@ -3,8 +3,10 @@
 
 pub mod check;
 pub mod compare;
+pub mod completions;
 pub mod doctor;
 pub mod init;
+pub mod man;
 pub mod merge;
 pub mod models;
 pub mod plot;
@@ -46,6 +48,17 @@ pub fn say(text: impl std::fmt::Display) {
     use std::io::Write;
     let text = text.to_string();
     let _ = writeln!(std::io::stderr().lock(), "{}", visible(&text));
+}
+
+/// Writes `bytes` to stdout as they are (a script, a manual page). A
+/// reader that went away (`conlab man | head`) is not an error.
+pub fn write_stdout(bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        done => done,
+    }
 }
 
 /// The width tables may take on a terminal: `$COLUMNS` when the shell

@@ -19,5 +19,6 @@ mod python;
 mod reliability;
 mod run;
 mod shared;
+mod shell;
 mod tcp;
 mod ui;
