@@ -19,7 +19,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::config::{ChartY, Metric, ModelKind, key_table};
+use crate::config::{ChartY, Metric, ModelKind, Param, key_table};
 use crate::plot::metric::Metric as ChartMetric;
 use crate::queueing;
 
@@ -30,6 +30,7 @@ type Generated = (&'static str, &'static str, fn() -> String);
 const TABLES: &[Generated] = &[
     ("docs/src/file-format.md", "keys", key_table),
     ("docs/src/models.md", "models", models),
+    ("docs/src/install.md", "model-needs", model_needs),
     ("docs/src/arrivals.md", "queueing", queueing_table),
     ("docs/src/charts.md", "chart-y", chart_y),
     ("docs/src/claims.md", "claim-metrics", claim_metrics),
@@ -80,6 +81,47 @@ fn models() -> String {
                 kind.prediction().to_string(),
             ]
         }),
+    )
+}
+
+/// What each kind needs besides conlab: the kinds that take `python`
+/// need CPython; `processes` starts conlab again; the rest nothing.
+fn model_needs() -> String {
+    let kinds = |keep: &dyn Fn(ModelKind) -> bool| -> String {
+        let names: Vec<String> = ModelKind::ALL
+            .into_iter()
+            .filter(|k| keep(*k))
+            .map(|k| code(k.name()))
+            .collect();
+        names.join(", ")
+    };
+    let python = |k: ModelKind| k.params().contains(&Param::Python);
+    table(
+        &["models", "need"],
+        [
+            vec![
+                kinds(&|k| !python(k) && k != ModelKind::Processes),
+                "nothing but conlab".to_string(),
+            ],
+            vec![
+                code(ModelKind::Processes.name()),
+                "nothing but conlab: its workers are the `conlab` binary started again, \
+                 wherever it was installed (`~/.cargo/bin`, a wheel's venv)"
+                    .to_string(),
+            ],
+            vec![
+                kinds(&python),
+                "CPython 3.8 or newer: `python3` from `PATH`, or the one `python = \"...\"` \
+                 names ([Python models](python-models.md)); without it their cells are skipped, \
+                 with the reason, and the others run"
+                    .to_string(),
+            ],
+            vec![
+                "any model with `io = \"tcp\"`".to_string(),
+                "the loopback interface, 127.0.0.1, where conlab starts its delay server"
+                    .to_string(),
+            ],
+        ],
     )
 }
 
