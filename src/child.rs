@@ -19,6 +19,39 @@ pub fn read_all(mut source: impl Read + Send + 'static) -> thread::JoinHandle<Ve
     })
 }
 
+/// Reads `source` to its end on a thread of its own, keeping at most
+/// `limit` bytes; the first time it holds more, it calls `overflow` (which
+/// kills the writer) and reads on without keeping, so the writer is never
+/// blocked on a full pipe. The thread hands back what it kept.
+pub fn read_bounded(
+    mut source: impl Read + Send + 'static,
+    limit: usize,
+    overflow: impl FnOnce() + Send + 'static,
+) -> thread::JoinHandle<Vec<u8>> {
+    thread::spawn(move || {
+        let mut kept = Vec::new();
+        let mut chunk = vec![0u8; 64 * 1024];
+        let mut overflow = Some(overflow);
+        loop {
+            match source.read(&mut chunk) {
+                Ok(0) => break,
+                Ok(n) => {
+                    let room = limit.saturating_sub(kept.len());
+                    kept.extend_from_slice(&chunk[..n.min(room)]);
+                    if n > room
+                        && let Some(f) = overflow.take()
+                    {
+                        f();
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => break,
+            }
+        }
+        kept
+    })
+}
+
 /// Kills the process group led by `pid` (a child started with
 /// `process_group(0)`), with SIGKILL. A group already gone is no error.
 pub fn kill_group(pid: u32) {

@@ -70,6 +70,9 @@ pub enum Command {
     /// Print conlab's manual page, every command and option on one page
     /// (`conlab man | man -l -`)
     Man,
+    /// Run the runner protocol's conformance checks against a runner (a
+    /// command of yours, or a built-in runner kind) and print what holds
+    RunnerCheck(RunnerCheckArgs),
     /// Runs one job from stdin in this process (used by `run`)
     #[command(name = "__worker", hide = true)]
     Worker,
@@ -268,4 +271,54 @@ pub struct DoctorArgs {
     /// Print the report as JSON (for scripts)
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Runs short jobs through the runner (a few seconds with a short check, longer for a \
+        serial model) and checks its replies as `conlab run` reads them and more: every task and wait \
+        recorded, waits never early, N equal waits taking what --expect says, a CPU burst costing its \
+        time on the thread's clock, counters adding up, arrivals and the stop, IO over TCP. Each check \
+        prints a line with its figures: ok, FAIL, or info (a figure only).\n\n\
+        Examples:\n  conlab runner-check -- ./my-runner --flag\n  conlab runner-check --expect serial \
+        --model sequential -- ./my-runner\n  conlab runner-check --kind node-async\n\n\
+        Exit codes: 0 every check held; 1 a check failed; 2 a bad argument (nothing ran)."
+)]
+pub struct RunnerCheckArgs {
+    /// A built-in runner kind to check (python-threads, node-async, …)
+    /// instead of a command: its runner, mode and expected shape
+    #[arg(long, value_name = "KIND", conflicts_with_all = ["model", "expect"])]
+    pub kind: Option<String>,
+
+    /// The job's `model`: the runner's name for the model to run
+    #[arg(long, value_name = "MODE", default_value = "custom")]
+    pub model: String,
+
+    /// How N equal IO waits add up in the model: serial (N × the wait),
+    /// overlap (about one wait) or pool (⌈N / workers⌉ waits)
+    #[arg(long, value_name = "SHAPE", default_value = "overlap")]
+    pub expect: String,
+
+    /// The job's `workers`
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub workers: u32,
+
+    /// Only these checks, comma-separated: timers, short, cpu, counters,
+    /// arrivals, tcp
+    #[arg(long, value_name = "CHECKS")]
+    pub only: Option<String>,
+
+    /// Also check CPU by the difference of long bursts (500 ms, three runs
+    /// each), which takes about half a minute more
+    #[arg(long)]
+    pub thorough: bool,
+
+    /// The runner to start: a program on PATH or a path, then its
+    /// arguments (after `--`)
+    #[arg(
+        value_name = "COMMAND",
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    pub command: Vec<String>,
 }

@@ -33,6 +33,14 @@ pub struct Environment {
     /// what it is (`CPython 3.11.7`) or why it cannot be used.
     #[serde(default)]
     pub python: Vec<(String, String)>,
+    /// Each Node.js the experiment's node-* cells name, and what it is
+    /// (`Node.js v20.20.2`) or why it cannot be used.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub node: Vec<(String, String)>,
+    /// Each runtime's start-up in ms (an empty program: `node -e ''`,
+    /// `python3 -I -c ''`, the least of three), timed once at the start.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub runtime_startup_ms: Vec<(String, f64)>,
     pub calibration: Calibration,
     /// When the experiment started (UTC, RFC 3339).
     pub date: String,
@@ -103,12 +111,20 @@ pub fn calibrate() -> Calibration {
     }
 }
 
+/// What `conlab run` found of the runtimes its runner cells need.
+#[derive(Clone, Debug, Default)]
+pub struct Runtimes {
+    pub python: Vec<(String, String)>,
+    pub node: Vec<(String, String)>,
+    pub startup_ms: Vec<(String, f64)>,
+}
+
 /// Captures the environment of an experiment about to run.
 pub fn capture(
     experiment_file: &str,
     experiment_text: &str,
     limits: &Limits,
-    python: Vec<(String, String)>,
+    runtimes: Runtimes,
 ) -> Environment {
     // Before the calibration below, which loads the machine itself.
     let machine = Machine::live().facts();
@@ -135,7 +151,9 @@ pub fn capture(
         usable_cores: usable_cores(),
         memory_total_mb: memory_kb / 1024,
         thread_limit: limits.max_threads(),
-        python,
+        python: runtimes.python,
+        node: runtimes.node,
+        runtime_startup_ms: runtimes.startup_ms,
         calibration: calibrate(),
         date: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
         command_line: std::env::args().collect::<Vec<_>>().join(" "),

@@ -9,7 +9,9 @@
 //! [`render`]; [`commands`] wires the stages together per subcommand.
 //!
 //! The modules form layers, and a module imports only from layers below
-//! its own (a test reads the imports and holds the code to this table):
+//! its own; inside a folder, the files import one way too (plain data and
+//! error types at the bottom, in files of their own), with no cycle among
+//! them. Tests read the imports and hold the code to both:
 //!
 //! | layer | modules | what they hold |
 //! |---|---|---|
@@ -91,6 +93,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Doctor(args) => Ok(commands::doctor::run(&args)),
         Command::Completions { shell } => commands::completions::run(shell),
         Command::Man => commands::man::run(),
+        Command::RunnerCheck(args) => Ok(commands::runner_check::run(&args)),
         Command::Run(args) => {
             // First Ctrl-C, SIGTERM or SIGHUP: stop the current run, keep
             // what was measured, render. Second: leave at once.
@@ -110,7 +113,9 @@ pub fn run(cli: Cli) -> i32 {
 
 #[cfg(test)]
 mod layering {
-    //! Holds the code to the layer table of this file's header.
+    //! Holds the code to the layer table of this file's header, and the
+    //! files inside each folder to a direction (what
+    //! `shared/tools/file-cycles.py` checks, in the test suite).
 
     use std::path::Path;
 
@@ -252,6 +257,231 @@ mod layering {
             }
         }
         assert!(upward.is_empty(), "{}", upward.join("\n"));
+    }
+
+    /// The files of a folder a test leaves out (as
+    /// `shared/tools/file-cycles.py` does): they may reach anywhere.
+    const TEST_FILES: [&str; 3] = ["tests.rs", "fuzz.rs", "messages.rs"];
+
+    /// A source text without its unit tests: everything from the first
+    /// `#[cfg(test)] mod name {` on.
+    fn without_tests(text: &str) -> &str {
+        let mut rest = text;
+        let mut at = 0;
+        while let Some(found) = rest.find("#[cfg(test)]") {
+            let after = rest[found + "#[cfg(test)]".len()..].trim_start();
+            let is_mod = after.strip_prefix("mod ").is_some_and(|m| {
+                let m = m.trim_start_matches(|c: char| c.is_alphanumeric() || c == '_');
+                m.trim_start().starts_with('{')
+            });
+            if is_mod {
+                return &text[..at + found];
+            }
+            at += found + 1;
+            rest = &text[at..];
+        }
+        text
+    }
+
+    /// The words `prefix` reaches in `text`: `prefix` then a word, or
+    /// `prefix{…}` and every word up to its first `}`. Matches do not
+    /// overlap, so `super::super::x` from a `super::` prefix reaches only
+    /// `super`.
+    fn reached(text: &str, prefix: &str, out: &mut Vec<String>) {
+        let word = |s: &str| -> String {
+            s.chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect()
+        };
+        let mut rest = text;
+        while let Some(at) = rest.find(prefix) {
+            rest = &rest[at + prefix.len()..];
+            if let Some(group) = rest.strip_prefix('{') {
+                let inside = group.split('}').next().unwrap_or("");
+                out.extend(
+                    inside
+                        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                        .filter(|w| !w.is_empty())
+                        .map(str::to_string),
+                );
+            }
+            let w = word(rest);
+            rest = &rest[w.len()..];
+            if !w.is_empty() {
+                out.push(w);
+            }
+        }
+    }
+
+    /// The cycles among the files inside each folder of `src` (a file and
+    /// the files beside it, a subfolder counting as one), read from
+    /// `super::X`, `crate::<folder>::X` and `super::{…}` paths, as
+    /// `folder: a <-> b <-> c`, sorted.
+    fn file_cycles(src: &Path) -> Vec<String> {
+        let mut folders = Vec::new();
+        let mut files = Vec::new();
+        sources(src, &mut files);
+        for file in &files {
+            let mut dir = file.parent();
+            while let Some(d) = dir.filter(|d| *d != src && d.starts_with(src)) {
+                if !folders.contains(&d.to_path_buf()) {
+                    folders.push(d.to_path_buf());
+                }
+                dir = d.parent();
+            }
+        }
+        folders.sort();
+        let mut cycles = Vec::new();
+        for folder in &folders {
+            let name_of = |f: &Path| f.file_name().map(|n| n.to_string_lossy().to_string());
+            // Each unit of the folder and its files.
+            let mut units: Vec<(String, Vec<&std::path::PathBuf>)> = Vec::new();
+            for file in files.iter().filter(|f| f.starts_with(folder)) {
+                let name = name_of(file).unwrap_or_default();
+                if TEST_FILES.contains(&name.as_str()) {
+                    continue;
+                }
+                let relative = file.strip_prefix(folder).unwrap_or(file);
+                let mut parts = relative.components();
+                let first = parts
+                    .next()
+                    .map(|c| c.as_os_str().to_string_lossy().to_string())
+                    .unwrap_or_default();
+                let unit = if parts.next().is_none() {
+                    if first == "mod.rs" {
+                        continue;
+                    }
+                    first.trim_end_matches(".rs").to_string()
+                } else {
+                    first
+                };
+                match units.iter_mut().find(|(u, _)| *u == unit) {
+                    Some((_, fs)) => fs.push(file),
+                    None => units.push((unit, vec![file])),
+                }
+            }
+            if units.len() < 2 {
+                continue;
+            }
+            let crate_path = format!(
+                "crate::{}::",
+                folder
+                    .strip_prefix(src)
+                    .unwrap_or(folder)
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().to_string())
+                    .collect::<Vec<_>>()
+                    .join("::")
+            );
+            let names: Vec<&str> = units.iter().map(|(u, _)| u.as_str()).collect();
+            let mut edges: Vec<Vec<usize>> = vec![Vec::new(); units.len()];
+            for (i, (_, fs)) in units.iter().enumerate() {
+                for file in fs {
+                    let text = std::fs::read_to_string(file).unwrap_or_default();
+                    let text = without_tests(&text);
+                    let parent = file.parent().unwrap_or(folder);
+                    let below = parent
+                        .strip_prefix(folder)
+                        .map_or(0, |r| r.components().count());
+                    let is_mod = name_of(file).is_some_and(|n| n == "mod.rs");
+                    let depth = if below > 0 && is_mod {
+                        below
+                    } else {
+                        below + 1
+                    };
+                    let mut found = Vec::new();
+                    reached(text, &"super::".repeat(depth), &mut found);
+                    let mut crate_found = Vec::new();
+                    reached(text, &crate_path, &mut crate_found);
+                    // `crate::a::{…}` groups are not read by the tool.
+                    found.extend(crate_found);
+                    for word in found {
+                        if let Some(j) = names.iter().position(|n| *n == word)
+                            && j != i
+                            && !edges[i].contains(&j)
+                        {
+                            edges[i].push(j);
+                        }
+                    }
+                }
+            }
+            // Units that reach each other are one cycle.
+            let reach = |from: usize| {
+                let mut seen = vec![false; units.len()];
+                let mut stack = vec![from];
+                while let Some(u) = stack.pop() {
+                    for &v in &edges[u] {
+                        if !seen[v] {
+                            seen[v] = true;
+                            stack.push(v);
+                        }
+                    }
+                }
+                seen
+            };
+            let reaches: Vec<Vec<bool>> = (0..units.len()).map(reach).collect();
+            let mut placed = vec![false; units.len()];
+            for i in 0..units.len() {
+                if placed[i] {
+                    continue;
+                }
+                let mut cycle: Vec<&str> = (0..units.len())
+                    .filter(|&j| j == i || (reaches[i][j] && reaches[j][i]))
+                    .inspect(|&j| placed[j] = true)
+                    .map(|j| names[j])
+                    .collect();
+                if cycle.len() > 1 {
+                    cycle.sort();
+                    let at = folder.strip_prefix(src).unwrap_or(folder);
+                    cycles.push(format!("{}: {}", at.display(), cycle.join(" <-> ")));
+                }
+            }
+        }
+        cycles.sort();
+        cycles
+    }
+
+    #[test]
+    fn the_files_of_a_folder_import_one_way() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let cycles = file_cycles(&src);
+        assert!(
+            cycles.is_empty(),
+            "files inside one folder import each other (plain data and errors go in files of \
+             their own, which the others import):\n{}",
+            cycles.join("\n")
+        );
+    }
+
+    #[test]
+    fn a_cycle_among_files_is_found_in_a_folder_of_its_own() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let write = |path: &str, text: &str| {
+            let path = dir.path().join(path);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("{e}"));
+            }
+            std::fs::write(path, text).unwrap_or_else(|e| panic!("{e}"));
+        };
+        write("m/mod.rs", "mod a;\nmod b;\nmod c;\nuse self::a::A;\n");
+        write("m/a.rs", "use super::b::B;\n");
+        write("m/b.rs", "use super::{c::C, d};\n");
+        write(
+            "m/c.rs",
+            "use crate::m::a::A;\n#[cfg(test)]\nmod tests {\n use super::b;\n}\n",
+        );
+        write("m/tests.rs", "use super::a;\n");
+        // A subfolder is one unit; its files reach their siblings with one
+        // `super::` more, its mod.rs with as many as a sibling file.
+        write("n/sub/mod.rs", "use super::x::X;\n");
+        write("n/sub/deep.rs", "use super::super::y::Y;\n");
+        write("n/x.rs", "use super::y::Y;\n");
+        write("n/y.rs", "use super::sub::Z;\n");
+        write("n/z.rs", "use super::super::x::X;\n");
+        assert_eq!(
+            file_cycles(dir.path()),
+            ["m: a <-> b <-> c", "n: sub <-> x <-> y"]
+        );
     }
 
     #[test]

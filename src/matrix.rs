@@ -6,9 +6,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::config::{
-    Axes, Axis, CellArrival, DEFAULT_POLL_INTERVAL, DEFAULT_SWITCH_INTERVAL, Experiment, Field,
-    Group, GroupPoint, IoKind, IoLatency, ModelKind, ModelSpec, Nanos, Param, Point, SharedMode,
-    Sweep, Workload,
+    Axes, Axis, CellArrival, Experiment, Field, Group, GroupPoint, IoKind, IoLatency, ModelKind,
+    ModelSpec, Nanos, Param, Point, SharedMode, Sweep, Workload,
 };
 
 /// One combination of a workload point and a model variant: the unit that
@@ -31,6 +30,14 @@ pub struct Cell {
     pub switch_interval: Option<Nanos>,
     pub poll_interval: Option<Nanos>,
     pub python: Option<String>,
+    /// Node.js of a `node-*` cell, as its model or the experiment names it
+    /// (`None`: `node` from PATH). Left out of the cell's JSON (and hash)
+    /// when `None`, as for every cell of a file written before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node: Option<String>,
+    /// A `custom` cell's runner: a program and its arguments.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<Vec<String>>,
     /// The fields swept in this cell's workload and model.
     pub axes: Axes,
 }
@@ -284,18 +291,13 @@ struct ModelVariant<'a> {
 
 /// A model's variants in sweep order. `cores` is the default `workers`.
 fn model_variants(m: &ModelSpec, cores: u32) -> Vec<ModelVariant<'_>> {
-    let has_workers = m.kind.params().contains(&Param::Workers);
-    let workers = options(&m.workers, has_workers.then_some(cores));
-    let switch = options(
-        &m.switch_interval,
-        (m.kind == ModelKind::GilThreads).then_some(DEFAULT_SWITCH_INTERVAL),
-    );
-    let poll = options(
-        &m.poll_interval,
-        (m.kind == ModelKind::Polling).then_some(DEFAULT_POLL_INTERVAL),
-    );
-    let axes: Vec<Axis> = [Field::Workers, Field::SwitchInterval, Field::PollInterval]
-        .into_iter()
+    // A parameter the kind takes but the file does not set: its default.
+    let default = |p: Param| m.kind.takes(p).then(|| p.default_duration()).flatten();
+    let workers = options(&m.workers, m.kind.takes(Param::Workers).then_some(cores));
+    let switch = options(&m.switch_interval, default(Param::SwitchInterval));
+    let poll = options(&m.poll_interval, default(Param::PollInterval));
+    let axes: Vec<Axis> = Param::sweepable()
+        .map(|(_, f)| f)
         .filter(|&f| m.sweeps(f))
         .map(Axis::plain)
         .collect();
@@ -341,6 +343,12 @@ pub fn expand(exp: &Experiment, cores: usize) -> Vec<Cell> {
                     switch_interval: v.switch_interval,
                     poll_interval: v.poll_interval,
                     python: m.python.clone().or_else(|| exp.python.clone()),
+                    node: m
+                        .kind
+                        .takes(Param::Node)
+                        .then(|| m.node.clone().or_else(|| exp.node.clone()))
+                        .flatten(),
+                    command: m.command.clone(),
                     axes: Axes(axes),
                 };
                 let model_point = labelled(&cell.point(), v.axes.iter());
@@ -429,7 +437,7 @@ fn options<T: Copy>(sweep: &Option<Sweep<T>>, default: Option<T>) -> Vec<Option<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config;
+    use crate::config::{self, DEFAULT_POLL_INTERVAL, DEFAULT_SWITCH_INTERVAL};
 
     fn experiment(text: &str) -> Experiment {
         match config::from_text("t.toml", text, "t") {

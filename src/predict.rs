@@ -1,13 +1,14 @@
 //! The ideal wall time each model can reach for a cell, from the cell's
-//! actual per-task latencies and the machine's usable cores (the README's
-//! "Models" section gives the formulas). For task i, I_i is its total IO
-//! wait, P_i its total CPU and S_i = I_i + P_i; C is the usable cores and W
-//! the workers. Pure.
+//! actual per-task latencies and the machine's usable cores, and the same
+//! as a formula for `conlab models` and the docs: both read from the
+//! kind's declared [`Shape`], so the formula shown is the one evaluated.
+//! For task i, I_i is its total IO wait, P_i its total CPU and
+//! S_i = I_i + P_i; C is the usable cores and W the workers. Pure.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use crate::config::{ModelKind, workers_or_cores};
+use crate::config::{CpuWays, ModelKind, Shape, workers_or_cores};
 
 /// The inputs of a prediction: each task's total IO wait and total CPU
 /// work (I_i and P_i), in ns, in task order.
@@ -38,24 +39,33 @@ impl TaskTimes {
 /// The predicted wall time in ns of `kind` with `workers` on `cores`.
 pub fn predict(kind: ModelKind, workers: Option<u32>, cores: usize, w: &TaskTimes) -> u64 {
     let workers = workers_or_cores(workers, cores.max(1));
-    let cores = cores.max(1) as f64;
     let sum_s: u64 = w.spans().fold(0, u64::saturating_add);
     let max_s = w.spans().max().unwrap_or(0);
-    let sum_p = w.sum_cpu();
-    let parallel = |ways: f64| (sum_p / ways).round() as u64;
-    match kind {
-        ModelKind::Sequential | ModelKind::AsyncBlocking | ModelKind::PythonSequential => sum_s,
-        ModelKind::Threads => max_s.max(parallel(cores)),
-        ModelKind::Async
-        | ModelKind::GilThreads
-        | ModelKind::Polling
-        | ModelKind::PythonThreads
-        | ModelKind::PythonAsyncio => max_s.max(parallel(1.0)),
-        ModelKind::AsyncMulti => max_s.max(parallel(cores.min(workers as f64))),
-        ModelKind::ThreadPool | ModelKind::Processes | ModelKind::PythonProcesses => {
-            makespan(w.spans(), workers).max(parallel(cores.min(workers as f64)))
-        }
-        ModelKind::PythonThreadPool => makespan(w.spans(), workers).max(parallel(1.0)),
+    let parallel = |cpu: CpuWays| (w.sum_cpu() / cpu.ways(workers, cores)).round() as u64;
+    match kind.shape() {
+        Shape::Serial => sum_s,
+        Shape::Overlap { cpu } => max_s.max(parallel(cpu)),
+        Shape::Pool { cpu } => makespan(w.spans(), workers).max(parallel(cpu)),
+        // No prediction: 0, which the summary shows as none (no
+        // efficiency).
+        Shape::Unknown => 0,
+    }
+}
+
+/// The ideal wall time of `kind` as a formula, as [`predict`] works it out.
+pub fn formula(kind: ModelKind) -> String {
+    let cpu = |cpu: CpuWays| match cpu {
+        CpuWays::One => "Σ P_i".to_string(),
+        ways => format!("Σ P_i / {}", ways.symbol()),
+    };
+    match kind.shape() {
+        Shape::Serial => "Σ S_i".to_string(),
+        Shape::Overlap { cpu: ways } => format!("max(max S_i, {})", cpu(ways)),
+        Shape::Unknown => "none: conlab does not know how it shares the time".to_string(),
+        Shape::Pool { cpu: ways } => format!(
+            "max(makespan of tasks in order on W workers, {})",
+            cpu(ways)
+        ),
     }
 }
 
@@ -113,6 +123,25 @@ mod tests {
         assert_eq!(predict(ModelKind::AsyncMulti, Some(8), 2, &w), 100 * MS);
         assert_eq!(predict(ModelKind::Processes, Some(2), 2, &w), 100 * MS);
         assert_eq!(predict(ModelKind::ThreadPool, Some(1), 2, &w), 200 * MS);
+    }
+
+    /// The formulas `conlab models` showed when each kind wrote its own.
+    #[test]
+    fn formulas_are_the_ones_written_before_the_registry() {
+        let pool = "max(makespan of tasks in order on W workers, Σ P_i / min(W, C))";
+        for (kind, text) in [
+            (ModelKind::Sequential, "Σ S_i"),
+            (ModelKind::Threads, "max(max S_i, Σ P_i / C)"),
+            (ModelKind::GilThreads, "max(max S_i, Σ P_i)"),
+            (ModelKind::AsyncMulti, "max(max S_i, Σ P_i / min(W, C))"),
+            (ModelKind::Processes, pool),
+            (
+                ModelKind::PythonThreadPool,
+                "max(makespan of tasks in order on W workers, Σ P_i)",
+            ),
+        ] {
+            assert_eq!(formula(kind), text, "{kind}");
+        }
     }
 
     #[test]

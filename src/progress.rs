@@ -70,6 +70,7 @@ impl Observer for Progress {
         let problem = match outcome {
             Outcome::Failed(m) => Some(format!("failed: {m}")),
             Outcome::TimedOut(m) => Some(format!("timed out: {m}")),
+            Outcome::Refused(m) => Some(format!("skipped: {m}")),
             _ => None,
         };
         if let Some(problem) = problem {

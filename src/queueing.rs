@@ -9,13 +9,14 @@
 //! S is the sum of its waits and its CPU work; its CPU time P is the CPU
 //! part alone. The closed forms used:
 //!
-//! - one server that runs a request from start to end (`sequential`,
-//!   `async-blocking`): with Poisson arrivals, the Pollaczek–Khinchine
+//! Which applies to a model follows from its kind's declared shape:
+//!
+//! - one server that runs a request from start to end (a serial model:
+//!   `sequential`, `async-blocking`): with Poisson arrivals, the Pollaczek–Khinchine
 //!   formula of the M/G/1 queue, E[T] = E[S] + λ·E[S²] / (2(1 − ρ)) with
 //!   ρ = λ·E[S] (M/D/1 when S is fixed); with evenly spaced arrivals and a
 //!   fixed S below capacity (D/D/1), E[T] = E[S].
-//! - W servers (`thread-pool`, `processes`, `python-thread-pool`,
-//!   `python-processes`) with Poisson arrivals: the Allen–Cunneen
+//! - W servers (a pool: `thread-pool`, `processes`) with Poisson arrivals: the Allen–Cunneen
 //!   approximation of the M/G/c queue, E[T] ≈ E[S] + C(c, a) / (c·μ − λ) ·
 //!   (1 + c_s²) / 2, with C the Erlang C probability, μ = 1 / E[S],
 //!   a = λ / μ and c_s² = Var[S] / E[S]². An approximation, and said so.
@@ -26,7 +27,7 @@
 //! their prediction is the service time itself (what an unloaded model
 //! reaches), marked as a lower bound.
 
-use crate::config::{ArrivalDist, ModelKind};
+use crate::config::{self, ArrivalDist, CpuWays, ModelKind};
 
 /// The service a request needs, from the drawn latencies.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -56,6 +57,8 @@ pub enum Method {
     AllenCunneen,
     /// No closed form: the service time, a lower bound.
     ServiceTime,
+    /// No prediction: conlab does not know how the model shares the time.
+    Unknown,
 }
 
 impl Method {
@@ -66,6 +69,7 @@ impl Method {
             Method::DD1 => "D/D/1",
             Method::AllenCunneen => "M/G/c (Allen-Cunneen)",
             Method::ServiceTime => "none: E[S], a lower bound",
+            Method::Unknown => "none: the model's shape is unknown",
         }
     }
 }
@@ -92,31 +96,21 @@ enum Shape {
     Servers { workers: f64, cpu_ways: f64 },
     /// Every request at once, their CPU work on `cpu_ways` cores.
     Overlapping { cpu_ways: f64 },
+    /// Unknown (a user's own runner): nothing predicted.
+    Unknown,
 }
 
 fn shape(kind: ModelKind, workers: usize, cores: usize) -> Shape {
-    let (w, c) = (workers.max(1) as f64, cores.max(1) as f64);
-    match kind {
-        ModelKind::Sequential | ModelKind::AsyncBlocking | ModelKind::PythonSequential => {
-            Shape::OneServer
-        }
-        ModelKind::ThreadPool | ModelKind::Processes | ModelKind::PythonProcesses => {
-            Shape::Servers {
-                workers: w,
-                cpu_ways: w.min(c),
-            }
-        }
-        ModelKind::PythonThreadPool => Shape::Servers {
-            workers: w,
-            cpu_ways: 1.0,
+    match kind.shape() {
+        config::Shape::Serial => Shape::OneServer,
+        config::Shape::Pool { cpu } => Shape::Servers {
+            workers: workers.max(1) as f64,
+            cpu_ways: cpu.ways(workers, cores),
         },
-        ModelKind::Threads => Shape::Overlapping { cpu_ways: c },
-        ModelKind::AsyncMulti => Shape::Overlapping { cpu_ways: w.min(c) },
-        ModelKind::Async
-        | ModelKind::GilThreads
-        | ModelKind::Polling
-        | ModelKind::PythonThreads
-        | ModelKind::PythonAsyncio => Shape::Overlapping { cpu_ways: 1.0 },
+        config::Shape::Overlap { cpu } => Shape::Overlapping {
+            cpu_ways: cpu.ways(workers, cores),
+        },
+        config::Shape::Unknown => Shape::Unknown,
     }
 }
 
@@ -186,22 +180,29 @@ pub fn predict(
                 method: Method::ServiceTime,
             }
         }
+        Shape::Unknown => Prediction {
+            capacity_per_s: None,
+            latency_mean_s: None,
+            method: Method::Unknown,
+        },
     }
 }
 
 /// The capacity of `kind` as a formula, for `conlab models` and the
 /// README: E[S] is a request's mean service time (its IO waits and CPU
 /// work), P its CPU work, W the workers and C the usable cores.
-pub fn capacity_formula(kind: ModelKind) -> &'static str {
-    match shape(kind, 2, 2) {
-        Shape::OneServer => "1 / E[S]",
-        Shape::Servers { .. } if kind == ModelKind::PythonThreadPool => {
-            "min(W / E[S], 1 / P): W threads, one GIL"
+pub fn capacity_formula(kind: ModelKind) -> String {
+    match kind.shape() {
+        config::Shape::Serial => "1 / E[S]".to_string(),
+        config::Shape::Pool { cpu: CpuWays::One } => {
+            "min(W / E[S], 1 / P): W threads, one GIL".to_string()
         }
-        Shape::Servers { .. } => "min(W / E[S], min(W, C) / P)",
-        Shape::Overlapping { .. } if kind == ModelKind::Threads => "C / P",
-        Shape::Overlapping { .. } if kind == ModelKind::AsyncMulti => "min(W, C) / P",
-        Shape::Overlapping { .. } => "1 / P: one thread (or one GIL) computes",
+        config::Shape::Pool { cpu } => format!("min(W / E[S], {} / P)", cpu.symbol()),
+        config::Shape::Overlap { cpu: CpuWays::One } => {
+            "1 / P: one thread (or one GIL) computes".to_string()
+        }
+        config::Shape::Overlap { cpu } => format!("{} / P", cpu.symbol()),
+        config::Shape::Unknown => "none: conlab does not know how it shares the time".to_string(),
     }
 }
 
@@ -216,6 +217,7 @@ pub fn latency_formula(kind: ModelKind) -> String {
                                   / (W/E[S] − λ) · (1 + c_s²)/2; otherwise no closed form: E[S]"
             .to_string(),
         Shape::Overlapping { .. } => "no closed form: E[S], a lower bound".to_string(),
+        Shape::Unknown => "none".to_string(),
     }
 }
 

@@ -21,6 +21,8 @@ use crate::config::{self, ChartSpec, ClaimSpec};
 use crate::plot::{self, ChartError, ChartJob, Rendered};
 use crate::report::{self, ReportInput};
 use crate::results::claims::{self, Measured};
+use crate::results::folder::FolderError;
+use crate::results::lock::WriteLock;
 use crate::results::store::RenderTarget;
 use crate::results::{Results, StoreError, crossovers, export};
 
@@ -149,7 +151,7 @@ fn unwritten(dir: &Path, e: &StoreError) -> String {
     let text = e.to_string();
     let what = text.split("\n  = help:").next().unwrap_or(&text);
     let fix = match e {
-        StoreError::InTheWay { .. } => "move or rename it".to_string(),
+        StoreError::Folder(FolderError::InTheWay { .. }) => "move or rename it".to_string(),
         _ => "move whatever is in the way, or free some space".to_string(),
     };
     format!(
@@ -158,12 +160,14 @@ fn unwritten(dir: &Path, e: &StoreError) -> String {
     )
 }
 
-/// Renders every chart and report of the results in `dir` into it.
-pub fn render_dir(dir: &Path) -> anyhow::Result<Rendering> {
+/// Renders every chart and report of the results in the folder `lock`
+/// holds into it.
+pub fn render_dir(lock: &WriteLock) -> anyhow::Result<Rendering> {
     let started = Instant::now();
+    let dir = lock.path();
     let results = Results::load(dir)?;
     let (drawn, mut failures, note) = draw_charts(dir, &results, plot::render);
-    let mut target = RenderTarget::open(dir)?;
+    let mut target = RenderTarget::open(lock)?;
 
     // Each chart is written on its own: one that cannot be written (a
     // folder in its place, a full disk) is named, and the others and the

@@ -19,7 +19,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::config::{ChartY, Metric, ModelKind, Param, key_table};
+use crate::config::{ChartY, Metric, ModelKind, Runtime, key_table};
 use crate::plot::metric::Metric as ChartMetric;
 use crate::queueing;
 
@@ -69,7 +69,7 @@ fn models() -> String {
     table(
         &["kind", "parameters", "what it is", "prediction"],
         ModelKind::ALL.into_iter().map(|kind| {
-            let params: Vec<String> = kind.params().iter().map(|p| code(p.key())).collect();
+            let params: Vec<String> = kind.params().iter().map(|p| code(p.as_str())).collect();
             vec![
                 code(kind.name()),
                 if params.is_empty() {
@@ -78,14 +78,15 @@ fn models() -> String {
                     params.join(", ")
                 },
                 kind.summary().to_string(),
-                kind.prediction().to_string(),
+                crate::predict::formula(kind),
             ]
         }),
     )
 }
 
-/// What each kind needs besides conlab: the kinds that take `python`
-/// need CPython; `processes` starts conlab again; the rest nothing.
+/// What each kind needs besides conlab, by what runs it: conlab's own
+/// models nothing (`processes` starts conlab again), a runner's kinds
+/// their runtime.
 fn model_needs() -> String {
     let kinds = |keep: &dyn Fn(ModelKind) -> bool| -> String {
         let names: Vec<String> = ModelKind::ALL
@@ -95,12 +96,12 @@ fn model_needs() -> String {
             .collect();
         names.join(", ")
     };
-    let python = |k: ModelKind| k.params().contains(&Param::Python);
+    let runs_on = |runtime: Runtime| move |k: ModelKind| k.runtime() == Some(runtime);
     table(
         &["models", "need"],
         [
             vec![
-                kinds(&|k| !python(k) && k != ModelKind::Processes),
+                kinds(&|k| k.runtime().is_none() && k != ModelKind::Processes),
                 "nothing but conlab".to_string(),
             ],
             vec![
@@ -110,10 +111,22 @@ fn model_needs() -> String {
                     .to_string(),
             ],
             vec![
-                kinds(&python),
+                kinds(&runs_on(Runtime::Python)),
                 "CPython 3.8 or newer: `python3` from `PATH`, or the one `python = \"...\"` \
                  names ([Python models](python-models.md)); without it their cells are skipped, \
                  with the reason, and the others run"
+                    .to_string(),
+            ],
+            vec![
+                kinds(&runs_on(Runtime::Node)),
+                "Node.js 20 or newer: `node` from `PATH`, or the one `node = \"...\"` names; \
+                 without it their cells are skipped, with the reason"
+                    .to_string(),
+            ],
+            vec![
+                kinds(&runs_on(Runtime::Custom)),
+                "your runner: the program its `command` names, speaking the runner protocol \
+                 (`conlab runner-check` tests it)"
                     .to_string(),
             ],
             vec![
@@ -128,7 +141,7 @@ fn model_needs() -> String {
 /// The open-loop capacity and latency of each kind, kinds that share both
 /// on one row (in the order of [`ModelKind::ALL`]).
 fn queueing_table() -> String {
-    let mut rows: Vec<(Vec<String>, &str, String)> = Vec::new();
+    let mut rows: Vec<(Vec<String>, String, String)> = Vec::new();
     for kind in ModelKind::ALL {
         let capacity = queueing::capacity_formula(kind);
         let latency = queueing::latency_formula(kind);

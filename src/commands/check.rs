@@ -5,7 +5,7 @@
 //! no claim fails, 1 when one does, 2 when the folder or its experiment
 //! file cannot be used.
 
-use super::{Exit, out, say, terminal_width};
+use super::{Exit, out, read_folder, say, terminal_width};
 use crate::cli::CheckArgs;
 use crate::config::{self, ConfigError};
 use crate::report::claim_verdicts;
@@ -14,12 +14,14 @@ use crate::results::claims::{self, ClaimResult, Measured, Outcome};
 
 pub fn run(args: &CheckArgs) -> Exit {
     let dir = &args.dir;
-    let results = match Results::load(dir) {
-        Ok(r) => r,
-        Err(e) => {
+    // Read under the folder's shared lock: never a run's half-written state.
+    let results = match read_folder(dir, || Results::load(dir)) {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => {
             say(format_args!("error: {e}"));
             return Exit::BadInput;
         }
+        Err(exit) => return exit,
     };
     let path = dir.join("experiment.toml");
     let Some(text) = &results.experiment_text else {

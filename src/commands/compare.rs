@@ -7,12 +7,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use super::{Exit, out, say};
+use super::{Exit, out, read_folder, say, take_folder};
 use crate::cli::CompareArgs;
 use crate::format::slug;
 use crate::plot;
 use crate::report::compare as show;
-use crate::results::folder::{Folder, Purpose};
+use crate::results::folder::Purpose;
 use crate::results::{Results, compare, store};
 
 /// `output/compare-<A>-vs-<B>`, from the directories' names.
@@ -32,24 +32,24 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<Exit> {
         .out
         .clone()
         .unwrap_or_else(|| default_out(&args.a, &args.b));
-    if let Err(e) = Folder::check(&out_dir, Purpose::Compare) {
-        say(format_args!("error: {e}"));
-        return Ok(if e.is_bad_input() {
-            Exit::BadInput
-        } else {
-            Exit::RunsFailed
-        });
-    }
     let mut loaded = Vec::new();
     for dir in [&args.a, &args.b] {
-        match Results::load(dir) {
-            Ok(r) => loaded.push(r),
-            Err(e) => {
+        match read_folder(dir, || Results::load(dir)) {
+            Ok(Ok(r)) => loaded.push(r),
+            Ok(Err(e)) => {
                 say(format_args!("error: {e}"));
                 return Ok(Exit::BadInput);
             }
+            Err(exit) => return Ok(exit),
         }
     }
+    // The inputs are read (each under its shared lock, released since:
+    // `--out` may be one of them); the comparison's folder is held from
+    // here to the end.
+    let lock = match take_folder(&out_dir, Purpose::Compare) {
+        Ok(lock) => lock,
+        Err(exit) => return Ok(exit),
+    };
     let (a, b) = (&loaded[0], &loaded[1]);
     let rows = compare::compare(&a.summary.cells, &a.runs, &b.summary.cells, &b.runs);
     let (a_name, b_name) = (args.a.display().to_string(), args.b.display().to_string());
@@ -72,7 +72,7 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<Exit> {
         files.push(("compare.png", png));
         files.push(("compare.svg", svg.as_bytes()));
     }
-    if let Err(e) = store::write_compare(&out_dir, &files) {
+    if let Err(e) = store::write_compare(&lock, &files) {
         if e.is_bad_input() {
             say(format_args!("error: {e}"));
             return Ok(Exit::BadInput);

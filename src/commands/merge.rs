@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use super::{Exit, say, tell_rendering};
+use super::{Exit, read_folder, say, take_folder, tell_rendering};
 use crate::cli::MergeArgs;
 use crate::render::render_dir;
-use crate::results::folder::{Folder, Purpose};
+use crate::results::folder::Purpose;
 use crate::results::manifest::{MANIFEST, Manifest};
 use crate::results::merge::{self, Part, label_problem};
 use crate::results::{Results, export, store};
@@ -73,29 +73,24 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<Exit> {
         ));
         return Ok(Exit::BadInput);
     }
-    if let Err(e) = Folder::check(&args.out, Purpose::Run { force: args.force }) {
-        say(format_args!("error: {e}"));
-        return Ok(if e.is_bad_input() {
-            Exit::BadInput
-        } else {
-            Exit::RunsFailed
-        });
+    if let Some(dir) = args.dirs.iter().find(|d| same_dir(d, &args.out)) {
+        say(format_args!(
+            "error: {} is both a directory to merge and --out\n  = help: write the merged results into a new directory",
+            dir.display()
+        ));
+        return Ok(Exit::BadInput);
     }
+    // Each input is read under its shared lock (refused while a command
+    // writes it); --out is held from then to the end.
     let mut parts = Vec::new();
     for dir in &args.dirs {
-        if same_dir(dir, &args.out) {
-            say(format_args!(
-                "error: {} is both a directory to merge and --out\n  = help: write the merged results into a new directory",
-                dir.display()
-            ));
-            return Ok(Exit::BadInput);
-        }
-        let results = match Results::load(dir) {
-            Ok(r) => r,
-            Err(e) => {
+        let (results, shard) = match read_folder(dir, || (Results::load(dir), shard_of(dir))) {
+            Ok((Ok(r), shard)) => (r, shard),
+            Ok((Err(e), _)) => {
                 say(format_args!("error: {e}"));
                 return Ok(Exit::BadInput);
             }
+            Err(exit) => return Ok(exit),
         };
         parts.push(Part {
             dir: dir.display().to_string(),
@@ -103,10 +98,14 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<Exit> {
                 .iter()
                 .find(|(_, d)| same_dir(d, dir))
                 .map(|(n, _)| n.clone()),
-            shard: shard_of(dir),
+            shard,
             results,
         });
     }
+    let lock = match take_folder(&args.out, Purpose::Run { force: args.force }) {
+        Ok(lock) => lock,
+        Err(exit) => return Ok(exit),
+    };
     let merged = match merge::merge(parts) {
         Ok(m) => m,
         Err(e) => {
@@ -153,7 +152,7 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<Exit> {
         let bytes = serde_json::to_vec(d).map_err(|e| encode(&name, &e))?;
         files.push((name, bytes));
     }
-    if let Err(e) = store::write_merged(out, args.force, &files) {
+    if let Err(e) = store::write_merged(&lock, args.force, &files) {
         if e.is_bad_input() {
             say(format_args!("error: {e}"));
             return Ok(Exit::BadInput);
@@ -185,7 +184,7 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<Exit> {
             merged.runs.len()
         ));
     }
-    match render_dir(out) {
+    match render_dir(&lock) {
         Ok(r) => {
             tell_rendering(out, &r, args.quiet);
             Ok(if r.failures.is_empty() {

@@ -11,6 +11,7 @@ pub mod merge;
 pub mod models;
 pub mod plot;
 pub mod run;
+pub mod runner_check;
 pub mod schema;
 pub mod validate;
 
@@ -19,6 +20,8 @@ use std::path::Path;
 use crate::config::{self, Loaded};
 use crate::format::visible;
 use crate::render::Rendering;
+use crate::results::folder::{Folder, FolderError, Purpose};
+use crate::results::lock::{self, WriteLock};
 
 /// How conlab exits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,6 +105,43 @@ pub fn tell_rendering(dir: &Path, r: &Rendering, quiet: bool) {
             r.elapsed.as_secs_f64()
         ));
     }
+}
+
+/// Takes the results folder `dir` for `purpose`, holding it until the
+/// returned lock is dropped (see `Folder::lock`), or says why not and
+/// gives the exit status.
+pub fn take_folder(dir: &Path, purpose: Purpose) -> Result<WriteLock, Exit> {
+    took(Folder::lock(dir, purpose))
+}
+
+/// What [`take_folder`] says of a folder taken (a warning if its file
+/// system keeps no locks) or refused (why, and the exit status).
+pub fn took(taken: Result<WriteLock, FolderError>) -> Result<WriteLock, Exit> {
+    match taken {
+        Ok(lock) => {
+            if let Some(warning) = lock.unlocked() {
+                say(format_args!("warning: {warning}"));
+            }
+            Ok(lock)
+        }
+        Err(e) => {
+            say(format_args!("error: {e}"));
+            Err(if e.is_bad_input() {
+                Exit::BadInput
+            } else {
+                Exit::RunsFailed
+            })
+        }
+    }
+}
+
+/// Runs `read` on the results folder `dir` while no conlab command writes
+/// it (see `lock::read_whole`), or says which command writes it (exit 2).
+pub fn read_folder<T>(dir: &Path, read: impl FnMut() -> T) -> Result<T, Exit> {
+    lock::read_whole(dir, read).map_err(|e| {
+        say(format_args!("error: {e}"));
+        Exit::BadInput
+    })
 }
 
 /// The manual and its generated tables, held to the code.

@@ -6,14 +6,14 @@ use comfy_table::Table;
 use super::{Exit, out};
 use crate::config::ModelKind;
 use crate::environment::usable_cores;
-use crate::queueing;
+use crate::{predict, queueing};
 
 pub fn run() -> Exit {
     let mut table = Table::new();
     table.load_preset(crate::report::table::STYLE);
     table.set_header(["kind", "parameters", "prediction", "what it is"]);
     for kind in ModelKind::ALL {
-        let params: Vec<&str> = kind.params().iter().map(|p| p.key()).collect();
+        let params: Vec<&str> = kind.params().iter().map(|p| p.as_str()).collect();
         let what = kind.summary().to_string();
         table.add_row(vec![
             kind.name().to_string(),
@@ -22,7 +22,7 @@ pub fn run() -> Exit {
             } else {
                 params.join(", ")
             },
-            kind.prediction().to_string(),
+            predict::formula(kind),
             what,
         ]);
     }
@@ -39,7 +39,7 @@ pub fn run() -> Exit {
     for kind in ModelKind::ALL {
         queueing.add_row(vec![
             kind.name().to_string(),
-            queueing::capacity_formula(kind).to_string(),
+            queueing::capacity_formula(kind),
             queueing::latency_formula(kind),
         ]);
     }

@@ -1,28 +1,31 @@
 //! `conlab plot DIR`: renders the charts and reports of a results directory
 //! from its saved files alone, without running anything (see
-//! [`crate::render`]).
+//! [`crate::render`]), holding the folder's lock while it does.
 
-use super::{Exit, say, tell_rendering};
+use super::{Exit, say, tell_rendering, took};
 use crate::cli::PlotArgs;
 use crate::render::render_dir;
-use crate::results::folder::{Folder, Purpose};
-use crate::results::{LoadError, StoreError};
+use crate::results::folder::{Folder, FolderError, Purpose};
+use crate::results::{LoadError, Results, StoreError};
 
 pub fn run(args: &PlotArgs) -> anyhow::Result<Exit> {
-    // Refuse links and files in the way before drawing anything; a folder
-    // that is not results at all is told by loading it.
-    match Folder::check(&args.dir, Purpose::Render) {
-        Err(StoreError::NotResults { .. }) | Ok(()) => {}
-        Err(e) => {
-            say(format_args!("error: {e}"));
-            return Ok(if e.is_bad_input() {
-                Exit::BadInput
-            } else {
-                Exit::RunsFailed
-            });
+    // A folder that is not results at all is told as loading tells it;
+    // links, files in the way and a folder in use are refused before
+    // anything is drawn.
+    let lock = match Folder::lock(&args.dir, Purpose::Render) {
+        Err(e @ (FolderError::NotResults { .. } | FolderError::Missing { .. })) => {
+            match Results::load(&args.dir) {
+                Err(load) => say(format_args!("error: {load}")),
+                Ok(_) => say(format_args!("error: {e}")),
+            }
+            return Ok(Exit::BadInput);
         }
-    }
-    match render_dir(&args.dir) {
+        taken => match took(taken) {
+            Ok(lock) => lock,
+            Err(exit) => return Ok(exit),
+        },
+    };
+    match render_dir(&lock) {
         Ok(r) => {
             tell_rendering(&args.dir, &r, args.quiet);
             Ok(if r.failures.is_empty() {

@@ -1,6 +1,8 @@
 //! `conlab run FILE...`: validates every file (and, with `--resume`, the
 //! run each continues) first, then runs each experiment's cells and stores
-//! the results, one experiment after another.
+//! the results, one experiment after another. Every experiment's results
+//! folder is locked before anything runs and stays locked until the
+//! command ends (see `results::lock`).
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -9,17 +11,19 @@ use std::time::Duration;
 
 use anyhow::Context;
 
-use super::{Exit, load_all, out, say, tell_rendering, terminal_width};
+use super::{Exit, load_all, out, say, take_folder, tell_rendering, terminal_width};
 use crate::cli::{OrderArg, RunArgs};
 use crate::config::{Loaded, Nanos, limits};
 use crate::environment::{self, usable_cores};
 use crate::matrix::{self, Cell, Shard};
-use crate::model::python::{Interpreters, Located, locate_for};
+use crate::model::python::{Located, locate_for};
+use crate::model::runtimes::{self, Runtimes};
 use crate::progress::Progress;
 use crate::render::render_dir;
 use crate::report::{self, claim_verdicts, table};
 use crate::results::claims::{self, Measured};
 use crate::results::folder::{Folder, Purpose};
+use crate::results::lock::WriteLock;
 use crate::results::manifest::{CellHash, StartedRun, cell_sha256, text_sha256};
 use crate::results::resume::{self, Mismatch};
 use crate::results::{CellStatus, Results, RunStatus, Store, SummaryFile};
@@ -78,6 +82,27 @@ struct Plan<'a> {
     resuming: bool,
 }
 
+/// Says `message` and gives exit 2, or the plan.
+fn checked<'a>(plan: Result<Plan<'a>, String>) -> Result<Plan<'a>, Exit> {
+    plan.map_err(|message| {
+        say(&message);
+        Exit::BadInput
+    })
+}
+
+/// -n and -w change the number of runs the file was checked for.
+fn too_many_runs(plan: &Plan) -> Result<(), Exit> {
+    match limits::too_many_runs(plan.cells.len() as u128, plan.warmup, plan.repetitions) {
+        Some(e) => {
+            say(format_args!(
+                "error: {e}\n  = help: lower -n or -w, or keep fewer cells with --filter"
+            ));
+            Err(Exit::BadInput)
+        }
+        None => Ok(()),
+    }
+}
+
 pub fn run(args: &RunArgs, interrupted: &AtomicBool) -> anyhow::Result<Exit> {
     let timeout = match args.timeout.as_deref().map(str::parse::<Nanos>) {
         None => None,
@@ -93,47 +118,77 @@ pub fn run(args: &RunArgs, interrupted: &AtomicBool) -> anyhow::Result<Exit> {
             return Ok(Exit::BadInput);
         }
     };
+    // Every experiment file is read (and kept in memory) before any
+    // results folder is touched: one may be the copy inside the folder
+    // that --force replaces.
     let Some(loaded) = load_all(&args.files) else {
         return Ok(Exit::BadInput);
     };
     let cores = usable_cores();
-    // Every experiment's directory and cells, checked before any runs.
-    let mut plans: Vec<Plan> = Vec::new();
+    // Every experiment's folder and cells, checked before anything runs:
+    // first what needs no folder, so that a folder is made only for a
+    // run that will start.
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    let mut fresh: Vec<Plan> = Vec::new();
     for l in &loaded {
         let dir = results_dir(args, &l.experiment.name);
-        if plans.iter().any(|p| p.dir == dir) {
+        if dirs.contains(&dir) {
             say(format_args!(
                 "error: two experiments write to {}\n  = help: give them different [experiment] names",
                 dir.display()
             ));
             return Ok(Exit::BadInput);
         }
-        let plan = if args.resume {
-            resume_plan(args, l, dir, cores)?
-        } else {
-            fresh_plan(args, l, dir, cores)?
-        };
-        match plan {
-            Ok(plan) => plans.push(plan),
-            Err(message) => {
-                say(&message);
-                return Ok(Exit::BadInput);
+        dirs.push(dir.clone());
+        if !args.resume {
+            let plan = match checked(fresh_plan(args, l, dir, cores)) {
+                Ok(plan) => plan,
+                Err(exit) => return Ok(exit),
+            };
+            if let Err(exit) = too_many_runs(&plan) {
+                return Ok(exit);
             }
-        }
-        // -n and -w change the number of runs the file was checked for.
-        if let Some(plan) = plans.last()
-            && let Some(e) =
-                limits::too_many_runs(plan.cells.len() as u128, plan.warmup, plan.repetitions)
-        {
-            say(format_args!(
-                "error: {e}\n  = help: lower -n or -w, or keep fewer cells with --filter"
-            ));
-            return Ok(Exit::BadInput);
+            fresh.push(plan);
         }
     }
+    // Then each folder, taken for the whole command (made if it is new)
+    // and checked under its lock; another conlab command writing one of
+    // them refuses the command before anything runs.
+    let purpose = if args.resume {
+        Purpose::Resume
+    } else {
+        Purpose::Run { force: args.force }
+    };
+    let mut fresh = fresh.into_iter();
+    let mut plans: Vec<(Plan, WriteLock)> = Vec::new();
+    for (l, dir) in loaded.iter().zip(dirs) {
+        let lock = match take_folder(&dir, purpose) {
+            Ok(lock) => lock,
+            Err(exit) => return Ok(exit),
+        };
+        let plan = if args.resume {
+            let plan = match checked(resume_plan(args, l, dir, cores, &lock)?) {
+                Ok(plan) => plan,
+                Err(exit) => return Ok(exit),
+            };
+            if let Err(exit) = too_many_runs(&plan) {
+                return Ok(exit);
+            }
+            plan
+        } else {
+            match fresh.next() {
+                Some(plan) => plan,
+                None => anyhow::bail!("no plan for {}", dir.display()),
+            }
+        };
+        plans.push((plan, lock));
+    }
     let mut exit = Exit::Ok;
-    for plan in plans {
-        match run_one(args, plan, timeout, cores, interrupted)? {
+    let mut done: Vec<WriteLock> = Vec::new();
+    for (plan, lock) in plans {
+        let ran = run_one(args, plan, &lock, timeout, cores, interrupted)?;
+        done.push(lock);
+        match ran {
             Exit::Ok => {}
             Exit::Interrupted => return Ok(Exit::Interrupted),
             other => exit = other,
@@ -142,20 +197,14 @@ pub fn run(args: &RunArgs, interrupted: &AtomicBool) -> anyhow::Result<Exit> {
     Ok(exit)
 }
 
-/// A new run: the folder must be free (or `--force`), a cell must match.
-/// The inner error is the message for the user (exit 2).
+/// A new run: a cell must match. The error is the message for the user
+/// (exit 2). The folder is checked under its lock, later.
 fn fresh_plan<'a>(
     args: &RunArgs,
     l: &'a Loaded,
     dir: PathBuf,
     cores: usize,
-) -> anyhow::Result<Result<Plan<'a>, String>> {
-    if let Err(e) = Folder::check(&dir, Purpose::Run { force: args.force }) {
-        if e.is_bad_input() {
-            return Ok(Err(format!("error: {e}")));
-        }
-        return Err(e.into());
-    }
+) -> Result<Plan<'a>, String> {
     let all = matrix::expand(&l.experiment, cores);
     let total = all.len();
     let cells: Vec<Cell> = all
@@ -166,24 +215,24 @@ fn fresh_plan<'a>(
         && args.filter.is_empty()
         && let Some(s) = args.shard
     {
-        return Ok(Err(format!(
+        return Err(format!(
             "error: shard {s} of {} has no cells: the experiment has {total}\n  = help: run at most {total} shards (--shard K/{total} or fewer)",
             l.experiment.source_path
-        )));
+        ));
     }
     if cells.is_empty() {
         let shard = args
             .shard
             .map(|s| format!(" in shard {s}"))
             .unwrap_or_default();
-        return Ok(Err(format!(
+        return Err(format!(
             "error: no cell of {}{shard} matches --filter {}\n  = help: `conlab validate {}` lists the cells",
             l.experiment.source_path,
             args.filter.join(" --filter "),
             l.experiment.source_path
-        )));
+        ));
     }
-    Ok(Ok(Plan {
+    Ok(Plan {
         loaded: l,
         dir,
         cells,
@@ -192,7 +241,7 @@ fn fresh_plan<'a>(
         filter: args.filter.clone(),
         shard: args.shard,
         resuming: false,
-    }))
+    })
 }
 
 /// `--resume`: the run started in `dir` must exist and match the
@@ -203,9 +252,10 @@ fn resume_plan<'a>(
     l: &'a Loaded,
     dir: PathBuf,
     cores: usize,
+    lock: &WriteLock,
 ) -> anyhow::Result<Result<Plan<'a>, String>> {
     let exp = &l.experiment;
-    let folder = match Folder::open(&dir, Purpose::Resume) {
+    let folder = match Folder::open(lock, Purpose::Resume) {
         Ok(folder) => folder,
         Err(e) if e.is_bad_input() => return Ok(Err(format!("error: {e}"))),
         Err(e) => return Err(e.into()),
@@ -330,6 +380,7 @@ fn resume_plan<'a>(
 fn run_one(
     args: &RunArgs,
     plan: Plan,
+    lock: &WriteLock,
     timeout: Option<Nanos>,
     cores: usize,
     interrupted: &AtomicBool,
@@ -350,8 +401,25 @@ fn run_one(
             }
         }
     }
-    let interpreters = Interpreters::probe_for(&plan.cells);
-    let prepared = runner::prepare(exp, plan.cells, cores, &limits, &interpreters);
+    let runtimes = Runtimes::probe_for(&plan.cells);
+    // Each runtime's start-up, an empty program timed once: setup, outside
+    // every run's wall time, said beside the runs' own setup.
+    let startup: Vec<(String, f64)> = runtimes
+        .empty_programs(&plan.cells)
+        .into_iter()
+        .filter_map(|(name, argv)| Some((name, runtimes::startup_ms(&argv)?)))
+        .collect();
+    if !args.quiet && !startup.is_empty() {
+        let each: Vec<String> = startup
+            .iter()
+            .map(|(name, ms)| format!("{name} {ms:.0} ms"))
+            .collect();
+        say(format_args!(
+            "Runtime start-up (an empty program, least of 3): {}; setup, outside wall time",
+            each.join(", ")
+        ));
+    }
+    let prepared = runner::prepare(exp, plan.cells, cores, &limits, &runtimes);
     let settings = Settings {
         repetitions: plan.repetitions,
         warmup: plan.warmup,
@@ -366,7 +434,7 @@ fn run_one(
     let (mut store, kept) = if plan.resuming {
         // Checked before any experiment ran; read again now that this
         // machine has said which cells it can run.
-        let folder = Folder::open(dir, Purpose::Resume)?;
+        let folder = Folder::open(lock, Purpose::Resume)?;
         let bytes = folder.read("runs.csv")?.unwrap_or_default();
         let group_bytes = folder.read("groups.csv")?.unwrap_or_default();
         drop(folder);
@@ -388,7 +456,7 @@ fn run_one(
                 )
             })?;
         let resumed = Store::resume(
-            dir,
+            lock,
             &kept.csv,
             kept.has_header,
             &groups_csv,
@@ -415,7 +483,7 @@ fn run_one(
             shard: plan.shard,
             cells: hashes,
         };
-        match Store::create(dir, args.force, &exp.source_text, started) {
+        match Store::create(lock, args.force, &exp.source_text, started) {
             Ok(store) => (store, None),
             Err(e) if e.is_bad_input() => {
                 say(format_args!("error: {e}"));
@@ -430,7 +498,11 @@ fn run_one(
             &exp.source_path,
             &exp.source_text,
             &limits,
-            interpreters.describe(),
+            environment::Runtimes {
+                python: runtimes.python.describe(),
+                node: runtimes.describe_node(),
+                startup_ms: startup.clone(),
+            },
         );
         store.write_json("environment.json", &env)?;
     }
@@ -539,7 +611,7 @@ fn run_one(
         say("Rendering charts and reports…");
     }
     // The measurements are on disk already: a failure here loses none.
-    let rendered = match render_dir(dir) {
+    let rendered = match render_dir(lock) {
         Ok(r) => {
             tell_rendering(dir, &r, args.quiet);
             r.failures.is_empty()

@@ -10,7 +10,8 @@ use std::time::Duration;
 use super::{Exit, load_all, out, say};
 use crate::environment::usable_cores;
 use crate::matrix;
-use crate::model::python::{Interpreters, Located, locate_for};
+use crate::model::python::{Located, locate_for};
+use crate::model::runtimes::Runtimes;
 use crate::report::table;
 use crate::runner::{self, Limits, Prepared, estimate};
 
@@ -24,8 +25,8 @@ pub fn run(files: &[PathBuf]) -> Exit {
         let exp = &l.experiment;
         let cells = matrix::expand(exp, cores);
         let located = locate_for(&cells);
-        let interpreters = Interpreters::from_located(&located);
-        let prepared = runner::prepare(exp, cells, cores, &limits, &interpreters);
+        let runtimes = Runtimes::located(&cells);
+        let prepared = runner::prepare(exp, cells, cores, &limits, &runtimes);
         let skipped: Vec<&Prepared> = prepared.iter().filter(|p| p.plan.skip.is_some()).collect();
         for p in &skipped {
             say(format_args!(

@@ -11,6 +11,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::duration::Nanos;
 use super::field::Sweep;
+use super::named::named;
 
 /// The highest rate an experiment may ask for, in requests per second.
 pub const MAX_RATE: f64 = 10_000_000.0;
@@ -54,29 +55,16 @@ impl<'de> Deserialize<'de> for Rate {
     }
 }
 
-/// How requests are spaced in time.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ArrivalDist {
-    /// A Poisson process: independent, exponentially distributed gaps.
-    #[default]
-    Poisson,
-    /// Evenly spaced, 1/rate apart.
-    Uniform,
-}
-
-impl ArrivalDist {
-    /// The names in experiment files, in declaration order.
-    pub const NAMES: [&'static str; 2] = ["poisson", "uniform"];
-
-    pub fn as_str(self) -> &'static str {
-        Self::NAMES[self as usize]
-    }
-
-    pub fn from_name(name: &str) -> Option<ArrivalDist> {
-        [ArrivalDist::Poisson, ArrivalDist::Uniform]
-            .into_iter()
-            .find(|d| d.as_str() == name)
+named! {
+    serde,
+    /// How requests are spaced in time.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum ArrivalDist {
+        /// A Poisson process: independent, exponentially distributed gaps.
+        #[default]
+        Poisson = "poisson",
+        /// Evenly spaced, 1/rate apart.
+        Uniform = "uniform",
     }
 }
 

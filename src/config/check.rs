@@ -17,8 +17,9 @@ use super::claim::{AxisValue, ClaimSpec, CrossoverSpec, Limit};
 use super::diagnostic::{At, Problem, Written, some};
 use super::duration::Nanos;
 use super::field::{Axis, Field, SharedMode, Sweep};
-use super::kind::{DEFAULT_POLL_INTERVAL, DEFAULT_SWITCH_INTERVAL, Param};
+use super::kind::ModelKind;
 use super::limits::MAX_TASKS;
+use super::param::Param;
 use super::schema::{ChartSpec, Experiment, Group, IoLatency, ModelSpec, Workload};
 
 /// The workload named `name`, or the problem of a `what` (`[[chart]]`)
@@ -436,7 +437,7 @@ fn claim_limits(c: &ClaimSpec, exp: &Experiment, file: &dyn Written) -> Vec<Prob
         return vec![Problem::new(At::Of(key), message, hint)];
     }
     // The reference must be one variant at each point the claim selects.
-    for field in [Field::Workers, Field::SwitchInterval, Field::PollInterval] {
+    for (_, field) in Param::sweepable() {
         let fixed = !c.wheres.is_empty()
             && c.wheres.iter().all(|w| {
                 w.axes
@@ -649,7 +650,7 @@ fn model_field_values(
     field: Field,
     key: &str,
 ) -> Result<Vec<AxisValue>, (String, String)> {
-    let takes = |m: &ModelSpec| m.kind.params().iter().any(|p| p.key() == field.key());
+    let takes = |m: &ModelSpec| m.kind.params().iter().any(|p| p.field() == Some(field));
     let lacking = models.iter().filter(|m| !takes(m)).count();
     let mut all = Vec::new();
     let mut problem = None;
@@ -669,7 +670,9 @@ fn model_field_values(
                 ));
             }
             None => {
-                let takers = Param::from_key(field.key()).map(|p| p.kinds().join(", "));
+                let takers = Param::sweepable()
+                    .find(|(_, f)| *f == field)
+                    .map(|(p, _)| ModelKind::taking(p).join(", "));
                 problem = Some((
                     format!("model \"{}\" has no {key}", m.name),
                     format!("{key} is a parameter of {}", takers.unwrap_or_default()),
@@ -726,11 +729,15 @@ fn workload_values(w: &Workload, axis: &Axis) -> Option<Vec<AxisValue>> {
 /// The values a model gives a field of its own, when the file says them
 /// (a model without `workers` takes the machine's cores, unknown here).
 fn model_values(m: &ModelSpec, field: Field) -> Option<Vec<AxisValue>> {
-    let durations = |s: &Option<Sweep<Nanos>>, default: Nanos| {
-        let values = s.as_ref().map_or(vec![default], |s| s.values.clone());
+    let durations = |s: &Option<Sweep<Nanos>>, param: Param| {
+        let default = param
+            .default_duration()
+            .map(|d| vec![d])
+            .unwrap_or_default();
+        let values = s.as_ref().map_or(default, |s| s.values.clone());
         values.into_iter().map(AxisValue::Duration).collect()
     };
-    let takes = |p: Param| m.kind.params().contains(&p);
+    let takes = |p: Param| m.kind.takes(p);
     Some(match field {
         Field::Workers if takes(Param::Workers) => {
             let workers = &m.workers.as_ref()?.values;
@@ -740,10 +747,10 @@ fn model_values(m: &ModelSpec, field: Field) -> Option<Vec<AxisValue>> {
                 .collect()
         }
         Field::SwitchInterval if takes(Param::SwitchInterval) => {
-            durations(&m.switch_interval, DEFAULT_SWITCH_INTERVAL)
+            durations(&m.switch_interval, Param::SwitchInterval)
         }
         Field::PollInterval if takes(Param::PollInterval) => {
-            durations(&m.poll_interval, DEFAULT_POLL_INTERVAL)
+            durations(&m.poll_interval, Param::PollInterval)
         }
         _ => return None,
     })

@@ -8,7 +8,8 @@ use super::keys::{
     ARRIVAL, CHART, CLAIM, CROSSOVER, DISTRIBUTION, DISTRIBUTIONS, EXPERIMENT, Fallback, GROUP,
     MODEL, NameRule, Read, Section, WORKLOAD,
 };
-use super::kind::Param;
+use super::kind::ModelKind;
+use super::param::Param;
 
 /// One documented key: name, value, default, help.
 type Row = [String; 4];
@@ -48,6 +49,7 @@ fn value_text<S>(read: &Read<S>) -> String {
             format!("{}, or a list", names.join(", "))
         }
         Read::Texts(_) => "a list of strings".to_string(),
+        Read::Command(_) => "a list of strings: a program, then its arguments".to_string(),
         Read::Tables(title) => format!("{title} tables"),
         Read::Limit(_) => "a duration, a number, or { ratio, of }".to_string(),
         Read::Limits(_) => {
@@ -72,9 +74,9 @@ fn rows<S: Default>(section: &Section<S>) -> Vec<Row> {
             };
             let mut help = key.help.to_string();
             if section.title == MODEL.title
-                && let Some(param) = Param::from_key(key.name)
+                && let Some(param) = Param::from_name(key.name)
             {
-                help.push_str(&format!(" ({})", param.kinds().join(", ")));
+                help.push_str(&format!(" ({})", ModelKind::taking(param).join(", ")));
             }
             [key.name.to_string(), value_text(&key.read), default, help]
         })

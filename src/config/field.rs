@@ -10,6 +10,7 @@
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::duration::Nanos;
+use super::named::named;
 use crate::format::duration_text;
 
 /// A field that is either one value or a list of values to sweep over.
@@ -43,43 +44,28 @@ impl<T: Ord + Copy> Sweep<T> {
     }
 }
 
-/// What the tasks of a group do with the group's shared counter once a
-/// round, after the IO wait (the `shared` key of a group).
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum SharedMode {
-    /// No counter.
-    #[default]
-    None,
-    /// Read the counter, do the round's CPU work, write back what was read
-    /// plus one: an update made by another task meanwhile is lost.
-    Racy,
-    /// The same window under the runtime's own lock: nothing is lost.
-    Locked,
-    /// One atomic increment, no window.
-    Atomic,
+named! {
+    serde,
+    /// What the tasks of a group do with the group's shared counter once a
+    /// round, after the IO wait (the `shared` key of a group).
+    #[derive(
+        Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+    )]
+    pub enum SharedMode {
+        /// No counter.
+        #[default]
+        None = "none",
+        /// Read the counter, do the round's CPU work, write back what was read
+        /// plus one: an update made by another task meanwhile is lost.
+        Racy = "racy",
+        /// The same window under the runtime's own lock: nothing is lost.
+        Locked = "locked",
+        /// One atomic increment, no window.
+        Atomic = "atomic",
+    }
 }
 
 impl SharedMode {
-    /// The names in experiment files, in declaration order.
-    pub const NAMES: [&'static str; 4] = ["none", "racy", "locked", "atomic"];
-    pub const ALL: [SharedMode; 4] = [
-        SharedMode::None,
-        SharedMode::Racy,
-        SharedMode::Locked,
-        SharedMode::Atomic,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        Self::NAMES[self as usize]
-    }
-
-    pub fn from_name(name: &str) -> Option<SharedMode> {
-        SharedMode::ALL.into_iter().find(|m| m.as_str() == name)
-    }
-
     /// Whether tasks update a counter at all.
     pub fn counts(self) -> bool {
         self != SharedMode::None

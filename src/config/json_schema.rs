@@ -15,7 +15,8 @@ use super::keys::{
     ARRIVAL, CHART, CLAIM, CROSSOVER, DISTRIBUTION, DISTRIBUTIONS, DISTS, EXPERIMENT, Fallback,
     GROUP, Key, MODEL, NameRule, Read, Section, TOP_LEVEL, WORKLOAD,
 };
-use super::kind::Param;
+use super::kind::ModelKind;
+use super::param::Param;
 
 /// Characters no name may contain: control characters and bidirectional
 /// controls, as a regular-expression class.
@@ -72,6 +73,12 @@ fn value<S>(read: &Read<S>) -> Json {
         Read::Choice(choices, _) => json!({ "enum": choices.names }),
         Read::Words(choices, _) => sweep(json!({ "enum": choices.names })),
         Read::Texts(_) => sweep(json!({ "type": "string" })),
+        Read::Command(_) => json!({
+            "type": "array",
+            "minItems": 1,
+            "prefixItems": [{ "type": "string", "pattern": "\\S" }],
+            "items": { "type": "string" }
+        }),
         Read::Tables(title) => {
             json!({ "type": "array", "minItems": 1, "items": reference(def_name(title)) })
         }
@@ -235,10 +242,10 @@ fn model() -> Json {
     let rules: Vec<Json> = Param::ALL
         .into_iter()
         .map(|param| {
-            let takers = param.kinds();
+            let takers = ModelKind::taking(param);
             json!({
                 "if": { "required": ["kind"], "properties": { "kind": { "not": { "enum": takers } } } },
-                "then": { "not": { "required": [param.key()] } }
+                "then": { "not": { "required": [param.as_str()] } }
             })
         })
         .collect();
@@ -403,6 +410,6 @@ mod tests {
             "how many identical tasks; a list is a sweep axis (so is any numeric key) (required)"
         );
         let kinds = &schema["$defs"]["model"]["properties"]["kind"]["enum"];
-        assert_eq!(kinds.as_array().map(Vec::len), Some(14));
+        assert_eq!(kinds.as_array().map(Vec::len), Some(ModelKind::ALL.len()));
     }
 }

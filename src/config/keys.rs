@@ -11,8 +11,10 @@ use super::claim::{AxisValue, ClaimSpec, CrossoverSpec, Limit, Metric, PointFilt
 use super::duration::Nanos;
 use super::field::{SharedMode, Sweep};
 use super::folder_name;
-use super::kind::{DEFAULT_POLL_INTERVAL, DEFAULT_SWITCH_INTERVAL, ModelKind};
+use super::io_kind::IoKind;
+use super::kind::ModelKind;
 use super::limits::{MAX_REPETITIONS, MAX_TASKS, MAX_WAITS, MAX_WARMUP, MAX_WORKERS};
+use super::param::{DEFAULT_POLL_INTERVAL, DEFAULT_SWITCH_INTERVAL, Param};
 use super::schema::*;
 use crate::format::is_hidden_control;
 
@@ -55,6 +57,9 @@ pub enum Read<S: 'static> {
     Words(&'static Choices, fn(&mut S, Sweep<String>)),
     /// A list of strings.
     Texts(fn(&mut S, Vec<String>)),
+    /// A command to start: a list of strings, the first a program on PATH
+    /// or a path (not empty), then its arguments.
+    Command(fn(&mut S, Vec<String>)),
     /// `[[…]]` tables of a sub-section, which its section reads itself.
     Tables(&'static str),
     /// A limit: a duration, a number, or `{ ratio = 0.4, of = "model" }`.
@@ -332,6 +337,12 @@ pub static EXPERIMENT: Section<Experiment> = Section {
             default: Fallback::Derived("python3 from PATH"),
             help: "the interpreter of the python-* models, unless a model names its own",
         },
+        Key {
+            name: "node",
+            read: Read::Program(|e, v| e.node = Some(v)),
+            default: Fallback::Derived("node from PATH"),
+            help: "the Node.js of the node-* models, unless a model names its own",
+        },
     ],
 };
 
@@ -523,7 +534,7 @@ pub static MODEL: Section<ModelSpec> = Section {
             help: "names the model in labels and charts",
         },
         Key {
-            name: "workers",
+            name: Param::Workers.as_str(),
             read: Read::Counts((1, MAX_WORKERS), |m, s| {
                 m.workers = Some(s.map(|n| n as u32))
             }),
@@ -531,22 +542,34 @@ pub static MODEL: Section<ModelSpec> = Section {
             help: "threads or processes that take tasks in turn",
         },
         Key {
-            name: "switch_interval",
+            name: Param::SwitchInterval.as_str(),
             read: Read::Durations(false, |m, s| m.switch_interval = Some(s)),
             default: Fallback::Value(|_| quoted(DEFAULT_SWITCH_INTERVAL)),
             help: "how long a thread waits for the modelled GIL before asking for it",
         },
         Key {
-            name: "poll_interval",
+            name: Param::PollInterval.as_str(),
             read: Read::Durations(true, |m, s| m.poll_interval = Some(s)),
             default: Fallback::Value(|_| quoted(DEFAULT_POLL_INTERVAL)),
             help: "time between checks for finished IO (0 = busy spin)",
         },
         Key {
-            name: "python",
+            name: Param::Python.as_str(),
             read: Read::Program(|m, v| m.python = Some(v)),
             default: Fallback::Derived("the [experiment]'s python, else python3"),
             help: "the interpreter: a command on PATH or a path",
+        },
+        Key {
+            name: Param::Node.as_str(),
+            read: Read::Program(|m, v| m.node = Some(v)),
+            default: Fallback::Derived("the [experiment]'s node, else node"),
+            help: "Node.js: a command on PATH or a path",
+        },
+        Key {
+            name: Param::Command.as_str(),
+            read: Read::Command(|m, v| m.command = Some(v)),
+            default: Fallback::Derived("none: a custom model must name its runner"),
+            help: "the runner to start: a program on PATH or a path, then its arguments",
         },
     ],
 };

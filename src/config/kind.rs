@@ -1,205 +1,386 @@
-//! The concurrency models conlab knows: their names in experiment files,
-//! the parameters each accepts and their defaults, and how `conlab models`
-//! describes them. Shared vocabulary: the config reader, the matrix, the
-//! models and the reports all speak of models in these terms.
+//! The registry of model kinds: every kind conlab knows, each declared
+//! once. [`ModelKind`] lists them, one line each with its word in files;
+//! [`ModelKind::declaration`] holds each one's entry (what it is, the
+//! parameters it takes, how its tasks share the time, what a run needs,
+//! what runs it), in one exhaustive match, so a kind without an entry does
+//! not compile. Everything else asks these: the reader and its messages,
+//! `conlab validate --help`, the JSON Schema, `conlab models`, the matrix's
+//! defaults, `predict`, `queueing`, the runner's capacity checks and the
+//! models' dispatch.
+//!
+//! Why one table and not a file per kind: a declaration is plain data at
+//! layer 1 (the config reader needs its name and parameters), while the
+//! code that runs a kind lives in `model` (layer 4), which may import
+//! this but not be imported by it. A file per kind here would hold a
+//! dozen lines of data each; the code of conlab's own models is a file
+//! per model in `model/` already, and runner-backed kinds have none.
 
 use serde::{Deserialize, Serialize};
 
-use super::duration::Nanos;
+use super::declaration::{CpuWays, Declaration, Own, PerRun, Refusal, Runs, Runtime, Shape};
+use super::field::SharedMode;
+use super::io_kind::IoKind;
+use super::named::named;
+use super::param::Param;
 
-/// The default `switch_interval` of `gil-threads`, CPython's own 5 ms.
-pub const DEFAULT_SWITCH_INTERVAL: Nanos = Nanos(5_000_000);
-/// The default `poll_interval` of `polling`: a busy spin.
-pub const DEFAULT_POLL_INTERVAL: Nanos = Nanos(0);
-
-/// The workers a model with a `workers` parameter runs: the ones its cell
-/// names, or one per usable core.
-pub fn workers_or_cores(workers: Option<u32>, cores: usize) -> usize {
-    workers.map_or(cores, |w| w as usize).max(1)
+named! {
+    serde,
+    /// The `kind` of a `[[model]]`: every kind, its word in files.
+    #[derive(
+        Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+    )]
+    pub enum ModelKind {
+        #[default]
+        Sequential = "sequential",
+        Threads = "threads",
+        ThreadPool = "thread-pool",
+        Async = "async",
+        AsyncMulti = "async-multi",
+        GilThreads = "gil-threads",
+        Processes = "processes",
+        AsyncBlocking = "async-blocking",
+        Polling = "polling",
+        PythonSequential = "python-sequential",
+        PythonThreads = "python-threads",
+        PythonThreadPool = "python-thread-pool",
+        PythonAsyncio = "python-asyncio",
+        PythonProcesses = "python-processes",
+        PythonAsyncioBlocking = "python-asyncio-blocking",
+        NodeAsync = "node-async",
+        NodeWorkers = "node-workers",
+        Custom = "custom",
+    }
 }
 
-/// The `kind` of a `[[model]]`.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum ModelKind {
-    #[default]
-    Sequential,
-    Threads,
-    ThreadPool,
-    Async,
-    AsyncMulti,
-    GilThreads,
-    Processes,
-    AsyncBlocking,
-    Polling,
-    PythonSequential,
-    PythonThreads,
-    PythonThreadPool,
-    PythonAsyncio,
-    PythonProcesses,
+/// A kind of conlab's own, run in the worker's process: its waits end on
+/// its own timers, and it takes no `python`.
+const fn own(summary: &'static str, shape: Shape, threads: PerRun, model: Own) -> Declaration {
+    Declaration {
+        summary,
+        params: &[],
+        shape,
+        threads,
+        processes: PerRun::Zero,
+        files: PerRun::Zero,
+        wake_is_overshoot: true,
+        refuses: &[],
+        runs: Runs::Own(model),
+    }
 }
 
-/// A model parameter that a `[[model]]` entry may set.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Param {
-    Workers,
-    SwitchInterval,
-    PollInterval,
-    Python,
+/// A kind run by `runner.py` in a real CPython, in its `mode`: the
+/// interpreter measures its wake-ups itself.
+const fn python(
+    summary: &'static str,
+    shape: Shape,
+    threads: PerRun,
+    mode: &'static str,
+) -> Declaration {
+    Declaration {
+        summary,
+        params: &[Param::Python],
+        shape,
+        threads,
+        processes: PerRun::Zero,
+        files: PerRun::Zero,
+        wake_is_overshoot: false,
+        refuses: &[],
+        runs: Runs::Runner {
+            runtime: Runtime::Python,
+            mode,
+        },
+    }
 }
 
-impl Param {
-    pub const ALL: [Param; 4] = [
-        Param::Workers,
-        Param::SwitchInterval,
-        Param::PollInterval,
-        Param::Python,
-    ];
+/// A kind run by `runner.js` in a real Node.js, in its `mode`.
+const fn node(
+    summary: &'static str,
+    shape: Shape,
+    threads: PerRun,
+    mode: &'static str,
+) -> Declaration {
+    Declaration {
+        summary,
+        params: &[Param::Node],
+        shape,
+        threads,
+        processes: PerRun::Zero,
+        files: PerRun::Zero,
+        wake_is_overshoot: false,
+        refuses: &[],
+        runs: Runs::Runner {
+            runtime: Runtime::Node,
+            mode,
+        },
+    }
+}
 
-    /// The kinds that take this parameter.
-    pub fn kinds(self) -> Vec<&'static str> {
+const SERIAL: Shape = Shape::Serial;
+const ONE_CORE: Shape = Shape::Overlap { cpu: CpuWays::One };
+
+impl ModelKind {
+    /// The kind's entry in the registry.
+    pub const fn declaration(self) -> Declaration {
+        match self {
+            ModelKind::Sequential => own(
+                "one thread runs the tasks one after another, blocking on each wait",
+                SERIAL,
+                PerRun::One,
+                Own::Sequential,
+            ),
+            ModelKind::Threads => own(
+                "one OS thread per task (1:1), preemptive",
+                Shape::Overlap {
+                    cpu: CpuWays::Cores,
+                },
+                PerRun::PerTask,
+                Own::Threads,
+            ),
+            ModelKind::ThreadPool => Declaration {
+                params: &[Param::Workers],
+                ..own(
+                    "W OS threads take tasks from a queue (N:M), like ThreadPoolExecutor",
+                    Shape::Pool {
+                        cpu: CpuWays::Workers,
+                    },
+                    PerRun::PerWorker,
+                    Own::ThreadPool,
+                )
+            },
+            ModelKind::Async => own(
+                "one thread, cooperative event loop (N:1), like asyncio",
+                ONE_CORE,
+                PerRun::One,
+                Own::Async,
+            ),
+            ModelKind::AsyncMulti => Declaration {
+                params: &[Param::Workers],
+                ..own(
+                    "multi-threaded work-stealing async runtime (N:M)",
+                    Shape::Overlap {
+                        cpu: CpuWays::Workers,
+                    },
+                    PerRun::PerWorker,
+                    Own::AsyncMulti,
+                )
+            },
+            ModelKind::GilThreads => Declaration {
+                params: &[Param::SwitchInterval],
+                // A waking thread waits for the lock too.
+                wake_is_overshoot: false,
+                ..own(
+                    "one OS thread per task; CPU work needs a global lock modelled on CPython's GIL",
+                    ONE_CORE,
+                    PerRun::PerTask,
+                    Own::GilThreads,
+                )
+            },
+            ModelKind::Processes => Declaration {
+                params: &[Param::Workers],
+                processes: PerRun::PerWorker,
+                ..own(
+                    "W worker processes, each running its tasks one at a time, like \
+                     multiprocessing.Pool",
+                    Shape::Pool {
+                        cpu: CpuWays::Workers,
+                    },
+                    PerRun::One,
+                    Own::Processes,
+                )
+            },
+            ModelKind::AsyncBlocking => own(
+                "the async loop, but each IO wait is a blocking call (the pitfall)",
+                SERIAL,
+                PerRun::One,
+                Own::AsyncBlocking,
+            ),
+            ModelKind::Polling => Declaration {
+                params: &[Param::PollInterval],
+                // One timerfd per pending IO.
+                files: PerRun::PerTask,
+                ..own(
+                    "one thread submits all IO, then polls for completion every poll_interval",
+                    ONE_CORE,
+                    PerRun::One,
+                    Own::Polling,
+                )
+            },
+            ModelKind::PythonSequential => python(
+                "a real CPython runs the tasks one after another",
+                SERIAL,
+                PerRun::One,
+                "sequential",
+            ),
+            ModelKind::PythonThreads => python(
+                "a real CPython, one threading.Thread per task",
+                ONE_CORE,
+                PerRun::PerTask,
+                "threads",
+            ),
+            ModelKind::PythonThreadPool => Declaration {
+                params: &[Param::Workers, Param::Python],
+                ..python(
+                    "a real CPython, concurrent.futures.ThreadPoolExecutor",
+                    // W threads, one GIL.
+                    Shape::Pool { cpu: CpuWays::One },
+                    PerRun::PerWorker,
+                    "thread-pool",
+                )
+            },
+            ModelKind::PythonAsyncio => python(
+                "a real CPython, asyncio.gather on one event loop",
+                ONE_CORE,
+                PerRun::One,
+                "asyncio",
+            ),
+            ModelKind::PythonProcesses => Declaration {
+                params: &[Param::Workers, Param::Python],
+                processes: PerRun::PerWorker,
+                refuses: &[Refusal {
+                    shared: SharedMode::Atomic,
+                    why: "CPython has no atomic increment of memory shared between processes \
+                          (multiprocessing.Value's own lock makes it \"locked\"); use shared = \
+                          \"locked\", or \"atomic\" with processes",
+                }],
+                ..python(
+                    "a real CPython, multiprocessing.Pool, start-up counted",
+                    Shape::Pool {
+                        cpu: CpuWays::Workers,
+                    },
+                    PerRun::One,
+                    "processes",
+                )
+            },
+            ModelKind::PythonAsyncioBlocking => python(
+                "a real CPython, asyncio, but each IO wait is a blocking call (the pitfall)",
+                SERIAL,
+                PerRun::One,
+                "asyncio-blocking",
+            ),
+            ModelKind::NodeAsync => node(
+                "a real Node.js, one promise per task on its event loop (N:1)",
+                ONE_CORE,
+                PerRun::One,
+                "async",
+            ),
+            ModelKind::NodeWorkers => Declaration {
+                params: &[Param::Workers, Param::Node],
+                ..node(
+                    "a real Node.js, a worker_threads pool, an event loop on each (N:M)",
+                    Shape::Overlap {
+                        cpu: CpuWays::Workers,
+                    },
+                    PerRun::PerWorker,
+                    "workers",
+                )
+            },
+            ModelKind::Custom => Declaration {
+                summary: "your own runner: a command that speaks the runner protocol",
+                params: &[Param::Command, Param::Workers],
+                shape: Shape::Unknown,
+                threads: PerRun::One,
+                processes: PerRun::Zero,
+                files: PerRun::Zero,
+                wake_is_overshoot: false,
+                refuses: &[],
+                runs: Runs::Runner {
+                    runtime: Runtime::Custom,
+                    mode: "custom",
+                },
+            },
+        }
+    }
+
+    /// The kind's word in experiment files.
+    pub const fn name(self) -> &'static str {
+        self.as_str()
+    }
+
+    /// The parameters this kind accepts besides `kind` and `name`.
+    pub const fn params(self) -> &'static [Param] {
+        self.declaration().params
+    }
+
+    /// Whether this kind takes `param`.
+    pub fn takes(self, param: Param) -> bool {
+        self.params().contains(&param)
+    }
+
+    /// The names of the kinds that take `param`, in the order of
+    /// [`ModelKind::ALL`].
+    pub fn taking(param: Param) -> Vec<&'static str> {
         ModelKind::ALL
             .into_iter()
-            .filter(|k| k.params().contains(&self))
+            .filter(|k| k.takes(param))
             .map(ModelKind::name)
             .collect()
     }
 
-    pub fn from_key(key: &str) -> Option<Param> {
-        Param::ALL.into_iter().find(|p| p.key() == key)
-    }
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Param::Workers => "workers",
-            Param::SwitchInterval => "switch_interval",
-            Param::PollInterval => "poll_interval",
-            Param::Python => "python",
-        }
-    }
-}
-
-impl ModelKind {
-    pub const ALL: [ModelKind; 14] = [
-        ModelKind::Sequential,
-        ModelKind::Threads,
-        ModelKind::ThreadPool,
-        ModelKind::Async,
-        ModelKind::AsyncMulti,
-        ModelKind::GilThreads,
-        ModelKind::Processes,
-        ModelKind::AsyncBlocking,
-        ModelKind::Polling,
-        ModelKind::PythonSequential,
-        ModelKind::PythonThreads,
-        ModelKind::PythonThreadPool,
-        ModelKind::PythonAsyncio,
-        ModelKind::PythonProcesses,
-    ];
-
-    /// Each kind's name in experiment files, in the order of [`ModelKind::ALL`].
-    pub const NAMES: [&'static str; 14] = [
-        "sequential",
-        "threads",
-        "thread-pool",
-        "async",
-        "async-multi",
-        "gil-threads",
-        "processes",
-        "async-blocking",
-        "polling",
-        "python-sequential",
-        "python-threads",
-        "python-thread-pool",
-        "python-asyncio",
-        "python-processes",
-    ];
-
-    pub fn name(self) -> &'static str {
-        Self::NAMES[self as usize]
-    }
-
-    pub fn from_name(name: &str) -> Option<ModelKind> {
-        ModelKind::ALL.into_iter().find(|k| k.name() == name)
-    }
-
-    /// The parameters this kind accepts besides `kind` and `name`.
-    pub fn params(self) -> &'static [Param] {
-        match self {
-            ModelKind::ThreadPool | ModelKind::AsyncMulti | ModelKind::Processes => {
-                &[Param::Workers]
-            }
-            ModelKind::GilThreads => &[Param::SwitchInterval],
-            ModelKind::Polling => &[Param::PollInterval],
-            ModelKind::PythonSequential | ModelKind::PythonThreads | ModelKind::PythonAsyncio => {
-                &[Param::Python]
-            }
-            ModelKind::PythonThreadPool | ModelKind::PythonProcesses => {
-                &[Param::Workers, Param::Python]
-            }
-            ModelKind::Sequential
-            | ModelKind::Threads
-            | ModelKind::Async
-            | ModelKind::AsyncBlocking => &[],
-        }
-    }
-
-    pub fn is_python(self) -> bool {
-        self.name().starts_with("python-")
-    }
-
     /// One line on what the model is, for `conlab models`.
-    pub fn summary(self) -> &'static str {
-        match self {
-            ModelKind::Sequential => {
-                "one thread runs the tasks one after another, blocking on each wait"
+    pub const fn summary(self) -> &'static str {
+        self.declaration().summary
+    }
+
+    /// How the kind's tasks share the time.
+    pub const fn shape(self) -> Shape {
+        self.declaration().shape
+    }
+
+    /// Whether conlab predicts the kind's wall time (it does for all but a
+    /// user's own runner, whose shape it does not know).
+    pub fn predicts(self) -> bool {
+        self.shape() != Shape::Unknown
+    }
+
+    /// What runs the kind.
+    pub const fn runs(self) -> Runs {
+        self.declaration().runs
+    }
+
+    /// Whether a real CPython runs the kind.
+    pub fn is_python(self) -> bool {
+        matches!(
+            self.runs(),
+            Runs::Runner {
+                runtime: Runtime::Python,
+                ..
             }
-            ModelKind::Threads => "one OS thread per task (1:1), preemptive",
-            ModelKind::ThreadPool => {
-                "W OS threads take tasks from a queue (N:M), like ThreadPoolExecutor"
-            }
-            ModelKind::Async => "one thread, cooperative event loop (N:1), like asyncio",
-            ModelKind::AsyncMulti => "multi-threaded work-stealing async runtime (N:M)",
-            ModelKind::GilThreads => {
-                "one OS thread per task; CPU work needs a global lock modelled on CPython's GIL"
-            }
-            ModelKind::Processes => {
-                "W worker processes, each running its tasks one at a time, like multiprocessing.Pool"
-            }
-            ModelKind::AsyncBlocking => {
-                "the async loop, but each IO wait is a blocking call (the pitfall)"
-            }
-            ModelKind::Polling => {
-                "one thread submits all IO, then polls for completion every poll_interval"
-            }
-            ModelKind::PythonSequential => "a real CPython runs the tasks one after another",
-            ModelKind::PythonThreads => "a real CPython, one threading.Thread per task",
-            ModelKind::PythonThreadPool => "a real CPython, concurrent.futures.ThreadPoolExecutor",
-            ModelKind::PythonAsyncio => "a real CPython, asyncio.gather on one event loop",
-            ModelKind::PythonProcesses => "a real CPython, multiprocessing.Pool, start-up counted",
+        )
+    }
+
+    /// The runtime whose runner runs the kind; `None` for conlab's own.
+    pub fn runtime(self) -> Option<Runtime> {
+        match self.runs() {
+            Runs::Runner { runtime, .. } => Some(runtime),
+            Runs::Own(_) => None,
         }
     }
 
-    /// The ideal wall time this model can reach, as a formula.
-    pub fn prediction(self) -> &'static str {
-        match self {
-            ModelKind::Sequential | ModelKind::AsyncBlocking | ModelKind::PythonSequential => {
-                "Σ S_i"
-            }
-            ModelKind::Threads => "max(max S_i, Σ P_i / C)",
-            ModelKind::Async
-            | ModelKind::GilThreads
-            | ModelKind::Polling
-            | ModelKind::PythonThreads
-            | ModelKind::PythonAsyncio => "max(max S_i, Σ P_i)",
-            ModelKind::AsyncMulti => "max(max S_i, Σ P_i / min(W, C))",
-            ModelKind::ThreadPool | ModelKind::Processes | ModelKind::PythonProcesses => {
-                "max(makespan of tasks in order on W workers, Σ P_i / min(W, C))"
-            }
-            ModelKind::PythonThreadPool => "max(makespan of tasks in order on W workers, Σ P_i)",
-        }
+    /// Threads a run of `tasks` tasks with `workers` starts in one
+    /// process, besides the main one.
+    pub fn threads_needed(self, tasks: u64, workers: Option<u32>) -> u64 {
+        self.declaration().threads.count(tasks, workers)
+    }
+
+    /// Worker processes a run with `workers` starts.
+    pub fn processes_needed(self, workers: Option<u32>) -> u64 {
+        self.declaration().processes.count(0, workers)
+    }
+
+    /// Files a run of `tasks` tasks over `io` keeps open at once for its
+    /// tasks' IO: its own machinery's, or one connection per task.
+    pub fn files_needed(self, io: IoKind, tasks: u64) -> u64 {
+        let connections = if io == IoKind::Tcp { tasks } else { 0 };
+        self.declaration().files.count(tasks, None).max(connections)
+    }
+
+    /// Why the kind cannot keep a counter in `shared` mode, if it cannot.
+    pub fn refusal(self, shared: SharedMode) -> Option<&'static str> {
+        self.declaration()
+            .refuses
+            .iter()
+            .find(|r| r.shared == shared)
+            .map(|r| r.why)
     }
 }
 
@@ -222,5 +403,54 @@ mod tests {
             assert_eq!(json, format!("\"{}\"", kind.name()));
         }
         assert_eq!(ModelKind::from_name("fibers"), None);
+    }
+
+    /// The counts `model::{threads,processes,files}_needed` gave before
+    /// the registry, for 7 tasks and 3 workers.
+    #[test]
+    fn runs_need_what_they_needed_before_the_registry() {
+        let needs = |k: ModelKind, io| {
+            (
+                k.threads_needed(7, Some(3)),
+                k.processes_needed(Some(3)),
+                k.files_needed(io, 7),
+            )
+        };
+        use ModelKind::*;
+        let before = [
+            (Sequential, (1, 0, 0)),
+            (Threads, (7, 0, 0)),
+            (ThreadPool, (3, 0, 0)),
+            (Async, (1, 0, 0)),
+            (AsyncMulti, (3, 0, 0)),
+            (GilThreads, (7, 0, 0)),
+            (Processes, (1, 3, 0)),
+            (AsyncBlocking, (1, 0, 0)),
+            (Polling, (1, 0, 7)),
+            (PythonSequential, (1, 0, 0)),
+            (PythonThreads, (7, 0, 0)),
+            (PythonThreadPool, (3, 0, 0)),
+            (PythonAsyncio, (1, 0, 0)),
+            (PythonProcesses, (1, 3, 0)),
+            (NodeAsync, (1, 0, 0)),
+            (NodeWorkers, (3, 0, 0)),
+            (Custom, (1, 0, 0)),
+        ];
+        for (kind, counts) in before {
+            assert_eq!(needs(kind, IoKind::Sleep), counts, "{kind}");
+        }
+        assert!(
+            ModelKind::ALL
+                .into_iter()
+                .all(|k| needs(k, IoKind::Tcp).2 == 7)
+        );
+        assert_eq!(ModelKind::Processes.processes_needed(None), 1);
+    }
+
+    #[test]
+    fn only_runner_kinds_take_an_interpreter() {
+        for kind in ModelKind::ALL {
+            assert_eq!(kind.takes(Param::Python), kind.is_python(), "{kind}");
+        }
     }
 }

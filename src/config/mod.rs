@@ -7,15 +7,19 @@
 mod arrival;
 mod check;
 mod claim;
+mod declaration;
 mod diagnostic;
 mod docs;
 mod duration;
 mod field;
 pub mod folder_name;
+mod io_kind;
 mod json_schema;
 mod keys;
 mod kind;
 pub mod limits;
+mod named;
+mod param;
 mod parse;
 mod schema;
 
@@ -26,14 +30,15 @@ pub use arrival::{ArrivalDist, CellArrival};
 #[cfg(test)]
 pub use arrival::{Rate, RequestSpan};
 pub use claim::{ClaimSpec, CrossoverSpec, Limit, Metric};
+pub use declaration::{CpuWays, Own, Runs, Runtime, Shape};
 pub use diagnostic::{Diagnostics, SourceFile};
 pub use docs::key_help;
 pub use duration::Nanos;
 pub use field::{Axes, Axis, Field, GroupPoint, Point, SharedMode, Sweep, Value};
+pub use io_kind::IoKind;
 pub use json_schema::json_schema;
-pub use kind::{
-    DEFAULT_POLL_INTERVAL, DEFAULT_SWITCH_INTERVAL, ModelKind, Param, workers_or_cores,
-};
+pub use kind::ModelKind;
+pub use param::{DEFAULT_POLL_INTERVAL, DEFAULT_SWITCH_INTERVAL, Param, workers_or_cores};
 pub use schema::*;
 
 /// Why an experiment file could not be used.

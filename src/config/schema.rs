@@ -10,6 +10,7 @@ use super::arrival::{ArrivalSpec, RequestSpan};
 use super::claim::ClaimSpec;
 use super::duration::Nanos;
 use super::field::{Axis, Field, SharedMode, Sweep};
+use super::io_kind::IoKind;
 use super::kind::ModelKind;
 
 /// One experiment file, validated.
@@ -23,6 +24,8 @@ pub struct Experiment {
     pub timeout: Nanos,
     /// Interpreter for the `python-*` models unless a model names its own.
     pub python: Option<String>,
+    /// Node.js for the `node-*` models unless a model names its own.
+    pub node: Option<String>,
     pub workloads: Vec<Workload>,
     pub models: Vec<ModelSpec>,
     pub charts: Vec<ChartSpec>,
@@ -43,6 +46,7 @@ impl Default for Experiment {
             seed: 0,
             timeout: Nanos(300_000_000_000),
             python: None,
+            node: None,
             workloads: Vec::new(),
             models: Vec::new(),
             charts: Vec::new(),
@@ -218,32 +222,6 @@ impl std::fmt::Display for IoLatency {
     }
 }
 
-/// How an IO wait happens.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum IoKind {
-    /// An OS timer: the task's thread (or event loop) sleeps until a deadline.
-    #[default]
-    Sleep,
-    /// A request over loopback TCP to a delay server.
-    Tcp,
-}
-
-impl IoKind {
-    /// The names in experiment files, in declaration order.
-    pub const NAMES: [&'static str; 2] = ["sleep", "tcp"];
-
-    pub fn as_str(self) -> &'static str {
-        Self::NAMES[self as usize]
-    }
-
-    pub fn from_name(name: &str) -> Option<IoKind> {
-        [IoKind::Sleep, IoKind::Tcp]
-            .into_iter()
-            .find(|k| k.as_str() == name)
-    }
-}
-
 /// A `[[model]]` entry: a kind and its (possibly swept) parameters. The
 /// default is a placeholder: files must name the kind.
 #[derive(Clone, Debug, Default)]
@@ -255,6 +233,9 @@ pub struct ModelSpec {
     pub switch_interval: Option<Sweep<Nanos>>,
     pub poll_interval: Option<Sweep<Nanos>>,
     pub python: Option<String>,
+    pub node: Option<String>,
+    /// `custom`: the runner to start, a program and its arguments.
+    pub command: Option<Vec<String>>,
 }
 
 impl ModelSpec {

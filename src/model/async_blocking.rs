@@ -9,7 +9,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::async_loop::{CatchUnwind, Run, current_thread_runtime, start_timer};
-use super::job::{Extras, Job, ModelError, ModelRun};
+use super::error::ModelError;
+use super::job::{Extras, Job, ModelRun};
 use super::record::Records;
 use super::task;
 use crate::measure::now_ns;

@@ -24,7 +24,8 @@ use std::task::{Context, Poll};
 use tokio::sync::Notify;
 
 use super::arrivals::Dispatch;
-use super::job::{Job, ModelError, ModelRun};
+use super::error::ModelError;
+use super::job::{Job, ModelRun};
 use super::record::Records;
 use super::task::{self, TaskContext};
 use super::threads::panic_message;

@@ -5,7 +5,8 @@
 use std::sync::Arc;
 
 use super::async_loop::run_on;
-use super::job::{Job, ModelError, ModelRun};
+use super::error::ModelError;
+use super::job::{Job, ModelRun};
 use super::record::Records;
 use super::threads::TASK_STACK;
 

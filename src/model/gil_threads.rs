@@ -6,9 +6,10 @@
 //! its `locked` mode is a real mutex beside the GIL, waited for with the
 //! GIL released.
 
+use super::error::ModelError;
 use super::gil::Gil;
 use super::io::BlockingIo;
-use super::job::{Extras, Job, ModelError, ModelRun};
+use super::job::{Extras, Job, ModelRun};
 use super::record::{Records, SpanKind, TaskRecord};
 use super::shared::GiveWay;
 use super::threads::thread_per_task;

@@ -1,16 +1,16 @@
 //! What a run is given and what a model hands back: the [`Job`] (a cell and
 //! its drawn latencies, sent to the child process as JSON) and the
 //! [`ModelRun`] (the model's account of the run; what its tasks measured
-//! goes into the run's [`Records`](super::record::Records)).
+//! goes into the run's records).
 
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::arrivals::Schedule;
 use super::latencies::{Latencies, TaskLatencies};
+use super::schedule::Schedule;
 use super::shared::{Shared, SharedOutcome};
-use crate::config::{ModelKind, workers_or_cores};
+use crate::config::workers_or_cores;
 use crate::matrix::Cell;
 use crate::measure;
 
@@ -35,7 +35,7 @@ pub struct Job {
     #[serde(skip)]
     pub shared: Arc<Shared>,
     /// When each group's tasks are due (one per group; empty: all at
-    /// once), drawn before the run: see [`super::arrivals`].
+    /// once), drawn before the run: see the `arrivals` module.
     #[serde(default)]
     pub arrivals: Vec<Schedule>,
     /// For an open-loop cell: how long after dispatch starts its tasks
@@ -43,6 +43,11 @@ pub struct Job {
     /// the runner's timeout).
     #[serde(default)]
     pub stop_after_ns: Option<u64>,
+    /// The run's timeout, after which the parent kills the worker: a
+    /// runner is given a deadline a margin before it (see
+    /// the generic runner path, `model/external`).
+    #[serde(default)]
+    pub timeout_ns: Option<u64>,
 }
 
 impl Job {
@@ -85,13 +90,13 @@ impl Job {
     }
 
     /// Room for a task's timeline: an IO and a CPU span per round, and
-    /// for `gil-threads` a lock wait and a CPU span per switch interval of
-    /// everyone's CPU work (the most switches a task can see).
+    /// under a modelled GIL (a cell with a switch interval) a lock wait and
+    /// a CPU span per switch interval of everyone's CPU work (the most
+    /// switches a task can see).
     pub fn spans_per_task(&self) -> usize {
         let rounds = self.cell.groups.iter().map(|g| g.rounds).max().unwrap_or(0);
         let mut spans = rounds as usize * 4 + 16;
-        if let (ModelKind::GilThreads, Some(interval)) = (self.cell.kind, self.cell.switch_interval)
-        {
+        if let Some(interval) = self.cell.switch_interval {
             let all_cpu: u64 = self
                 .cell
                 .groups
@@ -105,6 +110,33 @@ impl Job {
             spans = spans.saturating_add(2 * (all_cpu / interval.0.max(1)) as usize);
         }
         spans
+    }
+}
+
+impl Job {
+    /// Whether some group's tasks arrive over time.
+    pub fn is_open_loop(&self) -> bool {
+        self.arrivals
+            .iter()
+            .any(|s| !matches!(s, Schedule::Together))
+    }
+
+    /// When task `task` is due, in ns from the start of dispatch.
+    pub fn due_ns(&self, task: usize) -> u64 {
+        match self.cell.position(task) {
+            Some((group, k)) => self.arrivals.get(group).map_or(0, |s| s.due_ns(k)),
+            None => 0,
+        }
+    }
+
+    /// Every task, in the order they are due (tasks due together in task
+    /// order): the order dispatchers hand them out.
+    pub fn dispatch_order(&self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.tasks()).collect();
+        if self.is_open_loop() {
+            order.sort_by_key(|&t| self.due_ns(t));
+        }
+        order
     }
 }
 
@@ -163,29 +195,6 @@ impl ModelRun {
     }
 }
 
-/// Why a model could not complete a run.
-#[derive(Debug, thiserror::Error)]
-pub enum ModelError {
-    #[error("could not start thread {index}: {source}")]
-    Thread {
-        index: usize,
-        source: std::io::Error,
-    },
-    #[error("a task panicked: {0}")]
-    TaskPanicked(String),
-    #[error("{0}")]
-    Io(String),
-    #[error("could not build the {what}: {source}")]
-    Setup {
-        what: &'static str,
-        source: std::io::Error,
-    },
-    #[error("model kind `{0}` cannot run in this build")]
-    Unavailable(&'static str),
-    #[error(transparent)]
-    Python(#[from] super::python::PythonError),
-}
-
 /// A job of two groups for unit tests: `a`, 2 tasks × 3 rounds of 1 ms,
 /// then `b`, 3 tasks × 1 round of 2 ms, with model `kind` over `io`.
 #[cfg(test)]
@@ -217,6 +226,7 @@ pub(crate) fn test_job(kind: &str, io: &str, timeline: bool) -> Job {
         shared: Default::default(),
         arrivals: Vec::new(),
         stop_after_ns: None,
+        timeout_ns: None,
     }
 }
 
@@ -240,5 +250,6 @@ pub(crate) fn simple_job(kind: &str, tasks: u64, rounds: u32, timeline: bool) ->
         shared: Default::default(),
         arrivals: Vec::new(),
         stop_after_ns: None,
+        timeout_ns: None,
     }
 }

@@ -21,7 +21,8 @@ use std::io;
 use std::net::TcpStream;
 
 use super::arrivals::Dispatch;
-use super::job::{Job, ModelError, ModelRun};
+use super::error::ModelError;
+use super::job::{Job, ModelRun};
 use super::record::{Records, TaskRecord};
 use super::shared::Window;
 use super::task;

@@ -23,7 +23,8 @@ use std::sync::{Arc, Barrier, Mutex};
 use serde::{Deserialize, Serialize};
 
 use super::arrivals::Dispatch;
-use super::job::{Job, ModelError, ModelRun};
+use super::error::ModelError;
+use super::job::{Job, ModelRun};
 use super::record::{Records, Span, WaitLog};
 use super::shared::Shared;
 use super::task;
@@ -265,7 +266,7 @@ pub fn serve_pool_worker() -> i32 {
             return 2;
         }
     };
-    match Shared::from_parent(&job) {
+    match Shared::from_parent(&job.cell.groups) {
         Ok(shared) => job.shared = Arc::new(shared),
         Err(e) => {
             eprintln!("cannot use the run's shared counters: {e}");

@@ -93,27 +93,17 @@ pub struct Records {
     /// each task's scheduled arrival is this plus its due time.
     origin_ns: AtomicU64,
     /// When tasks stop at their next round (`u64::MAX`: never); see
-    /// [`super::arrivals`].
+    /// the `arrivals` module.
     stop_ns: AtomicU64,
 }
 
 /// Whether a run of `kind` over `io` can end a wait at another moment than
 /// the one its task runs again from: a delay server answers before its
 /// deadline is read, a GIL makes the task wait for the lock, Python
-/// measures both itself. Conlab's own timers complete at the deadline.
+/// measures both itself. Conlab's own timers complete at the deadline
+/// (what the kind's declaration says).
 fn wake_differs(kind: ModelKind, io: IoKind) -> bool {
-    let own_timer = matches!(
-        kind,
-        ModelKind::Sequential
-            | ModelKind::Threads
-            | ModelKind::ThreadPool
-            | ModelKind::Async
-            | ModelKind::AsyncMulti
-            | ModelKind::Processes
-            | ModelKind::AsyncBlocking
-            | ModelKind::Polling
-    );
-    !(own_timer && io == IoKind::Sleep)
+    !(kind.declaration().wake_is_overshoot && io == IoKind::Sleep)
 }
 
 fn slots(n: usize, value: u64) -> Box<[AtomicU64]> {

@@ -42,9 +42,8 @@ use std::sync::{Mutex, MutexGuard, PoisonError, TryLockError};
 
 use serde::{Deserialize, Serialize};
 
-use super::job::Job;
-use crate::config::{ModelKind, SharedMode};
-use crate::matrix::Cell;
+use crate::config::{Runs, SharedMode};
+use crate::matrix::{Cell, CellGroup};
 use crate::measure::now_ns;
 
 /// The environment variable that tells a pool worker which inherited
@@ -64,16 +63,15 @@ pub struct SharedOutcome {
 }
 
 impl SharedOutcome {
-    /// The outcome of `cell`'s counters ending at `finals` (one per group,
-    /// in group order) after waiting `lock_waits_ns` for their locks; `None`
-    /// when no group has a counter.
-    pub fn of(cell: &Cell, finals: &[u64], lock_waits_ns: &[u64]) -> Option<SharedOutcome> {
-        let counting = || {
-            cell.groups
-                .iter()
-                .enumerate()
-                .filter(|(_, g)| g.shared.counts())
-        };
+    /// The outcome of the counters of `groups` (a cell's) ending at
+    /// `finals` (one per group, in group order) after waiting
+    /// `lock_waits_ns` for their locks; `None` when no group has a counter.
+    pub fn of(
+        groups: &[CellGroup],
+        finals: &[u64],
+        lock_waits_ns: &[u64],
+    ) -> Option<SharedOutcome> {
+        let counting = || groups.iter().enumerate().filter(|(_, g)| g.shared.counts());
         counting().next()?;
         let mut outcome = SharedOutcome::default();
         for (i, g) in counting() {
@@ -95,13 +93,19 @@ impl SharedOutcome {
 /// Why a cell's counters cannot be what its file asks for on this model,
 /// if they cannot (the cell is then skipped with this reason).
 pub fn unsupported(cell: &Cell) -> Option<String> {
-    let atomic = cell.groups.iter().any(|g| g.shared == SharedMode::Atomic);
-    (atomic && cell.kind == ModelKind::PythonProcesses).then(|| {
-        "shared = \"atomic\" is not supported by python-processes: CPython has no atomic \
-         increment of memory shared between processes (multiprocessing.Value's own lock \
-         makes it \"locked\"); use shared = \"locked\", or \"atomic\" with processes"
-            .to_string()
+    cell.groups.iter().find_map(|g| {
+        let why = cell.kind.refusal(g.shared)?;
+        Some(format!(
+            "shared = \"{}\" is not supported by {}: {why}",
+            g.shared, cell.kind
+        ))
     })
+}
+
+/// Whether `cell`'s counters are counted by conlab's own worker processes,
+/// and so must live in pages they share. A runner counts its own.
+fn across_processes(cell: &Cell) -> bool {
+    matches!(cell.kind.runs(), Runs::Own(_)) && cell.kind.processes_needed(cell.workers) > 0
 }
 
 /// One group's counter: what its tasks do and where its value lives.
@@ -388,20 +392,25 @@ impl<C> GiveWay<C> for Threads {
 }
 
 impl Shared {
-    /// The counters of `job`'s groups, at zero: in this process, or for the
-    /// `processes` model in pages its workers will share.
-    pub fn for_job(job: &Job) -> io::Result<Shared> {
-        let mut shared = Shared::private(&job.cell);
-        if job.cell.kind == ModelKind::Processes && shared.counts() {
+    /// The counters of `cell`'s groups, at zero: in this process, or for a
+    /// model of worker processes in pages its workers will share.
+    pub fn for_cell(cell: &Cell) -> io::Result<Shared> {
+        Shared::for_groups(&cell.groups, across_processes(cell))
+    }
+
+    /// The counters of `groups`, at zero: in pages shared with worker
+    /// processes if `across_processes`, else in this process.
+    pub fn for_groups(groups: &[CellGroup], across_processes: bool) -> io::Result<Shared> {
+        let mut shared = Shared::private(groups);
+        if across_processes && shared.counts() {
             shared.memory = Memory::Mapped(Mapping::create(shared.counters.len())?);
         }
         Ok(shared)
     }
 
     /// The counters in this process, at zero.
-    fn private(cell: &Cell) -> Shared {
-        let counters: Box<[Counter]> = cell
-            .groups
+    fn private(groups: &[CellGroup]) -> Shared {
+        let counters: Box<[Counter]> = groups
             .iter()
             .map(|g| Counter {
                 mode: g.shared,
@@ -445,10 +454,10 @@ impl Shared {
         }
     }
 
-    /// In a pool worker: the counters of the run that started it, from the
-    /// descriptor it inherited.
-    pub fn from_parent(job: &Job) -> io::Result<Shared> {
-        let mut shared = Shared::private(&job.cell);
+    /// In a pool worker: the counters of `groups` (its run's) that the
+    /// run that started it keeps, from the descriptor it inherited.
+    pub fn from_parent(groups: &[CellGroup]) -> io::Result<Shared> {
+        let mut shared = Shared::private(groups);
         if !shared.counts() {
             return Ok(shared);
         }
@@ -482,15 +491,15 @@ impl Shared {
         Some((*counter, self.slot(group)?))
     }
 
-    /// What the counters came to.
-    pub fn outcome(&self, cell: &Cell) -> Option<SharedOutcome> {
+    /// What the counters of `groups` (the ones they were made for) came to.
+    pub fn outcome(&self, groups: &[CellGroup]) -> Option<SharedOutcome> {
         let n = self.counters.len();
         let read = |f: fn(&Slot) -> &AtomicU64| -> Vec<u64> {
             (0..n)
                 .map(|i| self.slot(i).map_or(0, |s| f(s).load(Ordering::SeqCst)))
                 .collect()
         };
-        SharedOutcome::of(cell, &read(|s| &s.value), &read(|s| &s.lock_wait_ns))
+        SharedOutcome::of(groups, &read(|s| &s.value), &read(|s| &s.lock_wait_ns))
     }
 
     /// Whether a round of `group` on an event loop must await: it may wait
@@ -693,27 +702,24 @@ mod tests {
     use crate::config::{self, IoLatency, Nanos};
     use crate::matrix;
 
-    /// A job of `tasks` tasks × `rounds` rounds with a counter `shared`.
-    fn job(kind: &str, shared: &str, await_inside: bool, tasks: u64, rounds: u32) -> Job {
-        let text = format!(
-            "[[workload]]\nname = \"w\"\ntasks = {tasks}\nrounds = {rounds}\nshared = \"{shared}\"\n\
-             await_inside = {await_inside}\n[[model]]\nkind = \"{kind}\"\n"
-        );
-        let cell = match config::from_text("t.toml", &text, "t") {
-            Ok(l) => matrix::expand(&l.experiment, 2).remove(0),
-            Err(e) => panic!("{e}"),
-        };
-        let waits = cell.waits() as usize;
-        Job {
-            cell,
-            latencies: vec![0; waits].into(),
-            cores: 2,
-            record_timeline: false,
-            tcp_server: None,
-            shared: Default::default(),
-            arrivals: Vec::new(),
-            stop_after_ns: None,
-        }
+    /// One group of `tasks` tasks × `rounds` rounds with a counter
+    /// `shared`, as a cell holds it.
+    fn group(shared: &str, await_inside: bool, tasks: u64, rounds: u32) -> Vec<CellGroup> {
+        vec![CellGroup {
+            name: "w".into(),
+            tasks,
+            io_latency: IoLatency::Fixed { value: Nanos(0) },
+            cpu_cost: Nanos(0),
+            rounds,
+            shared: SharedMode::from_name(shared).unwrap_or_default(),
+            await_inside,
+            arrival: None,
+        }]
+    }
+
+    /// The counters of [`group`] in this process.
+    fn counters(groups: &[CellGroup]) -> Shared {
+        Shared::for_groups(groups, false).unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// Every task's rounds on its own thread, each round's work a sleep
@@ -735,12 +741,12 @@ mod tests {
     #[test]
     fn one_thread_loses_nothing_in_any_mode() {
         for mode in ["racy", "locked", "atomic"] {
-            let job = job("sequential", mode, false, 3, 4);
-            let shared = Shared::for_job(&job).unwrap_or_default();
+            let groups = group(mode, false, 3, 4);
+            let shared = counters(&groups);
             for _ in 0..12 {
                 assert_eq!(shared.round(0, || 7), 7, "the work's result comes back");
             }
-            let outcome = shared.outcome(&job.cell);
+            let outcome = shared.outcome(&groups);
             let waited = (mode == "locked").then_some(0);
             assert_eq!(
                 outcome,
@@ -752,33 +758,33 @@ mod tests {
                 "{mode}"
             );
         }
-        let none = job("sequential", "none", false, 3, 4);
-        let shared = Shared::for_job(&none).unwrap_or_default();
+        let none = group("none", false, 3, 4);
+        let shared = counters(&none);
         assert!(!shared.counts());
-        assert_eq!(shared.outcome(&none.cell), None);
+        assert_eq!(shared.outcome(&none), None);
     }
 
     /// A racy window that spans a sleep overlaps another thread's almost
     /// every time: 2 threads × 20 rounds lose far more than one update.
     #[test]
     fn racy_threads_lose_updates_and_locked_ones_wait_instead() {
-        let racy = job("threads", "racy", false, 2, 20);
-        let shared = Shared::for_job(&racy).unwrap_or_default();
+        let racy = group("racy", false, 2, 20);
+        let shared = counters(&racy);
         threads(&shared, 2, 20, 1_000);
-        let lost = shared.outcome(&racy.cell).map_or(0, |o| o.lost);
+        let lost = shared.outcome(&racy).map_or(0, |o| o.lost);
         assert!(lost >= 1, "lost {lost} of 40");
-        let locked = job("threads", "locked", false, 2, 20);
-        let shared = Shared::for_job(&locked).unwrap_or_default();
+        let locked = group("locked", false, 2, 20);
+        let shared = counters(&locked);
         threads(&shared, 2, 20, 1_000);
-        let outcome = shared.outcome(&locked.cell).unwrap_or_default();
+        let outcome = shared.outcome(&locked).unwrap_or_default();
         assert_eq!(outcome.lost, 0);
         assert!(outcome.lock_wait_ns.unwrap_or(0) > 0, "{outcome:?}");
     }
 
     #[test]
     fn processes_share_their_counters_and_lock_through_a_mapping() {
-        let job = job("processes", "locked", false, 2, 10);
-        let parent = Shared::for_job(&job).unwrap_or_else(|e| panic!("{e}"));
+        let groups = group("locked", false, 2, 10);
+        let parent = Shared::for_groups(&groups, true).unwrap_or_else(|e| panic!("{e}"));
         let Memory::Mapped(mapping) = &parent.memory else {
             panic!("processes keep their counters in a shared mapping");
         };
@@ -786,16 +792,16 @@ mod tests {
         let fd = mapping.fd.try_clone().unwrap_or_else(|e| panic!("{e}"));
         let worker = Shared {
             memory: Memory::Mapped(Mapping::attach(fd, 1).unwrap_or_else(|e| panic!("{e}"))),
-            ..Shared::private(&job.cell)
+            ..Shared::private(&groups)
         };
         std::thread::scope(|s| {
             s.spawn(|| threads(&parent, 1, 10, 500));
             s.spawn(|| threads(&worker, 1, 10, 500));
         });
-        let outcome = parent.outcome(&job.cell).unwrap_or_default();
+        let outcome = parent.outcome(&groups).unwrap_or_default();
         assert_eq!(outcome.expected, 20);
         assert_eq!(outcome.lost, 0, "{outcome:?}");
-        assert_eq!(worker.outcome(&job.cell), parent.outcome(&job.cell));
+        assert_eq!(worker.outcome(&groups), parent.outcome(&groups));
         let short = mapping.fd.try_clone().unwrap_or_else(|e| panic!("{e}"));
         assert!(Mapping::attach(short, 1000).is_err(), "too small for 1000");
     }
@@ -803,8 +809,8 @@ mod tests {
     #[test]
     fn an_event_loop_loses_updates_only_when_it_yields_inside_the_window() {
         let count = |await_inside: bool| {
-            let job = job("async", "racy", await_inside, 4, 5);
-            let shared = std::sync::Arc::new(Shared::for_job(&job).unwrap_or_default());
+            let groups = group("racy", await_inside, 4, 5);
+            let shared = std::sync::Arc::new(counters(&groups));
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .build()
                 .unwrap_or_else(|e| panic!("{e}"));
@@ -823,7 +829,7 @@ mod tests {
                     let _ = t.await;
                 }
             });
-            shared.outcome(&job.cell).map_or(0, |o| o.lost)
+            shared.outcome(&groups).map_or(0, |o| o.lost)
         };
         assert_eq!(count(false), 0, "the loop never switches inside the window");
         // Every task reads before any writes: 3 of each round's 4 are lost.
@@ -834,8 +840,8 @@ mod tests {
     /// any closes lose each other's updates; other rounds stay whole.
     #[test]
     fn windows_left_open_across_a_yield_lose_updates() {
-        let open = job("polling", "racy", true, 3, 2);
-        let shared = Shared::for_job(&open).unwrap_or_default();
+        let open = group("racy", true, 3, 2);
+        let shared = counters(&open);
         for _ in 0..2 {
             let windows: Vec<Window> = (0..3)
                 .filter_map(|_| shared.round_open(0, || ()).1)
@@ -843,33 +849,33 @@ mod tests {
             assert_eq!(windows.len(), 3, "every racy round yields");
             windows.into_iter().for_each(|w| shared.close(w));
         }
-        let outcome = shared.outcome(&open.cell).unwrap_or_default();
+        let outcome = shared.outcome(&open).unwrap_or_default();
         assert_eq!((outcome.expected, outcome.lost), (6, 4));
         // Without await_inside, under a lock and atomic, a round is whole.
         for (mode, inside) in [("racy", false), ("locked", false), ("atomic", false)] {
-            let whole = job("polling", mode, inside, 3, 2);
-            let shared = Shared::for_job(&whole).unwrap_or_default();
+            let whole = group(mode, inside, 3, 2);
+            let shared = counters(&whole);
             for _ in 0..6 {
                 let (seven, window) = shared.round_open(0, || 7);
                 assert_eq!((seven, window.is_none()), (7, true), "{mode}");
             }
-            let outcome = shared.outcome(&whole.cell).unwrap_or_default();
+            let outcome = shared.outcome(&whole).unwrap_or_default();
             assert_eq!(outcome.lost, 0, "{mode}");
         }
     }
 
     #[test]
     fn outcomes_add_up_over_groups() {
-        let mut job = job("threads", "racy", false, 2, 3);
-        let mut locked = job.cell.groups[0].clone();
+        let mut groups = group("racy", false, 2, 3);
+        let mut locked = groups[0].clone();
         locked.name = "b".into();
         locked.shared = SharedMode::Locked;
         locked.tasks = 4;
         locked.io_latency = IoLatency::Fixed { value: Nanos(0) };
         let mut none = locked.clone();
         none.shared = SharedMode::None;
-        job.cell.groups.extend([locked, none]);
-        let outcome = SharedOutcome::of(&job.cell, &[4, 12, 99], &[5, 7, 11]);
+        groups.extend([locked, none]);
+        let outcome = SharedOutcome::of(&groups, &[4, 12, 99], &[5, 7, 11]);
         assert_eq!(
             outcome,
             Some(SharedOutcome {
@@ -891,5 +897,17 @@ mod tests {
         let skipped: Vec<bool> = cells.iter().map(|c| unsupported(c).is_some()).collect();
         // Points in order (racy, atomic), each with both models.
         assert_eq!(skipped, [false, false, true, false]);
+        assert_eq!(
+            unsupported(&cells[2]).as_deref(),
+            Some(
+                "shared = \"atomic\" is not supported by python-processes: CPython has no atomic \
+                 increment of memory shared between processes (multiprocessing.Value's own lock \
+                 makes it \"locked\"); use shared = \"locked\", or \"atomic\" with processes"
+            )
+        );
+        // conlab's own worker processes count in shared pages; Python's
+        // interpreter counts its own.
+        let shared_pages: Vec<bool> = cells.iter().map(across_processes).collect();
+        assert_eq!(shared_pages, [false, true, false, true]);
     }
 }

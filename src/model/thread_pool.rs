@@ -6,7 +6,8 @@
 use std::sync::Mutex;
 
 use super::arrivals::Dispatch;
-use super::job::{Job, ModelError, ModelRun};
+use super::error::ModelError;
+use super::job::{Job, ModelRun};
 use super::record::Records;
 use super::task;
 use super::threads::{TASK_STACK, panic_message};

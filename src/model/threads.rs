@@ -5,7 +5,8 @@
 use std::thread;
 
 use super::arrivals::Dispatch;
-use super::job::{Job, ModelError, ModelRun};
+use super::error::ModelError;
+use super::job::{Job, ModelRun};
 use super::record::{Records, TaskRecord};
 use super::task;
 use crate::measure::now_ns;

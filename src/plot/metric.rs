@@ -164,7 +164,7 @@ impl Metric {
     /// The model's predicted value of this metric, where there is one.
     pub fn predicted(self, c: &CellSummary, all: &[CellSummary]) -> Option<f64> {
         match self.y {
-            ChartY::Wall => Some(c.predicted_ms),
+            ChartY::Wall => c.kind.predicts().then_some(c.predicted_ms),
             ChartY::LatencyMean => {
                 c.groups
                     .get(self.group.unwrap_or(0))?
@@ -176,7 +176,8 @@ impl Metric {
                 let seq = all
                     .iter()
                     .find(|s| s.kind == ModelKind::Sequential && same_point(s, c))?;
-                (c.predicted_ms > 0.0).then(|| seq.predicted_ms / c.predicted_ms)
+                (c.predicted_ms > 0.0 && c.kind.predicts())
+                    .then(|| seq.predicted_ms / c.predicted_ms)
             }
             _ => None,
         }

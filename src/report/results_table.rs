@@ -81,7 +81,11 @@ pub fn rows(cells: &[CellSummary]) -> Vec<ResultRow> {
             speedup: c
                 .speedup
                 .map_or_else(|| "–".to_string(), |s| format!("{s:.2}×")),
-            predicted: format_ms(c.predicted_ms),
+            predicted: if c.kind.predicts() {
+                format_ms(c.predicted_ms)
+            } else {
+                "–".to_string()
+            },
             efficiency: c
                 .efficiency
                 .map_or_else(|| "–".to_string(), |e| format!("{:.0} %", e * 100.0)),

@@ -82,7 +82,11 @@ pub fn render_plan(plans: &[crate::results::CellPlan]) -> String {
         table.add_row(vec![
             TableCell::new(p.cell.label()),
             right(format_ms(p.baseline_ns as f64 / 1e6)),
-            right(format_ms(p.predicted_ns as f64 / 1e6)),
+            right(if p.cell.kind.predicts() {
+                format_ms(p.predicted_ns as f64 / 1e6)
+            } else {
+                "-".to_string()
+            }),
             TableCell::new(if p.skip.is_some() { "skipped" } else { "" }),
         ]);
     }

@@ -203,6 +203,8 @@ mod tests {
         for bad in [
             "notes.txt",
             "conlab-manifest.json",
+            ".conlab-lock",
+            ".conlab-tmp-1-2~",
             "charts",
             "charts/.png",
             "charts/.hidden.png",

@@ -1,7 +1,9 @@
 //! Results: what a run measured ([`record`]), what a cell adds up to
 //! ([`summary`]), how results are serialised ([`export`]) and the one
 //! place that writes them to disk ([`store`], through [`folder`], which
-//! keeps the [`manifest`] of conlab's files and writes with [`safe_fs`]),
+//! keeps the [`manifest`] of conlab's files, holds the folder's [`lock`],
+//! tells conlab's lost files from the user's ([`recognise`]) and writes
+//! with [`safe_fs`]),
 //! reading a results directory back ([`load`]), continuing an interrupted
 //! run ([`resume`]), comparing two of them ([`compare`]), judging the
 //! experiment's `[[claim]]`s ([`claims`]), finding where models' curves
@@ -14,8 +16,10 @@ pub mod crossovers;
 pub mod export;
 pub mod folder;
 pub mod load;
+pub mod lock;
 pub mod manifest;
 pub mod merge;
+pub mod recognise;
 pub mod record;
 pub mod resume;
 pub mod safe_fs;

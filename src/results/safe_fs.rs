@@ -43,6 +43,11 @@ pub enum FsError {
         path.display()
     )]
     NotDir { path: PathBuf },
+    #[error(
+        "{} is not a regular file, but conlab keeps a file of its own there\n  = help: move it away, then run again",
+        path.display()
+    )]
+    NotFile { path: PathBuf },
     #[error("cannot write {}: {source}", path.display())]
     Io { path: PathBuf, source: io::Error },
 }
@@ -156,6 +161,69 @@ impl SafeDir {
     /// The folder's path, for messages.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The same folder, through a second descriptor (the same open folder,
+    /// even if its path changed since).
+    pub fn try_clone(&self) -> Result<SafeDir, FsError> {
+        Ok(SafeDir {
+            fd: self.fd.try_clone().map_err(|source| FsError::Io {
+                path: self.path.clone(),
+                source,
+            })?,
+            path: self.path.clone(),
+        })
+    }
+
+    /// Opens the regular file `name`, never through a link: to read only,
+    /// `None` if there is none; or to read and write, created if missing.
+    /// A FIFO or device is refused (opened without blocking, never read).
+    pub fn open_regular(&self, name: &str, write: bool) -> Result<Option<File>, FsError> {
+        let flags = libc::O_NOFOLLOW
+            | libc::O_NONBLOCK
+            | if write {
+                libc::O_RDWR | libc::O_CREAT
+            } else {
+                libc::O_RDONLY
+            };
+        let file = match open_at(&self.fd, name, flags, 0o666) {
+            Ok(fd) => File::from(fd),
+            Err(e) if is_errno(&e, libc::ENOENT) && !write => return Ok(None),
+            Err(e) if is_errno(&e, libc::ELOOP) => return Err(self.symlink(name)),
+            Err(e) if is_errno(&e, libc::EISDIR) => {
+                return Err(FsError::NotFile {
+                    path: self.path.join(name),
+                });
+            }
+            Err(e) => return Err(self.io(name)(e)),
+        };
+        let meta = file.metadata().map_err(self.io(name))?;
+        if !meta.is_file() {
+            return Err(FsError::NotFile {
+                path: self.path.join(name),
+            });
+        }
+        Ok(Some(file))
+    }
+
+    /// The first `max` bytes of the regular file `name` (all of it if it
+    /// is shorter) and whether that is all of it; `None` if there is no
+    /// such file. Never reads through a link, nor from a FIFO or device.
+    pub fn read_prefix(&self, name: &str, max: usize) -> Result<Option<(Vec<u8>, bool)>, FsError> {
+        let file = match self.open_regular(name, false) {
+            Ok(Some(file)) => file,
+            Ok(None) => return Ok(None),
+            Err(FsError::NotFile { .. } | FsError::Symlink { .. }) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let mut bytes = Vec::new();
+        let limit = u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1);
+        file.take(limit)
+            .read_to_end(&mut bytes)
+            .map_err(self.io(name))?;
+        let whole = bytes.len() <= max;
+        bytes.truncate(max);
+        Ok(Some((bytes, whole)))
     }
 
     fn io(&self, name: &str) -> impl FnOnce(io::Error) -> FsError + '_ {
@@ -379,15 +447,16 @@ impl SafeDir {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use std::os::unix::fs::symlink;
 
-    fn temp() -> tempfile::TempDir {
+    pub(crate) fn temp() -> tempfile::TempDir {
         tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"))
     }
 
-    fn open(path: &Path) -> SafeDir {
+    /// The folder at `path`, made if missing.
+    pub(crate) fn open(path: &Path) -> SafeDir {
         match SafeDir::open(path, true) {
             Ok(Some(d)) => d,
             other => panic!("cannot open {}: {other:?}", path.display()),

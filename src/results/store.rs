@@ -1,6 +1,6 @@
 //! The results directory, and the only code that writes into it, through
 //! [`Folder`] (which writes only files its manifest lists, and never through
-//! a symbolic link). Each run
+//! a symbolic link), always under the folder's lock ([`WriteLock`]). Each run
 //! is appended to `runs.csv` and flushed as soon as it finishes, and the
 //! summaries are rewritten (via a temporary file and a rename) after every
 //! pass over the cells, so an interrupted experiment keeps what it measured.
@@ -8,13 +8,13 @@
 use std::collections::HashSet;
 use std::fs::File;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::export::{self, SummaryFile};
-use super::folder::{Folder, Purpose};
-use super::manifest::{MANIFEST, StartedRun};
+use super::folder::{Folder, FolderError, Purpose};
+use super::lock::WriteLock;
+use super::manifest::StartedRun;
 use super::record::{Distribution, GroupRecord, RunRecord, Timeline};
-use super::safe_fs::FsError;
 
 /// A failure to write results, always naming the path.
 #[derive(Debug, thiserror::Error)]
@@ -26,35 +26,9 @@ pub enum StoreError {
     },
     #[error("cannot encode {path}: {message}")]
     Encode { path: PathBuf, message: String },
+    /// The folder may not be used, or could not be written.
     #[error(transparent)]
-    Fs(#[from] FsError),
-    #[error(
-        "{} already holds results of an earlier run\n  = help: pass --resume to continue it, --force to replace conlab's files there, or --out DIR to write elsewhere",
-        dir.display()
-    )]
-    Exists { dir: PathBuf },
-    #[error(
-        "{} is not empty and is not a conlab results folder (it has no {MANIFEST}): conlab writes only into a new or empty folder, or one it made\n  = help: choose another folder, e.g. with --out DIR",
-        dir.display()
-    )]
-    NotResults { dir: PathBuf },
-    #[error(
-        "{} is in the way: conlab did not write it ({} does not list it), and never overwrites a file it did not write\n  = help: move or rename it, then run again",
-        path.display(),
-        manifest.display()
-    )]
-    InTheWay { path: PathBuf, manifest: PathBuf },
-    #[error(
-        "{} is not a conlab manifest: {message}\n  = help: conlab writes this file itself; restore it, or write the results into a new folder with --out DIR",
-        path.display()
-    )]
-    BadManifest { path: PathBuf, message: String },
-    #[error("there is no run to resume in {}: {why}\n  = help: {help}", dir.display())]
-    NothingToResume {
-        dir: PathBuf,
-        why: String,
-        help: String,
-    },
+    Folder(#[from] FolderError),
 }
 
 impl StoreError {
@@ -62,8 +36,7 @@ impl StoreError {
     pub fn is_bad_input(&self) -> bool {
         match self {
             StoreError::Io { .. } | StoreError::Encode { .. } => false,
-            StoreError::Fs(e) => matches!(e, FsError::Symlink { .. } | FsError::NotDir { .. }),
-            _ => true,
+            StoreError::Folder(e) => e.is_bad_input(),
         }
     }
 }
@@ -85,16 +58,25 @@ fn encode_err(path: PathBuf) -> impl FnOnce(String) -> StoreError {
 }
 
 impl Store {
-    /// Opens `dir` for a new run, refusing to touch earlier results unless
-    /// `force` (which deletes only the files conlab listed there), records
-    /// the run in the manifest and saves the experiment file as run.
+    /// Opens the folder `lock` holds for a new run, refusing to touch
+    /// earlier results unless `force` (which deletes only the files conlab
+    /// listed there), records the run in the manifest and saves the
+    /// experiment file as run. The copy of the experiment file there is
+    /// never deleted, only replaced (through a temporary file and a
+    /// rename): it may be the very file this run was given, read before.
     pub fn create(
-        dir: &Path,
+        lock: &WriteLock,
         force: bool,
         experiment_text: &str,
         run: StartedRun,
     ) -> Result<Store, StoreError> {
-        let mut folder = Folder::open(dir, Purpose::Run { force })?;
+        let mut folder = Folder::open(lock, Purpose::Run { force })?;
+        // A user's experiment.toml in the way is refused before anything
+        // is deleted.
+        folder.claim(&["experiment.toml".to_string()])?;
+        if force {
+            folder.remove_all_but(&["experiment.toml"])?;
+        }
         folder.set_run(run)?;
         folder.write("experiment.toml", experiment_text.as_bytes())?;
         let runs = folder.append_runs(true)?;
@@ -107,7 +89,7 @@ impl Store {
         })
     }
 
-    /// Continues the run started in `dir`: `runs.csv` becomes `kept_csv`
+    /// Continues the run started in the folder `lock` holds: `runs.csv` becomes `kept_csv`
     /// (the rows worth keeping, with the header if `has_header`), written
     /// whole through a temporary file, and new rows are appended to it.
     /// The timelines of `rerun_timelines` cells are deleted: their first
@@ -115,14 +97,14 @@ impl Store {
     /// `groups.csv` becomes `kept_groups_csv` likewise (nothing when it
     /// is empty).
     pub fn resume(
-        dir: &Path,
+        lock: &WriteLock,
         kept_csv: &[u8],
         has_header: bool,
         kept_groups_csv: &[u8],
         experiment_text: &str,
         rerun_timelines: &[usize],
     ) -> Result<Store, StoreError> {
-        let mut folder = Folder::open(dir, Purpose::Resume)?;
+        let mut folder = Folder::open(lock, Purpose::Resume)?;
         if folder.read("experiment.toml")?.is_none() {
             folder.write("experiment.toml", experiment_text.as_bytes())?;
         }
@@ -193,10 +175,10 @@ impl Store {
             .map_err(|e| encode_err(dir.join("summary.csv"))(e.to_string()))?;
         let json = export::summary_json(file)
             .map_err(|e| encode_err(dir.join("summary.json"))(e.to_string()))?;
-        self.folder.write_all(&[
+        Ok(self.folder.write_all(&[
             ("summary.csv".to_string(), &csv),
             ("summary.json".to_string(), &json),
-        ])
+        ])?)
     }
 
     /// Saves one run's timeline as `timelines/cell-<index>.json`.
@@ -204,7 +186,7 @@ impl Store {
         let rel = format!("timelines/cell-{}.json", timeline.cell);
         let bytes = serde_json::to_vec(timeline)
             .map_err(|e| encode_err(self.folder.path().join(&rel))(e.to_string()))?;
-        self.folder.write(&rel, &bytes)
+        Ok(self.folder.write(&rel, &bytes)?)
     }
 
     /// Saves one run's wake-up delay distribution as
@@ -213,7 +195,7 @@ impl Store {
         let rel = format!("distributions/cell-{}.json", d.cell);
         let bytes = serde_json::to_vec(d)
             .map_err(|e| encode_err(self.folder.path().join(&rel))(e.to_string()))?;
-        self.folder.write(&rel, &bytes)
+        Ok(self.folder.write(&rel, &bytes)?)
     }
 
     /// Saves `environment.json`.
@@ -225,7 +207,7 @@ impl Store {
         let mut bytes = serde_json::to_vec_pretty(value)
             .map_err(|e| encode_err(self.folder.path().join(name))(e.to_string()))?;
         bytes.push(b'\n');
-        self.folder.write(name, &bytes)
+        Ok(self.folder.write(name, &bytes)?)
     }
 }
 
@@ -237,17 +219,17 @@ pub struct RenderTarget {
 }
 
 impl RenderTarget {
-    /// Opens `dir`, refusing links and files in the way (as every write
-    /// into a results folder does).
-    pub fn open(dir: &Path) -> Result<RenderTarget, StoreError> {
+    /// Opens the folder `lock` holds, refusing links and files in the way
+    /// (as every write into a results folder does).
+    pub fn open(lock: &WriteLock) -> Result<RenderTarget, StoreError> {
         Ok(RenderTarget {
-            folder: Folder::open(dir, Purpose::Render)?,
+            folder: Folder::open(lock, Purpose::Render)?,
         })
     }
 
     /// Writes `rel` (`charts/<name>` or a report's name).
     pub fn write(&mut self, rel: &str, bytes: &[u8]) -> Result<(), StoreError> {
-        self.folder.write(rel, bytes)
+        Ok(self.folder.write(rel, bytes)?)
     }
 
     /// Deletes the chart files an earlier rendering wrote (the manifest
@@ -255,30 +237,37 @@ impl RenderTarget {
     /// `written` names the files it wrote in `charts/`.
     pub fn remove_stale_charts(&mut self, written: &[String]) -> Result<(), StoreError> {
         let keep: HashSet<String> = written.iter().map(|n| format!("charts/{n}")).collect();
-        self.folder.remove_listed_under("charts", &keep)
+        Ok(self.folder.remove_listed_under("charts", &keep)?)
     }
 }
 
-/// Writes the files of a merged results folder (`conlab merge`) into
-/// `dir`, which must be new or empty, or hold conlab's files of an earlier
-/// merge or run and `force` (which deletes those first). The folder then
-/// records no run: it cannot be resumed.
+/// Writes the files of a merged results folder (`conlab merge`) into the
+/// folder `lock` holds, which must be new or empty, or hold conlab's files
+/// of an earlier merge or run and `force` (which deletes those first, but
+/// replaces the ones written again). The folder then records no run: it
+/// cannot be resumed.
 pub fn write_merged(
-    dir: &Path,
+    lock: &WriteLock,
     force: bool,
     files: &[(String, Vec<u8>)],
 ) -> Result<(), StoreError> {
-    let mut folder = Folder::open(dir, Purpose::Run { force })?;
+    let mut folder = Folder::open(lock, Purpose::Run { force })?;
+    if force {
+        let keep: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+        folder.remove_all_but(&keep)?;
+    }
+    folder.clear_run();
     let files: Vec<(String, &[u8])> = files
         .iter()
         .map(|(n, b)| (n.clone(), b.as_slice()))
         .collect();
-    folder.write_all(&files)
+    Ok(folder.write_all(&files)?)
 }
 
-/// Writes `conlab compare`'s files (top-level names) into `dir`.
-pub fn write_compare(dir: &Path, files: &[(&str, &[u8])]) -> Result<(), StoreError> {
-    let mut folder = Folder::open(dir, Purpose::Compare)?;
+/// Writes `conlab compare`'s files (top-level names) into the folder
+/// `lock` holds.
+pub fn write_compare(lock: &WriteLock, files: &[(&str, &[u8])]) -> Result<(), StoreError> {
+    let mut folder = Folder::open(lock, Purpose::Compare)?;
     let files: Vec<(String, &[u8])> = files.iter().map(|(n, b)| (n.to_string(), *b)).collect();
-    folder.write_all(&files)
+    Ok(folder.write_all(&files)?)
 }

@@ -419,6 +419,12 @@ fn summarize_cell(plan: &CellPlan, records: &[&RunRecord]) -> CellSummary {
         (CellStatus::Skipped, reason.clone())
     } else if records.is_empty() {
         (CellStatus::Pending, String::new())
+    } else if records.iter().all(|r| r.status == RunStatus::Skipped)
+        && !first_message(records).starts_with("not run: ")
+    {
+        // Skipped while running: its runner refused the job (a cell given
+        // up after a timeout says "not run: …", and failed).
+        (CellStatus::Skipped, first_message(records))
     } else if ok.is_empty() {
         let all: Vec<&RunRecord> = records.to_vec();
         (CellStatus::Failed, first_message(&all))
@@ -482,7 +488,7 @@ fn summarize_cell(plan: &CellPlan, records: &[&RunRecord]) -> CellSummary {
         baseline_ms: ms(plan.baseline_ns),
         predicted_ms,
         efficiency: wall
-            .filter(|s| s.median > 0.0)
+            .filter(|s| s.median > 0.0 && c.kind.predicts())
             .map(|s| predicted_ms / s.median),
         speedup: None,
         steal_median_ms: median_of(&ok, |r| r.steal_ms),

@@ -40,21 +40,22 @@ const BYTES_PER_TASK: u64 = 256;
 const BYTES_PER_THREAD: u64 = 64 << 10;
 /// A worker process of a pool (conlab's or Python's).
 const BYTES_PER_PROCESS: u64 = 8 << 20;
-/// The worker itself, and a Python interpreter when there is one.
+/// The worker itself, and a runner's runtime (CPython, Node.js, a user's
+/// program) when there is one.
 const BYTES_BASE: u64 = 16 << 20;
 const BYTES_PYTHON: u64 = 32 << 20;
 
 /// About how much memory a run of `cell` needs, in bytes: an estimate
 /// from its tasks, rounds, threads and processes (generous, not exact).
 pub fn memory_needed(cell: &Cell) -> u64 {
-    let python = cell.kind.is_python();
+    let python = cell.kind.runtime().is_some();
     let per_wait = if python {
         PYTHON_BYTES_PER_WAIT
     } else {
         BYTES_PER_WAIT
     };
-    let threads = model::threads_needed(cell.kind, cell.tasks(), cell.workers);
-    let processes = model::processes_needed(cell.kind, cell.workers);
+    let threads = cell.kind.threads_needed(cell.tasks(), cell.workers);
+    let processes = cell.kind.processes_needed(cell.workers);
     [
         cell.waits().saturating_mul(per_wait),
         cell.tasks().saturating_mul(BYTES_PER_TASK),
@@ -138,7 +139,7 @@ impl Limits {
 
     /// Why `cell` cannot run on this machine, if it cannot.
     pub fn check(&self, cell: &Cell) -> Option<String> {
-        let needed = model::threads_needed(cell.kind, cell.tasks(), cell.workers);
+        let needed = cell.kind.threads_needed(cell.tasks(), cell.workers);
         let limit = self.max_threads();
         if needed > limit {
             return Some(format!(
@@ -148,7 +149,7 @@ impl Limits {
                 self.max_map_count, self.threads_max
             ));
         }
-        let files = model::files_needed(cell.kind, cell.io, cell.tasks());
+        let files = cell.kind.files_needed(cell.io, cell.tasks());
         if files > self.max_files() {
             return Some(format!(
                 "needs {files} open files in one process; the hard limit here is {} \
@@ -156,7 +157,7 @@ impl Limits {
                 self.max_open_files
             ));
         }
-        let processes = model::processes_needed(cell.kind, cell.workers);
+        let processes = cell.kind.processes_needed(cell.workers);
         if processes > model::processes::MAX_WORKERS as u64 {
             return Some(format!(
                 "needs {processes} worker processes; conlab starts at most {} per run",

@@ -24,6 +24,9 @@ pub enum Outcome {
     Done(Box<Measurement>, Option<Timeline>),
     Failed(String),
     TimedOut(String),
+    /// The model's runner cannot run the job and said why: the cell is
+    /// skipped with the reason.
+    Refused(String),
     /// The user interrupted conlab while the run was going on.
     Interrupted,
 }
@@ -202,6 +205,8 @@ impl Executor for ChildExecutor {
                     Outcome::Done(measurement, timeline)
                 }
                 Reply::Failed { message } => Outcome::Failed(message),
+                Reply::Refused { reason } => Outcome::Refused(reason),
+                Reply::TimedOut { message } => Outcome::TimedOut(message),
             };
         }
         let how = match (status.code(), status.signal()) {
@@ -242,6 +247,7 @@ mod tests {
             shared: Default::default(),
             arrivals: Vec::new(),
             stop_after_ns: None,
+            timeout_ns: None,
         }
     }
 

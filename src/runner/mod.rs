@@ -6,6 +6,7 @@
 //! one cell's table is ever in memory.
 
 pub mod capacity;
+pub mod conformance;
 pub mod executor;
 mod latency;
 pub mod server;
@@ -22,7 +23,7 @@ pub use executor::{ChildExecutor, Executor, Outcome};
 use crate::config::Experiment;
 use crate::config::workers_or_cores;
 use crate::matrix::{Cell, CellGroup};
-use crate::model::python::Interpreters;
+use crate::model::runtimes::Runtimes;
 use crate::model::{self, Job, Schedule};
 use crate::predict;
 use crate::queueing;
@@ -258,7 +259,7 @@ pub fn prepare(
     cells: Vec<Cell>,
     cores: usize,
     limits: &Limits,
-    interpreters: &Interpreters,
+    runtimes: &Runtimes,
 ) -> Vec<Prepared> {
     let mut point: Option<(String, Drawn)> = None;
     let mut prepared = Vec::with_capacity(cells.len());
@@ -274,7 +275,7 @@ pub fn prepare(
             .max(schedule_span_ns(&cell));
         let skip = limits
             .check(&cell)
-            .or_else(|| interpreters.skip_reason(&cell))
+            .or_else(|| runtimes.skip_reason(&cell))
             .or_else(|| model::shared::unsupported(&cell));
         prepared.push(Prepared {
             plan: CellPlan {
@@ -480,6 +481,7 @@ impl Run<'_> {
                 stop_after_ns: cell
                     .is_open_loop()
                     .then(|| stop_after(s.timeout).as_nanos() as u64),
+                timeout_ns: Some(s.timeout.as_nanos() as u64),
             };
             self.observer.run_started(&label, slot.phase);
             let outcome = self.executor.execute(&job, s.timeout, self.interrupted);
@@ -490,6 +492,11 @@ impl Run<'_> {
                     Phase::Measured(i) => format!("run {i}"),
                 };
                 gave_up[slot.cell] = Some(format!("not run: {run} of this cell was {message}"));
+            }
+            // A runner that cannot run the job refused it: the cell is
+            // skipped, every run of it, with the runner's reason.
+            if let Outcome::Refused(reason) = &outcome {
+                gave_up[slot.cell] = Some(reason.clone());
             }
             let Phase::Measured(rep) = slot.phase else {
                 if matches!(outcome, Outcome::Interrupted) {
@@ -518,6 +525,7 @@ impl Run<'_> {
                     record
                 }
                 Outcome::Failed(message) => RunRecord::new(cell, rep, RunStatus::Failed, message),
+                Outcome::Refused(reason) => RunRecord::new(cell, rep, RunStatus::Skipped, reason),
                 Outcome::TimedOut(message) => {
                     RunRecord::new(cell, rep, RunStatus::TimedOut, message)
                 }

@@ -79,7 +79,7 @@ fn every_model_at_one_point_waits_the_same_times() {
                 [[model]]\nkind = \"processes\"\nworkers = 2\n";
     let exp = experiment(text);
     let cells = matrix::expand(&exp, 2);
-    let interpreters = crate::model::python::Interpreters::probe_for(&cells);
+    let interpreters = crate::model::runtimes::Runtimes::probe_for(&cells);
     let prepared = prepare(&exp, cells, 2, &Limits::of_this_machine(), &interpreters);
     assert_eq!(prepared.len(), 6);
     let point = |tasks: u64| -> Vec<&Prepared> {

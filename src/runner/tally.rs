@@ -252,6 +252,7 @@ mod tests {
             shared: Default::default(),
             arrivals,
             stop_after_ns: None,
+            timeout_ns: None,
         }
     }
 

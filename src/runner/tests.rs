@@ -7,6 +7,7 @@ use std::time::Duration;
 use super::*;
 use crate::config;
 use crate::matrix;
+use crate::results::folder::{Folder, Purpose};
 use crate::results::manifest::{CellHash, StartedRun};
 use crate::results::{CellStatus, Measurement};
 
@@ -111,13 +112,17 @@ fn a_timed_out_cell_is_recorded_and_the_others_complete() {
     };
     let limits = Limits::of_this_machine();
     let cells = matrix::expand(&exp, 2);
-    let interpreters = crate::model::python::Interpreters::probe_for(&cells);
+    let interpreters = crate::model::runtimes::Runtimes::probe_for(&cells);
     let prepared = prepare(&exp, cells, 2, &limits, &interpreters);
     let dir = match tempfile::tempdir() {
         Ok(d) => d,
         Err(e) => panic!("{e}"),
     };
-    let mut store = match Store::create(dir.path(), false, "", started(&prepared)) {
+    let lock = match Folder::lock(dir.path(), Purpose::Run { force: false }) {
+        Ok(l) => l,
+        Err(e) => panic!("{e}"),
+    };
+    let mut store = match Store::create(&lock, false, "", started(&prepared)) {
         Ok(s) => s,
         Err(e) => panic!("{e}"),
     };
@@ -202,13 +207,17 @@ fn a_resumed_run_runs_only_what_is_missing_and_summarises_all() {
         Err(e) => panic!("{e}"),
     };
     let cells = matrix::expand(&exp, 2);
-    let interpreters = crate::model::python::Interpreters::probe_for(&cells);
+    let interpreters = crate::model::runtimes::Runtimes::probe_for(&cells);
     let prepared = prepare(&exp, cells, 2, &Limits::of_this_machine(), &interpreters);
     let dir = match tempfile::tempdir() {
         Ok(d) => d,
         Err(e) => panic!("{e}"),
     };
-    let mut store = match Store::create(dir.path(), false, "", started(&prepared)) {
+    let lock = match Folder::lock(dir.path(), Purpose::Run { force: false }) {
+        Ok(l) => l,
+        Err(e) => panic!("{e}"),
+    };
+    let mut store = match Store::create(&lock, false, "", started(&prepared)) {
         Ok(s) => s,
         Err(e) => panic!("{e}"),
     };
@@ -339,7 +348,7 @@ fn an_open_loop_cell_is_predicted_to_last_until_its_last_arrival_and_the_estimat
         Err(e) => panic!("{e}"),
     };
     let cells = matrix::expand(&exp, 2);
-    let interpreters = crate::model::python::Interpreters::probe_for(&cells);
+    let interpreters = crate::model::runtimes::Runtimes::probe_for(&cells);
     let mut prepared = prepare(&exp, cells, 2, &Limits::of_this_machine(), &interpreters);
     for p in &prepared {
         // 30 / 50 s in f64 is a hair under 0.6 s: 599,999,999 or 600 million.

@@ -30,6 +30,15 @@ pub enum Reply {
     Failed {
         message: String,
     },
+    /// The model's runner refused the job (runner protocol): no failure.
+    Refused {
+        reason: String,
+    },
+    /// The model's runner was stopped at the run's deadline: the run
+    /// timed out, as if the worker itself had been killed at its timeout.
+    TimedOut {
+        message: String,
+    },
 }
 
 /// Entry point of `conlab __worker`; returns the process exit code.
@@ -104,7 +113,7 @@ pub fn run(mut job: Job) -> Reply {
     } else {
         None
     };
-    match Shared::for_job(&job) {
+    match Shared::for_cell(&job.cell) {
         Ok(shared) => job.shared = Arc::new(shared),
         Err(e) => {
             return Reply::Failed {
@@ -138,8 +147,16 @@ pub fn run(mut job: Job) -> Reply {
                 timeline,
             }
         }
-        Err(e) => Reply::Failed {
+        Err(e) if e.timed_out() => Reply::TimedOut {
             message: e.to_string(),
+        },
+        Err(e) => match e.refusal() {
+            Some(reason) => Reply::Refused {
+                reason: reason.to_string(),
+            },
+            None => Reply::Failed {
+                message: e.to_string(),
+            },
         },
     }
 }
@@ -197,6 +214,7 @@ fn timeline(job: &Job, records: &Records, run: &ModelRun, start_ns: u64) -> Time
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::ModelKind;
     use crate::model::WaitLog;
     use crate::model::job::{simple_job, test_job};
 
@@ -260,16 +278,12 @@ mod tests {
 
     #[test]
     fn every_model_fills_every_task_record() {
-        for kind in [
-            "sequential",
-            "threads",
-            "thread-pool",
-            "async",
-            "async-multi",
-            "gil-threads",
-            "async-blocking",
-            "polling",
-        ] {
+        // conlab's own models that run in this process (a pool of worker
+        // processes needs conlab's binary, not this test's).
+        let own = ModelKind::ALL.into_iter().filter(|k| {
+            matches!(k.runs(), crate::config::Runs::Own(_)) && k.processes_needed(None) == 0
+        });
+        for kind in own.map(ModelKind::name) {
             for timeline in [false, true] {
                 // 6 tasks × 2 rounds of 1 ms.
                 let job = simple_job(kind, 6, 2, timeline);
@@ -287,7 +301,7 @@ mod tests {
                 let first_end = m.groups[0].completion_p50_ns.min(m.wall_ns);
                 assert!(first_end >= 2_000_000, "{kind}: {first_end}");
                 assert!(m.io_overshoot_median_ns.is_some(), "{kind}");
-                if kind != "gil-threads" {
+                if ModelKind::from_name(kind).is_some_and(|k| k.declaration().wake_is_overshoot) {
                     // A timer completes at its deadline: waking is the overshoot.
                     assert_eq!(m.groups[0].wake_max_ns, m.io_overshoot_max_ns, "{kind}");
                 }

@@ -58,6 +58,15 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Option<Vec<u8>>> {
     out
 }
 
+/// [`snapshot`] of a results folder, but for its lock file, where each
+/// command that takes the folder records itself (a refused one too, when
+/// the folder's state refuses it under the lock).
+fn results_snapshot(dir: &Path) -> BTreeMap<PathBuf, Option<Vec<u8>>> {
+    let mut files = snapshot(dir);
+    files.remove(&dir.join(".conlab-lock"));
+    files
+}
+
 /// Polls `ready` every 10 ms until it holds; fails after two minutes.
 fn wait_for(what: &str, mut ready: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(120);
@@ -715,7 +724,7 @@ fn resume_after_the_experiment_file_changed_refuses_and_names_the_cells() {
     let file = write(dir.path(), "small.toml", &small());
     let out = dir.path().join("out");
     assert_eq!(run_into(&file, &out, &["-n", "1", "-w", "0"]).0, 0);
-    let before = snapshot(&out);
+    let before = results_snapshot(&out);
     // Writes `text` as small.toml, resumes with `extra` arguments, and
     // returns the refusal's stderr.
     let refused = |text: &str, extra: &[&str]| {
@@ -744,7 +753,7 @@ fn resume_after_the_experiment_file_changed_refuses_and_names_the_cells() {
         refused(&small(), &["-n", "3"]),
         "error: cannot resume the run in out: it was started with --repetitions 1, not 3\n  = help: leave out --repetitions to continue with 1, or start afresh with --force (or into another folder with --out DIR)\n"
     );
-    assert_eq!(snapshot(&out), before);
+    assert_eq!(results_snapshot(&out), before);
 }
 
 #[test]
@@ -770,4 +779,318 @@ fn resume_with_force_or_without_a_started_run_is_an_error_with_a_hint() {
         stderr,
         "error: there is no run to resume in output/small: it is empty\n  = help: give the --out DIR the run was started with, or start the run without --resume\n"
     );
+}
+
+// Issue 22: two conlab processes on one results folder, and the experiment
+// file a forced run was given.
+
+/// Twenty short cells' worth of runs (2 × 2 cells, 5 measured runs and a
+/// warm-up each, 40 ms waits): long enough that other commands start and
+/// end while it runs.
+fn long_run() -> String {
+    io_experiment("long", 5, 1, "[1, 2]", "40ms", &["sequential", "async"])
+}
+
+/// The record a running conlab keeps in `dir`'s lock file.
+fn lock_record(dir: &Path) -> String {
+    std::fs::read_to_string(dir.join(".conlab-lock")).unwrap_or_default()
+}
+
+/// Waits until the conlab `child` holds `dir` (it has recorded itself in
+/// the lock file) and has recorded `rows` rows.
+fn holding(child: &Child, dir: &Path, rows: usize) {
+    let pid = format!("\npid {}\n", child.id());
+    wait_for("the run to hold its folder", || {
+        lock_record(dir).contains(&pid) && rows_written(&dir.join("runs.csv")) >= rows
+    });
+}
+
+/// How conlab names a command holding a folder: its PID and command line.
+fn holder(child: &Child, args: &[&str]) -> String {
+    format!("PID {}: conlab {}", child.id(), args.join(" "))
+}
+
+/// The files of conlab's names in `dir` (relative), the manifest's list
+/// of them, and whatever else is there.
+fn listed_and_present(dir: &Path) -> (BTreeSet<String>, BTreeSet<String>) {
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("conlab-manifest.json")).unwrap_or_default(),
+    )
+    .unwrap_or_default();
+    let listed = manifest["files"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let present = snapshot(dir)
+        .into_iter()
+        .filter(|(_, content)| content.is_some())
+        .filter_map(|(path, _)| {
+            path.strip_prefix(dir)
+                .ok()
+                .map(|p| p.to_string_lossy().into_owned())
+        })
+        .filter(|rel| rel != "conlab-manifest.json" && rel != ".conlab-lock")
+        .collect();
+    (listed, present)
+}
+
+#[test]
+fn a_second_writer_on_a_folder_being_run_is_refused_with_exit_2_and_the_first_run_keeps_every_row()
+{
+    // Issue 22, point 1: `run t.toml --out cc & sleep 0.25; run t.toml
+    // --out cc --resume` lost the first run's rows, and so did --force.
+    let dir = tempdir();
+    let file = write(dir.path(), "long.toml", &long_run());
+    let cc = dir.path().join("cc");
+    let mut first = spawn_run(&file, &cc, &[], Stdio::piped());
+    holding(&first, &cc, 1);
+    let (file_s, cc_s) = (file.display().to_string(), cc.display().to_string());
+    let refusal = format!(
+        "error: {cc_s} is being written by another conlab command ({}), and a results folder takes one writer at a time\n  = help: run this again when that command has ended\n",
+        holder(&first, &["run", &file_s, "--out", &cc_s, "-q"])
+    );
+    for extra in [&["--resume"][..], &["--force"], &[]] {
+        let (code, stderr) = run_into(&file, &cc, extra);
+        assert_eq!((code, stderr.as_str()), (2, refusal.as_str()), "{extra:?}");
+    }
+    // Its folder is still being written: plot is refused like a run, and
+    // check, which only reads, is refused until the results are whole.
+    let (code, stderr) = conlab_in(dir.path(), &["plot", "cc"]);
+    assert_eq!(
+        (code, stderr),
+        (
+            2,
+            refusal.replacen(&format!("error: {cc_s}"), "error: cc", 1)
+        )
+    );
+    let (code, stderr) = conlab_in(dir.path(), &["check", "cc"]);
+    assert_eq!(
+        (code, stderr),
+        (
+            2,
+            format!(
+                "error: cc is being written by another conlab command ({}), so its results are not complete yet\n  = help: run this again when that command has ended\n",
+                holder(&first, &["run", &file_s, "--out", &cc_s, "-q"])
+            )
+        )
+    );
+    assert!(
+        first.try_wait().ok().flatten().is_none(),
+        "the first run ended before the others were refused: the test checked nothing"
+    );
+    let (exit, stderr) = ended(first);
+    assert_eq!(exit, Some(0), "{stderr}");
+    let rows = cell_reps(&cc);
+    assert_eq!(rows.len(), 20, "{rows:?}");
+    for cell in summary(&cc) {
+        assert_eq!(cell["n"], 5, "{cell}");
+    }
+    let (listed, present) = listed_and_present(&cc);
+    assert_eq!(listed, present);
+}
+
+#[test]
+fn plot_during_run_force_is_refused_and_the_forced_run_keeps_its_files_listed() {
+    // Issue 22, point 2: `plot cc` during `run --force` left charts and
+    // report.md out of the manifest, and the folder broken for good.
+    let dir = tempdir();
+    let file = write(dir.path(), "long.toml", &long_run());
+    let cc = dir.path().join("cc");
+    let (code, stderr) = run_into(&file, &cc, &["-n", "1", "-w", "0"]);
+    assert_eq!(code, 0, "{stderr}");
+    let forced = spawn_run(&file, &cc, &["--force"], Stdio::piped());
+    holding(&forced, &cc, 0);
+    let (code, stderr) = conlab_in(dir.path(), &["plot", "cc"]);
+    assert_eq!(
+        (code, stderr),
+        (
+            2,
+            format!(
+                "error: cc is being written by another conlab command ({}), and a results folder takes one writer at a time\n  = help: run this again when that command has ended\n",
+                holder(
+                    &forced,
+                    &[
+                        "run",
+                        &file.display().to_string(),
+                        "--out",
+                        &cc.display().to_string(),
+                        "-q",
+                        "--force"
+                    ]
+                )
+            )
+        )
+    );
+    let (exit, stderr) = ended(forced);
+    assert_eq!(exit, Some(0), "{stderr}");
+    assert_eq!(cell_reps(&cc).len(), 20);
+    let (listed, present) = listed_and_present(&cc);
+    assert_eq!(listed, present);
+    assert!(listed.contains("report.md") && listed.contains("charts/io-wall.png"));
+    assert_eq!(
+        conlab_in(dir.path(), &["plot", "cc", "-q"]),
+        (0, String::new())
+    );
+}
+
+/// Takes `names` off the manifest of `dir`, as two commands writing at
+/// once made older conlab versions do.
+fn unlist(dir: &Path, names: &[&str]) {
+    let path = dir.join("conlab-manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_default())
+            .unwrap_or_else(|e| panic!("{e}"));
+    if let Some(files) = manifest["files"].as_array_mut() {
+        files.retain(|f| !names.iter().any(|n| f.as_str() == Some(*n)));
+    }
+    let text = serde_json::to_string_pretty(&manifest).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[test]
+fn a_folder_whose_manifest_lost_conlabs_charts_and_report_is_recovered_by_plot_and_force() {
+    // Issue 22, point 2: what the race left (conlab's own charts and
+    // report.md, unlisted) made `plot` exit 1 for ever ("report.md is in
+    // the way"), and `--force` could not clean it.
+    let dir = tempdir();
+    let out = results(dir.path());
+    let (listed, _) = listed_and_present(&out);
+    let lost: Vec<&str> = listed
+        .iter()
+        .map(String::as_str)
+        .filter(|f| f.starts_with("charts/") || f.starts_with("report"))
+        .collect();
+    assert!(lost.len() > 4, "{lost:?}");
+    unlist(&out, &lost);
+    let (code, stderr) = conlab_in(dir.path(), &["plot", "out", "-q"]);
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    let (listed, present) = listed_and_present(&out);
+    assert_eq!(listed, present);
+    // The same, and a timeline of a cell the run no longer has (conlab's,
+    // lost from the list): --force deletes it with conlab's other files.
+    let lost: Vec<String> = listed
+        .iter()
+        .filter(|f| f.starts_with("charts/") || f.starts_with("report"))
+        .cloned()
+        .collect();
+    unlist(&out, &lost.iter().map(String::as_str).collect::<Vec<_>>());
+    let timeline = std::fs::read_to_string(out.join("timelines/cell-0.json")).unwrap_or_default();
+    write(
+        &out.join("timelines"),
+        "cell-9.json",
+        &timeline.replacen("{\"cell\":0,", "{\"cell\":9,", 1),
+    );
+    let (code, stderr) = conlab_in(
+        dir.path(),
+        &[
+            "run",
+            "small.toml",
+            "--out",
+            "out",
+            "--force",
+            "-q",
+            "-n",
+            "1",
+            "-w",
+            "0",
+        ],
+    );
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    assert!(!out.join("timelines/cell-9.json").exists());
+    let (listed, present) = listed_and_present(&out);
+    assert_eq!(listed, present);
+}
+
+#[test]
+fn a_users_file_of_a_report_name_is_named_with_how_to_free_it_never_overwritten() {
+    let dir = tempdir();
+    let out = results(dir.path());
+    unlist(&out, &["report.md", "summary.tex"]);
+    write(&out, "report.md", "# My own report\n\nmine\n");
+    write(&out, "summary.tex", "\\section{Mine}\n");
+    let refusal = "error: out holds files of the names conlab writes that out/conlab-manifest.json does not list, and whose content is not recognisably conlab's: out/report.md, out/summary.tex\n  = help: conlab never overwrites or deletes a file it did not list. If they are yours, move them out of the folder; if they are conlab's (an older conlab could lose files from its list when two commands wrote the folder at once), delete them: rm -- out/report.md out/summary.tex; then run again\n";
+    let before = results_snapshot(&out);
+    assert_eq!(
+        conlab_in(dir.path(), &["plot", "out"]),
+        (2, refusal.to_string())
+    );
+    assert_eq!(
+        conlab_in(
+            dir.path(),
+            &["run", "small.toml", "--out", "out", "--force"]
+        ),
+        (2, refusal.to_string())
+    );
+    assert_eq!(results_snapshot(&out), before);
+    // Moved away as the message says, the folder is conlab's again.
+    std::fs::remove_file(out.join("report.md")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::remove_file(out.join("summary.tex")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        conlab_in(dir.path(), &["plot", "out", "-q"]),
+        (0, String::new())
+    );
+}
+
+#[test]
+fn run_force_killed_at_any_moment_never_loses_the_experiment_file_it_was_given() {
+    // Issue 22, point 10: `run DIR/experiment.toml --out DIR --force`
+    // killed in its first milliseconds deleted the only copy.
+    let dir = tempdir();
+    let out = results(dir.path());
+    let file = out.join("experiment.toml");
+    let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{e}"));
+    let mut kills = 0;
+    for delay_ms in (0..=60).step_by(3) {
+        let mut child = spawn_run(
+            &file,
+            &out,
+            &["--force", "-n", "1", "-w", "0"],
+            Stdio::null(),
+        );
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        if child.try_wait().ok().flatten().is_none() {
+            kills += 1;
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        assert_eq!(
+            std::fs::read_to_string(&file).ok().as_deref(),
+            Some(text.as_str()),
+            "killed after {delay_ms} ms"
+        );
+    }
+    assert!(
+        kills > 10,
+        "only {kills} runs were still running when killed"
+    );
+    let (code, stderr) = run_into(&file, &out, &["--force", "-n", "1", "-w", "0"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(std::fs::read_to_string(&file).ok(), Some(text));
+    let (listed, present) = listed_and_present(&out);
+    assert_eq!(listed, present);
+}
+
+#[test]
+fn force_with_a_users_experiment_toml_in_the_way_refuses_before_deleting_anything() {
+    let dir = tempdir();
+    let out = results(dir.path());
+    unlist(&out, &["experiment.toml"]);
+    write(&out, "experiment.toml", "# my own notes\n");
+    let before = results_snapshot(&out);
+    let (code, stderr) = conlab_in(
+        dir.path(),
+        &["run", "small.toml", "--out", "out", "--force", "-q"],
+    );
+    assert_eq!(
+        (code, stderr.as_str()),
+        (
+            2,
+            "error: out/experiment.toml is in the way: conlab did not write it (out/conlab-manifest.json does not list it), and never overwrites a file it did not write\n  = help: move or rename it, then run again\n"
+        )
+    );
+    assert_eq!(results_snapshot(&out), before);
 }

@@ -27,6 +27,8 @@ pub const STRICT_ENV: &str = "CONLAB_TEST_STRICT";
 pub enum Reason {
     /// No `python3` of 3.8 or newer on PATH.
     NoPython,
+    /// No Node.js 20 or newer (`node`) on PATH.
+    NoNode,
     /// Only one core is usable by this process.
     OneCore,
     /// Other processes held a core through every check of this test
@@ -107,6 +109,7 @@ mod tests {
         assert!(Reason::ChosenByUser.allowed_on_ci());
         assert!(Reason::CoresBusy.allowed_on_ci());
         assert!(!Reason::NoPython.allowed_on_ci());
+        assert!(!Reason::NoNode.allowed_on_ci());
         assert!(!Reason::OneCore.allowed_on_ci());
     }
 

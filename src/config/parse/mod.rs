@@ -19,8 +19,9 @@ use super::claim::ClaimSpec;
 use super::diagnostic::{Diagnostic, SourceFile};
 use super::folder_name;
 use super::keys::{CHART, CLAIM, EXPERIMENT, GROUP, MODEL, TOP_LEVEL, WORKLOAD};
-use super::kind::Param;
+use super::kind::ModelKind;
 use super::limits;
+use super::param::Param;
 use super::schema::*;
 
 /// Parses and validates one experiment file. Returns the experiment when
@@ -229,17 +230,26 @@ fn model(c: &mut Checker, t: &Table) -> Option<ModelSpec> {
     }
     let mut ok = true;
     for key in MODEL.keys {
-        let (Some(param), Some(v)) = (Param::from_key(key.name), t.get(key.name)) else {
+        let (Some(param), Some(v)) = (Param::from_name(key.name), t.get(key.name)) else {
             continue;
         };
-        if m.kind.params().contains(&param) {
+        if m.kind.takes(param) {
             ok &= c.read(key, v, &t.path_of(key.name), &mut m);
             continue;
         }
-        let (name, kind, takers) = (key.name, m.kind.name(), param.kinds().join(", "));
+        let (name, kind) = (key.name, m.kind.name());
+        let takers = ModelKind::taking(param).join(", ");
         let message = format!("`{name}` does not apply to model kind \"{kind}\"");
         let hint = format!("remove it; `{name}` is a parameter of {takers}");
         c.error(&t.path_of(name), v.span(), message, &hint);
+        ok = false;
+    }
+    if m.kind.takes(Param::Command) && m.command.is_none() && t.get("command").is_none() {
+        let kind = m.kind.name();
+        let message = format!("model kind \"{kind}\" needs `command`, the runner to start");
+        let hint = "add command = [\"./my-runner\", \"--flag\"]: a program on PATH or a path \
+                    that speaks the runner protocol, then its arguments";
+        c.error(&t.path_of("kind"), t.span.clone(), message, hint);
         ok = false;
     }
     match (t.get("name"), MODEL.key("name")) {

@@ -272,6 +272,7 @@ impl Checker {
                 store(name, into, *set)
             }
             Read::Program(set) => store(self.program(v, path), into, *set),
+            Read::Command(set) => store(self.command(v, path), into, *set),
             Read::Flag(set) => store(self.boolean(v, path), into, *set),
             Read::Count(range, set) => store(self.count(v, path, *range), into, *set),
             Read::Counts(range, set) => {
@@ -760,11 +761,60 @@ impl Checker {
     fn program(&mut self, v: &Value, path: &str) -> Option<String> {
         let name = self.string(v, path)?;
         if name.trim().is_empty() {
-            let hint = "name an interpreter, e.g. python = \"python3.12\" or a path to one";
-            self.error(path, v.span(), "`python` is empty", hint);
+            let key = path.rsplit('.').next().unwrap_or(path);
+            let hint = match key {
+                "node" => "name Node.js, e.g. node = \"node20\" or a path to one".to_string(),
+                "python" => {
+                    "name an interpreter, e.g. python = \"python3.12\" or a path to one".to_string()
+                }
+                other => format!("name a program on PATH or a path to one in `{other}`"),
+            };
+            self.error(path, v.span(), format!("`{key}` is empty"), &hint);
             return None;
         }
         Some(name)
+    }
+
+    /// A command to start: a non-empty list of strings whose first, the
+    /// program, is not empty.
+    fn command(&mut self, v: &Value, path: &str) -> Option<Vec<String>> {
+        let hint = "write the program and its arguments as a list: command = [\"./my-runner\", \
+                    \"--flag\"]";
+        let DeValue::Array(items) = v.get_ref() else {
+            self.wrong_type(path, v, "a list of strings", hint);
+            return None;
+        };
+        let mut argv = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let DeValue::String(s) = item.get_ref() else {
+                let at = format!("{path}[{i}]");
+                let message = format!(
+                    "`command` must be a list of strings; item {} is {}",
+                    i + 1,
+                    type_name(item.get_ref())
+                );
+                self.error(&at, item.span(), message, hint);
+                return None;
+            };
+            argv.push(s.to_string());
+        }
+        match argv.first() {
+            None => {
+                let message = "`command` is empty";
+                let hint = "name the runner to start: command = [\"./my-runner\"] (a program on \
+                            PATH or a path, then its arguments)";
+                self.error(path, v.span(), message, hint);
+                None
+            }
+            Some(program) if program.trim().is_empty() => {
+                let message = "`command`'s program (its first item) is empty";
+                let hint = "start the list with a program on PATH or a path: command = \
+                            [\"./my-runner\", \"--flag\"]";
+                self.error(path, v.span(), message, hint);
+                None
+            }
+            Some(_) => Some(argv),
+        }
     }
 
     /// The tables of the `[[key]]` list at `path`, each titled `title`;

@@ -8,8 +8,8 @@ use std::process::{Command, ExitStatus, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use super::error::stderr_tail;
 use crate::child::{kill_group, read_all};
+use crate::model::external::stderr_tail;
 
 /// The probe, run as `<interpreter> -E -s -c <probe>` (flags Python 2 knows).
 const PROBE: &str = include_str!("probe.py");

@@ -8,14 +8,20 @@
 # It must run on CPython 3.8 and later (threading.get_native_id is 3.8).
 #
 # Every timestamp is nanoseconds on CLOCK_MONOTONIC, the clock conlab itself
-# uses, so conlab can put them straight beside its own.
+# uses, so conlab can put them straight beside its own. It speaks the runner
+# protocol, version 5 (the book's chapter "The runner protocol").
 
 import json
 import os
 import sys
 import time
 
-PROTOCOL = 4
+PROTOCOL = 5
+
+
+class Refused(Exception):
+    """A job this runner cannot run: it says why in a refusal, as data, and
+    conlab skips the cell with the reason."""
 
 # Pure-Python arithmetic steps between two reads of the thread's CPU clock:
 # a few microseconds, so a burst ends close to its target while most of it
@@ -32,15 +38,18 @@ def now():
 
 def burn(cost_ns):
     """Computes in pure Python until this thread's CPU clock has advanced by
-    cost_ns. Time spent waiting for the GIL or preempted does not count."""
+    cost_ns, and returns how far it advanced. Time spent waiting for the GIL
+    or preempted does not count."""
     clock = time.thread_time_ns
-    end = clock() + cost_ns
+    start = clock()
+    end = start + cost_ns
     x = 1
     while True:
         for _ in range(CHUNK):
             x = (x * 1103515245 + 12345) & 0x7FFFFFFF
-        if clock() >= end:
-            return x
+        now_cpu = clock()
+        if now_cpu >= end:
+            return now_cpu - start
 
 
 # Shared counters (a group's `shared` and `await_inside`): each task of a
@@ -97,7 +106,7 @@ class ThreadCounter(Counter):
         if mode == "atomic":
             gil_enabled = getattr(sys, "_is_gil_enabled", lambda: True)
             if not gil_enabled():
-                raise RuntimeError(
+                raise Refused(
                     "shared = \"atomic\" relies on the GIL (next() of an itertools.count "
                     "is atomic only under it), and this interpreter runs without one"
                 )
@@ -166,7 +175,7 @@ class ProcessCounter(Counter):
 
     def __init__(self, context, mode, await_inside):
         if mode == "atomic":
-            raise RuntimeError(
+            raise Refused(
                 "shared = \"atomic\" is not supported by python-processes: CPython has no "
                 "atomic increment of memory shared between processes"
             )
@@ -208,8 +217,8 @@ class Task:
         self.counter = counters[job["task_groups"][index]]
         self.ident = ident
         self.spans = [] if job["timeline"] else None
-        self.overshoots = []
-        self.wakes = []
+        self.waits = []
+        self.cpu_burned = 0
         self.start = 0
         self.end = 0
         self.stop = job.get("stop")
@@ -223,15 +232,14 @@ class Task:
         """An IO wait that began at start, was due at deadline, completed
         at completed (the deadline of a sleep; when the delay server sent
         its answer) and ended when this thread ran again at end."""
-        self.overshoots.append(max(0, end - deadline))
-        self.wakes.append(max(0, end - completed))
+        self.waits.append((deadline, completed, end))
         if self.spans is not None:
             self.spans.append(("io", start, end, self.ident))
 
     def cpu(self):
         if self.cpu_ns > 0:
             start = now()
-            burn(self.cpu_ns)
+            self.cpu_burned += burn(self.cpu_ns)
             if self.spans is not None:
                 self.spans.append(("cpu", start, now(), self.ident))
 
@@ -242,8 +250,8 @@ class Task:
         return {
             "start": self.start,
             "end": self.end,
-            "overshoots": self.overshoots,
-            "wakes": self.wakes,
+            "waits": self.waits,
+            "cpu_ns": self.cpu_burned,
             "spans": self.spans or [],
         }
 
@@ -289,9 +297,10 @@ class BlockingIo:
             self.sock = connect(self.job)
 
     async def wait(self, latency, deadline):
-        """Waits latency ns; returns when the IO completed."""
+        """Waits latency ns; returns when the IO completed. A sleep never
+        ends before its deadline (it sleeps again if woken early)."""
         if self.sock is None:
-            time.sleep(latency / 1e9)
+            wait_until(deadline)
             return deadline
         return ask(self.sock, latency)
 
@@ -324,6 +333,9 @@ class LoopIo:
         """Waits latency ns; returns when the IO completed."""
         if self.writer is None:
             await self.asyncio.sleep(latency / 1e9)
+            # asyncio's clock is float seconds: never end early.
+            while now() < deadline:
+                await self.asyncio.sleep((deadline - now()) / 1e9)
             return deadline
         self.writer.write(latency.to_bytes(8, "big"))
         await self.writer.drain()
@@ -388,6 +400,13 @@ async def run_async(job, index, ident, counters):
     return await run_task(Task(job, index, ident, counters), LoopIo(job))
 
 
+async def run_async_blocking(job, index, ident, counters):
+    """One task on the event loop whose IO waits are blocking calls inside
+    the coroutine (time.sleep, a blocking socket read): they never yield,
+    so the loop runs nothing else until the task ends (the pitfall)."""
+    return await run_task(Task(job, index, ident, counters), BlockingIo(job))
+
+
 # Each model is a function of the job and the groups' counters, called at
 # t0 (after `main` has imported the modules it names in MODELS and made the
 # counters, so both are setup), that returns the task records in task order.
@@ -399,7 +418,7 @@ async def run_async(job, index, ident, counters):
 
 
 def unfinished():
-    return {"start": 0, "end": 0, "overshoots": [], "wakes": [], "spans": []}
+    return {"start": 0, "end": 0, "waits": [], "cpu_ns": 0, "spans": []}
 
 
 def due(job, i):
@@ -481,7 +500,9 @@ def thread_pool(job, shared):
     return records
 
 
-def asyncio_gather(job, shared):
+def asyncio_gather(job, shared, run=run_async):
+    """Every task a coroutine on one event loop, gathered; run is how one
+    task runs on the loop."""
     import asyncio
     import threading
 
@@ -489,7 +510,7 @@ def asyncio_gather(job, shared):
     records = [unfinished() for _ in job["latencies"]]
 
     async def one(i):
-        records[i] = await run_async(job, i, ident, shared)
+        records[i] = await run(job, i, ident, shared)
 
     async def main():
         tasks = []
@@ -507,6 +528,10 @@ def asyncio_gather(job, shared):
 
     asyncio.run(main())
     return records
+
+
+def asyncio_blocking(job, shared):
+    return asyncio_gather(job, shared, run_async_blocking)
 
 
 # The job and the groups' counters as pool workers see them: they are
@@ -565,6 +590,7 @@ MODELS = {
     "threads": (threads, ("threading",), thread_counters),
     "thread-pool": (thread_pool, ("threading", "concurrent.futures"), thread_counters),
     "asyncio": (asyncio_gather, ("threading", "asyncio"), thread_counters),
+    "asyncio-blocking": (asyncio_blocking, ("threading", "asyncio"), thread_counters),
     "processes": (processes, ("multiprocessing", "multiprocessing.pool"), process_counters),
 }
 
@@ -587,35 +613,72 @@ def usage():
     }
 
 
-def main():
-    job = json.loads(sys.stdin.buffer.read())
-    if job.get("protocol") != PROTOCOL:
-        sys.exit("conlab runner: protocol %r, expected %r" % (job.get("protocol"), PROTOCOL))
-    model, modules, make_counters = MODELS[job["model"]]
-    for name in modules:
-        __import__(name)
-    if job["tcp"]:
-        import socket  # noqa: F401
-    shared = make_counters(job)
+def runtime():
+    """What runs this runner: protocol 5's `runtime`, with what changes a
+    prediction for Python (the implementation and whether a GIL is on)."""
+    import platform
 
-    before = usage()
-    t0 = now()
-    job["t0"] = t0
-    if job.get("stop_after") is not None:
-        job["stop"] = t0 + job["stop_after"]
-    records = model(job, shared)
-    reply = {
-        "protocol": PROTOCOL,
-        "t0": t0,
-        "startup_usage": before,
-        "tasks": records,
-        "shared": [c.result() if c is not None else None for c in shared],
+    gil_enabled = getattr(sys, "_is_gil_enabled", lambda: True)
+    return {
+        "name": "python",
+        "version": platform.python_version(),
+        "implementation": sys.implementation.name,
+        "gil": bool(gil_enabled()),
     }
+
+
+def write_line(reply):
     out = sys.stdout
     out.write(json.dumps(reply, separators=(",", ":")))
     out.write("\n")
     out.flush()
     sys.stderr.flush()
+
+
+def refuse(why):
+    """A refusal, as data: conlab skips the cell with the reason."""
+    write_line({"protocol": PROTOCOL, "refused": why, "runtime": runtime()})
+    os._exit(3)
+
+
+def main():
+    job = json.loads(sys.stdin.buffer.read())
+    if job.get("protocol") != PROTOCOL:
+        refuse("this runner speaks runner protocol %r, and the job is protocol %r"
+               % (PROTOCOL, job.get("protocol")))
+    if job.get("model") not in MODELS:
+        refuse("this runner has no model %r (it has %s)"
+               % (job.get("model"), ", ".join(sorted(MODELS))))
+    model, modules, make_counters = MODELS[job["model"]]
+    for name in modules:
+        __import__(name)
+    if job["tcp"]:
+        import socket  # noqa: F401
+    try:
+        shared = make_counters(job)
+    except Refused as why:
+        refuse(str(why))
+    facts = runtime()
+
+    before = usage()
+    t0 = now()
+    job["t0"] = t0
+    stops = []
+    if job.get("stop_after") is not None:
+        stops.append(t0 + job["stop_after"])
+    if job.get("deadline") is not None:
+        stops.append(job["deadline"])
+    if stops:
+        job["stop"] = min(stops)
+    records = model(job, shared)
+    write_line({
+        "protocol": PROTOCOL,
+        "runtime": facts,
+        "t0": t0,
+        "startup_usage": before,
+        "tasks": records,
+        "shared": [c.result() if c is not None else None for c in shared],
+    })
     # Every thread, pool worker and event loop has ended; skipping the
     # interpreter's finalization keeps its teardown out of the run's CPU.
     os._exit(0)

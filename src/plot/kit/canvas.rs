@@ -12,8 +12,14 @@ use super::color;
 use super::error::ChartError;
 use super::font::{self, FAMILY};
 use super::marker::Marker;
-use super::picture::Format;
 use super::rect::Rect;
+
+/// The two files of a chart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Png,
+    Svg,
+}
 
 /// Where a text's anchor point is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

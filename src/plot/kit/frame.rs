@@ -9,7 +9,7 @@ use super::canvas::{Anchor, Canvas};
 use super::color;
 use super::dimension::Dimension;
 use super::error::ChartError;
-use super::legend::{self, Entry, Symbol};
+use super::legend::{self, Entry, LEGEND_SIZE, Symbol};
 use super::plot_area::PlotArea;
 use super::rect::Rect;
 use super::scale::Tick;
@@ -18,7 +18,6 @@ pub const TITLE_SIZE: f64 = 26.0;
 pub const SUBTITLE_SIZE: f64 = 16.0;
 pub const AXIS_TITLE_SIZE: f64 = 18.0;
 pub const TICK_SIZE: f64 = 15.0;
-pub const LEGEND_SIZE: f64 = 16.0;
 
 /// Everything around the data.
 pub struct Frame {

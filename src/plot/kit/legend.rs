@@ -8,9 +8,11 @@ use plotters::style::RGBColor;
 use super::canvas::{Anchor, Canvas};
 use super::color;
 use super::error::ChartError;
-use super::frame::LEGEND_SIZE;
 use super::marker::Marker;
 use super::rect::Rect;
+
+/// The size of a legend entry's text.
+pub const LEGEND_SIZE: f64 = 16.0;
 
 /// How a line is drawn.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

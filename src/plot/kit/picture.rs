@@ -7,16 +7,9 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::canvas::Canvas;
+use super::canvas::{Canvas, Format};
 use super::error::ChartError;
 use super::font;
-
-/// The two files of a chart.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    Png,
-    Svg,
-}
 
 /// Something drawn on a canvas of any size: a chart. The same code draws
 /// the PNG and the SVG, so `draw` is generic over the plotters backend.
