@@ -5,8 +5,8 @@
 # resolver and release profile make that the same binary, so the build
 # links nothing new, and this script fails if the wheel's `conlab` differs
 # from target/release/conlab. Then, in a fresh venv and a temp dir:
-# `pip install` of the wheel, and from its `conlab`: `init` and `run` of the
-# starter (the install-to-first-result time), `validate` and `run` of a
+# `pip install` of the wheel, and from its `conlab`: `init --python` and `run` of the
+# Python starter (the install-to-first-result time), `validate` and `run` of a
 # short experiment with the `processes` model (which starts the wheel's
 # binary again as its workers) and `python-asyncio`, `completions` and
 # `man`.
@@ -56,18 +56,18 @@ cmp -s venv/bin/conlab "$repo/target/release/conlab" ||
     fail "the wheel's conlab is not target/release/conlab: maturin built another binary"
 say "the wheel's conlab is target/release/conlab ($(du -k venv/bin/conlab | cut -f1) KiB), $(conlab --version)"
 
-# Install to first result: the starter, as the README starts.
+# Install to first result: the Python starter, as the README starts.
 mkdir first && cd first
-conlab init >init.log 2>&1 || fail "conlab init: $(cat init.log)"
+conlab init --python >init.log 2>&1 || fail "conlab init --python: $(cat init.log)"
 conlab run experiment.toml --quiet >run.log 2>&1 || fail "conlab run experiment.toml: $(tail -n 20 run.log)"
-[ -s output/first/summary.csv ] || fail "the starter's run wrote no output/first/summary.csv"
+[ -s output/first-python/summary.csv ] || fail "the starter's run wrote no output/first-python/summary.csv"
 done_at=$(date +%s.%N)
 cd ..
 python3 - "$started" "$venv_made" "$installed" "$done_at" <<'EOF'
 import sys
 start, venv, installed, done = map(float, sys.argv[1:])
 print(f"wheel-test: install to first result {done - start:.1f} s: venv {venv - start:.1f} s, "
-      f"pip install {installed - venv:.1f} s, conlab init + run of the starter {done - installed:.1f} s")
+      f"pip install {installed - venv:.1f} s, conlab init --python + run of the starter {done - installed:.1f} s")
 EOF
 
 # The processes and python-asyncio models, from the wheel.

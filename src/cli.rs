@@ -17,7 +17,8 @@ use crate::config::{self, limits};
         An experiment file describes workloads (tasks, IO latency, CPU cost) and a matrix of \
         concurrency models. `conlab run` executes every combination in fresh child processes, \
         measures it, and writes runs.csv, summaries and charts to output/<name>/.",
-    after_help = "Start with: conlab run experiments/seed.toml"
+    after_help = "Start with: conlab init (writes experiment.toml; conlab init --python for \
+        CPython's models), then conlab run experiment.toml"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -44,6 +45,10 @@ pub enum Command {
         /// Where to write it; an existing file is never replaced
         #[arg(value_name = "FILE", default_value = "experiment.toml")]
         file: PathBuf,
+        /// The starter for Python: real CPython's threads, asyncio (and its
+        /// blocking-call pitfall) and processes, with claims to judge
+        #[arg(long)]
+        python: bool,
     },
     /// List the concurrency models, their parameters and predictions
     Models,

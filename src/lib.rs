@@ -85,7 +85,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Models => Ok(commands::models::run()),
         Command::Validate { files } => Ok(commands::validate::run(&files)),
         Command::Schema => Ok(commands::schema::run()),
-        Command::Init { file } => Ok(commands::init::run(&file)),
+        Command::Init { file, python } => Ok(commands::init::run(&file, python)),
         Command::Plot(args) => commands::plot::run(&args),
         Command::Compare(args) => commands::compare::run(&args),
         Command::Check(args) => Ok(commands::check::run(&args)),

@@ -123,7 +123,29 @@ const ONE_CORE: Shape = Shape::Overlap { cpu: CpuWays::One };
 /// an experiment of `python-*` models alone has speedups too.
 pub const SPEEDUP_BASELINES: [ModelKind; 2] = [ModelKind::Sequential, ModelKind::PythonSequential];
 
+/// Python's names for what a `python-*` kind runs, as a Python user may
+/// write them for `kind`: "did you mean" offers the kind.
+pub const PYTHON_NAMES: [(&str, ModelKind); 7] = [
+    ("asyncio", ModelKind::PythonAsyncio),
+    ("threading", ModelKind::PythonThreads),
+    ("multiprocessing", ModelKind::PythonProcesses),
+    ("concurrent.futures", ModelKind::PythonThreadPool),
+    ("threadpoolexecutor", ModelKind::PythonThreadPool),
+    ("processpoolexecutor", ModelKind::PythonProcesses),
+    ("python", ModelKind::PythonSequential),
+];
+
 impl ModelKind {
+    /// The `python-*` kind that runs what `word` names in Python
+    /// ("asyncio", "threading", "multiprocessing", ...), any case.
+    pub fn from_python_name(word: &str) -> Option<ModelKind> {
+        let word = word.to_ascii_lowercase();
+        PYTHON_NAMES
+            .into_iter()
+            .find(|(name, _)| *name == word)
+            .map(|(_, kind)| kind)
+    }
+
     /// The kind speedups are taken over among `kinds` (the kinds of an
     /// experiment's cells): the first of [`SPEEDUP_BASELINES`] there;
     /// `None` when none is.
