@@ -201,6 +201,23 @@ pub struct CompareArgs {
     /// [default: output/compare-<name of DIR_A>-vs-<name of DIR_B>]
     #[arg(long, short, value_name = "DIR")]
     pub out: Option<PathBuf>,
+
+    /// Exit 1 when any cell of B is slower than A's: its interval of the
+    /// ratio excludes 1 and the medians differ by 5 % or more (a CI gate)
+    #[arg(long, value_enum, value_name = "VERDICT")]
+    pub fail_on: Option<FailOn>,
+
+    /// Print the comparison as JSON on stdout instead of the table
+    /// ({"a", "b", "min_effect", "cells"}); the files are written as ever
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The verdicts `compare --fail-on` fails on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// A cell slower in B than in A
+    Slower,
 }
 
 #[derive(Debug, Args)]
@@ -255,6 +272,12 @@ pub struct CheckArgs {
     /// Print only the claims that fail or are inconclusive, and the tally
     #[arg(long, short)]
     pub quiet: bool,
+
+    /// Print the verdicts as JSON on stdout instead ({"experiment_file",
+    /// "holds", "fails", "inconclusive", "claims"}, each claim as in
+    /// summary.json); the exit code is the same
+    #[arg(long, conflicts_with = "quiet")]
+    pub json: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -64,6 +64,14 @@ pub fn write_stdout(bytes: &[u8]) -> std::io::Result<()> {
     }
 }
 
+/// Prints `doc` on stdout as pretty JSON and a newline (`--json`): JSON
+/// escapes control characters itself, so it goes out as it is.
+pub fn out_json(doc: &serde_json::Value) {
+    let mut text = serde_json::to_string_pretty(doc).unwrap_or_default();
+    text.push('\n');
+    let _ = write_stdout(text.as_bytes());
+}
+
 /// The width tables may take on a terminal: `$COLUMNS` when the shell
 /// exports it, else 120.
 pub fn terminal_width() -> u16 {
