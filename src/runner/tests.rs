@@ -367,3 +367,33 @@ fn an_open_loop_cell_is_predicted_to_last_until_its_last_arrival_and_the_estimat
     prepared[1].plan.skip = Some("skipped".into());
     assert_eq!(estimate(&prepared, 1, 2), per_cell * 6);
 }
+
+/// A unit slip (`io_latency = "20s"` meant as 20 ms) warns once per
+/// workload, naming the longest cell and the key; cells within the
+/// timeout, and a workload of them, say nothing.
+#[test]
+fn cells_predicted_past_the_timeout_are_warned_of_by_workload() {
+    let exp = match config::from_text(
+        "t.toml",
+        "[experiment]\ntimeout = \"30s\"\n\
+         [[workload]]\nname = \"slip\"\ntasks = [1, 10]\nio_latency = \"20s\"\n\
+         [[workload]]\nname = \"fine\"\ntasks = 10\nio_latency = \"20ms\"\n\
+         [[model]]\nkind = \"sequential\"\n[[model]]\nkind = \"threads\"\n",
+        "t",
+    ) {
+        Ok(l) => l.experiment,
+        Err(e) => panic!("{e}"),
+    };
+    let cells = matrix::expand(&exp, 2);
+    let interpreters = crate::model::runtimes::Runtimes::probe_for(&cells);
+    let prepared = prepare(&exp, cells, 2, &Limits::of_this_machine(), &interpreters);
+    assert_eq!(
+        super::longer_than_timeout(&prepared, exp.timeout.as_std()),
+        [
+            "warning: 1 of the 4 cells of workload \"slip\" is predicted to take longer than \
+          timeout = \"30s\" (\"slip · sequential · tasks=10\": 3m 20s), so its runs will time out; \
+          io_latency = \"20s\" × 10 tasks × 1 round makes it long (meant \"20ms\"?), or raise timeout"
+        ]
+    );
+    assert!(super::longer_than_timeout(&prepared, Duration::from_secs(300)).is_empty());
+}
