@@ -43,10 +43,50 @@ pub fn visible(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Milliseconds as a short human string: `0.85 ms`, `301 ms`, `1.24 s`.
+/// At most `max` characters of `text`, made visible and escaped for one
+/// line (`\n` too): what a message may quote of something a file or a
+/// child wrote, however long it is (a line of 200 MB is quoted as its
+/// first characters and `…`).
+pub fn excerpt(text: &str, max: usize) -> Cow<'_, str> {
+    let plain = |c: char| !(c.is_control() || is_hidden_control(c));
+    if text.chars().nth(max).is_none() && text.chars().all(plain) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::new();
+    let mut shown = 0;
+    // Where to cut if what follows does not fit: room for the `…`.
+    let mut cut = None;
+    for c in text.chars() {
+        let piece = match c {
+            '\n' => "\\n".to_string(),
+            '\t' => "\\t".to_string(),
+            '\r' => "\\r".to_string(),
+            c if !plain(c) => format!("\\u{{{:x}}}", c as u32),
+            c => c.to_string(),
+        };
+        let width = piece.chars().count();
+        if cut.is_none() && shown + width >= max {
+            cut = Some(out.len());
+        }
+        if shown + width > max {
+            out.truncate(cut.unwrap_or(0));
+            out.push('…');
+            return Cow::Owned(out);
+        }
+        out.push_str(&piece);
+        shown += width;
+    }
+    Cow::Owned(out)
+}
+
+/// Milliseconds as a short human string: `0.85 ms`, `301 ms`, `1.24 s`;
+/// past a million seconds (from a folder edited by hand) in scientific
+/// notation, so no value makes it longer than a dozen characters.
 pub fn format_ms(ms: f64) -> String {
     if !ms.is_finite() {
         "-".to_string()
+    } else if ms.abs() >= 1e9 {
+        format!("{:.2e} s", ms / 1000.0)
     } else if ms >= 10_000.0 {
         format!("{:.1} s", ms / 1000.0)
     } else if ms >= 1000.0 {
@@ -60,6 +100,20 @@ pub fn format_ms(ms: f64) -> String {
     }
 }
 
+/// A ratio (or any plain number) with `decimals` decimals, and in
+/// scientific notation when that would be long or show nothing (at or
+/// above a million, or below 0.001): `0.812`, `1.50e12`, `3.20e-7`.
+pub fn format_ratio(v: f64, decimals: usize) -> String {
+    let a = v.abs();
+    if !v.is_finite() {
+        "-".to_string()
+    } else if a >= 1e6 || (a > 0.0 && a < 1e-3) {
+        format!("{v:.2e}")
+    } else {
+        format!("{v:.decimals$}")
+    }
+}
+
 /// A number with at most `decimals` decimals, trailing zeros dropped, and
 /// large values shortened: `0.25`, `40`, `20k`, `1.5M`.
 pub fn format_number(v: f64, decimals: usize) -> String {
@@ -67,6 +121,9 @@ pub fn format_number(v: f64, decimals: usize) -> String {
         return "0".to_string();
     }
     let a = v.abs();
+    if a >= 1e9 || !v.is_finite() {
+        return format!("{v:.1e}");
+    }
     if a >= 1e6 {
         return format!("{}M", trim(format!("{:.1}", v / 1e6)));
     }
@@ -148,6 +205,35 @@ pub fn cut_at_char_boundary(text: &str, max: usize) -> &str {
 mod tests {
     use super::*;
 
+    /// Issue 22: `compare` printed a 230-digit interval for wall times of
+    /// 1e300 ms; every number has a bounded width.
+    #[test]
+    fn huge_and_tiny_numbers_stay_short() {
+        assert_eq!(format_ms(1e300), "1.00e297 s");
+        assert_eq!(format_ms(999_999_999.0), "1000000.0 s");
+        assert_eq!(format_ratio(0.8123, 3), "0.812");
+        assert_eq!(format_ratio(1e230, 3), "1.00e230");
+        assert_eq!(format_ratio(3.2e-7, 3), "3.20e-7");
+        assert_eq!(format_ratio(0.0, 3), "0.000");
+        assert_eq!(format_ratio(f64::INFINITY, 3), "-");
+        for v in [1e300, 1e-300, -1e300, 123.456] {
+            assert!(format_ms(v).len() <= 16, "{}", format_ms(v));
+            assert!(format_ratio(v, 3).len() <= 16, "{}", format_ratio(v, 3));
+        }
+    }
+
+    #[test]
+    fn an_excerpt_is_short_escaped_and_on_one_line() {
+        assert_eq!(excerpt("tasks = 3", 20), "tasks = 3");
+        assert_eq!(excerpt("a\nb\tc", 20), "a\\nb\\tc");
+        assert_eq!(excerpt("abcdef", 6), "abcdef");
+        assert_eq!(excerpt("abcdefg", 6), "abcde…");
+        // 20 MB of NUL bytes are quoted as their first few.
+        let nul = "\0".repeat(200_000_000);
+        assert_eq!(excerpt(&nul, 20), "\\u{0}\\u{0}\\u{0}…");
+        assert_eq!(excerpt("가나다라마바", 4), "가나다…");
+    }
+
     #[test]
     fn times_read_by_range() {
         assert_eq!(format_ms(0.853), "0.85 ms");
@@ -165,6 +251,7 @@ mod tests {
         assert_eq!(format_number(20_000.0, 0), "20k");
         assert_eq!(format_number(1_500_000.0, 0), "1.5M");
         assert_eq!(format_number(1000.0, 0), "1000");
+        assert_eq!(format_number(1e300, 0), "1.0e300");
     }
 
     #[test]

@@ -15,7 +15,7 @@
 //!
 //! | layer | modules | what they hold |
 //! |---|---|---|
-//! | 0 | [`format`], [`stats`], [`measure`], [`signals`], [`child`] | text formatting, pure statistics, clocks and rusage, the signals that stop a run, child processes' pipes and process groups |
+//! | 0 | [`format`], [`stats`], [`measure`], [`signals`], [`child`], [`bounded`] | text formatting, pure statistics, clocks and rusage, the signals that stop a run, child processes' pipes and process groups, reading files conlab did not write with a limit |
 //! | 1 | [`config`], [`noise`] | experiment files, and the vocabulary every later stage speaks: durations, model kinds and their defaults, IO kinds, sweep fields; how busy the machine was around a run |
 //! | 2 | [`matrix`], [`predict`], [`queueing`], [`machine`] | cells from sweeps; each model's ideal time; its capacity and latency under open-loop load; facts about this machine |
 //! | 3 | [`workload`] | IO waits and CPU work, the primitives tasks are made of |
@@ -29,6 +29,7 @@
 //! | 11 | [`cli`] | the command line, as clap sees it |
 //! | 12 | [`commands`] | one file per subcommand |
 
+pub(crate) mod bounded;
 pub(crate) mod child;
 pub mod cli;
 pub(crate) mod commands;
@@ -101,13 +102,24 @@ pub fn run(cli: Cli) -> i32 {
             commands::run::run(&args, interrupted)
         }
     };
-    match outcome {
+    let code = match outcome {
         Ok(Exit::Interrupted) => signals::exit_code(),
         Ok(exit) => exit as i32,
         Err(e) => {
             eprintln!("error: {}", format::visible(&format!("{e:#}")));
             Exit::RunsFailed as i32
         }
+    };
+    // What a command printed is part of its work: if it could not be
+    // written, the command did not do it.
+    match commands::stdout_failure() {
+        Some(why) => {
+            eprintln!(
+                "error: cannot write to stdout: {why}\n  = help: write the output somewhere with room, e.g. conlab … > file"
+            );
+            code.max(Exit::RunsFailed as i32)
+        }
+        None => code,
     }
 }
 
@@ -126,6 +138,7 @@ mod layering {
         ("measure", 0),
         ("signals", 0),
         ("child", 0),
+        ("bounded", 0),
         ("config", 1),
         ("noise", 1),
         ("matrix", 2),

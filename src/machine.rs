@@ -12,7 +12,13 @@ use std::process::{Command, Stdio};
 
 use serde::{Deserialize, Serialize};
 
+use crate::child;
 use crate::noise::LoadAverage;
+
+/// The most `systemd-detect-virt` may write (its answer is one word).
+const DETECT_VIRT_OUTPUT: usize = 4 << 10;
+/// How long it may take (it answers in milliseconds).
+const DETECT_VIRT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// What `environment.json` records about the machine beyond its model and
 /// size. Every field is `null` where this machine does not expose it.
@@ -191,19 +197,34 @@ impl Machine {
     }
 
     /// `systemd-detect-virt <flag>`'s answer (`none` included), on the live
-    /// machine only and if the program is there.
+    /// machine only and if the program is there. Whatever is called that
+    /// on `PATH` may write at most [`DETECT_VIRT_OUTPUT`] and take at most
+    /// [`DETECT_VIRT_TIMEOUT`]; else it has no answer.
     fn detect_virt(&self, flag: &str) -> Option<String> {
+        use std::os::unix::process::CommandExt;
         if !self.is_live() {
             return None;
         }
-        let output = Command::new("systemd-detect-virt")
+        let mut child = Command::new("systemd-detect-virt")
             .arg(flag)
             .stdin(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
-            .output()
+            .process_group(0)
+            .spawn()
             .ok()?;
+        let started = std::time::Instant::now();
+        let bounds = child::Bounds {
+            stdout: DETECT_VIRT_OUTPUT,
+            stderr: 0,
+            deadline: Some(started + DETECT_VIRT_TIMEOUT),
+        };
+        let done = child::supervise(&mut child, Vec::new(), bounds, started, &|| false);
         // It exits 1 when it finds nothing, and still prints `none`.
-        let answer = String::from_utf8_lossy(&output.stdout).trim().to_string();
+        let child::End::Exited(_) = done.end else {
+            return None;
+        };
+        let answer = String::from_utf8_lossy(&done.stdout).trim().to_string();
         (!answer.is_empty() && answer.chars().all(|c| c.is_ascii_graphic())).then_some(answer)
     }
 

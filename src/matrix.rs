@@ -390,7 +390,12 @@ impl std::str::FromStr for Shard {
         let (k, n) = text
             .split_once('/')
             .ok_or_else(|| format!("`{text}` is not a shard: {usage}"))?;
-        let number = |t: &str| t.trim().parse::<u32>().ok();
+        // Digits only: `u32::from_str` would take `+1`, and a trim ` 1`.
+        let number = |t: &str| {
+            (!t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| t.parse::<u32>().ok())
+                .flatten()
+        };
         match (number(k), number(n)) {
             (Some(k), Some(n)) if n >= 1 && (1..=n).contains(&k) => {
                 Ok(Shard { index: k, count: n })
@@ -728,5 +733,19 @@ mod tests {
             "1/0".parse::<Shard>(),
             Err("`1/0`: there must be at least one shard; write K/N: the K-th of N shards, from 1/N to N/N (e.g. --shard 2/4)".to_string())
         );
+    }
+
+    /// Issue 22: `--shard " 1/3"` and `--shard +1/3` were taken as 1/3.
+    #[test]
+    fn a_shard_with_a_space_or_a_sign_is_refused() {
+        for bad in [" 1/3", "1/ 3", "+1/3", "1/+3", "1/3 ", "１/3"] {
+            assert_eq!(
+                bad.parse::<Shard>(),
+                Err(format!(
+                    "`{bad}` is not a shard: write K/N: the K-th of N shards, from 1/N to N/N (e.g. --shard 2/4)"
+                )),
+                "{bad:?}"
+            );
+        }
     }
 }

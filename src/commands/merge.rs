@@ -7,17 +7,17 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use super::{Exit, read_folder, say, take_folder, tell_rendering};
+use super::{Exit, read_folder, say, tell_rendering, took};
 use crate::cli::MergeArgs;
 use crate::render::render_dir;
-use crate::results::folder::Purpose;
-use crate::results::manifest::{MANIFEST, Manifest};
+use crate::results::folder::{Folder, FolderError, Purpose};
+use crate::results::manifest::{MANIFEST, Manifest, StartedRun};
 use crate::results::merge::{self, Part, label_problem};
-use crate::results::{Results, export, store};
+use crate::results::{Results, export, limits, store};
 
 /// `--label NAME=DIR` as (name, dir); the error says what is wrong.
 fn labels(args: &MergeArgs) -> Result<Vec<(String, PathBuf)>, String> {
-    let mut out = Vec::new();
+    let mut out: Vec<(String, PathBuf)> = Vec::new();
     for text in &args.label {
         let Some((name, dir)) = text.split_once('=') else {
             return Err(format!(
@@ -37,6 +37,12 @@ fn labels(args: &MergeArgs) -> Result<Vec<(String, PathBuf)>, String> {
                 dir.display()
             ));
         }
+        if let Some((other, _)) = out.iter().find(|(_, d)| same_dir(d, &dir)) {
+            return Err(format!(
+                "error: --label {other}={0} and --label {text} both name {0}: a directory is one machine\n  = help: give {0} one --label",
+                dir.display()
+            ));
+        }
         out.push((name.to_string(), dir));
     }
     Ok(out)
@@ -46,10 +52,30 @@ fn same_dir(a: &Path, b: &Path) -> bool {
     a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
 }
 
-/// The `--shard` the run in `dir` recorded, if its manifest says one.
-fn shard_of(dir: &Path) -> Option<crate::matrix::Shard> {
-    let bytes = std::fs::read(dir.join(MANIFEST)).ok()?;
-    Manifest::parse(&bytes).ok()?.run?.shard
+/// The run `dir`'s manifest records (its settings, its `--shard`), if
+/// it has a manifest that records one; the error says why it cannot be
+/// read.
+fn run_of(dir: &Path) -> Result<Option<StartedRun>, String> {
+    let path = dir.join(MANIFEST);
+    let bytes = match crate::bounded::read_optional(&path, limits::MANIFEST) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return Ok(None),
+        Err(e) => {
+            return Err(format!(
+                "error: {e}\n  = help: conlab writes this file itself; restore it from the run that wrote {}",
+                dir.display()
+            ));
+        }
+    };
+    match Manifest::parse(&bytes) {
+        Ok(m) => Ok(m.run),
+        Err(message) => Err(format!(
+            "error: {} is not a conlab manifest: {}\n  = help: conlab writes this file itself; restore it from the run that wrote {}",
+            path.display(),
+            crate::format::excerpt(&message, 200),
+            dir.display()
+        )),
+    }
 }
 
 pub fn run(args: &MergeArgs) -> anyhow::Result<Exit> {
@@ -81,13 +107,17 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<Exit> {
         return Ok(Exit::BadInput);
     }
     // Each input is read under its shared lock (refused while a command
-    // writes it); --out is held from then to the end.
+    // writes it).
     let mut parts = Vec::new();
     for dir in &args.dirs {
-        let (results, shard) = match read_folder(dir, || (Results::load(dir), shard_of(dir))) {
-            Ok((Ok(r), shard)) => (r, shard),
+        let (results, run) = match read_folder(dir, || (Results::load(dir), run_of(dir))) {
+            Ok((Ok(r), Ok(run))) => (r, run),
             Ok((Err(e), _)) => {
                 say(format_args!("error: {e}"));
+                return Ok(Exit::BadInput);
+            }
+            Ok((_, Err(message))) => {
+                say(message);
                 return Ok(Exit::BadInput);
             }
             Err(exit) => return Ok(exit),
@@ -98,20 +128,32 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<Exit> {
                 .iter()
                 .find(|(_, d)| same_dir(d, dir))
                 .map(|(n, _)| n.clone()),
-            shard,
+            run,
             results,
         });
     }
-    let lock = match take_folder(&args.out, Purpose::Run { force: args.force }) {
-        Ok(lock) => lock,
-        Err(exit) => return Ok(exit),
-    };
     let merged = match merge::merge(parts) {
         Ok(m) => m,
         Err(e) => {
             say(format_args!("error: {e}"));
             return Ok(Exit::BadInput);
         }
+    };
+    // --out is taken only for a merge that will be written, and held from
+    // then to the end.
+    let lock = match Folder::lock(&args.out, Purpose::Run { force: args.force }) {
+        // `run`'s advice (--resume) is no merge's.
+        Err(FolderError::Exists { dir }) => {
+            say(format_args!(
+                "error: {} already holds results\n  = help: pass --force to replace conlab's files there, or --out DIR to write elsewhere",
+                dir.display()
+            ));
+            return Ok(Exit::BadInput);
+        }
+        taken => match took(taken) {
+            Ok(lock) => lock,
+            Err(exit) => return Ok(exit),
+        },
     };
     for w in &merged.warnings {
         say(format_args!("warning: {w}"));

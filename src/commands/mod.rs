@@ -37,13 +37,34 @@ pub enum Exit {
     Interrupted = 130,
 }
 
+/// The first failure to write to stdout, if one happened.
+static STDOUT_FAILURE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
 /// Prints `text` and a newline on stdout, control characters made
 /// visible (names and labels come from files). A reader that went away
-/// (`conlab validate x.toml | head`) is not an error worth a panic.
+/// (`conlab validate x.toml | head`) is not an error worth a panic, nor
+/// an error at all; any other failure (a full disk, `>/dev/full`) is
+/// kept, and [`stdout_failure`] makes the command fail with it.
 pub fn out(text: impl std::fmt::Display) {
     use std::io::Write;
     let text = text.to_string();
-    let _ = writeln!(std::io::stdout().lock(), "{}", visible(&text));
+    let written = writeln!(std::io::stdout().lock(), "{}", visible(&text));
+    note_stdout(written);
+}
+
+fn note_stdout(written: std::io::Result<()>) {
+    if let Err(e) = written
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        let _ = STDOUT_FAILURE.set(e.to_string());
+    }
+}
+
+/// Flushes stdout, and says why writing to it failed, if it did.
+pub fn stdout_failure() -> Option<String> {
+    use std::io::Write;
+    note_stdout(std::io::stdout().lock().flush());
+    STDOUT_FAILURE.get().cloned()
 }
 
 /// Prints `text` and a newline on stderr, control characters made visible.

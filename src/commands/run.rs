@@ -11,9 +11,9 @@ use std::time::Duration;
 
 use anyhow::Context;
 
-use super::{Exit, load_all, out, say, take_folder, tell_rendering, terminal_width};
+use super::{Exit, load_all, out, say, tell_rendering, terminal_width, took};
 use crate::cli::{OrderArg, RunArgs};
-use crate::config::{Loaded, Nanos, limits};
+use crate::config::{self, Loaded, Nanos, limits};
 use crate::environment::{self, usable_cores};
 use crate::matrix::{self, Cell, Shard};
 use crate::model::python::{Located, locate_for};
@@ -22,7 +22,8 @@ use crate::progress::Progress;
 use crate::render::render_dir;
 use crate::report::{self, claim_verdicts, table};
 use crate::results::claims::{self, Measured};
-use crate::results::folder::{Folder, Purpose};
+use crate::results::folder::{Folder, FolderError, Purpose};
+use crate::results::limits as limits_of_results;
 use crate::results::lock::WriteLock;
 use crate::results::manifest::{CellHash, StartedRun, cell_sha256, text_sha256};
 use crate::results::resume::{self, Mismatch};
@@ -67,6 +68,33 @@ fn cell_hash(cell: &Cell, seed: u64) -> CellHash {
         label: cell.label(),
         sha256: cell_sha256(cell, seed),
     }
+}
+
+/// Whether `dir` holds results that `conlab merge` joined (its
+/// environment.json says what it was merged from).
+fn is_merged(dir: &Path) -> bool {
+    crate::bounded::read_file(
+        &dir.join("environment.json"),
+        limits_of_results::ENVIRONMENT_JSON,
+    )
+    .ok()
+    .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+    .is_some_and(|env| env.get("merged_from").is_some())
+}
+
+/// The rows `--resume` keeps of `runs` and `groups` (the files' bytes).
+fn kept_rows(
+    runs: &[u8],
+    groups: &[u8],
+    cells: &[Cell],
+    runnable: &HashSet<usize>,
+    repetitions: u32,
+) -> Result<resume::Kept, resume::Unreadable> {
+    let runs = resume::read_runs(runs).map_err(|message| resume::Unreadable {
+        file: "runs.csv",
+        message,
+    })?;
+    resume::keep(&runs, groups, cells, runnable, repetitions)
 }
 
 /// One experiment, checked and ready to run.
@@ -124,6 +152,23 @@ pub fn run(args: &RunArgs, interrupted: &AtomicBool) -> anyhow::Result<Exit> {
     let Some(loaded) = load_all(&args.files) else {
         return Ok(Exit::BadInput);
     };
+    // The files were checked against their own timeouts; --timeout too
+    // must leave their arrivals the time to arrive.
+    if let Some(t) = timeout {
+        for l in &loaded {
+            if let Some((message, needed)) = config::arrivals_too_long(&l.experiment, t) {
+                let fix = match needed {
+                    Some(n) => format!(", or give --timeout {n} or more"),
+                    None => String::new(),
+                };
+                say(format_args!(
+                    "error: {} with --timeout {t}: {message}\n  = help: raise the rate or ask for fewer requests in the file{fix}",
+                    l.experiment.source_path
+                ));
+                return Ok(Exit::BadInput);
+            }
+        }
+    }
     let cores = usable_cores();
     // Every experiment's folder and cells, checked before anything runs:
     // first what needs no folder, so that a folder is made only for a
@@ -162,9 +207,18 @@ pub fn run(args: &RunArgs, interrupted: &AtomicBool) -> anyhow::Result<Exit> {
     let mut fresh = fresh.into_iter();
     let mut plans: Vec<(Plan, WriteLock)> = Vec::new();
     for (l, dir) in loaded.iter().zip(dirs) {
-        let lock = match take_folder(&dir, purpose) {
-            Ok(lock) => lock,
-            Err(exit) => return Ok(exit),
+        let lock = match Folder::lock(&dir, purpose) {
+            Err(FolderError::NothingToResume { .. }) if is_merged(&dir) => {
+                say(format_args!(
+                    "error: there is no run to resume in {0}: it holds results that `conlab merge` joined, not a run\n  = help: resume each folder it was merged from (conlab run FILE --out DIR --resume), then merge them again; or start a run afresh in another folder with --out DIR",
+                    dir.display()
+                ));
+                return Ok(Exit::BadInput);
+            }
+            taken => match took(taken) {
+                Ok(lock) => lock,
+                Err(exit) => return Ok(exit),
+            },
         };
         let plan = if args.resume {
             let plan = match checked(resume_plan(args, l, dir, cores, &lock)?) {
@@ -353,15 +407,20 @@ fn resume_plan<'a>(
             ));
         }
     }
-    let runs_path = dir.join("runs.csv");
-    let bytes = folder.read("runs.csv")?.unwrap_or_default();
-    let checked = resume::read_runs(&bytes).and_then(|runs| {
-        let all: HashSet<usize> = cells.iter().map(|c| c.index).collect();
-        resume::keep(&runs, &cells, &all, started.repetitions).map(|_| ())
-    });
-    if let Err(e) = checked {
+    // A file that cannot be read at all refuses the resume now, before
+    // any experiment runs; rows that do not check out are dropped later.
+    let mut files = Vec::new();
+    for name in ["runs.csv", "groups.csv"] {
+        match folder.read(name) {
+            Ok(bytes) => files.push(bytes.unwrap_or_default()),
+            Err(e) if e.is_bad_input() => return Ok(Err(format!("error: {e}"))),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let all: HashSet<usize> = cells.iter().map(|c| c.index).collect();
+    if let Err(u) = kept_rows(&files[0], &files[1], &cells, &all, started.repetitions) {
         return Ok(cannot(
-            format!("{} {e}", runs_path.display()),
+            format!("{} {}", dir.join(u.file).display(), u.message),
             &format!("it was changed by hand: restore it, {afresh}"),
         ));
     }
@@ -434,7 +493,7 @@ fn run_one(
     for line in runner::longer_than_timeout(&prepared, settings.timeout) {
         say(line);
     }
-    let (mut store, kept) = if plan.resuming {
+    let (mut store, mut kept) = if plan.resuming {
         // Checked before any experiment ran; read again now that this
         // machine has said which cells it can run.
         let folder = Folder::open(lock, Purpose::Resume)?;
@@ -446,28 +505,30 @@ fn run_one(
             .filter(|p| p.plan.skip.is_none())
             .map(|p| p.plan.cell.index)
             .collect();
-        let kept = resume::read_runs(&bytes)
-            .and_then(|runs| resume::keep(&runs, &cells, &runnable, settings.repetitions))
-            .map_err(|e| {
-                anyhow::anyhow!("cannot resume from {}: {e}", dir.join("runs.csv").display())
-            })?;
-        let (groups_csv, kept_groups) =
-            resume::keep_groups(&group_bytes, &kept.records).map_err(|e| {
-                anyhow::anyhow!(
-                    "cannot resume from {}: {e}",
-                    dir.join("groups.csv").display()
-                )
-            })?;
+        let kept = kept_rows(
+            &bytes,
+            &group_bytes,
+            &cells,
+            &runnable,
+            settings.repetitions,
+        )
+        .map_err(|u| {
+            anyhow::anyhow!(
+                "cannot resume from {}: {}",
+                dir.join(u.file).display(),
+                u.message
+            )
+        })?;
         let resumed = Store::resume(
             lock,
             &kept.csv,
             kept.has_header,
-            &groups_csv,
+            &kept.groups_csv,
             &exp.source_text,
             &kept.rerun_timelines,
         );
         match resumed {
-            Ok(store) => (store, Some((kept, kept_groups))),
+            Ok(store) => (store, Some(kept)),
             Err(e) if e.is_bad_input() => {
                 say(format_args!("error: {e}"));
                 return Ok(Exit::BadInput);
@@ -509,10 +570,10 @@ fn run_one(
         );
         store.write_json("environment.json", &env)?;
     }
-    let (kept, kept_groups) = match kept {
-        Some((k, g)) => (Some(k), g),
-        None => (None, Vec::new()),
-    };
+    let kept_groups = kept
+        .as_mut()
+        .map(|k| std::mem::take(&mut k.group_records))
+        .unwrap_or_default();
     let kept_records = kept.as_ref().map(|k| k.records.clone()).unwrap_or_default();
     let done: HashSet<(usize, u32)> = kept_records
         .iter()
@@ -522,11 +583,19 @@ fn run_one(
     if !args.quiet {
         match &kept {
             Some(k) => say(format_args!(
-                "Resuming {} in {}: {} kept, {} to replace (failed, timed out or skipped), {} to do",
+                "Resuming {} in {}: {} kept, {} to replace (failed, timed out or skipped){}, {} to do",
                 exp.source_path,
                 dir.display(),
                 runs(k.records.len() as u64, "measured run"),
                 runs(k.replaced as u64, "recorded run"),
+                if k.dropped.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        ", {} dropped (they do not check out; below)",
+                        runs(k.dropped.len() as u64, "recorded run")
+                    )
+                },
                 runs(total, "run")
             )),
             None => {
@@ -543,6 +612,20 @@ fn run_one(
                     dir.display()
                 ));
             }
+        }
+    }
+    // Said even with --quiet: these rows were in the folder, and are not
+    // kept.
+    if let Some(k) = &kept {
+        const SHOWN: usize = 20;
+        for d in k.dropped.iter().take(SHOWN) {
+            say(format_args!("warning: dropped and run again: {d}"));
+        }
+        if k.dropped.len() > SHOWN {
+            say(format_args!(
+                "warning: … and {} more rows dropped and run again",
+                k.dropped.len() - SHOWN
+            ));
         }
     }
     let mut progress = Progress::new(total, args.quiet);

@@ -112,6 +112,36 @@ impl RequestSpan {
     }
 }
 
+/// How long after dispatch starts an open-loop run stops its tasks: a
+/// quarter of the timeout (at least a second, at most a minute) before it,
+/// so that the worker ends, and reports, on its own.
+pub fn stop_after(timeout: std::time::Duration) -> std::time::Duration {
+    use std::time::Duration;
+    let margin = (timeout / 4).clamp(Duration::from_secs(1), Duration::from_secs(60));
+    timeout.saturating_sub(margin).max(timeout / 2)
+}
+
+/// The shortest timeout (in whole seconds) whose [`stop_after`] is at
+/// least `span_s` seconds: what a file must give for arrivals that long.
+pub fn timeout_for(span_s: f64) -> std::time::Duration {
+    let t = if span_s <= 1.0 {
+        2.0 * span_s
+    } else if span_s <= 3.0 {
+        span_s + 1.0
+    } else if span_s <= 180.0 {
+        span_s * 4.0 / 3.0
+    } else {
+        span_s + 60.0
+    };
+    std::time::Duration::from_secs(t.ceil().clamp(1.0, 1e12) as u64)
+}
+
+/// The expected time from a schedule's first arrival to its last, in
+/// seconds: (requests − 1) / rate, the first one arriving at once.
+pub fn expected_span_s(rate: Rate, requests: u64) -> f64 {
+    requests.saturating_sub(1) as f64 / rate.per_s()
+}
+
 /// One group's arrivals at one point of the sweeps.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CellArrival {
@@ -135,6 +165,23 @@ impl fmt::Display for CellArrival {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_timeout_for_a_span_lets_it_end_before_the_stop() {
+        use std::time::Duration;
+        for span in [0.2, 1.0, 1.5, 3.0, 4.0, 100.0, 180.0, 181.0, 5000.0] {
+            let t = timeout_for(span);
+            assert!(stop_after(t).as_secs_f64() >= span, "{span}: {t:?}");
+            // And not much more: a second less would not do.
+            let less = t.saturating_sub(Duration::from_secs(1));
+            assert!(
+                stop_after(less).as_secs_f64() < span || less.as_secs() == 0,
+                "{span}: {t:?}"
+            );
+        }
+        assert_eq!(expected_span_s(Rate(2.0), 5), 2.0);
+        assert_eq!(expected_span_s(Rate(2.0), 0), 0.0);
+    }
 
     #[test]
     fn requests_of_a_duration_are_rate_times_duration() {

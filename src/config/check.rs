@@ -12,7 +12,7 @@
 //! reader places in the file by their [`At`]. A claim that passes can
 //! always be judged (or found not measured) against results of its file.
 
-use super::arrival::RequestSpan;
+use super::arrival::{RequestSpan, expected_span_s, stop_after, timeout_for};
 use super::claim::{AxisValue, ClaimSpec, CrossoverSpec, Limit, Metric};
 use super::diagnostic::{At, Problem, Written, some};
 use super::duration::Nanos;
@@ -148,6 +148,94 @@ pub fn open_loop(g: &Group, file: &dyn Written) -> Vec<Problem> {
         out.extend(duration(g));
     }
     out
+}
+
+/// A span of time in seconds as a message says it, roughly: `2.00 s`,
+/// `40 min`, `63 years`.
+fn roughly(secs: f64) -> String {
+    const DAY: f64 = 86_400.0;
+    const YEAR: f64 = 365.25 * DAY;
+    if secs < 120.0 {
+        crate::format::format_ms(secs * 1e3)
+    } else if secs < 2.0 * 3600.0 {
+        format!("{:.0} min", secs / 60.0)
+    } else if secs < 2.0 * DAY {
+        format!("{:.0} h", secs / 3600.0)
+    } else if secs < 2.0 * YEAR {
+        format!("{:.0} days", secs / DAY)
+    } else if secs < 1e6 * YEAR {
+        format!("{:.0} years", secs / YEAR)
+    } else {
+        "more than a million years".to_string()
+    }
+}
+
+/// Whether `g`'s requests (`whose` names the group) arrive, at its
+/// slowest rate, later than a run of `timeout` takes requests (its
+/// timeout less a margin: see [`stop_after`]); if they do, the message
+/// and the timeout that would let them all arrive (`None` when no
+/// sensible one would).
+pub fn overlong_arrivals(
+    g: &Group,
+    whose: &str,
+    timeout: Nanos,
+) -> Option<(String, Option<Nanos>)> {
+    let (arrival, span) = (g.arrival.as_ref()?, g.span()?);
+    let (rate, requests, secs) = arrival
+        .rate
+        .values
+        .iter()
+        .map(|&rate| {
+            let n = span.requests(rate);
+            (rate, n, expected_span_s(rate, n))
+        })
+        .max_by(|a, b| a.2.total_cmp(&b.2))?;
+    let stop = stop_after(timeout.as_std());
+    if secs <= stop.as_secs_f64() {
+        return None;
+    }
+    let stop = Nanos(stop.as_nanos().min(u128::from(u64::MAX)) as u64);
+    let message = format!(
+        "at rate = {rate}, the {requests} requests of {whose} arrive over {} on average, but a run \
+         stops taking requests {stop} after it starts (its timeout, {timeout}, less a margin)",
+        roughly(secs)
+    );
+    // A timeout of more than a year is no fix.
+    let needed = timeout_for(secs);
+    let needed = (needed.as_secs() <= 366 * 86_400).then_some(Nanos(needed.as_nanos() as u64));
+    Some((message, needed))
+}
+
+/// [`overlong_arrivals`] of each group of `exp`, for a run of `timeout`.
+pub fn arrivals_too_long(exp: &Experiment, timeout: Nanos) -> Option<(String, Option<Nanos>)> {
+    exp.workloads.iter().find_map(|w| {
+        w.groups.iter().find_map(|g| {
+            let whose = if w.grouped {
+                format!("group \"{}\" of workload \"{}\"", g.name, w.name)
+            } else {
+                format!("workload \"{}\"", w.name)
+            };
+            overlong_arrivals(g, &whose, timeout)
+        })
+    })
+}
+
+/// [`overlong_arrivals`], placed at the group's `requests` or `duration`.
+pub fn arrival_span(g: &Group, whose: &str, timeout: Nanos) -> Option<Problem> {
+    let (message, needed) = overlong_arrivals(g, whose, timeout)?;
+    let hint = match needed {
+        Some(t) => format!(
+            "raise the rate, ask for fewer requests, or give timeout = \"{t}\" or more in \
+             [experiment]"
+        ),
+        None => "raise the rate, or ask for fewer requests".to_string(),
+    };
+    let key = if g.duration.is_some() {
+        "duration"
+    } else {
+        "requests"
+    };
+    Some(Problem::new(At::Key(key), message, hint))
 }
 
 /// A group's `duration` that brings no request, or too many, at one

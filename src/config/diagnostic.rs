@@ -167,19 +167,93 @@ pub struct DiagnosticText<'a> {
     file: &'a SourceFile,
 }
 
+/// The most characters of the offending line shown (a window around the
+/// problem, `…` where it is cut), and of a message, hint or key path: a
+/// file of one long line must not be printed whole.
+const MAX_LINE_CHARS: usize = 120;
+const MAX_TEXT_CHARS: usize = 1000;
+/// How much of the line before the problem a cut line keeps.
+const CONTEXT_CHARS: usize = 40;
+
+/// `text` made visible, and cut to `max` characters with `…`.
+fn shown(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => format!("{}…", visible(&text[..end])),
+        None => visible(text).into_owned(),
+    }
+}
+
+/// The offending line as shown: `(line, lead, width)`, where `lead` is
+/// the display width before the caret and `width` the caret's. The line
+/// is made visible, and a long one is cut to a window around `span`
+/// (byte offsets in `line`).
+fn window(line: &str, span: Range<usize>) -> (String, usize, usize) {
+    let width = |s: &str| UnicodeWidthStr::width(s);
+    // Each character as shown, with its byte offset in the line.
+    let pieces: Vec<(usize, std::borrow::Cow<'_, str>)> = line
+        .char_indices()
+        .map(|(i, c)| (i, visible(&line[i..i + c.len_utf8()])))
+        .collect();
+    let total: usize = pieces.iter().map(|(_, p)| p.chars().count()).sum();
+    let first = pieces.partition_point(|(i, _)| *i < span.start);
+    let last = pieces.partition_point(|(i, _)| *i < span.end).max(first);
+    let (from, cut_before) = if total <= MAX_LINE_CHARS {
+        (0, false)
+    } else {
+        // Back from the problem by at most CONTEXT_CHARS characters shown.
+        let mut from = first;
+        let mut back = 0;
+        while from > 0 && back + pieces[from - 1].1.chars().count() <= CONTEXT_CHARS {
+            from -= 1;
+            back += pieces[from].1.chars().count();
+        }
+        (from, from > 0)
+    };
+    let mut text = String::new();
+    let mut count = 0;
+    let mut lead = 0;
+    let mut caret = 0;
+    if cut_before {
+        text.push('…');
+        count += 1;
+        lead += 1;
+    }
+    let budget = if total <= MAX_LINE_CHARS {
+        usize::MAX
+    } else {
+        MAX_LINE_CHARS - 1
+    };
+    for (k, (_, piece)) in pieces.iter().enumerate().skip(from) {
+        let n = piece.chars().count();
+        if count + n > budget {
+            text.push('…');
+            break;
+        }
+        text.push_str(piece);
+        count += n;
+        if k < first {
+            lead += width(piece);
+        } else if k < last {
+            caret += width(piece);
+        }
+    }
+    (text, lead, caret.max(1))
+}
+
 impl fmt::Display for DiagnosticText<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let d = self.diag;
         let path = visible(&self.file.path);
-        writeln!(f, "error: {}", visible(&d.message))?;
+        writeln!(f, "error: {}", shown(&d.message, MAX_TEXT_CHARS))?;
+        let key = d.key_path.as_deref().map(|k| shown(k, MAX_LINE_CHARS));
         let Some(span) = &d.span else {
             write!(f, "  --> {path}")?;
-            if let Some(key) = &d.key_path {
-                write!(f, ", at {}", visible(key))?;
+            if let Some(key) = &key {
+                write!(f, ", at {key}")?;
             }
             writeln!(f)?;
             if let Some(hint) = &d.hint {
-                writeln!(f, "   = help: {}", visible(hint))?;
+                writeln!(f, "   = help: {}", shown(hint, MAX_TEXT_CHARS))?;
             }
             return Ok(());
         };
@@ -187,23 +261,22 @@ impl fmt::Display for DiagnosticText<'_> {
         let gutter = line.to_string().len();
         let pad = " ".repeat(gutter);
         write!(f, "{pad}--> {path}:{line}:{col}")?;
-        if let Some(key) = &d.key_path {
-            write!(f, ", at {}", visible(key))?;
+        if let Some(key) = &key {
+            write!(f, ", at {key}")?;
         }
         writeln!(f)?;
-        let text = visible(self.file.line_text(line));
-        writeln!(f, "{pad} |")?;
-        writeln!(f, "{line} | {text}")?;
         let start = clamp_to_char(&self.file.text, span.start);
         let (_, line_start) = self.file.line_of(start);
         let end = clamp_to_char(&self.file.text, span.end.max(span.start));
-        let lead = UnicodeWidthStr::width(visible(&self.file.text[line_start..start]).as_ref());
-        let marked = &self.file.text[start..end];
-        let marked = visible(marked.split('\n').next().unwrap_or(""));
-        let width = UnicodeWidthStr::width(marked.as_ref()).max(1);
-        writeln!(f, "{pad} | {}{}", " ".repeat(lead), "^".repeat(width))?;
+        let (text, lead, caret) = window(
+            self.file.line_text(line),
+            start - line_start..end - line_start,
+        );
+        writeln!(f, "{pad} |")?;
+        writeln!(f, "{line} | {text}")?;
+        writeln!(f, "{pad} | {}{}", " ".repeat(lead), "^".repeat(caret))?;
         if let Some(hint) = &d.hint {
-            writeln!(f, "{pad} = help: {}", visible(hint))?;
+            writeln!(f, "{pad} = help: {}", shown(hint, MAX_TEXT_CHARS))?;
         }
         Ok(())
     }
@@ -286,6 +359,32 @@ mod tests {
                 " ".repeat(20)
             )
         );
+    }
+
+    /// Issue 22: a line of 200 MB of NUL bytes was printed whole as the
+    /// offending line; a long line is cut to a window around the problem.
+    #[test]
+    fn a_long_line_is_shown_as_a_window_around_the_problem() {
+        let f = file(&format!("name = \"{}\" x = 1\n", "\0".repeat(100_000)));
+        let start = f.text.find('x').unwrap_or(0);
+        let d = Diagnostic::error("bad").at("", start..start + 1);
+        let text = d.render(&f).to_string();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[3], format!("1 | …{}\" x = 1", "\\u{0}".repeat(7)));
+        assert_eq!(lines[4], format!("  | {}^", " ".repeat(1 + 35 + 2)));
+        assert!(text.len() < 400, "{} bytes", text.len());
+        // The problem far from the start of a long line, and the line
+        // long after it: cut on both sides.
+        let f = file(&format!("{}y{}\n", "a".repeat(500), "b".repeat(500)));
+        let start = f.text.find('y').unwrap_or(0);
+        let d = Diagnostic::error("bad").at("", start..start + 1);
+        let text = d.render(&f).to_string();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[3],
+            format!("1 | …{}y{}…", "a".repeat(40), "b".repeat(77))
+        );
+        assert_eq!(lines[4], format!("  | {}^", " ".repeat(41)));
     }
 
     #[test]

@@ -102,3 +102,41 @@ fn every_case_prints_its_stderr() {
         failures.join("\n\n")
     );
 }
+
+/// Issue 8: `validate /dev/zero` grew without end; reading stops after
+/// 1 MiB of a regular file (issue 22: and is refused before the first
+/// byte when the file says it is larger).
+#[test]
+fn a_file_larger_than_a_mebibyte() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.path().join("big.toml");
+    std::fs::write(&path, vec![b'#'; (1 << 20) + 1]).unwrap_or_else(|e| panic!("{e}"));
+    let shown = match load(&path) {
+        Err(e) => e.to_string(),
+        Ok(_) => String::new(),
+    };
+    assert_eq!(
+        shown,
+        format!(
+            "experiment file {0} is larger than 1 MiB, the most conlab reads\n  = help: an \
+             experiment file is a few kilobytes of TOML; is {0} the file you meant?",
+            path.display()
+        )
+    );
+}
+
+/// Issue 22: a device (`/dev/zero`), a FIFO or a folder is refused before
+/// it is opened, not read up to the limit (or waited on).
+#[test]
+fn a_device_is_not_an_experiment_file() {
+    let shown = match load(Path::new("/dev/zero")) {
+        Err(e) => e.to_string(),
+        Ok(_) => String::new(),
+    };
+    assert_eq!(
+        shown,
+        "experiment file /dev/zero is a character device, not a regular file: conlab reads an \
+         experiment file only from a regular file\n  = help: write the experiment to a file and \
+         name that file; is /dev/zero the file you meant?"
+    );
+}

@@ -23,12 +23,12 @@ mod param;
 mod parse;
 mod schema;
 
-use std::io::Read;
 use std::path::Path;
 
-pub use arrival::{ArrivalDist, CellArrival};
+pub use arrival::{ArrivalDist, CellArrival, stop_after};
 #[cfg(test)]
 pub use arrival::{Rate, RequestSpan};
+pub use check::arrivals_too_long;
 pub use claim::{ClaimSpec, CrossoverSpec, Limit, Metric};
 pub use declaration::{CpuWays, Own, Runs, Runtime, Shape};
 pub use diagnostic::{Diagnostics, SourceFile};
@@ -54,6 +54,12 @@ pub enum ConfigError {
          experiment file is a few kilobytes of TOML; is {path} the file you meant?"
     )]
     TooLarge { path: String },
+    #[error(
+        "experiment file {0}\n  = help: write the experiment to a file and name that file; \
+         is {path} the file you meant?",
+        path = .0.path().display()
+    )]
+    NotRegular(crate::bounded::ReadError),
     #[error("{0}")]
     Invalid(Diagnostics),
 }
@@ -83,51 +89,38 @@ pub struct Loaded {
     pub experiment: Experiment,
 }
 
-/// Reads at most [`limits::MAX_FILE_BYTES`] of the file at `path`, so
-/// that `/dev/zero` fails at once instead of filling memory. The file is
-/// opened without blocking, so a FIFO that no one writes to reads as empty
-/// instead of waiting forever; reads then block as usual (a pipe that is
-/// being written to, as `<(…)` makes, is read to its end).
-fn read_bounded(path: &Path) -> std::io::Result<Option<String>> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(path)?;
-    // SAFETY: fcntl on a descriptor this function owns; clearing
-    // O_NONBLOCK has no memory effects.
-    unsafe {
-        use std::os::fd::AsRawFd;
-        let fd = file.as_raw_fd();
-        let flags = libc::fcntl(fd, libc::F_GETFL);
-        if flags >= 0 {
-            libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK);
-        }
-    }
-    let mut bytes = Vec::new();
-    file.take(limits::MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > limits::MAX_FILE_BYTES {
-        return Ok(None);
-    }
-    String::from_utf8(bytes)
-        .map(Some)
-        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
-}
+/// The most conlab reads of an experiment file.
+pub const EXPERIMENT_FILE: crate::bounded::Limit = crate::bounded::Limit {
+    bytes: limits::MAX_FILE_BYTES,
+    what: "an experiment file",
+};
 
-/// Reads and validates the experiment file at `path`.
-pub fn load(path: &Path) -> Result<Loaded, ConfigError> {
+/// Reads the experiment file at `path` through [`crate::bounded`]: a
+/// regular file of at most [`limits::MAX_FILE_BYTES`], in UTF-8.
+pub fn read(path: &Path) -> Result<String, ConfigError> {
+    use crate::bounded::ReadError;
     let shown = path.display().to_string();
-    let text = match read_bounded(path) {
-        Ok(Some(text)) => text,
-        Ok(None) => return Err(ConfigError::TooLarge { path: shown }),
-        Err(source) => {
+    let bytes = match crate::bounded::read_file(path, EXPERIMENT_FILE) {
+        Ok(bytes) => bytes,
+        Err(ReadError::TooLarge { .. }) => return Err(ConfigError::TooLarge { path: shown }),
+        Err(ReadError::Io { source, .. }) => {
             return Err(ConfigError::Read {
                 path: shown,
                 source,
             });
         }
+        Err(e) => return Err(ConfigError::NotRegular(e)),
     };
+    String::from_utf8(bytes).map_err(|e| ConfigError::Read {
+        path: shown,
+        source: std::io::Error::new(std::io::ErrorKind::InvalidData, e.utf8_error()),
+    })
+}
+
+/// Reads and validates the experiment file at `path`.
+pub fn load(path: &Path) -> Result<Loaded, ConfigError> {
+    let text = read(path)?;
+    let shown = path.display().to_string();
     let stem = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())

@@ -6,7 +6,7 @@ use comfy_table::{Cell as TableCell, CellAlignment, Table};
 
 use super::markdown::escape;
 use super::table::STYLE;
-use crate::format::format_ms;
+use crate::format::{format_ms, format_ratio};
 use crate::noise::{self, Disturbance};
 use crate::results::CellComparison;
 use crate::results::compare::MIN_EFFECT;
@@ -17,16 +17,18 @@ fn median(v: Option<f64>) -> String {
 
 fn ratio(c: &CellComparison) -> String {
     c.ratio
-        .map_or_else(|| "–".to_string(), |r| format!("{r:.3}"))
+        .map_or_else(|| "–".to_string(), |r| format_ratio(r, 3))
 }
 
 fn interval(c: &CellComparison) -> String {
-    c.ratio_ci95
-        .map_or_else(|| "–".to_string(), |(lo, hi)| format!("{lo:.3}–{hi:.3}"))
+    c.ratio_ci95.map_or_else(
+        || "–".to_string(),
+        |(lo, hi)| format!("{}–{}", format_ratio(lo, 3), format_ratio(hi, 3)),
+    )
 }
 
 fn df(c: &CellComparison) -> String {
-    c.df.map_or_else(|| "–".to_string(), |df| format!("{df:.2}"))
+    c.df.map_or_else(|| "–".to_string(), |df| format_ratio(df, 2))
 }
 
 /// `A: other processes' CPU 96 %` for a side that ran on a busy machine.
@@ -43,7 +45,20 @@ fn busy_side(side: &str, d: &Disturbance) -> String {
 
 /// The verdict, and whether either side's runs ran on a busy machine:
 /// `faster; busy machine (B: other processes' CPU 96 % of wall time)`.
+/// Wall times of 0 ms say which side measured them.
 pub fn verdict(c: &CellComparison) -> String {
+    if c.verdict == crate::results::Verdict::ZeroWallTimes {
+        let zero = |m: Option<f64>| m.is_some_and(|m| m <= 0.0);
+        let side = match (zero(c.median_a_ms), zero(c.median_b_ms)) {
+            (true, true) => "A's and B's runs",
+            (true, false) => "A's runs",
+            (false, true) => "B's runs",
+            (false, false) => "runs on one side",
+        };
+        return format!(
+            "cannot compare: {side} measured wall times of 0 ms (edited, or a clock that did not move)"
+        );
+    }
     let sides: Vec<String> = [("A", &c.busy_a), ("B", &c.busy_b)]
         .iter()
         .filter_map(|(side, d)| d.as_ref().map(|d| busy_side(side, d)))
@@ -62,7 +77,7 @@ pub fn verdict(c: &CellComparison) -> String {
 /// The rule, in words, for the table's readers.
 pub fn rule() -> String {
     format!(
-        "ratio = median wall time of B / of A (below 1: B is faster). B is faster or slower only if the 95 % interval of the ratio (Welch's t-test on log wall times, with the fractional Welch–Satterthwaite degrees of freedom) excludes 1 and the medians differ by at least {:.0} %; otherwise there is no significant difference. Fewer than 2 runs on a side: not enough runs. \"busy machine\": that side's runs shared the machine with other work (other processes' CPU or the hypervisor's steal above {:.0} % of wall time and {:.0} ms, medians over the runs), which can make it slower or noisier.",
+        "ratio = median wall time of B / of A (below 1: B is faster). B is faster or slower only if the 95 % interval of the ratio (Welch's t-test on log wall times, with the fractional Welch–Satterthwaite degrees of freedom) excludes 1 and the medians differ by at least {:.0} %; otherwise there is no significant difference. Fewer than 2 runs on a side: not enough runs; fewer than 2 runs above 0 ms on a side: cannot compare. \"busy machine\": that side's runs shared the machine with other work (other processes' CPU or the hypervisor's steal above {:.0} % of wall time and {:.0} ms, medians over the runs), which can make it slower or noisier.",
         MIN_EFFECT * 100.0,
         noise::SHARE * 100.0,
         noise::FLOOR_MS

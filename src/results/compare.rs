@@ -8,7 +8,9 @@
 //! geometric means. B is **faster** or **slower** only if that interval
 //! excludes 1 *and* the medians differ by at least [`MIN_EFFECT`] (5 %);
 //! otherwise there is **no significant difference**. Fewer than two
-//! successful runs on either side cannot show a difference at all. Each
+//! successful runs on either side cannot show a difference at all; nor
+//! can wall times of 0 ms, which no ratio compares (a results folder
+//! edited by hand, or a clock that did not move). Each
 //! side also says whether its runs ran on a busy machine (see `noise`), so
 //! a verdict can be read with that in mind.
 
@@ -31,6 +33,9 @@ pub enum Verdict {
     NoSignificantDifference,
     /// Fewer than two measured runs on a side, or the cell is missing.
     NotEnoughRuns,
+    /// Two runs or more on each side, but on one side fewer than two wall
+    /// times above 0 ms: a ratio of times needs times.
+    ZeroWallTimes,
 }
 
 impl Verdict {
@@ -40,6 +45,7 @@ impl Verdict {
             Verdict::Slower => "slower",
             Verdict::NoSignificantDifference => "no significant difference",
             Verdict::NotEnoughRuns => "not enough runs",
+            Verdict::ZeroWallTimes => "cannot compare: wall times of 0 ms",
         }
     }
 }
@@ -91,6 +97,12 @@ pub fn judge(a: &[f64], b: &[f64]) -> Judgement {
     };
     let la: Vec<f64> = a.iter().filter(|v| **v > 0.0).map(|v| v.ln()).collect();
     let lb: Vec<f64> = b.iter().filter(|v| **v > 0.0).map(|v| v.ln()).collect();
+    if a.len() >= 2 && b.len() >= 2 && (la.len() < 2 || lb.len() < 2) {
+        return Judgement {
+            verdict: Verdict::ZeroWallTimes,
+            ..not_enough
+        };
+    }
     let (Some(sa), Some(sb)) = (stats::describe(&la), stats::describe(&lb)) else {
         return not_enough;
     };
@@ -329,9 +341,11 @@ mod tests {
         let j = judge(&[100.0, 101.0, 0.0], &[50.0, 50.5, 0.0]);
         assert_eq!(j.verdict, Verdict::Faster);
         assert_eq!(j.ratio, Some(0.5));
+        // Two runs, one of 0 ms: a ratio cannot use it, and says so.
         let j = judge(&[100.0, 101.0, 0.0], &[50.0, 0.0]);
-        assert_eq!(j.verdict, Verdict::NotEnoughRuns);
+        assert_eq!(j.verdict, Verdict::ZeroWallTimes);
         assert_eq!(j.ci95, None);
+        assert_eq!(judge(&[1.0], &[0.0, 0.0]).verdict, Verdict::NotEnoughRuns);
         assert_eq!(judge(&[0.0, 0.0], &[1.0, 2.0]).ratio, None);
         // Identical values on both sides: no spread, no degrees of freedom,
         // and an interval of the ratio itself.
@@ -441,6 +455,7 @@ mod tests {
             Verdict::Slower,
             Verdict::NoSignificantDifference,
             Verdict::NotEnoughRuns,
+            Verdict::ZeroWallTimes,
         ]
         .map(Verdict::text);
         assert_eq!(
@@ -449,7 +464,8 @@ mod tests {
                 "faster",
                 "slower",
                 "no significant difference",
-                "not enough runs"
+                "not enough runs",
+                "cannot compare: wall times of 0 ms"
             ]
         );
     }

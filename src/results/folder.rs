@@ -105,7 +105,10 @@ impl FolderError {
         let fs = |e: &FsError| {
             matches!(
                 e,
-                FsError::Symlink { .. } | FsError::NotDir { .. } | FsError::NotFile { .. }
+                FsError::Symlink { .. }
+                    | FsError::NotDir { .. }
+                    | FsError::NotFile { .. }
+                    | FsError::Refused(_)
             )
         };
         match self {

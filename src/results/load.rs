@@ -15,8 +15,11 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::export::{self, SummaryFile};
+use super::limits;
 use super::record::{Distribution, GroupRecord, RunRecord, Timeline};
 use super::summary::CellSummary;
+use crate::bounded::{self, Limit, ReadError};
+use crate::format::excerpt;
 
 /// The most tasks of a cell, rounds of a task, and task rounds and
 /// workers of a cell that `conlab validate` accepts in an experiment file
@@ -38,6 +41,9 @@ pub enum LoadError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// Not a regular file, or larger than conlab reads (see [`limits`]).
+    #[error("{0}\n  = help: {REFUSED_HELP}")]
+    Refused(ReadError),
     #[error("cannot parse {path}: {message}\n  = help: {HELP}")]
     Parse { path: PathBuf, message: String },
     /// A value no run of conlab writes, at `place` in the file.
@@ -50,6 +56,7 @@ pub enum LoadError {
 }
 
 const HELP: &str = "the file was edited or damaged; restore it from the run that wrote it, or run the experiment again";
+const REFUSED_HELP: &str = "conlab wrote a regular file of its own there; restore it from the run that wrote it, or run the experiment again";
 
 /// Everything a results directory holds.
 #[derive(Clone, Debug)]
@@ -69,42 +76,46 @@ pub struct Results {
     pub environment: Option<serde_json::Value>,
 }
 
-fn read(path: &Path) -> Result<Vec<u8>, LoadError> {
-    fs::read(path).map_err(|source| LoadError::Read {
-        path: path.to_path_buf(),
-        source,
-    })
+fn refused(e: ReadError) -> LoadError {
+    match e {
+        ReadError::Io { path, source } => LoadError::Read { path, source },
+        other => LoadError::Refused(other),
+    }
 }
 
+fn read(path: &Path, limit: Limit) -> Result<Vec<u8>, LoadError> {
+    bounded::read_file(path, limit).map_err(refused)
+}
+
+/// A parser's message, shortened: it can quote what it could not read.
 fn parse_err(path: &Path, e: impl std::fmt::Display) -> LoadError {
     LoadError::Parse {
         path: path.to_path_buf(),
-        message: e.to_string(),
+        message: excerpt(&e.to_string(), MAX_MESSAGE_CHARS).into_owned(),
     }
 }
 
-fn read_optional(path: &Path) -> Result<Option<Vec<u8>>, LoadError> {
-    if path.exists() {
-        read(path).map(Some)
-    } else {
-        Ok(None)
-    }
+/// The most characters of a parser's message shown.
+const MAX_MESSAGE_CHARS: usize = 300;
+
+fn read_optional(path: &Path, limit: Limit) -> Result<Option<Vec<u8>>, LoadError> {
+    bounded::read_optional(path, limit).map_err(refused)
 }
 
 impl Results {
     /// Reads the results in `dir`, and checks them.
     pub fn load(dir: &Path) -> Result<Results, LoadError> {
         let summary_path = dir.join("summary.json");
-        if !summary_path.is_file() {
+        let Some(summary) = read_optional(&summary_path, limits::SUMMARY_JSON)? else {
             return Err(LoadError::NotResults {
                 dir: dir.to_path_buf(),
             });
-        }
-        let summary: SummaryFile = serde_json::from_slice(&read(&summary_path)?)
-            .map_err(|e| parse_err(&summary_path, e))?;
+        };
+        let summary: SummaryFile =
+            serde_json::from_slice(&summary).map_err(|e| parse_err(&summary_path, e))?;
         check_summary(&summary_path, &summary)?;
         let runs_path = dir.join("runs.csv");
-        let runs = match read_optional(&runs_path)? {
+        let runs = match read_optional(&runs_path, limits::RUNS_CSV)? {
             Some(bytes) => {
                 let runs = export::parse_runs(&bytes).map_err(|e| parse_err(&runs_path, e))?;
                 check_runs(&runs_path, &bytes, &runs, &summary.cells)?;
@@ -113,7 +124,7 @@ impl Results {
             None => Vec::new(),
         };
         let groups_path = dir.join("groups.csv");
-        let groups = match read_optional(&groups_path)? {
+        let groups = match read_optional(&groups_path, limits::GROUPS_CSV)? {
             Some(bytes) => {
                 let groups =
                     export::parse_groups(&bytes).map_err(|e| parse_err(&groups_path, e))?;
@@ -122,31 +133,35 @@ impl Results {
             }
             None => Vec::new(),
         };
+        // Every timeline and distribution together is bounded too: each
+        // belongs to a cell, so there are no more of them than cells.
+        let mut budget = CellFiles::new();
         let mut timelines = Vec::new();
-        for path in json_files(&dir.join("timelines"))? {
+        for path in json_files(&dir.join("timelines"), summary.cells.len())? {
             let t: Timeline =
-                serde_json::from_slice(&read(&path)?).map_err(|e| parse_err(&path, e))?;
+                serde_json::from_slice(&budget.read(&path)?).map_err(|e| parse_err(&path, e))?;
             check_timeline(&path, &t, &summary.cells)?;
             timelines.push(t);
         }
         timelines.sort_by_key(|t| t.cell);
         let mut distributions = Vec::new();
-        for path in json_files(&dir.join("distributions"))? {
+        for path in json_files(&dir.join("distributions"), summary.cells.len())? {
             let d: Distribution =
-                serde_json::from_slice(&read(&path)?).map_err(|e| parse_err(&path, e))?;
+                serde_json::from_slice(&budget.read(&path)?).map_err(|e| parse_err(&path, e))?;
             check_distribution(&path, &d, &summary.cells)?;
             distributions.push(d);
         }
         distributions.sort_by_key(|d| d.cell);
         let experiment_path = dir.join("experiment.toml");
-        let experiment_text = match read_optional(&experiment_path)? {
+        let experiment_text = match read_optional(&experiment_path, limits::of("experiment.toml"))?
+        {
             Some(bytes) => {
                 Some(String::from_utf8(bytes).map_err(|e| parse_err(&experiment_path, e))?)
             }
             None => None,
         };
         let env_path = dir.join("environment.json");
-        let environment = match read_optional(&env_path)? {
+        let environment = match read_optional(&env_path, limits::ENVIRONMENT_JSON)? {
             Some(bytes) => {
                 Some(serde_json::from_slice(&bytes).map_err(|e| parse_err(&env_path, e))?)
             }
@@ -365,16 +380,7 @@ fn check_groups(
     let known: HashSet<usize> = cells.iter().map(|c| c.cell).collect();
     for (i, g) in groups.iter().enumerate() {
         let problem = if known.contains(&g.cell) {
-            measurements(&[
-                ("completion_p50_ms", Some(g.completion_p50_ms)),
-                ("completion_p99_ms", Some(g.completion_p99_ms)),
-                ("completion_max_ms", Some(g.completion_max_ms)),
-                ("wake_delay_p50_us", g.wake_delay_p50_us),
-                ("wake_delay_p99_us", g.wake_delay_p99_us),
-                ("wake_delay_max_us", g.wake_delay_max_us),
-                ("rounds_per_s", g.rounds_per_s),
-            ])
-            .err()
+            group_values(g).err()
         } else {
             Some(format!(
                 "cell {} is not a cell of summary.json; every group row belongs to one",
@@ -406,6 +412,33 @@ fn check_run(r: &RunRecord, known: &HashSet<usize>) -> Result<(), Problem> {
             r.cell
         ));
     }
+    run_values(r)
+}
+
+/// What is wrong with a run row's own values (counts, times, lost
+/// updates), if anything: `run --resume` keeps no such row.
+pub fn measured_run_problem(r: &RunRecord) -> Option<String> {
+    run_values(r).err()
+}
+
+/// What is wrong with a `groups.csv` row's times, if anything.
+pub fn group_row_problem(g: &GroupRecord) -> Option<String> {
+    group_values(g).err()
+}
+
+fn group_values(g: &GroupRecord) -> Result<(), Problem> {
+    measurements(&[
+        ("completion_p50_ms", Some(g.completion_p50_ms)),
+        ("completion_p99_ms", Some(g.completion_p99_ms)),
+        ("completion_max_ms", Some(g.completion_max_ms)),
+        ("wake_delay_p50_us", g.wake_delay_p50_us),
+        ("wake_delay_p99_us", g.wake_delay_p99_us),
+        ("wake_delay_max_us", g.wake_delay_max_us),
+        ("rounds_per_s", g.rounds_per_s),
+    ])
+}
+
+fn run_values(r: &RunRecord) -> Result<(), Problem> {
     counts(r.tasks, r.rounds, r.workers)?;
     measurements(&[
         ("wall_ms", r.wall_ms),
@@ -430,7 +463,9 @@ fn check_run(r: &RunRecord, known: &HashSet<usize>) -> Result<(), Problem> {
 }
 
 /// The `.json` files of `dir`, sorted; none if there is no such folder.
-fn json_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
+/// Each is of one of the `cells`, so more than that many are refused
+/// before their names fill memory.
+fn json_files(dir: &Path, cells: usize) -> Result<Vec<PathBuf>, LoadError> {
     if !dir.is_dir() {
         return Ok(Vec::new());
     }
@@ -442,11 +477,49 @@ fn json_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
     for entry in fs::read_dir(dir).map_err(failed)? {
         let path = entry.map_err(failed)?.path();
         if path.extension().is_some_and(|e| e == "json") {
+            if paths.len() == cells {
+                return Err(invalid(
+                    dir,
+                    "the folder".to_string(),
+                    format!(
+                        "it holds more than {cells} .json files, but summary.json has {cells} cell{} and each has at most one",
+                        if cells == 1 { "" } else { "s" }
+                    ),
+                ));
+            }
             paths.push(path);
         }
     }
     paths.sort();
     Ok(paths)
+}
+
+/// Reads the timelines and distributions of a folder, each within its
+/// limit and all of them within [`limits::ALL_CELL_JSON_BYTES`].
+struct CellFiles {
+    read: u64,
+}
+
+impl CellFiles {
+    fn new() -> CellFiles {
+        CellFiles { read: 0 }
+    }
+
+    fn read(&mut self, path: &Path) -> Result<Vec<u8>, LoadError> {
+        let bytes = read(path, limits::CELL_JSON)?;
+        self.read = self.read.saturating_add(bytes.len() as u64);
+        if self.read > limits::ALL_CELL_JSON_BYTES {
+            return Err(invalid(
+                path,
+                "with the files before it".to_string(),
+                format!(
+                    "the timelines and distributions come to more than {}, the most conlab reads of them together",
+                    bounded::size_text(limits::ALL_CELL_JSON_BYTES)
+                ),
+            ));
+        }
+        Ok(bytes)
+    }
 }
 
 /// The most quantiles a distribution may list.

@@ -15,6 +15,7 @@ pub mod compare;
 pub mod crossovers;
 pub mod export;
 pub mod folder;
+pub mod limits;
 pub mod load;
 pub mod lock;
 pub mod manifest;

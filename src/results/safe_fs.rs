@@ -50,6 +50,12 @@ pub enum FsError {
     NotFile { path: PathBuf },
     #[error("cannot write {}: {source}", path.display())]
     Io { path: PathBuf, source: io::Error },
+    /// A file that is not a regular file, or larger than conlab reads of
+    /// it (see `results::limits`).
+    #[error(
+        "{0}\n  = help: conlab wrote a regular file of its own there; move the one there away, then run again"
+    )]
+    Refused(crate::bounded::ReadError),
 }
 
 /// What a name in a folder is, without following a link.
@@ -374,18 +380,23 @@ impl SafeDir {
     }
 
     /// The content of the regular file `name`, `None` if there is none. A
-    /// link is refused rather than read.
+    /// link is refused rather than read; so is anything but a regular file
+    /// (opened without blocking, so a FIFO cannot hang the open), and a
+    /// file larger than `results::limits` allows for its name.
     pub fn read(&self, name: &str) -> Result<Option<Vec<u8>>, FsError> {
-        let flags = libc::O_RDONLY | libc::O_NOFOLLOW;
-        let mut file = match open_at(&self.fd, name, flags, 0) {
+        use crate::bounded::{ReadError, read_opened};
+        let flags = libc::O_RDONLY | libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY;
+        let file = match open_at(&self.fd, name, flags, 0) {
             Ok(fd) => File::from(fd),
             Err(e) if is_errno(&e, libc::ENOENT) => return Ok(None),
             Err(e) if is_errno(&e, libc::ELOOP) => return Err(self.symlink(name)),
             Err(e) => return Err(self.io(name)(e)),
         };
-        let mut bytes = Vec::new();
-        file.read_to_end(&mut bytes).map_err(self.io(name))?;
-        Ok(Some(bytes))
+        match read_opened(file, &self.path.join(name), super::limits::of(name)) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(ReadError::Io { path, source }) => Err(FsError::Io { path, source }),
+            Err(e) => Err(FsError::Refused(e)),
+        }
     }
 
     /// Removes the file (or link) `name`; `false` if there was none. Never

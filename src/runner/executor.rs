@@ -1,19 +1,23 @@
 //! Executing one run: the [`Executor`] trait, and [`ChildExecutor`], which
 //! runs each job in a fresh child process of this binary, in a process
-//! group of its own, and kills the whole group at the timeout. It reads
-//! the machine's CPU counters just before it starts the child and just
-//! after it has reaped it (see `noise`), outside the measured window.
+//! group of its own, and kills the whole group at the timeout — woken by
+//! the kernel at the deadline (see [`crate::child::supervise`]), so a run
+//! is killed within a millisecond or so of its limit, not at the next
+//! tick of a poll. The worker's reply is read up to a limit worked out
+//! from the job (see [`reply_limit`]), its stderr up to [`STDERR_LIMIT`]:
+//! a worker that writes more is killed, and the run fails saying so. It
+//! reads the machine's CPU counters just before it starts the child and
+//! just after it has reaped it (see `noise`), outside the measured window.
 
-use std::io::Write;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use super::worker::Reply;
-use crate::child::{kill_group, read_all};
+use crate::bounded::size_text;
+use crate::child::{self, Bounds, End, kill_group};
 use crate::model::Job;
 use crate::noise;
 use crate::results::{Measurement, Timeline};
@@ -42,8 +46,32 @@ pub struct ChildExecutor {
     program: std::path::PathBuf,
 }
 
-/// How often a waiting parent checks for Ctrl-C.
-const CHECK_EVERY: Duration = Duration::from_millis(50);
+/// The most a worker may write on stderr (a panic's message, the end of
+/// a Python traceback: a few kilobytes).
+pub const STDERR_LIMIT: usize = 1 << 20;
+/// The reply of a job without a timeline: a measurement of a few
+/// kilobytes, and far more room than it needs.
+const REPLY_BASE: usize = 1 << 20;
+/// Room for each group's figures (its wake-up curve has at most a few
+/// hundred points).
+const REPLY_PER_GROUP: usize = 64 << 10;
+/// Room for one span of a timeline (about 80 bytes of JSON).
+const REPLY_PER_SPAN: usize = 128;
+
+/// The most the worker may write on stdout for `job`: its reply, which is
+/// a measurement and, for a run that records one, a timeline of at most
+/// `spans_per_task` spans per task.
+pub fn reply_limit(job: &Job) -> usize {
+    let groups = job.cell.groups.len().saturating_mul(REPLY_PER_GROUP);
+    let spans = if job.record_timeline {
+        (job.cell.tasks() as usize)
+            .saturating_mul(job.spans_per_task())
+            .saturating_mul(REPLY_PER_SPAN)
+    } else {
+        0
+    };
+    REPLY_BASE.saturating_add(groups).saturating_add(spans)
+}
 /// How often the parent counts the run's threads. Sampling from the
 /// parent keeps the reads of `/proc` out of the run's own CPU time.
 const SAMPLE_THREADS_EVERY: Duration = Duration::from_millis(1);
@@ -90,14 +118,17 @@ fn signal_name(signal: i32) -> &'static str {
     }
 }
 
+/// The end of a failed child's stderr on one line, at most
+/// [`STDERR_TAIL`] bytes, `: ` first; empty if there is none.
 fn tail(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(bytes);
-    let text = text.trim();
-    let mut start = text.len().saturating_sub(STDERR_TAIL);
-    while !text.is_char_boundary(start) {
+    let recent = &bytes[bytes.len().saturating_sub(4 * STDERR_TAIL)..];
+    let text = String::from_utf8_lossy(recent);
+    let joined = text.trim().replace('\n', " | ");
+    let mut start = joined.len().saturating_sub(STDERR_TAIL);
+    while !joined.is_char_boundary(start) {
         start += 1;
     }
-    let tail = text[start..].replace('\n', " | ");
+    let tail = &joined[start..];
     if tail.is_empty() {
         String::new()
     } else {
@@ -130,45 +161,16 @@ impl Executor for ChildExecutor {
         };
         let started = Instant::now();
         let pid = child.id();
-        let (Some(mut stdin), Some(stdout), Some(stderr)) =
-            (child.stdin.take(), child.stdout.take(), child.stderr.take())
-        else {
-            kill_group(pid);
-            let _ = child.wait();
-            return Outcome::Failed("worker process has no pipes".to_string());
-        };
-        let writer = thread::spawn(move || {
-            let _ = stdin.write_all(&input);
-        });
-        let out = read_all(stdout);
-        let err = read_all(stderr);
         let stop_sampling = std::sync::Arc::new(AtomicBool::new(false));
         let sampler = sample_threads(pid, stop_sampling.clone());
-        let (tx, rx) = mpsc::channel();
-        thread::spawn(move || {
-            let _ = tx.send(child.wait());
-        });
-        let mut killed_for = None;
-        let status = loop {
-            match rx.recv_timeout(CHECK_EVERY) {
-                Ok(status) => break status,
-                Err(mpsc::RecvTimeoutError::Disconnected) => {
-                    break Err(std::io::Error::other("lost track of the worker"));
-                }
-                Err(mpsc::RecvTimeoutError::Timeout) => {
-                    if killed_for.is_some() {
-                        continue;
-                    }
-                    if interrupted.load(Ordering::SeqCst) {
-                        killed_for = Some(false);
-                        kill_group(pid);
-                    } else if started.elapsed() >= timeout {
-                        killed_for = Some(true);
-                        kill_group(pid);
-                    }
-                }
-            }
+        let limit = reply_limit(job);
+        let bounds = Bounds {
+            stdout: limit,
+            stderr: STDERR_LIMIT,
+            deadline: Some(started + timeout),
         };
+        let stop = || interrupted.load(Ordering::SeqCst);
+        let finished = child::supervise(&mut child, input, bounds, started, &stop);
         stop_sampling.store(true, Ordering::Relaxed);
         let threads_max = sampler.join().unwrap_or(None);
         // The worker has been reaped (or waiting for it failed): its process
@@ -177,19 +179,31 @@ impl Executor for ChildExecutor {
         // Workers may have left grandchildren (worker processes, servers)
         // behind in the group; none may outlive the run.
         kill_group(pid);
-        let _ = writer.join();
-        let stdout = out.join().unwrap_or_default();
-        let stderr = err.join().unwrap_or_default();
-        match killed_for {
-            Some(true) => {
+        let (stdout, stderr) = (finished.stdout, finished.stderr);
+        let status = match finished.end {
+            End::Exited(status) => Ok(status),
+            End::Deadline { after } => {
                 return Outcome::TimedOut(format!(
-                    "killed after the timeout of {}",
-                    humantime::format_duration(timeout)
+                    "killed after the timeout of {} (at {:.1} ms)",
+                    humantime::format_duration(timeout),
+                    after.as_secs_f64() * 1e3
                 ));
             }
-            Some(false) => return Outcome::Interrupted,
-            None => {}
-        }
+            End::Stopped => return Outcome::Interrupted,
+            End::TooMuch { stream, limit } => {
+                let what = match stream {
+                    child::Stream::Stdout => "its reply to this job is at most that",
+                    child::Stream::Stderr => "it writes only the reason of a failure there",
+                };
+                return Outcome::Failed(format!(
+                    "worker process was killed for writing more than {} on {} ({what}){}",
+                    size_text(limit as u64),
+                    stream.name(),
+                    tail(&stderr)
+                ));
+            }
+            End::Lost(e) => Err(e),
+        };
         let status = match status {
             Ok(status) => status,
             Err(e) => return Outcome::Failed(format!("cannot wait for the worker: {e}")),
@@ -303,6 +317,41 @@ mod tests {
         let Outcome::TimedOut(message) = outcome else {
             panic!("expected a timeout, got {outcome:?}")
         };
-        assert_eq!(message, "killed after the timeout of 300ms");
+        let at = message
+            .strip_prefix("killed after the timeout of 300ms (at ")
+            .and_then(|m| m.strip_suffix(" ms)"))
+            .and_then(|ms| ms.parse::<f64>().ok());
+        assert!(at.is_some_and(|ms| ms >= 300.0), "{message}");
+    }
+
+    /// Issue 22: a worker's output was read into memory without limit; a
+    /// worker that writes more than its reply can be is killed, and the
+    /// run fails saying why.
+    #[test]
+    fn a_worker_that_writes_forever_is_killed_and_the_run_fails() {
+        let outcome = run("echo 'it went wrong' >&2; yes", Duration::from_secs(30));
+        let Outcome::Failed(message) = outcome else {
+            panic!("expected a failure, got {outcome:?}")
+        };
+        assert_eq!(
+            message,
+            format!(
+                "worker process was killed for writing more than {} on stdout (its reply to this \
+                 job is at most that): it went wrong",
+                size_text(reply_limit(&job()) as u64)
+            )
+        );
+        let outcome = run("yes >&2", Duration::from_secs(30));
+        let Outcome::Failed(message) = outcome else {
+            panic!("expected a failure, got {outcome:?}")
+        };
+        assert!(
+            message.starts_with(
+                "worker process was killed for writing more than 1 MiB on stderr (it writes only \
+                 the reason of a failure there): "
+            ) && message.ends_with("y | y | y"),
+            "{message}"
+        );
+        assert!(message.len() < 1000, "{} bytes", message.len());
     }
 }

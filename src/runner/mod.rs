@@ -107,13 +107,9 @@ fn unfinished_message(m: &crate::results::Measurement) -> String {
     }
 }
 
-/// How long after dispatch starts an open-loop run stops its tasks: a
-/// quarter of the timeout (at least a second, at most a minute) before it,
-/// so that the worker ends, and reports, on its own.
-pub fn stop_after(timeout: Duration) -> Duration {
-    let margin = (timeout / 4).clamp(Duration::from_secs(1), Duration::from_secs(60));
-    timeout.saturating_sub(margin).max(timeout / 2)
-}
+/// How long after dispatch starts an open-loop run stops its tasks (the
+/// config checks arrivals against it: see `config::stop_after`).
+pub use crate::config::stop_after;
 
 /// The seed of a group's latency draw: the experiment's seed and the
 /// workload point, not the model, so every model waits the same times. A

@@ -3,6 +3,7 @@
 //! Each module covers one area; `common` holds the shared helpers.
 
 mod behaviours;
+mod bounds;
 mod charts;
 mod check;
 mod claims;

@@ -17,6 +17,7 @@ use self::value::{Checker, Table, Value};
 use super::check;
 use super::claim::ClaimSpec;
 use super::diagnostic::{Diagnostic, SourceFile};
+use super::duration::Nanos;
 use super::folder_name;
 use super::keys::{CHART, CLAIM, EXPERIMENT, GROUP, MODEL, TOP_LEVEL, WORKLOAD};
 use super::kind::ModelKind;
@@ -92,7 +93,7 @@ fn experiment(
         with,
     );
     for (i, t) in tables.iter().enumerate() {
-        if let Some(w) = workload(c, t, i) {
+        if let Some(w) = workload(c, t, i, exp.timeout) {
             read.push((t, w.name.clone()));
             exp.workloads.push(w);
         }
@@ -125,7 +126,7 @@ fn experiment(
     exp
 }
 
-fn workload(c: &mut Checker, t: &Table, index: usize) -> Option<Workload> {
+fn workload(c: &mut Checker, t: &Table, index: usize, timeout: Nanos) -> Option<Workload> {
     let own: Vec<&str> = GROUP.names().filter(|&k| k != "name").collect();
     c.known_keys(
         t,
@@ -156,13 +157,21 @@ fn workload(c: &mut Checker, t: &Table, index: usize) -> Option<Workload> {
         let mut g = Group::default();
         ok &= read_group(c, t, &mut g, &["name"]);
         g.name = w.name.clone();
-        ok = ok && c.place(t, check::counter(&g, &format!("workload \"{}\"", w.name)));
+        let whose = format!("workload \"{}\"", w.name);
+        ok = ok && c.place(t, check::counter(&g, &whose));
+        ok = ok
+            && c.place(
+                t,
+                check::arrival_span(&g, &whose, timeout)
+                    .into_iter()
+                    .collect(),
+            );
         w.groups.push(g);
     }
     ok &= c.read_keys(t, &WORKLOAD, &mut w, &["name", "group"]);
     if let Some(value) = groups {
         w.grouped = true;
-        ok &= read_groups(c, value, &t.path_of("group"), &mut w);
+        ok &= read_groups(c, value, &t.path_of("group"), &mut w, timeout);
     }
     if ok && let Some((message, hint)) = limits::workload_problem(&w) {
         c.error(&t.path, t.span.clone(), message, &hint);
@@ -172,7 +181,13 @@ fn workload(c: &mut Checker, t: &Table, index: usize) -> Option<Workload> {
 }
 
 /// Reads the `[[workload.group]]` tables at `path` into `w`.
-fn read_groups(c: &mut Checker, value: &Value, path: &str, w: &mut Workload) -> bool {
+fn read_groups(
+    c: &mut Checker,
+    value: &Value,
+    path: &str,
+    w: &mut Workload,
+    timeout: Nanos,
+) -> bool {
     if matches!(value.get_ref(), DeValue::Array(items) if items.is_empty()) {
         let hint = "add [[workload.group]] tables, or remove `group` and give the workload tasks";
         c.error(path, value.span(), "`group` is an empty list", hint);
@@ -188,7 +203,17 @@ fn read_groups(c: &mut Checker, value: &Value, path: &str, w: &mut Workload) -> 
             ..Group::default()
         };
         let whose = format!("group \"{}\" of workload \"{}\"", g.name, w.name);
-        if read_group(c, t, &mut g, &[]) && c.place(t, check::counter(&g, &whose)) {
+        let fine = read_group(c, t, &mut g, &[]);
+        let named = format!("group \"{}\" of workload \"{}\"", g.name, w.name);
+        if fine
+            && c.place(t, check::counter(&g, &whose))
+            && c.place(
+                t,
+                check::arrival_span(&g, &named, timeout)
+                    .into_iter()
+                    .collect(),
+            )
+        {
             read.push((t, g.name.clone()));
             w.groups.push(g);
         } else {

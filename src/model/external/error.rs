@@ -41,8 +41,9 @@ pub enum RunnerError {
         stderr: String,
     },
     #[error(
-        "{runner} wrote more than {limit} bytes on {stream} (a reply to this job is smaller) and \
-         was killed"
+        "{runner} wrote more than {} on {stream} and was killed: a runner writes one line of \
+         reply to this job on stdout, and at most a traceback on stderr",
+        crate::bounded::size_text(*limit as u64)
     )]
     TooMuch {
         runner: String,

@@ -1,61 +1,19 @@
 //! Starting a runner and collecting what it says, within bounds: the job
-//! written to its stdin from a thread of its own (a large job may not fit
-//! in the pipe before the runner reads), its stdout and stderr read on
-//! threads of their own up to a limit each, and a deadline. The runner
-//! leads a process group of its own, killed whole when it passes the
-//! deadline or writes past a limit, and again once it has exited (nothing
-//! it started may outlive it or hold its pipes open); it dies with the
-//! process that started it (`PR_SET_PDEATHSIG`).
-//!
-//! Nothing here polls: the waiting thread blocks on the child's exit and
-//! the caller on a channel with the deadline as its timeout, so a worker
-//! running a runner spends no CPU of the measured run on watching it.
-//! The bounded reads and the group kill are `crate::child`'s.
+//! written to its stdin, its stdout and stderr kept up to a limit each,
+//! and a deadline, all by [`crate::child::supervise`] on the calling
+//! thread, woken by the kernel (no polling thread spends CPU of the
+//! measured run watching it). The runner leads a process group of its
+//! own, killed whole when it passes the deadline or writes past a limit,
+//! and again once it has exited (nothing it started may outlive it or
+//! hold its pipes open); it dies with the process that started it
+//! (`PR_SET_PDEATHSIG`).
 
-use std::io::Write;
 use std::os::unix::process::CommandExt;
-use std::process::{Command, ExitStatus, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc;
-use std::thread;
+use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use crate::child::{kill_group, read_bounded};
-
-/// What a runner may write, and until when it may run.
-#[derive(Clone, Copy, Debug)]
-pub struct Bounds {
-    /// The most bytes of stdout kept; writing more ends the run.
-    pub stdout: usize,
-    /// The most bytes of stderr kept; likewise.
-    pub stderr: usize,
-    /// When the runner is killed if it has not ended.
-    pub deadline: Option<Instant>,
-}
-
-/// How a runner ended.
-#[derive(Debug)]
-pub enum End {
-    Exited(ExitStatus),
-    /// Killed at the deadline.
-    Deadline,
-    /// Killed because it wrote more than `limit` bytes on `stream`.
-    TooMuch {
-        stream: &'static str,
-        limit: usize,
-    },
-    /// Waiting for it failed.
-    Lost(std::io::Error),
-}
-
-/// A runner's end and what it wrote (within the bounds).
-#[derive(Debug)]
-pub struct Finished {
-    pub end: End,
-    pub stdout: Vec<u8>,
-    pub stderr: Vec<u8>,
-}
+use crate::child;
+pub use crate::child::{Bounds, End, Finished};
 
 /// Starts `argv` (a program and its arguments), writes `input` to its
 /// stdin and closes it, and waits for it within `bounds`. An error only
@@ -81,80 +39,17 @@ pub fn execute(argv: &[String], input: Vec<u8>, bounds: Bounds) -> std::io::Resu
     unsafe {
         command.pre_exec(move || die_with(parent));
     }
+    let started = Instant::now();
     // Started from the calling thread: the worker's thread count follows
     // the children of its main thread (`measure::tree_threads`).
     let mut child = command.spawn()?;
-    let pid = child.id();
-    let over = Arc::new(AtomicBool::new(false));
-    let writer = child.stdin.take().map(|mut stdin| {
-        thread::spawn(move || {
-            // A runner that dies before reading says why on stderr.
-            let _ = stdin.write_all(&input);
-        })
-    });
-    let on_overflow = |flag: Arc<AtomicBool>| {
-        move || {
-            flag.store(true, Ordering::SeqCst);
-            kill_group(pid);
-        }
-    };
-    let out = child
-        .stdout
-        .take()
-        .map(|s| read_bounded(s, bounds.stdout, on_overflow(over.clone())));
-    let over_err = Arc::new(AtomicBool::new(false));
-    let err = child
-        .stderr
-        .take()
-        .map(|s| read_bounded(s, bounds.stderr, on_overflow(over_err.clone())));
-    let (tx, rx) = mpsc::channel();
-    let waiter = thread::spawn(move || {
-        let _ = tx.send(child.wait());
-    });
-    let waited = match bounds.deadline {
-        None => rx.recv().ok(),
-        Some(deadline) => {
-            match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-                Ok(status) => Some(status),
-                Err(_) => None,
-            }
-        }
-    };
-    let end = match waited {
-        Some(Ok(status)) => End::Exited(status),
-        Some(Err(e)) => End::Lost(e),
-        None => {
-            kill_group(pid);
-            let _ = rx.recv();
-            End::Deadline
-        }
-    };
-    let _ = waiter.join();
-    // Whatever the runner started in its group goes with it.
-    kill_group(pid);
-    if let Some(w) = writer {
-        let _ = w.join();
-    }
-    let stdout = out.and_then(|h| h.join().ok()).unwrap_or_default();
-    let stderr = err.and_then(|h| h.join().ok()).unwrap_or_default();
-    let end = if over.load(Ordering::SeqCst) {
-        End::TooMuch {
-            stream: "stdout",
-            limit: bounds.stdout,
-        }
-    } else if over_err.load(Ordering::SeqCst) {
-        End::TooMuch {
-            stream: "stderr",
-            limit: bounds.stderr,
-        }
-    } else {
-        end
-    };
-    Ok(Finished {
-        end,
-        stdout,
-        stderr,
-    })
+    Ok(child::supervise(
+        &mut child,
+        input,
+        bounds,
+        started,
+        &|| false,
+    ))
 }
 
 /// In the runner's process, before exec: be killed when the process that
@@ -223,7 +118,7 @@ mod tests {
             matches!(
                 done.end,
                 End::TooMuch {
-                    stream: "stdout",
+                    stream: child::Stream::Stdout,
                     limit: 100_000
                 }
             ),
@@ -244,7 +139,7 @@ mod tests {
             bounds(100, Some(300)),
         )
         .unwrap_or_else(|e| panic!("{e}"));
-        assert!(matches!(done.end, End::Deadline), "{:?}", done.end);
+        assert!(matches!(done.end, End::Deadline { .. }), "{:?}", done.end);
         assert!(started.elapsed() < Duration::from_secs(10));
     }
 

@@ -151,7 +151,7 @@ pub fn answer(
     let stderr = stderr_tail(&done.stderr);
     let status = match done.end {
         End::Exited(status) => status,
-        End::Deadline => {
+        End::Deadline { .. } | End::Stopped => {
             return Err(RunnerError::Deadline {
                 runner: runner(),
                 seconds: started.elapsed().as_secs_f64(),
@@ -161,7 +161,7 @@ pub fn answer(
         End::TooMuch { stream, limit } => {
             return Err(RunnerError::TooMuch {
                 runner: runner(),
-                stream,
+                stream: stream.name(),
                 limit,
             });
         }

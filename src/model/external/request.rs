@@ -36,9 +36,10 @@ pub struct Request {
     pub open_loop: bool,
     /// Tasks stop this long after `t0` (see `crate::model::arrivals`).
     pub stop_after: Option<u64>,
-    /// When conlab kills the runner, in ns on `CLOCK_MONOTONIC`: a runner
+    /// When the runner must stop, in ns on `CLOCK_MONOTONIC`: a runner
     /// hands out nothing more once past it and leaves its tasks unfinished
-    /// at their next round, then replies.
+    /// at their next round, then replies. conlab kills it (and what it
+    /// started) later, halfway between this and the run's timeout.
     pub deadline: Option<u64>,
     /// Each group's shared counter, in group order.
     pub groups: Vec<GroupRequest>,

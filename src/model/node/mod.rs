@@ -70,7 +70,7 @@ pub fn probe(node: &str) -> Result<String, String> {
     let said = String::from_utf8_lossy(&done.stdout).trim().to_string();
     match done.end {
         End::Exited(status) if status.success() => judge(node, &said),
-        End::Deadline => Err(format!(
+        End::Deadline { .. } => Err(format!(
             "Node.js `{node}` did not answer `--version` within {}s",
             PROBE_TIMEOUT.as_secs()
         )),

@@ -1,14 +1,14 @@
 //! Whether a program named as the interpreter of the `python-*` models is
 //! one they can use: it must start, run a tiny fixed probe within
-//! [`PROBE_TIMEOUT`] and say it is Python [`MIN_VERSION`] or newer. Cells
+//! [`PROBE_TIMEOUT`], writing at most [`PROBE_OUTPUT_LIMIT`] on each of
+//! stdout and stderr, and say it is Python [`MIN_VERSION`] or newer. Cells
 //! whose interpreter fails this are skipped before anything runs.
 
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::{Command, ExitStatus, Stdio};
-use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::child::{kill_group, read_all};
+use crate::child::{self, Bounds, End};
 use crate::model::external::stderr_tail;
 
 /// The probe, run as `<interpreter> -E -s -c <probe>` (flags Python 2 knows).
@@ -17,6 +17,9 @@ const PROBE: &str = include_str!("probe.py");
 pub const MIN_VERSION: (u32, u32) = (3, 8);
 /// How long a probe may take; a Python starts in well under a second.
 pub const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+/// The most a probe may write on stdout, and on stderr: the probe prints
+/// one line (a Python's start-up warnings, a few more).
+pub const PROBE_OUTPUT_LIMIT: usize = 64 << 10;
 /// How the fix reads in every message.
 const HOW_TO_FIX: &str = "install CPython 3.8 or newer, or name one with python = \"...\" \
                           in [experiment] or in the [[model]]";
@@ -147,31 +150,28 @@ pub fn probe(interpreter: &str) -> Result<Interpreter, ProbeError> {
             });
         }
     };
-    let pid = child.id();
-    let out = child.stdout.take().map(read_all);
-    let err = child.stderr.take().map(read_all);
-    let deadline = Instant::now() + PROBE_TIMEOUT;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Some(status),
-            Ok(None) if Instant::now() < deadline => thread::sleep(Duration::from_millis(5)),
-            Ok(None) | Err(_) => {
-                kill_group(pid);
-                let _ = child.wait();
-                break None;
-            }
-        }
+    let started = Instant::now();
+    let bounds = Bounds {
+        stdout: PROBE_OUTPUT_LIMIT,
+        stderr: PROBE_OUTPUT_LIMIT,
+        deadline: Some(started + PROBE_TIMEOUT),
     };
-    // Nothing the probe started may outlive it (or hold its pipes open).
-    kill_group(pid);
-    let stdout = out.and_then(|h| h.join().ok()).unwrap_or_default();
-    let stderr = err.and_then(|h| h.join().ok()).unwrap_or_default();
-    let Some(status) = status else {
-        return Err(ProbeError::NoAnswer {
+    // Nothing the probe started outlives it (or holds its pipes open).
+    let done = child::supervise(&mut child, Vec::new(), bounds, started, &|| false);
+    match done.end {
+        End::Exited(status) => judge(interpreter, status, &done.stdout, &done.stderr),
+        End::TooMuch { stream, limit } => Err(ProbeError::NotPython {
             interpreter: interpreter.to_string(),
-        });
-    };
-    judge(interpreter, status, &stdout, &stderr)
+            detail: format!(
+                "it wrote more than {} on {} on a Python probe, which prints one line, and was killed",
+                crate::bounded::size_text(limit as u64),
+                stream.name()
+            ),
+        }),
+        End::Deadline { .. } | End::Stopped | End::Lost(_) => Err(ProbeError::NoAnswer {
+            interpreter: interpreter.to_string(),
+        }),
+    }
 }
 
 /// What the probe's exit and output say about the interpreter.

@@ -23,7 +23,7 @@ fn look(v: Verdict) -> (RGBColor, Marker) {
         Verdict::Faster => (FASTER, Marker::TriangleDown),
         Verdict::Slower => (SLOWER, Marker::TriangleUp),
         Verdict::NoSignificantDifference => (SAME, Marker::Circle),
-        Verdict::NotEnoughRuns => (SAME, Marker::HollowCircle),
+        Verdict::NotEnoughRuns | Verdict::ZeroWallTimes => (SAME, Marker::HollowCircle),
     }
 }
 
@@ -69,6 +69,7 @@ impl Drawing for Comparison<'_> {
             Verdict::Slower,
             Verdict::NoSignificantDifference,
             Verdict::NotEnoughRuns,
+            Verdict::ZeroWallTimes,
         ] {
             if rows.iter().any(|r| r.verdict == v) {
                 let (color, marker) = look(v);
@@ -78,7 +79,10 @@ impl Drawing for Comparison<'_> {
                         dash: Dash::Solid,
                         marker: Some(marker),
                     },
-                    format!("B {}", v.text()),
+                    match v {
+                        Verdict::ZeroWallTimes => v.text().to_string(),
+                        _ => format!("B {}", v.text()),
+                    },
                 ));
             }
         }

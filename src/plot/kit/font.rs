@@ -41,8 +41,13 @@ pub const MISSING: char = '□';
 fn font_bytes() -> Result<&'static [u8], String> {
     match std::env::var_os(FONT_ENV) {
         Some(path) if !path.is_empty() => {
-            let bytes = std::fs::read(&path)
-                .map_err(|e| format!("cannot read {FONT_ENV}={}: {e}", path.to_string_lossy()))?;
+            // A regular file, and no more than any font needs.
+            let limit = crate::bounded::Limit {
+                bytes: 64 << 20,
+                what: "a font file",
+            };
+            let bytes = crate::bounded::read_file(std::path::Path::new(&path), limit)
+                .map_err(|e| format!("cannot use {FONT_ENV}: {e}"))?;
             // Registered fonts live as long as the process.
             Ok(Box::leak(bytes.into_boxed_slice()))
         }
