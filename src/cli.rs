@@ -17,7 +17,8 @@ use crate::config::{self, limits};
         An experiment file describes workloads (tasks, IO latency, CPU cost) and a matrix of \
         concurrency models. `conlab run` executes every combination in fresh child processes, \
         measures it, and writes runs.csv, summaries and charts to output/<name>/.",
-    after_help = "Start with: conlab run experiments/seed.toml"
+    after_help = "Start with: conlab init (writes experiment.toml; conlab init --python for \
+        CPython's models), then conlab run experiment.toml"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -44,6 +45,10 @@ pub enum Command {
         /// Where to write it; an existing file is never replaced
         #[arg(value_name = "FILE", default_value = "experiment.toml")]
         file: PathBuf,
+        /// The starter for Python: real CPython's threads, asyncio (and its
+        /// blocking-call pitfall) and processes, with claims to judge
+        #[arg(long)]
+        python: bool,
     },
     /// List the concurrency models, their parameters and predictions
     Models,
@@ -63,6 +68,16 @@ pub enum Command {
     /// Make a Python environment with gevent for the python-gevent model in
     /// conlab's cache directory (your Python stays as it is)
     InstallGevent(InstallGeventArgs),
+    /// Print the completion script for a shell (the book's "Installing
+    /// conlab" says where each shell looks for it)
+    Completions {
+        /// The shell whose script to print
+        #[arg(value_enum, value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+    /// Print conlab's manual page, every command and option on one page
+    /// (`conlab man | man -l -`)
+    Man,
     /// Run the runner protocol's conformance checks against a runner (a
     /// command of yours, or a built-in runner kind) and print what holds
     RunnerCheck(RunnerCheckArgs),
@@ -189,6 +204,23 @@ pub struct CompareArgs {
     /// [default: output/compare-<name of DIR_A>-vs-<name of DIR_B>]
     #[arg(long, short, value_name = "DIR")]
     pub out: Option<PathBuf>,
+
+    /// Exit 1 when any cell of B is slower than A's: its interval of the
+    /// ratio excludes 1 and the medians differ by 5 % or more (a CI gate)
+    #[arg(long, value_enum, value_name = "VERDICT")]
+    pub fail_on: Option<FailOn>,
+
+    /// Print the comparison as JSON on stdout instead of the table
+    /// ({"a", "b", "min_effect", "cells"}); the files are written as ever
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The verdicts `compare --fail-on` fails on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// A cell slower in B than in A
+    Slower,
 }
 
 #[derive(Debug, Args)]
@@ -243,6 +275,12 @@ pub struct CheckArgs {
     /// Print only the claims that fail or are inconclusive, and the tally
     #[arg(long, short)]
     pub quiet: bool,
+
+    /// Print the verdicts as JSON on stdout instead ({"experiment_file",
+    /// "holds", "fails", "inconclusive", "claims"}, each claim as in
+    /// summary.json); the exit code is the same
+    #[arg(long, conflicts_with = "quiet")]
+    pub json: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

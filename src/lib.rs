@@ -90,13 +90,15 @@ pub fn run(cli: Cli) -> i32 {
         Command::Models => Ok(commands::models::run()),
         Command::Validate { files } => Ok(commands::validate::run(&files)),
         Command::Schema => Ok(commands::schema::run()),
-        Command::Init { file } => Ok(commands::init::run(&file)),
+        Command::Init { file, python } => Ok(commands::init::run(&file, python)),
         Command::Plot(args) => commands::plot::run(&args),
         Command::Compare(args) => commands::compare::run(&args),
         Command::Check(args) => Ok(commands::check::run(&args)),
         Command::Merge(args) => commands::merge::run(&args),
         Command::Doctor(args) => Ok(commands::doctor::run(&args)),
         Command::InstallGevent(args) => Ok(commands::install_gevent::run(&args)),
+        Command::Completions { shell } => commands::completions::run(shell),
+        Command::Man => commands::man::run(),
         Command::RunnerCheck(args) => Ok(commands::runner_check::run(&args)),
         Command::Run(args) => {
             // First Ctrl-C, SIGTERM or SIGHUP: stop the current run, keep

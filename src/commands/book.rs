@@ -19,7 +19,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::config::{ChartY, Metric, ModelKind, key_table};
+use crate::config::{ChartY, Metric, ModelKind, Runtime, key_table};
 use crate::plot::metric::Metric as ChartMetric;
 use crate::queueing;
 
@@ -30,6 +30,7 @@ type Generated = (&'static str, &'static str, fn() -> String);
 const TABLES: &[Generated] = &[
     ("docs/src/file-format.md", "keys", key_table),
     ("docs/src/models.md", "models", models),
+    ("docs/src/install.md", "model-needs", model_needs),
     ("docs/src/arrivals.md", "queueing", queueing_table),
     ("docs/src/charts.md", "chart-y", chart_y),
     ("docs/src/claims.md", "claim-metrics", claim_metrics),
@@ -80,6 +81,75 @@ fn models() -> String {
                 crate::predict::formula(kind),
             ]
         }),
+    )
+}
+
+/// What each kind needs besides conlab, by what runs it: conlab's own
+/// models nothing (`processes` starts conlab again), a runner's kinds
+/// their runtime.
+fn model_needs() -> String {
+    let kinds = |keep: &dyn Fn(ModelKind) -> bool| -> String {
+        let names: Vec<String> = ModelKind::ALL
+            .into_iter()
+            .filter(|k| keep(*k))
+            .map(|k| code(k.name()))
+            .collect();
+        names.join(", ")
+    };
+    let runs_on = |runtime: Runtime| move |k: ModelKind| k.runtime() == Some(runtime);
+    table(
+        &["models", "need"],
+        [
+            vec![
+                kinds(&|k| k.runtime().is_none() && k != ModelKind::Processes),
+                "nothing but conlab".to_string(),
+            ],
+            vec![
+                code(ModelKind::Processes.name()),
+                "nothing but conlab: its workers are the `conlab` binary started again, \
+                 wherever it was installed (`~/.cargo/bin`, a wheel's venv)"
+                    .to_string(),
+            ],
+            vec![
+                kinds(&runs_on(Runtime::Python)),
+                "CPython 3.8 or newer: `python3` from `PATH`, or the one `python = \"...\"` \
+                 names ([Python models](python-models.md)); `python-gevent` also needs gevent \
+                 (`conlab install-gevent`); without it their cells are skipped, with the reason, \
+                 and the others run"
+                    .to_string(),
+            ],
+            vec![
+                kinds(&runs_on(Runtime::Node)),
+                "Node.js 20 or newer: `node` from `PATH`, or the one `node = \"...\"` names; \
+                 without it their cells are skipped, with the reason"
+                    .to_string(),
+            ],
+            vec![
+                kinds(&runs_on(Runtime::Go)),
+                "Go 1.18 or newer: `go` from `PATH`, or the one `go = \"...\"` names, which \
+                 builds the runner once into conlab's cache ([Go and JVM models](go-and-jvm.md)); \
+                 without it their cells are skipped, with the reason"
+                    .to_string(),
+            ],
+            vec![
+                kinds(&runs_on(Runtime::Java)),
+                "a JDK 17 or newer (`javac` compiles the runner once): `java` from `PATH`, or the \
+                 one `java = \"...\"` names; `java-virtual` needs a Java 21 runtime; without them \
+                 their cells are skipped, with the reason"
+                    .to_string(),
+            ],
+            vec![
+                kinds(&runs_on(Runtime::Custom)),
+                "your runner: the program its `command` names, speaking the runner protocol \
+                 (`conlab runner-check` tests it)"
+                    .to_string(),
+            ],
+            vec![
+                "any model with `io = \"tcp\"`".to_string(),
+                "the loopback interface, 127.0.0.1, where conlab starts its delay server"
+                    .to_string(),
+            ],
+        ],
     )
 }
 

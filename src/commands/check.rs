@@ -5,7 +5,7 @@
 //! no claim fails, 1 when one does, 2 when the folder or its experiment
 //! file cannot be used.
 
-use super::{Exit, out, read_folder, say, terminal_width};
+use super::{Exit, out, out_json, read_folder, say, terminal_width};
 use crate::cli::CheckArgs;
 use crate::config::{self, ConfigError};
 use crate::report::claim_verdicts;
@@ -49,7 +49,7 @@ pub fn run(args: &CheckArgs) -> Exit {
             return Exit::BadInput;
         }
     };
-    if experiment.claims.is_empty() {
+    if experiment.claims.is_empty() && !args.json {
         out(format_args!(
             "{shown} states no claims: add [[claim]] entries to it (see `conlab validate --help`), then check again"
         ));
@@ -63,6 +63,20 @@ pub fn run(args: &CheckArgs) -> Exit {
             groups: &results.groups,
         },
     );
+    let failed = judged.iter().any(|c| c.outcome == Outcome::Fails);
+    let exit = if failed { Exit::RunsFailed } else { Exit::Ok };
+    if args.json {
+        let count = |o: Outcome| judged.iter().filter(|c| c.outcome == o).count();
+        let doc = serde_json::json!({
+            "experiment_file": shown,
+            "holds": count(Outcome::Holds),
+            "fails": count(Outcome::Fails),
+            "inconclusive": count(Outcome::Inconclusive),
+            "claims": judged,
+        });
+        out_json(&doc);
+        return exit;
+    }
     if args.quiet {
         out(claim_verdicts::tally(&judged));
     } else {
@@ -79,11 +93,7 @@ pub fn run(args: &CheckArgs) -> Exit {
             }
         }
     }
-    if judged.iter().any(|c| c.outcome == Outcome::Fails) {
-        Exit::RunsFailed
-    } else {
-        Exit::Ok
-    }
+    exit
 }
 
 /// `fails: claim 2 (experiment.toml, line 40) "…": checked …; at tasks=1:

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use super::{Exit, out, read_folder, say, take_folder};
-use crate::cli::CompareArgs;
+use super::{Exit, out, out_json, read_folder, say, take_folder};
+use crate::cli::{CompareArgs, FailOn};
 use crate::format::slug;
 use crate::plot;
 use crate::report::compare as show;
@@ -53,9 +53,19 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<Exit> {
     let (a, b) = (&loaded[0], &loaded[1]);
     let rows = compare::compare(&a.summary.cells, &a.runs, &b.summary.cells, &b.runs);
     let (a_name, b_name) = (args.a.display().to_string(), args.b.display().to_string());
-    out(format_args!("A = {a_name}\nB = {b_name}\n"));
-    out(format_args!("{}", show::render_table(&rows)));
-    out(format_args!("\n{}", show::rule()));
+    if args.json {
+        let doc = serde_json::json!({
+            "a": a_name,
+            "b": b_name,
+            "min_effect": compare::MIN_EFFECT,
+            "cells": rows,
+        });
+        out_json(&doc);
+    } else {
+        out(format_args!("A = {a_name}\nB = {b_name}\n"));
+        out(format_args!("{}", show::render_table(&rows)));
+        out(format_args!("\n{}", show::rule()));
+    }
     let chart = match plot::render_comparison(&a_name, &b_name, &rows) {
         Ok(picture) => Some((picture.png, picture.svg)),
         Err(e) => {
@@ -89,5 +99,19 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<Exit> {
         },
         out_dir.display()
     ));
+    let slower: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.verdict == compare::Verdict::Slower)
+        .map(|r| r.label.as_str())
+        .collect();
+    if args.fail_on == Some(FailOn::Slower) && !slower.is_empty() {
+        say(format_args!(
+            "fails (--fail-on slower): {} of {} cells slower in B: {}",
+            slower.len(),
+            rows.len(),
+            slower.join(", ")
+        ));
+        return Ok(Exit::RunsFailed);
+    }
     Ok(Exit::Ok)
 }

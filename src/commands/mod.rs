@@ -3,9 +3,11 @@
 
 pub mod check;
 pub mod compare;
+pub mod completions;
 pub mod doctor;
 pub mod init;
 pub mod install_gevent;
+pub mod man;
 pub mod merge;
 pub mod models;
 pub mod plot;
@@ -71,6 +73,25 @@ pub fn say(text: impl std::fmt::Display) {
     use std::io::Write;
     let text = text.to_string();
     let _ = writeln!(std::io::stderr().lock(), "{}", visible(&text));
+}
+
+/// Writes `bytes` to stdout as they are (a script, a manual page). A
+/// reader that went away (`conlab man | head`) is not an error.
+pub fn write_stdout(bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        done => done,
+    }
+}
+
+/// Prints `doc` on stdout as pretty JSON and a newline (`--json`): JSON
+/// escapes control characters itself, so it goes out as it is.
+pub fn out_json(doc: &serde_json::Value) {
+    let mut text = serde_json::to_string_pretty(doc).unwrap_or_default();
+    text.push('\n');
+    let _ = write_stdout(text.as_bytes());
 }
 
 /// The width tables may take on a terminal: `$COLUMNS` when the shell

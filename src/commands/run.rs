@@ -517,6 +517,9 @@ fn run_one(
         cores,
         timeline_max_tasks: TIMELINE_MAX_TASKS,
     };
+    for line in runner::longer_than_timeout(&prepared, settings.timeout) {
+        say(line);
+    }
     let (mut store, mut kept) = if plan.resuming {
         // Checked before any experiment ran; read again now that this
         // machine has said which cells it can run.

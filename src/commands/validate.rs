@@ -35,6 +35,9 @@ pub fn run(files: &[PathBuf]) -> Exit {
                 p.plan.skip.as_deref().unwrap_or("")
             ));
         }
+        for line in runner::longer_than_timeout(&prepared, exp.timeout.as_std()) {
+            say(line);
+        }
         let runnable = prepared.len() - skipped.len();
         let per_cell = u64::from(exp.warmup) + u64::from(exp.repetitions);
         let plans: Vec<_> = prepared.iter().map(|p| p.plan.clone()).collect();

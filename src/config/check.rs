@@ -13,14 +13,14 @@
 //! always be judged (or found not measured) against results of its file.
 
 use super::arrival::{RequestSpan, expected_span_s, stop_after, timeout_for};
-use super::claim::{AxisValue, ClaimSpec, CrossoverSpec, Limit};
+use super::claim::{AxisValue, ClaimSpec, CrossoverSpec, Limit, Metric};
 use super::diagnostic::{At, Problem, Written, some};
 use super::duration::Nanos;
 use super::field::{Axis, Field, SharedMode, Sweep};
 use super::kind::ModelKind;
 use super::limits::MAX_TASKS;
 use super::param::{DEFAULT_PYTHON, Param};
-use super::schema::{ChartSpec, Experiment, Group, IoLatency, ModelSpec, Workload};
+use super::schema::{ChartSpec, ChartY, Experiment, Group, IoLatency, ModelSpec, Workload};
 
 /// The workload named `name`, or the problem of a `what` (`[[chart]]`)
 /// naming one the experiment does not have.
@@ -282,7 +282,28 @@ pub fn chart(c: &ChartSpec, w: &Workload, exp: &Experiment, file: &dyn Written) 
     for (i, name) in c.models.iter().enumerate() {
         out.extend(model_named(exp, name, "[[chart]]", At::Item("models", i)).err());
     }
+    if c.y == ChartY::Speedup {
+        out.extend(no_speedup_baseline(
+            exp,
+            "[[chart]] y = \"speedup\"",
+            At::Key("y"),
+        ));
+    }
     out
+}
+
+/// The problem of a chart or claim of speedups in an experiment without
+/// a model to take them over ([`ModelKind::speedup_baseline`]).
+fn no_speedup_baseline(exp: &Experiment, what: &str, at: At) -> Option<Problem> {
+    if ModelKind::speedup_baseline(exp.models.iter().map(|m| m.kind)).is_some() {
+        return None;
+    }
+    let message = format!(
+        "{what} needs a sequential or python-sequential model to take the speedup over, and the \
+         experiment has neither"
+    );
+    let hint = "add [[model]] kind = \"sequential\" (or kind = \"python-sequential\", CPython's)";
+    Some(Problem::new(at, message, hint))
 }
 
 /// What is wrong with x, written `x`: it must be a swept axis of the
@@ -507,6 +528,13 @@ fn claim_limits(c: &ClaimSpec, exp: &Experiment, file: &dyn Written) -> Vec<Prob
         .collect();
     if !wrong.is_empty() {
         return wrong;
+    }
+    if metric == Metric::Speedup
+        && c.reference().is_none()
+        && let Some(problem) =
+            no_speedup_baseline(exp, "[[claim]] metric = \"speedup\"", At::Key("metric"))
+    {
+        return vec![problem];
     }
     if let [(_, lo), (_, hi)] = given.as_slice() {
         if lo.of() != hi.of() {

@@ -524,6 +524,12 @@ pub static KINDS: Choices = Choices {
     names: &ModelKind::NAMES,
     hint: |given| {
         let all = ModelKind::NAMES.join(", ");
+        if let Some(kind) = ModelKind::from_python_name(given) {
+            return format!(
+                "did you mean \"{}\", which runs it in a real CPython? Valid kinds: {all}",
+                kind.name()
+            );
+        }
         match suggest(given, &ModelKind::NAMES) {
             Some(s) => format!("did you mean \"{s}\"? Valid kinds: {all}"),
             None => format!("valid kinds: {all}"),

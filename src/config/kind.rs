@@ -153,7 +153,42 @@ const fn compiled(
 const SERIAL: Shape = Shape::Serial;
 const ONE_CORE: Shape = Shape::Overlap { cpu: CpuWays::One };
 
+/// The kinds a speedup can be taken over, in the order they are chosen:
+/// `sequential` when the cells have it, else `python-sequential`, so that
+/// an experiment of `python-*` models alone has speedups too.
+pub const SPEEDUP_BASELINES: [ModelKind; 2] = [ModelKind::Sequential, ModelKind::PythonSequential];
+
+/// Python's names for what a `python-*` kind runs, as a Python user may
+/// write them for `kind`: "did you mean" offers the kind.
+pub const PYTHON_NAMES: [(&str, ModelKind); 7] = [
+    ("asyncio", ModelKind::PythonAsyncio),
+    ("threading", ModelKind::PythonThreads),
+    ("multiprocessing", ModelKind::PythonProcesses),
+    ("concurrent.futures", ModelKind::PythonThreadPool),
+    ("threadpoolexecutor", ModelKind::PythonThreadPool),
+    ("processpoolexecutor", ModelKind::PythonProcesses),
+    ("python", ModelKind::PythonSequential),
+];
+
 impl ModelKind {
+    /// The `python-*` kind that runs what `word` names in Python
+    /// ("asyncio", "threading", "multiprocessing", ...), any case.
+    pub fn from_python_name(word: &str) -> Option<ModelKind> {
+        let word = word.to_ascii_lowercase();
+        PYTHON_NAMES
+            .into_iter()
+            .find(|(name, _)| *name == word)
+            .map(|(_, kind)| kind)
+    }
+
+    /// The kind speedups are taken over among `kinds` (the kinds of an
+    /// experiment's cells): the first of [`SPEEDUP_BASELINES`] there;
+    /// `None` when none is.
+    pub fn speedup_baseline(kinds: impl IntoIterator<Item = ModelKind>) -> Option<ModelKind> {
+        let kinds: Vec<ModelKind> = kinds.into_iter().collect();
+        SPEEDUP_BASELINES.into_iter().find(|b| kinds.contains(b))
+    }
+
     /// The kind's entry in the registry.
     pub const fn declaration(self) -> Declaration {
         match self {
@@ -505,6 +540,22 @@ impl std::fmt::Display for ModelKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn speedups_are_over_sequential_else_python_sequential_else_nothing() {
+        use ModelKind::*;
+        let baseline = |kinds: &[ModelKind]| ModelKind::speedup_baseline(kinds.iter().copied());
+        assert_eq!(
+            baseline(&[Threads, PythonSequential, Sequential]),
+            Some(Sequential)
+        );
+        assert_eq!(
+            baseline(&[PythonAsyncio, PythonSequential]),
+            Some(PythonSequential)
+        );
+        assert_eq!(baseline(&[PythonThreads, Threads]), None);
+        assert_eq!(baseline(&[]), None);
+    }
 
     #[test]
     fn names_round_trip() {

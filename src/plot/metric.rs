@@ -102,7 +102,7 @@ impl Metric {
             ChartY::Throughput => "Achieved throughput",
             ChartY::Wall => "Wall time",
             ChartY::Cpu => "CPU time",
-            ChartY::Speedup => "Speedup over sequential",
+            ChartY::Speedup => "Speedup",
             ChartY::Efficiency => "Efficiency against the prediction",
             ChartY::CtxSwitches => "Context switches",
             ChartY::PeakRss => "Peak memory",
@@ -126,7 +126,7 @@ impl Metric {
             ChartY::Throughput => "achieved requests per second (median of runs)".to_string(),
             ChartY::Wall => format!("wall time, median ({unit})"),
             ChartY::Cpu => format!("CPU time, user + system ({unit})"),
-            ChartY::Speedup => "speedup over sequential (×)".to_string(),
+            ChartY::Speedup => "speedup, the baseline's median / this median (×)".to_string(),
             ChartY::Efficiency => "efficiency = predicted / measured (%)".to_string(),
             ChartY::CtxSwitches => "context switches, voluntary + involuntary".to_string(),
             ChartY::PeakRss => "peak resident memory (MB)".to_string(),
@@ -173,9 +173,10 @@ impl Metric {
                     .predicted_latency_mean_ms
             }
             ChartY::Speedup => {
+                let baseline = ModelKind::speedup_baseline(all.iter().map(|s| s.kind))?;
                 let seq = all
                     .iter()
-                    .find(|s| s.kind == ModelKind::Sequential && same_point(s, c))?;
+                    .find(|s| s.kind == baseline && same_point(s, c))?;
                 (c.predicted_ms > 0.0 && c.kind.predicts())
                     .then(|| seq.predicted_ms / c.predicted_ms)
             }

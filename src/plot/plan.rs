@@ -252,6 +252,7 @@ pub fn plan(
         });
     };
     let (w, h) = (DEFAULT_CHART_WIDTH, DEFAULT_CHART_HEIGHT);
+    let over = crate::results::summary::speedup_over(cells);
     if charts.is_empty() {
         for name in workloads(cells) {
             let mine: Vec<&CellSummary> = cells.iter().filter(|c| c.workload == name).collect();
@@ -290,7 +291,7 @@ pub fn plan(
                     (
                         ChartY::Speedup,
                         "speedup",
-                        format!("Speedup over sequential, {name}{at}"),
+                        format!("Speedup over {over}, {name}{at}"),
                         !open_loop && shown.iter().any(|c| c.speedup.is_some()),
                     ),
                     (
@@ -303,6 +304,9 @@ pub fn plan(
                     if any {
                         let mut chart = metric_chart(&name, y);
                         chart.fixed = fixed.clone();
+                        if y == ChartY::Speedup {
+                            chart.title = Some(format!("Speedup over {over} · {name}"));
+                        }
                         push(
                             format!("{base}-{stem}{suffix}"),
                             caption,
@@ -374,12 +378,15 @@ pub fn plan(
                 log_y: spec.log_y,
                 predictions: spec.predictions,
                 models: spec.models.clone(),
-                title: spec.title.clone(),
+                title: spec.title.clone().or_else(|| {
+                    (spec.y == ChartY::Speedup && spec.group.is_none())
+                        .then(|| format!("Speedup over {over} · {}", spec.workload))
+                }),
                 fixed: Vec::new(),
             };
             push(
                 stem,
-                spec.title.clone().unwrap_or_else(|| match &spec.group {
+                chart.title.clone().unwrap_or_else(|| match &spec.group {
                     Some(g) => format!(
                         "{} of group {g} · {}",
                         Metric::of(spec.y).title(),

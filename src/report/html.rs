@@ -226,7 +226,7 @@ pub fn render(input: &ReportInput) -> String {
     out.push_str("<section id=\"results\">\n<h2>Results</h2>\n");
     out.push_str(&format!(
         "<p class=\"note\">{}</p>\n",
-        escape(super::RESULTS_NOTE)
+        escape(&super::results_note(&s.cells))
     ));
     let rows = results_table::rows(&s.cells);
     for w in results_table::workloads(&s.cells) {

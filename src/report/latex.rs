@@ -118,8 +118,9 @@ pub fn render(summary: &SummaryFile, claims: &[ClaimResult]) -> String {
     }
     out.push_str("\\bottomrule\n\\end{tabular}\n");
     out.push_str(&format!(
-        "\\caption{{{}: median wall time per workload and model; baseline = tasks $\\times$ rounds $\\times$ mean IO wait; speedup over sequential; efficiency = predicted / median.}}\n",
-        escape(&summary.experiment)
+        "\\caption{{{}: median wall time per workload and model; baseline = tasks $\\times$ rounds $\\times$ mean IO wait; speedup over {}; efficiency = predicted / median.}}\n",
+        escape(&summary.experiment),
+        escape(crate::results::summary::speedup_over(&summary.cells))
     ));
     out.push_str(&format!(
         "\\label{{tab:conlab-{}}}\n\\end{{table}}\n",

@@ -116,7 +116,7 @@ pub fn render(input: &ReportInput) -> String {
     out.push_str(&format!("_{}_\n\n", escape(&super::meta_line(r))));
     claims_md(&mut out, input);
     out.push_str("## Results\n\n");
-    out.push_str(&format!("{}\n\n", escape(super::RESULTS_NOTE)));
+    out.push_str(&format!("{}\n\n", escape(&super::results_note(&s.cells))));
     let rows = results_table::rows(&s.cells);
     for w in results_table::workloads(&s.cells) {
         out.push_str(&format!("### {}\n\n", escape(&w)));

@@ -38,7 +38,12 @@ pub struct ReportInput<'a> {
 }
 
 /// How to read the results table, said once in every report.
-pub const RESULTS_NOTE: &str = "median: median wall time of the measured runs. baseline: the sequential IO-wait baseline, tasks × rounds × mean IO wait. speedup: sequential's median / this median at the same workload point. predicted: the model's ideal wall time (conlab models). efficiency: predicted / median, 100 % is ideal.";
+pub fn results_note(cells: &[crate::results::summary::CellSummary]) -> String {
+    let over = crate::results::summary::speedup_over(cells);
+    format!(
+        "median: median wall time of the measured runs. baseline: the sequential IO-wait baseline, tasks × rounds × mean IO wait. speedup: {over}'s median / this median at the same workload point (speedups are over sequential when it runs, else over python-sequential). predicted: the model's ideal wall time (conlab models). efficiency: predicted / median, 100 % is ideal."
+    )
+}
 
 /// A line on where and when the results were measured.
 pub fn meta_line(r: &Results) -> String {

@@ -328,9 +328,7 @@ fn limit_points(claim: &ClaimSpec, m: Measured) -> Vec<PointResult> {
                 (Some(of), _, []) => Err(format!("no cell of {of} at this point")),
                 (Some(of), _, _) => Err(format!("{of} has several variants at this point")),
                 (None, Metric::Speedup, [sequential]) => speedup(sequential, &values, m),
-                (None, Metric::Speedup, _) => {
-                    Err("no sequential cell at this point to take the speedup over".to_string())
-                }
+                (None, Metric::Speedup, _) => Err(NO_BASELINE_AT_POINT.to_string()),
                 (None, Metric::Efficiency, _) => efficiency(cell, &values),
                 (None, metric, _) => absolute(metric, &values),
             };
@@ -422,12 +420,17 @@ fn ratio_of(
     ratio_between(values, &theirs, of)
 }
 
-/// The `sequential` cell at the same point as `cell`.
+/// Why a speedup claim is not judged at a point without a baseline cell.
+const NO_BASELINE_AT_POINT: &str = "no sequential or python-sequential cell at this point to take the speedup over (add one as a [[model]])";
+
+/// The speedup baseline's cell ([`ModelKind::speedup_baseline`]) at the
+/// same point as `cell`.
 fn sequential_of<'a>(cell: &CellSummary, m: Measured<'a>) -> Option<&'a CellSummary> {
     let key = cell.point().workload_key();
+    let baseline = ModelKind::speedup_baseline(m.cells.iter().map(|c| c.kind))?;
     m.cells
         .iter()
-        .find(|c| c.kind == ModelKind::Sequential && c.point().workload_key() == key)
+        .find(|c| c.kind == baseline && c.point().workload_key() == key)
 }
 
 fn speedup(sequential: &CellSummary, walls: &[f64], m: Measured) -> Judged {

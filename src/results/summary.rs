@@ -381,10 +381,11 @@ pub fn summarize(
             row
         })
         .collect();
+    let baseline = ModelKind::speedup_baseline(plans.iter().map(|p| p.cell.kind));
     let sequential: Vec<(String, f64)> = plans
         .iter()
         .zip(&rows)
-        .filter(|(p, _)| p.cell.kind == ModelKind::Sequential)
+        .filter(|(p, _)| Some(p.cell.kind) == baseline)
         .filter_map(|(p, r)| Some((p.cell.workload_key(), r.wall_median_ms?)))
         .collect();
     for (plan, row) in plans.iter().zip(rows.iter_mut()) {
@@ -402,14 +403,24 @@ fn speedup(sequential: Option<f64>, median: Option<f64>) -> Option<f64> {
     }
 }
 
+/// The name of the model speedups are over among `cells`
+/// ([`ModelKind::speedup_baseline`]); `sequential` when none is there, as
+/// the model a speedup needs.
+pub fn speedup_over(cells: &[CellSummary]) -> &'static str {
+    ModelKind::speedup_baseline(cells.iter().map(|c| c.kind))
+        .unwrap_or(ModelKind::Sequential)
+        .name()
+}
+
 /// Works out every cell's speedup again from the cells themselves, the
-/// `sequential` cell at the same workload point (and machine) as the
-/// reference: for results joined by `conlab merge`, where a shard may
-/// have run a cell without its `sequential` one.
+/// baseline's cell ([`ModelKind::speedup_baseline`]) at the same workload
+/// point (and machine) as the reference: for results joined by `conlab
+/// merge`, where a shard may have run a cell without its baseline.
 pub fn fill_speedups(cells: &mut [CellSummary]) {
+    let baseline = ModelKind::speedup_baseline(cells.iter().map(|c| c.kind));
     let sequential: std::collections::HashMap<String, f64> = cells
         .iter()
-        .filter(|c| c.kind == ModelKind::Sequential)
+        .filter(|c| Some(c.kind) == baseline)
         .filter_map(|c| Some((c.point().workload_key(), c.wall_median_ms?)))
         .collect();
     for c in cells.iter_mut() {

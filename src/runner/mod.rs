@@ -312,6 +312,83 @@ pub fn estimate(prepared: &[Prepared], warmup: u32, repetitions: u32) -> Duratio
         .fold(Duration::ZERO, Duration::saturating_add)
 }
 
+/// One warning line per workload whose cells are predicted to take
+/// longer than `timeout`: every run of them would time out. It names the
+/// longest cell, and the key that makes it long (`io_latency` or
+/// `cpu_cost`, with tasks × rounds): a unit slip ("20s" meant as "20ms")
+/// shows there. Cells that are skipped, or whose model predicts nothing,
+/// are left out.
+pub fn longer_than_timeout(prepared: &[Prepared], timeout: Duration) -> Vec<String> {
+    let limit = u64::try_from(timeout.as_nanos()).unwrap_or(u64::MAX);
+    let over: Vec<&CellPlan> = prepared
+        .iter()
+        .map(|p| &p.plan)
+        .filter(|p| p.skip.is_none() && p.cell.kind.predicts() && p.predicted_ns > limit)
+        .collect();
+    let mut workloads: Vec<&str> = Vec::new();
+    for p in &over {
+        if !workloads.contains(&p.cell.workload.as_str()) {
+            workloads.push(&p.cell.workload);
+        }
+    }
+    let secs = |ns: u64| {
+        humantime::format_duration(
+            Duration::from_secs(ns / 1_000_000_000).max(Duration::from_secs(1)),
+        )
+    };
+    workloads
+        .into_iter()
+        .filter_map(|w| {
+            let mine: Vec<&&CellPlan> = over.iter().filter(|p| p.cell.workload == w).collect();
+            let longest = mine.iter().max_by_key(|p| p.predicted_ns)?;
+            let all = prepared
+                .iter()
+                .filter(|p| p.plan.cell.workload == w)
+                .count();
+            let n = mine.len();
+            Some(format!(
+                "warning: {n} of the {all} cells of workload \"{w}\" {} predicted to take longer \
+                 than timeout = \"{}\" (\"{}\": {}), so {} runs will time out; {}",
+                if n == 1 { "is" } else { "are" },
+                humantime::format_duration(timeout),
+                longest.cell.label(),
+                secs(longest.predicted_ns),
+                if n == 1 { "its" } else { "their" },
+                long_part(&longest.cell),
+            ))
+        })
+        .collect()
+}
+
+/// What makes a cell long: its group's IO waits or CPU bursts, as the
+/// keys say them, and what to do.
+fn long_part(cell: &Cell) -> String {
+    let part = cell
+        .groups
+        .iter()
+        .flat_map(|g| {
+            let times = g.tasks.saturating_mul(u64::from(g.rounds.max(1)));
+            let io = g.io_latency.nominal_mean();
+            [
+                ("io_latency", io, times, g),
+                ("cpu_cost", g.cpu_cost, times, g),
+            ]
+        })
+        .max_by_key(|(_, each, times, _)| each.0.saturating_mul(*times));
+    match part {
+        Some((key, each, _, g)) => format!(
+            "{key} = \"{each}\" × {} task{} × {} round{} makes it long (meant \"{}ms\"?), or raise \
+             timeout",
+            g.tasks,
+            if g.tasks == 1 { "" } else { "s" },
+            g.rounds.max(1),
+            if g.rounds <= 1 { "" } else { "s" },
+            each.as_millis_f64() / 1000.0,
+        ),
+        None => "raise timeout".to_string(),
+    }
+}
+
 /// Whether a slot is a warm-up or a measured repetition (both from 1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Phase {

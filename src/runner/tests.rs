@@ -198,17 +198,9 @@ fn a_timed_out_cell_is_recorded_and_the_others_complete() {
 
 #[test]
 fn a_resumed_run_runs_only_what_is_missing_and_summarises_all() {
-    let exp = match config::from_text(
-        "t.toml",
+    let (_, prepared) = prepared_of(
         "[[workload]]\nname = \"w\"\ntasks = [1, 2]\nio_latency = \"1ms\"\n[[model]]\nkind = \"sequential\"\n",
-        "t",
-    ) {
-        Ok(l) => l.experiment,
-        Err(e) => panic!("{e}"),
-    };
-    let cells = matrix::expand(&exp, 2);
-    let interpreters = crate::model::runtimes::Runtimes::probe_for(&cells);
-    let prepared = prepare(&exp, cells, 2, &Limits::of_this_machine(), &interpreters);
+    );
     let dir = match tempfile::tempdir() {
         Ok(d) => d,
         Err(e) => panic!("{e}"),
@@ -366,4 +358,39 @@ fn an_open_loop_cell_is_predicted_to_last_until_its_last_arrival_and_the_estimat
     // A skipped cell does not run.
     prepared[1].plan.skip = Some("skipped".into());
     assert_eq!(estimate(&prepared, 1, 2), per_cell * 6);
+}
+
+/// The experiment of `text` (file `t.toml`) and its cells, prepared for
+/// two cores on this machine.
+fn prepared_of(text: &str) -> (config::Experiment, Vec<Prepared>) {
+    let exp = match config::from_text("t.toml", text, "t") {
+        Ok(l) => l.experiment,
+        Err(e) => panic!("{e}"),
+    };
+    let cells = matrix::expand(&exp, 2);
+    let interpreters = crate::model::runtimes::Runtimes::probe_for(&cells);
+    let prepared = prepare(&exp, cells, 2, &Limits::of_this_machine(), &interpreters);
+    (exp, prepared)
+}
+
+/// A unit slip (`io_latency = "20s"` meant as 20 ms) warns once per
+/// workload, naming the longest cell and the key; cells within the
+/// timeout, and a workload of them, say nothing.
+#[test]
+fn cells_predicted_past_the_timeout_are_warned_of_by_workload() {
+    let (exp, prepared) = prepared_of(
+        "[experiment]\ntimeout = \"30s\"\n\
+         [[workload]]\nname = \"slip\"\ntasks = [1, 10]\nio_latency = \"20s\"\n\
+         [[workload]]\nname = \"fine\"\ntasks = 10\nio_latency = \"20ms\"\n\
+         [[model]]\nkind = \"sequential\"\n[[model]]\nkind = \"threads\"\n",
+    );
+    assert_eq!(
+        super::longer_than_timeout(&prepared, exp.timeout.as_std()),
+        [
+            "warning: 1 of the 4 cells of workload \"slip\" is predicted to take longer than \
+          timeout = \"30s\" (\"slip · sequential · tasks=10\": 3m 20s), so its runs will time out; \
+          io_latency = \"20s\" × 10 tasks × 1 round makes it long (meant \"20ms\"?), or raise timeout"
+        ]
+    );
+    assert!(super::longer_than_timeout(&prepared, Duration::from_secs(300)).is_empty());
 }

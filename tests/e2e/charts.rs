@@ -281,6 +281,139 @@ fn compare_of_a_run_with_itself_finds_no_difference() {
     assert!(!svg_texts(&dest.join("compare.svg")).is_empty());
 }
 
+/// Rewrites every run's wall time in `dir`'s runs.csv: `factor` × 10 ms,
+/// 10.1 ms every other run, so that a comparison is certain whatever the
+/// machine measured (a result slowed down, for `compare --fail-on`).
+fn set_walls(dir: &Path, factor: f64) {
+    let path = dir.join("runs.csv");
+    let mut reader = csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{e}"));
+    let headers = reader.headers().unwrap_or_else(|e| panic!("{e}")).clone();
+    let wall = headers
+        .iter()
+        .position(|h| h == "wall_ms")
+        .unwrap_or_else(|| panic!("no wall_ms in {headers:?}"));
+    let mut writer =
+        csv::Writer::from_path(dir.join("runs.new.csv")).unwrap_or_else(|e| panic!("{e}"));
+    writer
+        .write_record(&headers)
+        .unwrap_or_else(|e| panic!("{e}"));
+    for (n, record) in reader.records().enumerate() {
+        let record = record.unwrap_or_else(|e| panic!("{e}"));
+        let fields: Vec<String> = record
+            .iter()
+            .enumerate()
+            .map(|(i, f)| match f.parse::<f64>() {
+                Ok(_) if i == wall => format!("{}", factor * (10.0 + 0.1 * (n % 2) as f64)),
+                _ => f.to_string(),
+            })
+            .collect();
+        writer
+            .write_record(&fields)
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    writer.flush().unwrap_or_else(|e| panic!("{e}"));
+    std::fs::rename(dir.join("runs.new.csv"), &path).unwrap_or_else(|e| panic!("{e}"));
+}
+
+fn compare_json(a: &Path, b: &Path, dest: &Path) -> (i32, serde_json::Value, String) {
+    let output = conlab()
+        .arg("compare")
+        .arg(a)
+        .arg(b)
+        .args(["--fail-on", "slower", "--json", "--out"])
+        .arg(dest)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let json = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("compare --json printed no JSON ({e}): {stderr}"));
+    (output.status.code().unwrap_or(-1), json, stderr)
+}
+
+/// `compare --fail-on slower` exits 1 on a result four times slower,
+/// naming the cells, and 0 the other way round; `--json` prints every
+/// cell's verdict.
+#[test]
+fn compare_fails_on_a_slower_result_and_prints_json() {
+    let run = small_run();
+    let fast = run.path().join("out");
+    let tmp = tempdir();
+    let slow = tmp.path().join("slow");
+    copy_results(&fast, &slow);
+    set_walls(&fast, 1.0);
+    set_walls(&slow, 4.0);
+    let (code, json, stderr) = compare_json(&fast, &slow, &tmp.path().join("cmp"));
+    assert_eq!(code, 1, "{stderr}");
+    let cells = json["cells"].as_array().cloned().unwrap_or_default();
+    assert_eq!(cells.len(), 12, "{json}");
+    for c in &cells {
+        assert_eq!(c["verdict"], "slower", "{c}");
+        assert!(
+            c["ratio"].as_f64().is_some_and(|r| (r - 4.0).abs() < 1e-6),
+            "{c}"
+        );
+    }
+    assert_eq!(json["min_effect"], 0.05);
+    assert!(
+        stderr.contains("fails (--fail-on slower): 12 of 12 cells slower in B: "),
+        "{stderr}"
+    );
+    let (code, json, stderr) = compare_json(&slow, &fast, &tmp.path().join("cmp2"));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        json["cells"]
+            .as_array()
+            .is_some_and(|c| c.iter().all(|c| c["verdict"] == "faster")),
+        "{json}"
+    );
+}
+
+/// `check --json` prints every claim's verdict with summary.json's field
+/// names and the tally, and keeps check's exit code.
+#[test]
+fn check_json_prints_the_verdicts_and_keeps_the_exit_code() {
+    let run = small_run();
+    let tmp = tempdir();
+    let copy = tmp.path().join("copy");
+    copy_results(&run.path().join("out"), &copy);
+    // Walls of 10 and 10.1 ms: certain verdicts on two runs.
+    set_walls(&copy, 1.0);
+    let file = copy.join("experiment.toml");
+    let mut text = std::fs::read_to_string(&file).unwrap_or_default();
+    text.push_str(
+        "\n[[claim]]\ntext = \"under an hour\"\nworkload = \"three\"\nmodel = \"async\"\nat_most = \"1h\"\n\
+         \n[[claim]]\ntext = \"under a microsecond\"\nworkload = \"three\"\nmodel = \"async\"\nat_most = \"1us\"\n",
+    );
+    std::fs::write(&file, text).unwrap_or_else(|e| panic!("{e}"));
+    let output = conlab()
+        .args(["check", "--json"])
+        .arg(&copy)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stdout)));
+    assert_eq!(
+        (json["holds"].clone(), json["fails"].clone()),
+        (1.into(), 1.into()),
+        "{json}"
+    );
+    assert_eq!(json["inconclusive"], 0);
+    let claims = json["claims"].as_array().cloned().unwrap_or_default();
+    let outcomes: Vec<&str> = claims
+        .iter()
+        .filter_map(|c| c["outcome"].as_str())
+        .collect();
+    assert_eq!(outcomes, ["holds", "fails"]);
+    assert_eq!(claims[1]["text"], "under a microsecond");
+    assert!(claims[1]["points"][0]["value"].as_f64().is_some(), "{json}");
+}
+
 #[test]
 fn chart_entries_replace_the_default_charts_and_set_the_size() {
     let dir = tempdir();

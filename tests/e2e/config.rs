@@ -124,6 +124,81 @@ fn init_writes_a_starter_that_validates_and_is_never_overwritten() {
     assert_eq!(kept, "mine\n");
 }
 
+/// `init --python` writes the Python starter: only real CPython models,
+/// the blocking-call pitfall among them, and claims; it validates.
+#[test]
+fn init_python_writes_a_starter_of_cpython_models_with_claims() {
+    let dir = tempdir();
+    let made = conlab()
+        .current_dir(dir.path())
+        .args(["init", "--python", "py.toml"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(made.status.code(), Some(0));
+    let text = std::fs::read_to_string(dir.path().join("py.toml")).unwrap_or_default();
+    let kinds: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("kind = \""))
+        .filter_map(|l| l.split('"').next())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "python-sequential",
+            "python-threads",
+            "python-asyncio",
+            "python-asyncio-blocking",
+            "python-processes"
+        ]
+    );
+    assert_eq!(text.matches("[[claim]]").count(), 3);
+    let (code, stdout, stderr) = validate(&[dir.path().join("py.toml").as_os_str()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("→ 10 cells (0 skipped), 40 runs"),
+        "{stdout}"
+    );
+    // The Rust starter says where the Python one is.
+    assert!(
+        conlab_init_default_mentions_python(),
+        "the default starter does not name --python"
+    );
+}
+
+fn conlab_init_default_mentions_python() -> bool {
+    let dir = tempdir();
+    let made = conlab()
+        .current_dir(dir.path())
+        .arg("init")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    made.status.success()
+        && std::fs::read_to_string(dir.path().join("experiment.toml"))
+            .unwrap_or_default()
+            .contains("conlab init --python")
+}
+
+/// `--help` ends with a start that works in any directory.
+#[test]
+fn help_ends_with_a_start_that_works_anywhere() {
+    let out = conlab()
+        .arg("--help")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    // clap wraps at the terminal's width: compare the words.
+    let help = String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        help.ends_with(
+            "Start with: conlab init (writes experiment.toml; conlab init --python for CPython's \
+             models), then conlab run experiment.toml"
+        ),
+        "{help}"
+    );
+}
+
 /// The starter runs, quickly (its prediction is a few seconds; a minute
 /// is the promise).
 #[test]

@@ -23,6 +23,7 @@ mod reliability;
 mod run;
 mod runners;
 mod shared;
+mod shell;
 mod soak;
 mod tcp;
 mod ui;

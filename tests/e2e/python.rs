@@ -79,6 +79,69 @@ fn python_threads_gain_nothing_on_cpu_and_overlap_io() {
     }
 }
 
+/// An experiment of `python-*` models alone has speedups: over
+/// `python-sequential`, in summary.json, the claims, the charts and the
+/// report, which says what they are over.
+#[test]
+fn without_sequential_speedups_are_over_python_sequential() {
+    let Some((_cores, dir)) = python_test() else {
+        return;
+    };
+    let file = write(
+        dir.path(),
+        "py.toml",
+        r#"
+        [experiment]
+        name = "py"
+        repetitions = 3
+        warmup = 0
+
+        [[workload]]
+        name = "io"
+        tasks = 4
+        io_latency = "30ms"
+
+        [[model]]
+        kind = "python-sequential"
+
+        [[model]]
+        kind = "python-asyncio"
+
+        [[claim]]
+        workload = "io"
+        model = "python-asyncio"
+        metric = "speedup"
+        at_least = 1.2
+
+        [[chart]]
+        workload = "io"
+        y = "speedup"
+        "#,
+    );
+    let out = dir.path().join("out");
+    let (code, stderr) = run_into(&file, &out, &[]);
+    assert!(code == 0 || code == 1, "{stderr}");
+    let cells = summary(&out);
+    let speedup = |variant: &str| field(&cells, "io", variant, "speedup");
+    assert_eq!(speedup("python-sequential"), 1.0);
+    assert!(speedup("python-asyncio") > 1.5, "{cells:?}");
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("summary.json")).unwrap_or_default(),
+    )
+    .unwrap_or_default();
+    let point = &json["claims"][0]["points"][0];
+    assert!(point["value"].as_f64().is_some_and(|v| v > 1.5), "{point}");
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap_or_default();
+    assert!(
+        report.contains("speedup: python-sequential's median / this median"),
+        "{report}"
+    );
+    assert!(
+        report.contains("![Speedup over python-sequential · io]"),
+        "{report}"
+    );
+}
+
 const MISSING: &str = r#"
 [experiment]
 name = "missing"

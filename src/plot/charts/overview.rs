@@ -74,15 +74,13 @@ pub fn draw<DB: DrawingBackend>(
         return Err(ChartError::NoData("the experiment has no cells".into()));
     }
     let margin = c.px(16.0);
+    let over = crate::results::summary::speedup_over(cells);
     c.text(
         &c.fit(
-            &format!(
-                "{} · {experiment}",
-                match shown {
-                    Shown::Speedup => "Speedup over sequential",
-                    Shown::Efficiency => "Efficiency against the prediction",
-                }
-            ),
+            &match shown {
+                Shown::Speedup => format!("Speedup over {over} · {experiment}"),
+                Shown::Efficiency => format!("Efficiency against the prediction · {experiment}"),
+            },
             TITLE_SIZE,
             c.width - 2 * margin,
         ),
@@ -92,11 +90,13 @@ pub fn draw<DB: DrawingBackend>(
         Anchor::Top,
     )?;
     c.text(
-        match shown {
-            Shown::Speedup => {
-                "median wall time of sequential / of the model, at the same workload point; blue is faster, vermillion slower"
+        &match shown {
+            Shown::Speedup => format!(
+                "median wall time of {over} / of the model, at the same workload point; blue is faster, vermillion slower"
+            ),
+            Shown::Efficiency => {
+                "predicted / median wall time; 100 % is as fast as the model can be".to_string()
             }
-            Shown::Efficiency => "predicted / median wall time; 100 % is as fast as the model can be",
         },
         (c.width / 2, margin + c.px(TITLE_SIZE * 1.15 + 6.0)),
         SUBTITLE_SIZE,
