@@ -227,7 +227,7 @@ fn runner_check_refuses_bad_arguments_before_running_anything() {
             &["runner-check", "--kind", "threads"],
             "error: \"threads\" has no built-in runner\n  = help: the built-in runner kinds are \
              python-sequential, python-threads, python-thread-pool, python-asyncio, \
-             python-processes, python-asyncio-blocking, node-async, node-workers, go-goroutines, \
+             python-processes, python-asyncio-blocking, python-gevent, node-async, node-workers, go-goroutines, \
              go-pool, java-threads, java-pool, java-virtual; give your own runner as a command: \
              conlab runner-check -- ./my-runner\n",
         ),
@@ -370,8 +370,8 @@ fn a_custom_runner_runs_without_a_prediction_and_a_refusal_skips_its_cell() {
     assert_eq!(refused["status"], "skipped", "{refused}");
     assert_eq!(
         refused["message"],
-        "this runner has no model 'custom' (it has asyncio, asyncio-blocking, processes, \
-         sequential, thread-pool, threads)"
+        "this runner has no model 'custom' (it has asyncio, asyncio-blocking, gevent, \
+         processes, sequential, thread-pool, threads)"
     );
     // No prediction: no efficiency, anywhere it is shown.
     let row = stdout
