@@ -254,12 +254,12 @@ fn doctor_json_with_yes_as_python3_stays_small() {
     assert_eq!(m.code, 0, "{}", m.stderr);
     let json: serde_json::Value =
         serde_json::from_str(&m.stdout).unwrap_or_else(|e| panic!("{e}: {}", m.stdout));
-    let ours = json["pythons"]
+    let shown = dir.path().join("bin/python3").display().to_string();
+    let ours = json["runtimes"]
         .as_array()
-        .and_then(|p| p.iter().find(|p| p["name"] == "python3"))
+        .and_then(|r| r.iter().find(|r| r["path"] == shown.as_str()))
         .cloned()
         .unwrap_or_default();
-    let shown = dir.path().join("bin/python3").display().to_string();
     assert_eq!(
         ours["what"],
         format!(

@@ -178,9 +178,10 @@ fn runner_check_rejects_a_runner_that_burns_too_little_cpu() {
     // Saying so: its per-task figures give it away.
     let failed = failures_of("less-cpu", "cpu");
     assert!(failed.contains(&"cpu: per task".to_string()), "{failed:?}");
-    // Lying: its processes' CPU gives it away.
+    // Lying: its processes' CPU gives it away, and so do its timeline's
+    // bursts, which last half what it claims.
     let failed = failures_of("lie-cpu", "cpu");
-    assert_eq!(failed, ["cpu: process"], "{failed:?}");
+    assert_eq!(failed, ["cpu: process", "cpu: spans"], "{failed:?}");
 }
 
 #[test]
